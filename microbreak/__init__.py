@@ -1,0 +1,3 @@
+"""microbreak: a quiet break reminder with seated exercises for desk workers."""
+
+__version__ = "0.1.0"

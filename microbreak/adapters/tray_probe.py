@@ -1,0 +1,123 @@
+"""Find out, before importing pystray, whether and how a tray icon can be shown.
+
+``import pystray`` connects to the X server at import time and raises without a display, and its
+default xorg backend has no menu. So we look first: a display, a StatusNotifier host on the
+session bus, an XEmbed tray (the ``_NET_SYSTEM_TRAY_S0`` selection owner); then we pick the
+pystray backend that gives a menu there, and say plainly what is missing when nothing fits.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+import sys
+from dataclasses import dataclass, field
+
+log = logging.getLogger(__name__)
+
+SNI_WATCHER = "org.kde.StatusNotifierWatcher"
+GNOME_HINT = "on GNOME, install the AppIndicator and KStatusNotifierItem Support extension"
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """What the desktop offers for a tray icon."""
+
+    display: bool
+    sni_host: bool
+    xembed_host: bool
+    notes: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """The pystray backends to try, best first; an empty list means run without a tray."""
+
+    backends: tuple[str, ...]
+    reason: str
+
+
+def _sni_host() -> tuple[bool, str | None]:
+    """Is a StatusNotifierWatcher registered on the session bus?"""
+    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS") and sys.platform.startswith("linux"):
+        return False, "no D-Bus session bus ($DBUS_SESSION_BUS_ADDRESS is not set)"
+    try:
+        import dbus
+
+        bus = dbus.SessionBus()
+        try:
+            return bool(bus.name_has_owner(SNI_WATCHER)), None
+        finally:
+            bus.close()
+    except ImportError:
+        return False, "dbus-python is missing, StatusNotifier hosts cannot be seen"
+    except Exception as e:  # dbus.DBusException and friends
+        return False, f"the session bus did not answer ({e.__class__.__name__})"
+
+
+def _xembed_host() -> tuple[bool, str | None]:
+    """Does a window own the XEmbed system tray selection of the default screen?"""
+    if not os.environ.get("DISPLAY"):
+        return False, None
+    try:
+        from Xlib import X, display
+    except ImportError:
+        return False, "python-xlib is missing, the XEmbed tray cannot be seen"
+    try:
+        conn = display.Display()
+    except Exception as e:  # Xlib.error.DisplayError and connection errors
+        return False, f"cannot open display {os.environ.get('DISPLAY')} ({e})"
+    try:
+        atom = conn.intern_atom(f"_NET_SYSTEM_TRAY_S{conn.get_default_screen()}")
+        owner = conn.get_selection_owner(atom)
+        return owner not in (X.NONE, None) and getattr(owner, "id", owner) != X.NONE, None
+    finally:
+        conn.close()
+
+
+def probe() -> Probe:
+    """Look at the desktop (Linux and other X11/Wayland systems)."""
+    has_display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    sni, sni_note = _sni_host()
+    xembed, x_note = _xembed_host()
+    notes = tuple(n for n in (sni_note, x_note) if n)
+    return Probe(has_display, sni, xembed, notes)
+
+
+def _has_gi() -> bool:
+    return importlib.util.find_spec("gi") is not None
+
+
+def choose(found: Probe | None = None) -> Choice:
+    """Pick pystray backends for this desktop; ``PYSTRAY_BACKEND`` overrides, as in pystray."""
+    override = os.environ.get("PYSTRAY_BACKEND")
+    if override:
+        return Choice((override,), f"PYSTRAY_BACKEND={override}")
+    if sys.platform == "win32":
+        return Choice(("win32",), "Windows notification area")
+    if sys.platform == "darwin":
+        return Choice(("darwin",), "macOS menu bar")
+    found = found or probe()
+    if not found.display:
+        return Choice((), "no display ($DISPLAY and $WAYLAND_DISPLAY are not set)")
+    no_gi = (
+        "PyGObject is missing, so the tray icon has no menu; install python3-gi "
+        "gir1.2-ayatanaappindicator3-0.1 (Debian/Ubuntu) and use the README's install command"
+    )
+    if found.sni_host:
+        if _has_gi():
+            return Choice(("appindicator", "gtk"), "StatusNotifier host found")
+        if found.xembed_host:
+            return Choice(("xorg",), no_gi)
+        return Choice((), f"a StatusNotifier host is running but {no_gi}")
+    if found.xembed_host:
+        if _has_gi():
+            return Choice(("gtk", "xorg"), "XEmbed system tray found")
+        return Choice(("xorg",), no_gi)
+    detail = "; ".join(found.notes)
+    return Choice(
+        (),
+        "no system tray found: neither a StatusNotifier host nor an XEmbed tray is running"
+        f" ({GNOME_HINT}){'; ' + detail if detail else ''}",
+    )

@@ -1,0 +1,231 @@
+"""The one place that wires the core to the adapters, and the one place every action goes through.
+
+The tray menu (and later the CLI) call these methods; each reads the clocks once, lets the
+planner decide, re-arms the timer and redraws the tray. Reminders are delivered outside the lock
+so a slow notification server never blocks the menu.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import Protocol
+
+from .adapters.clock import Clock as ClockPort
+from .adapters.clock import ClockWatcher
+from .adapters.notifier import Notifier
+from .adapters.timer import Timer
+from .core.durations import humanize
+from .core.messages import Message, reminder_message
+from .core.planner import Mode, Planner, Policy, Reminder, StateError
+from .core.rotation import Rotation, Selection
+from .paths import example_config
+
+log = logging.getLogger(__name__)
+
+#: The longest the daemon sleeps without looking at the clocks (suspend and jump detection).
+WATCH = timedelta(minutes=5)
+
+
+class Tray(Protocol):
+    """The part of the tray the app drives."""
+
+    def refresh(self) -> None:
+        """Redraw after a change of state."""
+        ...
+
+    def flag_due(self, message: Message) -> None:
+        """Show that a break is due when no notification could be shown."""
+        ...
+
+    def stop(self) -> None:
+        """Remove the icon and end its loop."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class AppConfig:
+    """What the app needs from the settings."""
+
+    policy: Policy
+    selection: Selection
+    snooze_choices: Sequence[timedelta]
+    config_path: Path
+
+
+class App:
+    """Holds the planner and runs every action against it under one lock."""
+
+    def __init__(
+        self,
+        config: AppConfig,
+        clock: ClockPort,
+        timer: Timer,
+        notifier: Notifier,
+        tz: tzinfo,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.config = config
+        self.snooze_choices = tuple(config.snooze_choices)
+        self._rng = rng or random.Random()
+        self._clock = clock
+        self._watcher = ClockWatcher(clock)
+        self._timer = timer
+        self.notifier = notifier
+        self.tz = tz
+        self.planner = Planner(
+            config.policy, Rotation(config.selection.allowed(), self._rng), self._rng, tz
+        )
+        self.tray: Tray | None = None
+        self._lock = threading.RLock()
+        self.stopped = threading.Event()
+
+    # -- life cycle ----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Begin the first interval and arm the timer."""
+        with self._lock:
+            now = self._now()
+            self.planner.start(now)
+            self._rearm(now)
+        log.info("started; %s", self.status_line())
+
+    def wake(self) -> None:
+        """The timer fired: apply clock events, maybe show one reminder, re-arm."""
+        reminder = None
+        with self._lock:
+            try:
+                reminder = self.planner.tick(self._now())
+            finally:
+                # Whatever happened above, the chain of wake-ups must go on.
+                self._rearm(self._clock.read().now)
+        self._after(reminder)
+
+    def quit(self) -> None:
+        """Stop the daemon: remove the tray icon and let the main thread return."""
+        log.info("quitting")
+        self.stopped.set()
+        if self.tray is not None:
+            self.tray.stop()
+
+    # -- actions (tray menu, later the CLI) ----------------------------------------------------
+
+    def mode(self) -> Mode:
+        """The current mode."""
+        return self.planner.mode
+
+    def status_line(self) -> str:
+        """E.g. "Next break in 23 min (14:32)" or "Paused until 14:30"."""
+        with self._lock:
+            return self.planner.status().text(self._now(), self.tz)
+
+    def take_break_now(self) -> None:
+        """Show a reminder at once; the interval starts again."""
+        with self._lock:
+            now = self._now()
+            reminder = self.planner.take_break_now(now)
+            self._rearm(now)
+        self._after(reminder)
+
+    def snooze(self, duration: timedelta) -> None:
+        """Push the pending reminder out by ``duration``."""
+        try:
+            self._act(lambda now: self.planner.snooze(now, duration))
+        except StateError as e:
+            log.info("%s", e)
+            return
+        log.info("snoozed for %s", humanize(duration))
+
+    def pause(self, duration: timedelta | None) -> None:
+        """Pause for ``duration``, or until resumed when ``None``."""
+        self._act(lambda now: self.planner.pause(now, duration))
+        log.info("paused %s", f"for {humanize(duration)}" if duration else "until resumed")
+
+    def pause_until_morning(self) -> None:
+        """Pause until the configured morning time."""
+        self._act(self.planner.pause_until_morning)
+        log.info("%s", self.status_line())
+
+    def resume(self) -> None:
+        """End a pause."""
+        self._act(self.planner.resume)
+        log.info("%s", self.status_line())
+
+    def open_config(self) -> None:
+        """Open the config file, creating it from the documented example first if needed."""
+        path = self.config.config_path
+        if not path.exists():
+            example = example_config()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if example is not None:
+                shutil.copyfile(example, path)
+            else:
+                path.write_text("# microbreak settings; see config.example.toml\n")
+            log.info("created %s from the example", path)
+        opener = {"darwin": ["open"], "win32": []}.get(sys.platform, ["xdg-open"])
+        if sys.platform == "win32":
+            import os
+
+            os.startfile(path)  # type: ignore[attr-defined,unused-ignore]
+            return
+        if shutil.which(opener[0]) is None:
+            log.warning("cannot open %s: %s is not installed", path, opener[0])
+            return
+        child = subprocess.Popen([*opener, str(path)], stdin=subprocess.DEVNULL)
+        # Reap it so no zombie is left behind, without blocking the menu.
+        threading.Thread(target=child.wait, name="open-config", daemon=True).start()
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _act(self, change: Callable[[datetime], object]) -> None:
+        with self._lock:
+            now = self._now()
+            change(now)
+            self._rearm(now)
+        self._refresh()
+
+    def _now(self) -> datetime:
+        """Read the clocks and let the planner know about any suspend or clock jump first."""
+        reading, events = self._watcher.check()
+        now = reading.now
+        if events.jumped:
+            log.info("the wall clock moved by %s; reminders keep their spacing", events.jumped)
+            self.planner.on_clock_jump(now, events.jumped)
+        if events.slept:
+            natural = self.planner.on_suspend(now, events.slept)
+            log.info(
+                "the computer slept for %s%s",
+                humanize(events.slept),
+                "; that was a natural break, a fresh interval starts" if natural else "",
+            )
+        return now
+
+    def _rearm(self, now: datetime) -> None:
+        wake = self.planner.next_wakeup()
+        cap = now + WATCH
+        self._timer.arm(min(wake, cap) if wake is not None else cap)
+
+    def _after(self, reminder: Reminder | None) -> None:
+        self._refresh()
+        if reminder is not None:
+            message = reminder_message(reminder)
+            log.info("reminder: %s", message.title)
+            self.notifier.show(message)
+
+    def _refresh(self) -> None:
+        if self.tray is not None:
+            self.tray.refresh()
+
+    def fallback(self, message: Message) -> None:
+        """No notification server: log the reminder and flag it on the tray icon."""
+        log.warning("%s: %s", message.title, message.body.replace("\n", " "))
+        if self.tray is not None:
+            self.tray.flag_due(message)

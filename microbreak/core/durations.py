@@ -1,0 +1,66 @@
+"""Durations as people write them: ``45m``, ``1h30m``, ``90s`` or a plain number of minutes."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(h|m|s)", re.IGNORECASE)
+_WHOLE = re.compile(r"^\s*(?:\d+(?:\.\d+)?\s*[hms]\s*)+$", re.IGNORECASE)
+_UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0}
+
+DURATION_HELP = "a duration like 45m, 1h30m, 90s or a plain number of minutes"
+
+
+class DurationError(ValueError):
+    """A text that is not a duration; the message says what is allowed."""
+
+
+def parse_duration(value: object) -> timedelta:
+    """Read a duration from config or the command line; numbers alone mean minutes."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, bool):
+        raise DurationError(f"{_quoted(value)} is not {DURATION_HELP}")
+    if isinstance(value, int | float):
+        return timedelta(minutes=value)
+    if not isinstance(value, str):
+        raise DurationError(f"{_quoted(value)} is not {DURATION_HELP}")
+    text = value.strip()
+    if text.startswith("-") and len(text) > 1:
+        return -parse_duration(text[1:])
+    try:
+        return timedelta(minutes=float(text))
+    except ValueError:
+        pass
+    if not _WHOLE.match(text):
+        raise DurationError(f"{_quoted(value)} is not {DURATION_HELP}")
+    seconds = sum(float(n) * _UNIT_SECONDS[u.lower()] for n, u in _PART.findall(text))
+    return timedelta(seconds=seconds)
+
+
+def _quoted(value: object) -> str:
+    return f'"{value}"' if isinstance(value, str) else repr(value)
+
+
+def format_duration(value: timedelta) -> str:
+    """Write a duration back the way a person would, e.g. ``1h30m`` or ``90s``."""
+    total = round(value.total_seconds())
+    sign = "-" if total < 0 else ""
+    total = abs(total)
+    hours, rest = divmod(total, 3600)
+    minutes, seconds = divmod(rest, 60)
+    parts = [f"{n}{u}" for n, u in ((hours, "h"), (minutes, "m"), (seconds, "s")) if n]
+    return sign + ("".join(parts) or "0s")
+
+
+def humanize(value: timedelta) -> str:
+    """A rounded, readable span for menus: ``23 min``, ``1 h 5 min``, ``40 s``."""
+    total = max(0, round(value.total_seconds()))
+    if total < 60:
+        return f"{total} s"
+    minutes = (total + 59) // 60
+    hours, minutes = divmod(minutes, 60)
+    if not hours:
+        return f"{minutes} min"
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"

@@ -1,0 +1,328 @@
+"""The exercise catalog: short moves for the neck, shoulders and upper back.
+
+Every exercise is taken from one of the seed articles in ``shared/seeds`` and keeps the article's
+numbers (holds, repetitions) where it gives them, but all wording is our own. The catalog is plain
+data so the rotation, the notifier and the tests can all share one source of truth; it imports only
+the standard library so the core stays free of desktop dependencies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from functools import cache
+
+
+class Position(str, Enum):
+    """Where the exercise is done; the default rotation offers only seated ones at a desk."""
+
+    SEATED = "seated"
+    STANDING = "standing"
+    FLOOR = "floor"
+
+
+class Area(str, Enum):
+    """The main body area worked, so the rotation can spread breaks across the body."""
+
+    NECK = "neck"
+    SHOULDERS = "shoulders"
+    UPPER_BACK = "upper back"
+    CHEST = "chest"
+    SPINE = "spine"
+    HIPS = "hips"
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Which article an exercise comes from, so every entry can be traced and checked."""
+
+    title: str
+    seed: str
+
+
+@dataclass(frozen=True, slots=True)
+class Exercise:
+    """One exercise, small enough to show in full in a desktop notification."""
+
+    id: str
+    name: str
+    instructions: str
+    dose: str
+    position: Position
+    area: Area
+    source: Source
+
+
+_PAIN_EXERCISES = Source("Upper Back Pain Exercises", "000_7ef061d3e861d36f.txt")
+_REHAB = Source("Upper Back Pain Rehabilitation Exercises", "001_2ed98539a1cf4b3c.txt")
+_FIVE_EXERCISES = Source(
+    "5 Exercises to Alleviate Your Upper Back Pain Once and for All",
+    "002_bf43043274d389d5.txt",
+)
+_MICROBREAK = Source("Upper Back Pain Exercises", "003_263c19c9ee066d96.txt")
+_CHOOSING = Source(
+    "How do I Choose the Best Exercises for Upper Back Pain?",
+    "004_fb8eb40a8535814e.txt",
+)
+
+SAFETY_NOTE = (
+    "Talk to your doctor before you begin, and again if an ache lingers for weeks. "
+    "If anything hurts sharply, stop right away; ease in gently and build up little by little."
+)
+
+CATALOG: tuple[Exercise, ...] = (
+    # The five desk moves of the "wellness microbreak" (003).
+    Exercise(
+        id="upper-back-movement",
+        name="Upper back movement",
+        instructions=(
+            "Reach back over each shoulder and rest your palms on your upper back. Fold forward, "
+            "elbows dropping toward the floor, then roll up slowly, head last."
+        ),
+        dose="3 slow times",
+        position=Position.SEATED,
+        area=Area.SPINE,
+        source=_MICROBREAK,
+    ),
+    Exercise(
+        id="high-reach-stretch",
+        name="High-reach stretch",
+        instructions=(
+            "Sit tall and lift both arms overhead. Fan your fingers wide and stretch up as far as "
+            "is comfortable, then let your arms relax."
+        ),
+        dose="hold 5 seconds, repeat 5 times",
+        position=Position.SEATED,
+        area=Area.SHOULDERS,
+        source=_MICROBREAK,
+    ),
+    Exercise(
+        id="shoulder-rolls",
+        name="Shoulder rolls",
+        instructions=(
+            "Sit tall but loose, feet flat. Circle your shoulders slowly up, back and down, "
+            "and let them settle before the next circle."
+        ),
+        dose="5 times",
+        position=Position.SEATED,
+        area=Area.SHOULDERS,
+        source=_MICROBREAK,
+    ),
+    Exercise(
+        id="shoulder-squeeze",
+        name="Shoulder squeeze",
+        instructions=(
+            "Sit tall. Lift your elbows out to shoulder height, bent at a right angle. Draw them "
+            "back to pinch your shoulder blades and glide your head back."
+        ),
+        dose="hold 3 seconds, repeat 5 times",
+        position=Position.SEATED,
+        area=Area.UPPER_BACK,
+        source=_MICROBREAK,
+    ),
+    Exercise(
+        id="shoulder-shrug",
+        name="Shoulder shrug",
+        instructions=(
+            "Sit upright, spine easy. Lift both shoulders toward your ears and pause there, then "
+            "let them drop and go loose."
+        ),
+        dose="hold 3 seconds, repeat 5 times",
+        position=Position.SEATED,
+        area=Area.NECK,
+        source=_MICROBREAK,
+    ),
+    # Other desk-friendly moves.
+    Exercise(
+        id="scapular-squeezes",
+        name="Scapular squeezes",
+        instructions=(
+            "Hold your arms in a goalpost shape: elbows bent, hands up, palms to the front. Draw "
+            "the arms back as far as is comfortable, pause, then ease off."
+        ),
+        dose="10 times",
+        position=Position.SEATED,
+        area=Area.UPPER_BACK,
+        source=_PAIN_EXERCISES,
+    ),
+    Exercise(
+        id="shoulder-blade-squeeze",
+        name="Shoulder blade squeeze",
+        instructions=(
+            "Sit tall, arms loose at your sides. Pinch your shoulder blades together as if "
+            "gripping a pencil between them, pause, then let go."
+        ),
+        dose="hold 3 seconds, 10 to 12 times",
+        position=Position.SEATED,
+        area=Area.UPPER_BACK,
+        source=_FIVE_EXERCISES,
+    ),
+    Exercise(
+        id="seated-thoracic-rotation",
+        name="Seated thoracic rotation",
+        instructions=(
+            "Sit with feet flat, fingertips behind your head, elbows wide. Turn your chest to one "
+            "side with hips still, pause, then turn to the other side."
+        ),
+        dose="hold 2 seconds, 10 to 12 each side",
+        position=Position.SEATED,
+        area=Area.SPINE,
+        source=_FIVE_EXERCISES,
+    ),
+    Exercise(
+        id="gentle-neck-stretch",
+        name="Gentle neck stretch",
+        instructions=(
+            "Sit tall with shoulders low. Slowly tip one ear toward its shoulder until you feel a "
+            "mild pull, breathe, then switch. Never force it."
+        ),
+        dose="hold 15 seconds, 2 each side",
+        position=Position.SEATED,
+        area=Area.NECK,
+        source=_FIVE_EXERCISES,
+    ),
+    Exercise(
+        id="seated-chest-opener",
+        name="Seated chest opener",
+        instructions=(
+            "Sit near the front of your seat and link your hands behind you. Draw them gently "
+            "down and back so your chest lifts and opens, then release."
+        ),
+        dose="hold 10 seconds, 3 times",
+        position=Position.SEATED,
+        area=Area.CHEST,
+        source=_CHOOSING,
+    ),
+    Exercise(
+        id="pectoralis-doorway-stretch",
+        name="Pectoralis doorway stretch",
+        instructions=(
+            "Stand in a doorway with a hand on each side of the frame. Lean through until the "
+            "front of your chest stretches, hold, then step back."
+        ),
+        dose="hold 15 seconds, 3 times",
+        position=Position.STANDING,
+        area=Area.CHEST,
+        source=_PAIN_EXERCISES,
+    ),
+    Exercise(
+        id="wall-arm-slides",
+        name="Wall arm slides",
+        instructions=(
+            "Stand with your back flat to a wall, arms on the wall and palms out. Slowly slide the "
+            "arms up, then back down, keeping them in contact with the wall."
+        ),
+        dose="20 slow slides",
+        position=Position.STANDING,
+        area=Area.SHOULDERS,
+        source=_PAIN_EXERCISES,
+    ),
+    Exercise(
+        id="reaching-skyward",
+        name="Reaching skyward",
+        instructions=(
+            "Stand tall and stretch both hands toward the ceiling, reaching a little higher as "
+            "you breathe out, then lower your arms."
+        ),
+        dose="hold 5 seconds, 3 times",
+        position=Position.STANDING,
+        area=Area.SPINE,
+        source=_REHAB,
+    ),
+    Exercise(
+        id="pelvic-push",
+        name="Pelvic push",
+        instructions=(
+            "Stand with feet apart and hands on your hips. Ease your pelvis forward while your "
+            "feet stay planted, then come back to neutral. No bouncing."
+        ),
+        dose="5 times",
+        position=Position.STANDING,
+        area=Area.HIPS,
+        source=_REHAB,
+    ),
+    Exercise(
+        id="raise-a-knee",
+        name="Raise a knee",
+        instructions=(
+            "Stand tall, a hand on the desk for balance. Lift one knee until that foot is level "
+            "with the other knee, lower it, then switch legs."
+        ),
+        dose="5 each side",
+        position=Position.STANDING,
+        area=Area.HIPS,
+        source=_REHAB,
+    ),
+    # Floor exercises: for home, not for the office chair.
+    Exercise(
+        id="floor-press",
+        name="Floor press",
+        instructions=(
+            "Lie face down, hands under your shoulders. Gently push your chest up off the floor "
+            "while hips, knees and toes stay down, then lower."
+        ),
+        dose="5 slow times",
+        position=Position.FLOOR,
+        area=Area.SPINE,
+        source=_REHAB,
+    ),
+    Exercise(
+        id="mid-trap-on-pillow",
+        name="Mid trap on a pillow",
+        instructions=(
+            "Lie face down, a pillow propping up your chest, arms straight out to the sides. "
+            "Lift the arms slowly, pinching your shoulder blades, then lower."
+        ),
+        dose="10 times",
+        position=Position.FLOOR,
+        area=Area.UPPER_BACK,
+        source=_PAIN_EXERCISES,
+    ),
+    Exercise(
+        id="upper-back-extension",
+        name="Upper back extension",
+        instructions=(
+            "Lie face down, arms along your body. Raise your chest a little off the floor with "
+            "your neck long and eyes down, pause, then lower slowly."
+        ),
+        dose="10 to 15 times",
+        position=Position.FLOOR,
+        area=Area.UPPER_BACK,
+        source=_FIVE_EXERCISES,
+    ),
+    Exercise(
+        id="cat-camel",
+        name="Cat-camel",
+        instructions=(
+            "On hands and knees, hands below shoulders and knees below hips. Hump your back with "
+            "chin tucked, then let it dip as chest and tailbone lift."
+        ),
+        dose="10 to 12 times",
+        position=Position.FLOOR,
+        area=Area.SPINE,
+        source=_FIVE_EXERCISES,
+    ),
+    Exercise(
+        id="bridge",
+        name="Bridge",
+        instructions=(
+            "Lie on your back, knees bent, feet flat. Push through your heels to raise your hips "
+            "until knees, hips and shoulders line up, pause, then lower."
+        ),
+        dose="10 to 15 times",
+        position=Position.FLOOR,
+        area=Area.HIPS,
+        source=_FIVE_EXERCISES,
+    ),
+)
+
+
+@cache
+def _index() -> dict[str, Exercise]:
+    """Build the id lookup once; the catalog is immutable so it never goes stale."""
+    return {exercise.id: exercise for exercise in CATALOG}
+
+
+def by_id() -> dict[str, Exercise]:
+    """Map id to exercise; a fresh copy, so a caller's edits cannot corrupt the shared index."""
+    return dict(_index())

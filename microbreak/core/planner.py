@@ -1,0 +1,234 @@
+"""The reminder state machine: running, snoozed or paused, and when the next break is due.
+
+Every method takes ``now`` (an aware UTC datetime) instead of reading a clock, so the policy can
+be replayed through a simulated week by a fake clock. The planner never fires more than one
+reminder per call and always derives the next due time from the moment it is asked, which is
+what rules out bursts after a suspend or a late wake-up.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, tzinfo
+from enum import Enum
+
+from .durations import humanize
+from .exercises import Exercise
+from .rotation import Rotation
+
+#: A snooze this soon after a reminder means "show me that one again later".
+JUST_SHOWN = timedelta(minutes=10)
+
+
+class Mode(str, Enum):
+    """What the reminder loop is doing; the tray icon has one look per mode."""
+
+    RUNNING = "running"
+    SNOOZED = "snoozed"
+    PAUSED = "paused"
+
+
+class Trigger(str, Enum):
+    """Why a reminder is shown."""
+
+    SCHEDULED = "scheduled"
+    NOW = "now"
+    SNOOZED = "snoozed"
+
+
+class StateError(RuntimeError):
+    """An action that makes no sense in the current mode (e.g. snoozing while paused)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """The schedule settings the planner needs, already validated by the config layer."""
+
+    min_interval: timedelta = timedelta(minutes=30)
+    max_interval: timedelta = timedelta(minutes=60)
+    morning: time = time(8, 0)
+    natural_break: timedelta = timedelta(minutes=5)
+
+    def __post_init__(self) -> None:
+        if self.min_interval <= timedelta(0) or self.max_interval < self.min_interval:
+            raise ValueError("need 0 < min_interval <= max_interval")
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    """One reminder to show: which exercise, when, and why."""
+
+    exercise: Exercise
+    at: datetime
+    trigger: Trigger
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """A snapshot for the tray and the CLI."""
+
+    mode: Mode
+    due: datetime | None
+    paused_until: datetime | None
+
+    def text(self, now: datetime, tz: tzinfo) -> str:
+        """The one-line status people read in the menu and the tooltip."""
+        if self.mode is Mode.PAUSED:
+            if self.paused_until is None:
+                return "Paused until resumed"
+            return f"Paused until {_clock(self.paused_until, now, tz)}"
+        assert self.due is not None
+        prefix = "Snoozed: next break" if self.mode is Mode.SNOOZED else "Next break"
+        return f"{prefix} in {humanize(self.due - now)} ({_clock(self.due, now, tz)})"
+
+
+def _clock(when: datetime, now: datetime, tz: tzinfo) -> str:
+    """``14:30``, or ``Tue 08:00`` when it is not today."""
+    local, today = when.astimezone(tz), now.astimezone(tz).date()
+    return local.strftime("%H:%M") if local.date() == today else local.strftime("%a %H:%M")
+
+
+def next_morning(now: datetime, morning: time, tz: tzinfo) -> datetime:
+    """The next time the local clock shows ``morning``, in UTC (DST-safe)."""
+    local = now.astimezone(tz)
+    day = local.date()
+    while True:
+        candidate = datetime.combine(day, morning, tzinfo=tz).astimezone(now.tzinfo)
+        if candidate > now:
+            return candidate
+        day += timedelta(days=1)
+
+
+class Planner:
+    """Owns the schedule; the app calls it on every timer tick, menu choice and clock event."""
+
+    def __init__(self, policy: Policy, rotation: Rotation, rng: random.Random, tz: tzinfo):
+        self.policy = policy
+        self.rotation = rotation
+        self.tz = tz
+        self._rng = rng
+        self.mode = Mode.RUNNING
+        self.due: datetime | None = None
+        self.paused_until: datetime | None = None
+        self._pause_is_relative = False
+        self.last_shown: datetime | None = None
+        self._again: Exercise | None = None  # a snoozed reminder to show once more
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def status(self) -> Status:
+        """What the tray shows; cheap, no side effects."""
+        return Status(self.mode, self.due, self.paused_until)
+
+    def next_wakeup(self) -> datetime | None:
+        """When the planner next needs a tick; ``None`` while paused until resumed."""
+        return self.paused_until if self.mode is Mode.PAUSED else self.due
+
+    def interval(self) -> timedelta:
+        """A random gap between the configured bounds, to the second."""
+        low = self.policy.min_interval.total_seconds()
+        high = self.policy.max_interval.total_seconds()
+        return timedelta(seconds=round(self._rng.uniform(low, high)))
+
+    # -- the clock moves -----------------------------------------------------------------------
+
+    def start(self, now: datetime) -> None:
+        """Begin a fresh interval (daemon start)."""
+        self.mode, self.due, self.paused_until = Mode.RUNNING, now + self.interval(), None
+
+    def tick(self, now: datetime) -> Reminder | None:
+        """Called when the timer fires: at most one reminder, however late the tick is."""
+        if self.mode is Mode.PAUSED:
+            if self.paused_until is not None and now >= self.paused_until:
+                self._resume(now)
+            return None
+        if self.due is None or now < self.due:
+            return None
+        trigger = Trigger.SNOOZED if self._again is not None else Trigger.SCHEDULED
+        return self._show(now, trigger)
+
+    def on_suspend(self, now: datetime, slept: timedelta) -> bool:
+        """The machine slept; a long enough sleep is a natural break. Returns True if it was."""
+        if self.mode is Mode.PAUSED or slept < self.policy.natural_break:
+            return False
+        self._again = None
+        self.mode, self.due = Mode.RUNNING, now + self.interval()
+        return True
+
+    def on_clock_jump(self, now: datetime, delta: timedelta) -> None:
+        """The wall clock was set by ``delta``: keep every wait as long as it was meant to be."""
+        if self.due is not None:
+            self.due += delta
+        if self.last_shown is not None:
+            self.last_shown += delta
+        if self.paused_until is not None and self._pause_is_relative:
+            self.paused_until += delta
+
+    # -- the user acts -------------------------------------------------------------------------
+
+    def take_break_now(self, now: datetime) -> Reminder:
+        """Show a reminder at once and start a fresh interval (a pause stays a pause)."""
+        reminder = self._show(now, Trigger.NOW, keep_paused=self.mode is Mode.PAUSED)
+        return reminder
+
+    def snooze(self, now: datetime, duration: timedelta) -> None:
+        """Push the pending reminder out by ``duration``.
+
+        Right after a reminder (within ``JUST_SHOWN``) the pending reminder is the one the user
+        just saw: it comes back, the same exercise, ``duration`` from now.
+        """
+        if self.mode is Mode.PAUSED:
+            raise StateError("microbreak is paused; resume it before snoozing")
+        if duration <= timedelta(0):
+            raise ValueError("snooze needs a positive duration")
+        assert self.due is not None
+        recent = self.last_shown is not None and now - self.last_shown < JUST_SHOWN
+        if self.mode is Mode.RUNNING and recent and self.rotation.last is not None:
+            self._again = self.rotation.last
+            self.due = now + duration
+        else:
+            self.due = max(self.due, now) + duration
+        self.mode = Mode.SNOOZED
+
+    def pause(self, now: datetime, duration: timedelta | None) -> None:
+        """Stop reminders for ``duration``, or until resumed when ``None``."""
+        if duration is not None and duration <= timedelta(0):
+            raise ValueError("pause needs a positive duration")
+        until = None if duration is None else now + duration
+        self._pause(until, relative=duration is not None)
+
+    def pause_until(self, now: datetime, until: datetime) -> None:
+        """Stop reminders until a wall-clock time (e.g. tomorrow morning)."""
+        if until <= now:
+            raise ValueError("pause end must be in the future")
+        self._pause(until, relative=False)
+
+    def pause_until_morning(self, now: datetime) -> None:
+        """Stop reminders until the configured morning time, next time it comes round."""
+        self.pause_until(now, next_morning(now, self.policy.morning, self.tz))
+
+    def resume(self, now: datetime) -> bool:
+        """End a pause; the first reminder comes ``min_interval`` later. False if not paused."""
+        if self.mode is not Mode.PAUSED:
+            return False
+        self._resume(now)
+        return True
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _pause(self, until: datetime | None, *, relative: bool) -> None:
+        self.mode, self.due, self._again = Mode.PAUSED, None, None
+        self.paused_until, self._pause_is_relative = until, relative
+
+    def _resume(self, now: datetime) -> None:
+        self.mode, self.paused_until, self._pause_is_relative = Mode.RUNNING, None, False
+        self.due = now + self.policy.min_interval
+
+    def _show(self, now: datetime, trigger: Trigger, *, keep_paused: bool = False) -> Reminder:
+        exercise = self._again if self._again is not None else self.rotation.next()
+        self._again = None
+        self.last_shown = now
+        if not keep_paused:
+            self.mode, self.due = Mode.RUNNING, now + self.interval()
+        return Reminder(exercise, now, trigger)

@@ -1,0 +1,122 @@
+"""Run the daemon: signals, adapters, the tray on the main thread (or none), a clean exit.
+
+SIGINT and SIGTERM are blocked in every thread and taken by one thread that waits in
+``sigwait``: GTK's main loop owns the main thread in C and would not run Python signal handlers
+until some other event woke it, and pystray resets SIGINT to its default (instant death, icon
+left behind). A blocked signal simply waits for that thread, wherever the main thread is.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from .adapters.clock import SystemClock
+from .adapters.notifier import PlyerNotifier
+from .adapters.timer import SchedulerTimer
+from .app import App, AppConfig
+from .config import Loaded
+from .paths import package_assets
+
+log = logging.getLogger(__name__)
+
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+def local_zone() -> Any:
+    """The user's time zone, for showing times and finding "tomorrow morning"."""
+    try:
+        from tzlocal import get_localzone
+
+        return get_localzone()
+    except Exception:  # no zone configured: fall back to the C library's idea of local time
+        return ZoneInfo("UTC")
+
+
+def _take_signals(app: App) -> None:
+    """Route SIGINT/SIGTERM to ``app.quit`` from a dedicated thread (see module docstring)."""
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+
+        def wait() -> None:
+            received = signal.sigwait(STOP_SIGNALS)
+            log.info("received %s", signal.Signals(received).name)
+            app.quit()
+
+        threading.Thread(target=wait, name="signals", daemon=True).start()
+    else:  # Windows: handlers run on the main thread, which pystray's win32 loop lets through
+        for sig in STOP_SIGNALS:
+            signal.signal(sig, lambda *_: app.quit())
+
+
+def run(loaded: Loaded, *, tray: bool) -> int:
+    """Run until Quit or a stop signal; returns the exit code."""
+    settings = loaded.settings
+    assets = package_assets()
+    if not loaded.exists:
+        log.info("no config file at %s; using the defaults", loaded.path)
+    else:
+        log.info("config: %s", loaded.path)
+
+    timer_box: list[SchedulerTimer] = []
+    app_box: list[App] = []
+
+    notifier = PlyerNotifier(
+        icon=assets / "microbreak.png",
+        timeout_seconds=max(1, round(settings.notification.timeout.total_seconds())),
+        fallback=lambda message: app_box[0].fallback(message),
+    )
+    timer = SchedulerTimer(lambda: app_box[0].wake())
+    timer_box.append(timer)
+    app = App(
+        AppConfig(
+            settings.policy(),
+            settings.exercises.selection(),
+            settings.snooze_choices,
+            loaded.path,
+        ),
+        SystemClock(),
+        timer,
+        notifier,
+        local_zone(),
+    )
+    app_box.append(app)
+    _take_signals(app)
+
+    icon = _make_tray(app, assets) if tray else None
+    app.start()
+    timer.start()
+    try:
+        if icon is None:
+            app.stopped.wait()
+        else:
+            app.tray = icon
+            icon.run(ready=lambda: log.info("tray icon shown (%s backend)", icon.backend))
+    finally:
+        timer.stop()
+    log.info("stopped")
+    return 0
+
+
+def _make_tray(app: App, assets: Any) -> Any:
+    """The tray icon, or None (with one clear line saying why) when there can be none."""
+    from .adapters import tray_probe
+
+    choice = tray_probe.choose()
+    if not choice.backends:
+        log.warning("running without a tray icon: %s", choice.reason)
+        return None
+    from .adapters.tray import PystrayTray, TrayUnavailable
+
+    try:
+        icon = PystrayTray(app, assets, choice.backends)
+    except TrayUnavailable as e:
+        log.warning("running without a tray icon: no tray backend could load (%s)", e)
+        return None
+    if not icon.has_menu:
+        log.warning("the tray icon has no menu: %s", choice.reason)
+    log.info("tray: %s (%s)", icon.backend, choice.reason)
+    return icon

@@ -1,0 +1,24 @@
+"""Typed errors that end in a one-line message and a specific exit code, never a traceback."""
+
+from __future__ import annotations
+
+#: Exit codes, documented in the README.
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+
+class MicrobreakError(Exception):
+    """An error the user can fix; ``str()`` is the message printed, ``exit_code`` the status."""
+
+    exit_code = EXIT_FAILURE
+
+
+class ConfigError(MicrobreakError):
+    """One or more problems in the configuration, each a complete line naming file and key."""
+
+    exit_code = EXIT_USAGE
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems

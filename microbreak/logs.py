@@ -1,0 +1,37 @@
+"""Logging to stderr and to a rotating file in the user log dir."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import sys
+from pathlib import Path
+
+from .paths import log_dir
+
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def setup(verbose: bool) -> Path | None:
+    """Send microbreak's logs to stderr and ``<log dir>/microbreak.log``; returns that file."""
+    root = logging.getLogger("microbreak")
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    root.propagate = False
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    stderr = logging.StreamHandler(sys.stderr)
+    stderr.setFormatter(logging.Formatter("microbreak: %(levelname)s: %(message)s"))
+    root.addHandler(stderr)
+    path: Path | None = log_dir() / "microbreak.log"
+    assert path is not None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+        )
+    except OSError as e:
+        root.warning("cannot write the log file %s (%s); logging to stderr only", path, e)
+        return None
+    handler.setFormatter(logging.Formatter(FORMAT))
+    root.addHandler(handler)
+    return path
