@@ -59,7 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     check = config_sub.add_parser("check", help="validate and print the effective settings")
     _common(check, top=False)
-    config_sub.add_parser("path", help="print where the config file is read from")
+    path = config_sub.add_parser("path", help="print where the config file is read from")
+    _common(path, top=False)
     return parser
 
 

@@ -43,7 +43,8 @@ def _positive_duration(value: object) -> timedelta:
         raise PydanticCustomError("duration", str(e)) from None
     if parsed <= timedelta(0):
         raise PydanticCustomError(
-            "duration", f"{json.dumps(value)} must be longer than zero; write {DURATION_HELP}"
+            "duration",
+            f"{json.dumps(value, default=str)} must be longer than zero; write {DURATION_HELP}",
         )
     return parsed
 
@@ -56,7 +57,8 @@ def _clock_time(value: object) -> time:
             return time.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise PydanticCustomError("clock", f'{json.dumps(value)} is not a time of day like "08:30"')
+    shown = json.dumps(value, default=str)
+    raise PydanticCustomError("clock", f'{shown} is not a time of day like "08:30"')
 
 
 Duration = Annotated[timedelta, BeforeValidator(_positive_duration)]
@@ -79,7 +81,7 @@ def _exercise_id(value: object) -> str:
     raise PydanticCustomError(
         "exercise",
         "no exercise is called {name}{hint}; `microbreak exercises` lists them",
-        {"name": json.dumps(value), "hint": hint},
+        {"name": json.dumps(value, default=str), "hint": hint},
     )
 
 
@@ -106,7 +108,8 @@ class ExerciseSettings(BaseModel):
         except SelectionError:
             raise PydanticCustomError(
                 "exercise",
-                "{key}: these settings leave no exercise to choose from",
+                "{key}: these settings leave no exercise to choose from; allow more positions, "
+                "or include at least one exercise that is not excluded",
                 {"key": "exclude"},
             ) from None
         return self
@@ -180,11 +183,11 @@ def load(explicit: str | os.PathLike[str] | None = None) -> Loaded:
     exists = path.is_file()
     if exists:
         data = _read_toml(path)
+    elif path.exists():
+        raise ConfigError([f"{where}: is not a file"])
     elif named:
         source = f"{CONFIG_ENV}={path}" if not explicit else "--config"
         raise ConfigError([f"{where}: no such config file (named by {source})"])
-    elif path.exists():
-        raise ConfigError([f"{where}: is not a file"])
     problems = _unknown_env()
     if problems:
         raise ConfigError(problems)
@@ -339,8 +342,16 @@ def _explain_env_parse(error: SettingsError) -> str:
     text = str(error)
     for name in Settings.model_fields:
         if f'"{name}"' in text:
+            var = _env_name((name,))
+            for key in sorted(os.environ):
+                if key.upper() == var or key.upper().startswith(var + "__"):
+                    try:
+                        json.loads(os.environ[key])
+                    except ValueError:
+                        var = key
+                        break
             return (
-                f"environment variable {_env_name((name,))}: not valid JSON; "
+                f"environment variable {var}: not valid JSON; "
                 f'write a list like ["5m", "10m"] or a table like {{"timeout": "20s"}}'
             )
     return f"environment: {text}"

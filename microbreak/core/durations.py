@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from datetime import timedelta
 
-_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(h|m|s)", re.IGNORECASE)
-_WHOLE = re.compile(r"^\s*(?:\d+(?:\.\d+)?\s*[hms]\s*)+$", re.IGNORECASE)
+# A unit is h, m or s, or a word people write for one: min, mins, minutes, hr, hours, sec, ...
+_UNIT = r"(?:h(?:(?:ou)?rs?)?|m(?:in(?:ute)?s?)?|s(?:ec(?:ond)?s?)?)"
+_PART = re.compile(rf"(\d+(?:\.\d+)?)\s*({_UNIT})(?![a-z])", re.IGNORECASE)
+_WHOLE = re.compile(rf"^\s*(?:\d+(?:\.\d+)?\s*{_UNIT}(?![a-z])\s*)+$", re.IGNORECASE)
 _UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0}
 
 DURATION_HELP = "a duration like 45m, 1h30m, 90s or a plain number of minutes"
@@ -23,24 +27,38 @@ def parse_duration(value: object) -> timedelta:
     if isinstance(value, bool):
         raise DurationError(f"{_quoted(value)} is not {DURATION_HELP}")
     if isinstance(value, int | float):
-        return timedelta(minutes=value)
+        return _span(value, 60.0, value)
     if not isinstance(value, str):
         raise DurationError(f"{_quoted(value)} is not {DURATION_HELP}")
     text = value.strip()
-    if text.startswith("-") and len(text) > 1:
+    if text.startswith("-") and len(text) > 1 and not text[1:].lstrip().startswith("-"):
         return -parse_duration(text[1:])
     try:
-        return timedelta(minutes=float(text))
+        minutes = float(text)
     except ValueError:
         pass
+    else:
+        return _span(minutes, 60.0, value)
     if not _WHOLE.match(text):
         raise DurationError(f"{_quoted(value)} is not {DURATION_HELP}")
-    seconds = sum(float(n) * _UNIT_SECONDS[u.lower()] for n, u in _PART.findall(text))
-    return timedelta(seconds=seconds)
+    seconds = sum(float(n) * _UNIT_SECONDS[u[0].lower()] for n, u in _PART.findall(text))
+    return _span(seconds, 1.0, value)
+
+
+def _span(amount: float, unit: float, value: object) -> timedelta:
+    """``amount`` units of ``unit`` seconds, or DurationError for nan, infinity or far too long."""
+    try:
+        seconds = amount * unit
+        if not math.isfinite(seconds):
+            raise DurationError(f"{_quoted(value)} is not {DURATION_HELP}")
+        return timedelta(seconds=seconds)
+    except OverflowError:
+        raise DurationError(f"{_quoted(value)} is far too long; write {DURATION_HELP}") from None
 
 
 def _quoted(value: object) -> str:
-    return f'"{value}"' if isinstance(value, str) else repr(value)
+    """The value as the user wrote it in TOML or JSON: "text", true, [1], not Python's repr."""
+    return f'"{value}"' if isinstance(value, str) else json.dumps(value, default=str)
 
 
 def format_duration(value: timedelta) -> str:

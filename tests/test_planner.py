@@ -1,0 +1,273 @@
+"""The pure planner and rotation, driven by hand-picked times (no clock, no desktop)."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, time, timedelta, timezone
+from itertools import pairwise
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from microbreak.core.exercises import CATALOG, Position, by_id
+from microbreak.core.messages import reminder_message
+from microbreak.core.planner import (
+    JUST_SHOWN,
+    Mode,
+    Planner,
+    Policy,
+    StateError,
+    Trigger,
+    next_morning,
+)
+from microbreak.core.rotation import Rotation, Selection, SelectionError
+
+T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+MIN, MAX = timedelta(minutes=30), timedelta(minutes=60)
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def planner(seed: int = 1, tz: ZoneInfo = BERLIN) -> Planner:
+    rng = random.Random(seed)
+    return Planner(Policy(MIN, MAX), Rotation(Selection().allowed(), rng), rng, tz)
+
+
+def test_start_schedules_within_bounds() -> None:
+    for seed in range(50):
+        p = planner(seed)
+        p.start(T0)
+        assert p.due is not None
+        assert MIN <= p.due - T0 <= MAX
+        assert p.mode is Mode.RUNNING
+
+
+def test_tick_before_due_shows_nothing_and_at_due_shows_one() -> None:
+    p = planner()
+    p.start(T0)
+    assert p.due is not None
+    due = p.due
+    assert p.tick(due - timedelta(seconds=1)) is None
+    reminder = p.tick(due)
+    assert reminder is not None and reminder.trigger is Trigger.SCHEDULED
+    assert reminder.at == due
+    assert p.due is not None and MIN <= p.due - due <= MAX
+    assert p.tick(due) is None  # the same moment again never fires twice
+
+
+def test_a_very_late_tick_fires_once_and_restarts_from_now() -> None:
+    p = planner()
+    p.start(T0)
+    late = T0 + timedelta(hours=9)
+    assert p.tick(late) is not None
+    assert p.tick(late + timedelta(seconds=1)) is None
+    assert p.due is not None and p.due - late >= MIN
+
+
+def test_take_break_now_shows_and_restarts_interval() -> None:
+    p = planner()
+    p.start(T0)
+    now = T0 + timedelta(minutes=7)
+    reminder = p.take_break_now(now)
+    assert reminder.trigger is Trigger.NOW and reminder.at == now
+    assert p.due is not None and MIN <= p.due - now <= MAX
+
+
+def test_snooze_pushes_pending_reminder_out() -> None:
+    p = planner()
+    p.start(T0)
+    assert p.due is not None
+    before = p.due
+    p.snooze(T0 + timedelta(minutes=1), timedelta(minutes=10))
+    assert p.mode is Mode.SNOOZED
+    assert p.due == before + timedelta(minutes=10)
+    p.snooze(T0 + timedelta(minutes=2), timedelta(minutes=5))
+    assert p.due == before + timedelta(minutes=15)
+    reminder = p.tick(p.due)
+    assert reminder is not None and p.status().mode is Mode.RUNNING
+
+
+def test_snooze_right_after_a_reminder_brings_the_same_exercise_back() -> None:
+    p = planner()
+    p.start(T0)
+    assert p.due is not None
+    shown = p.tick(p.due)
+    assert shown is not None
+    now = shown.at + JUST_SHOWN / 2
+    p.snooze(now, timedelta(minutes=5))
+    assert p.due == now + timedelta(minutes=5)
+    again = p.tick(p.due)
+    assert again is not None
+    assert again.exercise == shown.exercise and again.trigger is Trigger.SNOOZED
+    assert reminder_message(again).title.endswith("(again)")
+    after = p.tick(p.due) if p.due else None
+    assert after is not None and after.exercise != shown.exercise
+
+
+def test_snooze_while_paused_is_refused() -> None:
+    p = planner()
+    p.start(T0)
+    p.pause(T0, None)
+    with pytest.raises(StateError, match="paused"):
+        p.snooze(T0, timedelta(minutes=5))
+
+
+def test_pause_for_a_while_then_first_reminder_min_interval_later() -> None:
+    p = planner()
+    p.start(T0)
+    p.pause(T0, timedelta(hours=1))
+    assert p.mode is Mode.PAUSED and p.next_wakeup() == T0 + timedelta(hours=1)
+    assert p.tick(T0 + timedelta(minutes=59)) is None and p.mode is Mode.PAUSED
+    end = T0 + timedelta(hours=1)
+    assert p.tick(end) is None  # the pause ends quietly, no reminder at once
+    assert p.status().mode is Mode.RUNNING and p.due == end + MIN
+
+
+def test_pause_until_resumed_has_no_wakeup_and_resume_waits_min_interval() -> None:
+    p = planner()
+    p.start(T0)
+    p.pause(T0, None)
+    assert p.next_wakeup() is None
+    assert p.tick(T0 + timedelta(days=3)) is None
+    now = T0 + timedelta(days=3)
+    assert p.resume(now) is True
+    assert p.due == now + MIN
+    assert p.resume(now) is False  # not paused any more
+
+
+def test_take_break_now_while_paused_keeps_the_pause() -> None:
+    p = planner()
+    p.start(T0)
+    p.pause(T0, None)
+    reminder = p.take_break_now(T0 + timedelta(minutes=3))
+    assert reminder.trigger is Trigger.NOW
+    assert p.mode is Mode.PAUSED and p.next_wakeup() is None
+
+
+def test_pause_until_tomorrow_morning_in_local_time() -> None:
+    p = planner()
+    evening = datetime(2026, 11, 23, 17, 0, tzinfo=BERLIN).astimezone(timezone.utc)
+    p.start(evening)
+    p.pause_until_morning(evening)
+    expected = datetime(2026, 11, 24, 8, 0, tzinfo=BERLIN).astimezone(timezone.utc)
+    assert p.paused_until == expected
+    assert p.status().text(evening, BERLIN) == "Paused until Tue 08:00"
+
+
+def test_next_morning_before_dawn_is_today_and_dst_safe() -> None:
+    night = datetime(2026, 3, 29, 1, 30, tzinfo=BERLIN).astimezone(timezone.utc)
+    # Clocks go forward at 02:00 that night: 08:00 local is 06:00 UTC, not 07:00.
+    assert next_morning(night, time(8), BERLIN) == datetime(2026, 3, 29, 6, 0, tzinfo=timezone.utc)
+
+
+def test_suspend_long_enough_is_a_natural_break() -> None:
+    p = planner()
+    p.start(T0)
+    wake = T0 + timedelta(hours=2)
+    assert p.on_suspend(wake, timedelta(hours=2)) is True
+    assert p.due is not None and MIN <= p.due - wake <= MAX
+    assert p.tick(wake) is None  # nothing pops up the moment the lid opens
+
+
+def test_short_suspend_keeps_the_schedule() -> None:
+    p = planner()
+    p.start(T0)
+    due = p.due
+    assert p.on_suspend(T0 + timedelta(minutes=5), timedelta(minutes=2)) is False
+    assert p.due == due
+
+
+def test_clock_jump_keeps_the_remaining_wait() -> None:
+    p = planner()
+    p.start(T0)
+    assert p.due is not None
+    remaining = p.due - T0
+    for delta in (timedelta(hours=3), timedelta(hours=-3)):
+        now = T0 + delta
+        p.on_clock_jump(now, delta)
+        assert p.due - now == remaining
+        p.on_clock_jump(T0, -delta)
+
+
+def test_status_texts() -> None:
+    p = planner(tz=ZoneInfo("UTC"))
+    p.start(T0)
+    assert p.due is not None
+    p.due = T0 + timedelta(minutes=23)
+    assert p.status().text(T0, ZoneInfo("UTC")) == "Next break in 23 min (09:23)"
+    p.snooze(T0, timedelta(minutes=5))
+    assert p.status().text(T0, ZoneInfo("UTC")) == "Snoozed: next break in 28 min (09:28)"
+    p.pause(T0, timedelta(minutes=30))
+    assert p.status().text(T0, ZoneInfo("UTC")) == "Paused until 09:30"
+    p.pause(T0, None)
+    assert p.status().text(T0, ZoneInfo("UTC")) == "Paused until resumed"
+
+
+def test_policy_rejects_bad_bounds() -> None:
+    with pytest.raises(ValueError):
+        Policy(timedelta(minutes=60), timedelta(minutes=30))
+    with pytest.raises(ValueError):
+        Policy(timedelta(0), timedelta(minutes=30))
+
+
+# -- rotation -----------------------------------------------------------------------------------
+
+
+def test_rotation_shows_every_allowed_exercise_once_per_round() -> None:
+    allowed = Selection().allowed()
+    rotation = Rotation(allowed, random.Random(7))
+    ids = [rotation.next().id for _ in range(len(allowed) * 5)]
+    for start in range(0, len(ids), len(allowed)):
+        assert sorted(ids[start : start + len(allowed)]) == sorted(e.id for e in allowed)
+    assert all(a != b for a, b in pairwise(ids))
+
+
+def test_rotation_prefers_a_different_body_area() -> None:
+    allowed = Selection().allowed()
+    areas = {e.area for e in allowed}
+    assert len(areas) >= 3
+    rotation = Rotation(allowed, random.Random(3))
+    shown = [rotation.next() for _ in range(200)]
+    same = sum(a.area == b.area for a, b in pairwise(shown))
+    # A pure shuffle of these exercises repeats an area about a quarter of the time; the
+    # rotation only does so when the rest of the round is all one area.
+    assert same / len(shown) < 0.1
+
+
+def test_rotation_resumes_from_a_saved_deck() -> None:
+    allowed = Selection().allowed()
+    first = Rotation(allowed, random.Random(5))
+    first.next()
+    saved, last = first.deck, first.last
+    assert last is not None
+    second = Rotation(allowed, random.Random(99), deck=saved, last=last.id)
+    rest = [second.next().id for _ in range(len(saved))]
+    assert sorted(rest) == sorted(saved)
+
+
+def test_selection_defaults_to_seated_only() -> None:
+    allowed = Selection().allowed()
+    assert allowed and all(e.position is Position.SEATED for e in allowed)
+    assert len(allowed) == sum(e.position is Position.SEATED for e in CATALOG)
+
+
+def test_selection_standing_include_exclude() -> None:
+    both = Selection(frozenset({Position.SEATED, Position.STANDING})).allowed()
+    assert any(e.position is Position.STANDING for e in both)
+    assert not any(e.position is Position.FLOOR for e in both)
+    assert [e.id for e in Selection(include=("bridge",)).allowed()] == ["bridge"]
+    trimmed = Selection(exclude=("shoulder-rolls",)).allowed()
+    assert "shoulder-rolls" not in {e.id for e in trimmed}
+    with pytest.raises(SelectionError):
+        Selection(include=("shoulder-rolls",), exclude=("shoulder-rolls",)).allowed()
+    with pytest.raises(SelectionError, match="unknown"):
+        Selection(include=("no-such-thing",)).allowed()
+
+
+def test_message_names_exercise_and_dose() -> None:
+    p = planner()
+    reminder = p.take_break_now(T0)
+    message = reminder_message(reminder)
+    exercise = by_id()[reminder.exercise.id]
+    assert message.title == f"Microbreak: {exercise.name}"
+    assert exercise.instructions in message.body
+    assert exercise.dose.lower() in message.body.lower()

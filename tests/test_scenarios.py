@@ -1,0 +1,242 @@
+"""Whole days and weeks of simulated work through the real App, with a fake clock and timer.
+
+The App, planner, rotation and clock watcher are the production objects; only the clock, the
+timer and the notifier are fakes, so a week runs in well under a second.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from microbreak.app import WATCH, App, AppConfig
+from microbreak.core.exercises import by_id
+from microbreak.core.messages import Message
+from microbreak.core.planner import Mode, Policy
+from microbreak.core.rotation import Selection
+
+from .fakes import FakeClock, FakeTimer, RecordingNotifier, gaps
+
+MIN, MAX = timedelta(minutes=30), timedelta(minutes=60)
+HOUR = 3600.0
+
+
+class Sim:
+    """The App wired to fakes, and a loop that lets awake time pass."""
+
+    def __init__(self, seed: int = 0, selection: Selection | None = None) -> None:
+        self.clock = FakeClock()
+        self.timer = FakeTimer(self.clock)
+        self.notifier = RecordingNotifier(self.clock)
+        config = AppConfig(
+            Policy(MIN, MAX, natural_break=timedelta(minutes=5)),
+            selection or Selection(),
+            (timedelta(minutes=5), timedelta(minutes=10), timedelta(minutes=15)),
+            Path("/nonexistent/config.toml"),
+        )
+        self.app = App(
+            config, self.clock, self.timer, self.notifier, ZoneInfo("UTC"), random.Random(seed)
+        )
+        self.wakes = 0
+        self.app.start()
+
+    def run(self, seconds: float) -> None:
+        """Let ``seconds`` of awake time pass, firing the timer whenever it comes due."""
+        end = self.clock.monotonic + seconds
+        while self.timer.deadline <= end:
+            self.clock.advance(self.timer.deadline - self.clock.monotonic)
+            self.wakes += 1
+            self.app.wake()
+        self.clock.advance(end - self.clock.monotonic)
+
+    def shown(self) -> list[datetime]:
+        return self.notifier.times()
+
+    def ids(self) -> list[str]:
+        return [m.title for _, m in self.notifier.shown]
+
+
+def assert_rotation(titles: list[str], allowed: int) -> None:
+    """No exercise twice within any window of ``allowed`` consecutive reminders... per round."""
+    for start in range(0, len(titles) - allowed + 1, allowed):
+        chunk = titles[start : start + allowed]
+        assert len(set(chunk)) == allowed, chunk
+
+
+def test_eight_hour_day_in_well_under_a_second() -> None:
+    started = time.perf_counter()
+    sim = Sim(seed=1)
+    sim.run(8 * HOUR)
+    elapsed = time.perf_counter() - started
+    shown = sim.shown()
+    assert 8 <= len(shown) <= 16  # 8 h at one every 30-60 min
+    assert all(MIN <= g <= MAX for g in gaps(shown)), gaps(shown)
+    assert len(set(shown)) == len(shown)  # never twice at the same moment
+    assert_rotation(sim.ids(), len(Selection().allowed()))
+    # Sleeping, not polling: a wake-up per reminder plus one per WATCH at most.
+    assert sim.wakes <= len(shown) + 8 * HOUR / WATCH.total_seconds() + 1
+    assert elapsed < 0.5, f"a simulated day took {elapsed:.3f}s"
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_week_of_days_keeps_every_gap_in_bounds(seed: int) -> None:
+    sim = Sim(seed=seed)
+    for _ in range(7):
+        sim.run(8 * HOUR)
+        sim.app.pause(None)  # evening: pause until resumed
+        sim.run(16 * HOUR)
+        assert sim.notifier.shown and sim.notifier.shown[-1][0] <= sim.clock.now
+        count = len(sim.shown())
+        sim.app.resume()
+        sim.run(MIN.total_seconds() - 1)
+        assert len(sim.shown()) == count  # nothing during the first min_interval after resume
+        sim.run(1)
+    assert len(sim.shown()) >= 7 * 8
+    assert_rotation(sim.ids(), len(Selection().allowed()))
+
+
+def test_snooze_pushes_the_pending_reminder() -> None:
+    sim = Sim(seed=2)
+    due = sim.app.planner.due
+    assert due is not None
+    sim.run(60)
+    sim.app.snooze(timedelta(minutes=10))
+    assert sim.app.mode() is Mode.SNOOZED
+    sim.run((due - sim.clock.now).total_seconds() + 9 * 60)
+    assert sim.shown() == []
+    sim.run(61)
+    assert sim.shown() == [due + timedelta(minutes=10)]
+    assert sim.app.mode() is Mode.RUNNING
+
+
+def test_snooze_right_after_a_reminder_repeats_it() -> None:
+    sim = Sim(seed=3)
+    sim.app.take_break_now()
+    first = sim.notifier.shown[-1][1]
+    sim.run(30)
+    sim.app.snooze(timedelta(minutes=5))
+    sim.run(5 * 60)
+    assert len(sim.notifier.shown) == 2
+    again = sim.notifier.shown[-1][1]
+    assert again.title == f"{first.title} (again)" and again.body == first.body
+
+
+def test_pause_choices_and_the_first_reminder_after() -> None:
+    sim = Sim(seed=4)
+    sim.app.pause(timedelta(hours=2))
+    assert sim.app.mode() is Mode.PAUSED
+    assert sim.app.status_line().startswith("Paused until")
+    start = sim.clock.now
+    sim.run(2 * HOUR + MIN.total_seconds() + 1)
+    assert sim.shown() == [start + timedelta(hours=2) + MIN]
+
+
+def test_pause_until_morning_then_reminders_again() -> None:
+    sim = Sim(seed=5)
+    sim.app.pause_until_morning()  # 09:00 Monday -> 08:00 Tuesday
+    pause_end = sim.app.planner.paused_until
+    assert pause_end is not None and pause_end - sim.clock.now == timedelta(hours=23)
+    sim.run(23 * HOUR)
+    assert sim.shown() == []
+    sim.run(MIN.total_seconds())
+    assert sim.shown() == [pause_end + MIN]
+
+
+def test_take_break_now_shows_at_once_and_restarts_interval() -> None:
+    sim = Sim(seed=6)
+    sim.run(20 * 60)
+    now = sim.clock.now
+    sim.app.take_break_now()
+    assert sim.shown() == [now]
+    sim.run(MAX.total_seconds())
+    assert len(sim.shown()) == 2
+    assert MIN <= sim.shown()[1] - now <= MAX
+
+
+def test_suspend_through_the_due_time_is_a_natural_break_without_burst() -> None:
+    sim = Sim(seed=7)
+    sim.run(20 * 60)
+    sim.clock.suspend(3 * HOUR)  # lid closed through several due times
+    resumed = sim.clock.now
+    sim.run(WATCH.total_seconds())  # the timer wakes within WATCH of awake time
+    assert sim.shown() == []  # nothing fires the moment the lid opens
+    sim.run(2 * HOUR)
+    shown = sim.shown()
+    assert shown and MIN <= shown[0] - resumed <= MAX + WATCH
+    assert all(MIN <= g <= MAX for g in gaps(shown))
+
+
+def test_short_suspend_does_not_lose_the_reminder() -> None:
+    sim = Sim(seed=8)
+    due = sim.app.planner.due
+    assert due is not None
+    sim.run((due - sim.clock.now).total_seconds() - 60)
+    sim.clock.suspend(2 * 60)  # shorter than natural_break, across the due time
+    sim.run(WATCH.total_seconds())
+    assert len(sim.shown()) == 1  # shown once, late, not lost and not twice
+    sim.run(MAX.total_seconds())
+    assert len(sim.shown()) == 2
+
+
+@pytest.mark.parametrize("jump_hours", [-5, -1, 1, 5, 24])
+def test_wall_clock_jumps_cause_no_burst_and_no_long_gap(jump_hours: int) -> None:
+    sim = Sim(seed=9)
+    sim.run(2 * HOUR)
+    before = len(sim.shown())
+    sim.clock.jump(jump_hours * HOUR)
+    sim.run(4 * HOUR)
+    # Gaps measured in awake time: the wall clock's jump is taken out.
+    monotonic_gaps = gaps(sim.shown())
+    after = sim.shown()[before:]
+    assert len(after) >= 4
+    jumped = [g - timedelta(hours=jump_hours) for g in monotonic_gaps[before - 1 : before]]
+    tolerance = timedelta(seconds=10)
+    for g in monotonic_gaps[: before - 1] + jumped + monotonic_gaps[before:]:
+        assert MIN - tolerance <= g <= MAX + tolerance, (g, monotonic_gaps)
+
+
+def test_no_notification_server_falls_back_without_stopping() -> None:
+    sim = Sim(seed=10)
+    sim.notifier.delivered = False
+    flagged: list[Message] = []
+
+    class Tray:
+        def refresh(self) -> None:
+            pass
+
+        def flag_due(self, message: Message) -> None:
+            flagged.append(message)
+
+        def stop(self) -> None:
+            pass
+
+    sim.app.tray = Tray()
+    sim.app.notifier = _FailingNotifier(sim.app)
+    sim.run(2 * HOUR)
+    assert len(flagged) >= 2
+    assert flagged[0].title.startswith("Microbreak: ")
+    assert sim.timer.armed is not None and sim.timer.armed > sim.clock.now
+
+
+class _FailingNotifier:
+    """Like PlyerNotifier with no server: hands every message to the app's fallback."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    def show(self, message: Message) -> bool:
+        self.app.fallback(message)
+        return False
+
+
+def test_rotation_restricted_to_an_include_list() -> None:
+    include = ("shoulder-rolls", "shoulder-shrug", "bridge")
+    sim = Sim(seed=11, selection=Selection(include=include))
+    sim.run(24 * HOUR)
+    names = {by_id()[i].name for i in include}
+    assert {m.title.removeprefix("Microbreak: ") for _, m in sim.notifier.shown} == names
