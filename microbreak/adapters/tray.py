@@ -103,6 +103,7 @@ class PystrayTray:
         }
         self.has_menu = bool(self._pystray.Icon.HAS_MENU)
         self._due: Message | None = None
+        self._stopping = False
         self._icon = self._pystray.Icon(
             "microbreak",
             icon=self._images["running"],
@@ -204,10 +205,18 @@ class PystrayTray:
             self.refresh()
             ready()
 
-        self._icon.run(setup=setup)
+        try:
+            self._icon.run(setup=setup)
+        except Exception as e:
+            if not self._stopping:
+                raise
+            # pystray's GTK clean-up hides its own notification over D-Bus and raises when no
+            # notification server is running; by then the icon is gone and we are leaving.
+            log.debug("tray clean-up: %s", e)
 
     def stop(self) -> None:
         """Remove the icon and leave ``run``; safe from any thread."""
+        self._stopping = True
         try:
             self._icon.visible = False
         finally:
