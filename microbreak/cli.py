@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -97,12 +98,20 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         print(table(loaded.settings.exercises.selection(), every=args.all))
         return EXIT_OK
-    from . import daemon, logs
+    runtime = config.runtime(loaded, tray=not args.no_tray, verbose=bool(args.verbose))
+    return _start_daemon(runtime.to_json())
 
-    path = logs.setup(bool(args.verbose))
-    if path is not None:
-        log.debug("log file: %s", path)
-    return daemon.run(loaded, tray=not args.no_tray)
+
+def _start_daemon(runtime_json: str) -> int:
+    """Become the daemon: on POSIX by exec, so pydantic's memory is not carried along."""
+    argv = [sys.executable, "-m", "microbreak.daemon", runtime_json]
+    if os.name == "posix":
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execv(sys.executable, argv)
+    from . import daemon
+
+    return daemon.main(argv[3:])
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -23,10 +23,10 @@ from pydantic_settings.exceptions import SettingsError
 
 from .core.durations import DURATION_HELP, DurationError, format_duration, parse_duration
 from .core.exercises import CATALOG, Position
-from .core.planner import Policy
 from .core.rotation import Selection, SelectionError
 from .errors import ConfigError
 from .paths import CONFIG_ENV, config_file
+from .runtime import Runtime
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -161,10 +161,6 @@ class Settings(BaseSettings):
             )
         return self
 
-    def policy(self) -> Policy:
-        """The core's schedule policy."""
-        return Policy(self.min_interval, self.max_interval, self.morning, self.natural_break)
-
 
 @dataclass(frozen=True, slots=True)
 class Loaded:
@@ -173,6 +169,26 @@ class Loaded:
     settings: Settings
     path: Path
     exists: bool
+
+
+def runtime(loaded: Loaded, *, tray: bool = True, verbose: bool = False) -> Runtime:
+    """The plain record the lean daemon process runs on."""
+    s = loaded.settings
+    return Runtime(
+        min_interval=s.min_interval.total_seconds(),
+        max_interval=s.max_interval.total_seconds(),
+        snooze_choices=tuple(d.total_seconds() for d in s.snooze_choices),
+        morning=s.morning.strftime("%H:%M"),
+        natural_break=s.natural_break.total_seconds(),
+        notification_timeout=s.notification.timeout.total_seconds(),
+        positions=tuple(p.value for p in s.exercises.positions),
+        include=tuple(s.exercises.include),
+        exclude=tuple(s.exercises.exclude),
+        config_path=str(loaded.path),
+        config_exists=loaded.exists,
+        tray=tray,
+        verbose=verbose,
+    )
 
 
 def load(explicit: str | os.PathLike[str] | None = None) -> Loaded:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import sys
 import threading
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,10 +19,10 @@ from .adapters.clock import SystemClock
 from .adapters.notifier import PlyerNotifier
 from .adapters.timer import SchedulerTimer
 from .app import App, AppConfig
-from .config import Loaded
 from .paths import package_assets
+from .runtime import Runtime
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("microbreak.daemon")  # not __name__: this runs as __main__
 
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
@@ -52,32 +53,41 @@ def _take_signals(app: App) -> None:
             signal.signal(sig, lambda *_: app.quit())
 
 
-def run(loaded: Loaded, *, tray: bool) -> int:
+def main(argv: list[str] | None = None) -> int:
+    """Entry of the lean daemon process: ``python -m microbreak.daemon RUNTIME_JSON``."""
+    from . import logs
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("microbreak.daemon is started by `microbreak run`", file=sys.stderr)
+        return 2
+    runtime = Runtime.from_json(args[0])
+    path = logs.setup(runtime.verbose)
+    if path is not None:
+        log.debug("log file: %s", path)
+    return run(runtime)
+
+
+def run(runtime: Runtime) -> int:
     """Run until Quit or a stop signal; returns the exit code."""
-    settings = loaded.settings
     assets = package_assets()
-    if not loaded.exists:
-        log.info("no config file at %s; using the defaults", loaded.path)
+    if not runtime.config_exists:
+        log.info("no config file at %s; using the defaults", runtime.path)
     else:
-        log.info("config: %s", loaded.path)
+        log.info("config: %s", runtime.path)
 
     timer_box: list[SchedulerTimer] = []
     app_box: list[App] = []
 
     notifier = PlyerNotifier(
         icon=assets / "microbreak.png",
-        timeout_seconds=max(1, round(settings.notification.timeout.total_seconds())),
+        timeout_seconds=max(1, round(runtime.notification_timeout)),
         fallback=lambda message: app_box[0].fallback(message),
     )
     timer = SchedulerTimer(lambda: app_box[0].wake())
     timer_box.append(timer)
     app = App(
-        AppConfig(
-            settings.policy(),
-            settings.exercises.selection(),
-            settings.snooze_choices,
-            loaded.path,
-        ),
+        AppConfig(runtime.policy(), runtime.selection(), runtime.snoozes(), runtime.path),
         SystemClock(),
         timer,
         notifier,
@@ -86,7 +96,7 @@ def run(loaded: Loaded, *, tray: bool) -> int:
     app_box.append(app)
     _take_signals(app)
 
-    icon = _make_tray(app, assets) if tray else None
+    icon = _make_tray(app, assets) if runtime.tray else None
     app.start()
     timer.start()
     try:
@@ -120,3 +130,7 @@ def _make_tray(app: App, assets: Any) -> Any:
         log.warning("the tray icon has no menu: %s", choice.reason)
     log.info("tray: %s (%s)", icon.backend, choice.reason)
     return icon
+
+
+if __name__ == "__main__":
+    sys.exit(main())

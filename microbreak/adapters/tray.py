@@ -80,12 +80,19 @@ def load_pystray(backends: Sequence[str]) -> tuple[Any, str]:
     errors = []
     for name in backends:
         os.environ["PYSTRAY_BACKEND"] = name  # pystray reads it at import time
+        # A tray icon needs no OpenGL; without this GDK probes GLX at start-up and maps Mesa
+        # and LLVM into the process (about 45 MB of RSS on a software-rendered display).
+        gl_was_set = "GDK_GL" in os.environ
+        os.environ.setdefault("GDK_GL", "disable")
         try:
             import pystray
 
             return pystray, name
         except Exception as e:  # ImportError, ValueError from gi.require_version, X errors
             errors.append(f"{name}: {e}")
+        finally:
+            if not gl_was_set:
+                os.environ.pop("GDK_GL", None)  # keep it from the editor we may start
     raise TrayUnavailable("; ".join(errors) or "no tray backend to try")
 
 

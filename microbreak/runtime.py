@@ -1,0 +1,70 @@
+"""The validated settings the daemon runs on, as a plain record that needs no pydantic.
+
+``microbreak run`` validates the config with pydantic-settings, then replaces itself (``exec``)
+with a lean daemon process that receives this record as JSON: the daemon then carries neither
+pydantic nor its compiled core in memory (about 27 MB of RSS), which keeps it under its budget.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import time, timedelta
+from pathlib import Path
+
+from .core.exercises import Position
+from .core.planner import Policy
+from .core.rotation import Selection
+
+
+@dataclass(frozen=True, slots=True)
+class Runtime:
+    """Everything the daemon needs from the settings and the command line."""
+
+    min_interval: float  # seconds
+    max_interval: float
+    snooze_choices: tuple[float, ...]
+    morning: str  # HH:MM
+    natural_break: float
+    notification_timeout: float
+    positions: tuple[str, ...]
+    include: tuple[str, ...]
+    exclude: tuple[str, ...]
+    config_path: str
+    config_exists: bool
+    tray: bool = True
+    verbose: bool = False
+
+    def to_json(self) -> str:
+        """Serialise for the daemon's command line."""
+        return json.dumps(asdict(self), separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> Runtime:
+        """Read back what ``to_json`` wrote (tuples come back from JSON lists)."""
+        data = json.loads(text)
+        for key in ("snooze_choices", "positions", "include", "exclude"):
+            data[key] = tuple(data[key])
+        return cls(**data)
+
+    def policy(self) -> Policy:
+        """The core's schedule policy."""
+        return Policy(
+            timedelta(seconds=self.min_interval),
+            timedelta(seconds=self.max_interval),
+            time.fromisoformat(self.morning),
+            timedelta(seconds=self.natural_break),
+        )
+
+    def selection(self) -> Selection:
+        """The core's exercise selection."""
+        return Selection(frozenset(Position(p) for p in self.positions), self.include, self.exclude)
+
+    def snoozes(self) -> tuple[timedelta, ...]:
+        """The Snooze menu's durations."""
+        return tuple(timedelta(seconds=s) for s in self.snooze_choices)
+
+    @property
+    def path(self) -> Path:
+        """The config file (which may not exist yet)."""
+        return Path(self.config_path)
