@@ -146,4 +146,7 @@ class SchedulerTimer:
             self._running = False
             self._cond.notify_all()
         if self._scheduler.running:
+            # Taking the jobs out first waits for a job run in progress to be booked; shutting
+            # down under it makes APScheduler's thread die on a JobLookupError.
+            self._scheduler.remove_all_jobs()
             self._scheduler.shutdown(wait=False)

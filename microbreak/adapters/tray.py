@@ -191,8 +191,29 @@ class PystrayTray:
         self._icon.icon = image
         self._icon.title = f"microbreak: {text}"
         self._icon.update_menu()
+        if self.backend in ("gtk", "appindicator"):
+            self._gtk_follow_menu()
         if self.backend == "gtk":
             self._gtk_tooltip(f"microbreak\n{text}")
+
+    def _gtk_follow_menu(self) -> None:
+        """Rewrite the status line each time the GTK menu opens, so "in 23 min" is never stale.
+
+        pystray builds the Gtk.Menu in an idle callback; ours is queued after it, so it finds
+        the new menu. Refreshing on every open costs nothing while the menu is closed, unlike a
+        timer that would wake the daemon every minute.
+        """
+        from gi.repository import GLib
+
+        def attach() -> bool:
+            menu = getattr(self._icon, "_menu_handle", None)
+            if menu is not None and not getattr(menu, "_microbreak_follows", False):
+                first = menu.get_children()[0]
+                menu.connect("map", lambda _menu: first.set_label(self._status_text()))
+                menu._microbreak_follows = True
+            return False
+
+        GLib.idle_add(attach)
 
     def _gtk_tooltip(self, text: str) -> None:
         """Gtk.StatusIcon shows its tooltip, not its title; set it in the GTK main loop."""
