@@ -114,6 +114,10 @@ def test_icon_docks_in_the_tray_and_leaves_on_sigterm(desktop: Desktop) -> None:
         code, took = d.stop_by(signal.SIGTERM)
         assert code == 0 and took < 2.0
         wait_until(lambda: not tray_icon_windows(desktop), 2.0, "the icon to leave the tray")
+    # The same log went to the file in the user log dir (XDG_STATE_HOME/microbreak/log).
+    logfile = desktop.home / ".local/state/microbreak/log/microbreak.log"
+    text = logfile.read_text()
+    assert "tray icon shown (gtk backend)" in text and "received SIGTERM" in text
 
 
 def test_sigint_stops_cleanly_too(desktop: Desktop) -> None:

@@ -62,8 +62,8 @@ class PlyerNotifier:
         except Exception as e:  # plyer raises whatever its backend raises (DBusException...)
             if self._server_ok is not False:
                 log.warning(
-                    "no notification server answered (%s); reminders go to the tray icon "
-                    "and this log until one is running (e.g. your desktop's, or dunst)",
+                    "no notification server answered (%s); reminders go to the log (and the tray "
+                    "icon, if there is one) until one is running (e.g. your desktop's, or dunst)",
                     _first_line(e),
                 )
             self._server_ok = False
