@@ -27,6 +27,8 @@ from microbreak.core.durations import (
     parse_duration,
 )
 
+from .cli_run import PREFIX, run
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
@@ -34,39 +36,9 @@ else:  # pragma: no cover - Python 3.10
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "config.example.toml"
-PREFIX = "microbreak: "
 
 
 # -- running the real command line -------------------------------------------------------------
-
-
-def clean_env(tmp_path: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The inherited environment minus every MICROBREAK_* variable, with private user dirs."""
-    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("MICROBREAK_")}
-    env.update(
-        HOME=str(tmp_path / "home"),
-        XDG_CONFIG_HOME=str(tmp_path / "config"),
-        XDG_STATE_HOME=str(tmp_path / "state"),
-        XDG_DATA_HOME=str(tmp_path / "data"),
-        COLUMNS="100",
-    )
-    env.update(extra or {})
-    return env
-
-
-def run(
-    tmp_path: Path, *args: str, env: Mapping[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """``python -m microbreak ARGS`` in a clean environment, from inside tmp_path."""
-    return subprocess.run(
-        [sys.executable, "-m", "microbreak", *args],
-        env=clean_env(tmp_path, env),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 def check(
