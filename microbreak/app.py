@@ -15,9 +15,9 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, time, timedelta, tzinfo
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from .adapters.clock import Clock as ClockPort
 from .adapters.clock import ClockWatcher
@@ -25,9 +25,10 @@ from .adapters.notifier import Notifier
 from .adapters.timer import Timer
 from .core.durations import humanize
 from .core.messages import Message, reminder_message
-from .core.planner import Mode, Planner, Policy, Reminder, StateError
+from .core.planner import Mode, Planner, Policy, Reminder, StateError, next_local_time
 from .core.rotation import Rotation, Selection
 from .paths import example_config
+from .protocol import Request
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,18 @@ class Tray(Protocol):
 
     def stop(self) -> None:
         """Remove the icon and end its loop."""
+        ...
+
+
+class Store(Protocol):
+    """Where the planner's state is kept between runs."""
+
+    def load(self) -> tuple[dict[str, Any] | None, str | None]:
+        """The saved state (or None) and a warning to log once."""
+        ...
+
+    def save(self, planner: dict[str, object]) -> None:
+        """Persist the state atomically."""
         ...
 
 
@@ -85,16 +98,26 @@ class App:
             config.policy, Rotation(config.selection.allowed(), self._rng), self._rng, tz
         )
         self.tray: Tray | None = None
+        self.store: Store | None = None
         self._lock = threading.RLock()
         self.stopped = threading.Event()
 
     # -- life cycle ----------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Begin the first interval and arm the timer."""
+        """Carry on from the saved state (or begin a first interval) and arm the timer."""
         with self._lock:
             now = self._now()
             self.planner.start(now)
+            saved, warning = self.store.load() if self.store else (None, None)
+            if warning:
+                log.warning("%s", warning)
+            if saved is not None:
+                try:
+                    log.info("resumed: %s", self.planner.restore(saved, now))
+                except (KeyError, TypeError, ValueError) as e:
+                    log.warning("the saved state could not be used (%s); starting afresh", e)
+                    self.planner.start(now)
             self._rearm(now)
         log.info("started; %s", self.status_line())
 
@@ -136,12 +159,15 @@ class App:
         self._after(reminder)
 
     def snooze(self, duration: timedelta) -> None:
-        """Push the pending reminder out by ``duration``."""
+        """Push the pending reminder out by ``duration`` (the tray: a refusal is only logged)."""
         try:
-            self._act(lambda now: self.planner.snooze(now, duration))
+            self.planner_snooze(duration)
         except StateError as e:
             log.info("%s", e)
-            return
+
+    def planner_snooze(self, duration: timedelta) -> None:
+        """Snooze, raising StateError when there is nothing to snooze."""
+        self._act(lambda now: self.planner.snooze(now, duration))
         log.info("snoozed for %s", humanize(duration))
 
     def pause(self, duration: timedelta | None) -> None:
@@ -158,6 +184,88 @@ class App:
         """End a pause."""
         self._act(self.planner.resume)
         log.info("%s", self.status_line())
+
+    def skip(self) -> str:
+        """Drop the pending reminder and start a fresh interval."""
+        skipped: list[object] = []
+        self._act(lambda now: skipped.append(self.planner.skip(now)))
+        what = skipped[0]
+        name = getattr(what, "name", None)
+        log.info("skipped%s; %s", f" {name}" if name else "", self.status_line())
+        return f"Skipped {name}" if name else "Skipped the pending reminder"
+
+    def done(self) -> str:
+        """The user did the last reminder's exercise."""
+        done: list[object] = []
+        self._act(lambda now: done.append(self.planner.done(now)))
+        name = getattr(done[0], "name", "the exercise")
+        log.info("done: %s", name)
+        return f"Well done: {name}"
+
+    def pause_until_time(self, at: time) -> None:
+        """Pause until the next time the local clock shows ``at``."""
+        self._act(lambda now: self.planner.pause_until(now, next_local_time(now, at, self.tz)))
+        log.info("%s", self.status_line())
+
+    def status(self) -> dict[str, Any]:
+        """The state as JSON-ready values, for ``microbreak status --json``."""
+        with self._lock:
+            now = self._now()
+            st = self.planner.status()
+            last = self.planner.rotation.last
+            unanswered = self.planner.unanswered
+            return {
+                "mode": st.mode.value,
+                "line": st.text(now, self.tz),
+                "due": st.due.isoformat() if st.due else None,
+                "paused_until": st.paused_until.isoformat() if st.paused_until else None,
+                "last_reminder": {
+                    "id": last.id,
+                    "name": last.name,
+                    "at": self.planner.last_shown.isoformat(),
+                }
+                if last is not None and self.planner.last_shown is not None
+                else None,
+                "unanswered": unanswered.name if unanswered else None,
+            }
+
+    def handle(self, request: Request) -> tuple[dict[str, Any], Callable[[], None] | None]:
+        """Answer a control request (the CLI): the same actions the tray menu calls."""
+        args, cmd = request.args, request.cmd
+        seconds = args.get("seconds")
+        duration = timedelta(seconds=float(seconds)) if seconds is not None else None
+        message = ""
+        after: Callable[[], None] | None = None
+        try:
+            if cmd == "pause":
+                if "until" in args:
+                    try:
+                        at = time.fromisoformat(str(args["until"]))
+                    except ValueError:
+                        return {"ok": False, "usage": True, "error": "until wants HH:MM"}, None
+                    self.pause_until_time(at)
+                else:
+                    self.pause(duration)
+            elif cmd == "resume":
+                if self.planner.mode is not Mode.PAUSED:
+                    return {"ok": False, "error": "microbreak is not paused"}, None
+                self.resume()
+            elif cmd == "snooze":
+                self.planner_snooze(duration or self.snooze_choices[0])
+            elif cmd == "now":
+                self.take_break_now()
+            elif cmd == "skip":
+                message = self.skip()
+            elif cmd == "done":
+                message = self.done()
+            elif cmd == "quit":
+                message, after = "microbreak is quitting", self.quit
+        except StateError as e:
+            return {"ok": False, "error": str(e)}, None
+        reply: dict[str, Any] = {"ok": True, "status": self.status()}
+        if message:
+            reply["message"] = message
+        return reply, after
 
     def open_config(self) -> None:
         """Open the config file, creating it from the documented example first if needed."""
@@ -209,9 +317,15 @@ class App:
         return now
 
     def _rearm(self, now: datetime) -> None:
+        """Arm the timer for the next thing to do, and save the state that led to it."""
         wake = self.planner.next_wakeup()
         cap = now + WATCH
         self._timer.arm(min(wake, cap) if wake is not None else cap)
+        if self.store is not None:
+            try:
+                self.store.save(self.planner.snapshot(now))
+            except OSError as e:
+                log.warning("cannot save the state (%s); it will not survive a restart", e)
 
     def _after(self, reminder: Reminder | None) -> None:
         self._refresh()

@@ -62,12 +62,32 @@ def build_parser() -> argparse.ArgumentParser:
     _common(check, top=False)
     path = config_sub.add_parser("path", help="print where the config file is read from")
     _common(path, top=False)
+
+    # Commands for the running daemon (see microbreak.client): quick, no config needed.
+    status = sub.add_parser("status", help="show what the running daemon is doing")
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    pause = sub.add_parser("pause", help="pause reminders (no argument: until resumed)")
+    pause.add_argument("duration", nargs="?", help="e.g. 30m, 1h20m")
+    pause.add_argument("--until", metavar="HH:MM", help="pause until this time of day")
+    sub.add_parser("resume", help="end a pause")
+    snooze = sub.add_parser("snooze", help="push the pending reminder out")
+    snooze.add_argument("duration", nargs="?", help="e.g. 10m (default: the first snooze choice)")
+    sub.add_parser("now", help="take a break now")
+    sub.add_parser("skip", help="drop the pending reminder and start a fresh interval")
+    sub.add_parser("done", help="I did the exercise of the last reminder")
+    sub.add_parser("quit", help="stop the running daemon")
+    sub.add_parser("autostart", help="start at login: enable [--systemd] | disable | status")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``microbreak`` console script and ``python -m microbreak``."""
-    args = build_parser().parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    if words[:1] == ["autostart"]:
+        from .autostart_cli import run as autostart_run
+
+        return autostart_run(words[1:])
+    args = build_parser().parse_args(words)
     try:
         return _dispatch(args)
     except MicrobreakError as e:
@@ -78,10 +98,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+CLIENT_COMMANDS = ("status", "pause", "resume", "snooze", "now", "skip", "done", "quit")
+
+
 def _dispatch(args: argparse.Namespace) -> int:
+    command = args.command or "run"
+    if command in CLIENT_COMMANDS:
+        from . import client
+
+        if command == "pause" and args.duration and args.until:
+            print("microbreak: pause: give a duration or --until, not both", file=sys.stderr)
+            return EXIT_USAGE
+        return client.run(
+            command,
+            duration=getattr(args, "duration", None),
+            until=getattr(args, "until", None),
+            as_json=getattr(args, "json", False),
+        )
     from . import config
 
-    command = args.command or "run"
     if command == "config" and args.config_command == "path":
         from .paths import config_file
 

@@ -9,6 +9,7 @@ left behind). A blocked signal simply waits for that thread, wherever the main t
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 import threading
@@ -16,10 +17,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .adapters.clock import SystemClock
+from .adapters.control import ControlServer, InstanceLock
 from .adapters.notifier import PlyerNotifier
+from .adapters.state_store import StateStore
 from .adapters.timer import SchedulerTimer
 from .app import App, AppConfig
-from .paths import package_assets
+from .errors import MicrobreakError
+from .paths import UnsafeDirectory, package_assets, runtime_dir, state_file
 from .runtime import Runtime
 
 log = logging.getLogger("microbreak.daemon")  # not __name__: this runs as __main__
@@ -65,11 +69,22 @@ def main(argv: list[str] | None = None) -> int:
     path = logs.setup(runtime.verbose)
     if path is not None:
         log.debug("log file: %s", path)
-    return run(runtime)
+    try:
+        return run(runtime)
+    except (MicrobreakError, UnsafeDirectory) as e:
+        print(f"microbreak: {e}", file=sys.stderr)
+        return getattr(e, "exit_code", 1)
 
 
 def run(runtime: Runtime) -> int:
     """Run until Quit or a stop signal; returns the exit code."""
+    private = runtime_dir()
+    lock = InstanceLock(private / "daemon.lock")
+    lock.acquire()  # raises AlreadyRunning: one daemon per user session
+    if lock.previous_pid and not _alive(lock.previous_pid):
+        log.info(
+            "took over from a daemon that stopped without cleaning up (pid %s)", lock.previous_pid
+        )
     assets = package_assets()
     if not runtime.config_exists:
         log.info("no config file at %s; using the defaults", runtime.path)
@@ -94,21 +109,35 @@ def run(runtime: Runtime) -> int:
         local_zone(),
     )
     app_box.append(app)
+    app.store = StateStore(state_file())
     _take_signals(app)
 
     icon = _make_tray(app, assets) if runtime.tray else None
+    app.tray = icon
     app.start()
     timer.start()
+    server = ControlServer(private / "control.sock", app.handle)
+    server.start()
     try:
         if icon is None:
             app.stopped.wait()
         else:
-            app.tray = icon
             icon.run(ready=lambda: log.info("tray icon shown (%s backend)", icon.backend))
     finally:
+        server.stop()
         timer.stop()
     log.info("stopped")
     return 0
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _make_tray(app: App, assets: Any) -> Any:

@@ -47,3 +47,54 @@ def example_config() -> Path | None:
         if candidate.is_file():
             return candidate
     return None
+
+
+class UnsafeDirectory(RuntimeError):
+    """A directory microbreak will not use because someone else could reach into it."""
+
+
+def runtime_dir() -> Path:
+    """Where the control socket and the instance lock live: private to this user.
+
+    ``$XDG_RUNTIME_DIR/microbreak`` on Linux (a per-user tmpfs); elsewhere, or without it, a
+    ``microbreak-<uid>`` directory in the temp dir. Created with mode 0700; a directory that
+    another user owns, or that others can enter, is refused.
+    """
+    base = os.environ.get("XDG_RUNTIME_DIR")
+    if base and Path(base).is_dir():
+        path = Path(base) / APP
+    else:
+        import tempfile
+
+        path = Path(tempfile.gettempdir()) / f"{APP}-{os.getuid()}"
+    ensure_private_dir(path)
+    return path
+
+
+def ensure_private_dir(path: Path) -> None:
+    """Create ``path`` mode 0700, or check that an existing one is ours and private."""
+    import stat
+
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = path.lstat()
+    if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode):
+        raise UnsafeDirectory(f"{path} is not a directory; refusing to use it")
+    if info.st_uid != os.getuid():
+        raise UnsafeDirectory(f"{path} belongs to another user (uid {info.st_uid}); refusing it")
+    if info.st_mode & 0o077:
+        path.chmod(0o700)
+
+
+def socket_path() -> Path:
+    """The daemon's control socket."""
+    return runtime_dir() / "control.sock"
+
+
+def state_file() -> Path:
+    """The planner state that survives restarts, e.g. ``~/.local/state/microbreak/state.json``."""
+    return platformdirs.user_state_path(APP, appauthor=False) / "state.json"
+
+
+def history_file() -> Path:
+    """The event history, e.g. ``~/.local/share/microbreak/history.sqlite``."""
+    return platformdirs.user_data_path(APP, appauthor=False) / "history.sqlite"

@@ -18,7 +18,7 @@ from microbreak.core.planner import (
     Policy,
     StateError,
     Trigger,
-    next_morning,
+    next_local_time,
 )
 from microbreak.core.rotation import Rotation, Selection, SelectionError
 
@@ -153,10 +153,12 @@ def test_pause_until_tomorrow_morning_in_local_time() -> None:
     assert p.status().text(evening, BERLIN) == "Paused until Tue 08:00"
 
 
-def test_next_morning_before_dawn_is_today_and_dst_safe() -> None:
+def test_next_local_time_before_dawn_is_today_and_dst_safe() -> None:
     night = datetime(2026, 3, 29, 1, 30, tzinfo=BERLIN).astimezone(timezone.utc)
     # Clocks go forward at 02:00 that night: 08:00 local is 06:00 UTC, not 07:00.
-    assert next_morning(night, time(8), BERLIN) == datetime(2026, 3, 29, 6, 0, tzinfo=timezone.utc)
+    assert next_local_time(night, time(8), BERLIN) == datetime(
+        2026, 3, 29, 6, 0, tzinfo=timezone.utc
+    )
 
 
 def test_suspend_long_enough_is_a_natural_break() -> None:

@@ -89,12 +89,12 @@ def _clock(when: datetime, now: datetime, tz: tzinfo) -> str:
     return local.strftime("%H:%M") if local.date() == today else local.strftime("%a %H:%M")
 
 
-def next_morning(now: datetime, morning: time, tz: tzinfo) -> datetime:
-    """The next time the local clock shows ``morning``, in UTC (DST-safe)."""
+def next_local_time(now: datetime, at: time, tz: tzinfo) -> datetime:
+    """The next time the local clock shows ``at``, in UTC (DST-safe)."""
     local = now.astimezone(tz)
     day = local.date()
     while True:
-        candidate = datetime.combine(day, morning, tzinfo=tz).astimezone(now.tzinfo)
+        candidate = datetime.combine(day, at, tzinfo=tz).astimezone(now.tzinfo)
         if candidate > now:
             return candidate
         day += timedelta(days=1)
@@ -114,6 +114,7 @@ class Planner:
         self._pause_is_relative = False
         self.last_shown: datetime | None = None
         self._again: Exercise | None = None  # a snoozed reminder to show once more
+        self.unanswered: Exercise | None = None  # shown, not yet marked done or skipped
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -206,7 +207,28 @@ class Planner:
 
     def pause_until_morning(self, now: datetime) -> None:
         """Stop reminders until the configured morning time, next time it comes round."""
-        self.pause_until(now, next_morning(now, self.policy.morning, self.tz))
+        self.pause_until(now, next_local_time(now, self.policy.morning, self.tz))
+
+    def skip(self, now: datetime) -> Exercise | None:
+        """Drop the pending reminder and start a fresh interval.
+
+        Returns the reminder just shown and not yet answered, which this skips, if any.
+        """
+        if self.mode is Mode.PAUSED:
+            raise StateError("microbreak is paused; there is no pending reminder to skip")
+        skipped, self.unanswered, self._again = self.unanswered, None, None
+        self.mode, self.due = Mode.RUNNING, now + self.interval()
+        return skipped
+
+    def done(self, now: datetime) -> Exercise:
+        """The user did the exercise of the last reminder; returns it."""
+        if self.unanswered is None:
+            raise StateError("there is no reminder to mark as done; the next one will come")
+        exercise, self.unanswered = self.unanswered, None
+        if self._again is not None and self._again.id == exercise.id:
+            # Snoozed and then done anyway: the repeat is no longer wanted.
+            self._again, self.mode = None, Mode.RUNNING
+        return exercise
 
     def resume(self, now: datetime) -> bool:
         """End a pause; the first reminder comes ``min_interval`` later. False if not paused."""
@@ -228,7 +250,85 @@ class Planner:
     def _show(self, now: datetime, trigger: Trigger, *, keep_paused: bool = False) -> Reminder:
         exercise = self._again if self._again is not None else self.rotation.next()
         self._again = None
-        self.last_shown = now
+        self.last_shown, self.unanswered = now, exercise
         if not keep_paused:
             self.mode, self.due = Mode.RUNNING, now + self.interval()
         return Reminder(exercise, now, trigger)
+
+    # -- surviving a restart ---------------------------------------------------------------------
+
+    def snapshot(self, now: datetime) -> dict[str, object]:
+        """Everything needed to carry on after a restart, as JSON-ready values."""
+
+        def iso(when: datetime | None) -> str | None:
+            return when.isoformat() if when is not None else None
+
+        last = self.rotation.last
+        return {
+            "saved_at": now.isoformat(),
+            "mode": self.mode.value,
+            "due": iso(self.due),
+            "paused_until": iso(self.paused_until),
+            "pause_is_relative": self._pause_is_relative,
+            "last_shown": iso(self.last_shown),
+            "again": self._again.id if self._again else None,
+            "unanswered": self.unanswered.id if self.unanswered else None,
+            "deck": list(self.rotation.deck),
+            "last": last.id if last else None,
+        }
+
+    def restore(self, data: dict[str, object], now: datetime) -> str:
+        """Carry on from a snapshot; returns a sentence saying what was resumed.
+
+        A pending reminder keeps its time (a restart 20 minutes into a 45-minute interval does
+        not start afresh); one that fell due while microbreak was not running comes once, or,
+        after a gap of at least ``natural_break`` (a reboot, a night), a fresh interval starts.
+        A pause stays a pause until its end. Raises ValueError or KeyError on a bad snapshot.
+        """
+
+        def when(key: str) -> datetime | None:
+            value = data.get(key)
+            if value is None:
+                return None
+            parsed = datetime.fromisoformat(str(value))
+            if parsed.tzinfo is None:
+                raise ValueError(f"{key} has no time zone")
+            return parsed
+
+        exercises = {e.id: e for e in self.rotation.exercises}
+        mode = Mode(str(data["mode"]))
+        saved_at = when("saved_at")
+        assert saved_at is not None
+        deck = data.get("deck") or []
+        if not isinstance(deck, list):
+            raise ValueError("deck is not a list")
+        self.rotation.resume(tuple(str(i) for i in deck), _opt_str(data.get("last")))
+        self.last_shown = when("last_shown")
+        self._again = exercises.get(_opt_str(data.get("again")) or "")
+        self.unanswered = exercises.get(_opt_str(data.get("unanswered")) or "")
+        self.mode = mode
+        if mode is Mode.PAUSED:
+            self.due = None
+            self.paused_until = when("paused_until")
+            self._pause_is_relative = bool(data.get("pause_is_relative"))
+            if self.paused_until is not None and self.paused_until <= now:
+                self._resume(now)
+                return "the pause ended while microbreak was not running"
+            return "still paused"
+        self.paused_until, self._pause_is_relative = None, False
+        due = when("due")
+        if due is None:
+            raise ValueError("a running schedule needs a due time")
+        away = now - saved_at
+        if due > now:
+            self.due = due
+            return "the pending reminder keeps its time"
+        if away >= self.policy.natural_break:
+            self.mode, self.due, self._again = Mode.RUNNING, now + self.interval(), None
+            return "microbreak was not running for a while: a fresh interval starts"
+        self.due = due
+        return "the reminder that fell due meanwhile comes now"
+
+
+def _opt_str(value: object) -> str | None:
+    return None if value is None else str(value)

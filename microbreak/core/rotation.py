@@ -60,7 +60,18 @@ class Rotation:
         if not self._exercises:
             raise SelectionError("a rotation needs at least one exercise")
         self._rng = rng
-        self._deck: list[str] = [i for i in deck if i in self._exercises]
+        self._deck: list[str] = []
+        self._last: str | None = None
+        self.resume(deck, last)
+
+    @property
+    def exercises(self) -> tuple[Exercise, ...]:
+        """Every exercise in the rotation."""
+        return tuple(self._exercises.values())
+
+    def resume(self, deck: Sequence[str], last: str | None) -> None:
+        """Carry on from a saved deck (ids no longer allowed are dropped)."""
+        self._deck = [i for i in deck if i in self._exercises]
         self._last = last if last in self._exercises else None
 
     @property

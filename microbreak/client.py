@@ -1,0 +1,103 @@
+"""``microbreak status|pause|resume|snooze|now|skip|done|quit``: talk to the running daemon.
+
+These run from hotkeys, so they must feel instant: this module imports only the standard
+library, the protocol and the duration parser, never the scheduler, the tray or pydantic.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import sys
+from datetime import datetime
+from typing import Any
+
+from .core.durations import DurationError, parse_duration
+from .errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
+from .paths import UnsafeDirectory, socket_path
+from .protocol import VERSION, ProtocolError, encode, parse_reply
+
+#: Exit code when no daemon is running.
+EXIT_NOT_RUNNING = 3
+TIMEOUT = 5.0
+
+
+class NotRunning(Exception):
+    """No daemon answers on the control socket."""
+
+
+def call(cmd: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Send one request and return the daemon's reply."""
+    path = socket_path()
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(TIMEOUT)
+    with sock:
+        try:
+            sock.connect(str(path))
+        except (FileNotFoundError, ConnectionRefusedError):
+            raise NotRunning() from None
+        sock.sendall(encode({"v": VERSION, "cmd": cmd, "args": args or {}}))
+        data = b""
+        while not data.endswith(b"\n"):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    return parse_reply(data)
+
+
+def _seconds(text: str) -> float:
+    return parse_duration(text).total_seconds()
+
+
+def run(
+    cmd: str, *, duration: str | None = None, until: str | None = None, as_json: bool = False
+) -> int:
+    """Carry out one client command; prints one line (or JSON) and returns the exit code."""
+    args: dict[str, Any] = {}
+    try:
+        if duration is not None:
+            seconds = _seconds(duration)
+            if seconds <= 0:
+                raise DurationError(f'"{duration}" must be longer than zero')
+            args["seconds"] = seconds
+    except DurationError as e:
+        print(f"microbreak: {cmd}: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    if until is not None:
+        args["until"] = until
+    try:
+        reply = call(cmd, args)
+    except NotRunning:
+        print("microbreak: microbreak is not running (start it with `microbreak`)", file=sys.stderr)
+        return EXIT_NOT_RUNNING
+    except UnsafeDirectory as e:
+        print(f"microbreak: {e}", file=sys.stderr)
+        return EXIT_FAILURE
+    except (OSError, ProtocolError) as e:
+        print(f"microbreak: the daemon did not answer properly ({e})", file=sys.stderr)
+        return EXIT_FAILURE
+    if not reply.get("ok"):
+        print(f"microbreak: {reply.get('error', 'the daemon refused')}", file=sys.stderr)
+        return EXIT_USAGE if reply.get("usage") else EXIT_FAILURE
+    if as_json:
+        print(json.dumps(reply.get("status", {}), indent=2, sort_keys=True))
+    else:
+        print(_describe(cmd, reply))
+    return EXIT_OK
+
+
+def _describe(cmd: str, reply: dict[str, Any]) -> str:
+    status = reply.get("status", {})
+    line = str(status.get("line", ""))
+    if cmd == "status":
+        extra = []
+        last = status.get("last_reminder")
+        if isinstance(last, dict) and last.get("at"):
+            when = datetime.fromisoformat(str(last["at"])).astimezone().strftime("%H:%M")
+            extra.append(f"last reminder: {last.get('name')} at {when}")
+        if status.get("unanswered"):
+            extra.append(f"waiting for done/skip: {status['unanswered']}")
+        return "; ".join([line, *extra])
+    message = reply.get("message")
+    return f"{message}. {line}" if message else line

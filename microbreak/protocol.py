@@ -1,0 +1,103 @@
+"""The control protocol between ``microbreak <command>`` and the running daemon.
+
+One request per connection: a single JSON object on one line, at most ``MAX_MESSAGE`` bytes,
+``{"v": 1, "cmd": "pause", "args": {"seconds": 600}}``; one reply line,
+``{"v": 1, "ok": true, ...}`` or ``{"v": 1, "ok": false, "error": "..."}``. Standard library
+only, so the client stays quick to start.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+VERSION = 1
+MAX_MESSAGE = 4096
+#: The longest pause or snooze a command may ask for.
+MAX_SECONDS = 7 * 24 * 3600
+
+#: Each command and the argument keys it accepts.
+COMMANDS: dict[str, frozenset[str]] = {
+    "status": frozenset(),
+    "pause": frozenset({"seconds", "until"}),
+    "resume": frozenset(),
+    "snooze": frozenset({"seconds"}),
+    "now": frozenset(),
+    "skip": frozenset(),
+    "done": frozenset(),
+    "quit": frozenset(),
+}
+
+
+class ProtocolError(ValueError):
+    """A message that is not a valid request or reply; the text says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """A validated request."""
+
+    cmd: str
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+def encode(message: dict[str, Any]) -> bytes:
+    """One compact JSON line."""
+    data = json.dumps(message, separators=(",", ":")).encode() + b"\n"
+    if len(data) > MAX_MESSAGE:
+        raise ProtocolError(f"message is longer than {MAX_MESSAGE} bytes")
+    return data
+
+
+def _load(data: bytes) -> dict[str, Any]:
+    if len(data) > MAX_MESSAGE:
+        raise ProtocolError(f"message is longer than {MAX_MESSAGE} bytes")
+    try:
+        message = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
+        raise ProtocolError(f"not a JSON message ({e.__class__.__name__})") from None
+    if not isinstance(message, dict):
+        raise ProtocolError("a message must be a JSON object")
+    if message.get("v") != VERSION:
+        raise ProtocolError(f"unsupported protocol version {message.get('v')!r}; this is {VERSION}")
+    return message
+
+
+def parse_request(data: bytes) -> Request:
+    """Validate a request line, or raise ProtocolError with the reason."""
+    message = _load(data)
+    cmd = message.get("cmd")
+    if not isinstance(cmd, str) or cmd not in COMMANDS:
+        raise ProtocolError(f"unknown command {cmd!r}")
+    args = message.get("args", {})
+    if not isinstance(args, dict):
+        raise ProtocolError("args must be an object")
+    extra = set(args) - COMMANDS[cmd]
+    if extra:
+        raise ProtocolError(f"{cmd} takes no argument {sorted(extra)[0]!r}")
+    if "seconds" in args:
+        seconds = args["seconds"]
+        if (
+            isinstance(seconds, bool)
+            or not isinstance(seconds, int | float)
+            or not math.isfinite(seconds)
+            or not 0 < seconds <= MAX_SECONDS
+        ):
+            raise ProtocolError(f"seconds must be a number from 1 to {MAX_SECONDS}")
+    if "until" in args:
+        until = args["until"]
+        if not isinstance(until, str) or len(until) > 8:
+            raise ProtocolError('until must be a time of day like "14:30"')
+        if "seconds" in args:
+            raise ProtocolError("give seconds or until, not both")
+    return Request(cmd, dict(args))
+
+
+def parse_reply(data: bytes) -> dict[str, Any]:
+    """Validate a reply line from the daemon."""
+    message = _load(data)
+    if not isinstance(message.get("ok"), bool):
+        raise ProtocolError("a reply needs ok")
+    return message
