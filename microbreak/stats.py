@@ -1,0 +1,532 @@
+"""``microbreak stats``: reminders, breaks done, snoozes, skips, pauses and compliance per day.
+
+Days are the user's local calendar days, DST included: the day boundaries are worked out here
+in Python (N+1 UTC instants for N days) and handed to SQLite as a small temp table, which is
+joined on the time index so the counting happens in SQLite and five years of history come back
+in milliseconds. Only the standard library is imported; matplotlib only inside ``write_chart``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import functools
+import itertools
+import json
+import math
+import os
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+from pathlib import Path
+
+from .adapters.history import EventKind, connect_readonly
+from .core.exercises import by_id
+from .errors import MicrobreakError
+
+CHART_HINT = "install it with: pip install 'microbreak[charts]'"
+
+#: How far the streak looks back per query once it runs past the period asked for.
+_CHUNK = 366
+
+#: The kinds counted per day, in the order of ``Counts``' integer fields.
+_COUNTED = tuple(
+    k.value
+    for k in (
+        EventKind.SHOWN,
+        EventKind.DONE,
+        EventKind.SNOOZED,
+        EventKind.SKIPPED,
+        EventKind.NATURAL_BREAK,
+    )
+)
+_DONE = 1
+_NONE = (0,) * len(_COUNTED)
+
+#: The events that open or close a pause interval.
+_PAUSE_KINDS = (EventKind.PAUSED, EventKind.RESUMED, EventKind.STARTED, EventKind.STOPPED)
+
+
+class ChartUnavailable(MicrobreakError):
+    """``--chart`` without matplotlib; the message says how to install it."""
+
+    def __init__(self) -> None:
+        super().__init__(f"the chart needs matplotlib; {CHART_HINT}")
+
+
+class HistoryUnreadable(MicrobreakError):
+    """The history file exists but SQLite cannot read it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """What happened over a day or a period."""
+
+    reminders: int  # reminders shown
+    done: int
+    snoozed: int
+    skipped: int
+    natural_breaks: int  # suspends (or idle spells) long enough to count as a break
+    minutes_paused: float
+
+    @property
+    def compliance(self) -> int | None:
+        """Breaks done per reminder shown, in percent (rounded, at most 100); ``None`` without
+        reminders. A reminder shown just before midnight and done after it counts on two days,
+        hence the cap."""
+        if self.reminders == 0:
+            return None
+        return min(100, round(100 * self.done / self.reminders))
+
+
+@dataclass(frozen=True, slots=True)
+class Day(Counts):
+    """One local calendar day."""
+
+    date: date
+
+
+@dataclass(frozen=True, slots=True)
+class ExerciseCount:
+    """How often one exercise was done; ``name`` from the catalog (the id if it is gone)."""
+
+    exercise: str
+    name: str
+    done: int
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """Everything ``microbreak stats`` shows, for ``days`` local days ending today."""
+
+    days: tuple[Day, ...]  # oldest first, today last
+    totals: Counts
+    goal: int
+    days_goal_met: int
+    streak: int  # consecutive days up to today (or yesterday, if today is not there yet)
+    top_exercises: tuple[ExerciseCount, ...]
+    generated_at: datetime  # local
+    timezone: str
+
+
+# -- computing ----------------------------------------------------------------------------------
+
+
+def compute(
+    history: str | os.PathLike[str] | sqlite3.Connection,
+    *,
+    days: int,
+    goal: int,
+    now: datetime,
+    tz: tzinfo,
+    top: int = 5,
+) -> Stats:
+    """Statistics for the ``days`` local days ending today (``now`` in ``tz``).
+
+    ``history`` is the history file (opened read-only; a missing file is an empty history) or an
+    open connection. ``goal`` is breaks done per day; the streak counts today only once today
+    has reached it, so an unfinished today never breaks a streak.
+    """
+    if days < 1 or goal < 1:
+        raise ValueError("days and goal must be at least 1")
+    if now.tzinfo is None:
+        raise ValueError("compute() needs an aware datetime")
+    today = now.astimezone(tz).date()
+    dates = [today - timedelta(days=n) for n in range(days - 1, -1, -1)]
+    bounds = _bounds(dates, tz)
+    with _reading(history) as conn:
+        counts = [_NONE] * days
+        paused = [0.0] * days
+        exercises: list[tuple[str, int]] = []
+        earlier: Callable[[date, int], list[int]] = _none_done
+        if conn is not None:
+            counts = _per_day(conn, bounds)
+            paused = _seconds_paused(conn, bounds, now.timestamp())
+            exercises = _top(conn, bounds[0], bounds[-1], top)
+            earlier = functools.partial(_done_before, conn, tz)
+        rows = tuple(_day(d, c, p) for d, c, p in zip(dates, counts, paused, strict=True))
+        streak = _streak([r.done for r in rows], dates[0], goal, earlier)
+    names = by_id()
+    return Stats(
+        days=rows,
+        totals=Counts(
+            reminders=sum(r.reminders for r in rows),
+            done=sum(r.done for r in rows),
+            snoozed=sum(r.snoozed for r in rows),
+            skipped=sum(r.skipped for r in rows),
+            natural_breaks=sum(r.natural_breaks for r in rows),
+            minutes_paused=sum(r.minutes_paused for r in rows),
+        ),
+        goal=goal,
+        days_goal_met=sum(r.done >= goal for r in rows),
+        streak=streak,
+        top_exercises=tuple(
+            ExerciseCount(e, names[e].name if e in names else e, n) for e, n in exercises
+        ),
+        generated_at=now.astimezone(tz),
+        timezone=getattr(tz, "key", None) or now.astimezone(tz).tzname() or str(tz),
+    )
+
+
+def _none_done(first: date, n: int) -> list[int]:
+    return [0] * n
+
+
+def _done_before(conn: sqlite3.Connection, tz: tzinfo, first: date, n: int) -> list[int]:
+    """Breaks done on each of the ``n`` days before ``first``, oldest first (for the streak)."""
+    span = [first - timedelta(days=k) for k in range(n, 0, -1)]
+    return [c[_DONE] for c in _per_day(conn, _bounds(span, tz))]
+
+
+def _bounds(dates: Sequence[date], tz: tzinfo) -> list[int]:
+    """UTC epoch seconds of each local midnight, and of the one after the last day."""
+    days = [*dates, dates[-1] + timedelta(days=1)]
+    return [math.floor(datetime.combine(d, time(0), tzinfo=tz).timestamp()) for d in days]
+
+
+@contextlib.contextmanager
+def _reading(
+    history: str | os.PathLike[str] | sqlite3.Connection,
+) -> Iterator[sqlite3.Connection | None]:
+    """One read transaction (a consistent snapshot while the daemon writes), rolled back."""
+    if isinstance(history, sqlite3.Connection):
+        conn, own = history, False
+    else:
+        path = Path(history)
+        if not path.exists():
+            yield None
+            return
+        try:
+            conn, own = connect_readonly(path), True
+        except sqlite3.Error as e:
+            raise HistoryUnreadable(f"cannot read the history file {path}: {e}") from e
+    began = not conn.in_transaction
+    try:
+        if began:
+            conn.execute("BEGIN")
+        if conn.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'events'"
+        ).fetchone()[0]:
+            yield conn
+        else:
+            yield None  # a fresh file the daemon has not written yet
+    except sqlite3.Error as e:
+        where = f" {history}" if not isinstance(history, sqlite3.Connection) else ""
+        raise HistoryUnreadable(
+            f"cannot read the history file{where}: {e} (microbreak moves a damaged file aside "
+            "and keeps what it can the next time it starts)"
+        ) from e
+    finally:
+        if began and conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")  # also drops the temp table
+        if own:
+            conn.close()
+
+
+def _per_day(conn: sqlite3.Connection, bounds: Sequence[int]) -> list[tuple[int, ...]]:
+    """Per ``[bounds[i], bounds[i + 1])``: the number of events of each of ``_COUNTED``."""
+    conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS stats_days (i INTEGER PRIMARY KEY, lo INTEGER, hi INTEGER)"
+    )
+    conn.execute("DELETE FROM temp.stats_days")
+    conn.executemany(
+        "INSERT INTO temp.stats_days VALUES (?, ?, ?)",
+        ((i, lo, hi) for i, (lo, hi) in enumerate(itertools.pairwise(bounds))),
+    )
+    counts = [_NONE] * (len(bounds) - 1)
+    # CROSS JOIN keeps the days outside, in order: one range scan of the covering time index per
+    # day, and the grouping needs no sort.
+    columns = ", ".join("sum(e.kind = ?)" for _ in _COUNTED)
+    for i, *n in conn.execute(
+        f"SELECT d.i, {columns} FROM temp.stats_days AS d CROSS JOIN events AS e "
+        "WHERE e.at >= d.lo AND e.at < d.hi GROUP BY d.i",
+        _COUNTED,
+    ):
+        counts[i] = tuple(n)
+    return counts
+
+
+def _seconds_paused(conn: sqlite3.Connection, bounds: Sequence[int], now: float) -> list[float]:
+    """Seconds paused per day. A pause ends at the next resume, pause, start or stop, at its
+    planned end (``seconds`` of the PAUSED event) or now, whichever comes first, and is split
+    at local midnights."""
+    kinds = tuple(k.value for k in _PAUSE_KINDS)
+    marks = ", ".join("?" * len(kinds))
+    lo, hi = bounds[0], bounds[-1]
+    events: list[tuple[int, str, float | None]] = []
+    # The state at the start of the period: the last such event before it (one index seek per
+    # kind; a single ORDER BY over all kinds would sort years of events).
+    last = [
+        conn.execute("SELECT max(at) FROM events WHERE kind = ? AND at < ?", (k, lo)).fetchone()[0]
+        for k in kinds
+    ]
+    if any(at is not None for at in last):
+        events += conn.execute(
+            f"SELECT at, kind, seconds FROM events WHERE at = ? AND kind IN ({marks}) "
+            "ORDER BY id DESC LIMIT 1",
+            (max(at for at in last if at is not None), *kinds),
+        ).fetchall()
+    events += conn.execute(
+        f"SELECT at, kind, seconds FROM events WHERE at >= ? AND at < ? AND kind IN ({marks}) "
+        "ORDER BY at, id",
+        (lo, hi, *kinds),
+    ).fetchall()
+
+    spans: list[tuple[float, float]] = []
+    start: float | None = None
+    planned = math.inf
+    for at, kind, seconds in events:
+        if start is not None:  # every one of these kinds ends the pause in progress
+            spans.append((start, min(at, planned)))
+            start = None
+        if kind == EventKind.PAUSED.value:
+            start = at
+            planned = at + seconds if seconds is not None else math.inf
+    if start is not None:
+        spans.append((start, min(now, planned)))
+
+    paused = [0.0] * (len(bounds) - 1)
+    for begin, end in spans:
+        begin, end = max(begin, lo), min(end, hi)
+        i = bisect.bisect_right(bounds, begin) - 1
+        while begin < end:
+            cut = min(end, bounds[i + 1])
+            paused[i] += cut - begin
+            begin, i = cut, i + 1
+    return paused
+
+
+def _top(conn: sqlite3.Connection, lo: int, hi: int, n: int) -> list[tuple[str, int]]:
+    """The exercises done most in ``[lo, hi)``, most first, ties by id."""
+    return conn.execute(
+        "SELECT exercise, count(*) AS n FROM events "
+        "WHERE at >= ? AND at < ? AND kind = ? AND exercise IS NOT NULL "
+        "GROUP BY exercise ORDER BY n DESC, exercise LIMIT ?",
+        (lo, hi, EventKind.DONE.value, n),
+    ).fetchall()
+
+
+def _day(when: date, counts: tuple[int, ...], paused: float) -> Day:
+    reminders, done, snoozed, skipped, natural = counts
+    return Day(
+        date=when,
+        reminders=reminders,
+        done=done,
+        snoozed=snoozed,
+        skipped=skipped,
+        natural_breaks=natural,
+        minutes_paused=paused / 60,
+    )
+
+
+def _streak(
+    done: list[int], first: date, goal: int, earlier: Callable[[date, int], list[int]]
+) -> int:
+    """Days in a row, back from today, with ``done >= goal``; an unmet today is skipped.
+
+    ``done`` runs oldest first, from ``first`` to today. When the streak reaches ``first``,
+    ``earlier(first, n)`` gives the n days before it (oldest first): a month, then a year at a time.
+    """
+    if done and done[-1] < goal:
+        done = done[:-1]  # today is not there yet: count up to yesterday
+    streak = chunk = 0
+    while True:
+        for n in reversed(done):
+            if n < goal:
+                return streak
+            streak += 1
+        chunk = _CHUNK if chunk else 31  # most streaks end within a month
+        done = earlier(first, chunk)
+        first -= timedelta(days=chunk)
+
+
+# -- showing ------------------------------------------------------------------------------------
+
+
+def to_json(stats: Stats) -> str:
+    """The stats as JSON, keys always present and in this order (``--json``)::
+
+        {"version": 1,                      # of this layout; a change of meaning bumps it
+         "generated_at": "2026-11-21T22:15:00+01:00", "timezone": "Europe/Berlin",
+         "days": 7, "goal": 6, "days_goal_met": 5, "streak": 3,
+         "totals": {COUNTS},
+         "top_exercises": [{"exercise": "shoulder-rolls", "name": "Shoulder rolls", "done": 12}],
+         "per_day": [{"date": "2026-11-15", "weekday": "Sun", COUNTS..., "goal_met": true}]}
+
+    COUNTS are ``reminders``, ``done``, ``snoozed``, ``skipped``, ``natural_breaks`` (integers),
+    ``minutes_paused`` (one decimal) and ``compliance`` (done per reminder in percent, an integer
+    from 0 to 100, or null on a day without reminders). ``per_day`` runs oldest first to today;
+    dates are local.
+    """
+
+    def counts(c: Counts) -> dict[str, object]:
+        return {
+            "reminders": c.reminders,
+            "done": c.done,
+            "snoozed": c.snoozed,
+            "skipped": c.skipped,
+            "natural_breaks": c.natural_breaks,
+            "minutes_paused": round(c.minutes_paused, 1),
+            "compliance": c.compliance,
+        }
+
+    document = {
+        "version": 1,
+        "generated_at": stats.generated_at.isoformat(timespec="seconds"),
+        "timezone": stats.timezone,
+        "days": len(stats.days),
+        "goal": stats.goal,
+        "days_goal_met": stats.days_goal_met,
+        "streak": stats.streak,
+        "totals": counts(stats.totals),
+        "top_exercises": [
+            {"exercise": e.exercise, "name": e.name, "done": e.done} for e in stats.top_exercises
+        ],
+        "per_day": [
+            {
+                "date": d.date.isoformat(),
+                "weekday": d.date.strftime("%a"),
+                **counts(d),
+                "goal_met": d.done >= stats.goal,
+            }
+            for d in stats.days
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def render_table(stats: Stats) -> str:
+    """One aligned row per local day, a total, the streak and the exercises done most."""
+    header = ("DATE", "", "REMINDERS", "DONE", "SNOOZED", "SKIPPED", "PAUSED", "DONE %", "GOAL")
+    rows: list[tuple[str, ...]] = [header]
+    for d in stats.days:
+        rows.append(
+            (
+                d.date.isoformat(),
+                d.date.strftime("%a"),
+                *_cells(d),
+                "met" if d.done >= stats.goal else "",
+            )
+        )
+    rows.append(("total", "", *_cells(stats.totals), f"{stats.days_goal_met}/{len(stats.days)}"))
+    right = {2, 3, 4, 5, 6, 7}
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    lines = [
+        "  ".join(
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        ).rstrip()
+        for r in rows
+    ]
+    lines.insert(-1, "")
+    first, last = stats.days[0].date, stats.days[-1].date
+    days = "today" if first == last else f"{first.isoformat()} to {last.isoformat()}"
+    title = f"Breaks {days} ({stats.timezone}), daily goal: {stats.goal} done"
+    streak = (
+        f"Streak: {stats.streak} day{'' if stats.streak == 1 else 's'} in a row with the goal met"
+    )
+    if stats.days[-1].done < stats.goal:
+        streak += f" (today: {stats.days[-1].done} of {stats.goal} so far)"
+    top = ", ".join(f"{e.name} {e.done}" for e in stats.top_exercises) or "none yet"
+    return "\n".join([title, "", *lines, "", streak, f"Done most: {top}"])
+
+
+def _cells(c: Counts) -> tuple[str, ...]:
+    minutes = round(c.minutes_paused)
+    hours, rest = divmod(minutes, 60)
+    paused = f"{hours}h{rest:02d}m" if hours else f"{rest}m" if rest else "-"
+    compliance = "-" if c.compliance is None else f"{c.compliance}%"
+    numbers = (c.reminders, c.done, c.snoozed, c.skipped)
+    return (*(str(n) for n in numbers), paused, compliance)
+
+
+def write_chart(stats: Stats, path: str | os.PathLike[str]) -> None:
+    """A PNG bar chart: reminders and breaks done per day, with the daily goal as a line.
+
+    Up to 92 days get a bar per day; longer periods are averaged per week (up to two years) or
+    per month, so the bars stay readable. matplotlib is an optional extra, imported only here.
+    """
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+        from matplotlib.ticker import MaxNLocator
+    except ImportError as e:
+        raise ChartUnavailable() from e
+
+    span, buckets = _buckets(stats.days)
+    x = list(range(len(buckets)))
+    reminders = [sum(d.reminders for d in b[1]) / len(b[1]) for b in buckets]
+    done = [sum(d.done for d in b[1]) / len(b[1]) for b in buckets]
+
+    figure = Figure(figsize=(11, 4.8), dpi=120, layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    axes.bar(x, reminders, 0.8, color="#b9d7d3", label="reminders shown")
+    axes.bar(x, done, 0.5, color="#169688", label="breaks done")
+    axes.axhline(
+        stats.goal,
+        color="#d1495b",
+        linestyle="--",
+        linewidth=1.5,
+        label=f"daily goal ({stats.goal})",
+    )
+    step = 1 if len(buckets) <= 14 else math.ceil(len(buckets) / 12)
+    axes.set_xticks(x[::step], [_tick(b[0], span, len(buckets)) for b in buckets[::step]])
+    axes.set_xlim(-0.6, max(len(buckets), 7) - 0.4)  # a lone bar stays bar-sized
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_ylim(0, max([*reminders, *done, stats.goal]) * 1.3 + 0.5)  # room for the legend
+    axes.grid(axis="y", alpha=0.3)
+    axes.spines[["top", "right"]].set_visible(False)
+    unit = {1: "per day", 7: "per day, weekly average", 30: "per day, monthly average"}[span]
+    axes.set_ylabel(f"breaks ({unit})")
+    axes.set_xlabel(f"local date ({stats.timezone})")
+    axes.legend(loc="upper left", frameon=False, ncols=3)
+    first, last = stats.days[0].date, stats.days[-1].date
+    t = stats.totals
+    period = f"on {_long(last)}" if first == last else f"from {_long(first)} to {_long(last)}"
+    figure.suptitle(f"microbreak: breaks {period}", fontweight="bold")
+    summary = "no reminders shown yet"
+    if t.compliance is not None:
+        summary = f"{t.done:,} of {_n(t.reminders, 'reminder')} done ({t.compliance}%)"
+    axes.set_title(
+        f"{summary}; goal met on {stats.days_goal_met:,} of {_n(len(stats.days), 'day')}; "
+        f"streak: {_n(stats.streak, 'day')}",
+        fontsize="medium",
+        color="#444444",
+    )
+    figure.savefig(os.fspath(path), format="png")
+
+
+def _buckets(days: Sequence[Day]) -> tuple[int, list[tuple[date, list[Day]]]]:
+    """Group days by day, week (from Monday) or month, each labelled by its first day."""
+    span = 1 if len(days) <= 92 else 7 if len(days) <= 731 else 30
+    groups: dict[date, list[Day]] = {}
+    for d in days:
+        if span == 1:
+            key = d.date
+        elif span == 7:
+            key = d.date - timedelta(days=d.date.weekday())
+        else:
+            key = d.date.replace(day=1)
+        groups.setdefault(key, []).append(d)
+    return span, [(group[0].date, group) for group in groups.values()]
+
+
+def _long(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def _tick(day: date, span: int, bars: int) -> str:
+    """``Mon\n3 Nov`` for a week of days, ``3 Nov`` for up to three months, then with years."""
+    if span == 30:
+        return f"{day:%b}\n{day.year}"
+    label = f"{day.day} {day:%b}"
+    if span == 7:
+        return f"{label}\n{day.year}"
+    return f"{day:%a}\n{label}" if bars <= 14 else label

@@ -1,0 +1,249 @@
+"""The history file: recording, reading back, threads, and recovery from a damaged file."""
+
+from __future__ import annotations
+
+import logging
+import random
+import shutil
+import sqlite3
+import threading
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from microbreak.adapters.history import SCHEMA_VERSION, Event, EventKind, History
+
+T0 = datetime(2026, 11, 21, 8, 0, tzinfo=timezone.utc)
+RECOVERED_AT = datetime(2026, 11, 21, 22, 15, tzinfo=timezone.utc)
+ASIDE = "history.sqlite.corrupt-20261121T221500"
+Rows = dict[int, tuple[object, ...]]
+
+
+def _rows(path: Path) -> Rows:
+    with sqlite3.connect(path) as conn:
+        return {r[0]: r for r in conn.execute("SELECT * FROM events")}
+
+
+def _filled(path: Path, n: int = 3000) -> Rows:
+    """A history of ``n`` events recorded the normal way, closed cleanly; its rows."""
+    kinds = list(EventKind)
+    history, warning = History.open(path)
+    assert warning is None
+    with history:
+        for i in range(n):
+            kind = kinds[i % len(kinds)]
+            history.record(
+                kind,
+                T0 + timedelta(minutes=7 * i),
+                exercise=f"exercise-{i % 13}" if kind is EventKind.DONE else None,
+                seconds=60.0 * (i % 5) + 0.5 if kind is EventKind.SNOOZED else None,
+            )
+    return _rows(path)
+
+
+def _recover(path: Path) -> tuple[str, Rows]:
+    """Open a damaged file: one warning, the file moved aside, then no warning the next time."""
+    size = path.stat().st_size
+    history, warning = History.open(path, now=RECOVERED_AT)
+    history.close()
+    assert warning is not None
+    assert ASIDE in warning
+    aside = path.with_name(ASIDE)
+    assert aside.stat().st_size == size  # the damaged file is kept, untouched, for inspection
+    assert not Path(f"{aside}-shm").exists()
+    again, second = History.open(path, now=RECOVERED_AT)
+    again.close()
+    assert second is None
+    return warning, _rows(path)
+
+
+def _assert_intact(recovered: Rows, original: Rows) -> None:
+    """Every recovered row is exactly one of the original rows: nothing invented or garbled."""
+    assert recovered
+    for rowid, row in recovered.items():
+        assert original[rowid] == row
+
+
+# -- recording -----------------------------------------------------------------------------------
+
+
+def test_records_and_reads_back_in_utc(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "history.sqlite"
+    history, warning = History.open(path)
+    assert warning is None
+    berlin = timezone(timedelta(hours=1))
+    with history:
+        history.record(EventKind.STARTED, T0)
+        history.record(EventKind.SHOWN, T0 + timedelta(minutes=30), exercise="shoulder-rolls")
+        history.record(EventKind.SNOOZED, T0 + timedelta(minutes=31), seconds=600)
+        history.record(EventKind.PAUSED, datetime(2026, 11, 21, 10, 0, tzinfo=berlin))
+        assert history.events() == [
+            Event(T0, EventKind.STARTED),
+            Event(T0 + timedelta(minutes=30), EventKind.SHOWN, "shoulder-rolls"),
+            Event(T0 + timedelta(minutes=31), EventKind.SNOOZED, None, 600.0),
+            Event(datetime(2026, 11, 21, 9, 0, tzinfo=timezone.utc), EventKind.PAUSED),
+        ]
+        later = history.events(since=T0 + timedelta(minutes=31))
+        assert [e.kind for e in later] == [EventKind.SNOOZED, EventKind.PAUSED]
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        indexes = {r[1] for r in conn.execute("PRAGMA index_list(events)")}
+        assert "events_at" in indexes
+        at, kind = conn.execute("SELECT at, kind FROM events ORDER BY id").fetchone()
+    assert (at, kind) == (int(T0.timestamp()), "started")
+
+
+def test_reopening_keeps_the_rows(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite"
+    rows = _filled(path, 50)
+    history, warning = History.open(path)
+    history.close()
+    assert warning is None
+    assert _rows(path) == rows
+
+
+def test_a_naive_time_is_refused(tmp_path: Path) -> None:
+    history, _ = History.open(tmp_path / "history.sqlite")
+    with history, pytest.raises(ValueError, match="aware"):
+        history.record(EventKind.DONE, datetime(2026, 1, 1, 12, 0))
+
+
+def test_records_from_many_threads(tmp_path: Path) -> None:
+    history, _ = History.open(tmp_path / "history.sqlite")
+
+    def work(n: int) -> None:
+        for i in range(200):
+            history.record(EventKind.SHOWN, T0 + timedelta(seconds=i), exercise=f"t{n}")
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with history:
+        assert len(history.events()) == 1000
+
+
+def test_a_failing_write_is_logged_once_and_not_raised(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    history, _ = History.open(tmp_path / "history.sqlite")
+    assert history._conn is not None
+    history._conn.close()  # every write now fails, as on a vanished disk
+    with caplog.at_level(logging.WARNING):
+        history.record(EventKind.SHOWN, T0)
+        history.record(EventKind.SHOWN, T0)
+    assert len([r for r in caplog.records if "cannot write" in r.getMessage()]) == 1
+    history.close()
+    history.record(EventKind.STOPPED, T0)  # after close: ignored
+
+
+def test_an_empty_file_is_a_fresh_start(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite"
+    path.touch()
+    history, warning = History.open(path)
+    with history:
+        history.record(EventKind.STARTED, T0)
+    assert warning is None
+    assert len(_rows(path)) == 1
+
+
+# -- recovery ------------------------------------------------------------------------------------
+
+
+def test_a_file_cut_short_keeps_the_rows_before_the_cut(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite"
+    original = _filled(path)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2 + 1234])  # mid-page
+    warning, recovered = _recover(path)
+    assert "damaged" in warning
+    _assert_intact(recovered, original)
+    # Rows are appended in id order, so the first part of the table sits before the cut.
+    n = len(original)
+    assert set(range(1, int(0.35 * n))) <= set(recovered)
+    assert f"the {len(recovered)} events" in warning
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_bytes_over_part_of_the_file_lose_only_those_pages(
+    tmp_path: Path, seed: int
+) -> None:
+    path = tmp_path / "history.sqlite"
+    original = _filled(path)
+    data = bytearray(path.read_bytes())
+    rng = random.Random(seed)
+    start = rng.randrange(len(data) // 4, len(data) // 2)
+    data[start : start + 3 * 4096] = rng.randbytes(3 * 4096)  # three pages' worth
+    path.write_bytes(bytes(data))
+    warning, recovered = _recover(path)
+    assert "damaged" in warning
+    _assert_intact(recovered, original)
+    assert len(recovered) >= 0.85 * len(original)
+
+
+def test_a_destroyed_header_still_gives_back_every_row(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite"
+    original = _filled(path)
+    data = bytearray(path.read_bytes())
+    data[:100] = random.Random(7).randbytes(100)
+    path.write_bytes(bytes(data))
+    warning, recovered = _recover(path)
+    assert "not a database" in warning
+    assert recovered == original
+
+
+def test_a_file_from_a_newer_microbreak_is_moved_aside_with_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite"
+    original = _filled(path, 200)
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA user_version = 7")
+    warning, recovered = _recover(path)
+    assert "newer microbreak" in warning
+    assert recovered == original
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_rows_only_in_the_wal_of_a_crashed_daemon_are_salvaged(tmp_path: Path) -> None:
+    live = tmp_path / "live" / "history.sqlite"
+    live.parent.mkdir()
+    _filled(live)  # closed cleanly: all in the main file
+    history, _ = History.open(live)
+    for i in range(100):  # these stay in the WAL (no checkpoint before 1000 pages)
+        history.record(EventKind.DONE, T0 + timedelta(days=30, minutes=i), exercise="neck")
+    crashed = tmp_path / "history.sqlite"  # a copy taken as if the power went out
+    shutil.copyfile(live, crashed)
+    shutil.copyfile(f"{live}-wal", f"{crashed}-wal")
+    history.close()
+    original = _rows(live)
+    data = bytearray(crashed.read_bytes())
+    start = len(data) * 2 // 5
+    data[start : start + 3 * 4096] = random.Random(11).randbytes(3 * 4096)
+    crashed.write_bytes(bytes(data))
+    _, recovered = _recover(crashed)
+    _assert_intact(recovered, original)
+    assert set(range(3001, 3101)) <= set(recovered)
+    assert len(recovered) >= 0.85 * len(original)
+    assert Path(f"{crashed.with_name(ASIDE)}-wal").exists()  # kept with the damaged file
+
+
+def test_a_file_that_is_not_sqlite_at_all_starts_afresh(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite"
+    path.write_bytes(random.Random(5).randbytes(20_000))
+    history, warning = History.open(path, now=RECOVERED_AT)
+    with history:
+        history.record(EventKind.STARTED, T0)
+    assert warning is not None and "0 events" in warning
+    assert len(_rows(path)) == 1
+
+
+def test_a_second_recovery_in_the_same_second_gets_its_own_name(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite"
+    for _ in range(2):
+        path.write_bytes(b"\x00garbage" * 1000)
+        History.open(path, now=RECOVERED_AT)[0].close()
+    assert path.with_name(ASIDE).exists()
+    assert path.with_name(f"{ASIDE}-2").exists()
