@@ -1,0 +1,175 @@
+"""The reminder chime: played by whatever audio player the system has, never in the way.
+
+No audio library: we hand the WAV to a player found on PATH (PipeWire's ``pw-play``,
+PulseAudio's ``paplay``, ALSA's ``aplay``; ``afplay`` on macOS) or to ``winsound`` on Windows.
+A background thread starts the player and waits for it with a timeout, so a stuck sound server
+can neither block the caller nor leave a child behind: an overrunning player is killed with its
+whole process group and reaped. A chime is a nicety, so failures are logged once and then only
+at debug level, and a second chime while one is playing is dropped rather than queued.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from ..paths import package_assets
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = 5.0  # seconds; the chime itself lasts 0.6 s
+
+#: Players tried in order on Linux and other Unixes: each is (program, extra arguments).
+UNIX_PLAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("pw-play", ()),
+    ("paplay", ()),
+    ("aplay", ("-q",)),
+)
+MACOS_PLAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (("afplay", ()),)
+
+
+def default_chime() -> Path:
+    """The packaged ``chime.wav`` (drawn by ``assets/make_chime.py``)."""
+    return package_assets() / "chime.wav"
+
+
+def _players() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return MACOS_PLAYERS if sys.platform == "darwin" else UNIX_PLAYERS
+
+
+def find_player(path: Path) -> list[str] | None:
+    """The command line that plays ``path`` with the first player on PATH, or None."""
+    for program, extra in _players():
+        found = shutil.which(program)
+        if found:
+            return [found, *extra, str(path)]
+    return None
+
+
+class Chime:
+    """Plays one short sound per call, in the background, at most one at a time."""
+
+    def __init__(self, path: Path | None = None, *, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.path = path if path is not None else default_chime()
+        self.timeout = timeout
+        self._busy = threading.Lock()  # held while a chime plays
+        self._guard = threading.Lock()  # hands the running player over to ``close``
+        self._warned = False
+        self._closing = False
+        self._thread: threading.Thread | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def play(self) -> None:
+        """Start the chime and return at once; dropped if the previous one is still playing."""
+        if self._closing:
+            return
+        if not self._busy.acquire(blocking=False):
+            log.debug("chime already playing; this one is dropped")
+            return
+        thread = threading.Thread(target=self._run, name="microbreak-chime", daemon=True)
+        self._thread = thread
+        try:
+            thread.start()
+        except RuntimeError:  # no more threads (interpreter shutting down): stay quiet
+            self._busy.release()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the current chime to finish; True when none is playing any more."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+        return not self._busy.locked()
+
+    def close(self) -> None:
+        """Stop a chime that is still playing (on shutdown), and reap its player."""
+        with self._guard:
+            self._closing = True
+            process = self._process
+        if process is not None and process.poll() is None:
+            _kill(process)
+        self.wait(self.timeout)
+
+    def _run(self) -> None:
+        try:
+            self._play_once()
+        except Exception as e:  # a chime must never take a thread down with a traceback
+            self._warn("the reminder chime failed: %s", e)
+        finally:
+            with self._guard:
+                self._process = None
+            self._busy.release()
+
+    def _play_once(self) -> None:
+        if not self.path.is_file():
+            self._warn("no reminder chime: %s is missing", self.path)
+            return
+        if sys.platform == "win32":
+            import winsound
+
+            # SND_ASYNC returns at once and Windows plays it; nothing to wait for or kill.
+            winsound.PlaySound(str(self.path), winsound.SND_FILENAME | winsound.SND_ASYNC)
+            return
+        command = find_player(self.path)
+        if command is None:
+            names = ", ".join(name for name, _ in _players())
+            self._warn("no reminder chime: none of %s is installed", names)
+            return
+        self._run_player(command)
+
+    def _run_player(self, command: list[str]) -> None:
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=os.name == "posix",  # its own group, so a kill takes its children
+        )
+        with self._guard:
+            self._process = process
+            closing = self._closing
+        if closing:  # ``close`` came while we were starting it
+            _kill(process)
+        try:
+            _, stderr = process.communicate(timeout=self.timeout)
+        except subprocess.TimeoutExpired:
+            _kill(process)
+            process.communicate()
+            self._warn(
+                "the reminder chime player %s took longer than %g s and was stopped",
+                Path(command[0]).name,
+                self.timeout,
+            )
+            return
+        if process.returncode != 0:
+            detail = stderr.decode(errors="replace").strip().splitlines()
+            self._warn(
+                "the reminder chime player %s failed (exit code %s)%s",
+                Path(command[0]).name,
+                process.returncode,
+                f": {detail[-1]}" if detail else "",
+            )
+
+    def _warn(self, message: str, *args: object) -> None:
+        """Warn the first time only: a missing sound server is not news on every reminder."""
+        if self._warned or self._closing:
+            log.debug(message, *args)
+            return
+        self._warned = True
+        log.warning(message + " (further chime problems are logged at debug level)", *args)
+
+
+def _kill(process: subprocess.Popen[bytes]) -> None:
+    """Kill the player and everything it started; it may already be gone."""
+    try:
+        if os.name == "posix":
+            os.killpg(process.pid, signal.SIGKILL)
+        else:
+            process.kill()
+    except (ProcessLookupError, PermissionError):
+        pass

@@ -1,0 +1,388 @@
+"""Start microbreak at login: an XDG autostart entry or a systemd user unit, a Startup-folder
+script on Windows, a LaunchAgent on macOS.
+
+Every file we write carries the marker ``X-Microbreak-Managed=true``, so ``disable`` removes only
+what ``enable`` added and leaves a file the user made alone. Only one mechanism is active at a
+time: with both an XDG entry and a systemd unit the daemon would start twice, so enabling one
+removes our other one. Enabling is idempotent: the same content is written to the same path.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import plistlib
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+from .errors import EXIT_USAGE, MicrobreakError
+from .paths import package_assets
+
+log = logging.getLogger(__name__)
+
+MARKER_KEY = "X-Microbreak-Managed"
+MARKER = f"{MARKER_KEY}=true"
+SERVICE = "microbreak.service"
+LAUNCH_AGENT = "io.github.microbreak"
+ENABLE_HINT = f"systemctl --user enable --now {SERVICE}"
+
+Say = Callable[[str], None]
+
+
+class AutostartError(MicrobreakError):
+    """A request this platform cannot honour, such as ``--systemd`` on Windows."""
+
+    exit_code = EXIT_USAGE
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One autostart file microbreak knows about, as found on disk."""
+
+    kind: str  # "xdg", "systemd", "startup" (Windows) or "launch-agent" (macOS)
+    label: str  # for people: "XDG autostart entry", ...
+    path: Path
+    exists: bool
+    ours: bool  # it carries our marker
+    current: bool  # ours and exactly what ``enable`` would write now
+
+
+@dataclass(frozen=True, slots=True)
+class AutostartStatus:
+    """Every autostart file this platform could have, whether or not it is there."""
+
+    entries: tuple[Entry, ...]
+
+    @property
+    def enabled(self) -> bool:
+        """True when one of our own entries is in place (current or not)."""
+        return any(entry.exists and entry.ours for entry in self.entries)
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """A file ``enable`` can write: where, with what bytes, and how to recognise our own."""
+
+    kind: str
+    label: str
+    path: Path
+    content: bytes
+    is_ours: Callable[[bytes], bool]
+
+
+# --- the command to start -------------------------------------------------------------------
+
+
+def command() -> list[str]:
+    """How a login starts microbreak: the console script next to this interpreter, else ``-m``."""
+    interpreter = Path(sys.executable).absolute()  # not resolved: a venv's python is a symlink
+    script = shutil.which("microbreak", path=str(interpreter.parent))
+    if script:
+        return [str(Path(script).absolute()), "run"]
+    return [str(interpreter), "-m", "microbreak", "run"]
+
+
+def _icon() -> Path:
+    return (package_assets() / "microbreak.png").resolve()
+
+
+def _has_marker_line(data: bytes) -> bool:
+    """Our text files hold the marker on a line of its own (after ``rem`` in a .cmd file)."""
+    pattern = rb"^[ \t]*(?:rem[ \t]+)?" + re.escape(MARKER.encode()) + rb"[ \t]*\r?$"
+    return re.search(pattern, data, re.MULTILINE | re.IGNORECASE) is not None
+
+
+# --- one function per platform ---------------------------------------------------------------
+
+
+def _xdg_config_home() -> Path:
+    """``$XDG_CONFIG_HOME`` or ``~/.config``; a relative value is invalid per the XDG spec."""
+    base = platformdirs.user_config_path()
+    return base if base.is_absolute() else Path.home() / ".config"
+
+
+def _desktop_quote(arg: str) -> str:
+    """Quote one Exec argument per the Desktop Entry spec (quoting, then string escapes)."""
+    if arg and not re.search(r"""[\s"'\\><~|&;$*?#()`]""", arg):
+        quoted = arg
+    else:
+        quoted = '"' + re.sub(r'(["`$\\])', r"\\\1", arg) + '"'
+    return quoted.replace("\\", "\\\\").replace("%", "%%")
+
+
+def _xdg_autostart() -> _Target:
+    exec_line = " ".join(_desktop_quote(arg) for arg in command())
+    text = (
+        "# Written by `microbreak autostart enable`; `microbreak autostart disable` removes it.\n"
+        "[Desktop Entry]\n"
+        "Type=Application\n"
+        "Name=microbreak\n"
+        "GenericName=Break reminder\n"
+        "Comment=A short exercise for the upper back, neck and shoulders every 30 to 60 minutes\n"
+        f"Exec={exec_line}\n"
+        f"Icon={_icon()}\n"
+        "Terminal=false\n"
+        "Categories=Utility;\n"
+        "X-GNOME-Autostart-enabled=true\n"
+        f"{MARKER}\n"
+    )
+    path = _xdg_config_home() / "autostart" / "microbreak.desktop"
+    return _Target("xdg", "XDG autostart entry", path, text.encode(), _has_marker_line)
+
+
+def _systemd_quote(arg: str) -> str:
+    """Quote one ExecStart argument: systemd splits on spaces and expands ``%`` and ``$``."""
+    escaped = arg.replace("%", "%%").replace("$", "$$")
+    if escaped and not re.search(r"""[\s"'\\;]""", escaped):
+        return escaped
+    return '"' + escaped.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _systemd_unit() -> _Target:
+    exec_start = " ".join(_systemd_quote(arg) for arg in command())
+    text = (
+        "# Written by `microbreak autostart enable --systemd`; "
+        "`microbreak autostart disable` removes it.\n"
+        f"# Start it with every graphical login: {ENABLE_HINT}\n"
+        "[Unit]\n"
+        "Description=microbreak break reminder\n"
+        "PartOf=graphical-session.target\n"
+        "After=graphical-session.target\n"
+        f"{MARKER}\n"
+        "\n"
+        "[Service]\n"
+        "Type=simple\n"
+        f"ExecStart={exec_start}\n"
+        "Restart=on-failure\n"
+        "RestartSec=10\n"
+        "# Exit code 2 is a config or usage mistake: restarting cannot fix it.\n"
+        "RestartPreventExitStatus=2\n"
+        "\n"
+        "[Install]\n"
+        "WantedBy=graphical-session.target\n"
+    )
+    path = _xdg_config_home() / "systemd" / "user" / SERVICE
+    return _Target("systemd", "systemd user unit", path, text.encode(), _has_marker_line)
+
+
+def _windows_startup() -> _Target:
+    appdata = os.environ.get("APPDATA")
+    roaming = Path(appdata) if appdata else Path.home() / "AppData" / "Roaming"
+    folder = roaming / "Microsoft" / "Windows" / "Start Menu" / "Programs" / "Startup"
+    windowless = Path(sys.executable).absolute().with_name("pythonw.exe")
+    args = [str(windowless), "-m", "microbreak", "run"] if windowless.is_file() else command()
+    quoted = " ".join('"' + arg.replace("%", "%%") + '"' for arg in args)
+    lines = [
+        "@echo off",
+        "rem Written by `microbreak autostart enable`; `microbreak autostart disable` removes it.",
+        f"rem {MARKER}",
+        f'start "" /min {quoted}',
+    ]
+    text = "\r\n".join(lines) + "\r\n"
+    path = folder / "microbreak.cmd"
+    return _Target("startup", "Startup folder script", path, text.encode(), _has_marker_line)
+
+
+def _macos_launch_agent() -> _Target:
+    agent = {
+        "Label": LAUNCH_AGENT,
+        "ProgramArguments": command(),
+        "RunAtLoad": True,
+        "KeepAlive": {"SuccessfulExit": False},
+        "ProcessType": "Interactive",
+        MARKER_KEY: True,
+    }
+    path = Path.home() / "Library" / "LaunchAgents" / f"{LAUNCH_AGENT}.plist"
+    return _Target("launch-agent", "LaunchAgent", path, plistlib.dumps(agent), _plist_is_ours)
+
+
+def _plist_is_ours(data: bytes) -> bool:
+    try:
+        loaded = plistlib.loads(data)
+    except Exception:  # plistlib raises several kinds for a damaged file; not ours either way
+        return False
+    return isinstance(loaded, dict) and loaded.get(MARKER_KEY) is True
+
+
+def _system() -> str:
+    """The platform, read at run time (a seam for the tests)."""
+    return sys.platform
+
+
+def _targets() -> list[_Target]:
+    """The files this platform may use, the default mechanism first."""
+    system = _system()
+    if system == "win32":
+        return [_windows_startup()]
+    if system == "darwin":
+        return [_macos_launch_agent()]
+    return [_xdg_autostart(), _systemd_unit()]
+
+
+# --- systemd, best effort ----------------------------------------------------------------------
+
+
+def _systemctl(*args: str) -> tuple[bool, str]:
+    """Run ``systemctl --user ARGS``; (succeeded, first line of its output)."""
+    try:
+        done = subprocess.run(
+            ["systemctl", "--user", *args],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=15,
+        )
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return False, str(e)
+    lines = (done.stderr.strip() or done.stdout.strip()).splitlines()
+    return done.returncode == 0, lines[0] if lines else ""
+
+
+def _user_systemd() -> bool:
+    """True when a systemd user manager answers (not in most containers or over plain SSH)."""
+    return shutil.which("systemctl") is not None and _systemctl("show-environment")[0]
+
+
+def _after_unit_written(say: Say) -> None:
+    if not _user_systemd():
+        say(f"  no systemd user manager answers here; to use the unit run: {ENABLE_HINT}")
+        return
+    for args in (("daemon-reload",), ("enable", SERVICE)):
+        ok, detail = _systemctl(*args)
+        run = "systemctl --user " + " ".join(args)
+        say(f"  ran: {run}" if ok else f"  {run} failed ({detail}); run it yourself")
+        if not ok:
+            return
+    say(f"  starts with your next login (now: systemctl --user start {SERVICE})")
+
+
+def _before_unit_removed(unit: Path, say: Say) -> list[Path]:
+    """Undo ``systemctl enable``: by systemctl when it answers, else remove its link ourselves."""
+    if _user_systemd():
+        ok, detail = _systemctl("disable", SERVICE)
+        say(f"  ran: systemctl --user disable {SERVICE}" if ok else f"  disable failed: {detail}")
+    link = unit.parent / "graphical-session.target.wants" / SERVICE
+    if link.is_symlink() and Path(os.path.realpath(link)) == Path(os.path.realpath(unit)):
+        link.unlink()
+        say(f"removed systemd link: {link}")
+        return [link]
+    return []
+
+
+# --- the three operations ----------------------------------------------------------------------
+
+
+def _write(path: Path, content: bytes) -> None:
+    """Write atomically, so a crash never leaves half an autostart file behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    scratch = path.with_name(f".{path.name}.tmp")
+    scratch.write_bytes(content)
+    os.replace(scratch, path)
+
+
+def _remove(target: _Target, say: Say, why: str = "") -> list[Path]:
+    removed = _before_unit_removed(target.path, say) if target.kind == "systemd" else []
+    target.path.unlink()
+    say(f"removed {target.label}: {target.path}{why}")
+    if target.kind == "systemd" and _user_systemd():
+        _systemctl("daemon-reload")
+    return [target.path, *removed]
+
+
+def _read(path: Path) -> bytes | None:
+    return path.read_bytes() if path.is_file() else None
+
+
+def enable(*, systemd: bool = False, say: Say = log.info) -> list[Path]:
+    """Put our autostart entry in place and return its path; ``say`` narrates each step.
+
+    ``systemd=True`` (Linux only) writes a systemd user unit instead of the XDG autostart entry.
+    A file of the same name that the user made is left alone and not returned.
+    """
+    targets = _targets()
+    kinds = [target.kind for target in targets]
+    if systemd and "systemd" not in kinds:
+        raise AutostartError("--systemd is only for Linux with systemd")
+    wanted = "systemd" if systemd else kinds[0]
+    done: list[Path] = []
+    for target in targets:
+        data = _read(target.path)
+        if target.kind != wanted:
+            if data is not None and target.is_ours(data):
+                _remove(target, say, " (only one way to start at a time)")
+            continue
+        if data == target.content:
+            say(f"already enabled: {target.label}: {target.path}")
+        elif data is not None and not target.is_ours(data):
+            say(
+                f"left alone: {target.path} exists but was not written by microbreak "
+                f"(delete it and run this again to replace it)"
+            )
+            continue
+        else:
+            _write(target.path, target.content)
+            say(f"{'updated' if data is not None else 'wrote'} {target.label}: {target.path}")
+            if target.kind == "systemd":
+                _after_unit_written(say)
+        done.append(target.path)
+    return done
+
+
+def disable(*, say: Say = log.info) -> list[Path]:
+    """Remove every autostart file we wrote and return their paths; leave the user's alone."""
+    removed: list[Path] = []
+    seen = False
+    for target in _targets():
+        data = _read(target.path)
+        if data is None:
+            continue
+        seen = True
+        if target.is_ours(data):
+            removed += _remove(target, say)
+        else:
+            say(f"left alone: {target.path} was not written by microbreak (remove it yourself)")
+    if not seen:
+        say("autostart is not enabled; nothing to remove")
+    return removed
+
+
+def status() -> AutostartStatus:
+    """What is on disk now; reads files only, never asks systemd."""
+    entries = []
+    for target in _targets():
+        data = _read(target.path)
+        ours = data is not None and target.is_ours(data)
+        entries.append(
+            Entry(
+                kind=target.kind,
+                label=target.label,
+                path=target.path,
+                exists=data is not None,
+                ours=ours,
+                current=ours and data == target.content,
+            )
+        )
+    return AutostartStatus(tuple(entries))
+
+
+def describe(entries: Sequence[Entry]) -> list[str]:
+    """One line per entry, for ``microbreak autostart status``."""
+    lines = []
+    for entry in entries:
+        if not entry.exists:
+            state = "not there"
+        elif not entry.ours:
+            state = "present, not written by microbreak (left alone)"
+        elif entry.current:
+            state = "enabled"
+        else:
+            state = "enabled, but out of date (run `microbreak autostart enable` again)"
+        lines.append(f"{entry.label}: {entry.path}: {state}")
+    return lines
