@@ -1,0 +1,59 @@
+"""Idle time from GNOME's compositor, Mutter, over the session bus.
+
+On GNOME under Wayland nothing else knows about all input: Xwayland only sees what goes to X11
+windows. ``org.gnome.Mutter.IdleMonitor`` answers for the whole session, on X11 too.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+
+from ..presence.bus import Bus, BusError
+
+log = logging.getLogger(__name__)
+
+SERVICE = "org.gnome.Mutter.IdleMonitor"
+PATH = "/org/gnome/Mutter/IdleMonitor/Core"
+INTERFACE = "org.gnome.Mutter.IdleMonitor"
+
+
+class GnomeIdle:
+    """Calls ``GetIdletime`` (milliseconds); None when Mutter does not answer."""
+
+    name = "gnome"
+
+    def __init__(self, bus: Bus, *, owns_bus: bool = True) -> None:
+        self.bus = bus
+        self._owns_bus = owns_bus
+
+    @classmethod
+    def open(cls, env: Mapping[str, str] = os.environ) -> GnomeIdle | str:
+        """A working detector on the session bus, or why there is none."""
+        bus = Bus.session(env)
+        if bus.address is None:
+            return "no GNOME idle monitor (no D-Bus session bus)"
+        try:
+            running = bus.has_owner(SERVICE)
+        except BusError:
+            bus.close()
+            return "no GNOME idle monitor (the session bus did not answer)"
+        detector = cls(bus)
+        if not running or detector.idle_seconds() is None:
+            detector.close()
+            return "no GNOME idle monitor"
+        return detector
+
+    def idle_seconds(self) -> float | None:
+        """Seconds since the last input in the GNOME session."""
+        try:
+            return int(self.bus.call(SERVICE, PATH, INTERFACE, "GetIdletime")) / 1000.0
+        except (BusError, TypeError, ValueError) as e:
+            log.debug("GNOME idle query failed: %s", e)
+            return None
+
+    def close(self) -> None:
+        """Close the bus connection if it is ours."""
+        if self._owns_bus:
+            self.bus.close()

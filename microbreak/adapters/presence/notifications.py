@@ -1,0 +1,135 @@
+"""Has the user silenced notifications (the desktop's own do-not-disturb)?
+
+GNOME keeps it as ``show-banners = false`` in ``org.gnome.desktop.notifications``; KDE's server
+has an ``Inhibited`` property on ``org.freedesktop.Notifications``; dunst has ``paused`` on its
+``org.dunstproject.cmd0`` interface. A reminder then would only pile up in a queue.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from .bus import Bus, BusError
+
+log = logging.getLogger(__name__)
+
+NOTIFICATIONS = "org.freedesktop.Notifications"
+NOTIFICATIONS_PATH = "/org/freedesktop/Notifications"
+GNOME_SCHEMA = "org.gnome.desktop.notifications"
+GNOME_KEY = "show-banners"
+
+#: (interface, property, reason when true), asked in this order.
+SERVER_FLAGS = (
+    ("org.dunstproject.cmd0", "paused", "notifications paused"),
+    (NOTIFICATIONS, "Inhibited", "notifications inhibited (do not disturb)"),
+)
+_UNSUPPORTED = frozenset(
+    {
+        "org.freedesktop.DBus.Error.InvalidArgs",
+        "org.freedesktop.DBus.Error.UnknownInterface",
+        "org.freedesktop.DBus.Error.UnknownProperty",
+        "org.freedesktop.DBus.Error.UnknownMethod",
+        "org.freedesktop.DBus.Error.NotSupported",
+    }
+)
+
+
+def on_gnome(env: Mapping[str, str] = os.environ) -> bool:
+    """Whether ``$XDG_CURRENT_DESKTOP`` names GNOME (``ubuntu:GNOME`` counts).
+
+    GNOME's setting outlives a GNOME session: read on another desktop it could silence
+    microbreak for good, so callers only ask it on GNOME.
+    """
+    return "GNOME" in env.get("XDG_CURRENT_DESKTOP", "").upper().split(":")
+
+
+class GnomeBanners:
+    """GNOME's Do Not Disturb switch, read through Gio (no subprocess)."""
+
+    name = "gnome-dnd"
+
+    def __init__(
+        self, settings: Any = None, schema: str = GNOME_SCHEMA, key: str = GNOME_KEY
+    ) -> None:
+        self.schema = schema
+        self.key = key
+        self._settings = settings
+        self._missing = False
+
+    def _get_settings(self) -> Any:
+        """The Gio.Settings, or None when PyGObject or the schema (or its key) is missing."""
+        if self._settings is not None or self._missing:
+            return self._settings
+        self._missing = True
+        try:
+            from gi.repository import Gio
+        except (ImportError, ValueError):
+            return None
+        source = Gio.SettingsSchemaSource.get_default()
+        schema = source.lookup(self.schema, True) if source is not None else None
+        if schema is None or not schema.has_key(self.key):
+            log.debug("no GSettings schema %s with key %s", self.schema, self.key)
+            return None
+        self._settings = Gio.Settings.new(self.schema)
+        self._missing = False
+        return self._settings
+
+    def reason(self) -> str | None:
+        """``"do not disturb is on"`` when banners are off."""
+        try:
+            settings = self._get_settings()
+            if settings is not None and not settings.get_boolean(self.key):
+                return "do not disturb is on"
+        except Exception as e:  # GLib errors from a broken settings backend
+            log.debug("GNOME do-not-disturb check failed: %s", e)
+        return None
+
+    def close(self) -> None:
+        """Nothing to close."""
+
+
+class NotificationServerDnd:
+    """The running notification server's own pause/inhibit flag, where it has one."""
+
+    name = "notification-server"
+
+    def __init__(self, bus: Bus, *, owns_bus: bool = True) -> None:
+        self.bus = bus
+        self._owns_bus = owns_bus
+        self._owner: str | None = None
+        self._unsupported: set[str] = set()
+
+    def reason(self) -> str | None:
+        """The first flag that is set on the current server, else None."""
+        try:
+            # Asked of the unique name: a missing server is never D-Bus-activated by us.
+            owner = self.bus.owner(NOTIFICATIONS)
+        except BusError as e:
+            log.debug("notification server check: %s", e)
+            return None
+        if owner is None:
+            return None
+        if owner != self._owner:
+            self._owner, self._unsupported = owner, set()
+        for interface, prop, reason in SERVER_FLAGS:
+            if interface in self._unsupported:
+                continue
+            try:
+                value = self.bus.get_property(owner, NOTIFICATIONS_PATH, interface, prop)
+            except BusError as e:
+                if e.name in _UNSUPPORTED:
+                    self._unsupported.add(interface)
+                else:
+                    log.debug("notification server check: %s", e)
+                continue
+            if bool(value):
+                return reason
+        return None
+
+    def close(self) -> None:
+        """Close the bus connection if it is ours."""
+        if self._owns_bus:
+            self.bus.close()
