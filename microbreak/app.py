@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 from .adapters.clock import Clock as ClockPort
 from .adapters.clock import ClockWatcher
+from .adapters.history import EventKind
 from .adapters.notifier import Notifier
 from .adapters.timer import Timer
 from .core.durations import humanize
@@ -49,6 +50,37 @@ class Tray(Protocol):
 
     def stop(self) -> None:
         """Remove the icon and end its loop."""
+        ...
+
+
+class HistoryPort(Protocol):
+    """Where events go for ``microbreak stats`` (the SQLite history, or a test's list)."""
+
+    def record(
+        self,
+        kind: EventKind,
+        at: datetime,
+        *,
+        exercise: str | None = None,
+        seconds: float | None = None,
+    ) -> None:
+        """Append one event."""
+        ...
+
+    def close(self) -> None:
+        """Flush and close."""
+        ...
+
+
+class ChimePort(Protocol):
+    """A sound played with each reminder."""
+
+    def play(self) -> None:
+        """Start playing without blocking."""
+        ...
+
+    def close(self) -> None:
+        """Stop playing."""
         ...
 
 
@@ -99,6 +131,8 @@ class App:
         )
         self.tray: Tray | None = None
         self.store: Store | None = None
+        self.history: HistoryPort | None = None
+        self.chime: ChimePort | None = None
         self._lock = threading.RLock()
         self.stopped = threading.Event()
 
@@ -119,6 +153,11 @@ class App:
                     log.warning("the saved state could not be used (%s); starting afresh", e)
                     self.planner.start(now)
             self._rearm(now)
+            self._record(EventKind.STARTED, now)
+            if self.planner.mode is Mode.PAUSED:
+                until = self.planner.paused_until
+                left = (until - now).total_seconds() if until else None
+                self._record(EventKind.PAUSED, now, seconds=left)
         log.info("started; %s", self.status_line())
 
     def wake(self) -> None:
@@ -126,7 +165,11 @@ class App:
         reminder = None
         with self._lock:
             try:
-                reminder = self.planner.tick(self._now())
+                now = self._now()
+                was_paused = self.planner.mode is Mode.PAUSED
+                reminder = self.planner.tick(now)
+                if was_paused and self.planner.mode is not Mode.PAUSED:
+                    self._record(EventKind.RESUMED, now)
             finally:
                 # Whatever happened above, the chain of wake-ups must go on.
                 self._rearm(self._clock.read().now)
@@ -144,6 +187,11 @@ class App:
     def mode(self) -> Mode:
         """The current mode."""
         return self.planner.mode
+
+    def unanswered(self) -> str | None:
+        """The last reminder's exercise name while it waits for done or skip."""
+        exercise = self.planner.unanswered
+        return exercise.name if exercise is not None else None
 
     def status_line(self) -> str:
         """E.g. "Next break in 23 min (14:32)" or "Paused until 14:30"."""
@@ -167,28 +215,62 @@ class App:
 
     def planner_snooze(self, duration: timedelta) -> None:
         """Snooze, raising StateError when there is nothing to snooze."""
-        self._act(lambda now: self.planner.snooze(now, duration))
+
+        def snooze(now: datetime) -> None:
+            self.planner.snooze(now, duration)
+            last = self.planner.rotation.last
+            self._record(
+                EventKind.SNOOZED,
+                now,
+                exercise=last.id if last else None,
+                seconds=duration.total_seconds(),
+            )
+
+        self._act(snooze)
         log.info("snoozed for %s", humanize(duration))
 
     def pause(self, duration: timedelta | None) -> None:
         """Pause for ``duration``, or until resumed when ``None``."""
-        self._act(lambda now: self.planner.pause(now, duration))
+
+        def pause(now: datetime) -> None:
+            self.planner.pause(now, duration)
+            self._record(
+                EventKind.PAUSED, now, seconds=duration.total_seconds() if duration else None
+            )
+
+        self._act(pause)
         log.info("paused %s", f"for {humanize(duration)}" if duration else "until resumed")
 
     def pause_until_morning(self) -> None:
         """Pause until the configured morning time."""
-        self._act(self.planner.pause_until_morning)
+
+        def pause(now: datetime) -> None:
+            self.planner.pause_until_morning(now)
+            self._paused_until(now)
+
+        self._act(pause)
         log.info("%s", self.status_line())
 
     def resume(self) -> None:
         """End a pause."""
-        self._act(self.planner.resume)
+
+        def resume(now: datetime) -> None:
+            if self.planner.resume(now):
+                self._record(EventKind.RESUMED, now)
+
+        self._act(resume)
         log.info("%s", self.status_line())
 
     def skip(self) -> str:
         """Drop the pending reminder and start a fresh interval."""
         skipped: list[object] = []
-        self._act(lambda now: skipped.append(self.planner.skip(now)))
+
+        def skip(now: datetime) -> None:
+            exercise = self.planner.skip(now)
+            skipped.append(exercise)
+            self._record(EventKind.SKIPPED, now, exercise=exercise.id if exercise else None)
+
+        self._act(skip)
         what = skipped[0]
         name = getattr(what, "name", None)
         log.info("skipped%s; %s", f" {name}" if name else "", self.status_line())
@@ -197,14 +279,25 @@ class App:
     def done(self) -> str:
         """The user did the last reminder's exercise."""
         done: list[object] = []
-        self._act(lambda now: done.append(self.planner.done(now)))
+
+        def mark(now: datetime) -> None:
+            exercise = self.planner.done(now)
+            done.append(exercise)
+            self._record(EventKind.DONE, now, exercise=exercise.id)
+
+        self._act(mark)
         name = getattr(done[0], "name", "the exercise")
         log.info("done: %s", name)
         return f"Well done: {name}"
 
     def pause_until_time(self, at: time) -> None:
         """Pause until the next time the local clock shows ``at``."""
-        self._act(lambda now: self.planner.pause_until(now, next_local_time(now, at, self.tz)))
+
+        def pause(now: datetime) -> None:
+            self.planner.pause_until(now, next_local_time(now, at, self.tz))
+            self._paused_until(now)
+
+        self._act(pause)
         log.info("%s", self.status_line())
 
     def status(self) -> dict[str, Any]:
@@ -293,6 +386,30 @@ class App:
 
     # -- internals -----------------------------------------------------------------------------
 
+    def _paused_until(self, now: datetime) -> None:
+        until = self.planner.paused_until
+        self._record(
+            EventKind.PAUSED, now, seconds=(until - now).total_seconds() if until else None
+        )
+
+    def _record(
+        self,
+        kind: EventKind,
+        at: datetime,
+        exercise: str | None = None,
+        seconds: float | None = None,
+    ) -> None:
+        if self.history is not None:
+            self.history.record(kind, at, exercise=exercise, seconds=seconds)
+
+    def close(self) -> None:
+        """Record the stop and release the history and the sound player."""
+        if self.history is not None:
+            self._record(EventKind.STOPPED, self._clock.read().now)
+            self.history.close()
+        if self.chime is not None:
+            self.chime.close()
+
     def _act(self, change: Callable[[datetime], object]) -> None:
         with self._lock:
             now = self._now()
@@ -309,6 +426,8 @@ class App:
             self.planner.on_clock_jump(now, events.jumped)
         if events.slept:
             natural = self.planner.on_suspend(now, events.slept)
+            if natural:
+                self._record(EventKind.NATURAL_BREAK, now, seconds=events.slept.total_seconds())
             log.info(
                 "the computer slept for %s%s",
                 humanize(events.slept),
@@ -332,6 +451,9 @@ class App:
         if reminder is not None:
             message = reminder_message(reminder)
             log.info("reminder: %s", message.title)
+            self._record(EventKind.SHOWN, reminder.at, exercise=reminder.exercise.id)
+            if self.chime is not None:
+                self.chime.play()
             self.notifier.show(message)
 
     def _refresh(self) -> None:

@@ -32,6 +32,16 @@ def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
     )
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days from 1 up")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full command-line grammar."""
     parser = _Parser(
@@ -77,6 +87,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("done", help="I did the exercise of the last reminder")
     sub.add_parser("quit", help="stop the running daemon")
     sub.add_parser("autostart", help="start at login: enable [--systemd] | disable | status")
+    stats = sub.add_parser("stats", help="breaks taken per day, compliance, streak")
+    _common(stats, top=False)
+    stats.add_argument("--days", type=_positive_int, default=7, help="how many days (default 7)")
+    stats.add_argument("--json", action="store_true", help="machine-readable output")
+    stats.add_argument(
+        "--chart", metavar="FILE.png", help="also write a bar chart (needs [charts])"
+    )
     return parser
 
 
@@ -128,6 +145,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(f"# {where}: OK")
         print(config.describe(loaded.settings))
         return EXIT_OK
+    if command == "stats":
+        return _stats(args, loaded.settings.daily_goal)
     if command == "exercises":
         from .exercise_table import table
 
@@ -135,6 +154,22 @@ def _dispatch(args: argparse.Namespace) -> int:
         return EXIT_OK
     runtime = config.runtime(loaded, tray=not args.no_tray, verbose=bool(args.verbose))
     return _start_daemon(runtime.to_json())
+
+
+def _stats(args: argparse.Namespace, goal: int) -> int:
+    from datetime import datetime, timezone
+
+    from . import stats
+    from .local_time import local_zone
+    from .paths import history_file
+
+    result = stats.compute(
+        history_file(), days=args.days, goal=goal, now=datetime.now(timezone.utc), tz=local_zone()
+    )
+    if args.chart:
+        stats.write_chart(result, args.chart)
+    print(stats.to_json(result) if args.json else stats.render_table(result))
+    return EXIT_OK
 
 
 def _start_daemon(runtime_json: str) -> int:

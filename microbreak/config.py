@@ -13,6 +13,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time, timedelta
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -71,6 +72,65 @@ class NotificationSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     timeout: Duration = Field(default=timedelta(seconds=20))
+    sound: bool = False
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _weekday(value: object) -> str:
+    text = str(value).strip().lower()[:3]
+    if isinstance(value, str) and text in WEEKDAYS:
+        return text
+    raise PydanticCustomError(
+        "clock",
+        "{value} is not a day; use mon, tue, wed, thu, fri, sat, sun",
+        {"value": json.dumps(value, default=str)},
+    )
+
+
+def _time_range(value: object) -> str:
+    if isinstance(value, str) and "-" in value:
+        start, _, end = (part.strip() for part in value.partition("-"))
+        try:
+            a, b = time.fromisoformat(start), time.fromisoformat(end)
+        except ValueError:
+            pass
+        else:
+            if a != b:
+                return f"{a.strftime('%H:%M')}-{b.strftime('%H:%M')}"
+    raise PydanticCustomError(
+        "clock",
+        '{value} is not a time range like "09:00-17:30" (an end before the start crosses midnight)',
+        {"value": json.dumps(value, default=str)},
+    )
+
+
+Weekday = Annotated[str, BeforeValidator(_weekday)]
+TimeRange = Annotated[str, BeforeValidator(_time_range)]
+
+
+class WorkHoursSettings(BaseModel):
+    """When reminders may come; off by default so a first evening try still shows them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = False
+    days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS[:5]))
+    hours: list[TimeRange] = Field(default_factory=lambda: ["09:00-17:30"], min_length=1)
+    by_day: dict[Weekday, list[TimeRange]] = Field(default_factory=dict)
+
+
+class DoNotDisturbSettings(BaseModel):
+    """Which conditions hold a due reminder back, and for how long at most."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    fullscreen: bool = True
+    desktop: bool = True
+    camera: bool = True
+    microphone: bool = False
+    max_postpone: Duration = Field(default=timedelta(minutes=30))
 
 
 def _exercise_id(value: object) -> str:
@@ -131,8 +191,12 @@ class Settings(BaseSettings):
     )
     morning: ClockTime = Field(default=time(8, 0))
     natural_break: Duration = Field(default=timedelta(minutes=5))
+    detect_idle: bool = True
+    daily_goal: int = Field(default=6, ge=1, le=100)
     notification: NotificationSettings = Field(default_factory=NotificationSettings)
     exercises: ExerciseSettings = Field(default_factory=ExerciseSettings)
+    work_hours: WorkHoursSettings = Field(default_factory=WorkHoursSettings)
+    do_not_disturb: DoNotDisturbSettings = Field(default_factory=DoNotDisturbSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -171,6 +235,15 @@ class Loaded:
     exists: bool
 
 
+def _work_week(work: WorkHoursSettings) -> tuple[tuple[str, ...], ...] | None:
+    """Per weekday (Monday first) the time ranges, or None when working hours are off."""
+    if not work.enabled:
+        return None
+    return tuple(
+        tuple(work.by_day.get(day, work.hours if day in work.days else [])) for day in WEEKDAYS
+    )
+
+
 def runtime(loaded: Loaded, *, tray: bool = True, verbose: bool = False) -> Runtime:
     """The plain record the lean daemon process runs on."""
     s = loaded.settings
@@ -186,6 +259,17 @@ def runtime(loaded: Loaded, *, tray: bool = True, verbose: bool = False) -> Runt
         exclude=tuple(s.exercises.exclude),
         config_path=str(loaded.path),
         config_exists=loaded.exists,
+        daily_goal=s.daily_goal,
+        detect_idle=s.detect_idle,
+        sound=s.notification.sound,
+        dnd=(
+            ("fullscreen", s.do_not_disturb.fullscreen),
+            ("desktop", s.do_not_disturb.desktop),
+            ("camera", s.do_not_disturb.camera),
+            ("microphone", s.do_not_disturb.microphone),
+        ),
+        max_postpone=s.do_not_disturb.max_postpone.total_seconds(),
+        work_hours=_work_week(s.work_hours),
         tray=tray,
         verbose=verbose,
     )
@@ -373,24 +457,32 @@ def _explain_env_parse(error: SettingsError) -> str:
     return f"environment: {text}"
 
 
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, timedelta):
+        return f'"{format_duration(value)}"'
+    if isinstance(value, time):
+        return f'"{value.strftime("%H:%M")}"'
+    if isinstance(value, Enum):
+        return json.dumps(value.value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        inner = ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items())
+        return "{ " + inner + " }" if inner else "{}"
+    return json.dumps(value)
+
+
 def describe(settings: Settings) -> str:
     """The effective settings as TOML, for ``microbreak config check``."""
-    ex = settings.exercises
-    lines = [
-        f'min_interval = "{format_duration(settings.min_interval)}"',
-        f'max_interval = "{format_duration(settings.max_interval)}"',
-        "snooze_choices = ["
-        + ", ".join(f'"{format_duration(d)}"' for d in settings.snooze_choices)
-        + "]",
-        f'morning = "{settings.morning.strftime("%H:%M")}"',
-        f'natural_break = "{format_duration(settings.natural_break)}"',
-        "",
-        "[notification]",
-        f'timeout = "{format_duration(settings.notification.timeout)}"',
-        "",
-        "[exercises]",
-        "positions = [" + ", ".join(f'"{p.value}"' for p in ex.positions) + "]",
-        "include = [" + ", ".join(f'"{i}"' for i in ex.include) + "]",
-        "exclude = [" + ", ".join(f'"{i}"' for i in ex.exclude) + "]",
-    ]
-    return "\n".join(lines)
+    top: list[str] = []
+    tables: list[str] = []
+    for name in Settings.model_fields:
+        value = getattr(settings, name)
+        if isinstance(value, BaseModel):
+            tables += ["", f"[{name}]"]
+            tables += [f"{k} = {_toml_value(getattr(value, k))}" for k in type(value).model_fields]
+        else:
+            top.append(f"{name} = {_toml_value(value)}")
+    return "\n".join(top + tables)

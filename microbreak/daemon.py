@@ -11,34 +11,27 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import sqlite3
 import sys
 import threading
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from .adapters.clock import SystemClock
 from .adapters.control import ControlServer, InstanceLock
+from .adapters.history import History
 from .adapters.notifier import PlyerNotifier
+from .adapters.sound import Chime
 from .adapters.state_store import StateStore
 from .adapters.timer import SchedulerTimer
 from .app import App, AppConfig
 from .errors import MicrobreakError
-from .paths import UnsafeDirectory, package_assets, runtime_dir, state_file
+from .local_time import local_zone
+from .paths import UnsafeDirectory, history_file, package_assets, runtime_dir, state_file
 from .runtime import Runtime
 
 log = logging.getLogger("microbreak.daemon")  # not __name__: this runs as __main__
 
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
-
-
-def local_zone() -> Any:
-    """The user's time zone, for showing times and finding "tomorrow morning"."""
-    try:
-        from tzlocal import get_localzone
-
-        return get_localzone()
-    except Exception:  # no zone configured: fall back to the C library's idea of local time
-        return ZoneInfo("UTC")
 
 
 def _take_signals(app: App) -> None:
@@ -110,6 +103,8 @@ def run(runtime: Runtime) -> int:
     )
     app_box.append(app)
     app.store = StateStore(state_file())
+    app.history = _open_history()
+    app.chime = Chime() if runtime.sound else None
     _take_signals(app)
 
     icon = _make_tray(app, assets) if runtime.tray else None
@@ -126,8 +121,21 @@ def run(runtime: Runtime) -> int:
     finally:
         server.stop()
         timer.stop()
+        app.close()
     log.info("stopped")
     return 0
+
+
+def _open_history() -> History | None:
+    """The event history, or None (said once) when its directory cannot be used."""
+    try:
+        history, warning = History.open(history_file())
+    except (OSError, sqlite3.Error) as e:
+        log.warning("running without a history (%s)", e)
+        return None
+    if warning:
+        log.warning("%s", warning)
+    return history
 
 
 def _alive(pid: int) -> bool:

@@ -32,6 +32,13 @@ class Runtime:
     exclude: tuple[str, ...]
     config_path: str
     config_exists: bool
+    daily_goal: int = 6
+    detect_idle: bool = True
+    sound: bool = False
+    dnd: tuple[tuple[str, bool], ...] = ()
+    max_postpone: float = 1800.0
+    #: Per weekday, Monday first, the "HH:MM-HH:MM" ranges; None: working hours are off.
+    work_hours: tuple[tuple[str, ...], ...] | None = None
     tray: bool = True
     verbose: bool = False
 
@@ -45,6 +52,9 @@ class Runtime:
         data = json.loads(text)
         for key in ("snooze_choices", "positions", "include", "exclude"):
             data[key] = tuple(data[key])
+        data["dnd"] = tuple((str(k), bool(v)) for k, v in data.get("dnd", ()))
+        if data.get("work_hours") is not None:
+            data["work_hours"] = tuple(tuple(day) for day in data["work_hours"])
         return cls(**data)
 
     def policy(self) -> Policy:

@@ -34,7 +34,7 @@ from .desktop import (
 
 pytestmark = pytest.mark.desktop
 
-ICON = Path(__file__).parents[1] / "assets" / "microbreak.png"
+PICTOGRAMS = Path(__file__).parents[1] / "assets" / "exercises"
 NAMES = {e.name for e in CATALOG}
 
 # Enabled menu entries, in order, while running (the status line and Resume are disabled).
@@ -98,7 +98,9 @@ def test_reminder_arrives_with_title_body_icon_and_timeout(desktop: Desktop) -> 
         exercise = next(e for e in CATALOG if f"Microbreak: {e.name}" == note.summary)
         assert exercise.instructions in note.body
         assert exercise.dose.lower() in note.body.lower()
-        assert Path(note.app_icon).resolve() == ICON.resolve()
+        # The icon is the exercise's pictogram, so the movement is seen at a glance.
+        assert Path(note.app_icon).resolve() == (PICTOGRAMS / f"{exercise.id}.png").resolve()
+        assert Path(note.app_icon).is_file()
         assert note.expire_timeout == 7000
         # The next one follows 2-3 s later, with another exercise: the chain goes on.
         second = bus.wait_for(lambda n: n.summary != note.summary, timeout=15)

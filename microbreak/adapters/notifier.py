@@ -47,6 +47,10 @@ class PlyerNotifier:
                 "pip install dbus-python"
             )
 
+    def _icon_for(self, message: Message) -> Path:
+        """The exercise's pictogram, so the movement is seen at a glance; else the app icon."""
+        return _pictogram(message.exercise_id) or self.icon
+
     def show(self, message: Message) -> bool:
         """Notify through plyer; on any failure warn once and use the fallback."""
         try:
@@ -56,7 +60,7 @@ class PlyerNotifier:
                 title=message.title,
                 message=message.body,
                 app_name=APP_NAME,
-                app_icon=str(self.icon),
+                app_icon=str(self._icon_for(message)),
                 timeout=self.timeout_seconds,
             )
         except Exception as e:  # plyer raises whatever its backend raises (DBusException...)
@@ -73,6 +77,14 @@ class PlyerNotifier:
             log.info("the notification server answers again")
         self._server_ok = True
         return True
+
+
+def _pictogram(exercise_id: str | None) -> Path | None:
+    if exercise_id is None:
+        return None
+    from ..pictograms import pictogram
+
+    return pictogram(exercise_id)
 
 
 def _first_line(error: BaseException) -> str:

@@ -62,6 +62,18 @@ class Controls(Protocol):
         """End a pause."""
         ...
 
+    def unanswered(self) -> str | None:
+        """The name of the last reminder's exercise until it is marked done or skipped."""
+        ...
+
+    def done(self) -> str:
+        """Mark the last reminder's exercise done."""
+        ...
+
+    def skip(self) -> str:
+        """Skip the pending reminder."""
+        ...
+
     def open_config(self) -> None:
         """Open the config file in the user's editor."""
         ...
@@ -124,7 +136,7 @@ class PystrayTray:
         pystray, c = self._pystray, self._controls
         item, menu = pystray.MenuItem, pystray.Menu
 
-        def call(action: Callable[[], None]) -> Callable[[Any, Any], None]:
+        def call(action: Callable[[], object]) -> Callable[[Any, Any], None]:
             def run(icon: Any, menu_item: Any) -> None:
                 try:
                     action()
@@ -164,6 +176,13 @@ class PystrayTray:
                 enabled=not_paused,
             ),
             item("Resume", call(c.resume), enabled=lambda _: c.mode() is Mode.PAUSED),
+            # Shown after a reminder until it is answered, like `microbreak done` / `skip`.
+            item(
+                lambda _: f"Done: {c.unanswered()}",
+                call(c.done),
+                visible=lambda _: c.unanswered() is not None,
+            ),
+            item("Skip it", call(c.skip), visible=lambda _: c.unanswered() is not None),
             menu.SEPARATOR,
             item("Open config file", call(c.open_config)),
             item("Quit", call(c.quit)),

@@ -13,6 +13,7 @@ class Message:
 
     title: str
     body: str
+    exercise_id: str | None = None  # lets the notifier show the exercise's pictogram
 
 
 def reminder_message(reminder: Reminder) -> Message:
@@ -22,4 +23,5 @@ def reminder_message(reminder: Reminder) -> Message:
     return Message(
         title=f"Microbreak: {exercise.name}{again}",
         body=f"{exercise.instructions}\n{exercise.dose[:1].upper()}{exercise.dose[1:]}.",
+        exercise_id=exercise.id,
     )
