@@ -471,6 +471,9 @@ class Desktop:
                             "tcp",
                             "-s",
                             "0",
+                            # Without it the server resets when its last client leaves, and
+                            # a client connecting during that reset is refused.
+                            "-noreset",
                         ]
                     ),
                     pass_fds=(write_fd,),
