@@ -25,9 +25,19 @@ from .adapters.history import EventKind
 from .adapters.notifier import Notifier
 from .adapters.timer import Timer
 from .core.durations import humanize
+from .core.exercises import CATALOG, Exercise
 from .core.messages import Message, reminder_message
-from .core.planner import Mode, Planner, Policy, Reminder, StateError, next_local_time
+from .core.planner import (
+    Dropped,
+    Mode,
+    Planner,
+    Policy,
+    Reminder,
+    StateError,
+    next_local_time,
+)
 from .core.rotation import Rotation, Selection
+from .core.work_hours import WorkWeek
 from .paths import example_config
 from .protocol import Request
 
@@ -35,6 +45,8 @@ log = logging.getLogger(__name__)
 
 #: The longest the daemon sleeps without looking at the clocks (suspend and jump detection).
 WATCH = timedelta(minutes=5)
+#: While the user is away, how often to look whether they are back.
+AWAY_POLL = timedelta(minutes=1)
 
 
 class Tray(Protocol):
@@ -72,6 +84,30 @@ class HistoryPort(Protocol):
         ...
 
 
+class PresencePort(Protocol):
+    """Whether the user is away (idle or locked), and for how long."""
+
+    def away_for(self) -> timedelta | None:
+        """How long away, or None when present (or when it cannot tell)."""
+        ...
+
+    def close(self) -> None:
+        """Release the detectors."""
+        ...
+
+
+class DndPort(Protocol):
+    """Why not to interrupt right now (full-screen window, camera in use...), or None."""
+
+    def reason(self) -> str | None:
+        """Ask the desktop."""
+        ...
+
+    def close(self) -> None:
+        """Release the detectors."""
+        ...
+
+
 class ChimePort(Protocol):
     """A sound played with each reminder."""
 
@@ -104,6 +140,8 @@ class AppConfig:
     selection: Selection
     snooze_choices: Sequence[timedelta]
     config_path: Path
+    work: WorkWeek | None = None
+    catalog: Sequence[Exercise] = CATALOG
 
 
 class App:
@@ -127,12 +165,20 @@ class App:
         self.notifier = notifier
         self.tz = tz
         self.planner = Planner(
-            config.policy, Rotation(config.selection.allowed(), self._rng), self._rng, tz
+            config.policy,
+            Rotation(config.selection.allowed(config.catalog), self._rng),
+            self._rng,
+            tz,
+            work=config.work,
         )
         self.tray: Tray | None = None
         self.store: Store | None = None
         self.history: HistoryPort | None = None
         self.chime: ChimePort | None = None
+        self.presence: PresencePort | None = None
+        self.dnd: DndPort | None = None
+        #: The problem with the config file on disk, while the previous settings run on.
+        self.config_problem: str | None = None
         self._lock = threading.RLock()
         self.stopped = threading.Event()
 
@@ -166,10 +212,18 @@ class App:
         with self._lock:
             try:
                 now = self._now()
+                self._check_presence(now)
                 was_paused = self.planner.mode is Mode.PAUSED
-                reminder = self.planner.tick(now)
+                hold = self._dnd_reason() if self.planner.is_due(now) else None
+                result = self.planner.tick(now, hold)
                 if was_paused and self.planner.mode is not Mode.PAUSED:
                     self._record(EventKind.RESUMED, now)
+                if isinstance(result, Dropped):
+                    log.info("a reminder was held for too long (%s): dropped", result.reason)
+                    self._record(EventKind.POSTPONED_OUT, now)
+                elif hold:
+                    log.info("holding the reminder: %s", hold)
+                reminder = result if isinstance(result, Reminder) else None
             finally:
                 # Whatever happened above, the chain of wake-ups must go on.
                 self._rearm(self._clock.read().now)
@@ -196,7 +250,8 @@ class App:
     def status_line(self) -> str:
         """E.g. "Next break in 23 min (14:32)" or "Paused until 14:30"."""
         with self._lock:
-            return self.planner.status().text(self._now(), self.tz)
+            now = self._now()
+            return self.planner.status(now).text(now, self.tz)
 
     def take_break_now(self) -> None:
         """Show a reminder at once; the interval starts again."""
@@ -304,7 +359,7 @@ class App:
         """The state as JSON-ready values, for ``microbreak status --json``."""
         with self._lock:
             now = self._now()
-            st = self.planner.status()
+            st = self.planner.status(now)
             last = self.planner.rotation.last
             unanswered = self.planner.unanswered
             return {
@@ -320,7 +375,40 @@ class App:
                 if last is not None and self.planner.last_shown is not None
                 else None,
                 "unanswered": unanswered.name if unanswered else None,
+                "settings": {
+                    "min_interval": self.config.policy.min_interval.total_seconds(),
+                    "max_interval": self.config.policy.max_interval.total_seconds(),
+                    "snooze_choices": [d.total_seconds() for d in self.snooze_choices],
+                },
+                "config_problem": self.config_problem,
             }
+
+    def reconfigure(self, config: AppConfig) -> None:
+        """Switch to new settings at once (live reload); re-time the pending reminder if the
+        interval bounds changed, and keep the rotation where it was."""
+        with self._lock:
+            now = self._now()
+            old = self.config
+            self.config = config
+            self.snooze_choices = tuple(config.snooze_choices)
+            planner = self.planner
+            planner.policy, planner.work = config.policy, config.work
+            allowed = config.selection.allowed(config.catalog)
+            if {e.id for e in allowed} != {e.id for e in planner.rotation.exercises}:
+                last = planner.rotation.last
+                planner.rotation = Rotation(
+                    allowed, self._rng, deck=planner.rotation.deck, last=last.id if last else None
+                )
+            bounds = (config.policy.min_interval, config.policy.max_interval)
+            moved = bounds != (old.policy.min_interval, old.policy.max_interval)
+            if moved and planner.mode is not Mode.PAUSED and planner.due is not None:
+                planner.due = now + planner.interval()
+                log.info("the interval changed; %s", planner.status(now).text(now, self.tz))
+            if config.work != old.work and planner.mode is not Mode.PAUSED:
+                planner.off_duty = False
+                planner.start(now)  # working hours changed: wait for them, or a fresh interval
+            self._rearm(now)
+        self._refresh()
 
     def handle(self, request: Request) -> tuple[dict[str, Any], Callable[[], None] | None]:
         """Answer a control request (the CLI): the same actions the tray menu calls."""
@@ -386,6 +474,29 @@ class App:
 
     # -- internals -----------------------------------------------------------------------------
 
+    def _check_presence(self, now: datetime) -> None:
+        """Ask whether the user is away; coming back after a while is a natural break."""
+        if self.presence is None:
+            return
+        try:
+            away = self.presence.away_for()
+        except Exception:  # a detector must never stop the reminders
+            log.exception("the idle/lock check failed")
+            return
+        came_back = self.planner.on_presence(now, now - away if away is not None else None)
+        if came_back is not None:
+            log.info("welcome back: %s away counts as a natural break", humanize(came_back))
+            self._record(EventKind.NATURAL_BREAK, now, seconds=came_back.total_seconds())
+
+    def _dnd_reason(self) -> str | None:
+        if self.dnd is None:
+            return None
+        try:
+            return self.dnd.reason()
+        except Exception:
+            log.exception("the do-not-disturb check failed")
+            return None
+
     def _paused_until(self, now: datetime) -> None:
         until = self.planner.paused_until
         self._record(
@@ -409,6 +520,9 @@ class App:
             self.history.close()
         if self.chime is not None:
             self.chime.close()
+        for detector in (self.presence, self.dnd):
+            if detector is not None:
+                detector.close()
 
     def _act(self, change: Callable[[datetime], object]) -> None:
         with self._lock:
@@ -437,8 +551,14 @@ class App:
 
     def _rearm(self, now: datetime) -> None:
         """Arm the timer for the next thing to do, and save the state that led to it."""
-        wake = self.planner.next_wakeup()
-        cap = now + WATCH
+        wake = self.planner.next_wakeup(now)
+        watch = WATCH
+        if self.presence is not None:
+            # Look often enough that an absence of natural_break is not missed between looks.
+            watch = min(watch, self.config.policy.natural_break / 2)
+            if self.planner.away_since is not None:
+                watch = min(watch, AWAY_POLL)
+        cap = now + watch
         self._timer.arm(min(wake, cap) if wake is not None else cap)
         if self.store is not None:
             try:

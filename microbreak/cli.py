@@ -64,14 +64,24 @@ def build_parser() -> argparse.ArgumentParser:
     exercises.add_argument(
         "--all", action="store_true", help="list every exercise, not just the allowed ones"
     )
+    exercises.add_argument(
+        "--check", action="store_true", help="validate your own exercise files and sum them up"
+    )
 
     config = sub.add_parser("config", help="work with the config file")
     _common(config, top=False)
     config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     check = config_sub.add_parser("check", help="validate and print the effective settings")
     _common(check, top=False)
+    # For the daemon's live reload: the validated settings as the daemon's own JSON record.
+    check.add_argument("--runtime-json", action="store_true", help=argparse.SUPPRESS)
     path = config_sub.add_parser("path", help="print where the config file is read from")
     _common(path, top=False)
+    show = config_sub.add_parser("show", help="print the effective settings")
+    _common(show, top=False)
+    show.add_argument(
+        "--sources", action="store_true", help="say where each value comes from, aligned"
+    )
 
     # Commands for the running daemon (see microbreak.client): quick, no config needed.
     status = sub.add_parser("status", help="show what the running daemon is doing")
@@ -87,6 +97,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("done", help="I did the exercise of the last reminder")
     sub.add_parser("quit", help="stop the running daemon")
     sub.add_parser("autostart", help="start at login: enable [--systemd] | disable | status")
+    doctor = sub.add_parser(
+        "doctor", help="check what works on this desktop, and how to fix the rest"
+    )
+    _common(doctor, top=False)
+    doctor.add_argument("--json", action="store_true", help="machine-readable, for bug reports")
     stats = sub.add_parser("stats", help="breaks taken per day, compliance, streak")
     _common(stats, top=False)
     stats.add_argument("--days", type=_positive_int, default=7, help="how many days (default 7)")
@@ -132,6 +147,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             until=getattr(args, "until", None),
             as_json=getattr(args, "json", False),
         )
+    if command == "doctor":
+        from . import doctor
+
+        return doctor.run(as_json=args.json, config=args.config)
     from . import config
 
     if command == "config" and args.config_command == "path":
@@ -139,7 +158,15 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         print(config_file(args.config)[0])
         return EXIT_OK
+    if command == "exercises" and args.check:
+        return _check_exercises()
     loaded = config.load(args.config)
+    if command == "config" and args.config_command == "show":
+        print(config.show(loaded, sources=args.sources))
+        return EXIT_OK
+    if command == "config" and getattr(args, "runtime_json", False):
+        print(config.runtime(loaded).to_json())
+        return EXIT_OK
     if command == "config":
         where = str(loaded.path) if loaded.exists else f"{loaded.path} (not there; defaults)"
         print(f"# {where}: OK")
@@ -154,6 +181,14 @@ def _dispatch(args: argparse.Namespace) -> int:
         return EXIT_OK
     runtime = config.runtime(loaded, tray=not args.no_tray, verbose=bool(args.verbose))
     return _start_daemon(runtime.to_json())
+
+
+def _check_exercises() -> int:
+    """``microbreak exercises --check``: the exercise files alone, one line per problem."""
+    from .user_exercises import read_catalog
+
+    print(f"{read_catalog().summary()}: all valid")
+    return EXIT_OK
 
 
 def _stats(args: argparse.Namespace, goal: int) -> int:

@@ -7,6 +7,7 @@ library, the protocol and the duration parser, never the scheduler, the tray or 
 from __future__ import annotations
 
 import json
+import re
 import socket
 import sys
 from datetime import datetime
@@ -15,11 +16,13 @@ from typing import Any
 from .core.durations import DurationError, parse_duration
 from .errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
 from .paths import UnsafeDirectory, socket_path
-from .protocol import VERSION, ProtocolError, encode, parse_reply
+from .protocol import MAX_SECONDS, MIN_SECONDS, VERSION, ProtocolError, encode, parse_reply
 
 #: Exit code when no daemon is running.
 EXIT_NOT_RUNNING = 3
 TIMEOUT = 5.0
+#: ``--until``: HH:MM on a 24-hour clock.
+_TIME_OF_DAY = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
 
 
 class NotRunning(Exception):
@@ -60,12 +63,18 @@ def run(
             seconds = _seconds(duration)
             if seconds <= 0:
                 raise DurationError(f'"{duration}" must be longer than zero')
+            # Checked here as well as in the daemon, so a mistake is a usage error (exit 2).
+            if not MIN_SECONDS <= seconds <= MAX_SECONDS:
+                raise DurationError(f'"{duration}" must be from 1 second to 7 days')
             args["seconds"] = seconds
+        if until is not None:
+            match = _TIME_OF_DAY.fullmatch(until.strip())
+            if match is None:
+                raise DurationError(f'--until "{until}" is not a time of day like 14:30')
+            args["until"] = f"{int(match[1]):02d}:{match[2]}"
     except DurationError as e:
         print(f"microbreak: {cmd}: {e}", file=sys.stderr)
         return EXIT_USAGE
-    if until is not None:
-        args["until"] = until
     try:
         reply = call(cmd, args)
     except NotRunning:

@@ -1,38 +1,43 @@
-"""Settings: the TOML file, ``MICROBREAK_*`` variables over it, and one clear line per mistake.
+"""Settings in layers, each over the one before, and one clear line per mistake.
 
-pydantic-settings validates and reads the environment; the file is read here with ``tomllib`` so
-that a syntax error can name its line and column and every problem can name where it came from.
+Lowest first: the built-in defaults, the system-wide files (``/etc/xdg/microbreak/config.toml``
+on Linux, one per ``$XDG_CONFIG_DIRS`` entry), the user's file, ``MICROBREAK_*`` variables, and
+overrides from the command line. Tables merge key by key, so a user file that sets only
+``[notification] timeout`` keeps the system file's ``sound``. The layers are read and merged
+here (files with ``tomllib``, so a syntax error can name its line and column) and remembered key
+by key, so every problem, and ``microbreak config show --sources``, can name where a value came
+from; pydantic then validates the merged result once.
 """
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
-import sys
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import time, timedelta
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, get_origin
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
-from pydantic_settings.exceptions import SettingsError
 
 from .core.durations import DURATION_HELP, DurationError, format_duration, parse_duration
-from .core.exercises import CATALOG, Position
+from .core.exercises import CATALOG, Exercise, Position
 from .core.rotation import Selection, SelectionError
 from .errors import ConfigError
-from .paths import CONFIG_ENV, config_file
+from .paths import CONFIG_ENV, config_file, site_config_files
 from .runtime import Runtime
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+from .user_exercises import did_you_mean, exercise_dirs, read_catalog, read_toml
 
 ENV_PREFIX = "MICROBREAK_"
 
@@ -133,11 +138,21 @@ class DoNotDisturbSettings(BaseModel):
     max_postpone: Duration = Field(default=timedelta(minutes=30))
 
 
-def _exercise_id(value: object) -> str:
-    known = [e.id for e in CATALOG]
+def _catalog(info: ValidationInfo) -> Sequence[Exercise]:
+    """The merged catalog ``load`` validates against (built-in and your own exercises)."""
+    context = info.context
+    if isinstance(context, Mapping):
+        known = context.get("catalog")
+        if known is not None:
+            return tuple(known)
+    return CATALOG
+
+
+def _exercise_id(value: object, info: ValidationInfo) -> str:
+    known = [e.id for e in _catalog(info)]
     if isinstance(value, str) and value in known:
         return value
-    hint = _did_you_mean(str(value), known)
+    hint = did_you_mean(str(value), known)
     raise PydanticCustomError(
         "exercise",
         "no exercise is called {name}{hint}; `microbreak exercises` lists them",
@@ -162,9 +177,9 @@ class ExerciseSettings(BaseModel):
         return Selection(frozenset(self.positions), tuple(self.include), tuple(self.exclude))
 
     @model_validator(mode="after")
-    def _not_empty(self) -> ExerciseSettings:
+    def _not_empty(self, info: ValidationInfo) -> ExerciseSettings:
         try:
-            self.selection().allowed()
+            self.selection().allowed(_catalog(info))
         except SelectionError:
             raise PydanticCustomError(
                 "exercise",
@@ -175,12 +190,14 @@ class ExerciseSettings(BaseModel):
         return self
 
 
-class Settings(BaseSettings):
-    """Every setting, with its default; see config.example.toml for the documented file."""
+class Settings(BaseModel):
+    """Every setting, with its default; see config.example.toml for the documented file.
 
-    model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid", frozen=True
-    )
+    ``Settings()`` is the built-in defaults alone; ``load`` adds the files, the environment
+    and the command line.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     min_interval: Duration = Field(default=timedelta(minutes=30))
     max_interval: Duration = Field(default=timedelta(minutes=60))
@@ -197,18 +214,6 @@ class Settings(BaseSettings):
     exercises: ExerciseSettings = Field(default_factory=ExerciseSettings)
     work_hours: WorkHoursSettings = Field(default_factory=WorkHoursSettings)
     do_not_disturb: DoNotDisturbSettings = Field(default_factory=DoNotDisturbSettings)
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        """Environment variables override the file's values, which arrive as init values."""
-        return (env_settings, init_settings)
 
     @model_validator(mode="after")
     def _bounds(self) -> Settings:
@@ -227,12 +232,57 @@ class Settings(BaseSettings):
 
 
 @dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a setting came from: the defaults, a file, a variable or the command line."""
+
+    kind: str  # "default", "system", "user", "environment" or "command line"
+    name: str = ""  # the file, the variable or the dotted key
+
+    def __str__(self) -> str:
+        """As a problem names it: the file, ``environment variable X`` or ``command line``."""
+        if self.kind == "environment":
+            return f"environment variable {self.name}"
+        if self.kind in {"system", "user"}:
+            return self.name
+        return self.kind
+
+    @property
+    def label(self) -> str:
+        """As ``config show --sources`` names it."""
+        return f"environment {self.name}" if self.kind == "environment" else str(self)
+
+
+DEFAULT = Origin("default")
+COMMAND_LINE = "command line"
+
+
+@dataclass(frozen=True, slots=True)
 class Loaded:
-    """Settings with the file they came from (``exists`` False: defaults, no file yet)."""
+    """Settings with the user file they came from (``exists`` False: no file yet) and the rest.
+
+    ``path`` is the user layer's file; ``system_files`` the system-wide files that were read,
+    lowest first; ``origins`` maps a dotted key to the layer that set it (a key not in it has
+    its default); ``catalog`` is the merged exercise catalog read from ``exercise_dirs``.
+    """
 
     settings: Settings
     path: Path
     exists: bool
+    system_files: tuple[Path, ...] = ()
+    origins: Mapping[str, Origin] = field(default_factory=dict)
+    catalog: tuple[Exercise, ...] = CATALOG
+    exercise_dirs: tuple[Path, ...] = ()
+    environment: tuple[str, ...] = ()  # the MICROBREAK_* variables that set something
+    overridden: bool = False  # whether the command line set something
+
+    def origin(self, key: str) -> Origin:
+        """Where the value of the dotted ``key`` came from (``DEFAULT`` if nobody set it)."""
+        parts = key.split(".")
+        for n in range(len(parts), 0, -1):
+            found = self.origins.get(".".join(parts[:n]))
+            if found is not None:
+                return found
+        return DEFAULT
 
 
 def _work_week(work: WorkHoursSettings) -> tuple[tuple[str, ...], ...] | None:
@@ -270,68 +320,200 @@ def runtime(loaded: Loaded, *, tray: bool = True, verbose: bool = False) -> Runt
         ),
         max_postpone=s.do_not_disturb.max_postpone.total_seconds(),
         work_hours=_work_week(s.work_hours),
+        exercise_dirs=tuple(str(d) for d in loaded.exercise_dirs),
         tray=tray,
         verbose=verbose,
     )
 
 
-def load(explicit: str | os.PathLike[str] | None = None) -> Loaded:
-    """Read the config file and environment, or raise ConfigError with one line per problem."""
+def load(
+    explicit: str | os.PathLike[str] | None = None,
+    *,
+    overrides: Mapping[str, object] | None = None,
+) -> Loaded:
+    """Read every layer and validate the merge, or raise ConfigError with one line per problem.
+
+    ``explicit`` (``--config``) or ``$MICROBREAK_CONFIG`` replace the user's file only; the
+    system-wide files still apply beneath it. ``overrides`` maps dotted keys (``"min_interval"``,
+    ``"notification.timeout"``) to values from command-line flags, above everything else.
+    """
     path, named = config_file(explicit)
-    where = str(path)
-    data: dict[str, Any] = {}
     exists = path.is_file()
-    if exists:
-        data = _read_toml(path)
-    elif path.exists():
-        raise ConfigError([f"{where}: is not a file"])
-    elif named:
+    if not exists and path.exists():
+        raise ConfigError([f"{path}: is not a file"])
+    if not exists and named:
         source = f"{CONFIG_ENV}={path}" if not explicit else "--config"
-        raise ConfigError([f"{where}: no such config file (named by {source})"])
+        raise ConfigError([f"{path}: no such config file (named by {source})"])
     problems = _unknown_env()
     if problems:
         raise ConfigError(problems)
+
+    layers: list[tuple[Origin, dict[str, Any]]] = []
+    system_files: list[Path] = []
+    for system in site_config_files():
+        if system.is_file():
+            system_files.append(system)
+            layers.append((Origin("system", str(system)), _read(system, problems)))
+        elif system.exists():
+            problems.append(f"{system}: is not a file")
+    if exists:
+        layers.append((Origin("user", str(path)), _read(path, problems)))
+    env = _env_layers(problems)
+    layers += env
+    layers += [
+        (Origin(COMMAND_LINE, key), _nest(tuple(key.split(".")), value))
+        for key, value in (overrides or {}).items()
+    ]
+    dirs = tuple(exercise_dirs())
+    catalog = CATALOG
     try:
-        settings = Settings(**data)
+        catalog = read_catalog(dirs).exercises
+    except ConfigError as e:
+        problems += e.problems
+    if problems:
+        raise ConfigError(problems)
+
+    merged: dict[str, Any] = {}
+    origins: dict[tuple[str, ...], Origin] = {}
+    for origin, data in layers:
+        _merge(merged, data, origin, origins, Settings, ())
+    try:
+        settings = Settings.model_validate(merged, context={"catalog": catalog})
     except ValidationError as e:
-        raise ConfigError(_explain(e, where)) from None
-    except SettingsError as e:
-        raise ConfigError([_explain_env_parse(e)]) from None
-    return Loaded(settings, path, exists)
+        fallback = Origin("user", str(path))
+        raise ConfigError(_explain(e, origins, fallback)) from None
+    return Loaded(
+        settings,
+        path,
+        exists,
+        system_files=tuple(system_files),
+        origins={".".join(loc): origin for loc, origin in origins.items()},
+        catalog=catalog,
+        exercise_dirs=dirs,
+        environment=tuple(dict.fromkeys(o.name for o, _ in env)),
+        overridden=bool(overrides),
+    )
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _read(path: Path, problems: list[str]) -> dict[str, Any]:
     try:
-        with path.open("rb") as f:
-            return tomllib.load(f)
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError([f"{path}: {_toml_position(str(e))}"]) from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError([f"{path}: cannot be read ({e.__class__.__name__}: {e})"]) from None
+        return read_toml(path)
+    except ConfigError as e:
+        problems += e.problems
+        return {}
 
 
-def _toml_position(message: str) -> str:
-    """Turn tomllib's "... (at line 3, column 5)" into "line 3, column 5: ..."."""
-    head, sep, tail = message.rpartition(" (at ")
-    if sep and tail.endswith(")"):
-        return f"{tail[:-1]}: TOML syntax error: {head}"
-    return f"TOML syntax error: {message}"
+def _nest(loc: tuple[str, ...], value: object) -> dict[str, Any]:
+    """``("notification", "timeout"), "30s"`` as ``{"notification": {"timeout": "30s"}}``."""
+    data: dict[str, Any] = {loc[-1]: value}
+    for key in reversed(loc[:-1]):
+        data = {key: data}
+    return data
+
+
+def _table(model: type[BaseModel] | None, key: str) -> type[BaseModel] | None:
+    """The model of ``key`` when it is a table of settings (``[notification]``), else None."""
+    found = model.model_fields.get(key) if model is not None else None
+    ann = found.annotation if found is not None else None
+    return ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
+
+
+def _merge(
+    into: dict[str, Any],
+    layer: Mapping[str, Any],
+    origin: Origin,
+    origins: dict[tuple[str, ...], Origin],
+    model: type[BaseModel] | None,
+    prefix: tuple[str, ...],
+) -> None:
+    """Lay ``layer`` over ``into``: tables key by key, any other value replaced whole.
+
+    ``origins`` records which layer set each key; it stays in the order the keys were last set,
+    so a later entry always comes from a higher layer.
+    """
+    for key, value in layer.items():
+        loc = (*prefix, key)
+        table = _table(model, key)
+        below = into.get(key)
+        if table is not None and isinstance(value, dict):
+            if not isinstance(below, dict):
+                _forget(origins, loc)
+                below = {}
+            into[key] = below = dict(below)
+            _merge(below, value, origin, origins, table, loc)
+        else:
+            _forget(origins, loc)
+            into[key] = value
+            origins[loc] = origin
+
+
+def _forget(origins: dict[tuple[str, ...], Origin], loc: tuple[str, ...]) -> None:
+    for key in [k for k in origins if k[: len(loc)] == loc]:
+        del origins[key]
+
+
+def _env_layers(problems: list[str]) -> list[tuple[Origin, dict[str, Any]]]:
+    """One layer per ``MICROBREAK_*`` variable: a whole table's first, then its single keys.
+
+    Lists and tables are written as JSON (``MICROBREAK_SNOOZE_CHOICES='["5m", "20m"]'``); a
+    key inside a table is reached with a double underscore (``MICROBREAK_NOTIFICATION__SOUND``).
+    Names are matched case-insensitively; ``_unknown_env`` has already refused unknown ones.
+    """
+    found: list[tuple[tuple[str, ...], str, object]] = []
+    for var in sorted(os.environ):
+        upper = var.upper()
+        if not upper.startswith(ENV_PREFIX) or upper == CONFIG_ENV:
+            continue
+        loc = tuple(upper[len(ENV_PREFIX) :].lower().split("__"))
+        text = os.environ[var]
+        kind = _kind(loc)
+        if kind is None:
+            found.append((loc, var, text))
+            continue
+        try:
+            found.append((loc, var, json.loads(text)))
+        except ValueError:
+            problems.append(f"environment variable {var}: not valid JSON; write {kind}")
+    found.sort(key=lambda item: len(item[0]))
+    return [(Origin("environment", var), _nest(loc, value)) for loc, var, value in found]
+
+
+_ENV_EXAMPLES = {
+    "snooze_choices": 'a list like ["5m", "10m"]',
+    "notification": 'a table like {"timeout": "20s"}',
+    "by_day": 'a table like {"fri": ["09:00-13:00"]}',
+}
+
+
+def _kind(loc: tuple[str, ...]) -> str | None:
+    """How a JSON value for this key looks (``a list like [...]``), or None for plain text."""
+    model: type[BaseModel] = Settings
+    ann: Any = None
+    for key in loc:
+        found = model.model_fields.get(key)
+        ann = found.annotation if found is not None else None
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            model = ann
+    example = _ENV_EXAMPLES.get(loc[-1])
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        first = next(iter(ann.model_fields))
+        return example or f'a table like {{"{first}": ...}}'
+    if get_origin(ann) is list:
+        return example or f"a list like {_LIST_EXAMPLES.get(loc[-1], '[...]')}"
+    if get_origin(ann) is dict:
+        return example or "a table like {...}"
+    return None
 
 
 # -- explaining mistakes -----------------------------------------------------------------------
-
-
-def _did_you_mean(name: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
-    return f' (did you mean "{close[0]}"?)' if close else ""
 
 
 def _model_at(loc: tuple[str | int, ...]) -> type[BaseModel]:
     """The model that owns the last key of ``loc`` (for listing allowed keys)."""
     model: type[BaseModel] = Settings
     for part in loc[:-1]:
-        field = model.model_fields.get(str(part))
-        ann = field.annotation if field else None
+        spec = model.model_fields.get(str(part))
+        ann = spec.annotation if spec else None
         if isinstance(ann, type) and issubclass(ann, BaseModel):
             model = ann
         else:
@@ -344,14 +526,23 @@ def _env_name(loc: tuple[str | int, ...]) -> str:
     return ENV_PREFIX + "__".join(keys).upper()
 
 
-def _from_env(loc: tuple[str | int, ...]) -> str | None:
-    """The environment variable that set this key, if one did."""
-    keys = [str(p) for p in loc if isinstance(p, str)]
-    for n in range(len(keys), 0, -1):
-        name = ENV_PREFIX + "__".join(keys[:n]).upper()
-        if any(k.upper() == name for k in os.environ):
-            return name
-    return None
+def _origin_of(
+    loc: tuple[str | int, ...], origins: Mapping[tuple[str, ...], Origin], fallback: Origin
+) -> Origin:
+    """The layer that set the value at ``loc`` (or the table, or the list, holding it).
+
+    A check across keys may name a key nobody set (``exercises.exclude`` when the include list
+    leaves nothing); then the highest layer that set anything in the same table is to blame,
+    and failing that ``fallback`` (the user's file).
+    """
+    for n in range(len(loc), 0, -1):
+        keys = loc[:n]
+        if all(isinstance(p, str) for p in keys):  # list positions are never set on their own
+            found = origins.get(tuple(str(p) for p in keys))
+            if found is not None:
+                return found
+    near = [origin for key, origin in origins.items() if loc and key[:1] == (str(loc[0]),)]
+    return near[-1] if near else fallback
 
 
 def _key(loc: tuple[str | int, ...]) -> str:
@@ -390,17 +581,18 @@ def _allowed(error: Mapping[str, Any]) -> str:
     return str(error["msg"])
 
 
-def _explain(error: ValidationError, where: str) -> list[str]:
+def _explain(
+    error: ValidationError, origins: Mapping[tuple[str, ...], Origin], fallback: Origin
+) -> list[str]:
     problems = []
     for item in error.errors(include_url=False):
         loc = tuple(item["loc"])
-        env = _from_env(loc)
-        origin = f"environment variable {env}" if env else where
+        origin = _origin_of(loc, origins, fallback)
         key = _key(loc)
         if item["type"] == "extra_forbidden":
             name = str(loc[-1])
             known = list(_model_at(loc).model_fields)
-            hint = _did_you_mean(name, known) or f"; allowed keys here: {', '.join(known)}"
+            hint = did_you_mean(name, known) or f"; allowed keys here: {', '.join(known)}"
             problems.append(f"{origin}: {key}: unknown key{hint}")
             continue
         message = str(item["msg"])
@@ -410,8 +602,11 @@ def _explain(error: ValidationError, where: str) -> list[str]:
                 loc = (*loc, sub)
                 key = _key(loc)
                 message = message.split(": ", 1)[1]
-                env = _from_env(loc)
-                origin = f"environment variable {env}" if env else where
+                origin = _origin_of(loc, origins, fallback)
+            if item["type"] == "bounds":
+                other = _origin_of(("max_interval",), origins, DEFAULT)
+                if other not in {origin, DEFAULT}:
+                    message += f" (max_interval comes from {other})"
             problems.append(f"{origin}: {key}: {message}")
             continue
         value = item.get("input")
@@ -424,37 +619,18 @@ def _explain(error: ValidationError, where: str) -> list[str]:
 def _unknown_env() -> list[str]:
     """``MICROBREAK_*`` variables that set nothing are typos; say so rather than ignore them."""
     known = {CONFIG_ENV}
-    for name, field in Settings.model_fields.items():
+    for name, spec in Settings.model_fields.items():
         known.add(_env_name((name,)))
-        ann = field.annotation
+        ann = spec.annotation
         if isinstance(ann, type) and issubclass(ann, BaseModel):
             known.update(_env_name((name, sub)) for sub in ann.model_fields)
     problems = []
     for var in sorted(os.environ):
         upper = var.upper()
         if upper.startswith(ENV_PREFIX) and upper not in known:
-            hint = _did_you_mean(upper, sorted(known))
+            hint = did_you_mean(upper, sorted(known))
             problems.append(f"environment variable {var}: unknown setting{hint}")
     return problems
-
-
-def _explain_env_parse(error: SettingsError) -> str:
-    text = str(error)
-    for name in Settings.model_fields:
-        if f'"{name}"' in text:
-            var = _env_name((name,))
-            for key in sorted(os.environ):
-                if key.upper() == var or key.upper().startswith(var + "__"):
-                    try:
-                        json.loads(os.environ[key])
-                    except ValueError:
-                        var = key
-                        break
-            return (
-                f"environment variable {var}: not valid JSON; "
-                f'write a list like ["5m", "10m"] or a table like {{"timeout": "20s"}}'
-            )
-    return f"environment: {text}"
 
 
 def _toml_value(value: object) -> str:
@@ -486,3 +662,41 @@ def describe(settings: Settings) -> str:
         else:
             top.append(f"{name} = {_toml_value(value)}")
     return "\n".join(top + tables)
+
+
+def _leaves(settings: Settings) -> list[tuple[str, object]]:
+    """Every setting as (dotted key, value), top-level keys first, in the model's order."""
+    top: list[tuple[str, object]] = []
+    tables: list[tuple[str, object]] = []
+    for name in Settings.model_fields:
+        value = getattr(settings, name)
+        if isinstance(value, BaseModel):
+            tables += [(f"{name}.{k}", getattr(value, k)) for k in type(value).model_fields]
+        else:
+            top.append((name, value))
+    return top + tables
+
+
+def show(loaded: Loaded, *, sources: bool = False) -> str:
+    """The effective settings, for ``microbreak config show``.
+
+    With ``sources``, one aligned ``key = value  # source`` line per setting (still valid
+    TOML, with dotted keys), under a line naming the layers, lowest first.
+    """
+    if not sources:
+        return describe(loaded.settings)
+    layers = ["default", *(str(p) for p in loaded.system_files)]
+    layers.append(str(loaded.path) if loaded.exists else f"{loaded.path} (not there)")
+    if loaded.environment:
+        layers.append("environment")
+    if loaded.overridden:
+        layers.append(COMMAND_LINE)
+    rows = [
+        (key, _toml_value(value), loaded.origin(key).label)
+        for key, value in _leaves(loaded.settings)
+    ]
+    key_width = max(len(r[0]) for r in rows)
+    value_width = max(len(r[1]) for r in rows)
+    lines = [f"# lowest first: {' < '.join(layers)}"]
+    lines += [f"{k.ljust(key_width)} = {v.ljust(value_width)}  # {s}" for k, v, s in rows]
+    return "\n".join(lines)

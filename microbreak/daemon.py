@@ -12,11 +12,17 @@ import logging
 import os
 import signal
 import sqlite3
+import subprocess
 import sys
 import threading
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
+from .adapters.away import Away
 from .adapters.clock import SystemClock
+from .adapters.config_watch import ConfigWatch
 from .adapters.control import ControlServer, InstanceLock
 from .adapters.history import History
 from .adapters.notifier import PlyerNotifier
@@ -24,25 +30,40 @@ from .adapters.sound import Chime
 from .adapters.state_store import StateStore
 from .adapters.timer import SchedulerTimer
 from .app import App, AppConfig
+from .core.messages import Message
 from .errors import MicrobreakError
 from .local_time import local_zone
-from .paths import UnsafeDirectory, history_file, package_assets, runtime_dir, state_file
+from .paths import (
+    UnsafeDirectory,
+    history_file,
+    package_assets,
+    runtime_dir,
+    site_config_files,
+    state_file,
+)
 from .runtime import Runtime
 
 log = logging.getLogger("microbreak.daemon")  # not __name__: this runs as __main__
 
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+RELOAD_SIGNAL = getattr(signal, "SIGHUP", None)
 
 
-def _take_signals(app: App) -> None:
-    """Route SIGINT/SIGTERM to ``app.quit`` from a dedicated thread (see module docstring)."""
+def _take_signals(app: App, reload: Callable[[str], None]) -> None:
+    """Route SIGINT/SIGTERM to ``app.quit`` and SIGHUP to a config reload, from one thread."""
     if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        wanted = STOP_SIGNALS | ({RELOAD_SIGNAL} if RELOAD_SIGNAL is not None else set())
+        signal.pthread_sigmask(signal.SIG_BLOCK, wanted)
 
         def wait() -> None:
-            received = signal.sigwait(STOP_SIGNALS)
-            log.info("received %s", signal.Signals(received).name)
-            app.quit()
+            while True:
+                received = signal.sigwait(wanted)
+                if received == RELOAD_SIGNAL:
+                    reload("SIGHUP")
+                    continue
+                log.info("received %s", signal.Signals(received).name)
+                app.quit()
+                return
 
         threading.Thread(target=wait, name="signals", daemon=True).start()
     else:  # Windows: handlers run on the main thread, which pystray's win32 loop lets through
@@ -95,7 +116,7 @@ def run(runtime: Runtime) -> int:
     timer = SchedulerTimer(lambda: app_box[0].wake())
     timer_box.append(timer)
     app = App(
-        AppConfig(runtime.policy(), runtime.selection(), runtime.snoozes(), runtime.path),
+        _app_config(runtime),
         SystemClock(),
         timer,
         notifier,
@@ -105,7 +126,15 @@ def run(runtime: Runtime) -> int:
     app.store = StateStore(state_file())
     app.history = _open_history()
     app.chime = Chime() if runtime.sound else None
-    _take_signals(app)
+    app.presence = _presence(runtime) if runtime.detect_idle else None
+    app.dnd = _do_not_disturb(runtime)
+    reload = _reloader(app, runtime, notifier)
+    _take_signals(app, reload)
+    watched = [runtime.path, *site_config_files()]
+    watched += [Path(d) / "*.toml" for d in runtime.exercise_dirs or ()]
+    watch = ConfigWatch(watched, lambda: reload("the config file changed"))
+    if not watch.start():
+        log.info("the config file is not watched here; send SIGHUP to reload it")
 
     icon = _make_tray(app, assets) if runtime.tray else None
     app.tray = icon
@@ -119,11 +148,102 @@ def run(runtime: Runtime) -> int:
         else:
             icon.run(ready=lambda: log.info("tray icon shown (%s backend)", icon.backend))
     finally:
+        watch.stop()
         server.stop()
         timer.stop()
         app.close()
     log.info("stopped")
     return 0
+
+
+def _app_config(runtime: Runtime) -> AppConfig:
+    return AppConfig(
+        runtime.policy(),
+        runtime.selection(),
+        runtime.snoozes(),
+        runtime.path,
+        work=runtime.work_week(),
+        catalog=runtime.catalog(),
+    )
+
+
+def _validate(current: Runtime) -> tuple[Runtime | None, str | None]:
+    """Check the config files as `microbreak config check` does, in a child process.
+
+    pydantic stays out of the daemon's memory; the child is bounded in time and reaped.
+    """
+    command = [sys.executable, "-m", "microbreak", "config", "check", "--runtime-json"]
+    if current.path.is_file():
+        command += ["--config", str(current.path)]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return None, f"the config check could not run ({e})"
+    if done.returncode != 0:
+        lines = [ln.removeprefix("microbreak: ") for ln in done.stderr.splitlines() if ln]
+        return None, "\n".join(lines) or f"the config check failed (exit {done.returncode})"
+    fresh = Runtime.from_json(done.stdout.strip().splitlines()[-1])
+    return replace(fresh, tray=current.tray, verbose=current.verbose), None
+
+
+def _reloader(app: App, runtime: Runtime, notifier: PlyerNotifier) -> Callable[[str], None]:
+    """A reload that keeps the previous settings on a bad edit and says so once per edit."""
+    lock = threading.Lock()
+
+    def reload(why: str) -> None:
+        with lock:
+            log.info("reloading the config (%s)", why)
+            fresh, problem = _validate(runtime)
+            if problem is not None or fresh is None:
+                if problem != app.config_problem:
+                    log.warning("config problem, the previous settings stay: %s", problem)
+                    notifier.show(Message("Microbreak: config problem", problem or ""))
+                app.config_problem = problem
+                return
+            app.config_problem = None
+            notifier.timeout_seconds = max(1, round(fresh.notification_timeout))
+            if fresh.sound and app.chime is None:
+                app.chime = Chime()
+            elif not fresh.sound and app.chime is not None:
+                app.chime.close()
+                app.chime = None
+            if app.dnd is not None:
+                app.dnd.close()
+            app.dnd = _do_not_disturb(fresh)
+            app.reconfigure(_app_config(fresh))
+            log.info("config reloaded; %s", app.status_line())
+
+    return reload
+
+
+def _presence(runtime: Runtime) -> Away:
+    """Idle time and the lock state, for natural breaks; says once when they are off."""
+    from datetime import timedelta
+
+    from .adapters.idle import choose
+    from .adapters.presence import LockDetector
+
+    idle, why = choose()
+    if why:
+        log.warning("%s", why)
+    else:
+        log.info("idle detection: %s", idle.name)
+    return Away(idle, LockDetector.default(), timedelta(seconds=runtime.natural_break))
+
+
+def _do_not_disturb(runtime: Runtime) -> Any:
+    """The enabled do-not-disturb checks, or None when all are switched off."""
+    flags = dict(runtime.dnd)
+    if not any(flags.values()):
+        return None
+    from .adapters.presence import DoNotDisturb
+
+    return DoNotDisturb.default(
+        fullscreen=flags.get("fullscreen", True),
+        desktop_dnd=flags.get("desktop", True),
+        camera=flags.get("camera", True),
+        microphone=flags.get("microphone", False),
+    )
 
 
 def _open_history() -> History | None:

@@ -16,6 +16,32 @@ def user_config_file() -> Path:
     return platformdirs.user_config_path(APP, appauthor=False) / "config.toml"
 
 
+def user_config_dir() -> Path:
+    """The user config dir, e.g. ``~/.config/microbreak`` on Linux."""
+    return platformdirs.user_config_path(APP, appauthor=False)
+
+
+def site_config_dirs() -> list[Path]:
+    """The system-wide config dirs, lowest priority first, e.g. ``[/etc/xdg/microbreak]``.
+
+    On Linux they come from ``$XDG_CONFIG_DIRS`` (default ``/etc/xdg``), which lists the most
+    important dir first; the list is turned round so that each dir overrides the ones before
+    it, as the user's own dir then overrides them all. Relative entries are ignored (XDG spec).
+    """
+    joined = platformdirs.site_config_dir(APP, appauthor=False, multipath=True)
+    dirs: list[Path] = []
+    for part in joined.split(os.pathsep):
+        path = Path(part)
+        if part and path.is_absolute() and path not in dirs:
+            dirs.append(path)
+    return dirs[::-1]
+
+
+def site_config_files() -> list[Path]:
+    """The system-wide config files, lowest priority first: each dir's ``config.toml``."""
+    return [d / "config.toml" for d in site_config_dirs()]
+
+
 def config_file(explicit: str | os.PathLike[str] | None) -> tuple[Path, bool]:
     """The config file to read and whether the user named it (then it must exist)."""
     if explicit:

@@ -9,13 +9,13 @@ only, so the client stays quick to start.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
 VERSION = 1
 MAX_MESSAGE = 4096
-#: The longest pause or snooze a command may ask for.
+#: The shortest and the longest pause or snooze a command may ask for.
+MIN_SECONDS = 1
 MAX_SECONDS = 7 * 24 * 3600
 
 #: Each command and the argument keys it accepts.
@@ -60,9 +60,16 @@ def _load(data: bytes) -> dict[str, Any]:
         raise ProtocolError(f"not a JSON message ({e.__class__.__name__})") from None
     if not isinstance(message, dict):
         raise ProtocolError("a message must be a JSON object")
-    if message.get("v") != VERSION:
-        raise ProtocolError(f"unsupported protocol version {message.get('v')!r}; this is {VERSION}")
+    version = message.get("v")
+    if isinstance(version, bool) or version != VERSION:
+        raise ProtocolError(f"unsupported protocol version {_short(version)}; this is {VERSION}")
     return message
+
+
+def _short(value: object) -> str:
+    """``repr`` cut short: an error reply quoting the request must stay under MAX_MESSAGE."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."
 
 
 def parse_request(data: bytes) -> Request:
@@ -70,22 +77,23 @@ def parse_request(data: bytes) -> Request:
     message = _load(data)
     cmd = message.get("cmd")
     if not isinstance(cmd, str) or cmd not in COMMANDS:
-        raise ProtocolError(f"unknown command {cmd!r}")
+        raise ProtocolError(f"unknown command {_short(cmd)}")
     args = message.get("args", {})
     if not isinstance(args, dict):
         raise ProtocolError("args must be an object")
     extra = set(args) - COMMANDS[cmd]
     if extra:
-        raise ProtocolError(f"{cmd} takes no argument {sorted(extra)[0]!r}")
+        raise ProtocolError(f"{cmd} takes no argument {_short(sorted(extra)[0])}")
     if "seconds" in args:
         seconds = args["seconds"]
+        # Compared, never converted: a 400-digit integer must not raise OverflowError. NaN
+        # fails every comparison, infinity the upper bound.
         if (
             isinstance(seconds, bool)
             or not isinstance(seconds, int | float)
-            or not math.isfinite(seconds)
-            or not 0 < seconds <= MAX_SECONDS
+            or not MIN_SECONDS <= seconds <= MAX_SECONDS
         ):
-            raise ProtocolError(f"seconds must be a number from 1 to {MAX_SECONDS}")
+            raise ProtocolError(f"seconds must be a number from {MIN_SECONDS} to {MAX_SECONDS}")
     if "until" in args:
         until = args["until"]
         if not isinstance(until, str) or len(until) > 8:

@@ -1,6 +1,6 @@
 """The validated settings the daemon runs on, as a plain record that needs no pydantic.
 
-``microbreak run`` validates the config with pydantic-settings, then replaces itself (``exec``)
+``microbreak run`` validates the config with pydantic, then replaces itself (``exec``)
 with a lean daemon process that receives this record as JSON: the daemon then carries neither
 pydantic nor its compiled core in memory (about 27 MB of RSS), which keeps it under its budget.
 """
@@ -12,9 +12,10 @@ from dataclasses import asdict, dataclass
 from datetime import time, timedelta
 from pathlib import Path
 
-from .core.exercises import Position
+from .core.exercises import Exercise, Position
 from .core.planner import Policy
 from .core.rotation import Selection
+from .core.work_hours import WorkWeek
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,8 @@ class Runtime:
     max_postpone: float = 1800.0
     #: Per weekday, Monday first, the "HH:MM-HH:MM" ranges; None: working hours are off.
     work_hours: tuple[tuple[str, ...], ...] | None = None
+    #: Where exercise files are read, lowest first; None: the usual dirs (``exercise_dirs()``).
+    exercise_dirs: tuple[str, ...] | None = None
     tray: bool = True
     verbose: bool = False
 
@@ -53,6 +56,8 @@ class Runtime:
         for key in ("snooze_choices", "positions", "include", "exclude"):
             data[key] = tuple(data[key])
         data["dnd"] = tuple((str(k), bool(v)) for k, v in data.get("dnd", ()))
+        if data.get("exercise_dirs") is not None:
+            data["exercise_dirs"] = tuple(data["exercise_dirs"])
         if data.get("work_hours") is not None:
             data["work_hours"] = tuple(tuple(day) for day in data["work_hours"])
         return cls(**data)
@@ -64,11 +69,26 @@ class Runtime:
             timedelta(seconds=self.max_interval),
             time.fromisoformat(self.morning),
             timedelta(seconds=self.natural_break),
+            timedelta(seconds=self.max_postpone),
         )
+
+    def work_week(self) -> WorkWeek | None:
+        """The working hours, or None when they are off."""
+        return WorkWeek.parse(self.work_hours) if self.work_hours is not None else None
 
     def selection(self) -> Selection:
         """The core's exercise selection."""
         return Selection(frozenset(Position(p) for p in self.positions), self.include, self.exclude)
+
+    def catalog(self) -> tuple[Exercise, ...]:
+        """The built-in exercises merged with the files the config check read (stdlib only).
+
+        Raises CatalogError (a ConfigError) if a file went bad since ``microbreak run`` checked.
+        """
+        from .user_exercises import catalog
+
+        dirs = None if self.exercise_dirs is None else [Path(d) for d in self.exercise_dirs]
+        return catalog(dirs)
 
     def snoozes(self) -> tuple[timedelta, ...]:
         """The Snooze menu's durations."""

@@ -16,6 +16,7 @@ from microbreak.core.planner import (
     Mode,
     Planner,
     Policy,
+    Reminder,
     StateError,
     Trigger,
     next_local_time,
@@ -48,7 +49,7 @@ def test_tick_before_due_shows_nothing_and_at_due_shows_one() -> None:
     due = p.due
     assert p.tick(due - timedelta(seconds=1)) is None
     reminder = p.tick(due)
-    assert reminder is not None and reminder.trigger is Trigger.SCHEDULED
+    assert isinstance(reminder, Reminder) and reminder.trigger is Trigger.SCHEDULED
     assert reminder.at == due
     assert p.due is not None and MIN <= p.due - due <= MAX
     assert p.tick(due) is None  # the same moment again never fires twice
@@ -91,16 +92,16 @@ def test_snooze_right_after_a_reminder_brings_the_same_exercise_back() -> None:
     p.start(T0)
     assert p.due is not None
     shown = p.tick(p.due)
-    assert shown is not None
+    assert isinstance(shown, Reminder)
     now = shown.at + JUST_SHOWN / 2
     p.snooze(now, timedelta(minutes=5))
     assert p.due == now + timedelta(minutes=5)
     again = p.tick(p.due)
-    assert again is not None
+    assert isinstance(again, Reminder)
     assert again.exercise == shown.exercise and again.trigger is Trigger.SNOOZED
     assert reminder_message(again).title.endswith("(again)")
     after = p.tick(p.due) if p.due else None
-    assert after is not None and after.exercise != shown.exercise
+    assert isinstance(after, Reminder) and after.exercise != shown.exercise
 
 
 def test_snooze_while_paused_is_refused() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -19,6 +20,7 @@ from microbreak.core.exercises import by_id
 from microbreak.core.messages import Message
 from microbreak.core.planner import Mode, Policy
 from microbreak.core.rotation import Selection
+from microbreak.core.work_hours import WorkWeek
 
 from .fakes import FakeClock, FakeTimer, RecordingNotifier, gaps
 
@@ -29,8 +31,19 @@ HOUR = 3600.0
 class Sim:
     """The App wired to fakes, and a loop that lets awake time pass."""
 
-    def __init__(self, seed: int = 0, selection: Selection | None = None) -> None:
+    def __init__(
+        self,
+        seed: int = 0,
+        selection: Selection | None = None,
+        *,
+        work: WorkWeek | None = None,
+        tz: str = "UTC",
+        start: datetime | None = None,
+        setup: Callable[[App], None] | None = None,
+    ) -> None:
         self.clock = FakeClock()
+        if start is not None:
+            self.clock.wall = start.timestamp()
         self.timer = FakeTimer(self.clock)
         self.notifier = RecordingNotifier(self.clock)
         config = AppConfig(
@@ -38,10 +51,13 @@ class Sim:
             selection or Selection(),
             (timedelta(minutes=5), timedelta(minutes=10), timedelta(minutes=15)),
             Path("/nonexistent/config.toml"),
+            work=work,
         )
         self.app = App(
-            config, self.clock, self.timer, self.notifier, ZoneInfo("UTC"), random.Random(seed)
+            config, self.clock, self.timer, self.notifier, ZoneInfo(tz), random.Random(seed)
         )
+        if setup is not None:
+            setup(self.app)
         self.wakes = 0
         self.app.start()
 

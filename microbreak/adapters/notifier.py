@@ -49,6 +49,8 @@ class PlyerNotifier:
 
     def _icon_for(self, message: Message) -> Path:
         """The exercise's pictogram, so the movement is seen at a glance; else the app icon."""
+        if message.image and Path(message.image).is_file():
+            return Path(message.image)
         return _pictogram(message.exercise_id) or self.icon
 
     def show(self, message: Message) -> bool:

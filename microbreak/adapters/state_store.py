@@ -2,8 +2,8 @@
 
 Written atomically (a temporary file in the same directory, fsync, rename), so a crash or a full
 disk leaves either the old file or the new one, never half of one. A file that is cut short,
-corrupt or written by a newer microbreak is moved aside with a timestamp and a fresh start is
-made; the caller tells the user once.
+corrupt, written by a newer microbreak or missing a key is moved aside with a timestamp and a
+fresh start is made; the caller tells the user once.
 """
 
 from __future__ import annotations
@@ -38,10 +38,16 @@ class StateStore:
             if not isinstance(data, dict) or not isinstance(data.get("planner"), dict):
                 raise ValueError("not a microbreak state file")
             version = data.get("version")
-            if not isinstance(version, int) or version > VERSION:
-                raise ValueError(f"state version {version!r} is newer than this microbreak")
-        except ValueError as e:  # json.JSONDecodeError is a ValueError
-            aside = self.move_aside()
+            if type(version) is not int or version != VERSION:  # not bool, not float
+                newer = type(version) is int and version > VERSION
+                what = "newer than this microbreak" if newer else "not one microbreak writes"
+                raise ValueError(f"state version {_short(version)} is {what}")
+            _check(data["planner"])
+        except (ValueError, RecursionError) as e:  # json.JSONDecodeError is a ValueError
+            try:
+                aside = self.move_aside()
+            except OSError as moved:
+                return None, f"{self.path} was unusable ({e}) and could not be moved ({moved})"
             return (
                 None,
                 f"{self.path} was unusable ({e}); moved it to {aside.name}, starting afresh",
@@ -75,3 +81,47 @@ class StateStore:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
             raise
+
+
+_MODES = ("running", "snoozed", "paused")
+
+
+def _check(planner: dict[str, Any]) -> None:
+    """Raise ValueError naming the first key that is missing or of the wrong type.
+
+    Checked here, once, so that a hand-edited or half-migrated file is moved aside like a
+    corrupt one instead of failing (or being silently overwritten) later in the planner.
+    """
+    mode = planner.get("mode")
+    if mode not in _MODES:  # a tuple, not a set: an unhashable value must not raise TypeError
+        raise ValueError(f"mode is {_short(mode)}, not one of {', '.join(_MODES)}")
+    _time(planner, "saved_at", required=True)
+    _time(planner, "due", required=mode != "paused")
+    _time(planner, "paused_until", required=False)
+    _time(planner, "last_shown", required=False)
+    for key in ("again", "unanswered", "last"):
+        if not isinstance(planner.get(key), str | None):
+            raise ValueError(f"{key} is {_short(planner.get(key))}, not an exercise id")
+    deck = planner.get("deck", [])
+    if not isinstance(deck, list) or not all(isinstance(i, str) for i in deck):
+        raise ValueError("deck is not a list of exercise ids")
+    if not isinstance(planner.get("pause_is_relative", False), bool):
+        raise ValueError("pause_is_relative is not true or false")
+
+
+def _time(planner: dict[str, Any], key: str, *, required: bool) -> None:
+    value = planner.get(key)
+    if value is None:
+        if required:
+            raise ValueError(f"{key} is missing")
+        return
+    if not isinstance(value, str):
+        raise ValueError(f"{key} is {_short(value)}, not a time")
+    if datetime.fromisoformat(value).tzinfo is None:  # raises ValueError itself if no time
+        raise ValueError(f"{key} has no time zone")
+
+
+def _short(value: object) -> str:
+    """``repr`` cut short for a one-line warning."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."

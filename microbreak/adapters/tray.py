@@ -163,7 +163,8 @@ class PystrayTray:
             ),
             item(
                 "Snooze",
-                menu(*(snooze_item(d) for d in c.snooze_choices)),
+                # A callable, so a live config reload's new choices show up in the menu.
+                menu(lambda: tuple(snooze_item(d) for d in c.snooze_choices)),
                 enabled=not_paused,
             ),
             item(

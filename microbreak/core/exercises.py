@@ -51,6 +51,8 @@ class Exercise:
     position: Position
     area: Area
     source: Source
+    #: An absolute path to a PNG shown with the reminder (user exercises); None: the pictogram.
+    image: str | None = None
 
 
 _PAIN_EXERCISES = Source("Upper Back Pain Exercises", "000_7ef061d3e861d36f.txt")

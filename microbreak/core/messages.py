@@ -14,6 +14,7 @@ class Message:
     title: str
     body: str
     exercise_id: str | None = None  # lets the notifier show the exercise's pictogram
+    image: str | None = None  # a user exercise's own picture (absolute path)
 
 
 def reminder_message(reminder: Reminder) -> Message:
@@ -24,4 +25,5 @@ def reminder_message(reminder: Reminder) -> Message:
         title=f"Microbreak: {exercise.name}{again}",
         body=f"{exercise.instructions}\n{exercise.dose[:1].upper()}{exercise.dose[1:]}.",
         exercise_id=exercise.id,
+        image=exercise.image,
     )

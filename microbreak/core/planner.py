@@ -16,9 +16,12 @@ from enum import Enum
 from .durations import humanize
 from .exercises import Exercise
 from .rotation import Rotation
+from .work_hours import WorkWeek
 
 #: A snooze this soon after a reminder means "show me that one again later".
 JUST_SHOWN = timedelta(minutes=10)
+#: How often a held reminder (full-screen window, camera in use...) is tried again.
+HOLD_RETRY = timedelta(minutes=3)
 
 
 class Mode(str, Enum):
@@ -49,6 +52,7 @@ class Policy:
     max_interval: timedelta = timedelta(minutes=60)
     morning: time = time(8, 0)
     natural_break: timedelta = timedelta(minutes=5)
+    max_postpone: timedelta = timedelta(minutes=30)
 
     def __post_init__(self) -> None:
         if self.min_interval <= timedelta(0) or self.max_interval < self.min_interval:
@@ -65,12 +69,23 @@ class Reminder:
 
 
 @dataclass(frozen=True, slots=True)
+class Dropped:
+    """A reminder held back too long (``max_postpone``): dropped, not shown mid-call."""
+
+    at: datetime
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Status:
     """A snapshot for the tray and the CLI."""
 
     mode: Mode
     due: datetime | None
     paused_until: datetime | None
+    held: str | None = None
+    away_since: datetime | None = None
+    off_duty_until: datetime | None = None  # next reminder when outside working hours
 
     def text(self, now: datetime, tz: tzinfo) -> str:
         """The one-line status people read in the menu and the tooltip."""
@@ -78,7 +93,15 @@ class Status:
             if self.paused_until is None:
                 return "Paused until resumed"
             return f"Paused until {_clock(self.paused_until, now, tz)}"
-        assert self.due is not None
+        if self.off_duty_until is not None:
+            when = self.off_duty_until.astimezone(tz).strftime("%A %H:%M")
+            return f"Outside working hours \N{EM DASH} next reminder {when}"
+        if self.away_since is not None:
+            return f"Away since {_clock(self.away_since, now, tz)}: a natural break"
+        if self.held is not None:
+            return f"Holding: {self.held}"
+        if self.due is None:
+            return "Outside working hours"
         prefix = "Snoozed: next break" if self.mode is Mode.SNOOZED else "Next break"
         return f"{prefix} in {humanize(self.due - now)} ({_clock(self.due, now, tz)})"
 
@@ -103,8 +126,20 @@ def next_local_time(now: datetime, at: time, tz: tzinfo) -> datetime:
 class Planner:
     """Owns the schedule; the app calls it on every timer tick, menu choice and clock event."""
 
-    def __init__(self, policy: Policy, rotation: Rotation, rng: random.Random, tz: tzinfo):
+    def __init__(
+        self,
+        policy: Policy,
+        rotation: Rotation,
+        rng: random.Random,
+        tz: tzinfo,
+        work: WorkWeek | None = None,
+    ):
         self.policy = policy
+        self.work = work
+        self.off_duty = False
+        self.held_since: datetime | None = None
+        self.held_reason: str | None = None
+        self.away_since: datetime | None = None
         self.rotation = rotation
         self.tz = tz
         self._rng = rng
@@ -118,13 +153,54 @@ class Planner:
 
     # -- reading -------------------------------------------------------------------------------
 
-    def status(self) -> Status:
+    def status(self, now: datetime | None = None) -> Status:
         """What the tray shows; cheap, no side effects."""
-        return Status(self.mode, self.due, self.paused_until)
+        off_duty_until = None
+        if self.off_duty and self.work is not None and now is not None:
+            start = self.work.next_start(now, self.tz)
+            off_duty_until = start + self.policy.min_interval if start else None
+        return Status(
+            self.mode,
+            self.due,
+            self.paused_until,
+            held=self.held_reason,
+            away_since=self.away_since,
+            off_duty_until=off_duty_until,
+        )
 
-    def next_wakeup(self) -> datetime | None:
-        """When the planner next needs a tick; ``None`` while paused until resumed."""
-        return self.paused_until if self.mode is Mode.PAUSED else self.due
+    def next_wakeup(self, now: datetime | None = None) -> datetime | None:
+        """When the planner next needs a tick; ``None`` while paused until resumed.
+
+        Outside working hours that is the next work period's start; inside, the due time or
+        the end of the period, whichever is first; while a reminder is held, a retry soon.
+        """
+        if self.mode is Mode.PAUSED:
+            return self.paused_until
+        if self.away_since is not None:
+            return None  # nothing is due while away; the app looks for the return
+        if self.work is not None and now is not None:
+            if self.off_duty:
+                return self.work.next_start(now, self.tz)
+            period = self.work.current(now, self.tz)
+            if period is not None:
+                ends = period[1]
+                if self.held_since is not None:
+                    retry = min(now + HOLD_RETRY, self.held_since + self.policy.max_postpone)
+                    return min(retry, ends)
+                return min(self.due, ends) if self.due is not None else ends
+        if self.held_since is not None:
+            return (
+                min(now + HOLD_RETRY, self.held_since + self.policy.max_postpone) if now else None
+            )
+        return self.due
+
+    def is_due(self, now: datetime) -> bool:
+        """Would a tick now show a reminder (before do-not-disturb is asked)?"""
+        if self.mode is Mode.PAUSED or self.away_since is not None or self.due is None:
+            return False
+        if self.work is not None and self.work.current(now, self.tz) is None:
+            return False
+        return now >= self.due
 
     def interval(self) -> timedelta:
         """A random gap between the configured bounds, to the second."""
@@ -135,19 +211,73 @@ class Planner:
     # -- the clock moves -----------------------------------------------------------------------
 
     def start(self, now: datetime) -> None:
-        """Begin a fresh interval (daemon start)."""
+        """Begin a fresh interval (daemon start); outside working hours, wait for them."""
         self.mode, self.due, self.paused_until = Mode.RUNNING, now + self.interval(), None
+        if self.work is not None and self.work.current(now, self.tz) is None:
+            self.off_duty, self.due = True, None
 
-    def tick(self, now: datetime) -> Reminder | None:
-        """Called when the timer fires: at most one reminder, however late the tick is."""
+    def tick(self, now: datetime, hold: str | None = None) -> Reminder | Dropped | None:
+        """Called when the timer fires: at most one reminder, however late the tick is.
+
+        ``hold`` is the do-not-disturb reason the app found (full-screen window, camera...):
+        a due reminder then waits, is retried every ``HOLD_RETRY``, and after
+        ``max_postpone`` is dropped rather than shown in the middle of the call.
+        """
         if self.mode is Mode.PAUSED:
             if self.paused_until is not None and now >= self.paused_until:
                 self._resume(now)
             return None
-        if self.due is None or now < self.due:
+        if self.work is not None:
+            period = self.work.current(now, self.tz)
+            if period is None:
+                if not self.off_duty:
+                    self.off_duty, self.due, self._again = True, None, None
+                    self._clear_hold()
+                return None
+            if self.off_duty or self.due is None:
+                # The first reminder of a working period comes min_interval after it starts.
+                self.off_duty = False
+                self.due = max(now, period[0]) + self.policy.min_interval
+                return None
+        if self.away_since is not None or self.due is None or now < self.due:
             return None
+        if hold:
+            if self.held_since is None:
+                self.held_since = now
+            self.held_reason = hold
+            if now - self.held_since < self.policy.max_postpone:
+                return None
+            self._clear_hold()
+            self._again, self.mode, self.due = None, Mode.RUNNING, now + self.interval()
+            return Dropped(now, hold)
+        self._clear_hold()
         trigger = Trigger.SNOOZED if self._again is not None else Trigger.SCHEDULED
         return self._show(now, trigger)
+
+    def on_presence(self, now: datetime, away_since: datetime | None) -> timedelta | None:
+        """The user is away (idle or locked since ``away_since``) or back (None).
+
+        While away no reminder comes; on coming back the absence counts as a natural break
+        (returned) and a fresh interval starts, so nothing pops up at the first touch.
+        """
+        if self.mode is Mode.PAUSED:
+            self.away_since = None
+            return None
+        if away_since is not None:
+            if self.away_since is None:
+                self.away_since = away_since
+            return None
+        if self.away_since is None:
+            return None
+        length, self.away_since = now - self.away_since, None
+        self._clear_hold()
+        self._again = None
+        if not self.off_duty:
+            self.mode, self.due = Mode.RUNNING, now + self.interval()
+        return length
+
+    def _clear_hold(self) -> None:
+        self.held_since = self.held_reason = None
 
     def on_suspend(self, now: datetime, slept: timedelta) -> bool:
         """The machine slept; a long enough sleep is a natural break. Returns True if it was."""

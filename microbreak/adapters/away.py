@@ -1,0 +1,57 @@
+"""Is the user away? Idle time at least ``natural_break``, or a locked screen."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Protocol
+
+
+class IdleSource(Protocol):
+    """Seconds since the last keyboard or mouse input (None: cannot tell)."""
+
+    def idle_seconds(self) -> float | None:
+        """Ask the desktop."""
+        ...
+
+    def close(self) -> None:
+        """Release connections."""
+        ...
+
+
+class LockSource(Protocol):
+    """Whether the screen is locked (None: cannot tell)."""
+
+    def locked(self) -> bool | None:
+        """Ask the desktop."""
+        ...
+
+    def close(self) -> None:
+        """Release connections."""
+        ...
+
+
+class Away:
+    """Combines idle time and the lock state into "away for how long", or None when present."""
+
+    def __init__(
+        self, idle: IdleSource | None, lock: LockSource | None, threshold: timedelta
+    ) -> None:
+        self._idle = idle
+        self._lock = lock
+        self.threshold = threshold
+
+    def away_for(self) -> timedelta | None:
+        """How long the user has been away, if at least the threshold; else None."""
+        seconds = self._idle.idle_seconds() if self._idle is not None else None
+        idle = timedelta(seconds=seconds) if seconds is not None else None
+        if self._lock is not None and self._lock.locked():
+            return max(idle or self.threshold, self.threshold)
+        if idle is not None and idle >= self.threshold:
+            return idle
+        return None
+
+    def close(self) -> None:
+        """Release the detectors' connections."""
+        for source in (self._idle, self._lock):
+            if source is not None:
+                source.close()

@@ -1,0 +1,72 @@
+"""Working hours: per weekday one or more local time ranges; reminders only inside them.
+
+Ranges are local wall-clock times ("09:00-17:30"); an end before the start runs past midnight
+into the next day (a night shift). Every computation goes through the local date and back to
+UTC, so DST changes move the boundaries with the clock on the wall.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, tzinfo
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """One local time range; ``end <= start`` means it ends the next day."""
+
+    start: time
+    end: time
+
+    @classmethod
+    def parse(cls, text: str) -> Span:
+        """``"09:00-17:30"`` (validated by the config layer already)."""
+        a, _, b = text.partition("-")
+        return cls(time.fromisoformat(a.strip()), time.fromisoformat(b.strip()))
+
+
+class WorkWeek:
+    """Monday-first list of spans per weekday."""
+
+    def __init__(self, days: Sequence[Sequence[Span]]) -> None:
+        if len(days) != 7:
+            raise ValueError("a work week has seven days")
+        self._days = tuple(tuple(d) for d in days)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, WorkWeek) and self._days == other._days
+
+    def __hash__(self) -> int:
+        return hash(self._days)
+
+    @classmethod
+    def parse(cls, days: Sequence[Sequence[str]]) -> WorkWeek:
+        """From the runtime record's ``("09:00-17:30", ...)`` per weekday."""
+        return cls([[Span.parse(t) for t in day] for day in days])
+
+    def _periods(self, around: datetime, tz: tzinfo) -> list[tuple[datetime, datetime]]:
+        """The work periods (UTC) that start from two days before to eight days after."""
+        local_day = around.astimezone(tz).date()
+        periods = []
+        for offset in range(-2, 9):
+            day = local_day + timedelta(days=offset)
+            for span in self._days[day.weekday()]:
+                start = datetime.combine(day, span.start, tzinfo=tz)
+                end_day = day if span.end > span.start else day + timedelta(days=1)
+                end = datetime.combine(end_day, span.end, tzinfo=tz)
+                periods.append((start.astimezone(around.tzinfo), end.astimezone(around.tzinfo)))
+        return sorted(periods)
+
+    def current(self, now: datetime, tz: tzinfo) -> tuple[datetime, datetime] | None:
+        """The work period ``now`` is in (start, end), or None outside working hours."""
+        inside = [(s, e) for s, e in self._periods(now, tz) if s <= now < e]
+        if not inside:
+            return None
+        # Overlapping ranges form one period: from the earliest start to the latest end.
+        return min(s for s, _ in inside), max(e for _, e in inside)
+
+    def next_start(self, now: datetime, tz: tzinfo) -> datetime | None:
+        """When the next work period begins (None: no working day at all)."""
+        later = [s for s, _ in self._periods(now, tz) if s > now]
+        return min(later) if later else None

@@ -1,0 +1,449 @@
+"""``microbreak doctor``: what works on this desktop, and the exact fix for what does not.
+
+The common reports ("notifications don't show", "no tray icon on GNOME", "idle detection does
+not work on Wayland") are answered here by asking the same code the daemon runs: the tray probe
+and backend loader, plyer's own notification backend choice, the idle detector choice, the
+config loader and the autostart status. Each check is one small function that returns a
+``Check``; a check that raises becomes a failed check with the message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import platform
+import sys
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+
+NOTIFICATIONS = "org.freedesktop.Notifications"
+NOTIFICATIONS_PATH = "/org/freedesktop/Notifications"
+#: Seconds a D-Bus question may take here: long enough to activate a server, short enough to wait.
+DBUS_TIMEOUT = 2.0
+
+BUS_FIX = (
+    "start a D-Bus session bus (log in to a desktop session; or `dbus-run-session -- microbreak`)"
+)
+BUS_FIRST = "fix the D-Bus session bus first (see its line)"
+DBUS_PYTHON_FIX = (
+    "install python3-dbus (Debian/Ubuntu) and use the README's install command (a venv made "
+    "with --system-site-packages); or `pip install dbus-python`"
+)
+SERVER_FIX = (
+    "install and start a notification daemon, e.g. `sudo apt install dunst` (or your desktop's)"
+)
+GI_FIX = "install python3-gi gir1.2-ayatanaappindicator3-0.1 and use the README's install command"
+GNOME_FIX = (
+    "install the AppIndicator and KStatusNotifierItem Support extension "
+    "(gnome-shell-extension-appindicator) and log in again"
+)
+SESSION_FIX = "run inside a desktop session ($DISPLAY or $WAYLAND_DISPLAY set)"
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One line of the report; a failed ``needed`` check makes ``doctor`` exit 1."""
+
+    name: str
+    ok: bool
+    detail: str
+    fix: str | None = None
+    needed: bool = True
+    info: bool = False  # a fact worth knowing (autostart, paths), not a verdict
+
+    @property
+    def status(self) -> str:
+        """The status column: ok, FAIL (needed), warn (not needed) or info."""
+        if not self.ok:
+            return "FAIL" if self.needed else "warn"
+        return "info" if self.info else "ok"
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return f"{error.__class__.__name__}: {lines[0]}" if lines else error.__class__.__name__
+
+
+def _cause(error: BaseException) -> str:
+    """The message of the error behind a BusError (libdbus says why it could not connect)."""
+    cause = error.__cause__
+    return f": {_first_line(cause)}" if cause is not None else ""
+
+
+def _shown_address(address: str) -> str:
+    """The bus address without its guid, which says nothing to a person."""
+    return ",".join(part for part in address.split(",") if not part.startswith("guid="))
+
+
+# --- D-Bus and notifications ------------------------------------------------------------------
+
+
+def check_bus(env: Mapping[str, str] = os.environ) -> Check:
+    """Does a session bus answer? Notifications, StatusNotifier trays and GNOME idle need it."""
+    from .adapters.presence.bus import Bus, BusError
+
+    name = "session bus"
+    bus = Bus.session(env)
+    if bus.address is None:
+        detail = "none: $DBUS_SESSION_BUS_ADDRESS is not set and there is no $XDG_RUNTIME_DIR/bus"
+        return Check(name, False, detail, BUS_FIX)
+    try:
+        bus.call("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "GetId")
+    except BusError as e:
+        fix = DBUS_PYTHON_FIX if "dbus-python" in str(e) else BUS_FIX
+        return Check(name, False, f"{e} ({_shown_address(bus.address)}){_cause(e)}", fix)
+    finally:
+        bus.close()
+    return Check(name, True, f"{_shown_address(bus.address)} answers")
+
+
+def check_notification_server(env: Mapping[str, str] = os.environ) -> Check:
+    """Who shows notifications: ``GetServerInformation``, as the daemon's Notify would reach it.
+
+    The call may D-Bus-activate a server, which is exactly what a real reminder would do.
+    """
+    from .adapters.presence.bus import Bus, BusError
+
+    name = "notification server"
+    bus = Bus.session(env)
+    if bus.address is None:
+        return Check(name, False, "cannot ask: no session bus", BUS_FIRST)
+    try:
+        try:
+            running = bus.has_owner(NOTIFICATIONS)
+        except BusError as e:
+            return Check(name, False, f"cannot ask: {e}", BUS_FIRST)
+        try:
+            answer = bus.call(
+                NOTIFICATIONS,
+                NOTIFICATIONS_PATH,
+                NOTIFICATIONS,
+                "GetServerInformation",
+                timeout=DBUS_TIMEOUT,
+            )
+        except BusError as e:
+            if e.name and e.name.startswith("org.freedesktop.DBus.Error.Spawn"):
+                detail = f"starting a notification server on demand failed: {e}"
+                return Check(name, False, detail, SERVER_FIX)
+            if e.name == "org.freedesktop.DBus.Error.ServiceUnknown" or not running:
+                detail = f"none: nobody owns {NOTIFICATIONS} on the session bus"
+                return Check(name, False, detail, SERVER_FIX)
+            if e.name == "org.freedesktop.DBus.Error.NoReply":
+                detail = f"{NOTIFICATIONS} did not answer within {DBUS_TIMEOUT:g} s"
+            else:
+                detail = f"{NOTIFICATIONS} failed: {e}"
+            return Check(name, False, detail, "restart your notification daemon (or log in again)")
+    finally:
+        bus.close()
+    server, vendor, version, spec = (str(part) for part in answer)
+    activated = "" if running else " (activated on demand)"
+    detail = f"{server} {version} by {vendor}, spec {spec}{activated}"
+    return Check(name, True, detail)
+
+
+def _plyer_backend() -> tuple[object, list[str]]:
+    """plyer's own choice of notification backend, and the warnings it gave on the way."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        from plyer.utils import platform as plyer_platform
+
+        module = importlib.import_module(f"plyer.platforms.{plyer_platform}.notification")
+        backend = module.instance()
+    notes = [str(w.message).splitlines()[0] for w in caught]
+    return backend, notes
+
+
+def check_notification_path() -> Check:
+    """Which way plyer will send a reminder: D-Bus with icon and timeout, or a poorer fallback."""
+    name = "notification path"
+    backend, notes = _plyer_backend()
+    kind = type(backend).__name__
+    said = f" ({'; '.join(notes)})" if notes else ""
+    if kind == "NotifyDbus":
+        return Check(name, True, "plyer NotifyDbus: D-Bus via dbus-python, with icon and timeout")
+    if kind == "NotifySendNotification":
+        detail = f"plyer falls back to notify-send: no icon, no timeout, silent failures{said}"
+        return Check(name, False, detail, DBUS_PYTHON_FIX)
+    if kind == "NotifyDesktopPortals":
+        return Check(name, True, "plyer NotifyDesktopPortals (Flatpak portal): title and body only")
+    if kind == "Notification":  # plyer's facade itself: it found nothing to send with
+        return Check(name, False, f"plyer has no notification backend{said}", DBUS_PYTHON_FIX)
+    return Check(name, True, f"plyer {kind}{said}")
+
+
+# --- tray ---------------------------------------------------------------------------------------
+
+
+def _tray_fix(reason: str, sni_host: bool) -> str:
+    if reason.startswith("no display"):
+        return SESSION_FIX
+    if sni_host or "PyGObject" in reason:
+        return GI_FIX
+    if "GNOME" in os.environ.get("XDG_CURRENT_DESKTOP", "").upper():
+        return GNOME_FIX
+    return f"on GNOME: {GNOME_FIX}; elsewhere add a system tray (notification area) to your panel"
+
+
+def _load_tray_backend(backends: tuple[str, ...]) -> tuple[str, bool]:
+    """Import pystray as the daemon would; the backend that loaded and whether it has a menu."""
+    from .adapters.tray import load_pystray
+
+    saved = os.environ.get("PYSTRAY_BACKEND")
+    try:
+        pystray, backend = load_pystray(backends)
+        return backend, bool(pystray.Icon.HAS_MENU)
+    finally:
+        if saved is None:
+            os.environ.pop("PYSTRAY_BACKEND", None)
+        else:
+            os.environ["PYSTRAY_BACKEND"] = saved
+
+
+def check_tray() -> Check:
+    """Which tray host runs and which pystray backend the daemon will use, with or without menu."""
+    from .adapters import tray_probe
+    from .adapters.tray import TrayUnavailable
+
+    name = "tray"
+    found = tray_probe.probe()
+    choice = tray_probe.choose(found)
+    yes = {True: "yes", False: "no"}
+    hosts = f"StatusNotifier watcher: {yes[found.sni_host]}, XEmbed tray: {yes[found.xembed_host]}"
+    if not choice.backends:
+        return Check(name, False, f"{choice.reason} [{hosts}]", _tray_fix(choice.reason, False))
+    try:
+        backend, has_menu = _load_tray_backend(choice.backends)
+    except TrayUnavailable as e:
+        return Check(name, False, f"no pystray backend loads: {e} [{hosts}]", GI_FIX)
+    host = {"appindicator": "StatusNotifier host", "gtk": "XEmbed tray", "xorg": "XEmbed tray"}
+    via = host.get(backend, choice.reason)
+    menu = "with menu" if has_menu else "WITHOUT menu"
+    detail = f"{via} -> pystray {backend} backend, {menu} [{hosts}]"
+    linux = sys.platform.startswith("linux")
+    if linux and backend in ("gtk", "xorg") and not found.xembed_host:
+        # appindicator did not load, and GTK's icon needs the XEmbed tray that is not there.
+        return Check(name, False, f"{detail}: the icon would not show", GI_FIX)
+    if not has_menu:
+        return Check(name, False, f"{detail}: {choice.reason}", _tray_fix(choice.reason, True))
+    return Check(name, True, detail)
+
+
+# --- idle ---------------------------------------------------------------------------------------
+
+_IDLE_SOURCES = {
+    "x11": "the X11 screen saver extension",
+    "gnome": "GNOME's idle monitor (Mutter)",
+    "windows": "GetLastInputInfo",
+    "macos": "HIDIdleTime",
+}
+
+
+def _idle_fix(reason: str) -> str:
+    if "on Wayland" in reason:
+        return (
+            "none on this Wayland desktop: only GNOME's idle monitor sees all input there, so "
+            "natural breaks (an idle stretch counting as a break) stay off; reminders still "
+            "come on time"
+        )
+    if "screen saver extension" in reason:
+        return "enable the X server's MIT-SCREEN-SAVER extension; until then natural breaks are off"
+    if "no X display" in reason or "did not answer" in reason:
+        return SESSION_FIX
+    return "natural breaks stay off; reminders still come on time"
+
+
+def check_idle(env: Mapping[str, str] = os.environ, *, wanted: bool = True) -> Check:
+    """Which idle detector the daemon would use; none only turns natural breaks off."""
+    from .adapters import idle
+
+    name = "idle detection"
+    detector, reason = idle.choose(env)
+    try:
+        seconds = detector.idle_seconds() if reason is None else None
+    finally:
+        detector.close()
+    if not wanted:
+        would = detector.name if reason is None else "none"
+        detail = f"off in the config (detect_idle = false); would use {would}"
+        return Check(name, True, detail, needed=False)
+    if reason is not None:
+        return Check(name, False, reason, _idle_fix(reason), needed=False)
+    source = _IDLE_SOURCES.get(detector.name, detector.name)
+    idle_for = f", idle for {seconds:.0f} s" if seconds is not None else ""
+    return Check(name, True, f"{detector.name}: {source}{idle_for}", needed=False)
+
+
+# --- files ----------------------------------------------------------------------------------------
+
+
+def check_config(explicit: str | None) -> Check:
+    """Which config files are read, whether they and the MICROBREAK_* overrides are valid."""
+    from . import config
+    from .errors import ConfigError
+    from .paths import CONFIG_ENV, config_file, user_config_file
+
+    name = "config"
+    path, named = config_file(explicit)
+    try:
+        loaded = config.load(explicit)
+    except ConfigError as e:
+        count = len(e.problems)
+        detail = f"{path}: {count} problem{'s' if count != 1 else ''}"
+        return Check(name, False, detail, "\n".join(e.problems))
+    state = "valid" if loaded.exists else "no file, defaults"
+    source = ""
+    if named:
+        source = " (--config)" if explicit else f" (${CONFIG_ENV})"
+        default = user_config_file()
+        if default != path and default.is_file():
+            source += f"; {default} is not read"
+    # The system-wide layers, where this version of config.load reads them.
+    system = [str(p) for p in getattr(loaded, "system_files", ())]
+    extra = f"; under system-wide {', '.join(system)}" if system else ""
+    overrides = sorted(
+        k for k in os.environ if k.upper().startswith("MICROBREAK_") and k.upper() != CONFIG_ENV
+    )
+    extra += f"; overridden by {', '.join(overrides)}" if overrides else ""
+    return Check(name, True, f"{path}{source}: {state}{extra}")
+
+
+def _detect_idle(explicit: str | None) -> bool:
+    """The config's ``detect_idle``; True when the config cannot be read (its check says why)."""
+    from . import config
+
+    try:
+        return bool(config.load(explicit).settings.detect_idle)
+    except Exception:  # reported by check_config
+        return True
+
+
+def check_autostart() -> Check:
+    """Whether microbreak starts at login; off is a choice, not a fault."""
+    from .autostart import status
+
+    name = "autostart"
+    entries = status().entries
+    ours = [e for e in entries if e.exists and e.ours]
+    if ours:
+        entry = ours[0]
+        if not entry.current:
+            detail = f"enabled, but out of date: {entry.label}: {entry.path}"
+            return Check(name, False, detail, "run `microbreak autostart enable` again", False)
+        return Check(name, True, f"enabled: {entry.label}: {entry.path}", needed=False, info=True)
+    foreign = [f"{e.path} (not written by microbreak)" for e in entries if e.exists]
+    seen = f"; found {', '.join(foreign)}" if foreign else ""
+    detail = f"off (`microbreak autostart enable` starts it at login){seen}"
+    return Check(name, True, detail, needed=False, info=True)
+
+
+def check_path(name: str, path: Path) -> Check:
+    """Where a file lives, and whether microbreak can write there."""
+    exists = path.exists()
+    probe = path
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if not os.access(probe, os.W_OK):
+        fix = f"make {probe} writable for your user (or remove it so it can be created)"
+        return Check(name, False, f"{path}: {probe} is not writable", fix, needed=False)
+    state = "exists" if exists else "not created yet"
+    return Check(name, True, f"{path} ({state})", needed=False, info=True)
+
+
+# --- running them --------------------------------------------------------------------------------
+
+
+def _safely(name: str, needed: bool, check: Callable[[], Check]) -> Check:
+    """Run one check; an unexpected exception is a failed check, never a traceback."""
+    try:
+        return check()
+    except Exception as e:  # a doctor that crashes is no help in a bug report
+        detail = f"the check itself failed: {_first_line(e)}"
+        fix = "please report this line in a bug report" if needed else None
+        return Check(name, False, detail, fix, needed)
+
+
+def collect(config: str | None = None, env: Mapping[str, str] = os.environ) -> list[Check]:
+    """Every check, in the order of the table."""
+    from . import paths
+
+    wanted_idle = _detect_idle(config)
+    checks: list[tuple[str, bool, Callable[[], Check]]] = [
+        ("session bus", True, lambda: check_bus(env)),
+        ("notification server", True, lambda: check_notification_server(env)),
+        ("notification path", True, check_notification_path),
+        ("tray", True, check_tray),
+        ("idle detection", False, lambda: check_idle(env, wanted=wanted_idle)),
+        ("config", True, lambda: check_config(config)),
+        ("autostart", False, check_autostart),
+        ("log dir", False, lambda: check_path("log dir", paths.log_dir())),
+        ("history file", False, lambda: check_path("history file", paths.history_file())),
+        ("state file", False, lambda: check_path("state file", paths.state_file())),
+    ]
+    return [_safely(name, needed, check) for name, needed, check in checks]
+
+
+def _platform() -> str:
+    session = os.environ.get("XDG_SESSION_TYPE") or "?"
+    desktop = os.environ.get("XDG_CURRENT_DESKTOP") or "?"
+    python = platform.python_version()
+    return f"{platform.platform()}, Python {python}, session {session}, desktop {desktop}"
+
+
+def passed(checks: list[Check]) -> bool:
+    """True when every needed check is ok."""
+    return all(c.ok or not c.needed for c in checks)
+
+
+def to_json(checks: list[Check]) -> str:
+    """The report for a bug report: ``{"ok", "version", "platform", "checks": [...]}``."""
+    data: dict[str, Any] = {
+        "ok": passed(checks),
+        "version": __version__,
+        "platform": _platform(),
+        "checks": [
+            {
+                "name": c.name,
+                "ok": c.ok,
+                "needed": c.needed,
+                "status": c.status,
+                "detail": c.detail,
+                "fix": c.fix,
+            }
+            for c in checks
+        ],
+    }
+    return json.dumps(data, indent=2)
+
+
+def render(checks: list[Check]) -> str:
+    """An aligned plain-ASCII table, then one ``fix:`` line per failing check."""
+    width = max(len("check"), *(len(c.name) for c in checks))
+    rows = [f"microbreak {__version__} doctor: {_platform()}", ""]
+    rows.append(f"{'check':<{width}}  {'status':<6}  detail")
+    rows.append(f"{'-' * width}  {'-' * 6}  {'-' * 6}")
+    rows += [f"{c.name:<{width}}  {c.status:<6}  {c.detail}" for c in checks]
+    fixes = [
+        f"fix: {c.name}: {line}"
+        for c in checks
+        if not c.ok and c.fix
+        for line in c.fix.splitlines()
+    ]
+    if fixes:
+        rows += ["", *fixes]
+    failed = sum(1 for c in checks if c.needed and not c.ok)
+    verdict = "everything needed works" if not failed else f"{failed} needed check(s) failed"
+    rows += ["", verdict]
+    return "\n".join(rows)
+
+
+def run(*, as_json: bool, config: str | None) -> int:
+    """``microbreak doctor [--json] [--config PATH]``: 0 when everything needed works, else 1."""
+    checks = collect(config)
+    print(to_json(checks) if as_json else render(checks))
+    return 0 if passed(checks) else 1

@@ -1,0 +1,309 @@
+"""Your own exercises: TOML files in the config dirs, merged over the built-in catalog.
+
+Each ``*.toml`` file in ``<site config dir>/exercises`` (an office's) and then
+``<user config dir>/exercises`` (yours) holds one or more ``[[exercise]]`` tables with the
+built-in catalog's fields. A later dir beats an earlier one and both beat the built-in catalog,
+exercise by exercise (by id). Only the standard library is used (``tomllib``): the lean daemon
+process, which never imports pydantic, loads the merged catalog itself. Every problem is one
+line naming the file, the exercise and the field, like the config's.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from .core.exercises import CATALOG, Area, Exercise, Position, Source
+from .errors import ConfigError
+from .paths import site_config_dirs, user_config_dir
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+#: Every field an exercise may have; the first six are required.
+FIELDS = ("id", "name", "instructions", "dose", "position", "area", "image", "source")
+REQUIRED = FIELDS[:6]
+#: Longer instructions are cut by notification servers.
+MAX_INSTRUCTIONS = 160
+#: The source title of an exercise that names none.
+OWN_TITLE = "your own exercise"
+TABLE = "exercise"
+
+_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_PNG = b"\x89PNG\r\n\x1a\n"
+_BUILT_IN = frozenset(e.id for e in CATALOG)
+
+_Member = TypeVar("_Member", Position, Area)
+_Problem = Callable[[str, str], None]
+
+
+class CatalogError(ConfigError):
+    """Problems in exercise files, each a complete line naming file, exercise and field."""
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    """The merged catalog, and the file each exercise that is not built in came from."""
+
+    exercises: tuple[Exercise, ...]
+    files: Mapping[str, Path]
+    #: The user's own dir (the last one read); exercises from the others are system-wide.
+    user_dir: Path | None = None
+
+    @property
+    def own(self) -> tuple[Exercise, ...]:
+        """The exercises from files (yours and the system-wide ones), in catalog order."""
+        return tuple(e for e in self.exercises if e.id in self.files)
+
+    @property
+    def replacing(self) -> tuple[Exercise, ...]:
+        """The exercises from files that replace a built-in one with the same id."""
+        return tuple(e for e in self.own if e.id in _BUILT_IN)
+
+    def origin(self, exercise_id: str) -> str:
+        """``"built-in"``, ``"system"`` (a site config dir) or ``"yours"``."""
+        path = self.files.get(exercise_id)
+        if path is None:
+            return "built-in"
+        return "yours" if path.parent == self.user_dir else "system"
+
+    def summary(self) -> str:
+        """``20 built-in, 3 of your own (1 replacing a built-in one)``."""
+        k = len(self.replacing)
+        replacing = "1 replacing a built-in one" if k == 1 else f"{k} replacing built-in ones"
+        return f"{len(CATALOG)} built-in, {len(self.own)} of your own ({replacing})"
+
+
+def exercise_dirs() -> list[Path]:
+    """Where exercise files are read from, lowest priority first: system-wide, then yours."""
+    return [*(d / "exercises" for d in site_config_dirs()), user_config_dir() / "exercises"]
+
+
+def catalog(dirs: Sequence[Path] | None = None) -> tuple[Exercise, ...]:
+    """The built-in exercises merged with the files in ``dirs`` (default: ``exercise_dirs()``).
+
+    Raises CatalogError with one line per problem in any file.
+    """
+    return read_catalog(dirs).exercises
+
+
+def read_catalog(dirs: Sequence[Path] | None = None) -> Catalog:
+    """Like ``catalog`` but also says which file each exercise came from."""
+    chosen = [Path(d) for d in (exercise_dirs() if dirs is None else dirs)]
+    problems: list[str] = []
+    merged = {e.id: e for e in CATALOG}
+    files: dict[str, Path] = {}
+    for directory in chosen:
+        for exercise, path in _read_dir(directory, problems).values():
+            merged[exercise.id] = exercise  # a replaced built-in keeps its place in the list
+            files[exercise.id] = path
+    if problems:
+        raise CatalogError(problems)
+    return Catalog(tuple(merged.values()), files, chosen[-1] if chosen else None)
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file, or ConfigError naming the file and, for a syntax error, line and column."""
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError([f"{path}: {_toml_position(str(e))}"]) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError([f"{path}: cannot be read ({e.__class__.__name__}: {e})"]) from None
+
+
+def _toml_position(message: str) -> str:
+    """Turn tomllib's "... (at line 3, column 5)" into "line 3, column 5: ..."."""
+    head, sep, tail = message.rpartition(" (at ")
+    if sep and tail.endswith(")"):
+        return f"{tail[:-1]}: TOML syntax error: {head}"
+    return f"TOML syntax error: {message}"
+
+
+def did_you_mean(name: str, choices: Sequence[str]) -> str:
+    """`` (did you mean "x"?)`` for a close match, else an empty string."""
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return f' (did you mean "{close[0]}"?)' if close else ""
+
+
+# -- reading one dir and one file --------------------------------------------------------------
+
+
+def _read_dir(directory: Path, problems: list[str]) -> dict[str, tuple[Exercise, Path]]:
+    """The exercises of every ``*.toml`` file in ``directory`` (none if it does not exist)."""
+    found: dict[str, tuple[Exercise, Path]] = {}
+    if not directory.exists():
+        return found
+    if not directory.is_dir():
+        problems.append(f"{directory}: is not a directory; exercise files go in a dir of this name")
+        return found
+    try:
+        paths = sorted(
+            p for p in directory.glob("*.toml") if not p.name.startswith(".") and p.is_file()
+        )
+    except OSError as e:  # e.g. NotADirectoryError, PermissionError
+        problems.append(f"{directory}: cannot be read as a dir of exercise files ({e.strerror})")
+        return found
+    for path in paths:
+        for exercise in _read_file(path, problems):
+            if exercise.id in found:
+                other = found[exercise.id][1]
+                elsewhere = "earlier in this file" if other == path else f"in {other}"
+                problems.append(
+                    f'{path}: exercise "{exercise.id}": id: already used {elsewhere}; '
+                    "each id may appear once among your exercise files"
+                )
+                continue
+            found[exercise.id] = (exercise, path)
+    return found
+
+
+def _read_file(path: Path, problems: list[str]) -> list[Exercise]:
+    try:
+        data = read_toml(path)
+    except ConfigError as e:
+        problems.extend(e.problems)
+        return []
+    before = len(problems)
+    for key in data:
+        if key == TABLE:
+            continue
+        if key in FIELDS:
+            problems.append(
+                f"{path}: {key}: put each exercise's fields under an [[exercise]] header"
+            )
+        else:
+            hint = did_you_mean(key, [TABLE]) or "; a file holds [[exercise]] tables only"
+            problems.append(f"{path}: {key}: unknown key{hint}")
+    entries = data.get(TABLE)
+    if entries is None:
+        if len(problems) == before:
+            problems.append(f"{path}: holds no [[exercise]] table; see the README for an example")
+        return []
+    if isinstance(entries, dict):
+        problems.append(f"{path}: exercise: write [[exercise]] (two brackets) above each exercise")
+        return []
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        problems.append(f"{path}: exercise: expected [[exercise]] tables, got {_shown(entries)}")
+        return []
+    result = [_exercise(path, n, entry, problems) for n, entry in enumerate(entries, 1)]
+    return [e for e in result if e is not None]
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, str | int | float | bool):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return f"a {type(value).__name__}"
+
+
+def _one_of(enum: type[Position] | type[Area]) -> str:
+    return "one of " + ", ".join(f'"{member.value}"' for member in enum)
+
+
+def _exercise(path: Path, n: int, entry: dict[str, Any], problems: list[str]) -> Exercise | None:
+    """One ``[[exercise]]`` table, or None after adding its problems."""
+    raw_id = entry.get("id")
+    named = isinstance(raw_id, str) and raw_id.strip()
+    where = f'{path}: exercise "{raw_id}"' if named else f"{path}: exercise #{n}"
+    before = len(problems)
+
+    def problem(key: str, text: str) -> None:
+        problems.append(f"{where}: {key}: {text}")
+
+    for key in entry:
+        if key not in FIELDS:
+            hint = did_you_mean(key, FIELDS) or f"; allowed fields: {', '.join(FIELDS)}"
+            problem(key, f"unknown field{hint}")
+    for key in REQUIRED:
+        if key not in entry:
+            problem(key, f"missing; every exercise needs {', '.join(REQUIRED)}")
+    text: dict[str, str] = {}
+    for key in ("id", "name", "instructions", "dose", "image", "source"):
+        if key not in entry:
+            continue
+        value = entry[key]
+        if not isinstance(value, str):
+            problem(key, f"got {_shown(value)}; expected a string in quotes")
+        elif not value.strip():
+            problem(key, "is empty; write some text in the quotes")
+        else:
+            text[key] = value.strip()
+    if "id" in text and not _ID.fullmatch(text["id"]):
+        problem(
+            "id",
+            f'"{text["id"]}" is not an id like "neck-tilt" '
+            "(lower-case letters and digits joined by single hyphens)",
+        )
+    instructions = text.get("instructions", "")
+    if len(instructions) > MAX_INSTRUCTIONS:
+        problem(
+            "instructions",
+            f"{len(instructions)} characters; at most {MAX_INSTRUCTIONS} fit in a notification",
+        )
+    position = _member(Position, entry.get("position"), "position", problem)
+    area = _member(Area, entry.get("area"), "area", problem)
+    image = _image(path, text.get("image"), problem)
+    if len(problems) > before or position is None or area is None:
+        return None
+    return Exercise(
+        id=text["id"],
+        name=text["name"],
+        instructions=instructions,
+        dose=text["dose"],
+        position=position,
+        area=area,
+        source=Source(text.get("source", OWN_TITLE), path.name),
+        image=image,
+    )
+
+
+def _member(enum: type[_Member], value: object, key: str, problem: _Problem) -> _Member | None:
+    """The enum member ``value`` names, or None (missing: already reported)."""
+    if value is None:
+        return None
+    for member in enum:
+        if value == member.value:
+            return member
+    if isinstance(value, str):
+        problem(key, f'"{value}" is not {_one_of(enum)}')
+    else:
+        problem(key, f"got {_shown(value)}; expected {_one_of(enum)}")
+    return None
+
+
+def _image(path: Path, value: str | None, problem: _Problem) -> str | None:
+    """The absolute path of an existing PNG, relative paths taken from the file's dir."""
+    if value is None:
+        return None
+    image = Path(value).expanduser()
+    if not image.is_absolute():
+        image = path.parent.absolute() / image
+    if not image.exists():
+        problem("image", f"{image}: no such file; give a PNG path, relative to this file or full")
+        return None
+    if not image.is_file():
+        problem("image", f"{image}: is not a file; give a PNG picture")
+        return None
+    try:
+        with image.open("rb") as f:
+            magic = f.read(len(_PNG))
+    except OSError as e:
+        problem("image", f"{image}: cannot be read ({e.strerror})")
+        return None
+    if magic != _PNG:
+        problem("image", f"{image}: is not a PNG picture; notifications need a .png")
+        return None
+    return str(image)

@@ -1,0 +1,334 @@
+"""``microbreak doctor`` on real test desktops: each broken part fails with its exact fix.
+
+The doctor runs as a real subprocess with the desktop's environment, so it sees that desktop's
+bus, X server, notification server and tray exactly as the daemon would.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from microbreak import doctor
+from microbreak.adapters.presence.bus import Bus, BusError
+from microbreak.config import Loaded
+from microbreak.doctor import Check
+
+from .desktop import Desktop
+
+NAMES = [
+    "session bus",
+    "notification server",
+    "notification path",
+    "tray",
+    "idle detection",
+    "config",
+    "autostart",
+    "log dir",
+    "history file",
+    "state file",
+]
+_ROW = re.compile(r"^(?P<name>\S.*?)\s{2,}(?P<status>ok|FAIL|warn|info)\s{2,}(?P<detail>.*)$")
+
+
+def _doctor(
+    env: dict[str, str], *, as_json: bool = False, config: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    code = (
+        "import sys; from microbreak.doctor import run; "
+        f"sys.exit(run(as_json={as_json}, config={config!r}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert "Traceback" not in result.stdout + result.stderr, result.stdout + result.stderr
+    return result
+
+
+def _table(stdout: str) -> dict[str, tuple[str, str]]:
+    """name -> (status, detail) from the printed table."""
+    rows = {}
+    for line in stdout.splitlines():
+        match = _ROW.match(line)
+        if match and match["name"] != "check":
+            rows[match["name"]] = (match["status"], match["detail"])
+    assert list(rows) == NAMES, stdout
+    return rows
+
+
+def _fixes(stdout: str) -> list[str]:
+    return [line for line in stdout.splitlines() if line.startswith("fix: ")]
+
+
+def _dunst_version() -> str:
+    out = subprocess.run(["dunst", "-v"], capture_output=True, text=True, timeout=10).stdout
+    match = re.search(r"\d+\.\d+(\.\d+)?", out)
+    assert match, out
+    return match.group(0)
+
+
+# --- real desktops ------------------------------------------------------------------------------
+
+
+@pytest.mark.desktop
+def test_full_desktop_everything_needed_works(desktop: Desktop) -> None:
+    result = _doctor(desktop.env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    rows = _table(result.stdout)
+    assert all(status in ("ok", "info") for status, _ in rows.values()), result.stdout
+    assert _fixes(result.stdout) == []
+    server = rows["notification server"][1]
+    assert server.startswith("dunst ") and _dunst_version() in server
+    assert "activated on demand" not in server  # dunst was running before the call
+    assert rows["notification path"][1].startswith("plyer NotifyDbus")
+    tray = rows["tray"][1]
+    assert tray.startswith("XEmbed tray -> pystray gtk backend, with menu"), tray
+    assert rows["idle detection"][1].startswith("x11:")
+    assert rows["config"][1].endswith("config.toml: no file, defaults")
+    assert rows["log dir"][1].startswith(str(desktop.home))
+    assert result.stdout.rstrip().endswith("everything needed works")
+
+    report = _doctor(desktop.env, as_json=True)
+    assert report.returncode == 0
+    data: dict[str, Any] = json.loads(report.stdout)
+    assert data["ok"] is True
+    assert data["version"] and data["platform"]
+    assert [c["name"] for c in data["checks"]] == NAMES
+    for check in data["checks"]:
+        assert set(check) == {"name", "ok", "needed", "status", "detail", "fix"}
+        assert check["ok"] is True and check["fix"] is None
+
+
+@pytest.mark.desktop
+def test_no_notification_server(bare_desktop: Desktop) -> None:
+    bare_desktop.start_tray_host()
+    result = _doctor(bare_desktop.env)
+    assert result.returncode == 1, result.stdout
+    rows = _table(result.stdout)
+    assert rows["notification server"][0] == "FAIL"
+    assert rows["notification server"][1].startswith("none: nobody owns")
+    assert rows["tray"][0] == "ok" and rows["session bus"][0] == "ok"
+    assert _fixes(result.stdout) == [
+        "fix: notification server: install and start a notification daemon, "
+        "e.g. `sudo apt install dunst` (or your desktop's)"
+    ]
+    data = json.loads(_doctor(bare_desktop.env, as_json=True).stdout)
+    assert data["ok"] is False
+
+
+@pytest.mark.desktop
+def test_no_tray_host(bare_desktop: Desktop) -> None:
+    bare_desktop.start_notification_server()
+    result = _doctor(bare_desktop.env)
+    assert result.returncode == 1, result.stdout
+    rows = _table(result.stdout)
+    assert rows["tray"][0] == "FAIL"
+    assert rows["tray"][1].startswith("no system tray found")
+    assert rows["notification server"][0] == "ok"
+    (fix,) = _fixes(result.stdout)
+    assert fix.startswith("fix: tray: ")
+    assert "AppIndicator and KStatusNotifierItem Support extension" in fix
+    assert "(gnome-shell-extension-appindicator) and log in again" in fix
+
+
+@pytest.mark.desktop
+@pytest.mark.parametrize("address", [None, "disabled:"], ids=["unset", "disabled"])
+def test_no_session_bus(desktop: Desktop, address: str | None) -> None:
+    env = dict(desktop.env)
+    env.pop("DBUS_SESSION_BUS_ADDRESS")
+    if address is not None:
+        env["DBUS_SESSION_BUS_ADDRESS"] = address
+    result = _doctor(env)
+    assert result.returncode == 1, result.stdout
+    rows = _table(result.stdout)
+    assert rows["session bus"][0] == "FAIL"
+    assert rows["notification server"][0] == "FAIL"
+    assert rows["notification server"][1].startswith("cannot ask")
+    fixes = _fixes(result.stdout)
+    assert fixes[0] == (
+        "fix: session bus: start a D-Bus session bus (log in to a desktop session; "
+        "or `dbus-run-session -- microbreak`)"
+    )
+    assert fixes[1] == "fix: notification server: fix the D-Bus session bus first (see its line)"
+    assert rows["tray"][0] == "ok"  # the XEmbed tray needs no bus
+
+
+@pytest.mark.desktop
+@pytest.mark.parametrize("how", ["env", "option"])
+def test_broken_config(desktop: Desktop, tmp_path: Path, how: str) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('min_interval = "30m"\nmax_interval = \n')
+    env = dict(desktop.env)
+    if how == "env":
+        env["MICROBREAK_CONFIG"] = str(bad)
+    check = subprocess.run(
+        [sys.executable, "-m", "microbreak", "config", "check", "--config", str(bad)],
+        env=desktop.env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    (message,) = check.stderr.splitlines()  # the CLI's own one-line error
+    result = _doctor(env, config=str(bad) if how == "option" else None)
+    assert result.returncode == 1, result.stdout
+    rows = _table(result.stdout)
+    assert rows["config"] == ("FAIL", f"{bad}: 1 problem")
+    assert _fixes(result.stdout) == [f"fix: config: {message.removeprefix('microbreak: ')}"]
+    assert "TOML syntax error" in message
+
+
+@pytest.mark.desktop
+@pytest.mark.skipif(
+    "system_files" not in Loaded.__dataclass_fields__, reason="no system-wide config layer"
+)
+def test_config_names_every_file_read(bare_desktop: Desktop, tmp_path: Path) -> None:
+    system = tmp_path / "xdg" / "microbreak" / "config.toml"
+    system.parent.mkdir(parents=True)
+    system.write_text('min_interval = "40m"\n')
+    user = Path(bare_desktop.env["XDG_CONFIG_HOME"]) / "microbreak" / "config.toml"
+    user.parent.mkdir(parents=True)
+    user.write_text('max_interval = "50m"\n')
+    env = {**bare_desktop.env, "XDG_CONFIG_DIRS": str(tmp_path / "xdg")}
+    env["MICROBREAK_NATURAL_BREAK"] = "10m"
+    rows = _table(_doctor(env).stdout)
+    assert rows["config"] == (
+        "ok",
+        f"{user}: valid; under system-wide {system}; overridden by MICROBREAK_NATURAL_BREAK",
+    )
+
+
+@pytest.mark.desktop
+def test_autostart_state_is_reported(bare_desktop: Desktop) -> None:
+    env = bare_desktop.env
+    before = _table(_doctor(env).stdout)["autostart"]
+    assert before[0] == "info" and before[1].startswith("off (`microbreak autostart enable`")
+    enable = subprocess.run(
+        [sys.executable, "-m", "microbreak", "autostart", "enable"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert enable.returncode == 0, enable.stderr
+    entry = Path(env["XDG_CONFIG_HOME"]) / "autostart" / "microbreak.desktop"
+    assert entry.is_file()
+    after = _table(_doctor(env).stdout)["autostart"]
+    assert after == ("info", f"enabled: XDG autostart entry: {entry}")
+
+
+# --- pure parts -----------------------------------------------------------------------------------
+
+
+def test_a_check_that_raises_becomes_a_failed_check() -> None:
+    def broken() -> Check:
+        raise RuntimeError("boom\nsecond line")
+
+    check = doctor._safely("tray", True, broken)
+    assert check == Check(
+        "tray",
+        False,
+        "the check itself failed: RuntimeError: boom",
+        "please report this line in a bug report",
+        True,
+    )
+    assert doctor._safely("idle detection", False, broken).status == "warn"
+
+
+def test_render_aligns_and_lists_one_fix_line_each() -> None:
+    checks = [
+        Check("session bus", True, "up"),
+        Check("config", False, "/c.toml: 2 problems", "/c.toml: a: bad\n/c.toml: b: bad"),
+        Check("idle detection", False, "none", "natural breaks stay off", needed=False),
+        Check("autostart", True, "off", needed=False, info=True),
+    ]
+    text = doctor.render(checks)
+    lines = text.splitlines()
+    header = lines.index("check           status  detail")
+    assert lines[header + 2 : header + 6] == [
+        "session bus     ok      up",
+        "config          FAIL    /c.toml: 2 problems",
+        "idle detection  warn    none",
+        "autostart       info    off",
+    ]
+    assert [line for line in lines if line.startswith("fix:")] == [
+        "fix: config: /c.toml: a: bad",
+        "fix: config: /c.toml: b: bad",
+        "fix: idle detection: natural breaks stay off",
+    ]
+    assert lines[-1] == "1 needed check(s) failed"
+    assert not doctor.passed(checks)
+    assert doctor.passed([c for c in checks if c.name != "config"])
+
+
+def test_notify_send_fallback_is_a_needed_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    class NotifySendNotification:
+        pass
+
+    monkeypatch.setattr(
+        doctor, "_plyer_backend", lambda: (NotifySendNotification(), ["no dbus-python"])
+    )
+    check = doctor.check_notification_path()
+    assert not check.ok and check.needed
+    assert "notify-send" in check.detail and "no icon" in check.detail
+    assert check.fix == doctor.DBUS_PYTHON_FIX
+
+
+def test_idle_on_wayland_without_gnome_explains_natural_breaks_are_off() -> None:
+    check = doctor.check_idle({"XDG_SESSION_TYPE": "wayland", "WAYLAND_DISPLAY": "wayland-0"})
+    assert check.status == "warn" and not check.needed
+    assert "on Wayland only GNOME's idle monitor sees all input" in check.detail
+    assert check.fix is not None and "natural breaks" in check.fix
+
+
+class _FakeBus:
+    """Stands in for ``Bus``: no owner before the call, then ``answer`` (or raises it)."""
+
+    address = "unix:path=/fake,guid=123"
+
+    def __init__(self, answer: object) -> None:
+        self.answer = answer
+        self.closed = False
+
+    def has_owner(self, service: str) -> bool:
+        return False
+
+    def call(self, *args: object, **kwargs: object) -> object:
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return self.answer
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@pytest.mark.parametrize(
+    ("answer", "status", "detail"),
+    [
+        (("dunst", "knopwob", "1.9.0", "1.2"), "ok", "dunst 1.9.0 by knopwob, spec 1.2 (activated"),
+        (BusError("x", "org.freedesktop.DBus.Error.Spawn.ChildExited"), "FAIL", "starting a"),
+        (BusError("x", "org.freedesktop.DBus.Error.ServiceUnknown"), "FAIL", "none: nobody"),
+    ],
+    ids=["activated", "activation-failed", "missing"],
+)
+def test_notification_server_started_on_demand(
+    monkeypatch: pytest.MonkeyPatch, answer: object, status: str, detail: str
+) -> None:
+    bus = _FakeBus(answer)
+    monkeypatch.setattr(Bus, "session", classmethod(lambda cls, env=None: bus))
+    check = doctor.check_notification_server({})
+    assert check.status == status and check.detail.startswith(detail), check
+    assert bus.closed
