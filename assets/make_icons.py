@@ -86,6 +86,10 @@ def _stretcher(pen: Pen, centre: Point, unit: float, colour: RGBA, limb: float) 
     pen.disc(at(0.0, -0.30), 0.135 * unit, colour)
 
 
+#: Sizes of the app icon set, 16 to 256 px.
+ICON_SIZES = (16, 22, 24, 32, 48, 64, 128, 256)
+
+
 def app_icon(size: int) -> Image.Image:
     """The launcher icon: the figure seated on a chair, stretching, on a teal tile."""
     big = Image.new("RGBA", (size * SUPERSAMPLE, size * SUPERSAMPLE), CLEAR)
@@ -144,6 +148,8 @@ def build(folder: Path = HERE) -> list[Path]:
     images = {
         "microbreak.png": app_icon(256),
         "microbreak-64.png": app_icon(64),
+        # The launcher icon set, one file per size desktops ask for (hicolor theme sizes).
+        **{f"icons/microbreak-{n}.png": app_icon(n) for n in ICON_SIZES},
         "tray-running.png": tray_icon(TEAL, None),
         "tray-snoozed.png": tray_icon(AMBER, "snoozed"),
         "tray-paused.png": tray_icon(GREY, "paused"),
@@ -152,6 +158,7 @@ def build(folder: Path = HERE) -> list[Path]:
     written = []
     for name, image in images.items():
         path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
         image.save(path, format="PNG", optimize=True)
         written.append(path)
     return written

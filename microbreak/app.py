@@ -131,6 +131,10 @@ class Store(Protocol):
         """Persist the state atomically."""
         ...
 
+    def move_aside(self) -> Path:
+        """Keep an unusable state file under another name; returns it."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class AppConfig:
@@ -196,7 +200,11 @@ class App:
                 try:
                     log.info("resumed: %s", self.planner.restore(saved, now))
                 except (KeyError, TypeError, ValueError) as e:
-                    log.warning("the saved state could not be used (%s); starting afresh", e)
+                    aside = self.store.move_aside() if self.store else None
+                    kept = f"; it was moved to {aside.name}" if aside else ""
+                    log.warning(
+                        "the saved state could not be used (%s)%s, starting afresh", e, kept
+                    )
                     self.planner.start(now)
             self._rearm(now)
             self._record(EventKind.STARTED, now)

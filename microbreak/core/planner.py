@@ -20,7 +20,8 @@ from .work_hours import WorkWeek
 
 #: A snooze this soon after a reminder means "show me that one again later".
 JUST_SHOWN = timedelta(minutes=10)
-#: How often a held reminder (full-screen window, camera in use...) is tried again.
+#: How often a held reminder (full-screen window, camera in use...) is tried again; never less
+#: than six tries before ``max_postpone`` drops it (see ``Planner.hold_retry``).
 HOLD_RETRY = timedelta(minutes=3)
 
 
@@ -185,14 +186,21 @@ class Planner:
             if period is not None:
                 ends = period[1]
                 if self.held_since is not None:
-                    retry = min(now + HOLD_RETRY, self.held_since + self.policy.max_postpone)
+                    retry = min(now + self.hold_retry, self.held_since + self.policy.max_postpone)
                     return min(retry, ends)
                 return min(self.due, ends) if self.due is not None else ends
         if self.held_since is not None:
             return (
-                min(now + HOLD_RETRY, self.held_since + self.policy.max_postpone) if now else None
+                min(now + self.hold_retry, self.held_since + self.policy.max_postpone)
+                if now
+                else None
             )
         return self.due
+
+    @property
+    def hold_retry(self) -> timedelta:
+        """The retry period for a held reminder: HOLD_RETRY, shorter for a short max_postpone."""
+        return min(HOLD_RETRY, self.policy.max_postpone / 6)
 
     def is_due(self, now: datetime) -> bool:
         """Would a tick now show a reminder (before do-not-disturb is asked)?"""
@@ -428,7 +436,8 @@ class Planner:
         exercises = {e.id: e for e in self.rotation.exercises}
         mode = Mode(str(data["mode"]))
         saved_at = when("saved_at")
-        assert saved_at is not None
+        if saved_at is None:
+            raise ValueError("the snapshot has no saved_at")
         deck = data.get("deck") or []
         if not isinstance(deck, list):
             raise ValueError("deck is not a list")
