@@ -3,11 +3,8 @@ previous settings and is reported once; SIGHUP reloads too."""
 
 from __future__ import annotations
 
-import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -16,72 +13,43 @@ from typing import Any
 
 import pytest
 
-from .desktop import OutputLines, stop_process
+from .desktop import OutputLines, wait_until
+from .headless import Daemon, headless_env, private_runtime_dir, running, status
 
 
 @dataclass
 class Headless:
-    proc: subprocess.Popen[bytes]
-    log: OutputLines
-    env: dict[str, str]
+    daemon: Daemon
     config: Path
 
+    @property
+    def log(self) -> OutputLines:
+        return self.daemon.log
+
+    @property
+    def proc(self) -> subprocess.Popen[bytes]:
+        return self.daemon.proc
+
     def status(self) -> dict[str, Any]:
-        out = subprocess.run(
-            [sys.executable, "-m", "microbreak", "status", "--json"],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=20,
-            check=True,
-        )
-        result: dict[str, Any] = json.loads(out.stdout)
-        return result
+        return status(self.daemon.env)
 
 
 def wait_for(check: Callable[[], object], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+    wait_until(check, timeout, what, interval=0.1)
 
 
 @pytest.fixture
 def daemon(tmp_path: Path) -> Iterator[Headless]:
-    home = tmp_path / "home"
-    runtime = tmp_path / "run"
-    runtime.mkdir(mode=0o700)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MICROBREAK_")}
-    env.update(
-        HOME=str(home),
-        XDG_CONFIG_HOME=str(home / ".config"),
-        XDG_STATE_HOME=str(home / ".local/state"),
-        XDG_DATA_HOME=str(home / ".local/share"),
-        XDG_RUNTIME_DIR=str(runtime),
-        DBUS_SESSION_BUS_ADDRESS="disabled:",
-        PYTHONUNBUFFERED="1",
-    )
-    env.pop("DISPLAY", None)
-    config = home / ".config" / "microbreak" / "config.toml"
-    config.parent.mkdir(parents=True)
-    config.write_text('min_interval = "30m"\nmax_interval = "1h"\n')
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "microbreak", "--no-tray", "--verbose"],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    assert proc.stderr is not None
-    log = OutputLines(proc.stderr, "microbreak stderr")
-    try:
-        log.wait_for_line(lambda line: "started;" in line, 15)
-        yield Headless(proc, log, env, config)
-    finally:
-        stop_process(proc)
-        assert not any("Traceback" in line for line in log.lines()), "\n".join(log.lines())
+    with private_runtime_dir() as runtime:
+        env = headless_env(tmp_path, runtime)
+        # The intervals come from the file here, so that editing it changes them.
+        env.pop("MICROBREAK_MIN_INTERVAL")
+        env.pop("MICROBREAK_MAX_INTERVAL")
+        config = Path(env["XDG_CONFIG_HOME"]) / "microbreak" / "config.toml"
+        config.parent.mkdir(parents=True)
+        config.write_text('min_interval = "30m"\nmax_interval = "1h"\n')
+        with running(env, "--verbose") as d:
+            yield Headless(d, config)
 
 
 def test_an_edit_takes_effect_within_seconds_and_retimes_the_reminder(daemon: Headless) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from .desktop import stays_true
-from .test_control import (
+from .headless import (
     SLACK,
     Daemon,
     cli,

@@ -1,0 +1,233 @@
+"""Knowing when not to interrupt, end to end: the real daemon on the test desktop.
+
+Idle time comes from the Xvfb server's screen saver extension (no input at all until xdotool
+moves the pointer); the full-screen window is a real X window made the active one by hand (there
+is no window manager). What the user sees is checked on the bus (Notify calls), in
+``microbreak status --json`` and ``microbreak stats --json``, and in the daemon's log; every run
+ends without a Traceback in that log (checked by ``daemon``).
+
+The camera condition is not tested here: the daemon always watches ``/dev/video*`` (no setting
+points it elsewhere), so it is covered by the detector tests in ``test_presence_dnd.py``; it is
+switched off below so that a camera in use on the test machine cannot hold a reminder back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+
+from .desktop import Desktop, NotifyMonitor, stays_true, wait_until
+from .test_e2e_desktop import Daemon, daemon
+
+pytestmark = pytest.mark.desktop
+
+#: Settings every run shares: no camera or microphone check (see the module docstring).
+BASE = {
+    "MICROBREAK_DO_NOT_DISTURB__CAMERA": "false",
+    "MICROBREAK_DO_NOT_DISTURB__MICROPHONE": "false",
+}
+FULLSCREEN = "a full-screen window"  # microbreak.adapters.presence.fullscreen.REASON
+
+
+def _cli(desktop: Desktop, env: Mapping[str, str], *args: str) -> dict[str, Any]:
+    """``microbreak ARGS --json`` with the daemon's environment; must succeed."""
+    result = subprocess.run(
+        [sys.executable, "-m", "microbreak", *args, "--json"],
+        env={**desktop.env, **env},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=20,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+def _line(desktop: Desktop, env: Mapping[str, str]) -> str:
+    """The status line ``microbreak status --json`` reports."""
+    return str(_cli(desktop, env, "status")["line"])
+
+
+def _wait_running(d: Daemon, env: Mapping[str, str]) -> None:
+    """Wait until the daemon answers on its control socket."""
+
+    def answers() -> bool:
+        assert d.alive(), "\n".join(d.log.lines())
+        result = subprocess.run(
+            [sys.executable, "-m", "microbreak", "status"],
+            env={**d.desktop.env, **env},
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=20,
+            check=False,
+        )
+        return result.returncode == 0
+
+    wait_until(answers, 15.0, "the daemon to answer `microbreak status`", interval=0.1)
+
+
+def _events(desktop: Desktop, kind: str) -> int:
+    """How many events of ``kind`` the daemon's history file holds."""
+    path = desktop.home / ".local/share/microbreak/history.sqlite"
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+        (count,) = conn.execute("SELECT count(*) FROM events WHERE kind = ?", (kind,)).fetchone()
+    return int(count)
+
+
+def _x_idle(desktop: Desktop) -> float:
+    """Seconds since the last input on the test X server, as the daemon reads it."""
+    return int(desktop.xdisplay.screen().root.screensaver_query_info().idle) / 1000.0
+
+
+def _touch(desktop: Desktop, step: int) -> None:
+    """Move the pointer (a new place each step, so it is real input) and check it counted."""
+    result = desktop.run(["xdotool", "mousemove", str(100 + 40 * (step % 2)), str(100 + step % 7)])
+    assert result.returncode == 0, result.stderr
+    assert _x_idle(desktop) < 1.0
+
+
+def _fullscreen_window(desktop: Desktop) -> Any:
+    """A mapped window, made the active one and full-screen (as a window manager would)."""
+    from Xlib import Xatom
+
+    d = desktop.xdisplay
+    screen = d.screen()
+    win = screen.root.create_window(0, 0, 320, 200, 0, screen.root_depth)
+    win.map()
+    win.change_property(
+        desktop.atom("_NET_WM_STATE"), Xatom.ATOM, 32, [desktop.atom("_NET_WM_STATE_FULLSCREEN")]
+    )
+    screen.root.change_property(desktop.atom("_NET_ACTIVE_WINDOW"), Xatom.WINDOW, 32, [win.id])
+    d.sync()
+    return win
+
+
+def test_idle_is_a_natural_break_and_the_interval_starts_afresh(desktop: Desktop) -> None:
+    env = {
+        **BASE,
+        "MICROBREAK_NATURAL_BREAK": "4s",
+        "MICROBREAK_MIN_INTERVAL": "6s",
+        "MICROBREAK_MAX_INTERVAL": "8s",
+    }
+    with NotifyMonitor(desktop) as bus, daemon(desktop, env=env) as d:
+        started = time.monotonic()
+        d.wait_log("idle detection: x11")
+        _wait_running(d, env)
+        # No input reaches the X server: the daemon sees the user away, with nothing due.
+
+        def away() -> str:
+            text = _line(desktop, env)
+            return text if text.startswith("Away since") else ""
+
+        line = wait_until(
+            away,
+            10.0,
+            lambda: f"an away status line; the log says {d.log.lines()[-5:]}",
+            interval=0.2,
+        )
+        assert line.endswith(": a natural break")
+        assert _x_idle(desktop) >= 4.0
+        # Well past max_interval (8 s) no reminder comes.
+        quiet = 8.0 + 4.0 - (time.monotonic() - started)
+        assert stays_true(lambda: bus.count == 0, duration=max(quiet, 0.0))
+        assert _line(desktop, env).startswith("Away since")
+        assert _cli(desktop, env, "stats")["totals"]["natural_breaks"] == 0
+
+        # Back at the keyboard: the absence is recorded as a natural break, nothing pops up.
+        mark = len(d.log.lines())
+        _touch(desktop, 0)
+        welcome = d.wait_log("welcome back", timeout=4.0, after=mark)
+        back = time.monotonic()
+        assert "counts as a natural break" in welcome
+        today = _cli(desktop, env, "stats")["per_day"][-1]
+        assert today["natural_breaks"] >= 1 and today["reminders"] == 0
+        assert _line(desktop, env).startswith("Next break in")
+        assert stays_true(lambda: bus.count == 0, duration=1.0)
+
+        # Staying active, the next reminder comes a fresh interval (6-8 s) after the return.
+        step = 1
+        deadline = back + 15.0
+        while bus.count == 0 and time.monotonic() < deadline:
+            _touch(desktop, step)
+            step += 1
+            stays_true(lambda: bus.count == 0, duration=1.0)
+        note = bus.wait_for(lambda n: n.app_name == "microbreak", timeout=0.1)
+        assert time.monotonic() - back >= 5.0, "the reminder came before a fresh interval"
+        d.wait_log(f"reminder: {note.summary}", after=mark)
+        assert _line(desktop, env).startswith("Next break in")
+        assert _events(desktop, "natural_break") == 1
+
+
+def test_full_screen_holds_the_reminder_until_dropped(desktop: Desktop) -> None:
+    env = {
+        **BASE,
+        "MICROBREAK_DETECT_IDLE": "false",
+        "MICROBREAK_MIN_INTERVAL": "3s",
+        "MICROBREAK_MAX_INTERVAL": "4s",
+        "MICROBREAK_DO_NOT_DISTURB__MAX_POSTPONE": "6s",  # retried every second, then dropped
+    }
+    win = _fullscreen_window(desktop)  # before the first reminder is due
+    with NotifyMonitor(desktop) as bus, daemon(desktop, env=env) as d:
+        d.wait_log(f"holding the reminder: {FULLSCREEN}", timeout=15.0)
+        held = time.monotonic()
+        assert _line(desktop, env) == f"Holding: {FULLSCREEN}"
+        dropped = d.wait_log("held for too long", timeout=10.0)
+        assert dropped.endswith(f"({FULLSCREEN}): dropped")
+        assert time.monotonic() - held >= 5.0
+        assert bus.count == 0
+        holds = [ln for ln in d.log.lines() if f"holding the reminder: {FULLSCREEN}" in ln]
+        assert len(holds) >= 2  # tried again before giving up
+        assert _events(desktop, "postponed_out") == 1
+        assert _cli(desktop, env, "stats")["totals"]["reminders"] == 0
+        assert _line(desktop, env).startswith("Next break in")
+
+        # The window closes: the next reminder comes as usual.
+        mark = len(d.log.lines())
+        win.destroy()
+        desktop.xdisplay.sync()
+        note = bus.wait_for(lambda n: n.app_name == "microbreak", timeout=8.0)
+        d.wait_log(f"reminder: {note.summary}", after=mark)
+        assert _events(desktop, "postponed_out") == 1
+        assert _cli(desktop, env, "stats")["totals"]["reminders"] == 1
+
+
+def test_full_screen_hold_is_released_when_the_window_leaves_full_screen(
+    desktop: Desktop,
+) -> None:
+    env = {
+        **BASE,
+        "MICROBREAK_DETECT_IDLE": "false",
+        "MICROBREAK_MIN_INTERVAL": "3s",
+        "MICROBREAK_MAX_INTERVAL": "4s",
+        "MICROBREAK_DO_NOT_DISTURB__MAX_POSTPONE": "30s",  # retried every 5 s
+    }
+    win = _fullscreen_window(desktop)
+    with NotifyMonitor(desktop) as bus, daemon(desktop, env=env) as d:
+        d.wait_log(f"holding the reminder: {FULLSCREEN}", timeout=15.0)
+        assert _line(desktop, env) == f"Holding: {FULLSCREEN}"
+        assert stays_true(lambda: bus.count == 0, duration=1.0)
+
+        # Leaving full screen (F11) clears the hold: the reminder comes at the next retry,
+        # long before max_postpone, and is shown, not dropped.
+        win.delete_property(desktop.atom("_NET_WM_STATE"))
+        desktop.xdisplay.sync()
+        cleared = time.monotonic()
+        note = bus.wait_for(lambda n: n.app_name == "microbreak", timeout=7.0)
+        assert time.monotonic() - cleared < 7.0  # a 5 s retry, far from the 30 s drop
+        d.wait_log(f"reminder: {note.summary}")
+        assert not any("held for too long" in ln for ln in d.log.lines())
+        assert _events(desktop, "postponed_out") == 0
+        assert _cli(desktop, env, "stats")["totals"]["reminders"] == 1
+        assert _line(desktop, env).startswith("Next break in")
+        win.destroy()
+        desktop.xdisplay.sync()
