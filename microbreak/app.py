@@ -45,8 +45,9 @@ log = logging.getLogger(__name__)
 
 #: The longest the daemon sleeps without looking at the clocks (suspend and jump detection).
 WATCH = timedelta(minutes=5)
-#: While the user is away, how often to look whether they are back.
-AWAY_POLL = timedelta(minutes=1)
+#: While the user is away, how often to look whether they are back (the return needs no
+#: quick answer: nothing is due while away, and nothing pops up on return anyway).
+AWAY_POLL = timedelta(minutes=3)
 
 
 class Tray(Protocol):
@@ -89,6 +90,10 @@ class PresencePort(Protocol):
 
     def away_for(self) -> timedelta | None:
         """How long away, or None when present (or when it cannot tell)."""
+        ...
+
+    def next_look(self) -> timedelta | None:
+        """How soon to look again to see an absence of ``natural_break`` (None: unknown)."""
         ...
 
     def close(self) -> None:
@@ -218,6 +223,7 @@ class App:
         """The timer fired: apply clock events, maybe show one reminder, re-arm."""
         reminder = None
         with self._lock:
+            before = self._looks()
             try:
                 now = self._now()
                 self._check_presence(now)
@@ -235,7 +241,10 @@ class App:
             finally:
                 # Whatever happened above, the chain of wake-ups must go on.
                 self._rearm(self._clock.read().now)
-        self._after(reminder)
+            changed = self._looks() != before
+        # The tray is redrawn only when something it shows changed: the status line's "in N
+        # min" is refreshed whenever the menu opens, so a quiet wake-up costs no GTK work.
+        self._after(reminder, refresh=changed or reminder is not None)
 
     def quit(self) -> None:
         """Stop the daemon: remove the tray icon and let the main thread return."""
@@ -562,10 +571,14 @@ class App:
         wake = self.planner.next_wakeup(now)
         watch = WATCH
         if self.presence is not None:
-            # Look often enough that an absence of natural_break is not missed between looks.
-            watch = min(watch, self.config.policy.natural_break / 2)
             if self.planner.away_since is not None:
                 watch = min(watch, AWAY_POLL)
+            else:
+                # Just when an absence of natural_break could first be seen, not sooner.
+                look = self.presence.next_look()
+                watch = min(
+                    watch, look if look is not None else self.config.policy.natural_break / 2
+                )
         cap = now + watch
         self._timer.arm(min(wake, cap) if wake is not None else cap)
         if self.store is not None:
@@ -574,8 +587,14 @@ class App:
             except OSError as e:
                 log.warning("cannot save the state (%s); it will not survive a restart", e)
 
-    def _after(self, reminder: Reminder | None) -> None:
-        self._refresh()
+    def _looks(self) -> tuple[object, ...]:
+        """What the tray shows, to tell whether a wake-up changed it."""
+        p = self.planner
+        return (p.mode, p.held_reason, p.away_since, p.off_duty, p.unanswered)
+
+    def _after(self, reminder: Reminder | None, *, refresh: bool = True) -> None:
+        if refresh:
+            self._refresh()
         if reminder is not None:
             message = reminder_message(reminder)
             log.info("reminder: %s", message.title)

@@ -39,16 +39,30 @@ class Away:
         self._idle = idle
         self._lock = lock
         self.threshold = threshold
+        #: The idle time read by the last ``away_for`` (None: unknown).
+        self.last_idle: timedelta | None = None
 
     def away_for(self) -> timedelta | None:
         """How long the user has been away, if at least the threshold; else None."""
         seconds = self._idle.idle_seconds() if self._idle is not None else None
         idle = timedelta(seconds=seconds) if seconds is not None else None
+        self.last_idle = idle
+        if idle is not None and idle >= self.threshold:
+            return idle  # away already: no need to ask about the lock screen
         if self._lock is not None and self._lock.locked():
             return max(idle or self.threshold, self.threshold)
-        if idle is not None and idle >= self.threshold:
-            return idle
         return None
+
+    def next_look(self) -> timedelta | None:
+        """How soon an absence of ``threshold`` could first be seen, from the last idle reading.
+
+        The user was last active ``last_idle`` ago, so they cannot have been away for the
+        threshold before ``threshold - last_idle`` from now. Looking exactly then sees every
+        absence that long while looking only once per threshold while someone works.
+        """
+        if self.last_idle is None:
+            return None
+        return max(self.threshold - self.last_idle, timedelta(seconds=1))
 
     def close(self) -> None:
         """Release the detectors' connections."""
