@@ -7,6 +7,7 @@ so a slow notification server never blocks the menu.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 import shutil
@@ -186,6 +187,7 @@ class App:
         self.chime: ChimePort | None = None
         self.presence: PresencePort | None = None
         self.dnd: DndPort | None = None
+        self._saved: dict[str, object] | None = None
         #: The problem with the config file on disk, while the previous settings run on.
         self.config_problem: str | None = None
         self._lock = threading.RLock()
@@ -531,7 +533,10 @@ class App:
             self.history.record(kind, at, exercise=exercise, seconds=seconds)
 
     def close(self) -> None:
-        """Record the stop and release the history and the sound player."""
+        """Save the state one last time, record the stop, release the history and the sound."""
+        if self.store is not None:
+            with self._lock, contextlib.suppress(OSError):
+                self.store.save(self.planner.snapshot(self._clock.read().now))
         if self.history is not None:
             self._record(EventKind.STOPPED, self._clock.read().now)
             self.history.close()
@@ -582,8 +587,15 @@ class App:
         cap = now + watch
         self._timer.arm(min(wake, cap) if wake is not None else cap)
         if self.store is not None:
+            snapshot = self.planner.snapshot(now)
+            # Only when something besides the time of saving changed: a quiet wake-up should
+            # not cost a write and an fsync.
+            unchanged = {k: v for k, v in snapshot.items() if k != "saved_at"}
+            if unchanged == self._saved:
+                return
             try:
-                self.store.save(self.planner.snapshot(now))
+                self.store.save(snapshot)
+                self._saved = unchanged
             except OSError as e:
                 log.warning("cannot save the state (%s); it will not survive a restart", e)
 

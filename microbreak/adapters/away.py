@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Protocol
 
+#: Idle this long before the lock screen is asked whether it is up.
+LOCK_AFTER = timedelta(minutes=1)
+
 
 class IdleSource(Protocol):
     """Seconds since the last keyboard or mouse input (None: cannot tell)."""
@@ -49,7 +52,10 @@ class Away:
         self.last_idle = idle
         if idle is not None and idle >= self.threshold:
             return idle  # away already: no need to ask about the lock screen
-        if self._lock is not None and self._lock.locked():
+        # Someone who typed a moment ago is not behind a lock screen: ask the lock screen
+        # (a few D-Bus calls) only when the idle time is unknown or a minute has gone by.
+        ask_lock = idle is None or idle >= LOCK_AFTER
+        if ask_lock and self._lock is not None and self._lock.locked():
             return max(idle or self.threshold, self.threshold)
         return None
 
