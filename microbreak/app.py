@@ -46,8 +46,8 @@ log = logging.getLogger(__name__)
 
 #: The longest the daemon sleeps without looking at the clocks (suspend and jump detection).
 WATCH = timedelta(minutes=5)
-#: While the user is away, how often to look whether they are back (the return needs no
-#: quick answer: nothing is due while away, and nothing pops up on return anyway).
+#: While the user is away, how often (at most; natural_break / 2 if shorter) to look whether
+#: they are back: nothing is due while away, and nothing pops up on return anyway.
 AWAY_POLL = timedelta(minutes=3)
 
 
@@ -402,6 +402,15 @@ class App:
                 "config_problem": self.config_problem,
             }
 
+    def swap_detectors(self, presence: PresencePort | None, dnd: DndPort | None) -> None:
+        """Replace the idle/lock and do-not-disturb detectors (live reload), closing the old."""
+        with self._lock:
+            old = (self.presence, self.dnd)
+            self.presence, self.dnd = presence, dnd
+        for detector in old:
+            if detector is not None:
+                detector.close()
+
     def reconfigure(self, config: AppConfig) -> None:
         """Switch to new settings at once (live reload); re-time the pending reminder if the
         interval bounds changed, and keep the rotation where it was."""
@@ -577,7 +586,7 @@ class App:
         watch = WATCH
         if self.presence is not None:
             if self.planner.away_since is not None:
-                watch = min(watch, AWAY_POLL)
+                watch = min(watch, AWAY_POLL, self.config.policy.natural_break / 2)
             else:
                 # Just when an absence of natural_break could first be seen, not sooner.
                 look = self.presence.next_look()

@@ -207,9 +207,8 @@ def _reloader(app: App, runtime: Runtime, notifier: PlyerNotifier) -> Callable[[
             elif not fresh.sound and app.chime is not None:
                 app.chime.close()
                 app.chime = None
-            if app.dnd is not None:
-                app.dnd.close()
-            app.dnd = _do_not_disturb(fresh)
+            presence = _presence(fresh) if fresh.detect_idle else None
+            app.swap_detectors(presence, _do_not_disturb(fresh))
             app.reconfigure(_app_config(fresh))
             log.info("config reloaded; %s", app.status_line())
 
