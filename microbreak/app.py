@@ -46,9 +46,6 @@ log = logging.getLogger(__name__)
 
 #: The longest the daemon sleeps without looking at the clocks (suspend and jump detection).
 WATCH = timedelta(minutes=5)
-#: While the user is away, how often (at most; natural_break / 2 if shorter) to look whether
-#: they are back: nothing is due while away, and nothing pops up on return anyway.
-AWAY_POLL = timedelta(minutes=3)
 
 
 class Tray(Protocol):
@@ -586,7 +583,7 @@ class App:
         watch = WATCH
         if self.presence is not None:
             if self.planner.away_since is not None:
-                watch = min(watch, AWAY_POLL, self.config.policy.natural_break / 2)
+                watch = min(watch, self.config.policy.natural_break)
             else:
                 # Just when an absence of natural_break could first be seen, not sooner.
                 look = self.presence.next_look()

@@ -19,8 +19,9 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
@@ -171,29 +172,46 @@ def test_coming_back_is_a_natural_break_and_a_fresh_interval_starts(desktop: Des
         # Back at the keyboard: the absence is recorded as a natural break, nothing pops up.
         mark = len(d.log.lines())
         _touch(desktop, 0)
-        welcome = d.wait_log("welcome back", timeout=4.0, after=mark)
-        back = time.monotonic()
-        assert "counts as a natural break" in welcome
-        wait_until(
-            lambda: _cli(desktop, IDLE, "stats")["per_day"][-1]["natural_breaks"] == 1,
-            3.0,
-            "a natural break today in `microbreak stats --json`",
-            0.2,
-        )
-        assert _line(desktop, IDLE).startswith("Next break in")
-        assert stays_true(lambda: bus.count == 0, duration=1.0)
-
-        # Staying active, the next reminder comes a fresh interval (6-8 s) after the return.
-        step = 1
-        while bus.count == 0 and time.monotonic() < back + 15.0:
-            _touch(desktop, step)
-            step += 1
-            stays_true(lambda: bus.count == 0, duration=1.0)
-        note = bus.wait_for(lambda n: n.app_name == "microbreak", timeout=0.1)
-        assert time.monotonic() - back >= 5.0, "the reminder came before a fresh interval"
-        d.wait_log(f"reminder: {note.summary}", after=mark)
-        assert _line(desktop, IDLE).startswith("Next break in")
+        with _keep_active(desktop):  # and from now on busy, so no second absence begins
+            # Looked for every natural_break (4 s) while away: allow that plus a margin.
+            welcome = d.wait_log("welcome back", timeout=8.0, after=mark)
+            back = time.monotonic()
+            assert "counts as a natural break" in welcome
+            wait_until(
+                lambda: _cli(desktop, IDLE, "stats")["per_day"][-1]["natural_breaks"] == 1,
+                3.0,
+                "a natural break today in `microbreak stats --json`",
+                0.2,
+            )
+            assert _line(desktop, IDLE).startswith("Next break in")
+            assert stays_true(lambda: bus.count == 0, duration=1.0)
+            # Staying active, the next reminder comes a fresh interval (6-8 s) after the return.
+            note = bus.wait_for(lambda n: n.app_name == "microbreak", timeout=15.0)
+            assert time.monotonic() - back >= 5.0, "the reminder came before a fresh interval"
+            d.wait_log(f"reminder: {note.summary}", after=mark)
+            assert _line(desktop, IDLE).startswith("Next break in")
         _wait_events(desktop, "natural_break", 1)
+
+
+@contextlib.contextmanager
+def _keep_active(desktop: Desktop) -> Iterator[None]:
+    """Move the pointer every 0.7 s from a helper thread (xdotool only: the test's own X
+    connection stays on the test's thread)."""
+    stop = threading.Event()
+
+    def loop() -> None:
+        step = 0
+        while not stop.wait(0.7):
+            step += 1
+            desktop.run(["xdotool", "mousemove", str(100 + 40 * (step % 2)), str(100 + step % 7)])
+
+    mover = threading.Thread(target=loop, name="keep-active", daemon=True)
+    mover.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        mover.join(5.0)
 
 
 def test_full_screen_holds_the_reminder_until_dropped(desktop: Desktop) -> None:

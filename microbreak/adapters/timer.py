@@ -77,6 +77,7 @@ class SchedulerTimer:
         self._token = 0
         self._fired = 0
         self._deadline: float | None = None
+        self._guard_idle = False
         self._running = False
         self._cond = threading.Condition()
         self._guard = threading.Thread(target=self._guard_loop, name="timer-guard", daemon=True)
@@ -96,8 +97,13 @@ class SchedulerTimer:
             self._scheduler.add_job(
                 self._fire, "date", run_date=at, id=self._job_id, args=[self._token]
             )
-            self._deadline = time.monotonic() + delay + self._grace
-            self._cond.notify_all()
+            deadline = time.monotonic() + delay + self._grace
+            # Wake the guard only to bring its deadline forward: when the new one is later (the
+            # usual case, re-arming from the callback) it wakes at the old one and sleeps on.
+            earlier = self._deadline is None or deadline < self._deadline
+            self._deadline = deadline
+            if earlier or self._guard_idle:
+                self._cond.notify_all()
         log.debug("next wake-up at %s", at.isoformat(timespec="seconds"))
 
     def _fire(self, token: int) -> None:
@@ -106,14 +112,17 @@ class SchedulerTimer:
             if not self._running or token != self._token or self._fired == token:
                 return
             self._fired = token
-            self._deadline = None
         self._callback()
 
     def _guard_loop(self) -> None:
         with self._cond:
             while self._running:
-                if self._deadline is None:
+                if self._deadline is None or self._fired == self._token:
+                    # Nothing armed, or the arming already fired: sleep until the next arm().
+                    self._deadline = None
+                    self._guard_idle = True
                     self._cond.wait()
+                    self._guard_idle = False
                     continue
                 remaining = self._deadline - time.monotonic()
                 if remaining > 0:
