@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from .adapters.clock import Clock as ClockPort
 from .adapters.clock import ClockWatcher
@@ -43,6 +43,7 @@ from .paths import example_config
 from .protocol import Request
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 #: The longest the daemon sleeps without looking at the clocks (suspend and jump detection).
 WATCH = timedelta(minutes=5)
@@ -334,30 +335,25 @@ class App:
 
     def skip(self) -> str:
         """Drop the pending reminder and start a fresh interval."""
-        skipped: list[object] = []
 
-        def skip(now: datetime) -> None:
+        def skip(now: datetime) -> Exercise | None:
             exercise = self.planner.skip(now)
-            skipped.append(exercise)
             self._record(EventKind.SKIPPED, now, exercise=exercise.id if exercise else None)
+            return exercise
 
-        self._act(skip)
-        what = skipped[0]
-        name = getattr(what, "name", None)
-        log.info("skipped%s; %s", f" {name}" if name else "", self.status_line())
-        return f"Skipped {name}" if name else "Skipped the pending reminder"
+        skipped = self._act(skip)
+        log.info("skipped%s; %s", f" {skipped.name}" if skipped else "", self.status_line())
+        return f"Skipped {skipped.name}" if skipped else "Skipped the pending reminder"
 
     def done(self) -> str:
         """The user did the last reminder's exercise."""
-        done: list[object] = []
 
-        def mark(now: datetime) -> None:
+        def mark(now: datetime) -> Exercise:
             exercise = self.planner.done(now)
-            done.append(exercise)
             self._record(EventKind.DONE, now, exercise=exercise.id)
+            return exercise
 
-        self._act(mark)
-        name = getattr(done[0], "name", "the exercise")
+        name = self._act(mark).name
         log.info("done: %s", name)
         return f"Well done: {name}"
 
@@ -552,12 +548,14 @@ class App:
             if detector is not None:
                 detector.close()
 
-    def _act(self, change: Callable[[datetime], object]) -> None:
+    def _act(self, change: Callable[[datetime], T]) -> T:
+        """Apply one change at the current time, re-arm, save, redraw; returns its result."""
         with self._lock:
             now = self._now()
-            change(now)
+            result = change(now)
             self._rearm(now)
         self._refresh()
+        return result
 
     def _now(self) -> datetime:
         """Read the clocks and let the planner know about any suspend or clock jump first."""

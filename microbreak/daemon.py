@@ -105,8 +105,7 @@ def run(runtime: Runtime) -> int:
     else:
         log.info("config: %s", runtime.path)
 
-    timer_box: list[SchedulerTimer] = []
-    app_box: list[App] = []
+    app_box: list[App] = []  # the notifier and timer call back into the app built below
 
     notifier = PlyerNotifier(
         icon=assets / "microbreak.png",
@@ -114,7 +113,6 @@ def run(runtime: Runtime) -> int:
         fallback=lambda message: app_box[0].fallback(message),
     )
     timer = SchedulerTimer(lambda: app_box[0].wake())
-    timer_box.append(timer)
     app = App(
         _app_config(runtime),
         SystemClock(),
