@@ -88,8 +88,9 @@ class SchedulerTimer:
 
         delay = max(0.0, (at - self._wall()).total_seconds())
         with self._cond:
-            if self._job_id is not None:
-                # It may have run already, and the scheduler dropped it: that is fine.
+            if self._job_id is not None and self._fired != self._token:
+                # Not run yet: take it out. (One that ran is dropped by APScheduler itself,
+                # and asking for it again would only contend for the scheduler's lock.)
                 with contextlib.suppress(JobLookupError):
                     self._scheduler.remove_job(self._job_id)
             self._token += 1
