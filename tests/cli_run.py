@@ -8,6 +8,8 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+import pytest
+
 PREFIX = "microbreak: "
 
 
@@ -38,3 +40,20 @@ def run(
         timeout=60,
         check=False,
     )
+
+
+def isolate_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No MICROBREAK_* variables from outside, and private config dirs (system and user),
+    also for in-process loads."""
+    for name in list(os.environ):
+        if name.upper().startswith("MICROBREAK_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("XDG_CONFIG_DIRS", str(tmp_path / "xdg"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+
+
+def ok(result: subprocess.CompletedProcess[str]) -> str:
+    """Exit 0 with nothing on stderr; returns stdout."""
+    assert result.returncode == 0, (result.returncode, result.stderr)
+    assert result.stderr == ""
+    return result.stdout

@@ -8,7 +8,6 @@ still name the one file (or variable) it came from.
 
 from __future__ import annotations
 
-import os
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from microbreak.errors import ConfigError
 from microbreak.paths import site_config_dirs, site_config_files
 from microbreak.runtime import Runtime
 
-from .cli_run import PREFIX, run
+from .cli_run import PREFIX, isolate_config, ok, run
 
 
 @dataclass(frozen=True)
@@ -61,18 +60,8 @@ class Home:
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Home:
     """Private dirs, also for in-process loads, and no MICROBREAK_* variables from outside."""
-    for name in list(os.environ):
-        if name.upper().startswith("MICROBREAK_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("XDG_CONFIG_DIRS", str(tmp_path / "xdg"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    isolate_config(tmp_path, monkeypatch)
     return Home(tmp_path)
-
-
-def ok(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode == 0, (result.returncode, result.stderr)
-    assert result.stderr == ""
-    return result.stdout
 
 
 def one_problem(result: subprocess.CompletedProcess[str]) -> str:

@@ -34,7 +34,7 @@ from microbreak.user_exercises import (
     read_catalog,
 )
 
-from .cli_run import PREFIX, run
+from .cli_run import PREFIX, isolate_config, ok, run
 
 BUILT_IN = len(CATALOG)
 
@@ -105,18 +105,8 @@ class Dirs:
 
 @pytest.fixture
 def dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Dirs:
-    for name in list(os.environ):
-        if name.upper().startswith("MICROBREAK_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("XDG_CONFIG_DIRS", str(tmp_path / "xdg"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    isolate_config(tmp_path, monkeypatch)
     return Dirs(tmp_path)
-
-
-def ok(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode == 0, (result.returncode, result.stderr)
-    assert result.stderr == ""
-    return result.stdout
 
 
 def problems(result: subprocess.CompletedProcess[str]) -> list[str]:
