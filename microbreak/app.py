@@ -211,6 +211,7 @@ class App:
                         "the saved state could not be used (%s)%s, starting afresh", e, kept
                     )
                     self.planner.start(now)
+            self._check_presence(now)  # so the first idle look is timed, not guessed
             self._rearm(now)
             self._record(EventKind.STARTED, now)
             if self.planner.mode is Mode.PAUSED:

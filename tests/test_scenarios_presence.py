@@ -146,7 +146,7 @@ def away_sim(seed: int, **kwargs: object) -> tuple[Sim, FakeIdle, FakeLock, Reco
     def setup(app: App) -> None:
         clock = app._clock
         assert isinstance(clock, FakeClock)
-        idle, lock, rec = FakeIdle(clock), FakeLock(), Recorder()
+        idle, lock, rec = FakeIdle(clock, last_input=clock.monotonic), FakeLock(), Recorder()
         app.presence = Away(idle, lock, timedelta(minutes=5))
         app.history = rec
         holder.update(idle=idle, lock=lock, rec=rec)
