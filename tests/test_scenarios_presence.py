@@ -58,10 +58,11 @@ class FakeIdle:
     clock: FakeClock
     last_input: float = 0.0
     queries: int = 0
+    unknown: bool = False  # like a desktop with no idle source (Wayland outside GNOME)
 
     def idle_seconds(self) -> float | None:
         self.queries += 1
-        return self.clock.monotonic - self.last_input
+        return None if self.unknown else self.clock.monotonic - self.last_input
 
     def touch(self) -> None:
         self.last_input = self.clock.monotonic
@@ -194,13 +195,28 @@ def test_a_short_absence_mid_interval_counts_and_restarts_the_interval() -> None
 
 
 def test_a_locked_screen_counts_as_away() -> None:
+    # Where the idle time cannot be read, the lock screen alone says the user is away.
     sim, idle, lock, rec = away_sim(6)
+    idle.unknown = True
+    sim.run(5 * 60)
+    lock.is_locked = True
+    sim.run(2 * HOUR)
+    assert sim.shown() == []
+    assert sim.app.status_line().startswith("Away since")
+    lock.is_locked = False
+    sim.run(3 * 60)
+    assert len(rec.kinds(EventKind.NATURAL_BREAK)) == 1
+    assert sim.app.status_line().startswith("Next break in")
+
+
+def test_a_locked_screen_with_nobody_typing_is_a_natural_break() -> None:
+    sim, idle, lock, rec = away_sim(7)
     active_for(sim, idle, 5 * 60)
     lock.is_locked = True
-    active_for(sim, idle, 2 * HOUR)  # input events do not matter while locked
+    sim.run(2 * HOUR)  # nobody types at a locked screen
     assert sim.shown() == []
     lock.is_locked = False
-    active_for(sim, idle, 3 * 60)
+    active_for(sim, idle, 6 * 60)
     assert len(rec.kinds(EventKind.NATURAL_BREAK)) == 1
 
 
