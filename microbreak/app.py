@@ -307,9 +307,7 @@ class App:
 
         def pause(now: datetime) -> None:
             self.planner.pause(now, duration)
-            self._record(
-                EventKind.PAUSED, now, seconds=duration.total_seconds() if duration else None
-            )
+            self._paused_until(now)
 
         self._act(pause)
         log.info("paused %s", f"for {humanize(duration)}" if duration else "until resumed")

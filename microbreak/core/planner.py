@@ -179,23 +179,16 @@ class Planner:
             return self.paused_until
         if self.away_since is not None:
             return None  # nothing is due while away; the app looks for the return
+        wake = self.due
+        if self.held_since is not None and now is not None:
+            wake = min(now + self.hold_retry, self.held_since + self.policy.max_postpone)
         if self.work is not None and now is not None:
             if self.off_duty:
                 return self.work.next_start(now, self.tz)
             period = self.work.current(now, self.tz)
             if period is not None:
-                ends = period[1]
-                if self.held_since is not None:
-                    retry = min(now + self.hold_retry, self.held_since + self.policy.max_postpone)
-                    return min(retry, ends)
-                return min(self.due, ends) if self.due is not None else ends
-        if self.held_since is not None:
-            return (
-                min(now + self.hold_retry, self.held_since + self.policy.max_postpone)
-                if now
-                else None
-            )
-        return self.due
+                return min(wake, period[1]) if wake is not None else period[1]
+        return wake
 
     @property
     def hold_retry(self) -> timedelta:
