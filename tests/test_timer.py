@@ -107,3 +107,50 @@ def test_nothing_fires_after_stop() -> None:
     timer.arm(now() + timedelta(seconds=0.2))
     timer.stop()
     assert not calls.event.wait(0.6)
+
+
+def test_one_thread_does_it_all() -> None:
+    """Each wake-up wakes one thread: no executor thread, no guard thread."""
+    before = set(threading.enumerate())
+    calls = Calls()
+    timer = SchedulerTimer(calls)
+    timer.start()
+    try:
+        timer.arm(now() + timedelta(seconds=0.1))
+        assert calls.event.wait(5)
+        added = set(threading.enumerate()) - before
+        assert len(added) == 1, added
+    finally:
+        timer.stop()
+
+
+def test_arming_from_another_thread_while_the_callback_runs_does_not_deadlock() -> None:
+    """The callback runs outside APScheduler's job-store lock, so another thread can arm."""
+    armed_elsewhere = threading.Event()
+    fired: list[float] = []
+    timer: SchedulerTimer
+
+    def other() -> None:
+        timer.arm(now() + timedelta(seconds=0.1))
+        armed_elsewhere.set()
+
+    def callback() -> None:
+        fired.append(time.monotonic())
+        if len(fired) == 1:
+            helper = threading.Thread(target=other)
+            helper.start()
+            # The control thread's arm() must get through while this callback is still running.
+            assert armed_elsewhere.wait(5)
+            helper.join(5)
+
+    timer = SchedulerTimer(callback)
+    timer.start()
+    try:
+        timer.arm(now())
+        deadline = time.monotonic() + 5
+        while len(fired) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert armed_elsewhere.is_set()
+        assert len(fired) == 2  # and the arming made from the other thread fired too
+    finally:
+        timer.stop()

@@ -1,4 +1,4 @@
-"""The daemon's only timer: one re-armed APScheduler date job, with a monotonic guard.
+"""The daemon's only timer: one re-armed APScheduler date job, run on the scheduler's own thread.
 
 Known APScheduler 3 traps and how this avoids them:
 - A date job that misfires (runs later than ``misfire_grace_time``) is dropped and the chain of
@@ -8,10 +8,16 @@ Known APScheduler 3 traps and how this avoids them:
   of a finished date job can never delete the job that replaced it; a token makes sure one arming
   fires the callback at most once.
 - The scheduler compares wall-clock times but sleeps on the monotonic clock: after the wall clock
-  is set back it would keep sleeping for as long as the clock went back. A guard thread sleeping
-  on the monotonic clock fires the armed callback if APScheduler has not done so shortly after
-  the intended delay. During suspend both sleep; the app caps every sleep (``App.WATCH``) and
-  its clock watcher turns what happened meanwhile into at most one reminder.
+  is set back it would keep sleeping for as long as the clock went back. The timer also keeps
+  the intended moment on the monotonic clock and fires if APScheduler has not done so shortly
+  after it. During suspend both sleep; the app caps every sleep (``App.WATCH``) and its clock
+  watcher turns what happened meanwhile into at most one reminder.
+
+Quiet: every wake-up is one thread waking once. The job runs inline on the scheduler's thread
+(``DebugExecutor``) and only notes that it is due; the callback runs on that same thread right
+after APScheduler has let go of its job-store lock (so the callback can re-arm, and a control
+command that arms from another thread can never deadlock against it). The monotonic check lives
+in the same loop: the thread never sleeps past it. No executor thread, no guard thread.
 """
 
 from __future__ import annotations
@@ -23,11 +29,11 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Protocol
+from typing import Any, Protocol
 
 log = logging.getLogger(__name__)
 
-#: How long after the intended moment the guard steps in for APScheduler.
+#: How long after the intended moment (monotonic) the timer steps in for APScheduler.
 GUARD_GRACE = 2.0
 
 
@@ -51,8 +57,33 @@ def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def _scheduler(after_jobs: Callable[[], float | None]) -> Any:
+    """A BackgroundScheduler whose loop calls ``after_jobs`` once the due jobs are run.
+
+    ``after_jobs`` returns how many seconds the loop may sleep at most (None: no limit).
+    """
+    from apscheduler.executors.debug import DebugExecutor
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    class Scheduler(BackgroundScheduler):  # type: ignore[misc]
+        # _process_jobs is the hook APScheduler's own schedulers (asyncio, Qt, Tornado) drive
+        # their loops with; it returns the seconds until the next due job, or None.
+        def _process_jobs(self) -> float | None:
+            wait: float | None = super()._process_jobs()
+            limit = after_jobs()
+            if limit is None:
+                return wait
+            return limit if wait is None else min(wait, limit)
+
+    return Scheduler(
+        executors={"default": DebugExecutor()},
+        job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+        timezone="UTC",
+    )
+
+
 class SchedulerTimer:
-    """The production timer, on an APScheduler 3 BackgroundScheduler with one worker thread."""
+    """The production timer, on an APScheduler 3 BackgroundScheduler and its one thread."""
 
     def __init__(
         self,
@@ -61,102 +92,72 @@ class SchedulerTimer:
         grace: float = GUARD_GRACE,
         wall: Callable[[], datetime] = _utc_now,
     ) -> None:
-        from apscheduler.executors.pool import ThreadPoolExecutor
-        from apscheduler.schedulers.background import BackgroundScheduler
-
         self._callback = callback
         self._grace = grace
         self._wall = wall
-        self._scheduler = BackgroundScheduler(
-            executors={"default": ThreadPoolExecutor(max_workers=1)},
-            job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
-            timezone="UTC",
-        )
+        self._scheduler = _scheduler(self._after_jobs)
         self._ids = itertools.count(1)
         self._job_id: str | None = None
         self._token = 0
+        self._due = 0  # the arming whose job APScheduler ran last
         self._fired = 0
-        self._deadline: float | None = None
-        self._guard_idle = False
+        self._deadline: float | None = None  # monotonic: when to fire even if APScheduler has not
         self._running = False
-        self._cond = threading.Condition()
-        self._guard = threading.Thread(target=self._guard_loop, name="timer-guard", daemon=True)
+        self._lock = threading.Lock()
 
     def arm(self, at: datetime) -> None:
         """Replace the pending wake-up with one at ``at``."""
         from apscheduler.jobstores.base import JobLookupError
 
         delay = max(0.0, (at - self._wall()).total_seconds())
-        with self._cond:
-            if self._job_id is not None and self._fired != self._token:
-                # Not run yet: take it out. (One that ran is dropped by APScheduler itself,
-                # and asking for it again would only contend for the scheduler's lock.)
+        with self._lock:
+            if self._job_id is not None and self._due != self._token:
+                # Not run yet: take it out. (One that ran is dropped by APScheduler itself.)
                 with contextlib.suppress(JobLookupError):
                     self._scheduler.remove_job(self._job_id)
             self._token += 1
             self._job_id = f"wake-{next(self._ids)}"
+            self._deadline = time.monotonic() + delay + self._grace
+            # add_job wakes the scheduler's thread, which then sleeps until the earlier of the
+            # job and the deadline.
             self._scheduler.add_job(
-                self._fire, "date", run_date=at, id=self._job_id, args=[self._token]
+                self._mark_due, "date", run_date=at, id=self._job_id, args=[self._token]
             )
-            deadline = time.monotonic() + delay + self._grace
-            # Wake the guard only to bring its deadline forward: when the new one is later (the
-            # usual case, re-arming from the callback) it wakes at the old one and sleeps on.
-            earlier = self._deadline is None or deadline < self._deadline
-            self._deadline = deadline
-            if earlier or self._guard_idle:
-                self._cond.notify_all()
         log.debug("next wake-up at %s", at.isoformat(timespec="seconds"))
 
-    def _fire(self, token: int) -> None:
-        """Run the callback for arming ``token`` unless it ran already or was replaced."""
-        with self._cond:
-            if not self._running or token != self._token or self._fired == token:
-                return
-            self._fired = token
-        self._callback()
+    def _mark_due(self, token: int) -> None:
+        """The job: runs under APScheduler's job-store lock, so it only takes note."""
+        with self._lock:
+            self._due = max(self._due, token)
 
-    def _guard_loop(self) -> None:
-        with self._cond:
-            while self._running:
-                if self._deadline is None or self._fired == self._token:
-                    # Nothing armed, or the arming already fired: sleep until the next arm().
-                    self._deadline = None
-                    self._guard_idle = True
-                    self._cond.wait()
-                    self._guard_idle = False
-                    continue
-                remaining = self._deadline - time.monotonic()
-                if remaining > 0:
-                    self._cond.wait(remaining)
-                    continue
-                token, self._deadline = self._token, None
-                log.info("the scheduler is late (was the clock set back?); waking up anyway")
-                self._cond.release()
-                try:
-                    self._fire_unguarded(token)
-                finally:
-                    self._cond.acquire()
-
-    def _fire_unguarded(self, token: int) -> None:
+    def _after_jobs(self) -> float | None:
+        """On the scheduler's thread after each round: fire if due, and say how long to sleep."""
+        with self._lock:
+            token = self._token
+            if not self._running or self._deadline is None or self._fired == token:
+                return None
+            late = time.monotonic() - self._deadline
+            if self._due != token and late < 0:
+                return -late
+            self._fired, self._deadline = token, None
+        if self._due != token:
+            log.info("the scheduler is late (was the clock set back?); waking up anyway")
         try:
-            self._fire(token)
+            self._callback()
         except Exception:
             log.exception("wake-up failed")
+        return None
 
     def start(self) -> None:
-        """Start the scheduler and the guard."""
-        with self._cond:
+        """Start the scheduler's thread."""
+        with self._lock:
             self._running = True
         self._scheduler.start()
-        self._guard.start()
 
     def stop(self) -> None:
         """Shut down without waiting for a running callback."""
-        with self._cond:
+        with self._lock:
             self._running = False
-            self._cond.notify_all()
         if self._scheduler.running:
-            # Taking the jobs out first waits for a job run in progress to be booked; shutting
-            # down under it makes APScheduler's thread die on a JobLookupError.
             self._scheduler.remove_all_jobs()
             self._scheduler.shutdown(wait=False)
