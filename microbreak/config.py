@@ -3,16 +3,27 @@
 Lowest first: the built-in defaults, the system-wide files (``/etc/xdg/microbreak/config.toml``
 on Linux, one per ``$XDG_CONFIG_DIRS`` entry), the user's file, ``MICROBREAK_*`` variables, and
 overrides from the command line. Tables merge key by key, so a user file that sets only
-``[notification] timeout`` keeps the system file's ``sound``. The layers are read and merged
-here (files with ``tomllib``, so a syntax error can name its line and column) and remembered key
-by key, so every problem, and ``microbreak config show --sources``, can name where a value came
-from; pydantic then validates the merged result once.
+``[notification] timeout`` keeps the system file's ``sound``.
+
+pydantic-settings reads the layers: a ``TomlConfigSettingsSource`` per file, and an
+``EnvSettingsSource`` (prefix ``MICROBREAK_``, ``__`` for a key in a table, names in any case,
+JSON for lists and tables) per variable. The rest is ours, because pydantic-settings merges its
+sources into one dict and forgets where each value came from: which variables exist at all
+(it ignores a misspelt one; we say "did you mean"), the merge (tables key by key, anything else
+replaced whole), the record of which layer set each key (so every problem, and
+``microbreak config show --sources``, names the file, the variable or the command line), the
+messages for a file it cannot parse (``read_toml``'s, with line and column) or a variable that
+is not JSON, and the one validation of the merge against ``Settings``, a plain pydantic model
+with the exercise catalog as context. ``Settings()`` is therefore the defaults alone: it never
+looks at the environment. Only the command line's config path imports this module (and so
+pydantic); the daemon runs on the plain ``Runtime`` record.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import time, timedelta
@@ -30,6 +41,13 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+    TomlConfigSettingsSource,
+)
 
 from .core.durations import DURATION_HELP, DurationError, format_duration, parse_duration
 from .core.exercises import CATALOG, Exercise, Position
@@ -39,7 +57,13 @@ from .paths import CONFIG_ENV, config_file, site_config_files
 from .runtime import Runtime
 from .user_exercises import did_you_mean, exercise_dirs, read_catalog, read_toml
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
 ENV_PREFIX = "MICROBREAK_"
+ENV_NESTED_DELIMITER = "__"
 
 
 def _positive_duration(value: object) -> timedelta:
@@ -123,7 +147,7 @@ class WorkHoursSettings(BaseModel):
     enabled: bool = False
     days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS[:5]))
     hours: list[TimeRange] = Field(default_factory=lambda: ["09:00-17:30"], min_length=1)
-    by_day: dict[Weekday, list[TimeRange]] = Field(default_factory=dict)
+    by_day: dict[Weekday, list[TimeRange]] = Field(default={})  # see ExerciseSettings.include
 
 
 class DoNotDisturbSettings(BaseModel):
@@ -169,8 +193,11 @@ class ExerciseSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     positions: list[Position] = Field(default_factory=lambda: [Position.SEATED], min_length=1)
-    include: list[ExerciseId] = Field(default_factory=list)
-    exclude: list[ExerciseId] = Field(default_factory=list)
+    # Empty defaults, not default_factory=list: pydantic copies a mutable default for each model
+    # anyway, and for a built-in factory it parses the text signature with tokenize at import,
+    # a few ms of every start of the command line.
+    include: list[ExerciseId] = Field(default=[])
+    exclude: list[ExerciseId] = Field(default=[])
 
     def selection(self) -> Selection:
         """The core's view of these settings."""
@@ -229,6 +256,41 @@ class Settings(BaseModel):
                 },
             )
         return self
+
+
+class _Sources(BaseSettings, Settings):
+    """``Settings`` as pydantic-settings' sources see it: its fields, and where to find them.
+
+    Only a description for the sources, never validated itself (``defer_build``): the merge of
+    the layers is validated as a plain ``Settings``. Keys in a file are case-sensitive, as TOML's
+    are; ``_Variable`` matches variable names in any case.
+    """
+
+    model_config = SettingsConfigDict(
+        case_sensitive=True,
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter=ENV_NESTED_DELIMITER,
+        defer_build=True,
+    )
+
+
+class _Variable(EnvSettingsSource):
+    """pydantic-settings' environment source, shown a single ``MICROBREAK_*`` variable.
+
+    It matches the name to a setting (any case, ``__`` for a key in a table), decodes JSON for a
+    list or a table and nests the value. One source per variable is how ``load`` knows which
+    variable set which key, and which one is not valid JSON. ``_load_env_vars`` is the source's
+    hook for where the variables come from (``DotEnvSettingsSource`` overrides it too).
+    """
+
+    def __init__(self, name: str, value: str) -> None:
+        # Set first: the base class calls _load_env_vars from its __init__.
+        self.variable = name
+        self.text = value
+        super().__init__(_Sources, case_sensitive=False)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return {self.variable.lower(): self.text}
 
 
 @dataclass(frozen=True, slots=True)
@@ -396,10 +458,16 @@ def load(
 
 
 def _read(path: Path, problems: list[str]) -> dict[str, Any]:
+    """The file's settings, read by pydantic-settings' TOML source ({} and a problem if bad)."""
     try:
-        return read_toml(path)
-    except ConfigError as e:
-        problems += e.problems
+        return TomlConfigSettingsSource(_Sources, toml_file=path)()
+    except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError) as e:
+        try:  # the same message as for an exercise file: the line and column of a syntax error
+            read_toml(path)
+        except ConfigError as again:
+            problems += again.problems
+        else:  # fixed between the two reads
+            problems.append(f"{path}: cannot be read ({e.__class__.__name__}: {e})")
         return {}
 
 
@@ -458,24 +526,26 @@ def _env_layers(problems: list[str]) -> list[tuple[Origin, dict[str, Any]]]:
     Lists and tables are written as JSON (``MICROBREAK_SNOOZE_CHOICES='["5m", "20m"]'``); a
     key inside a table is reached with a double underscore (``MICROBREAK_NOTIFICATION__SOUND``).
     Names are matched case-insensitively; ``_unknown_env`` has already refused unknown ones.
+    pydantic-settings reads each variable (``_Variable``).
     """
-    found: list[tuple[tuple[str, ...], str, object]] = []
+    found: list[tuple[int, Origin, dict[str, Any]]] = []
     for var in sorted(os.environ):
         upper = var.upper()
         if not upper.startswith(ENV_PREFIX) or upper == CONFIG_ENV:
             continue
-        loc = tuple(upper[len(ENV_PREFIX) :].lower().split("__"))
-        text = os.environ[var]
-        kind = _kind(loc)
-        if kind is None:
-            found.append((loc, var, text))
-            continue
+        loc = tuple(upper[len(ENV_PREFIX) :].lower().split(ENV_NESTED_DELIMITER))
+        text, kind = os.environ[var], _kind(loc)
         try:
-            found.append((loc, var, json.loads(text)))
-        except ValueError:
+            data: dict[str, Any] | None = _Variable(var, text)()
+        except SettingsError:  # only lists and tables are decoded, so kind is not None here
+            data = None
+        # pydantic-settings does not decode an empty value for a list or table inside a table
+        if data is None or (kind is not None and text == ""):
             problems.append(f"environment variable {var}: not valid JSON; write {kind}")
-    found.sort(key=lambda item: len(item[0]))
-    return [(Origin("environment", var), _nest(loc, value)) for loc, var, value in found]
+            continue
+        found.append((len(loc), Origin("environment", var), data))
+    found.sort(key=lambda item: item[0])
+    return [(origin, data) for _, origin, data in found]
 
 
 _ENV_EXAMPLES = {
