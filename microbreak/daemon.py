@@ -23,7 +23,7 @@ from typing import Any
 from .adapters.away import Away
 from .adapters.clock import SystemClock
 from .adapters.config_watch import ConfigWatch
-from .adapters.control import ControlServer, InstanceLock
+from .adapters.control import make_lock, make_server
 from .adapters.history import History
 from .adapters.notifier import PlyerNotifier
 from .adapters.sound import Chime
@@ -51,7 +51,7 @@ RELOAD_SIGNAL = getattr(signal, "SIGHUP", None)
 
 def _take_signals(app: App, reload: Callable[[str], None]) -> None:
     """Route SIGINT/SIGTERM to ``app.quit`` and SIGHUP to a config reload, from one thread."""
-    if hasattr(signal, "pthread_sigmask"):
+    if sys.platform != "win32":
         wanted = STOP_SIGNALS | ({RELOAD_SIGNAL} if RELOAD_SIGNAL is not None else set())
         signal.pthread_sigmask(signal.SIG_BLOCK, wanted)
 
@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
 def run(runtime: Runtime) -> int:
     """Run until Quit or a stop signal; returns the exit code."""
     private = runtime_dir()
-    lock = InstanceLock(private / "daemon.lock")
+    lock = make_lock(private)
     lock.acquire()  # raises AlreadyRunning: one daemon per user session
     if lock.previous_pid and not _alive(lock.previous_pid):
         log.info(
@@ -138,9 +138,9 @@ def run(runtime: Runtime) -> int:
     app.tray = icon
     app.start()
     timer.start()
-    server = ControlServer(private / "control.sock", app.handle)
-    server.start()
+    server = make_server(private, app.handle)
     try:
+        server.start()
         if icon is None:
             app.stopped.wait()
         else:
@@ -256,6 +256,8 @@ def _open_history() -> History | None:
 
 
 def _alive(pid: int) -> bool:
+    if sys.platform == "win32":  # os.kill(pid, 0) would end that process there, and the
+        return False  # daemon that left its pid is gone anyway: we hold its lock now
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

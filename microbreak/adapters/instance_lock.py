@@ -1,0 +1,116 @@
+"""One daemon per user: a lock the OS drops when its holder dies, and the holder's pid beside it.
+
+The lock file in the private runtime dir holds the pid of the daemon that has it. A clean exit
+clears the pid; a daemon that died leaves its pid behind, and since the OS released its lock
+the next daemon simply takes over (and can say from whom). What the OS lock is differs:
+
+- Linux, macOS: ``flock`` on the file, exactly as before this module existed.
+- Windows: ``msvcrt.locking`` (``LockFile``) on one byte past the pid, so that the pid itself
+  stays readable for the "already running (pid N)" message (Windows locks are mandatory: a
+  locked byte cannot be read by anyone else). Windows releases the locks of a process that
+  ends, however it ends; Microsoft notes that this may take a moment after a crash, so a
+  daemon started in that instant may still be told the old one is running. The Windows branch
+  is checked by ``mypy --platform win32`` but has not run on Windows.
+
+The OS modules are imported when the lock is taken, not at import time, so this module (and
+``microbreak.adapters.control``) imports on every platform.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import errno
+import os
+import sys
+from pathlib import Path
+
+from .control_common import AlreadyRunning
+
+#: Where the Windows lock sits: past any pid, which is written from offset 0.
+WINDOWS_LOCK_OFFSET = 1024
+_OPEN_FLAGS = (
+    os.O_RDWR
+    | os.O_CREAT
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+    | getattr(os, "O_NOINHERIT", 0)
+)
+
+
+class InstanceLock:
+    """Held for the daemon's whole life; released by the OS when the process ends."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+        self.previous_pid: int | None = None
+
+    def acquire(self) -> None:
+        """Take the lock or raise AlreadyRunning; remembers a crashed daemon's pid."""
+        fd = os.open(self.path, _OPEN_FLAGS, 0o600)
+        try:
+            held = _try_lock(fd)
+        except BaseException:
+            os.close(fd)
+            raise
+        if not held:
+            pid = _read_pid(fd)
+            os.close(fd)
+            raise AlreadyRunning(pid)
+        self.previous_pid = _read_pid(fd)
+        os.ftruncate(fd, 0)
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._fd = fd
+        # A clean exit clears the pid, so only a daemon that died leaves one to be taken over.
+        atexit.register(self.release)
+
+    def release(self) -> None:
+        """Clear our pid and let go (a clean exit); the OS drops the lock on any other."""
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, 0)
+            with contextlib.suppress(OSError):
+                _unlock(self._fd)
+            os.close(self._fd)
+            self._fd = None
+
+
+def _read_pid(fd: int) -> int | None:
+    try:
+        os.lseek(fd, 0, os.SEEK_SET)
+        return int(os.read(fd, 32).decode().strip() or 0) or None
+    except (ValueError, OSError):
+        return None
+
+
+def _try_lock(fd: int) -> bool:
+    """Lock without waiting: True if ours now, False if another process holds it."""
+    if sys.platform == "win32":
+        import msvcrt
+
+        os.lseek(fd, WINDOWS_LOCK_OFFSET, os.SEEK_SET)
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError as e:
+            if e.errno in (errno.EACCES, getattr(errno, "EDEADLOCK", errno.EDEADLK)):
+                return False
+            raise
+        return True
+    import fcntl
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _unlock(fd: int) -> None:
+    """Let go explicitly where the OS asks for it; closing the file does it elsewhere."""
+    if sys.platform == "win32":
+        import msvcrt
+
+        os.lseek(fd, WINDOWS_LOCK_OFFSET, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
