@@ -6,6 +6,7 @@ set by hand or by NTP. Comparing the three between two readings tells a sleep fr
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -43,8 +44,9 @@ class SystemClock:
     def read(self) -> Reading:
         """Read all three clocks at once."""
         mono = time.monotonic()
-        boot_id = getattr(time, "CLOCK_BOOTTIME", None)
-        boot = time.clock_gettime(boot_id) if boot_id is not None else mono
+        boot = mono
+        if sys.platform == "linux":
+            boot = time.clock_gettime(time.CLOCK_BOOTTIME)
         return Reading(time.time(), mono, boot)
 
 

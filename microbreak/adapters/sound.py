@@ -167,7 +167,7 @@ class Chime:
 def _kill(process: subprocess.Popen[bytes]) -> None:
     """Kill the player and everything it started; it may already be gone."""
     try:
-        if os.name == "posix":
+        if sys.platform != "win32":
             os.killpg(process.pid, signal.SIGKILL)
         else:
             process.kill()
