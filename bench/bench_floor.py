@@ -1,0 +1,93 @@
+"""What the chosen libraries cost on their own: the memory floor under the daemon.
+
+Starts, one at a time on the test desktop (Xvfb + dunst + trayer), a bare Python, the smallest
+pystray icon with a menu (gtk backend, as the daemon uses it), that icon plus a started
+APScheduler 3 BackgroundScheduler, and the real daemon; prints each one's RSS and PSS once it
+has docked and sat idle. The difference between the last two rows is what microbreak itself
+adds; the row above them is the floor no code of ours can go below.
+
+    .venv/bin/python bench/bench_floor.py [--idle 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.bench_daemon import memory_kb
+from tests.desktop import Desktop, tray_icon_windows
+
+ICON = """
+import os
+os.environ["GDK_GL"] = "disable"  # as the daemon does: no Mesa for a tray icon
+import pystray
+from PIL import Image
+{extra}
+item = pystray.MenuItem
+menu = pystray.Menu(item("Status", None, enabled=False), item("Take a break now", lambda: None),
+                    item("Quit", lambda icon: icon.stop()))
+pystray.Icon("floor", Image.new("RGBA", (32, 32), (40, 120, 200, 255)), "floor", menu).run()
+"""
+
+SCHEDULER = """
+from datetime import datetime, timedelta, timezone
+from apscheduler.schedulers.background import BackgroundScheduler
+scheduler = BackgroundScheduler(timezone="UTC")
+scheduler.add_job(print, "date", run_date=datetime.now(timezone.utc) + timedelta(hours=1))
+scheduler.start()
+"""
+
+STACKS: list[tuple[str, list[str], bool]] = [
+    ("bare Python", [sys.executable, "-c", "import time; time.sleep(3600)"], False),
+    ("pystray icon + menu (gtk)", [sys.executable, "-c", ICON.format(extra="")], True),
+    (
+        "  + APScheduler started",
+        [sys.executable, "-c", ICON.format(extra=SCHEDULER)],
+        True,
+    ),
+    ("microbreak daemon", [sys.executable, "-m", "microbreak"], True),
+]
+
+
+def measure(argv: list[str], docks: bool, idle: float) -> tuple[float, float]:
+    """RSS and PSS in MB of ``argv`` after it docked (if it does) and sat ``idle`` seconds."""
+    with tempfile.TemporaryDirectory() as tmp, Desktop(Path(tmp) / "desktop") as desktop:
+        desktop.start_notification_server()
+        desktop.start_tray_host()
+        proc = desktop.spawn(
+            argv,
+            name="floor",
+            extra_env={"PYSTRAY_BACKEND": "gtk"} if argv[1] == "-c" else None,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        started = time.monotonic()
+        while docks and not tray_icon_windows(desktop):
+            if time.monotonic() - started > 30 or proc.poll() is not None:
+                raise SystemExit(f"never docked: {argv}")
+            time.sleep(0.01)
+        time.sleep(idle)
+        rss, pss = memory_kb(proc.pid)
+        desktop.stop(proc)
+    return rss / 1024, pss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--idle", type=float, default=10.0, help="seconds idle before measuring")
+    args = parser.parse_args()
+    print(f"memory after docking and {args.idle:.0f} s idle (MB)")
+    print(f"  {'':28} {'RSS':>6} {'PSS':>6}")
+    for label, argv, docks in STACKS:
+        rss, pss = measure(argv, docks, args.idle)
+        print(f"  {label:28} {rss:6.1f} {pss:6.1f}")
+
+
+if __name__ == "__main__":
+    main()
