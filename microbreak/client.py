@@ -82,12 +82,17 @@ def _talk_over_socket(path: Path, request: bytes) -> bytes:
         except (FileNotFoundError, ConnectionRefusedError):
             raise NotRunning() from None
         sock.sendall(request)
-        data = b""
-        while not data.endswith(b"\n"):
-            chunk = sock.recv(65536)
-            if not chunk:
-                break
-            data += chunk
+        return _read_reply(sock.recv)
+
+
+def _read_reply(read: Callable[[int], bytes | None]) -> bytes:
+    """Read up to the reply's newline, or until the daemon closes the channel."""
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = read(65536)
+        if not chunk:
+            break
+        data += chunk
     return data
 
 
@@ -146,13 +151,7 @@ def _exchange(pipe: Pipe, request: bytes, deadline: float) -> bytes:
                 if not count:
                     raise OSError("the control pipe took nothing")
                 sent += count
-            data = b""
-            while not data.endswith(b"\n"):
-                chunk = pipe.read(65536)
-                if not chunk:
-                    break
-                data += chunk
-            outcome.append(data)
+            outcome.append(_read_reply(pipe.read))
         except Exception as e:
             outcome.append(e)
 

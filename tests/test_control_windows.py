@@ -17,7 +17,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -38,6 +37,8 @@ from microbreak.adapters.control_common import (
 )
 from microbreak.paths import pipe_name
 from microbreak.protocol import MAX_MESSAGE, Request, encode, parse_reply
+
+from .headless import private_runtime_dir
 
 ROOT = Path(__file__).parents[1]
 SID = "S-1-5-21-1004336348-1177238915-682003330-1001"
@@ -191,11 +192,8 @@ def test_at_most_max_clients_are_answered_at_once() -> None:
 @pytest.fixture
 def short_dir() -> Iterator[Path]:
     """A 0700 dir with a short path: a socket path must stay under 108 bytes."""
-    path = Path(tempfile.mkdtemp(prefix="mbcw-", dir="/tmp"))
-    try:
+    with private_runtime_dir() as path:
         yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
 
 
 def _ask(path: Path, data: bytes) -> dict[str, Any]:
