@@ -128,11 +128,18 @@ def run(runtime: Runtime) -> int:
     app.dnd = _do_not_disturb(runtime)
     reload = _reloader(app, runtime, notifier)
     _take_signals(app, reload)
+    if not runtime.config_exists:
+        # A first start has no config dir yet; made now (empty), a file written there later is
+        # noticed like any edit instead of waiting for a restart.
+        try:
+            runtime.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            log.debug("cannot make %s: %s", runtime.path.parent, e)
     watched = [runtime.path, *site_config_files()]
     watched += [Path(d) / "*.toml" for d in runtime.exercise_dirs or ()]
     watch = ConfigWatch(watched, lambda: reload("the config file changed"))
     if not watch.start():
-        log.info("the config file is not watched here; send SIGHUP to reload it")
+        log.info("config edits are not noticed on this system; send SIGHUP to reload")
 
     icon = _make_tray(app, assets) if runtime.tray else None
     app.tray = icon

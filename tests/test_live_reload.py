@@ -93,3 +93,20 @@ def test_sighup_reloads(daemon: Headless) -> None:
     daemon.log.wait_for_line(lambda line: "reloading the config (SIGHUP)" in line, 10, after=mark)
     daemon.log.wait_for_line(lambda line: "config reloaded" in line, 10, after=mark)
     assert daemon.proc.poll() is None
+
+
+def test_a_config_file_written_after_a_first_start_without_one_is_noticed(tmp_path: Path) -> None:
+    """A new user starts microbreak before writing any config: no config dir exists yet."""
+    with private_runtime_dir() as runtime:
+        env = headless_env(tmp_path, runtime)
+        env.pop("MICROBREAK_MIN_INTERVAL")
+        env.pop("MICROBREAK_MAX_INTERVAL")
+        config = Path(env["XDG_CONFIG_HOME"]) / "microbreak" / "config.toml"
+        assert not config.parent.exists()
+        with running(env, "--verbose") as d:
+            assert status(env)["settings"]["min_interval"] == 1800
+            assert config.parent.is_dir()  # made so that it can be watched
+            assert not config.exists()  # but no file is written for the user
+            config.write_text('min_interval = "50m"\nmax_interval = "2h"\n')
+            wait_for(lambda: status(env)["settings"]["min_interval"] == 3000, 10, "the new file")
+            assert not [ln for ln in d.log.lines() if "not noticed" in ln]
