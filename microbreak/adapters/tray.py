@@ -123,6 +123,8 @@ class PystrayTray:
         self.has_menu = bool(self._pystray.Icon.HAS_MENU)
         self._due: Message | None = None
         self._stopping = False
+        self._menu_shape: tuple[object, ...] | None = None
+        self._tooltip: str | None = None
         self._icon = self._pystray.Icon(
             "microbreak",
             icon=self._images["running"],
@@ -207,13 +209,44 @@ class PystrayTray:
         self._apply(self._images["due"])
 
     def _apply(self, image: Any) -> None:
-        text = self._status_text()
-        self._icon.icon = image
-        self._icon.title = f"microbreak: {text}"
-        self._icon.update_menu()
         if self.backend in ("gtk", "appindicator"):
-            self._gtk_follow_menu()
-        if self.backend == "gtk":
+            # pystray queues each change as its own GLib idle callback; queued from this
+            # thread, each one could wake the main loop on its own. Handing the whole redraw
+            # over at once wakes it once, and pystray's callbacks then run while it is awake.
+            from gi.repository import GLib
+
+            def redraw() -> bool:
+                try:
+                    self._redraw(image)
+                except Exception:
+                    log.exception("cannot redraw the tray icon")
+                return False  # once
+
+            GLib.idle_add(redraw)
+        else:
+            self._redraw(image)
+
+    def _redraw(self, image: Any) -> None:
+        """Change only what changed: a new image costs pystray a PNG written to disk, a menu
+        rebuild a new Gtk.Menu, and each of them X round trips."""
+        text = self._status_text()
+        if self._icon.icon is not image:
+            self._icon.icon = image
+        title = f"microbreak: {text}"
+        if self._icon.title != title:
+            self._icon.title = title
+        c = self._controls
+        shape = (c.mode(), c.unanswered(), tuple(c.snooze_choices))
+        # The GTK menu's status line rewrites itself each time the menu opens (see
+        # _gtk_follow_menu), so there only what is enabled or shown needs a rebuild; the other
+        # backends read the status line when the menu is built.
+        if self.backend != "gtk" or shape != self._menu_shape:
+            self._menu_shape = shape
+            self._icon.update_menu()
+            if self.backend in ("gtk", "appindicator"):
+                self._gtk_follow_menu()
+        if self.backend == "gtk" and text != self._tooltip:
+            self._tooltip = text
             self._gtk_tooltip(f"microbreak\n{text}")
 
     def _gtk_follow_menu(self) -> None:
