@@ -32,7 +32,12 @@ Only the daemon loads it; the client (``microbreak.client``) opens the pipe with
 
 Not tested: this module has been type-checked (``mypy --platform win32``) but never run; the
 test suite runs on Linux, where the shared parts (limits, answers, the pipe name and the
-security descriptor) are tested, and the transport is the Unix socket.
+security descriptor) are tested, and the transport is the Unix socket. Taken from Windows'
+documentation and not yet seen to hold: ``CancelIo`` cancels only I/O issued on the calling
+thread; impersonation works only once data has been read from the pipe;
+``GetSecurityInfo(SE_KERNEL_OBJECT)`` on a pipe handle returns its owner (the client's check);
+how soon Windows releases a dead process's file lock (a daemon started in that instant may be
+told the old one still runs); whether a non-elevated client reaches an elevated daemon.
 """
 
 # ruff: noqa: E402  (the platform assert must come first: mypy skips the module elsewhere)
