@@ -25,7 +25,7 @@ from typing import Any, Protocol
 
 from .core.durations import DurationError, parse_duration
 from .errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
-from .paths import UnsafeDirectory, control_pipe, socket_path, windows_user_sid
+from .paths import UnsafeDirectory, control_pipe, sid_string, socket_path, windows_user_sid
 from .protocol import MAX_SECONDS, MIN_SECONDS, VERSION, ProtocolError, encode, parse_reply
 
 #: Exit code when no daemon is running.
@@ -192,7 +192,6 @@ def _check_owner(pipe: Pipe, name: str) -> None:
         ctypes.POINTER(ctypes.c_void_p),
         ctypes.POINTER(ctypes.c_void_p),
     ]
-    advapi32.ConvertSidToStringSidW.argtypes = [ctypes.c_void_p, ctypes.POINTER(wintypes.LPWSTR)]
     kernel32.LocalFree.argtypes = [ctypes.c_void_p]
     kernel32.LocalFree.restype = ctypes.c_void_p
     se_kernel_object, owner_security_information = 6, 0x1
@@ -212,13 +211,7 @@ def _check_owner(pipe: Pipe, name: str) -> None:
     if status != 0:
         raise ctypes.WinError(status)
     try:
-        text = wintypes.LPWSTR()
-        if not advapi32.ConvertSidToStringSidW(owner, ctypes.byref(text)):
-            raise ctypes.WinError(ctypes.get_last_error())
-        try:
-            owner_sid = str(text.value)
-        finally:
-            kernel32.LocalFree(text)
+        owner_sid = sid_string(owner)
     finally:
         kernel32.LocalFree(descriptor)
     if owner_sid != windows_user_sid():

@@ -162,8 +162,8 @@ def windows_user_sid() -> str:
     """The SID of the user this process runs as, read from its token (Windows only).
 
     ctypes rather than pywin32: the client needs it to find the pipe and must start quickly;
-    four documented calls (OpenProcessToken, GetTokenInformation(TokenUser),
-    ConvertSidToStringSidW, LocalFree) do not justify loading pywin32's DLLs into every
+    a few documented calls (OpenProcessToken, GetTokenInformation(TokenUser), and
+    ``sid_string``) do not justify loading pywin32's DLLs into every
     hotkey command. Not run by the test suite: it was written for, not tested on, Windows.
     """
     if sys.platform != "win32":
@@ -176,8 +176,6 @@ def windows_user_sid() -> str:
     kernel32.GetCurrentProcess.restype = wintypes.HANDLE
     kernel32.GetCurrentProcess.argtypes = []
     kernel32.CloseHandle.argtypes = [wintypes.HANDLE]
-    kernel32.LocalFree.argtypes = [ctypes.c_void_p]
-    kernel32.LocalFree.restype = ctypes.c_void_p
     advapi32.OpenProcessToken.argtypes = [
         wintypes.HANDLE,
         wintypes.DWORD,
@@ -190,7 +188,6 @@ def windows_user_sid() -> str:
         wintypes.DWORD,
         ctypes.POINTER(wintypes.DWORD),
     ]
-    advapi32.ConvertSidToStringSidW.argtypes = [ctypes.c_void_p, ctypes.POINTER(wintypes.LPWSTR)]
     token_query, token_user = 0x0008, 1
 
     token = wintypes.HANDLE()
@@ -205,16 +202,30 @@ def windows_user_sid() -> str:
         if not advapi32.GetTokenInformation(token, token_user, buffer, size, ctypes.byref(size)):
             raise ctypes.WinError(ctypes.get_last_error())
         # TOKEN_USER starts with SID_AND_ATTRIBUTES, which starts with the PSID.
-        sid = ctypes.c_void_p.from_buffer(buffer).value
-        text = wintypes.LPWSTR()
-        if not advapi32.ConvertSidToStringSidW(sid, ctypes.byref(text)):
-            raise ctypes.WinError(ctypes.get_last_error())
-        try:
-            return str(text.value)
-        finally:
-            kernel32.LocalFree(text)
+        return sid_string(ctypes.c_void_p.from_buffer(buffer).value)
     finally:
         kernel32.CloseHandle(token)
+
+
+def sid_string(sid: object) -> str:
+    """A binary SID (a pointer to one) as Windows writes it, ``S-1-5-21-...`` (Windows only)."""
+    if sys.platform != "win32":
+        raise OSError("a user SID exists only on Windows")
+    import ctypes
+    from ctypes import wintypes
+
+    advapi32 = ctypes.WinDLL("advapi32", use_last_error=True)
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+    advapi32.ConvertSidToStringSidW.argtypes = [ctypes.c_void_p, ctypes.POINTER(wintypes.LPWSTR)]
+    kernel32.LocalFree.argtypes = [ctypes.c_void_p]
+    kernel32.LocalFree.restype = ctypes.c_void_p
+    text = wintypes.LPWSTR()
+    if not advapi32.ConvertSidToStringSidW(sid, ctypes.byref(text)):
+        raise ctypes.WinError(ctypes.get_last_error())
+    try:
+        return str(text.value)
+    finally:
+        kernel32.LocalFree(text)
 
 
 def state_file() -> Path:
