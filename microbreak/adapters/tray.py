@@ -269,12 +269,10 @@ class PystrayTray:
         GLib.idle_add(attach)
 
     def _gtk_tooltip(self, text: str) -> None:
-        """Gtk.StatusIcon shows its tooltip, not its title; set it in the GTK main loop."""
-        from gi.repository import GLib
-
+        """Gtk.StatusIcon shows its tooltip, not its title (called on the GTK thread)."""
         status_icon = getattr(self._icon, "_status_icon", None)
         if status_icon is not None:
-            GLib.idle_add(lambda: status_icon.set_tooltip_text(text) and False)
+            status_icon.set_tooltip_text(text)
 
     # -- running -------------------------------------------------------------------------------
 
