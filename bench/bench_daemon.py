@@ -62,22 +62,35 @@ def memory_kb(pid: int) -> tuple[int, int]:
     return values["Rss:"], values["Pss:"]
 
 
+def launch(
+    desktop: Desktop,
+    argv: list[str],
+    *,
+    docks: bool = True,
+    extra_env: dict[str, str] | None = None,
+) -> tuple[subprocess.Popen[bytes], float]:
+    """Start ``argv`` on the test desktop; once its icon docks, the process and the seconds it
+    took (``docks`` False: at once, 0)."""
+    started = time.monotonic()
+    proc = desktop.spawn(
+        argv,
+        name=Path(argv[0]).name,
+        extra_env=extra_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    while docks and not tray_icon_windows(desktop):
+        if time.monotonic() - started > 30 or proc.poll() is not None:
+            raise SystemExit(f"the icon never docked: {argv}")
+        time.sleep(0.005)
+    return proc, (time.monotonic() - started if docks else 0.0)
+
+
 def one_run(idle: float, window: float) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp, Desktop(Path(tmp) / "desktop") as desktop:
         desktop.start_notification_server()
         desktop.start_tray_host()
-        started = time.monotonic()
-        proc = desktop.spawn(
-            [sys.executable, "-m", "microbreak"],
-            name="microbreak",
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        while not tray_icon_windows(desktop):
-            if time.monotonic() - started > 30 or proc.poll() is not None:
-                raise SystemExit("the icon never docked")
-            time.sleep(0.005)
-        docked = time.monotonic() - started
+        proc, docked = launch(desktop, [sys.executable, "-m", "microbreak"])
         time.sleep(idle)
         rss, pss = memory_kb(proc.pid)
         first = sample(proc.pid)

@@ -12,7 +12,6 @@ adds; the row above them is the floor no code of ours can go below.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
 import time
@@ -20,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.bench_daemon import memory_kb
-from tests.desktop import Desktop, tray_icon_windows
+from bench.bench_daemon import launch, memory_kb
+from tests.desktop import Desktop
 
 ICON = """
 import os
@@ -60,18 +59,8 @@ def measure(argv: list[str], docks: bool, idle: float) -> tuple[float, float]:
     with tempfile.TemporaryDirectory() as tmp, Desktop(Path(tmp) / "desktop") as desktop:
         desktop.start_notification_server()
         desktop.start_tray_host()
-        proc = desktop.spawn(
-            argv,
-            name="floor",
-            extra_env={"PYSTRAY_BACKEND": "gtk"} if argv[1] == "-c" else None,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        started = time.monotonic()
-        while docks and not tray_icon_windows(desktop):
-            if time.monotonic() - started > 30 or proc.poll() is not None:
-                raise SystemExit(f"never docked: {argv}")
-            time.sleep(0.01)
+        backend = {"PYSTRAY_BACKEND": "gtk"} if argv[1] == "-c" else None
+        proc, _ = launch(desktop, argv, docks=docks, extra_env=backend)
         time.sleep(idle)
         rss, pss = memory_kb(proc.pid)
         desktop.stop(proc)
