@@ -2,7 +2,7 @@
 
 Starts, one at a time on the test desktop (Xvfb + dunst + trayer), a bare Python, the smallest
 pystray icon with a menu (gtk backend, as the daemon uses it), that icon plus a started
-APScheduler 3 BackgroundScheduler, and the real daemon; prints each one's RSS and PSS once it
+APScheduler 3 BackgroundScheduler, and the real daemon; prints each one's RSS, PSS and USS once it
 has docked and sat idle. The difference between the last two rows is what microbreak itself
 adds; the row above them is the floor no code of ours can go below.
 
@@ -19,20 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.bench_daemon import launch, memory_kb
+from bench.measure import ICON, ICON_ENV, Memory, launch, memory
 from tests.desktop import Desktop
-
-ICON = """
-import os
-os.environ["GDK_GL"] = "disable"  # as the daemon does: no Mesa for a tray icon
-import pystray
-from PIL import Image
-{extra}
-item = pystray.MenuItem
-menu = pystray.Menu(item("Status", None, enabled=False), item("Take a break now", lambda: None),
-                    item("Quit", lambda icon: icon.stop()))
-pystray.Icon("floor", Image.new("RGBA", (32, 32), (40, 120, 200, 255)), "floor", menu).run()
-"""
 
 SCHEDULER = """
 from datetime import datetime, timedelta, timezone
@@ -54,17 +42,17 @@ STACKS: list[tuple[str, list[str], bool]] = [
 ]
 
 
-def measure(argv: list[str], docks: bool, idle: float) -> tuple[float, float]:
-    """RSS and PSS in MB of ``argv`` after it docked (if it does) and sat ``idle`` seconds."""
+def measure(argv: list[str], docks: bool, idle: float) -> Memory:
+    """The memory of ``argv`` after it docked (if it does) and sat ``idle`` seconds."""
     with tempfile.TemporaryDirectory() as tmp, Desktop(Path(tmp) / "desktop") as desktop:
         desktop.start_notification_server()
         desktop.start_tray_host()
-        backend = {"PYSTRAY_BACKEND": "gtk"} if argv[1] == "-c" else None
+        backend = ICON_ENV if argv[1] == "-c" else None
         proc, _ = launch(desktop, argv, docks=docks, extra_env=backend)
         time.sleep(idle)
-        rss, pss = memory_kb(proc.pid)
+        mem = memory(proc.pid)
         desktop.stop(proc)
-    return rss / 1024, pss / 1024
+    return mem
 
 
 def main() -> None:
@@ -72,10 +60,10 @@ def main() -> None:
     parser.add_argument("--idle", type=float, default=10.0, help="seconds idle before measuring")
     args = parser.parse_args()
     print(f"memory after docking and {args.idle:.0f} s idle (MB)")
-    print(f"  {'':28} {'RSS':>6} {'PSS':>6}")
+    print(f"  {'':28} {'RSS':>6} {'PSS':>6} {'USS':>6}")
     for label, argv, docks in STACKS:
-        rss, pss = measure(argv, docks, args.idle)
-        print(f"  {label:28} {rss:6.1f} {pss:6.1f}")
+        mem = measure(argv, docks, args.idle)
+        print(f"  {label:28} {mem.rss:6.1f} {mem.pss:6.1f} {mem.uss:6.1f}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,100 @@
+"""What the daemon benchmarks share: launching on the test desktop and reading /proc."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.desktop import Desktop, tray_icon_windows
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+#: The smallest pystray icon with a menu, as the daemon uses it (gtk backend, no GL): the
+#: reference a docking time and a memory figure are compared with.
+ICON = """
+import os
+os.environ["GDK_GL"] = "disable"  # as the daemon does: no Mesa for a tray icon
+import pystray
+from PIL import Image
+{extra}
+item = pystray.MenuItem
+menu = pystray.Menu(item("Status", None, enabled=False), item("Take a break now", lambda: None),
+                    item("Quit", lambda icon: icon.stop()))
+pystray.Icon("floor", Image.new("RGBA", (32, 32), (40, 120, 200, 255)), "floor", menu).run()
+"""
+ICON_ENV = {"PYSTRAY_BACKEND": "gtk"}
+
+
+@dataclass(frozen=True)
+class Sample:
+    """CPU seconds and voluntary context switches of every thread of a process."""
+
+    cpu: float
+    switches: int
+
+
+@dataclass(frozen=True)
+class Memory:
+    """Resident (RSS), proportional (PSS) and private (USS) memory in MB."""
+
+    rss: float
+    pss: float
+    uss: float
+
+
+def sample(pid: int) -> Sample:
+    cpu = 0.0
+    switches = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            stat = (task / "stat").read_text()
+            status = (task / "status").read_text()
+        except FileNotFoundError:  # a thread that just ended
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        cpu += (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
+        for line in status.splitlines():
+            if line.startswith("voluntary_ctxt_switches:"):
+                switches += int(line.split()[1])
+    return Sample(cpu, switches)
+
+
+def memory(pid: int) -> Memory:
+    """RSS, PSS and USS (private clean + private dirty) from smaps_rollup."""
+    kb: dict[str, int] = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[0].endswith(":") and parts[1].isdigit():
+            kb[parts[0]] = int(parts[1])
+    uss = kb["Private_Clean:"] + kb["Private_Dirty:"]
+    return Memory(kb["Rss:"] / 1024, kb["Pss:"] / 1024, uss / 1024)
+
+
+def launch(
+    desktop: Desktop,
+    argv: list[str],
+    *,
+    docks: bool = True,
+    extra_env: dict[str, str] | None = None,
+) -> tuple[subprocess.Popen[bytes], float]:
+    """Start ``argv`` on the test desktop; once its icon docks, the process and the seconds it
+    took (``docks`` False: at once, 0)."""
+    started = time.monotonic()
+    proc = desktop.spawn(
+        argv,
+        name=Path(argv[0]).name,
+        extra_env=extra_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    while docks and not tray_icon_windows(desktop):
+        if time.monotonic() - started > 30 or proc.poll() is not None:
+            raise SystemExit(f"the icon never docked: {argv}")
+        time.sleep(0.005)
+    return proc, (time.monotonic() - started if docks else 0.0)
