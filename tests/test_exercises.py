@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from microbreak import config
 from microbreak.core import exercises
 from microbreak.core.exercises import (
     CATALOG,
@@ -22,6 +23,8 @@ from microbreak.core.exercises import (
     by_id,
     current_id,
 )
+
+from .cli_run import isolate_config
 
 SEEDS = Path(__file__).parents[2] / "shared" / "seeds"
 MODULE = Path(exercises.__file__)
@@ -180,6 +183,21 @@ def test_merged_ids_point_at_a_current_exercise() -> None:
     assert current_id("no-such-exercise", ids) == "no-such-exercise"
     # An exercise file of yours that reuses an old id keeps it.
     assert current_id("scapular-squeezes", {*ids, "scapular-squeezes"}) == "scapular-squeezes"
+
+
+@pytest.mark.parametrize("key", ["include", "exclude"])
+def test_a_config_naming_a_merged_id_still_loads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, key: str
+) -> None:
+    isolate_config(tmp_path, monkeypatch)
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f'[exercises]\n{key} = ["scapular-squeezes", "shoulder-blade-squeeze"]\n', encoding="utf-8"
+    )
+    settings = config.load(path).settings.exercises
+    assert getattr(settings, key) == ["shoulder-squeeze", "shoulder-squeeze"]
+    allowed = {e.id for e in settings.selection().allowed()}
+    assert ("shoulder-squeeze" in allowed) is (key == "include")
 
 
 def test_texts_fit_a_notification() -> None:
