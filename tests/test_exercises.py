@@ -28,6 +28,7 @@ from .cli_run import isolate_config
 
 SEEDS = Path(__file__).parents[2] / "shared" / "seeds"
 MODULE = Path(exercises.__file__)
+README = Path(__file__).parents[1] / "README.md"
 
 KEBAB = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_BODY = 160
@@ -198,6 +199,15 @@ def test_a_config_naming_a_merged_id_still_loads(
     assert getattr(settings, key) == ["shoulder-squeeze", "shoulder-squeeze"]
     allowed = {e.id for e in settings.selection().allowed()}
     assert ("shoulder-squeeze" in allowed) is (key == "include")
+
+
+def test_readme_lists_every_exercise_with_its_position_and_area() -> None:
+    rows = re.findall(
+        r"^\| `([a-z0-9-]+)` \| ([^|]+) \| (\w+) \| ([a-z ]+) \|$", README.read_text(), re.M
+    )
+    assert [(i, n.strip(), p, a) for i, n, p, a in rows] == [
+        (e.id, e.name, e.position.value, e.area.value) for e in CATALOG
+    ]
 
 
 def test_texts_fit_a_notification() -> None:
