@@ -117,7 +117,7 @@ CATALOG: tuple[Exercise, ...] = (
         name="Shoulder squeeze",
         instructions=(
             "Sit tall, elbows bent at a right angle and lifted to shoulder height. Draw them back "
-            "until your shoulder blades pinch a pencil, and glide your head back."
+            "until your shoulder blades could grip a pencil, and glide your head back."
         ),
         dose="hold 3 seconds, 5 to 10 times",
         position=Position.SEATED,
