@@ -1,21 +1,23 @@
 """Draw one pictogram per exercise with Pillow, so ``assets/exercises/*.png`` can be rebuilt.
 
 Run ``python assets/make_pictograms.py`` with the project installed (it reads the catalog); it
-rewrites ``exercises/<id>.png`` next to this file. The style is one for all: a dark stick figure
-with round caps and a round head, grey props (chair, floor, wall, door frame) and one or two
-teal arrows that show the movement, on a light rounded tile so it reads on dark notification
-themes too. Drawn at four times 128 px and shrunk with LANCZOS, like the icons; deterministic.
+rewrites ``exercises/<id>.png`` next to this file, and ``--sheet FILE`` also writes a contact
+sheet of them all to look over. The style is one for all: a dark stick figure with round caps
+and a round head, grey props (chair, floor, wall, door frame) and one or two teal arrows that
+show the movement, on a light rounded tile so it reads on dark notification themes too. Drawn
+at four times 128 px and shrunk with LANCZOS, like the icons; deterministic.
 """
 
 from __future__ import annotations
 
+import argparse
 import math
 from collections.abc import Callable, Sequence
 from itertools import pairwise
 from pathlib import Path
 
 from make_icons import CLEAR, INK, SUPERSAMPLE, TEAL, Pen, Point
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from microbreak.core.exercises import CATALOG
 
@@ -222,27 +224,6 @@ def shoulder_shrug(pen: Pen) -> None:
     arrow(pen, [(0.75, 0.38), (0.75, 0.16)])
 
 
-def scapular_squeezes(pen: Pen) -> None:
-    """Seated with goalpost arms, drawn back: arrows opening outward."""
-    left, right = seated_front(pen)
-    head(pen, (0.5, 0.26))
-    limb(pen, left, (0.24, 0.40), (0.24, 0.17))
-    limb(pen, right, (0.76, 0.40), (0.76, 0.17))
-    arrow(pen, curve((0.32, 0.27), (0.24, 0.08), (0.10, 0.16)))
-    arrow(pen, curve((0.68, 0.27), (0.76, 0.08), (0.90, 0.16)))
-
-
-def shoulder_blade_squeeze(pen: Pen) -> None:
-    """Seated, arms at the sides, arrows pinching the shoulder blades together."""
-    left, right = seated_front(pen)
-    head(pen, (0.5, 0.26))
-    limb(pen, left, (0.37, 0.52), (0.38, 0.63))
-    limb(pen, right, (0.63, 0.52), (0.62, 0.63))
-    arrow(pen, [(0.16, 0.48), (0.30, 0.48)])
-    arrow(pen, [(0.84, 0.48), (0.70, 0.48)])
-    pen.stroke([(0.5, 0.44), (0.5, 0.54)], 0.03, TEAL)
-
-
 def seated_thoracic_rotation(pen: Pen) -> None:
     """Seated, fingertips behind the head, elbows wide; a twisting arrow around the chest."""
     left, right = seated_front(pen, shoulders=0.40)
@@ -273,6 +254,28 @@ def seated_chest_opener(pen: Pen) -> None:
     pen.disc((0.33, 0.60), 0.042, INK)  # linked hands
     arrow(pen, curve((0.60, 0.52), (0.70, 0.48), (0.72, 0.30)))
     arrow(pen, [(0.30, 0.47), (0.23, 0.58)])
+
+
+def seated_backbend(pen: Pen) -> None:
+    """Seen from the side, arms overhead, arching back over the top of the backrest."""
+    seated_side(pen, hip=(0.40, 0.64))
+    hip, shoulder = (0.40, 0.62), (0.31, 0.36)
+    pen.stroke(curve(hip, (0.47, 0.46), shoulder), LIMB, INK)  # chest lifted, back arched
+    head(pen, (0.37, 0.25))
+    limb(pen, shoulder, (0.24, 0.21), (0.16, 0.08))  # arms overhead, reaching back
+    arrow(pen, arc(hip, (0.36, 0.36), -18, -72))
+
+
+def upper_back_stretch(pen: Pen) -> None:
+    """Seen from the side, hands linked and pushed forward, head down, the upper back rounded."""
+    seated_side(pen, hip=(0.38, 0.64))
+    hip, shoulder = (0.38, 0.62), (0.46, 0.37)
+    pen.stroke(curve(hip, (0.27, 0.40), shoulder), LIMB, INK)  # the back rounded outward
+    head(pen, (0.55, 0.47))  # chin tucked, between the arms
+    limb(pen, shoulder, (0.78, 0.38))  # straight arms reaching forward
+    pen.disc((0.79, 0.38), 0.042, INK)  # linked hands
+    arrow(pen, [(0.66, 0.26), (0.90, 0.26)])
+    arrow(pen, [(0.28, 0.30), (0.12, 0.22)])
 
 
 # --- standing -----------------------------------------------------------------------------------
@@ -406,11 +409,11 @@ DRAWINGS: dict[str, Callable[[Pen], None]] = {
     "shoulder-rolls": shoulder_rolls,
     "shoulder-squeeze": shoulder_squeeze,
     "shoulder-shrug": shoulder_shrug,
-    "scapular-squeezes": scapular_squeezes,
-    "shoulder-blade-squeeze": shoulder_blade_squeeze,
     "seated-thoracic-rotation": seated_thoracic_rotation,
     "gentle-neck-stretch": gentle_neck_stretch,
     "seated-chest-opener": seated_chest_opener,
+    "seated-backbend": seated_backbend,
+    "upper-back-stretch": upper_back_stretch,
     "pectoralis-doorway-stretch": pectoralis_doorway_stretch,
     "wall-arm-slides": wall_arm_slides,
     "reaching-skyward": reaching_skyward,
@@ -435,7 +438,10 @@ def pictogram(draw: Callable[[Pen], None]) -> Image.Image:
 
 
 def build(folder: Path = HERE / "exercises") -> list[Path]:
-    """Write a pictogram for every catalog exercise; fail if one has no drawing."""
+    """Write a pictogram for every catalog exercise and drop those of ids that left it.
+
+    Fails if an exercise has no drawing, so a new one cannot ship without its pictogram.
+    """
     missing = [exercise.id for exercise in CATALOG if exercise.id not in DRAWINGS]
     if missing:
         raise SystemExit(f"no pictogram drawn for: {', '.join(missing)}")
@@ -445,9 +451,32 @@ def build(folder: Path = HERE / "exercises") -> list[Path]:
         path = folder / f"{exercise.id}.png"
         pictogram(DRAWINGS[exercise.id]).save(path, format="PNG", optimize=True)
         written.append(path)
+    for stale in set(folder.glob("*.png")) - set(written):
+        stale.unlink()
     return written
 
 
+def contact_sheet(paths: Sequence[Path], columns: int = 5) -> Image.Image:
+    """All pictograms side by side at their real size, each over its file name, for review."""
+    cell, label = SIZE + 24, 18
+    rows = -(-len(paths) // columns)
+    sheet = Image.new("RGB", (columns * cell, rows * (cell + label)), (64, 68, 72))
+    draw = ImageDraw.Draw(sheet)
+    for n, path in enumerate(paths):
+        x, y = n % columns * cell, n // columns * (cell + label)
+        with Image.open(path) as tile:
+            sheet.paste(tile, (x + 12, y + 12), tile)
+        draw.text((x + 12, y + cell), path.stem, fill=(255, 255, 255))
+    return sheet
+
+
 if __name__ == "__main__":
-    for written_path in build():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sheet", type=Path, help="also write a contact sheet PNG here")
+    arguments = parser.parse_args()
+    paths = build()
+    for written_path in paths:
         print(written_path)
+    if arguments.sheet is not None:
+        contact_sheet(paths).save(arguments.sheet, format="PNG")
+        print(arguments.sheet)

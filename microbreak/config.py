@@ -50,7 +50,7 @@ from pydantic_settings import (
 )
 
 from .core.durations import DURATION_HELP, DurationError, format_duration, parse_duration
-from .core.exercises import CATALOG, Exercise, Position
+from .core.exercises import CATALOG, Exercise, Position, current_id
 from .core.rotation import Selection, SelectionError
 from .errors import ConfigError
 from .paths import CONFIG_ENV, config_file, site_config_files
@@ -174,8 +174,8 @@ def _catalog(info: ValidationInfo) -> Sequence[Exercise]:
 
 def _exercise_id(value: object, info: ValidationInfo) -> str:
     known = [e.id for e in _catalog(info)]
-    if isinstance(value, str) and value in known:
-        return value
+    if isinstance(value, str) and (current := current_id(value, known)) in known:
+        return current  # an old id merged into another exercise still works
     hint = did_you_mean(str(value), known)
     raise PydanticCustomError(
         "exercise",

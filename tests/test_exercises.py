@@ -5,16 +5,30 @@ from __future__ import annotations
 import ast
 import re
 import sys
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
 
+from microbreak import config
 from microbreak.core import exercises
-from microbreak.core.exercises import CATALOG, SAFETY_NOTE, Area, Exercise, Position, by_id
+from microbreak.core.exercises import (
+    CATALOG,
+    MERGED,
+    SAFETY_NOTE,
+    Area,
+    Exercise,
+    Position,
+    by_id,
+    current_id,
+)
+
+from .cli_run import isolate_config
 
 SEEDS = Path(__file__).parents[2] / "shared" / "seeds"
 MODULE = Path(exercises.__file__)
+README = Path(__file__).parents[1] / "README.md"
 
 KEBAB = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_BODY = 160
@@ -28,9 +42,11 @@ WELLNESS_MICROBREAK = (
     "shoulder-shrug",
 )
 DESK_FRIENDLY = (
-    "scapular-squeezes",
-    "shoulder-blade-squeeze",
     "seated-thoracic-rotation",
+    "gentle-neck-stretch",
+    "seated-chest-opener",
+    "seated-backbend",
+    "upper-back-stretch",
     "reaching-skyward",
     "wall-arm-slides",
     "pectoralis-doorway-stretch",
@@ -44,6 +60,24 @@ FLOOR = (
     "cat-camel",
     "bridge",
 )
+
+# The seated rotation, one movement each: what the body does, in plain words. Two exercises with
+# the same movement are one exercise twice (as scapular squeezes, the shoulder blade squeeze and
+# the shoulder squeeze were: all three pinch the shoulder blades together).
+SEATED_MOVEMENTS = {
+    "gentle-neck-stretch": "tip the head sideways",
+    "shoulder-shrug": "lift the shoulders toward the ears",
+    "shoulder-rolls": "circle the shoulders",
+    "high-reach-stretch": "reach both arms straight up",
+    "shoulder-squeeze": "pinch the shoulder blades together",
+    "upper-back-stretch": "spread the shoulder blades apart, back rounded",
+    "seated-chest-opener": "draw linked hands down behind the back",
+    "seated-backbend": "arch the back, arms overhead",
+    "seated-thoracic-rotation": "turn the chest to each side",
+    "upper-back-movement": "fold forward and roll up",
+}
+SEATED_AREAS = {Area.NECK, Area.SHOULDERS, Area.UPPER_BACK, Area.CHEST, Area.SPINE}
+MAX_PER_AREA = 2
 
 needs_seeds = pytest.mark.skipif(
     not SEEDS.is_dir(), reason=f"seed articles not available at {SEEDS}"
@@ -108,12 +142,72 @@ def test_wall_and_doorway_stretches_are_standing() -> None:
 
 def test_seated_rotation_has_variety() -> None:
     seated = [e for e in CATALOG if e.position is Position.SEATED]
-    assert len(seated) >= 8
-    assert len({e.area for e in seated}) >= 3
+    assert 9 <= len(seated) <= 11
     # The wellness microbreak moves are the heart of the default rotation.
     index = by_id()
     for i in WELLNESS_MICROBREAK:
         assert index[i].position is Position.SEATED, i
+
+
+def test_seated_rotation_covers_every_area_a_few_times_each() -> None:
+    per_area = Counter(e.area for e in CATALOG if e.position is Position.SEATED)
+    assert set(per_area) == SEATED_AREAS, per_area
+    crowded = {area.value: n for area, n in per_area.items() if n > MAX_PER_AREA}
+    assert not crowded, f"more than {MAX_PER_AREA} seated exercises for {crowded}"
+
+
+def test_no_two_seated_exercises_are_the_same_movement() -> None:
+    seated = {e.id for e in CATALOG if e.position is Position.SEATED}
+    # A new seated exercise has to say which movement it is, and it must be a new one.
+    assert seated == set(SEATED_MOVEMENTS), seated ^ set(SEATED_MOVEMENTS)
+    repeated = [m for m, n in Counter(SEATED_MOVEMENTS.values()).items() if n > 1]
+    assert not repeated, repeated
+
+
+def test_no_two_seated_exercises_share_their_wording() -> None:
+    """Near-duplicates show in the text too: no 4-word run in two seated instructions."""
+    seated = [e for e in CATALOG if e.position is Position.SEATED]
+    seen: dict[tuple[str, ...], str] = {}
+    for e in seated:
+        for run in _runs(_words(e.instructions), 4):
+            assert seen.setdefault(run, e.id) == e.id, (" ".join(run), seen[run], e.id)
+
+
+def test_merged_ids_point_at_a_current_exercise() -> None:
+    ids = {e.id for e in CATALOG}
+    assert MERGED, "nothing merged: drop this test with MERGED"
+    for old, new in MERGED.items():
+        assert old not in ids, old
+        assert new in ids, new
+        assert current_id(old, ids) == new
+    assert current_id("shoulder-rolls", ids) == "shoulder-rolls"
+    assert current_id("no-such-exercise", ids) == "no-such-exercise"
+    # An exercise file of yours that reuses an old id keeps it.
+    assert current_id("scapular-squeezes", {*ids, "scapular-squeezes"}) == "scapular-squeezes"
+
+
+@pytest.mark.parametrize("key", ["include", "exclude"])
+def test_a_config_naming_a_merged_id_still_loads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, key: str
+) -> None:
+    isolate_config(tmp_path, monkeypatch)
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f'[exercises]\n{key} = ["scapular-squeezes", "shoulder-blade-squeeze"]\n', encoding="utf-8"
+    )
+    settings = config.load(path).settings.exercises
+    assert getattr(settings, key) == ["shoulder-squeeze", "shoulder-squeeze"]
+    allowed = {e.id for e in settings.selection().allowed()}
+    assert ("shoulder-squeeze" in allowed) is (key == "include")
+
+
+def test_readme_lists_every_exercise_with_its_position_and_area() -> None:
+    rows = re.findall(
+        r"^\| `([a-z0-9-]+)` \| ([^|]+) \| (\w+) \| ([a-z ]+) \|$", README.read_text(), re.M
+    )
+    assert [(i, n.strip(), p, a) for i, n, p, a in rows] == [
+        (e.id, e.name, e.position.value, e.area.value) for e in CATALOG
+    ]
 
 
 def test_texts_fit_a_notification() -> None:

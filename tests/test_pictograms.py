@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
+from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from microbreak.core.exercises import CATALOG
+from microbreak.core.exercises import CATALOG, MERGED
 from microbreak.pictograms import pictogram
+
+ASSETS = Path(__file__).parents[1] / "assets"
 
 
 @pytest.mark.parametrize("exercise_id", [exercise.id for exercise in CATALOG])
@@ -36,3 +40,24 @@ def test_no_two_pictograms_are_alike() -> None:
 def test_an_unknown_exercise_has_none() -> None:
     assert pictogram("no-such-exercise") is None
     assert pictogram("../microbreak") is None
+
+
+def test_no_pictogram_is_left_without_its_exercise() -> None:
+    on_disk = {path.stem for path in (ASSETS / "exercises").glob("*.png")}
+    assert on_disk == {exercise.id for exercise in CATALOG}
+    for old in MERGED:
+        assert pictogram(old) is None, old
+
+
+def test_committed_pictograms_are_what_the_generator_draws(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.syspath_prepend(str(ASSETS))  # the generator imports make_icons beside it
+    module = importlib.import_module("make_pictograms")
+    written = module.build(tmp_path)
+    assert [path.stem for path in written] == [exercise.id for exercise in CATALOG]
+    for path in written:
+        committed = ASSETS / "exercises" / path.name
+        assert committed.read_bytes() == path.read_bytes(), f"{committed} is stale"
+    sheet = module.contact_sheet(written)
+    assert sheet.width >= 5 * 128 and sheet.height >= 4 * 128

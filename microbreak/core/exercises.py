@@ -8,9 +8,11 @@ the standard library so the core stays free of desktop dependencies.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from functools import cache
+from types import MappingProxyType
 
 
 class Position(str, Enum):
@@ -114,10 +116,10 @@ CATALOG: tuple[Exercise, ...] = (
         id="shoulder-squeeze",
         name="Shoulder squeeze",
         instructions=(
-            "Sit tall. Lift your elbows out to shoulder height, bent at a right angle. Draw them "
-            "back to pinch your shoulder blades and glide your head back."
+            "Sit tall, elbows bent at a right angle and lifted to shoulder height. Draw them back "
+            "until your shoulder blades could grip a pencil, and glide your head back."
         ),
-        dose="hold 3 seconds, repeat 5 times",
+        dose="hold 3 seconds, 5 to 10 times",
         position=Position.SEATED,
         area=Area.UPPER_BACK,
         source=_MICROBREAK,
@@ -135,30 +137,6 @@ CATALOG: tuple[Exercise, ...] = (
         source=_MICROBREAK,
     ),
     # Other desk-friendly moves.
-    Exercise(
-        id="scapular-squeezes",
-        name="Scapular squeezes",
-        instructions=(
-            "Hold your arms in a goalpost shape: elbows bent, hands up, palms to the front. Draw "
-            "the arms back as far as is comfortable, pause, then ease off."
-        ),
-        dose="10 times",
-        position=Position.SEATED,
-        area=Area.UPPER_BACK,
-        source=_PAIN_EXERCISES,
-    ),
-    Exercise(
-        id="shoulder-blade-squeeze",
-        name="Shoulder blade squeeze",
-        instructions=(
-            "Sit tall, arms loose at your sides. Pinch your shoulder blades together as if "
-            "gripping a pencil between them, pause, then let go."
-        ),
-        dose="hold 3 seconds, 10 to 12 times",
-        position=Position.SEATED,
-        area=Area.UPPER_BACK,
-        source=_FIVE_EXERCISES,
-    ),
     Exercise(
         id="seated-thoracic-rotation",
         name="Seated thoracic rotation",
@@ -194,6 +172,30 @@ CATALOG: tuple[Exercise, ...] = (
         position=Position.SEATED,
         area=Area.CHEST,
         source=_CHOOSING,
+    ),
+    Exercise(
+        id="seated-backbend",
+        name="Seated backbend",
+        instructions=(
+            "Sit back against the backrest and raise both arms overhead. Lift your chest and arch "
+            "gently back over the top of the backrest, then sit up slowly."
+        ),
+        dose="hold 5 seconds, 3 times",
+        position=Position.SEATED,
+        area=Area.CHEST,
+        source=_CHOOSING,
+    ),
+    Exercise(
+        id="upper-back-stretch",
+        name="Upper back stretch",
+        instructions=(
+            "Link your fingers and push your hands out in front at chest height. Round your upper "
+            "back so the shoulder blades spread apart, chin tucked, then sit tall."
+        ),
+        dose="hold 10 seconds, 3 times",
+        position=Position.SEATED,
+        area=Area.UPPER_BACK,
+        source=_FIVE_EXERCISES,
     ),
     Exercise(
         id="pectoralis-doorway-stretch",
@@ -317,6 +319,27 @@ CATALOG: tuple[Exercise, ...] = (
         source=_FIVE_EXERCISES,
     ),
 )
+
+
+#: Old ids merged into another exercise, so a config that names one keeps working. Scapular
+#: squeezes (article 000) and the shoulder blade squeeze (002) were the same pinch of the
+#: shoulder blades as the wellness microbreak's shoulder squeeze.
+MERGED: Mapping[str, str] = MappingProxyType(
+    {
+        "scapular-squeezes": "shoulder-squeeze",
+        "shoulder-blade-squeeze": "shoulder-squeeze",
+    }
+)
+
+
+def current_id(exercise_id: str, known: Collection[str]) -> str:
+    """The id to look up: ``exercise_id`` itself when ``known`` has it, else what it merged into.
+
+    A known id wins, so an exercise file of yours that reuses an old id keeps its own meaning.
+    """
+    if exercise_id in known:
+        return exercise_id
+    return MERGED.get(exercise_id, exercise_id)
 
 
 @cache
