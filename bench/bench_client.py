@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,6 +28,10 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from microbreak.client import NotRunning, exchange
 
 TARGET_S = 0.100
 HEAVY = (
@@ -80,13 +83,11 @@ def wait_ready(proc: subprocess.Popen[bytes], sock_path: Path, timeout: float = 
         if proc.poll() is not None:
             raise SystemExit(f"the daemon exited with {proc.returncode}")
         try:
-            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-                sock.settimeout(1.0)
-                sock.connect(str(sock_path))
-                sock.sendall(b'{"v":1,"cmd":"status"}\n')
-                if b'"ok":true' in sock.recv(4096):
-                    return
-        except OSError:
+            key = sock_path.with_name("control.key").read_bytes()
+            request = b'{"v":1,"cmd":"status"}\n'
+            if b'"ok":true' in exchange(str(sock_path), "AF_UNIX", key, request, timeout=1.0):
+                return
+        except (OSError, NotRunning):
             pass
         if time.monotonic() > deadline:
             raise SystemExit("the daemon never answered on its socket")

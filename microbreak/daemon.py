@@ -23,8 +23,9 @@ from typing import Any
 from .adapters.away import Away
 from .adapters.clock import SystemClock
 from .adapters.config_watch import ConfigWatch
-from .adapters.control import make_lock, make_server
+from .adapters.control import ControlServer
 from .adapters.history import History
+from .adapters.instance_lock import LOCK_NAME, InstanceLock
 from .adapters.notifier import PlyerNotifier
 from .adapters.sound import Chime
 from .adapters.state_store import StateStore
@@ -35,6 +36,8 @@ from .errors import MicrobreakError
 from .local_time import local_zone
 from .paths import (
     UnsafeDirectory,
+    control_address,
+    control_key_file,
     history_file,
     package_assets,
     runtime_dir,
@@ -93,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
 def run(runtime: Runtime) -> int:
     """Run until Quit or a stop signal; returns the exit code."""
     private = runtime_dir()
-    lock = make_lock(private)
+    lock = InstanceLock(private / LOCK_NAME)
     lock.acquire()  # raises AlreadyRunning: one daemon per user session
     if lock.previous_pid and not _alive(lock.previous_pid):
         log.info(
@@ -145,7 +148,8 @@ def run(runtime: Runtime) -> int:
     app.tray = icon
     app.start()
     timer.start()
-    server = make_server(private, app.handle)
+    address, family = control_address()
+    server = ControlServer(address, family, control_key_file(), app.handle)
     try:
         server.start()
         if icon is None:

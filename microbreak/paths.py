@@ -87,9 +87,9 @@ def runtime_dir() -> Path:
     ``$XDG_RUNTIME_DIR/microbreak`` on Linux (a per-user tmpfs); elsewhere, or without it, a
     ``microbreak-<uid>`` directory in the temp dir. Created with mode 0700; a directory that
     another user owns, or that others can enter, is refused. On Windows (no socket there: the
-    control channel is a named pipe, see ``control_pipe``) it holds only the instance lock:
-    ``%LOCALAPPDATA%\\Temp\\microbreak``, inside the user's profile, which the profile's ACL
-    keeps to the user (and administrators).
+    control channel is a named pipe, see ``control_address``) it holds the instance lock and
+    the control key: ``%LOCALAPPDATA%\\Temp\\microbreak``, inside the user's profile, which
+    the profile's ACL keeps to the user (and administrators).
     """
     if sys.platform == "win32":
         path = platformdirs.user_runtime_path(APP, appauthor=False)
@@ -128,104 +128,29 @@ def ensure_private_dir(path: Path) -> None:
         path.chmod(0o700)
 
 
-#: The socket's name in ``runtime_dir()``.
+#: The control socket's and the control key's names in ``runtime_dir()``.
 SOCKET_NAME = "control.sock"
+KEY_NAME = "control.key"
 
 
-def socket_path() -> Path:
-    """The daemon's control socket (Linux, macOS)."""
-    return runtime_dir() / SOCKET_NAME
+def control_address() -> tuple[str, str]:
+    """Where the daemon listens, with its ``multiprocessing.connection`` family.
 
-
-#: A SID as Windows writes it, e.g. ``S-1-5-21-1004336348-1177238915-682003330-1001``.
-SID_PATTERN = re.compile(r"S-1-[0-9]+(-[0-9]+)+")
-
-
-def pipe_name(sid: str) -> str:
-    r"""The control pipe of the user ``sid`` (Windows): ``\\.\pipe\microbreak-S-1-5-21-...``.
-
-    Named after the SID rather than the user name: unique, never renamed, and no two domain
-    users named alike share it. Pipe names are global to the machine, so the name only helps
-    find the pipe; who may open it is the pipe's DACL, set by the daemon.
+    A Unix socket in the private runtime dir on Linux and macOS; a named pipe on Windows,
+    named after the user. A pipe name is global to the machine, so it only finds the daemon:
+    the key in ``control_key_file`` decides who may talk to it, both ways.
     """
-    if not SID_PATTERN.fullmatch(sid):
-        raise ValueError(f"not a SID: {sid!r}")
-    return f"\\\\.\\pipe\\{APP}-{sid}"
+    if sys.platform == "win32":
+        import getpass
+
+        user = re.sub(r"[^A-Za-z0-9_.-]", "_", getpass.getuser())
+        return f"\\\\.\\pipe\\{APP}-{user}", "AF_PIPE"
+    return str(runtime_dir() / SOCKET_NAME), "AF_UNIX"
 
 
-def control_pipe() -> str:
-    """The current user's control pipe (Windows only)."""
-    return pipe_name(windows_user_sid())
-
-
-def windows_user_sid() -> str:
-    """The SID of the user this process runs as, read from its token (Windows only).
-
-    ctypes rather than pywin32: the client needs it to find the pipe and must start quickly;
-    a few documented calls (OpenProcessToken, GetTokenInformation(TokenUser), and
-    ``sid_string``) do not justify loading pywin32's DLLs into every
-    hotkey command. Not run by the test suite: it was written for, not tested on, Windows.
-    """
-    if sys.platform != "win32":
-        raise OSError("a user SID exists only on Windows")
-    import ctypes
-    from ctypes import wintypes
-
-    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
-    advapi32 = ctypes.WinDLL("advapi32", use_last_error=True)
-    kernel32.GetCurrentProcess.restype = wintypes.HANDLE
-    kernel32.GetCurrentProcess.argtypes = []
-    kernel32.CloseHandle.argtypes = [wintypes.HANDLE]
-    advapi32.OpenProcessToken.argtypes = [
-        wintypes.HANDLE,
-        wintypes.DWORD,
-        ctypes.POINTER(wintypes.HANDLE),
-    ]
-    advapi32.GetTokenInformation.argtypes = [
-        wintypes.HANDLE,
-        ctypes.c_int,
-        ctypes.c_void_p,
-        wintypes.DWORD,
-        ctypes.POINTER(wintypes.DWORD),
-    ]
-    token_query, token_user = 0x0008, 1
-
-    token = wintypes.HANDLE()
-    if not advapi32.OpenProcessToken(
-        kernel32.GetCurrentProcess(), token_query, ctypes.byref(token)
-    ):
-        raise ctypes.WinError(ctypes.get_last_error())
-    try:
-        size = wintypes.DWORD(0)
-        advapi32.GetTokenInformation(token, token_user, None, 0, ctypes.byref(size))
-        buffer = ctypes.create_string_buffer(size.value)
-        if not advapi32.GetTokenInformation(token, token_user, buffer, size, ctypes.byref(size)):
-            raise ctypes.WinError(ctypes.get_last_error())
-        # TOKEN_USER starts with SID_AND_ATTRIBUTES, which starts with the PSID.
-        return sid_string(ctypes.c_void_p.from_buffer(buffer).value)
-    finally:
-        kernel32.CloseHandle(token)
-
-
-def sid_string(sid: object) -> str:
-    """A binary SID (a pointer to one) as Windows writes it, ``S-1-5-21-...`` (Windows only)."""
-    if sys.platform != "win32":
-        raise OSError("a user SID exists only on Windows")
-    import ctypes
-    from ctypes import wintypes
-
-    advapi32 = ctypes.WinDLL("advapi32", use_last_error=True)
-    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
-    advapi32.ConvertSidToStringSidW.argtypes = [ctypes.c_void_p, ctypes.POINTER(wintypes.LPWSTR)]
-    kernel32.LocalFree.argtypes = [ctypes.c_void_p]
-    kernel32.LocalFree.restype = ctypes.c_void_p
-    text = wintypes.LPWSTR()
-    if not advapi32.ConvertSidToStringSidW(sid, ctypes.byref(text)):
-        raise ctypes.WinError(ctypes.get_last_error())
-    try:
-        return str(text.value)
-    finally:
-        kernel32.LocalFree(text)
+def control_key_file() -> Path:
+    """The key the control handshake proves knowledge of, written by the daemon at start."""
+    return runtime_dir() / KEY_NAME
 
 
 def state_file() -> Path:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -113,21 +112,23 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def request(env: Mapping[str, str], data: bytes, *, timeout: float = 5.0) -> bytes:
-    """Send raw bytes on the socket, end our side, and return everything the daemon sent back."""
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-        sock.settimeout(timeout)
-        sock.connect(str(socket_file(env)))
-        try:
-            sock.sendall(data)
-            sock.shutdown(socket.SHUT_WR)
-        except OSError:  # the daemon stopped reading (too long): its reply may still be there
-            pass
-        reply = b""
-        with contextlib.suppress(ConnectionResetError):
-            while chunk := sock.recv(65536):
-                reply += chunk
-    return reply
+def key_file(env: Mapping[str, str]) -> Path:
+    """The control key the daemon of ``env`` wrote."""
+    return socket_file(env).with_name("control.key")
+
+
+def request(
+    env: Mapping[str, str], data: bytes, *, timeout: float = 5.0, key: bytes | None = None
+) -> bytes:
+    """Send ``data`` as one frame, as the user (with the daemon's key, unless ``key`` is given),
+    and return the reply frame (b"" when the daemon closed without one)."""
+    from microbreak.client import NotRunning, exchange
+
+    try:
+        secret = key_file(env).read_bytes() if key is None else key
+        return exchange(str(socket_file(env)), "AF_UNIX", secret, data, timeout=timeout)
+    except (OSError, NotRunning):  # not there yet, or gone, or it stopped reading (too long)
+        return b""
 
 
 @dataclass
@@ -154,10 +155,7 @@ class Daemon:
                 raise AssertionError(
                     f"the daemon exited with {self.proc.returncode}: {self.log.lines()}"
                 )
-            try:
-                reply = request(self.env, b'{"v":1,"cmd":"status"}\n', timeout=1.0)
-            except OSError:
-                return False
+            reply = request(self.env, b'{"v":1,"cmd":"status"}\n', timeout=1.0)
             return bool(reply) and json.loads(reply).get("ok") is True
 
         wait_until(answers, timeout, "the daemon to answer on its socket", interval=0.05)

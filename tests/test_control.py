@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from microbreak.client import UnsafeChannel, exchange
 from microbreak.protocol import MAX_MESSAGE
 
 from .headless import (
@@ -31,6 +32,7 @@ from .headless import (
     Daemon,
     cli,
     headless_env,
+    key_file,
     now,
     private_runtime_dir,
     request,
@@ -499,17 +501,56 @@ def test_malformed_messages_get_an_error_and_change_nothing(daemon: Daemon) -> N
     assert wrong == []
     assert daemon.proc.poll() is None
 
-    # A client that goes away in the middle of a message, or before saying anything.
+    # A client that goes away in the middle of the handshake or of a frame, or says nothing.
     for i in range(50):
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
             sock.connect(str(socket_file(env)))
             if i % 2:
-                sock.sendall(b'{"v":1,"cmd":"pau')
+                sock.sendall(b"\x00\x00\x00\x40" + b'{"v":1,"cmd":"pau')
 
     after = status(env)
     assert after == {**before, "line": after["line"]}  # the minutes in the line may tick on
     assert daemon.proc.poll() is None
     assert daemon.lines("Traceback") == [] and daemon.lines("ERROR") == []
+
+
+def test_a_client_without_the_key_is_refused(daemon: Daemon) -> None:
+    """Only a client that proves it holds the key in the user's runtime dir is heard."""
+    env = daemon.env
+    key = key_file(env)
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600 and len(key.read_bytes()) == 32
+    before = status(env)
+
+    quit_request = b'{"v":1,"cmd":"quit","args":{}}\n'
+    with pytest.raises(UnsafeChannel, match="does not hold microbreak's key"):
+        exchange(str(socket_file(env)), "AF_UNIX", b"not the key" * 3, quit_request)
+    # A client that skips the handshake and sends its request at once gets no answer to it.
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(5.0)
+        sock.connect(str(socket_file(env)))
+        sock.sendall(len(quit_request).to_bytes(4, "big") + quit_request)
+        heard = b""
+        with contextlib.suppress(ConnectionResetError):
+            while chunk := sock.recv(4096):
+                heard += chunk
+    assert b'"ok"' not in heard  # only the daemon's challenge and its refusal
+
+    assert daemon.proc.poll() is None
+    assert status(env) == {**before, "line": status(env)["line"]}
+    assert daemon.lines("Traceback") == []
+
+
+def test_the_key_is_new_each_start_and_removed_at_quit(env: dict[str, str]) -> None:
+    with running(env) as first:
+        key = key_file(env).read_bytes()
+        assert cli(env, "quit").returncode == 0
+        assert first.wait_exit(5.0) == 0
+    assert not key_file(env).exists() and not socket_file(env).exists()
+    with running(env):
+        assert key_file(env).read_bytes() != key
+        # A client holding the old key is refused by the new daemon.
+        with pytest.raises(UnsafeChannel):
+            exchange(str(socket_file(env)), "AF_UNIX", key, b'{"v":1,"cmd":"status"}\n')
 
 
 def test_idle_connections_do_not_keep_others_waiting(daemon: Daemon) -> None:
@@ -521,18 +562,20 @@ def test_idle_connections_do_not_keep_others_waiting(daemon: Daemon) -> None:
             idle.append(sock)
             sock.connect(str(socket_file(env)))
             if i % 2:
-                sock.sendall(b'{"v":1,"cmd":"sta')  # half a message, then nothing
+                sock.sendall(b"\x00\x00\x00\x40" + b'{"v":1,"cmd":"sta')  # half, then nothing
         for _ in range(3):
             start = time.monotonic()
             result = cli(env, "status")
             took = time.monotonic() - start
             assert result.returncode == 0, result.stderr
             assert took < 1.0, f"status took {took:.2f} s with 20 idle connections open"
-        # The daemon drops them after its client timeout (2 s): each sees the end.
+        # The daemon cuts them after its client timeout (2 s): each sees the end, after the
+        # handshake's challenge it sent first.
         for sock in idle:
             sock.settimeout(6.0)
             with contextlib.suppress(ConnectionResetError):
-                assert sock.recv(100) == b""
+                while sock.recv(4096):
+                    pass
     finally:
         for sock in idle:
             sock.close()

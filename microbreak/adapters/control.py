@@ -1,82 +1,239 @@
-"""The daemon's side of the control channel: one instance per user, and a private channel.
+"""The daemon's side of the control channel: ``multiprocessing.connection``, private to the user.
 
-This is where callers import from, on every platform; it loads no OS-specific module itself
-(no ``fcntl`` on Windows, no pywin32 elsewhere). ``make_lock`` and ``make_server`` pick the
-platform's parts:
+One code path for every platform: the standard library's ``Listener`` is a Unix socket on
+Linux and macOS and a named pipe on Windows; only the address differs
+(``paths.control_address``). Who may talk to the daemon is decided by an HMAC handshake with a
+random key that the daemon writes at start into a file only the user can read
+(``paths.control_key_file``); on Linux and macOS the socket sits, mode 0600, in the 0700
+runtime dir as well. Messages are ``send_bytes``/``recv_bytes`` frames holding one JSON request
+(``protocol``); nothing is ever unpickled.
 
-- the instance lock (``instance_lock``): ``flock`` on Linux and macOS, ``msvcrt.locking`` on
-  Windows, on ``daemon.lock`` in the private runtime dir; a lock left by a crashed daemon is
-  taken over, a live one raises ``AlreadyRunning``;
-- the channel: a Unix socket, mode 0600 in that 0700 dir, peer uid checked (``control_unix``);
-  on Windows a named pipe whose DACL admits only the user's SID (``control_windows``).
-
-Both channels share ``control_common``: the request size limit, the client timeout, the
-error replies, and the bounded answering of requests on short-lived threads.
+A client must not be able to stall the daemon: the listener is created without a key, so that
+``accept`` returns as soon as a client connects, and each connection is then served on its own
+short-lived thread, which does the handshake, reads one bounded request, answers it and
+closes. A connection still open after ``CLIENT_TIMEOUT`` is cut. At most ``MAX_PENDING``
+connections are served at once; more are closed at once. While nobody talks, the one thread
+waits in ``accept``: no polling.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import os
+import secrets
+import socket
 import sys
-from pathlib import Path
-
-from ..paths import SOCKET_NAME
-from .control_common import (
-    CLIENT_TIMEOUT,
-    MAX_CLIENTS,
-    MAX_PENDING,
-    AlreadyRunning,
-    ChannelUnavailable,
-    Handler,
-    Server,
+import threading
+from collections.abc import Callable
+from multiprocessing import AuthenticationError
+from multiprocessing.connection import (
+    Client,
+    Connection,
+    Listener,
+    answer_challenge,
+    deliver_challenge,
 )
-from .instance_lock import InstanceLock
+from pathlib import Path
+from typing import Any
 
-__all__ = [
-    "CLIENT_TIMEOUT",
-    "LOCK_NAME",
-    "MAX_CLIENTS",
-    "MAX_PENDING",
-    "AlreadyRunning",
-    "ChannelUnavailable",
-    "Handler",
-    "InstanceLock",
-    "Server",
-    "make_lock",
-    "make_server",
-]
+from ..errors import MicrobreakError
+from ..protocol import MAX_MESSAGE, VERSION, ProtocolError, Request, encode, parse_request
 
-#: The lock file's name in the private runtime dir.
-LOCK_NAME = "daemon.lock"
+log = logging.getLogger(__name__)
+
+#: How long one client may take, from connecting to taking its reply.
+CLIENT_TIMEOUT = 2.0
+#: Connections served at once; more are closed unanswered.
+MAX_PENDING = 64
+#: Bytes in the key the handshake proves knowledge of.
+KEY_BYTES = 32
+
+Handler = Callable[[Request], tuple[dict[str, Any], Callable[[], None] | None]]
 
 
-def make_lock(private_dir: Path) -> InstanceLock:
-    """The one-daemon-per-user lock (not yet taken: call ``acquire()``)."""
-    return InstanceLock(private_dir / LOCK_NAME)
+class ChannelUnavailable(MicrobreakError):
+    """The control channel cannot be opened (its address is taken, or the key not written)."""
 
 
-def make_server(private_dir: Path, handler: Handler) -> Server:
-    """This platform's control channel (not yet listening: call ``start()``).
+def write_key(path: Path) -> bytes:
+    """A fresh random key in ``path``, readable by the user alone; returns it.
 
-    ``private_dir`` holds the Unix socket; the Windows pipe lives in the pipe namespace
-    instead, named after the user (``paths.control_pipe``).
+    Written under a temporary name and renamed, so a client never reads half a key.
     """
-    if sys.platform == "win32":
-        from ..paths import control_pipe
-        from .control_windows import PipeServer
+    key = secrets.token_bytes(KEY_BYTES)
+    fresh = path.with_name(f".{path.name}.{os.getpid()}")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+    fd = os.open(fresh, flags, 0o600)
+    try:
+        os.write(fd, key)
+    finally:
+        os.close(fd)
+    os.replace(fresh, path)
+    return key
 
+
+def answer(handler: Handler, data: bytes) -> tuple[dict[str, Any], Callable[[], None] | None]:
+    """The reply to one request frame, and what to do once it is sent; never raises."""
+    try:
+        request = parse_request(data)
+    except ProtocolError as e:
+        return {"v": VERSION, "ok": False, "error": str(e)}, None
+    except Exception as e:  # a bug in the parser must not cost the client its reply
+        log.exception("cannot parse a control request")
+        return {"v": VERSION, "ok": False, "error": f"internal error: {e}"}, None
+    try:
+        reply, after = handler(request)
+    except Exception as e:
+        log.exception("control command %s failed", request.cmd)
+        return {"v": VERSION, "ok": False, "error": f"internal error: {e}"}, None
+    return {"v": VERSION, **reply}, after
+
+
+def reply_bytes(reply: dict[str, Any]) -> bytes:
+    """One reply frame; a reply too long to send becomes an error that says so."""
+    try:
+        return encode(reply)
+    except ProtocolError:
+        return encode({"v": VERSION, "ok": False, "error": "internal error: reply too long"})
+
+
+class ControlServer:
+    """Answers requests through ``handler`` between ``start()`` and ``stop()``."""
+
+    def __init__(self, address: str, family: str, key_file: Path, handler: Handler) -> None:
+        self.address, self.family, self.key_file = address, family, key_file
+        self._handler = handler
+        self._slots = threading.BoundedSemaphore(MAX_PENDING)
+        self._listener: Listener | None = None
+        self._key = b""
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._serve, name="control", daemon=True)
+
+    def start(self) -> None:
+        """Write a fresh key, listen (replacing a socket a crashed daemon left), accept."""
         try:
-            name = control_pipe()
+            self._key = write_key(self.key_file)
+            if self.family == "AF_UNIX":
+                # We hold the instance lock, so a socket file here is a dead daemon's.
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(self.address)
+            self._listener = Listener(self.address, self.family, backlog=MAX_PENDING)
+            if self.family == "AF_UNIX":
+                os.chmod(self.address, 0o600)
         except OSError as e:
-            raise ChannelUnavailable(f"cannot name the control pipe: {e}") from None
-        return PipeServer(name, handler)
-    else:  # not a fall-through: mypy --platform win32 must not see this import
-        from .control_unix import ControlServer
+            raise ChannelUnavailable(f"cannot open the control channel {self.address}: {e}") from e
+        self._thread.start()
 
-        return ControlServer(private_dir / SOCKET_NAME, handler)
+    def stop(self) -> None:
+        """Stop accepting, and remove the key and the socket."""
+        listener = self._listener
+        if listener is None:
+            return
+        self._stopping.set()
+        # accept() has no timeout: a connection of our own wakes it to see that we stop.
+        with contextlib.suppress(OSError), Client(self.address, self.family):
+            pass
+        self._thread.join(timeout=2.0)
+        listener.close()  # also unlinks the socket file
+        with contextlib.suppress(OSError):
+            self.key_file.unlink()
+
+    def _serve(self) -> None:
+        assert self._listener is not None
+        while True:
+            try:
+                conn = self._listener.accept()
+            except OSError as e:
+                if self._stopping.is_set():
+                    return
+                log.debug("accept failed: %s", e)
+                continue
+            if self._stopping.is_set():
+                conn.close()
+                return
+            if not self._slots.acquire(blocking=False):
+                log.debug("too many control connections: one closed unanswered")
+                conn.close()
+                continue
+            try:
+                threading.Thread(target=self._converse, args=(conn,), daemon=True).start()
+            except RuntimeError:  # no thread to be had: refuse this one, keep serving
+                conn.close()
+                self._slots.release()
+
+    def _converse(self, conn: Connection) -> None:
+        """Handshake, one request, one reply, all within ``CLIENT_TIMEOUT``."""
+        guard = _Deadline(conn)
+        after: Callable[[], None] | None = None
+        try:
+            after = self._exchange(conn)
+        finally:
+            guard.close()
+            self._slots.release()
+        if after is not None:
+            after()
+
+    def _exchange(self, conn: Connection) -> Callable[[], None] | None:
+        try:
+            # The two halves of what Listener(authkey=...) does inside accept(), done here, on
+            # the connection's own thread, so that a client that never answers stalls nobody.
+            deliver_challenge(conn, self._key)
+            answer_challenge(conn, self._key)
+        except (AuthenticationError, OSError, EOFError) as e:
+            log.debug("a control client was refused: %s", e or e.__class__.__name__)
+            return None
+        try:
+            data = conn.recv_bytes(MAX_MESSAGE)
+        except EOFError:
+            return None
+        except OSError:  # over MAX_MESSAGE, or cut by the deadline
+            data = None
+        if data is None:
+            reply: dict[str, Any] = {"v": VERSION, "ok": False, "error": "message too long"}
+            after = None
+        else:
+            reply, after = answer(self._handler, data)
+        try:
+            conn.send_bytes(reply_bytes(reply))
+        except OSError as e:
+            log.debug("a control client left before its reply: %s", e)
+        return after
 
 
-if sys.platform != "win32":
-    # The name daemon.py imported before make_server existed; Unix only, as it always was.
-    from .control_unix import ControlServer
+class _Deadline:
+    """Cuts a connection still open after ``CLIENT_TIMEOUT``, waking the thread blocked on it.
 
-    __all__ += ["ControlServer"]
+    The lock makes the cut and the normal close exclusive: a cut after the close would reach
+    for a file descriptor number that may already belong to another connection.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self._lock = threading.Lock()
+        self._closed = False
+        self._timer = threading.Timer(CLIENT_TIMEOUT, self._cut)
+        self._timer.start()
+
+    def _cut(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            if sys.platform == "win32":
+                # Closing the pipe handle cancels the read waiting on it (not run here).
+                self._closed = True
+                self._conn.close()
+                return
+            with (
+                contextlib.suppress(OSError),
+                socket.socket(fileno=os.dup(self._conn.fileno())) as sock,
+            ):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        """The conversation is over: close the connection, and cut it no more."""
+        self._timer.cancel()
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                self._conn.close()

@@ -12,8 +12,8 @@ the next daemon simply takes over (and can say from whom). What the OS lock is d
   daemon started in that instant may still be told the old one is running. The Windows branch
   is checked by ``mypy --platform win32`` but has not run on Windows.
 
-The OS modules are imported when the lock is taken, not at import time, so this module (and
-``microbreak.adapters.control``) imports on every platform.
+The OS modules are imported when the lock is taken, not at import time, so this module
+imports on every platform.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import os
 import sys
 from pathlib import Path
 
-from .control_common import AlreadyRunning
+from ..errors import MicrobreakError
 
 #: Where the Windows lock sits: past any pid, which is written from offset 0.
 WINDOWS_LOCK_OFFSET = 1024
@@ -36,6 +36,19 @@ _OPEN_FLAGS = (
     | getattr(os, "O_BINARY", 0)
     | getattr(os, "O_NOINHERIT", 0)
 )
+
+
+#: The lock file's name in the private runtime dir.
+LOCK_NAME = "daemon.lock"
+
+
+class AlreadyRunning(MicrobreakError):
+    """Another daemon holds the lock."""
+
+    def __init__(self, pid: int | None) -> None:
+        who = f" (pid {pid})" if pid else ""
+        super().__init__(f"microbreak is already running{who}")
+        self.pid = pid
 
 
 class InstanceLock:
