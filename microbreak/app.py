@@ -333,16 +333,30 @@ class App:
         log.info("%s", self.status_line())
 
     def skip(self) -> str:
-        """Drop the pending reminder and start a fresh interval."""
+        """Skip the reminder shown and not yet answered; without one, reschedule the pending one.
 
-        def skip(now: datetime) -> Exercise | None:
-            exercise = self.planner.skip(now)
-            self._record(EventKind.SKIPPED, now, exercise=exercise.id if exercise else None)
-            return exercise
+        Only a reminder the user saw can be skipped: the stats count every SKIPPED event, so
+        moving a reminder that never came is recorded as RESCHEDULED (and outside working hours,
+        where nothing is pending, as nothing).
+        """
 
-        skipped = self._act(skip)
-        log.info("skipped%s; %s", f" {skipped.name}" if skipped else "", self.status_line())
-        return f"Skipped {skipped.name}" if skipped else "Skipped the pending reminder"
+        def skip(now: datetime) -> tuple[Exercise | None, bool]:
+            exercise, off_duty = self.planner.skip(now), self.planner.off_duty
+            if exercise is not None:
+                self._record(EventKind.SKIPPED, now, exercise=exercise.id)
+            elif not off_duty:
+                self._record(EventKind.RESCHEDULED, now)
+            return exercise, off_duty
+
+        skipped, off_duty = self._act(skip)
+        if skipped is not None:
+            message = f"Skipped {skipped.name}"
+        elif off_duty:
+            message = "No reminder on screen to skip"
+        else:
+            message = "No reminder on screen to skip; rescheduled the next break"
+        log.info("%s; %s", message, self.status_line())
+        return message
 
     def done(self) -> str:
         """The user did the last reminder's exercise."""

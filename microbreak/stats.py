@@ -41,7 +41,7 @@ _COUNTED = tuple(
         EventKind.NATURAL_BREAK,
     )
 )
-_DONE = 1
+_DONE, _SKIPPED = 1, 3
 _NONE = (0,) * len(_COUNTED)
 
 #: The events that open or close a pause interval.
@@ -66,7 +66,7 @@ class Counts:
     reminders: int  # reminders shown
     done: int
     snoozed: int
-    skipped: int
+    skipped: int  # reminders shown and then skipped (a `skip` with none shown only reschedules)
     natural_breaks: int  # suspends (or idle spells) long enough to count as a break
     minutes_paused: float
 
@@ -235,7 +235,7 @@ def _per_day(conn: sqlite3.Connection, bounds: Sequence[int]) -> list[tuple[int,
         "INSERT INTO temp.stats_days VALUES (?, ?, ?)",
         ((i, lo, hi) for i, (lo, hi) in enumerate(itertools.pairwise(bounds))),
     )
-    counts = [_NONE] * (len(bounds) - 1)
+    counts = [list(_NONE) for _ in range(len(bounds) - 1)]
     # CROSS JOIN keeps the days outside, in order: one range scan of the covering time index per
     # day, and the grouping needs no sort.
     columns = ", ".join("sum(e.kind = ?)" for _ in _COUNTED)
@@ -244,8 +244,18 @@ def _per_day(conn: sqlite3.Connection, bounds: Sequence[int]) -> list[tuple[int,
         "WHERE e.at >= d.lo AND e.at < d.hi GROUP BY d.i",
         _COUNTED,
     ):
-        counts[i] = tuple(n)
-    return counts
+        counts[i] = n
+    # Only a reminder that was shown can be skipped, and its SKIPPED event names the exercise.
+    # One without an exercise is `microbreak skip` with nothing on screen, as files written
+    # before EventKind.RESCHEDULED record it: a reschedule, taken back out. (Testing the exercise
+    # in the query above would read the table row of every event; the kind index covers this.)
+    for i, n in conn.execute(
+        "SELECT d.i, count(*) FROM temp.stats_days AS d CROSS JOIN events AS e "
+        "WHERE e.kind = ? AND e.at >= d.lo AND e.at < d.hi AND e.exercise IS NULL GROUP BY d.i",
+        (EventKind.SKIPPED.value,),
+    ):
+        counts[i][_SKIPPED] -= n
+    return [tuple(c) for c in counts]
 
 
 def _seconds_paused(conn: sqlite3.Connection, bounds: Sequence[int], now: float) -> list[float]:
