@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import functools
+import io
 import itertools
 import json
 import math
@@ -23,9 +24,15 @@ from pathlib import Path
 
 from .adapters.history import EventKind, connect_readonly
 from .core.exercises import by_id
-from .errors import MicrobreakError
+from .errors import EXIT_USAGE, MicrobreakError
 
 CHART_HINT = "install it with: pip install 'microbreak[charts]'"
+
+#: The chart formats, by file extension (lower case), as matplotlib names them. Raster for
+#: sharing, vector for print; matplotlib writes more, but these four cover both and need
+#: nothing beyond matplotlib and the Pillow it depends on.
+CHART_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf", ".jpg": "jpeg", ".jpeg": "jpeg"}
+_ALLOWED = ".png, .svg, .pdf or .jpg"
 
 #: How far the streak looks back per query once it runs past the period asked for.
 _CHUNK = 366
@@ -53,6 +60,16 @@ class ChartUnavailable(MicrobreakError):
 
     def __init__(self) -> None:
         super().__init__(f"the chart needs matplotlib; {CHART_HINT}")
+
+
+class ChartPathError(MicrobreakError):
+    """A ``--chart`` path that cannot be written or names a format we do not write."""
+
+    exit_code = EXIT_USAGE
+
+
+class ChartWriteFailed(MicrobreakError):
+    """The chart could not be written for a reason other than the path given (a full disk)."""
 
 
 class HistoryUnreadable(MicrobreakError):
@@ -452,12 +469,44 @@ def _cells(c: Counts) -> tuple[str, ...]:
     return (*(str(n) for n in numbers), paused, compliance)
 
 
-def write_chart(stats: Stats, path: str | os.PathLike[str]) -> None:
-    """A PNG bar chart: reminders and breaks done per day, with the daily goal as a line.
+def chart_target(path: str | os.PathLike[str]) -> tuple[Path, str]:
+    """The absolute file ``--chart`` names and the format its extension asks for.
+
+    Checked before any work, so that a mistake is one line (``ChartPathError``, exit 2) rather
+    than matplotlib's traceback after the stats were computed.
+    """
+    text = os.fspath(path)
+    target = Path(text)
+    if not text.strip():
+        raise ChartPathError(f"--chart needs a file name ending in {_ALLOWED}")
+    if text.endswith(("/", os.sep)) or target.is_dir():
+        what = "is a directory" if target.is_dir() else "ends in a slash, so it names a directory"
+        raise ChartPathError(f"--chart {text}: {what}; name a file, e.g. {target / 'chart.png'}")
+    suffix = target.suffix.lower()
+    if suffix not in CHART_FORMATS:
+        what = f"cannot write {suffix} files" if suffix else "has no file extension"
+        raise ChartPathError(f"--chart {text}: {what}; end the name in {_ALLOWED}")
+    folder = target.absolute().parent
+    if not folder.exists():
+        raise ChartPathError(f"--chart {text}: the directory {folder} does not exist")
+    if not folder.is_dir():
+        raise ChartPathError(f"--chart {text}: {folder} is not a directory")
+    if not os.access(folder, os.W_OK | os.X_OK) or (
+        target.exists() and not os.access(target, os.W_OK)
+    ):
+        raise ChartPathError(f"--chart {text}: no permission to write there")
+    return target.absolute(), CHART_FORMATS[suffix]
+
+
+def write_chart(stats: Stats, path: str | os.PathLike[str]) -> Path:
+    """A bar chart of reminders and breaks done per day, with the daily goal as a line, in the
+    format the file's extension names (``CHART_FORMATS``); returns where it went.
 
     Up to 92 days get a bar per day; longer periods are averaged per week (up to two years) or
     per month, so the bars stay readable. matplotlib is an optional extra, imported only here.
+    The chart is drawn in memory first, so a failure never leaves half a file behind it.
     """
+    target, kind = chart_target(path)
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
@@ -506,7 +555,16 @@ def write_chart(stats: Stats, path: str | os.PathLike[str]) -> None:
         fontsize="medium",
         color="#444444",
     )
-    figure.savefig(os.fspath(path), format="png")
+    image = io.BytesIO()
+    if kind == "jpeg":
+        figure.savefig(image, format=kind, pil_kwargs={"quality": 90})  # crisp text
+    else:
+        figure.savefig(image, format=kind)
+    try:
+        target.write_bytes(image.getvalue())
+    except OSError as e:
+        raise ChartWriteFailed(f"cannot write the chart to {target}: {e.strerror or e}") from e
+    return target
 
 
 def _buckets(days: Sequence[Day]) -> tuple[int, list[tuple[date, list[Day]]]]:
