@@ -48,7 +48,7 @@ _COUNTED = tuple(
         EventKind.NATURAL_BREAK,
     )
 )
-_DONE, _SKIPPED = 1, 3
+_DONE, _SKIPPED = (_COUNTED.index(k.value) for k in (EventKind.DONE, EventKind.SKIPPED))
 _NONE = (0,) * len(_COUNTED)
 
 #: The events that open or close a pause interval.
@@ -504,7 +504,7 @@ def write_chart(stats: Stats, path: str | os.PathLike[str]) -> Path:
 
     Up to 92 days get a bar per day; longer periods are averaged per week (up to two years) or
     per month, so the bars stay readable. matplotlib is an optional extra, imported only here.
-    The chart is drawn in memory first, so a failure never leaves half a file behind it.
+    The chart is drawn in memory first: a drawing that fails leaves an existing file as it was.
     """
     target, kind = chart_target(path)
     try:
