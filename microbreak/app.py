@@ -350,13 +350,11 @@ class App:
 
         skipped, off_duty = self._act(skip)
         if skipped is not None:
-            message = f"Skipped {skipped.name}"
-        elif off_duty:
-            message = "No reminder on screen to skip"
-        else:
-            message = "No reminder on screen to skip; rescheduled the next break"
-        log.info("%s; %s", message, self.status_line())
-        return message
+            log.info("skipped %s; %s", skipped.name, self.status_line())
+            return f"Skipped {skipped.name}"
+        moved = "" if off_duty else "; rescheduled the next break"
+        log.info("no reminder on screen to skip%s; %s", moved, self.status_line())
+        return f"No reminder on screen to skip{moved}"
 
     def done(self) -> str:
         """The user did the last reminder's exercise."""

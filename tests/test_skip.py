@@ -220,7 +220,7 @@ def test_skip_through_the_cli_against_a_headless_daemon(tmp_path: Path) -> None:
             result = cli(env, "skip")
             assert result.returncode == 0, result.stderr
             assert result.stdout.startswith(f"{RESCHEDULED}. Next break in "), result.stdout
-            daemon.wait_log(RESCHEDULED)
+            daemon.wait_log("no reminder on screen to skip; rescheduled the next break; Next")
             assert stats_json(env)["totals"]["skipped"] == 0
 
             assert cli(env, "now").returncode == 0
@@ -228,6 +228,7 @@ def test_skip_through_the_cli_against_a_headless_daemon(tmp_path: Path) -> None:
             skipped = cli(env, "skip")
             assert skipped.returncode == 0, skipped.stderr
             assert skipped.stdout.startswith(f"Skipped {name}. Next break in "), skipped.stdout
+            daemon.wait_log(f"skipped {name}; Next break in ")
             totals = stats_json(env)["totals"]
             assert (totals["reminders"], totals["skipped"], totals["compliance"]) == (1, 1, 0)
     history, _ = History.open(history_file(env))
