@@ -333,16 +333,28 @@ class App:
         log.info("%s", self.status_line())
 
     def skip(self) -> str:
-        """Drop the pending reminder and start a fresh interval."""
+        """Skip the reminder shown and not yet answered; without one, reschedule the pending one.
 
-        def skip(now: datetime) -> Exercise | None:
-            exercise = self.planner.skip(now)
-            self._record(EventKind.SKIPPED, now, exercise=exercise.id if exercise else None)
-            return exercise
+        Only a reminder the user saw can be skipped: the stats count every SKIPPED event, so
+        moving a reminder that never came is recorded as RESCHEDULED (and outside working hours,
+        where nothing is pending, as nothing).
+        """
 
-        skipped = self._act(skip)
-        log.info("skipped%s; %s", f" {skipped.name}" if skipped else "", self.status_line())
-        return f"Skipped {skipped.name}" if skipped else "Skipped the pending reminder"
+        def skip(now: datetime) -> tuple[Exercise | None, bool]:
+            exercise, off_duty = self.planner.skip(now), self.planner.off_duty
+            if exercise is not None:
+                self._record(EventKind.SKIPPED, now, exercise=exercise.id)
+            elif not off_duty:
+                self._record(EventKind.RESCHEDULED, now)
+            return exercise, off_duty
+
+        skipped, off_duty = self._act(skip)
+        if skipped is not None:
+            log.info("skipped %s; %s", skipped.name, self.status_line())
+            return f"Skipped {skipped.name}"
+        moved = "" if off_duty else "; rescheduled the next break"
+        log.info("no reminder on screen to skip%s; %s", moved, self.status_line())
+        return f"No reminder on screen to skip{moved}"
 
     def done(self) -> str:
         """The user did the last reminder's exercise."""

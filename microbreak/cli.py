@@ -107,7 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--days", type=_positive_int, default=7, help="how many days (default 7)")
     stats.add_argument("--json", action="store_true", help="machine-readable output")
     stats.add_argument(
-        "--chart", metavar="FILE.png", help="also write a bar chart (needs [charts])"
+        "--chart",
+        metavar="FILE",
+        help="also write a bar chart: .png, .svg, .pdf or .jpg (needs [charts])",
     )
     return parser
 
@@ -198,12 +200,20 @@ def _stats(args: argparse.Namespace, goal: int) -> int:
     from .local_time import local_zone
     from .paths import history_file
 
+    if args.chart is not None:
+        stats.chart_target(args.chart)  # a mistake in the path ends here, before any work
     result = stats.compute(
         history_file(), days=args.days, goal=goal, now=datetime.now(timezone.utc), tz=local_zone()
     )
-    if args.chart:
-        stats.write_chart(result, args.chart)
-    print(stats.to_json(result) if args.json else stats.render_table(result))
+    chart = stats.write_chart(result, args.chart) if args.chart is not None else None
+    if args.json:
+        print(stats.to_json(result))
+        if chart is not None:  # stdout is the JSON document alone
+            print(f"microbreak: chart written to {chart}", file=sys.stderr)
+    else:
+        print(stats.render_table(result))
+        if chart is not None:
+            print(f"\nChart written to {chart}")
     return EXIT_OK
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import functools
+import io
 import itertools
 import json
 import math
@@ -23,9 +24,15 @@ from pathlib import Path
 
 from .adapters.history import EventKind, connect_readonly
 from .core.exercises import by_id
-from .errors import MicrobreakError
+from .errors import EXIT_USAGE, MicrobreakError
 
 CHART_HINT = "install it with: pip install 'microbreak[charts]'"
+
+#: The chart formats, by file extension (lower case), as matplotlib names them. Raster for
+#: sharing, vector for print; matplotlib writes more, but these four cover both and need
+#: nothing beyond matplotlib and the Pillow it depends on.
+CHART_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf", ".jpg": "jpeg", ".jpeg": "jpeg"}
+_ALLOWED = ".png, .svg, .pdf or .jpg"
 
 #: How far the streak looks back per query once it runs past the period asked for.
 _CHUNK = 366
@@ -41,7 +48,7 @@ _COUNTED = tuple(
         EventKind.NATURAL_BREAK,
     )
 )
-_DONE = 1
+_DONE, _SKIPPED = (_COUNTED.index(k.value) for k in (EventKind.DONE, EventKind.SKIPPED))
 _NONE = (0,) * len(_COUNTED)
 
 #: The events that open or close a pause interval.
@@ -55,6 +62,16 @@ class ChartUnavailable(MicrobreakError):
         super().__init__(f"the chart needs matplotlib; {CHART_HINT}")
 
 
+class ChartPathError(MicrobreakError):
+    """A ``--chart`` path that cannot be written or names a format we do not write."""
+
+    exit_code = EXIT_USAGE
+
+
+class ChartWriteFailed(MicrobreakError):
+    """The chart could not be written for a reason other than the path given (a full disk)."""
+
+
 class HistoryUnreadable(MicrobreakError):
     """The history file exists but SQLite cannot read it."""
 
@@ -66,7 +83,7 @@ class Counts:
     reminders: int  # reminders shown
     done: int
     snoozed: int
-    skipped: int
+    skipped: int  # reminders shown and then skipped (a `skip` with none shown only reschedules)
     natural_breaks: int  # suspends (or idle spells) long enough to count as a break
     minutes_paused: float
 
@@ -235,7 +252,7 @@ def _per_day(conn: sqlite3.Connection, bounds: Sequence[int]) -> list[tuple[int,
         "INSERT INTO temp.stats_days VALUES (?, ?, ?)",
         ((i, lo, hi) for i, (lo, hi) in enumerate(itertools.pairwise(bounds))),
     )
-    counts = [_NONE] * (len(bounds) - 1)
+    counts = [list(_NONE) for _ in range(len(bounds) - 1)]
     # CROSS JOIN keeps the days outside, in order: one range scan of the covering time index per
     # day, and the grouping needs no sort.
     columns = ", ".join("sum(e.kind = ?)" for _ in _COUNTED)
@@ -244,8 +261,18 @@ def _per_day(conn: sqlite3.Connection, bounds: Sequence[int]) -> list[tuple[int,
         "WHERE e.at >= d.lo AND e.at < d.hi GROUP BY d.i",
         _COUNTED,
     ):
-        counts[i] = tuple(n)
-    return counts
+        counts[i] = n
+    # Only a reminder that was shown can be skipped, and its SKIPPED event names the exercise.
+    # One without an exercise is `microbreak skip` with nothing on screen, as files written
+    # before EventKind.RESCHEDULED record it: a reschedule, taken back out. (Testing the exercise
+    # in the query above would read the table row of every event; the kind index covers this.)
+    for i, n in conn.execute(
+        "SELECT d.i, count(*) FROM temp.stats_days AS d CROSS JOIN events AS e "
+        "WHERE e.kind = ? AND e.at >= d.lo AND e.at < d.hi AND e.exercise IS NULL GROUP BY d.i",
+        (EventKind.SKIPPED.value,),
+    ):
+        counts[i][_SKIPPED] -= n
+    return [tuple(c) for c in counts]
 
 
 def _seconds_paused(conn: sqlite3.Connection, bounds: Sequence[int], now: float) -> list[float]:
@@ -442,12 +469,44 @@ def _cells(c: Counts) -> tuple[str, ...]:
     return (*(str(n) for n in numbers), paused, compliance)
 
 
-def write_chart(stats: Stats, path: str | os.PathLike[str]) -> None:
-    """A PNG bar chart: reminders and breaks done per day, with the daily goal as a line.
+def chart_target(path: str | os.PathLike[str]) -> tuple[Path, str]:
+    """The absolute file ``--chart`` names and the format its extension asks for.
+
+    Checked before any work, so that a mistake is one line (``ChartPathError``, exit 2) rather
+    than matplotlib's traceback after the stats were computed.
+    """
+    text = os.fspath(path)
+    target = Path(text)
+    if not text.strip():
+        raise ChartPathError(f"--chart needs a file name ending in {_ALLOWED}")
+    if text.endswith(("/", os.sep)) or target.is_dir():
+        what = "is a directory" if target.is_dir() else "ends in a slash, so it names a directory"
+        raise ChartPathError(f"--chart {text}: {what}; name a file, e.g. {target / 'chart.png'}")
+    suffix = target.suffix.lower()
+    if suffix not in CHART_FORMATS:
+        what = f"cannot write {suffix} files" if suffix else "has no file extension"
+        raise ChartPathError(f"--chart {text}: {what}; end the name in {_ALLOWED}")
+    folder = target.absolute().parent
+    if not folder.exists():
+        raise ChartPathError(f"--chart {text}: the directory {folder} does not exist")
+    if not folder.is_dir():
+        raise ChartPathError(f"--chart {text}: {folder} is not a directory")
+    if not os.access(folder, os.W_OK | os.X_OK) or (
+        target.exists() and not os.access(target, os.W_OK)
+    ):
+        raise ChartPathError(f"--chart {text}: no permission to write there")
+    return target.absolute(), CHART_FORMATS[suffix]
+
+
+def write_chart(stats: Stats, path: str | os.PathLike[str]) -> Path:
+    """A bar chart of reminders and breaks done per day, with the daily goal as a line, in the
+    format the file's extension names (``CHART_FORMATS``); returns where it went.
 
     Up to 92 days get a bar per day; longer periods are averaged per week (up to two years) or
     per month, so the bars stay readable. matplotlib is an optional extra, imported only here.
+    The chart is drawn in memory first: a drawing that fails leaves an existing file as it was.
     """
+    target, kind = chart_target(path)
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
@@ -496,7 +555,16 @@ def write_chart(stats: Stats, path: str | os.PathLike[str]) -> None:
         fontsize="medium",
         color="#444444",
     )
-    figure.savefig(os.fspath(path), format="png")
+    image = io.BytesIO()
+    if kind == "jpeg":
+        figure.savefig(image, format=kind, pil_kwargs={"quality": 90})  # crisp text
+    else:
+        figure.savefig(image, format=kind)
+    try:
+        target.write_bytes(image.getvalue())
+    except OSError as e:
+        raise ChartWriteFailed(f"cannot write the chart to {target}: {e.strerror or e}") from e
+    return target
 
 
 def _buckets(days: Sequence[Day]) -> tuple[int, list[tuple[date, list[Day]]]]:

@@ -192,9 +192,10 @@ def test_skip_drops_the_reminder_and_starts_a_fresh_interval(daemon: Daemon) -> 
     data = status(daemon.env)
     assert data["mode"] == "running" and data["unanswered"] is None
     assert when(data["due"]) >= before + timedelta(minutes=30)
-    # With nothing unanswered, skip drops the pending reminder.
+    # With nothing unanswered, skip drops the pending reminder: a reschedule, not a skip.
     plain = cli(daemon.env, "skip")
-    assert plain.returncode == 0 and plain.stdout.startswith("Skipped the pending reminder")
+    assert plain.returncode == 0
+    assert plain.stdout.startswith("No reminder on screen to skip; rescheduled the next break")
 
 
 def test_quit_stops_the_daemon_and_removes_the_socket(daemon: Daemon) -> None:

@@ -343,10 +343,12 @@ class Planner:
     def skip(self, now: datetime) -> Exercise | None:
         """Drop the pending reminder and start a fresh interval.
 
-        Returns the reminder just shown and not yet answered, which this skips, if any.
+        Returns the reminder just shown and not yet answered, which this skips, if any; without
+        one, only the pending reminder moves (a held one too: its hold ends with it).
         """
         if self.mode is Mode.PAUSED:
             raise StateError("microbreak is paused; there is no pending reminder to skip")
+        self._clear_hold()
         skipped, self.unanswered, self._again = self.unanswered, None, None
         self.mode, self.due = Mode.RUNNING, now + self.interval()
         return skipped
