@@ -436,7 +436,8 @@ class GnomeShell:
 
         At 'startup-complete' the shell leaves action mode NONE and, in the same handler,
         notifies a root session "Logged in as a privileged user" (or opens its welcome dialog
-        for another user). Tests start with no dialog and an empty message tray instead.
+        for another user). Tests start with no dialog, the overview closed and an empty message
+        tray instead.
         """
         wait_until(
             lambda: self.eval("Main.actionMode !== Shell.ActionMode.NONE"),
@@ -445,6 +446,14 @@ class GnomeShell:
             interval=0.05,
         )
         self.eval("Main.welcomeDialog?.close()")
+        # With no window open the shell starts in the overview; a user's desktop shows windows.
+        self.eval("Main.overview.hide()")
+        wait_until(
+            lambda: self.eval("!Main.overview.visible"),
+            self.start_timeout,
+            "the overview to close",
+            interval=0.05,
+        )
         self.clear_notifications()
 
     def _why_not_ready(self) -> str:
