@@ -27,7 +27,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -152,8 +152,8 @@ class SignalLog:
     """
 
     def __init__(self, address: str, interface: str, member: str | None = None) -> None:
-        glib = _glib()
-        self._context = glib.MainContext.new()
+        self.seen: list[tuple[str, tuple[Any, ...]]] = []
+        self._context = _glib().MainContext.new()
         self._context.push_thread_default()
         try:
             self._conn = _connect(address)
@@ -162,7 +162,6 @@ class SignalLog:
             )
         finally:
             self._context.pop_thread_default()
-        self.seen: list[tuple[str, tuple[Any, ...]]] = []
 
     def _on(
         self,
@@ -705,10 +704,3 @@ class GnomeShell:
         """The keys of the top bar's status area (an AppIndicator icon adds one)."""
         keys: list[str] = self.eval("Object.keys(Main.panel.statusArea)")
         return keys
-
-
-@contextlib.contextmanager
-def gnome_shell(base_dir: Path) -> Iterator[GnomeShell]:
-    """A started GnomeShell under ``base_dir``, stopped at the end."""
-    with GnomeShell(base_dir) as shell:
-        yield shell
