@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from .desktop import Desktop, make_desktop
+from .gnome_shell import GnomeShell
+from .gnome_shell import missing_tools as missing_gnome_tools
 
 DESKTOP_TOOLS = ("Xvfb", "dbus-daemon", "dbus-monitor", "dunst", "trayer", "xdotool")
 
@@ -39,3 +41,17 @@ def desktop(bare_desktop: Desktop) -> Desktop:
     bare_desktop.start_notification_server()
     bare_desktop.start_tray_host()
     return bare_desktop
+
+
+@pytest.fixture(scope="module")
+def gnome_shell(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GnomeShell]:
+    """A headless GNOME Shell on Wayland with its own buses, shared by one test module's tests
+    (it takes about a second to start and 200 MB): a test cleans up what it added."""
+    missing = missing_gnome_tools()
+    if missing:
+        message = f"GNOME Shell missing: {', '.join(missing)} (see the README's test command)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with GnomeShell(tmp_path_factory.mktemp("gnome-shell")) as shell:
+        yield shell

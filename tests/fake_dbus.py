@@ -10,19 +10,22 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from .desktop import Desktop, wait_until
+from .desktop import Desktop, OutputLines, wait_until
 
 # Runs in the child: argv[1] is {"name": ..., "objects": {path: {interface: {"methods":
-# {name: {"in": sig, "out": sig, "value": v}}, "properties": {name: {"type": t, "value": v}}}}}}
+# {name: {"in": sig, "out": sig, "value": v, "silent": bool}}, "properties": {name: {"type": t,
+# "value": v}}}}}}. Each call is reported on stdout as "call METHOD ARGS-AS-TEXT"; a silent
+# method takes the call and never replies (the invocation is kept, so no error goes back either).
 FAKE_SERVICE = r"""
 import json, signal, sys
 from gi.repository import Gio, GLib
 
 spec = json.loads(sys.argv[1])
+unanswered = []
 
 
 def interface_xml(name, members):
@@ -43,8 +46,12 @@ def on_bus(conn, _name):
         for info in Gio.DBusNodeInfo.new_for_xml(f"<node>{xml}</node>").interfaces:
             members = interfaces[info.name]
 
-            def call(_c, _s, _p, _i, method, _params, invocation, members=members):
+            def call(_c, _s, _p, _i, method, params, invocation, members=members):
                 d = members["methods"][method]
+                print("call", method, params.print_(False), flush=True)
+                if d.get("silent"):
+                    unanswered.append(invocation)
+                    return
                 out = d.get("out")
                 invocation.return_value(GLib.Variant(f"({out})", (d["value"],)) if out else None)
 
@@ -74,6 +81,12 @@ def method(out: str = "", value: Any = None, args: str = "") -> dict[str, Any]:
     return {"in": list(args), "out": out, "value": value}
 
 
+def silent(args: Sequence[str] = (), out: str = "") -> dict[str, Any]:
+    """A method that takes the call and never answers it (a hung server); ``args`` are the
+    complete types of its in-arguments (``["s", "as", "a{sv}"]``)."""
+    return {"in": list(args), "out": out, "value": None, "silent": True}
+
+
 def prop(type_: str, value: Any) -> dict[str, Any]:
     """A read-only property."""
     return {"type": type_, "value": value}
@@ -83,9 +96,9 @@ Objects = Mapping[str, Mapping[str, Mapping[str, Mapping[str, dict[str, Any]]]]]
 
 
 @contextmanager
-def fake_service(desktop: Desktop, name: str, objects: Objects) -> Iterator[None]:
+def fake_service(desktop: Desktop, name: str, objects: Objects) -> Iterator[OutputLines]:
     """Run a fake service owning ``name`` on the desktop's bus; stop it and wait for the name
-    to be released on exit."""
+    to be released on exit. Yields its output: "ready", then one "call ..." line per call."""
     spec = json.dumps({"name": name, "objects": objects})
     proc = desktop.spawn(
         [sys.executable, "-c", FAKE_SERVICE, spec],
@@ -94,8 +107,9 @@ def fake_service(desktop: Desktop, name: str, objects: Objects) -> Iterator[None
         stderr=subprocess.STDOUT,
     )
     try:
-        desktop.watch_output(proc).wait_for_line("ready", timeout=10.0)
-        yield
+        output = desktop.watch_output(proc)
+        output.wait_for_line("ready", timeout=10.0)
+        yield output
     finally:
         desktop.stop(proc)
         wait_until(lambda: not desktop.name_has_owner(name), 5.0, f"{name} to lose its owner")

@@ -4,14 +4,20 @@ plyer uses dbus-python when it can import it and otherwise shells out to ``notif
 drops the icon and the timeout and fails silently. We check for dbus-python up front and say so
 when it is missing; when no notification server answers we log one clear warning and hand the
 reminder to a fallback (the tray icon and the log) without stopping the daemon.
+
+A server can also take the call and never answer (GNOME Shell does, for a Notify without a
+``sender-pid`` hint), and plyer's call has no timeout of its own. So each call runs on a thread
+of its own that ends with the call, and the caller waits at most ``ANSWER_WITHIN`` seconds for
+it. While a call hangs no second one is made: further reminders go straight to the fallback.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import logging
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -20,6 +26,10 @@ from ..core.messages import Message
 log = logging.getLogger(__name__)
 
 APP_NAME = "microbreak"
+
+#: How long a reminder waits for the notification server before it goes to the fallback. A
+#: server answers in milliseconds; one that answers later still shows the notification.
+ANSWER_WITHIN = 3.0
 
 
 class Notifier(Protocol):
@@ -31,13 +41,27 @@ class Notifier(Protocol):
 
 
 @dataclass
+class _Call:
+    """One call to the notification server, made on a thread that ends with it."""
+
+    done: threading.Event = field(default_factory=threading.Event)
+    error: Exception | None = None
+
+
+@dataclass
 class PlyerNotifier:
     """Sends reminders via ``plyer.notification`` and falls back when nobody listens."""
 
     icon: Path
     timeout_seconds: int
     fallback: Callable[[Message], None]
+    answer_within: float = ANSWER_WITHIN
     _server_ok: bool | None = None
+    # Held from the start of a call until the call ends (released by the call's own thread),
+    # so at most one call is ever waiting on the server.
+    _turn: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _hung: bool = False  # a call outlived ``answer_within`` and has not ended yet
+    _state: threading.Lock = field(default_factory=threading.Lock, repr=False)  # for _hung
 
     def __post_init__(self) -> None:
         if importlib.util.find_spec("dbus") is None:
@@ -54,7 +78,37 @@ class PlyerNotifier:
         return _pictogram(message.exercise_id) or self.icon
 
     def show(self, message: Message) -> bool:
-        """Notify through plyer; on any failure warn once and use the fallback."""
+        """Notify through plyer, waiting a bounded time; on any failure use the fallback."""
+        silent = f"the notification server did not answer within {self.answer_within:g} s"
+        # Behind a call that hangs, nothing is queued; behind one in progress (another
+        # reminder a moment ago), we wait no longer than for our own.
+        if not self._turn.acquire(timeout=0 if self._hung else self.answer_within):
+            log.debug("an earlier notification is still waiting for the server")
+            return self._fail(message, silent, "until it does")
+        call = _Call()
+        try:
+            # A daemon thread: a call that never ends must not keep the process from exiting.
+            threading.Thread(
+                target=self._call, args=(message, call), name="notify", daemon=True
+            ).start()
+        except RuntimeError as e:  # no thread to be had
+            self._turn.release()
+            return self._fail(message, f"no notification could be sent ({e})", "meanwhile")
+        if not call.done.wait(self.answer_within):
+            with self._state:
+                self._hung = not call.done.is_set()
+            if self._hung:
+                return self._fail(message, silent, "until it does")
+        if call.error is not None:
+            why = f"no notification server answered ({_first_line(call.error)})"
+            return self._fail(message, why, "until one is running (e.g. your desktop's, or dunst)")
+        if self._server_ok is False:
+            log.info("the notification server answers again")
+        self._server_ok = True
+        return True
+
+    def _call(self, message: Message, call: _Call) -> None:
+        """On its own thread: the blocking plyer call; lets the next call go when it ends."""
         try:
             from plyer import notification
 
@@ -66,19 +120,25 @@ class PlyerNotifier:
                 timeout=self.timeout_seconds,
             )
         except Exception as e:  # plyer raises whatever its backend raises (DBusException...)
-            if self._server_ok is not False:
-                log.warning(
-                    "no notification server answered (%s); reminders go to the log (and the tray "
-                    "icon, if there is one) until one is running (e.g. your desktop's, or dunst)",
-                    _first_line(e),
-                )
-            self._server_ok = False
-            self.fallback(message)
-            return False
-        if self._server_ok is False:
-            log.info("the notification server answers again")
-        self._server_ok = True
-        return True
+            call.error = e
+        finally:
+            with self._state:
+                hung, self._hung = self._hung, False
+                call.done.set()
+            self._turn.release()
+        if hung:
+            outcome = _first_line(call.error) if call.error else "shown late"
+            log.info("the notification call that got no answer has ended (%s)", outcome)
+
+    def _fail(self, message: Message, why: str, until: str) -> bool:
+        """Say why once per outage (not once per reminder), and hand over to the fallback."""
+        if self._server_ok is not False:
+            log.warning(
+                "%s; reminders go to the log (and the tray icon, if there is one) %s", why, until
+            )
+        self._server_ok = False
+        self.fallback(message)
+        return False
 
 
 def _pictogram(exercise_id: str | None) -> Path | None:

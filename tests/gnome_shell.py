@@ -1,0 +1,706 @@
+"""End-to-end harness for a second kind of test desktop: a real, headless GNOME Shell on Wayland.
+
+Why: most Linux users run GNOME, and the Xvfb desktop (dunst, trayer) proves nothing about it:
+GNOME Shell has its own notification daemon with its own rules, no XEmbed tray, and an
+AppIndicator tray only through an extension. Debian's GNOME Shell runs headless here, so tests
+can show what a user would see.
+
+Everything is private to one ``GnomeShell``:
+- a session bus from a config without D-Bus activation (activation would start stray
+  notification daemons, so tests alone decide what runs);
+- a stand-in system bus (a second ``dbus-daemon``): without one, the shell's ``loginManager.js``
+  throws and the shell dies at start;
+- ``gnome-shell --headless --wayland --virtual-monitor WxH --unsafe-mode`` with its own HOME,
+  XDG dirs and XDG_RUNTIME_DIR, and ``GSETTINGS_BACKEND=memory`` (there is no dconf service).
+
+Unsafe mode opens ``org.gnome.Shell.Eval``, through which the tests read and drive the shell's
+own objects (its message tray, its panel, its extensions). Every process is started with
+``subprocess.Popen`` and stopped by its handle, newest first, because PID 1 in our containers
+does not reap orphans. Every wait polls up to a deadline and fails saying what it saw.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+# The Xvfb harness's bus config (no activation), dropped variables and process helpers: one
+# definition for both kinds of test desktop.
+from .desktop import (
+    _BUS_CONFIG,
+    _DROPPED_ENV,
+    NOTIFICATIONS_NAME,
+    OutputLines,
+    _die_with_parent,
+    _read_line_from_fd,
+    stop_process,
+    wait_until,
+)
+
+__all__ = [
+    "APPINDICATOR_UUID",
+    "REQUIRED_TOOLS",
+    "WATCHER_NAME",
+    "GnomeShell",
+    "ShellNotification",
+    "SignalLog",
+    "missing_tools",
+]
+
+#: Executables this harness runs.
+REQUIRED_TOOLS = ("gnome-shell", "dbus-daemon")
+#: Debian's gnome-shell-extension-appindicator.
+APPINDICATOR_UUID = "ubuntu-appindicators@ubuntu.com"
+WATCHER_NAME = "org.kde.StatusNotifierWatcher"
+
+START_TIMEOUT = 30.0
+CALL_TIMEOUT_MS = 10_000
+
+_SHELL = ("org.gnome.Shell", "/org/gnome/Shell", "org.gnome.Shell")
+_SCREENSHOT = ("org.gnome.Shell.Screenshot", "/org/gnome/Shell/Screenshot")
+_IDLE = ("org.gnome.Mutter.IdleMonitor", "/org/gnome/Mutter/IdleMonitor/Core")
+_REMOTE = ("org.gnome.Mutter.RemoteDesktop", "/org/gnome/Mutter/RemoteDesktop")
+
+# Every notification of the message tray, as plain data (JS, returned as JSON by Eval).
+_LIST_NOTIFICATIONS = """
+Main.messageTray.getSources().flatMap(source => source.notifications.map(n => ({
+    source: source.title,
+    title: n.title,
+    body: n.bannerBodyText,
+    actions: n.actions.map(a => a.label),
+    urgency: n.urgency,
+    resident: n.resident,
+    icon: n.gicon ? n.gicon.to_string() : null,
+})))
+"""
+
+# Presses a button as the shell's own banner does (messageTray.js, NotificationBanner.addButton):
+# the action's callback, then the notification goes away unless it is resident.
+_PRESS = """
+(() => {
+    const title = %s, label = %s;
+    const notes = Main.messageTray.getSources().flatMap(s => s.notifications);
+    const note = notes.find(n => n.title === title);
+    if (!note)
+        return {error: `no notification titled ${title}`, titles: notes.map(n => n.title)};
+    const action = note.actions.find(a => a.label === label);
+    if (!action)
+        return {error: `no button ${label}`, labels: note.actions.map(a => a.label)};
+    action.callback();
+    if (!note.resident)
+        note.destroy();
+    return {pressed: label};
+})()
+"""
+
+
+def missing_tools() -> list[str]:
+    """The REQUIRED_TOOLS not found on PATH."""
+    return [tool for tool in REQUIRED_TOOLS if shutil.which(tool) is None]
+
+
+@dataclass(frozen=True)
+class ShellNotification:
+    """One notification as GNOME Shell's message tray holds it."""
+
+    source: str
+    title: str
+    body: str
+    actions: tuple[str, ...]
+    urgency: int
+    resident: bool
+    icon: str | None
+
+
+def _gio() -> Any:
+    from gi.repository import Gio
+
+    return Gio
+
+
+def _glib() -> Any:
+    from gi.repository import GLib
+
+    return GLib
+
+
+def _connect(address: str) -> Any:
+    """A new private GDBus connection to the bus at ``address``."""
+    gio = _gio()
+    flags = (
+        gio.DBusConnectionFlags.AUTHENTICATION_CLIENT
+        | gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION
+    )
+    return gio.DBusConnection.new_for_address_sync(address, flags, None, None)
+
+
+class SignalLog:
+    """Records the signals of one interface seen on a bus, on a connection of its own.
+
+    Why: a signal such as ``ActionInvoked`` is the proof that a click reached the bus. The
+    connection lives on its own GLib main context, which ``wait_for`` iterates, so no thread
+    and no global main loop are involved.
+    """
+
+    def __init__(self, address: str, interface: str, member: str | None = None) -> None:
+        self.seen: list[tuple[str, tuple[Any, ...]]] = []
+        self._context = _glib().MainContext.new()
+        self._context.push_thread_default()
+        try:
+            self._conn = _connect(address)
+            self._id = self._conn.signal_subscribe(
+                None, interface, member, None, None, _gio().DBusSignalFlags.NONE, self._on, None
+            )
+        finally:
+            self._context.pop_thread_default()
+
+    def _on(
+        self,
+        _conn: Any,
+        _sender: str,
+        _path: str,
+        _iface: str,
+        member: str,
+        params: Any,
+        _data: Any,
+    ) -> None:
+        self.seen.append((member, tuple(params.unpack())))
+
+    def pump(self) -> None:
+        """Dispatch whatever has arrived."""
+        while self._context.iteration(False):
+            pass
+
+    def wait_for(
+        self,
+        member: str,
+        check: Callable[[tuple[Any, ...]], bool] | None = None,
+        timeout: float = 10.0,
+    ) -> tuple[Any, ...]:
+        """The first ``member`` signal (whose arguments pass ``check``) seen so far or later."""
+
+        def found() -> tuple[Any, ...] | None:
+            self.pump()
+            for name, args in self.seen:
+                if name == member and (check is None or check(args)):
+                    return args
+            return None
+
+        result = wait_until(found, timeout, lambda: f"a {member} signal; saw {self.seen}")
+        assert result is not None
+        return result
+
+    def close(self) -> None:
+        """Unsubscribe and close the connection."""
+        self._conn.signal_unsubscribe(self._id)
+        self._conn.close_sync(None)
+        self.pump()
+
+
+class GnomeShell:
+    """A private headless GNOME Shell on Wayland with its two buses; a context manager.
+
+    ``env`` is the environment to give a program that should run on this desktop: Wayland only
+    (no DISPLAY: no Xwayland is started), the shell's session bus and the stand-in system bus.
+    """
+
+    def __init__(
+        self,
+        base_dir: Path | None = None,
+        *,
+        size: str = "1280x800",
+        start_timeout: float = START_TIMEOUT,
+    ) -> None:
+        self._own_base = base_dir is None
+        self.base_dir = base_dir if base_dir is not None else Path()
+        self.size = size
+        self.start_timeout = start_timeout
+        self.bus_address = ""
+        self.system_bus_address = ""
+        self.wayland_display = ""
+        self.env: dict[str, str] = {}
+        self.home = Path()
+        self.log_dir = Path()
+        self.runtime_dir = Path()
+        self.shell: subprocess.Popen[Any] | None = None
+        self._procs: list[tuple[str, subprocess.Popen[Any]]] = []
+        self._outputs: dict[int, list[OutputLines]] = {}
+        self._conn: Any = None
+        self._remote: tuple[Any, str] | None = None
+        self._started = False
+        self._closed = False
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    def __enter__(self) -> GnomeShell:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def start(self) -> GnomeShell:
+        """Start both buses and the shell, and wait until Eval answers; clean up on failure."""
+        if self._started:
+            return self
+        self._started = True
+        try:
+            self._make_dirs()
+            self.system_bus_address = self._start_bus("system-bus")
+            self.bus_address = self._start_bus("session-bus")
+            self._start_shell()
+            self.env = self._app_env()
+            self._settle()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def close(self) -> None:
+        """Stop the shell, then both buses, by their handles; remove the temp dirs."""
+        if self._closed:
+            return
+        self._closed = True
+        for conn in (self._remote[0] if self._remote else None, self._conn):
+            if conn is not None:
+                with contextlib.suppress(Exception):
+                    conn.close_sync(None)
+        self._remote = None
+        self._conn = None
+        for _name, proc in reversed(self._procs):
+            self._stop_tracked(proc, 5.0)
+        self._procs.clear()
+        self.shell = None
+        if self.runtime_dir != Path():
+            shutil.rmtree(self.runtime_dir, ignore_errors=True)
+        if self._own_base and self.base_dir != Path():
+            shutil.rmtree(self.base_dir, ignore_errors=True)
+
+    def _stop_tracked(self, proc: subprocess.Popen[Any], timeout: float = 3.0) -> int:
+        code = stop_process(proc, timeout)
+        for reader in self._outputs.pop(id(proc), []):
+            reader.join(2.0)
+        for stream in (proc.stdin, proc.stdout, proc.stderr):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+        return code
+
+    def _make_dirs(self) -> None:
+        if self._own_base:
+            self.base_dir = Path(tempfile.mkdtemp(prefix="gnome-shell-"))
+        self.base_dir.mkdir(parents=True, exist_ok=True)
+        self.home = self.base_dir / "home"
+        self.log_dir = self.base_dir / "logs"
+        # Short path in /tmp (mode 0700): unix socket paths are limited to 107 bytes.
+        self.runtime_dir = Path(tempfile.mkdtemp(prefix="mbgs-", dir="/tmp"))
+        self.runtime_dir.chmod(0o700)
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        for sub in (".config", ".local/share", ".local/state", ".cache"):
+            (self.home / sub).mkdir(parents=True, exist_ok=True)
+        # The shell warns once per user that the screen cannot lock (no GDM); this file says
+        # it already did (main.js, _handleLockScreenWarning).
+        (self.home / ".local/share/gnome-shell").mkdir(parents=True, exist_ok=True)
+        (self.home / ".local/share/gnome-shell/lock-warning-shown").touch()
+
+    def _log(self, name: str) -> IO[bytes]:
+        return open(self.log_dir / f"{name}.log", "ab")
+
+    def log_text(self, name: str = "gnome-shell") -> str:
+        """The captured output of ``gnome-shell``, ``session-bus`` or ``system-bus``."""
+        path = self.log_dir / f"{name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def _base_env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        for key in (*_DROPPED_ENV, "DISPLAY"):
+            env.pop(key, None)
+        env.update(
+            HOME=str(self.home),
+            XDG_CONFIG_HOME=str(self.home / ".config"),
+            XDG_DATA_HOME=str(self.home / ".local/share"),
+            XDG_STATE_HOME=str(self.home / ".local/state"),
+            XDG_CACHE_HOME=str(self.home / ".cache"),
+            XDG_RUNTIME_DIR=str(self.runtime_dir),
+            DBUS_SESSION_BUS_ADDRESS=self.bus_address,
+            DBUS_SYSTEM_BUS_ADDRESS=self.system_bus_address,
+            # No dconf service and no accessibility bus on a bus without activation.
+            GSETTINGS_BACKEND="memory",
+            NO_AT_BRIDGE="1",
+        )
+        return env
+
+    def _app_env(self) -> dict[str, str]:
+        env = self._base_env()
+        env.update(
+            WAYLAND_DISPLAY=self.wayland_display,
+            XDG_SESSION_TYPE="wayland",
+            XDG_CURRENT_DESKTOP="GNOME",
+            GDK_BACKEND="wayland",
+            PYTHONUNBUFFERED="1",
+        )
+        return env
+
+    def _start_bus(self, name: str) -> str:
+        """A private dbus-daemon without activation; returns its address."""
+        from xml.sax.saxutils import escape
+
+        config = self.base_dir / f"{name}.conf"
+        config.write_text(_BUS_CONFIG.format(runtime_dir=escape(str(self.runtime_dir))))
+        read_fd, write_fd = os.pipe()
+        try:
+            with self._log(name) as log:
+                proc = subprocess.Popen(
+                    _die_with_parent(
+                        [
+                            "dbus-daemon",
+                            f"--config-file={config}",
+                            "--nofork",
+                            "--nopidfile",
+                            "--nosyslog",
+                            f"--print-address={write_fd}",
+                        ]
+                    ),
+                    pass_fds=(write_fd,),
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=log,
+                    start_new_session=True,
+                )
+            self._procs.append((name, proc))
+            os.close(write_fd)
+            write_fd = -1
+            return _read_line_from_fd(read_fd, proc, self.start_timeout, f"the {name} address")
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\n{name} log:\n{self.log_text(name)}") from None
+        finally:
+            os.close(read_fd)
+            if write_fd >= 0:
+                os.close(write_fd)
+
+    def _start_shell(self) -> None:
+        width, height = self.size.split("x")
+        args = [
+            "gnome-shell",
+            "--headless",
+            "--wayland",
+            "--no-x11",
+            "--sm-disable",
+            "--virtual-monitor",
+            f"{int(width)}x{int(height)}",
+            "--unsafe-mode",
+        ]
+        with self._log("gnome-shell") as log:
+            proc = subprocess.Popen(
+                _die_with_parent(args),
+                env=self._base_env(),
+                cwd=self.home,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+            )
+        self._procs.append(("gnome-shell", proc))
+        self.shell = proc
+
+        def ready() -> bool:
+            self._check_alive()
+            try:
+                return bool(self.eval("1") == 1)
+            except AssertionError:
+                self._drop_connection()
+                return False
+
+        wait_until(ready, self.start_timeout, self._why_not_ready, interval=0.1)
+        sockets = sorted(p.name for p in self.runtime_dir.glob("wayland-*") if p.is_socket())
+        if not sockets:
+            raise AssertionError(f"the shell made no Wayland socket in {self.runtime_dir}")
+        self.wayland_display = sockets[0]
+
+    def _settle(self) -> None:
+        """Wait for the end of the shell's start-up, then clear what it greets a session with.
+
+        At 'startup-complete' the shell leaves action mode NONE and, in the same handler,
+        notifies a root session "Logged in as a privileged user" (or opens its welcome dialog
+        for another user). Tests start with no dialog, the overview closed and an empty message
+        tray instead.
+        """
+        wait_until(
+            lambda: self.eval("Main.actionMode !== Shell.ActionMode.NONE"),
+            self.start_timeout,
+            "the shell to finish starting up (Main.actionMode leaves NONE)",
+            interval=0.05,
+        )
+        self.eval("Main.welcomeDialog?.close()")
+        # With no window open the shell starts in the overview; a user's desktop shows windows.
+        self.eval("Main.overview.hide()")
+        wait_until(
+            lambda: self.eval("!Main.overview.visible"),
+            self.start_timeout,
+            "the overview to close",
+            interval=0.05,
+        )
+        self.clear_notifications()
+
+    def _why_not_ready(self) -> str:
+        tail = "\n".join(self.log_text().splitlines()[-30:])
+        return f"org.gnome.Shell.Eval('1') to answer 1; gnome-shell log (tail):\n{tail}"
+
+    def _check_alive(self) -> None:
+        if self.shell is not None and self.shell.poll() is not None:
+            tail = "\n".join(self.log_text().splitlines()[-40:])
+            raise AssertionError(f"gnome-shell exited with {self.shell.returncode}:\n{tail}")
+
+    # -- processes -----------------------------------------------------------------------
+
+    def spawn(
+        self,
+        args: Sequence[str | os.PathLike[str]],
+        *,
+        name: str | None = None,
+        extra_env: Mapping[str, str] | None = None,
+        **popen_kwargs: Any,
+    ) -> subprocess.Popen[Any]:
+        """Start a program on this desktop (``env`` plus ``extra_env``); ``close()`` stops it."""
+        if not self._started or self._closed:
+            raise RuntimeError("the shell is not running")
+        env = dict(popen_kwargs.pop("env", self.env))
+        env.update(extra_env or {})
+        popen_kwargs.setdefault("stdin", subprocess.DEVNULL)
+        popen_kwargs.setdefault("start_new_session", True)
+        proc: subprocess.Popen[Any] = subprocess.Popen(
+            _die_with_parent(args), env=env, **popen_kwargs
+        )
+        self._procs.append((name or Path(os.fspath(args[0])).name, proc))
+        return proc
+
+    def watch_output(self, proc: subprocess.Popen[Any], stream: str = "stdout") -> OutputLines:
+        """Collect lines of a spawned process's binary ``stdout``/``stderr`` pipe."""
+        pipe = getattr(proc, stream)
+        if pipe is None:
+            raise ValueError(f"spawn the process with {stream}=subprocess.PIPE")
+        reader = OutputLines(pipe, name=f"{stream} of pid {proc.pid}")
+        self._outputs.setdefault(id(proc), []).append(reader)
+        return reader
+
+    def stop(self, proc: subprocess.Popen[Any], timeout: float = 3.0) -> int:
+        """Stop a process started by ``spawn`` (by its handle) and forget it."""
+        self._procs = [(n, p) for n, p in self._procs if p is not proc]
+        return self._stop_tracked(proc, timeout)
+
+    # -- D-Bus ---------------------------------------------------------------------------
+
+    @property
+    def connection(self) -> Any:
+        """The harness's own GDBus connection to the session bus (opened on first use)."""
+        if self._conn is None:
+            self._conn = _connect(self.bus_address)
+        return self._conn
+
+    def _drop_connection(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(Exception):
+                self._conn.close_sync(None)
+            self._conn = None
+
+    def call(
+        self,
+        dest: str,
+        path: str,
+        interface: str,
+        method: str,
+        args: Any = None,
+        reply: str | None = None,
+        *,
+        timeout_ms: int = CALL_TIMEOUT_MS,
+    ) -> tuple[Any, ...]:
+        """A method call on the session bus; ``args`` is a GLib.Variant tuple or None."""
+        glib = _glib()
+        reply_type = glib.VariantType.new(reply) if reply else None
+        try:
+            result = self.connection.call_sync(
+                dest, path, interface, method, args, reply_type, 0, timeout_ms, None
+            )
+        except glib.Error as e:
+            raise AssertionError(f"{interface}.{method} on {dest} failed: {e.message}") from None
+        return tuple(result.unpack()) if result is not None else ()
+
+    def name_has_owner(self, name: str) -> bool:
+        """Whether a well-known name is owned on the session bus (asks the bus itself)."""
+        (owned,) = self.call(
+            "org.freedesktop.DBus",
+            "/org/freedesktop/DBus",
+            "org.freedesktop.DBus",
+            "NameHasOwner",
+            _glib().Variant("(s)", (name,)),
+            "(b)",
+        )
+        return bool(owned)
+
+    def listen(self, interface: str, member: str | None = None) -> SignalLog:
+        """Start recording ``interface``'s signals on the session bus; close it when done."""
+        return SignalLog(self.bus_address, interface, member)
+
+    # -- the shell's own objects ---------------------------------------------------------
+
+    def eval(self, js: str) -> Any:
+        """Run ``js`` inside the shell and return its value, parsed from JSON.
+
+        Eval answers ``(ok, text)``: on failure the text is the exception, which is raised here.
+        An ``undefined`` value comes back as an empty text, returned as None.
+        """
+        ok, text = self.call(*_SHELL, "Eval", _glib().Variant("(s)", (js,)), "(bs)")
+        if not ok:
+            raise AssertionError(f"Eval failed: {text}\nscript: {js.strip()}")
+        return json.loads(text) if text else None
+
+    def own_notifications(self, timeout: float = 10.0) -> None:
+        """Make the shell's own notification daemon own org.freedesktop.Notifications.
+
+        In this setup the shell exports the daemon object but does not take the name itself.
+        """
+        self.eval(
+            f"Gio.DBus.session.own_name('{NOTIFICATIONS_NAME}', "
+            "Gio.BusNameOwnerFlags.REPLACE, null, null) > 0"
+        )
+        wait_until(
+            lambda: self.name_has_owner(NOTIFICATIONS_NAME),
+            timeout,
+            f"the shell to own {NOTIFICATIONS_NAME}",
+            interval=0.05,
+        )
+
+    def notifications(self) -> list[ShellNotification]:
+        """Every notification in the shell's message tray: titles, bodies, button labels."""
+        found = self.eval(_LIST_NOTIFICATIONS)
+        return [
+            ShellNotification(
+                source=n["source"],
+                title=n["title"],
+                body=n["body"] or "",
+                actions=tuple(n["actions"]),
+                urgency=n["urgency"],
+                resident=n["resident"],
+                icon=n["icon"],
+            )
+            for n in found
+        ]
+
+    def wait_notification(
+        self,
+        title: str,
+        timeout: float = 10.0,
+        *,
+        check: Callable[[ShellNotification], bool] | None = None,
+    ) -> ShellNotification:
+        """The notification titled ``title`` (that passes ``check``), once the tray holds it."""
+
+        def found() -> ShellNotification | None:
+            for note in self.notifications():
+                if note.title == title and (check is None or check(note)):
+                    return note
+            return None
+
+        result = wait_until(
+            found,
+            timeout,
+            lambda: f"a notification {title!r}; the tray holds {self.notifications()}",
+            interval=0.05,
+        )
+        assert result is not None
+        return result
+
+    def clear_notifications(self) -> None:
+        """Remove every notification from the message tray."""
+        self.eval(
+            "Main.messageTray.getSources().flatMap(s => s.notifications).forEach(n => n.destroy())"
+        )
+
+    def press(self, title: str, label: str) -> None:
+        """Press the button ``label`` of the notification ``title`` as its banner would."""
+        outcome = self.eval(_PRESS % (json.dumps(title), json.dumps(label)))
+        if outcome.get("pressed") != label:
+            raise AssertionError(f"cannot press {label!r} on {title!r}: {outcome}")
+
+    def screenshot(self, path: Path) -> Path:
+        """A PNG of the whole virtual monitor, taken by the shell itself; returns ``path``."""
+        path = path.absolute()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        variant = _glib().Variant("(bbs)", (False, False, str(path)))
+        ok, used = self.call(
+            *_SCREENSHOT, "org.gnome.Shell.Screenshot", "Screenshot", variant, "(bs)"
+        )
+        if not ok or not Path(used).is_file():
+            raise AssertionError(f"the shell took no screenshot (answer {ok}, file {used!r})")
+        return Path(used)
+
+    def idle_ms(self) -> int:
+        """How long the session has been idle, from Mutter's own idle monitor."""
+        (idle,) = self.call(*_IDLE, "org.gnome.Mutter.IdleMonitor", "GetIdletime", None, "(t)")
+        return int(idle)
+
+    def nudge(self) -> None:
+        """Move the pointer by one pixel through a RemoteDesktop session: real input.
+
+        The session lives on a connection of its own (Mutter ends a session when its client
+        leaves), made on first use and kept until ``close()``.
+        """
+        iface = "org.gnome.Mutter.RemoteDesktop.Session"
+        if self._remote is None:
+            conn = _connect(self.bus_address)
+            result = conn.call_sync(
+                *_REMOTE,
+                "org.gnome.Mutter.RemoteDesktop",
+                "CreateSession",
+                None,
+                _glib().VariantType.new("(o)"),
+                0,
+                CALL_TIMEOUT_MS,
+                None,
+            )
+            (session,) = result.unpack()
+            conn.call_sync(
+                _REMOTE[0], session, iface, "Start", None, None, 0, CALL_TIMEOUT_MS, None
+            )
+            self._remote = (conn, session)
+        conn, session = self._remote
+        for dx in (1.0, -1.0):
+            conn.call_sync(
+                _REMOTE[0],
+                session,
+                iface,
+                "NotifyPointerMotionRelative",
+                _glib().Variant("(dd)", (dx, 0.0)),
+                None,
+                0,
+                CALL_TIMEOUT_MS,
+                None,
+            )
+
+    def enable_appindicator(self, timeout: float = 10.0) -> None:
+        """Enable the AppIndicator extension and wait until it runs its StatusNotifier watcher."""
+        self.eval(f"Main.extensionManager.enableExtension('{APPINDICATOR_UUID}')")
+
+        def enabled() -> bool:
+            state = self.eval(f"Main.extensionManager.lookup('{APPINDICATOR_UUID}')?.state ?? null")
+            return state == 1 and self.name_has_owner(WATCHER_NAME)
+
+        wait_until(enabled, timeout, f"{APPINDICATOR_UUID} enabled and {WATCHER_NAME} owned")
+
+    def status_area(self) -> list[str]:
+        """The keys of the top bar's status area (an AppIndicator icon adds one)."""
+        keys: list[str] = self.eval("Object.keys(Main.panel.statusArea)")
+        return keys
