@@ -521,9 +521,21 @@ class App:
         if shutil.which(opener[0]) is None:
             log.warning("cannot open %s: %s is not installed", path, opener[0])
             return
-        child = subprocess.Popen([*opener, str(path)], stdin=subprocess.DEVNULL)
-        # Reap it so no zombie is left behind, without blocking the menu.
-        threading.Thread(target=child.wait, name="open-config", daemon=True).start()
+        # The editor's chatter must not land in the daemon's stderr (the journal, a terminal);
+        # a failure to open shows in the log by its exit code.
+        child = subprocess.Popen(
+            [*opener, str(path)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+        def reap() -> None:  # so no zombie is left behind, without blocking the menu
+            code = child.wait()
+            if code != 0:
+                log.warning("%s could not open %s (exit code %s)", opener[0], path, code)
+
+        threading.Thread(target=reap, name="open-config", daemon=True).start()
 
     # -- internals -----------------------------------------------------------------------------
 
