@@ -35,6 +35,7 @@ from .core.planner import (
     Policy,
     Reminder,
     StateError,
+    Status,
     next_local_time,
 )
 from .core.rotation import Rotation, Selection
@@ -186,6 +187,8 @@ class App:
         self.presence: PresencePort | None = None
         self.dnd: DndPort | None = None
         self._saved: dict[str, object] | None = None
+        #: (exercise id, shown at) of the last reminder when no notification server took it.
+        self._undelivered: tuple[str, datetime | None] | None = None
         #: The problem with the config file on disk, while the previous settings run on.
         self.config_problem: str | None = None
         self._lock = threading.RLock()
@@ -243,8 +246,8 @@ class App:
                 # Whatever happened above, the chain of wake-ups must go on.
                 self._rearm(self._clock.read().now)
             changed = self._looks() != before
-        # The tray is redrawn only when something it shows changed: the status line's "in N
-        # min" is refreshed whenever the menu opens, so a quiet wake-up costs no GTK work.
+        # The tray is redrawn only when something it shows changed: it words the next break as
+        # a clock time, so a quiet wake-up costs no GTK work.
         self._after(reminder, refresh=changed or reminder is not None)
 
     def quit(self) -> None:
@@ -265,11 +268,41 @@ class App:
         exercise = self.planner.unanswered
         return exercise.name if exercise is not None else None
 
-    def status_line(self) -> str:
-        """E.g. "Next break in 23 min (14:32)" or "Paused until 14:30"."""
+    def status_line(self, *, countdown: bool = True) -> str:
+        """The one status line of the tray menu, its tooltip and ``microbreak status``.
+
+        E.g. "Next break in 23 min (14:32)", "Paused until 14:30", or "Break due: Neck tilt"
+        while a reminder no notification server took waits for an answer. The tray asks for
+        ``countdown=False`` ("Next break at 14:32"): it stays true between redraws.
+        """
         with self._lock:
-            now = self._now()
-            return self.planner.status(now).text(now, self.tz)
+            return self._line(self._now(), countdown=countdown)
+
+    def undelivered(self) -> str | None:
+        """The exercise of a reminder shown only on the tray and in the log, while it is due."""
+        with self._lock:
+            exercise = self._still_undelivered(self.planner.status(self._now()))
+            return exercise.name if exercise is not None else None
+
+    def _line(self, now: datetime, *, countdown: bool) -> str:
+        status = self.planner.status(now)
+        exercise = self._still_undelivered(status)
+        if exercise is not None:
+            return f"Break due: {exercise.name}"
+        return status.text(now, self.tz, countdown=countdown)
+
+    def _still_undelivered(self, status: Status) -> Exercise | None:
+        """The undelivered reminder's exercise until it is answered or anything else happens
+        (a snooze, a pause, a hold, an absence, the end of working hours, the next reminder)."""
+        if self._undelivered is None:
+            return None
+        shown = self.planner.unanswered
+        quiet = status.mode is Mode.RUNNING and status.due is not None
+        quiet = quiet and not (status.held or status.away_since or status.off_duty_until)
+        if shown is None or not quiet or self._undelivered != (shown.id, self.planner.last_shown):
+            self._undelivered = None
+            return None
+        return shown
 
     def take_break_now(self) -> None:
         """Show a reminder at once; the interval starts again."""
@@ -387,7 +420,7 @@ class App:
             unanswered = self.planner.unanswered
             return {
                 "mode": st.mode.value,
-                "line": st.text(now, self.tz),
+                "line": self._line(now, countdown=True),
                 "due": st.due.isoformat() if st.due else None,
                 "paused_until": st.paused_until.isoformat() if st.paused_until else None,
                 "last_reminder": {
@@ -500,9 +533,21 @@ class App:
         if shutil.which(opener[0]) is None:
             log.warning("cannot open %s: %s is not installed", path, opener[0])
             return
-        child = subprocess.Popen([*opener, str(path)], stdin=subprocess.DEVNULL)
-        # Reap it so no zombie is left behind, without blocking the menu.
-        threading.Thread(target=child.wait, name="open-config", daemon=True).start()
+        # The editor's chatter must not land in the daemon's stderr (the journal, a terminal);
+        # a failure to open shows in the log by its exit code.
+        child = subprocess.Popen(
+            [*opener, str(path)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+        def reap() -> None:  # so no zombie is left behind, without blocking the menu
+            code = child.wait()
+            if code != 0:
+                log.warning("%s could not open %s (exit code %s)", opener[0], path, code)
+
+        threading.Thread(target=reap, name="open-config", daemon=True).start()
 
     # -- internals -----------------------------------------------------------------------------
 
@@ -617,7 +662,8 @@ class App:
     def _looks(self) -> tuple[object, ...]:
         """What the tray shows, to tell whether a wake-up changed it."""
         p = self.planner
-        return (p.mode, p.held_reason, p.away_since, p.off_duty, p.unanswered)
+        # The due time too: the tray words it as a clock time, which a clock jump moves.
+        return (p.mode, p.due, p.held_reason, p.away_since, p.off_duty, p.unanswered)
 
     def _after(self, reminder: Reminder | None, *, refresh: bool = True) -> None:
         if refresh:
@@ -635,7 +681,12 @@ class App:
             self.tray.refresh()
 
     def fallback(self, message: Message) -> None:
-        """No notification server: log the reminder and flag it on the tray icon."""
+        """No notification server: log the message; a reminder becomes the status line ("Break
+        due: ...") of the tray and of ``microbreak status`` alike."""
         log.warning("%s: %s", message.title, message.body.replace("\n", " "))
+        with self._lock:
+            shown = self.planner.unanswered
+            if shown is not None and shown.id == message.exercise_id:
+                self._undelivered = (shown.id, self.planner.last_shown)
         if self.tray is not None:
             self.tray.flag_due(message)

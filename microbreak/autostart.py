@@ -16,7 +16,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +52,7 @@ class Entry:
     exists: bool
     ours: bool  # it carries our marker
     current: bool  # ours and exactly what ``enable`` would write now
+    linked: bool | None = None  # a systemd unit: whether `systemctl enable` linked it
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,11 +60,14 @@ class AutostartStatus:
     """Every autostart file this platform could have, whether or not it is there."""
 
     entries: tuple[Entry, ...]
+    #: Whether a systemd user manager answers; asked only about a unit of ours left unlinked.
+    systemd_manager: bool | None = None
 
     @property
     def enabled(self) -> bool:
-        """True when one of our own entries is in place (current or not)."""
-        return any(entry.exists and entry.ours for entry in self.entries)
+        """True when one of our own entries starts microbreak at login (current or not); a
+        systemd unit does only once ``systemctl --user enable`` linked it."""
+        return any(e.exists and e.ours and e.linked is not False for e in self.entries)
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,6 +254,12 @@ def _user_systemd() -> bool:
     return shutil.which("systemctl") is not None and _systemctl("show-environment")[0]
 
 
+def _linked(unit: Path) -> bool:
+    """Whether ``systemctl --user enable`` linked the unit: the link it makes, read from disk."""
+    link = unit.parent / "graphical-session.target.wants" / SERVICE
+    return link.is_symlink() and Path(os.path.realpath(link)) == Path(os.path.realpath(unit))
+
+
 def _after_unit_written(say: Say) -> None:
     if not _user_systemd():
         say(f"  no systemd user manager answers here; to use the unit run: {ENABLE_HINT}")
@@ -269,7 +279,7 @@ def _before_unit_removed(unit: Path, say: Say) -> list[Path]:
         ok, detail = _systemctl("disable", SERVICE)
         say(f"  ran: systemctl --user disable {SERVICE}" if ok else f"  disable failed: {detail}")
     link = unit.parent / "graphical-session.target.wants" / SERVICE
-    if link.is_symlink() and Path(os.path.realpath(link)) == Path(os.path.realpath(unit)):
+    if _linked(unit):
         link.unlink()
         say(f"removed systemd link: {link}")
         return [link]
@@ -318,7 +328,10 @@ def enable(*, systemd: bool = False, say: Say = log.info) -> list[Path]:
             if data is not None and target.is_ours(data):
                 _remove(target, say, " (only one way to start at a time)")
             continue
-        if data == target.content:
+        if data == target.content and target.kind == "systemd" and not _linked(target.path):
+            say(f"already written: {target.label}: {target.path}")
+            _after_unit_written(say)
+        elif data == target.content:
             say(f"already enabled: {target.label}: {target.path}")
         elif data is not None and not target.is_ours(data):
             say(
@@ -354,7 +367,8 @@ def disable(*, say: Say = log.info) -> list[Path]:
 
 
 def status() -> AutostartStatus:
-    """What is on disk now; reads files only, never asks systemd."""
+    """What is on disk now. systemd is asked only whether a user manager answers, and only
+    when a unit of ours is there without the link ``systemctl --user enable`` makes."""
     entries = []
     for target in _targets():
         data = _read(target.path)
@@ -367,22 +381,33 @@ def status() -> AutostartStatus:
                 exists=data is not None,
                 ours=ours,
                 current=ours and data == target.content,
+                linked=_linked(target.path) if target.kind == "systemd" and ours else None,
             )
         )
-    return AutostartStatus(tuple(entries))
+    unlinked = any(e.linked is False for e in entries)
+    return AutostartStatus(tuple(entries), _user_systemd() if unlinked else None)
 
 
-def describe(entries: Sequence[Entry]) -> list[str]:
-    """One line per entry, for ``microbreak autostart status``."""
+def describe(found: AutostartStatus) -> list[str]:
+    """One line per entry, for ``microbreak autostart status``: only what is true."""
+    stale = "out of date (run `microbreak autostart enable` again)"
     lines = []
-    for entry in entries:
+    for entry in found.entries:
         if not entry.exists:
             state = "not there"
         elif not entry.ours:
             state = "present, not written by microbreak (left alone)"
+        elif entry.linked is False:
+            why = (
+                "no systemd user manager answers here, so it is not enabled"
+                if found.systemd_manager is False
+                else "not enabled"
+            )
+            state = f"unit file written; {why} (to enable it: {ENABLE_HINT})"
+            state += "" if entry.current else f"; {stale}"
         elif entry.current:
             state = "enabled"
         else:
-            state = "enabled, but out of date (run `microbreak autostart enable` again)"
+            state = f"enabled, but {stale}"
         lines.append(f"{entry.label}: {entry.path}: {state}")
     return lines

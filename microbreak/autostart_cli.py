@@ -49,7 +49,7 @@ def run(args: list[str]) -> int:
         elif options.action == "disable":
             autostart.disable(say=print)
         else:
-            for line in autostart.describe(autostart.status().entries):
+            for line in autostart.describe(autostart.status()):
                 print(line)
     except MicrobreakError as e:
         print(f"microbreak: {e}", file=sys.stderr)

@@ -205,6 +205,46 @@ def test_systemd_is_enabled_when_a_user_manager_answers(home: Path, systemctl: S
     assert systemctl.calls == [("disable", "microbreak.service"), ("daemon-reload",)]
 
 
+def test_status_says_a_unit_no_user_manager_enabled_is_not_enabled(
+    home: Path, systemctl: Systemctl, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["enable", "--systemd"]) == 0  # no user manager answers: the file only
+    capsys.readouterr()
+    assert not autostart.status().enabled
+    assert run(["status"]) == 0
+    assert capsys.readouterr().out.splitlines()[1] == (
+        f"systemd user unit: {unit_file(home)}: unit file written; no systemd user manager "
+        "answers here, so it is not enabled (to enable it: "
+        "systemctl --user enable --now microbreak.service)"
+    )
+    systemctl.available = True  # a manager answers, but nobody ran `systemctl --user enable`
+    assert autostart.describe(autostart.status())[1].endswith(
+        ": unit file written; not enabled (to enable it: "
+        "systemctl --user enable --now microbreak.service)"
+    )
+    # The link `systemctl --user enable` makes is what enables it.
+    wants = unit_file(home).parent / "graphical-session.target.wants"
+    wants.mkdir()
+    (wants / "microbreak.service").symlink_to(unit_file(home))
+    assert autostart.status().enabled
+    assert run(["status"]) == 0
+    assert capsys.readouterr().out.splitlines()[1] == (
+        f"systemd user unit: {unit_file(home)}: enabled"
+    )
+
+
+def test_enable_again_enables_a_unit_written_when_no_manager_answered(
+    home: Path, systemctl: Systemctl
+) -> None:
+    autostart.enable(systemd=True)
+    assert systemctl.calls == []
+    systemctl.available = True
+    said: list[str] = []
+    assert autostart.enable(systemd=True, say=said.append) == [unit_file(home)]
+    assert said[0] == f"already written: systemd user unit: {unit_file(home)}"
+    assert systemctl.calls == [("daemon-reload",), ("enable", "microbreak.service")]
+
+
 def test_disable_removes_exactly_what_enable_added(home: Path) -> None:
     before = everything(home)
     added = autostart.enable()

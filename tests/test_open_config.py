@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 import stat
@@ -64,3 +65,37 @@ def test_existing_file_is_opened_untouched(tmp_path: Path, opener: Path) -> None
     make_app(target).open_config()
     assert wait_for(opener).strip() == str(target)
     assert target.read_text() == 'min_interval = "40m"\n'
+
+
+def test_the_openers_output_stays_out_of_the_daemons_stderr(
+    tmp_path: Path, opener: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    script = Path(os.environ["PATH"].split(os.pathsep)[0]) / "xdg-open"
+    script.write_text(
+        "#!/bin/sh\necho 'Gtk-WARNING: editor noise' >&2\necho 'editor chatter'\n"
+        f'printf "%s\\n" "$@" > "{opener}"\n'
+    )
+    target = tmp_path / "config.toml"
+    target.write_text("")
+    make_app(target).open_config()
+    assert wait_for(opener).strip() == str(target)
+    # The opener wrote its noise before the record: whatever reached our stderr is there.
+    out, err = capfd.readouterr()
+    assert "noise" not in err and "chatter" not in out, (out, err)
+
+
+def test_an_opener_that_fails_is_logged(
+    tmp_path: Path, opener: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(logging.getLogger("microbreak"), "propagate", True)
+    script = Path(os.environ["PATH"].split(os.pathsep)[0]) / "xdg-open"
+    script.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > "{opener}"\nexit 4\n')
+    target = tmp_path / "config.toml"
+    target.write_text("")
+    with caplog.at_level(logging.WARNING, logger="microbreak"):
+        make_app(target).open_config()
+        wait_for(opener)
+        deadline = time.monotonic() + 5
+        while "could not open" not in caplog.text and time.monotonic() < deadline:
+            time.sleep(0.02)
+    assert f"could not open {target} (exit code 4)" in caplog.text

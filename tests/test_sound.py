@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
+import signal
 import stat
 import time
 import wave
@@ -209,3 +211,34 @@ def test_a_missing_file_is_warned_about_once(
 def test_the_default_chime_is_the_packaged_one() -> None:
     path = Chime().path
     assert path.name == "chime.wav" and path.is_file()
+
+
+def test_the_players_output_goes_to_the_log_not_to_stderr(
+    bindir: Path,
+    tmp_path: Path,
+    warnings: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    # Like paplay spawning a sound server: a child that outlives the player and keeps its
+    # output open. The chime must neither wait for it nor call it an overrun.
+    pid_file = tmp_path / "server.pid"
+    fake_player(
+        bindir,
+        "pw-play",
+        f'echo "chatter on stdout"\necho "pw-play: latency note" >&2\n'
+        f'{SLEEP} 3 &\necho $! > "{pid_file}"\nexit 0',
+    )
+    chime = Chime(WAV, timeout=1.0)
+    started = time.monotonic()
+    chime.play()
+    try:
+        assert chime.wait(5)
+        assert time.monotonic() - started < 1.0
+    finally:
+        server = int(wait_for_file(pid_file)[0])
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(server, signal.SIGKILL)
+    out, err = capfd.readouterr()
+    assert "chatter" not in out and "latency" not in err, (out, err)
+    assert warning_count(warnings) == 0
+    assert "the chime player pw-play said: pw-play: latency note" in warnings.text

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +26,11 @@ from .desktop import (
     OutputLines,
     activate_menu_item,
     open_tray_menu,
+    press_keys,
     screenshot,
+    shown_windows_of_type,
     wait_docked,
+    wait_menu_closed,
     wait_until,
     window_geometry,
 )
@@ -163,3 +167,85 @@ def test_a_pause_from_the_cli_shows_in_the_tray_icon_at_once(
         # The paused icon is grey: hardly a coloured pixel left.
         assert _colourful(after) < _colourful(before) / 10, (_colourful(before), _colourful(after))
         assert json.loads(cli(desktop, "status", "--json").stdout)["mode"] == "paused"
+
+
+def _close_menu(desktop: Desktop) -> None:
+    press_keys(desktop, "Escape")
+    wait_menu_closed(desktop)
+
+
+def _on_screen(desktop: Desktop, window: int) -> bool:
+    x, y, width, height = window_geometry(desktop, window)
+    screen = desktop.xdisplay.screen()
+    return (
+        x >= 0
+        and y >= 0
+        and x + width <= screen.width_in_pixels
+        and (y + height <= screen.height_in_pixels)
+    )
+
+
+def _work_on_another_day(desktop: Desktop) -> None:
+    """Working hours on a day that is not today: the status line becomes "Outside working
+    hours — next reminder Saturday 09:00", much longer than "Next break at 14:32"."""
+    day = (datetime.now().astimezone() + timedelta(days=3)).strftime("%a").lower()
+    config = Path(desktop.env["XDG_CONFIG_HOME"]) / "microbreak" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(f'[work_hours]\nenabled = true\ndays = ["{day}"]\nhours = ["09:00-17:00"]\n')
+
+
+def test_the_menu_fits_on_screen_the_first_time_after_the_status_line_grew(
+    desktop: Desktop, tmp_path: Path
+) -> None:
+    with tray_daemon(desktop) as d:
+        window = wait_docked(desktop, timeout=10)
+        d.wait_log("tray: Next break at")
+        menu = open_tray_menu(desktop, window)
+        short = window_geometry(desktop, menu)
+        _close_menu(desktop)
+
+        _work_on_another_day(desktop)
+        d.wait_log("tray: Outside working hours")
+
+        menu = open_tray_menu(desktop, window)  # the first opening since the line grew
+        x, y, width, height = window_geometry(desktop, menu)
+        shot = screenshot(desktop, tmp_path / "menu.png")
+        assert width > short[2], (short, (x, y, width, height))  # the long line is in it
+        assert _on_screen(desktop, menu), f"menu at {(x, y, width, height)}; see {shot}"
+        _close_menu(desktop)
+
+
+def test_the_tray_windows_are_of_class_microbreak(desktop: Desktop) -> None:
+    with tray_daemon(desktop) as d:
+        window = wait_docked(desktop, timeout=10)
+        d.wait_log("tray icon shown")
+        menu = open_tray_menu(desktop, window)
+        for wid in (window, menu):
+            win = desktop.xdisplay.create_resource_object("window", wid)
+            assert win.get_wm_class() == ("microbreak", "Microbreak")
+        _close_menu(desktop)
+
+
+def _tooltip_width(desktop: Desktop, window: int) -> int:
+    """Hover over the icon until GTK shows its tooltip; its width, then move away."""
+    x, y, width, height = window_geometry(desktop, window)
+    desktop.run(["xdotool", "mousemove", str(x + width // 2), str(y + height // 2)])
+
+    def shown() -> list[int]:
+        return shown_windows_of_type(desktop, "_NET_WM_WINDOW_TYPE_TOOLTIP")
+
+    tooltip = wait_until(shown, 5.0, "the tray icon's tooltip")[0]
+    tip_width = window_geometry(desktop, tooltip)[2]
+    desktop.run(["xdotool", "mousemove", "10", "400"])
+    wait_until(lambda: not shown(), 5.0, "the tooltip to go")
+    return tip_width
+
+
+def test_the_tooltip_follows_the_status_line(desktop: Desktop) -> None:
+    with tray_daemon(desktop) as d:
+        window = wait_docked(desktop, timeout=10)
+        d.wait_log("tray: Next break at")
+        short = _tooltip_width(desktop, window)  # "microbreak / Next break at 14:32"
+        _work_on_another_day(desktop)
+        d.wait_log("tray: Outside working hours")
+        assert _tooltip_width(desktop, window) > short

@@ -16,8 +16,10 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
+from typing import IO
 
 from ..paths import package_assets
 
@@ -123,11 +125,18 @@ class Chime:
         self._run_player(command)
 
     def _run_player(self, command: list[str]) -> None:
+        # Its output goes to a scratch file, never to the daemon's stderr, and is logged from
+        # there. Not a pipe: a sound server the player spawns would keep a pipe open, and
+        # waiting for its end would outlast the chime.
+        with tempfile.TemporaryFile() as output:
+            self._play_into(command, output)
+
+    def _play_into(self, command: list[str], output: IO[bytes]) -> None:
         process = subprocess.Popen(
             command,
             stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stdout=output,
+            stderr=output,
             start_new_session=os.name == "posix",  # its own group, so a kill takes its children
         )
         with self._guard:
@@ -136,18 +145,22 @@ class Chime:
         if closing:  # ``close`` came while we were starting it
             _kill(process)
         try:
-            _, stderr = process.communicate(timeout=self.timeout)
+            process.wait(timeout=self.timeout)
         except subprocess.TimeoutExpired:
             _kill(process)
-            process.communicate()
+            process.wait()
             self._warn(
                 "the reminder chime player %s took longer than %g s and was stopped",
                 Path(command[0]).name,
                 self.timeout,
             )
             return
-        if process.returncode != 0:
-            detail = stderr.decode(errors="replace").strip().splitlines()
+        output.seek(0)
+        detail = output.read(4096).decode(errors="replace").strip().splitlines()
+        if process.returncode == 0:
+            if detail:
+                log.debug("the chime player %s said: %s", Path(command[0]).name, detail[-1])
+        else:
             self._warn(
                 "the reminder chime player %s failed (exit code %s)%s",
                 Path(command[0]).name,

@@ -38,8 +38,12 @@ class Controls(Protocol):
         """The current mode, for the icon and which entries are enabled."""
         ...
 
-    def status_line(self) -> str:
-        """The status for the first menu line and the tooltip."""
+    def status_line(self, *, countdown: bool = True) -> str:
+        """The status for the first menu line and the tooltip (the same as the CLI's)."""
+        ...
+
+    def undelivered(self) -> str | None:
+        """A reminder's exercise that no notification server took, while it is due."""
         ...
 
     def take_break_now(self) -> None:
@@ -97,6 +101,8 @@ def load_pystray(backends: Sequence[str]) -> tuple[Any, str]:
         gl_was_set = "GDK_GL" in os.environ
         os.environ.setdefault("GDK_GL", "disable")
         try:
+            if name in ("gtk", "appindicator"):
+                _name_the_program()
             import pystray
 
             return pystray, name
@@ -106,6 +112,15 @@ def load_pystray(backends: Sequence[str]) -> tuple[Any, str]:
             if not gl_was_set:
                 os.environ.pop("GDK_GL", None)  # keep it from the editor we may start
     raise TrayUnavailable("; ".join(errors) or "no tray backend to try")
+
+
+def _name_the_program() -> None:
+    """Make GTK's windows ``WM_CLASS`` "microbreak", not the script's name (``daemon.py``):
+    GTK takes it from the program name, which must be set before GTK starts."""
+    from gi.repository import GLib
+
+    GLib.set_prgname("microbreak")
+    GLib.set_application_name("microbreak")
 
 
 class PystrayTray:
@@ -121,16 +136,19 @@ class PystrayTray:
             for name in ("running", "snoozed", "paused", "due")
         }
         self.has_menu = bool(self._pystray.Icon.HAS_MENU)
-        self._due: Message | None = None
         self._stopping = False
+        self._text = "microbreak"  # the status line, once the app has started
         self._menu_shape: tuple[object, ...] | None = None
-        self._tooltip: str | None = None
+        self._tooltip = f"microbreak\n{self._text}"
+        self._docked: Any = None  # the Gtk.StatusIcon, once docked (gtk backend)
         self._icon = self._pystray.Icon(
             "microbreak",
             icon=self._images["running"],
             title="microbreak",
             menu=self._menu(),
         )
+        if self.backend == "gtk":
+            self._follow_status_icon()
 
     # -- the menu ------------------------------------------------------------------------------
 
@@ -157,7 +175,7 @@ class PystrayTray:
             return c.mode() is not Mode.PAUSED
 
         return menu(
-            item(lambda _: self._status_text(), call(lambda: None), enabled=False),
+            item(lambda _: self._text, call(lambda: None), enabled=False),
             item(
                 "Take a break now",
                 call(c.take_break_now),
@@ -191,24 +209,18 @@ class PystrayTray:
             item("Quit", call(c.quit)),
         )
 
-    def _status_text(self) -> str:
-        if self._due is not None:
-            return f"Break due: {self._due.title.removeprefix('Microbreak: ')}"
-        return self._controls.status_line()
-
     # -- following the state -------------------------------------------------------------------
 
     def refresh(self) -> None:
         """Redraw icon, tooltip and menu after any change of state."""
-        self._due = None
-        self._apply(self._images[self._controls.mode().value])
+        self._apply()
 
     def flag_due(self, message: Message) -> None:
-        """No notification server: the icon itself says a break is due."""
-        self._due = message
-        self._apply(self._images["due"])
+        """No notification server: the icon and the status line say a break is due (the app
+        keeps what they say, so that ``microbreak status`` says the same)."""
+        self._apply()
 
-    def _apply(self, image: Any) -> None:
+    def _apply(self) -> None:
         if self.backend in ("gtk", "appindicator"):
             # pystray queues each change as its own GLib idle callback; queued from this
             # thread, each one could wake the main loop on its own. Handing the whole redraw
@@ -217,62 +229,66 @@ class PystrayTray:
 
             def redraw() -> bool:
                 try:
-                    self._redraw(image)
+                    self._redraw()
                 except Exception:
                     log.exception("cannot redraw the tray icon")
                 return False  # once
 
             GLib.idle_add(redraw)
         else:
-            self._redraw(image)
+            self._redraw()
 
-    def _redraw(self, image: Any) -> None:
+    def _redraw(self) -> None:
         """Change only what changed: a new image costs pystray a PNG written to disk, a menu
-        rebuild a new Gtk.Menu, and each of them X round trips."""
-        text = self._status_text()
+        rebuild a new Gtk.Menu, and each of them X round trips.
+
+        The status line words the next break as a clock time, so it stays true until the state
+        changes and the app calls ``refresh``; no timer wakes the daemon to redraw it. The menu
+        is rebuilt whenever its text changes, before it can be opened: a label changed while
+        the menu opens would come after GTK sized and placed it (partly off screen).
+        """
+        c = self._controls
+        text = c.status_line(countdown=False)
+        image = self._images["due" if c.undelivered() is not None else c.mode().value]
         if self._icon.icon is not image:
             self._icon.icon = image
         title = f"microbreak: {text}"
         if self._icon.title != title:
             self._icon.title = title
-        c = self._controls
-        shape = (c.mode(), c.unanswered(), tuple(c.snooze_choices))
-        # The GTK menu's status line rewrites itself each time the menu opens (see
-        # _gtk_follow_menu), so there only what is enabled or shown needs a rebuild; the other
-        # backends read the status line when the menu is built.
-        if self.backend != "gtk" or shape != self._menu_shape:
-            self._menu_shape = shape
+        shape = (text, c.mode(), c.unanswered(), tuple(c.snooze_choices))
+        if shape != self._menu_shape:
+            self._text, self._menu_shape = text, shape
             self._icon.update_menu()
             if self.backend in ("gtk", "appindicator"):
-                self._gtk_follow_menu()
-        if self.backend == "gtk" and text != self._tooltip:
-            self._tooltip = text
-            self._gtk_tooltip(f"microbreak\n{text}")
+                # pystray builds the menu in an idle callback queued just now; this one comes
+                # after it, so the line is logged once the new menu is in place.
+                from gi.repository import GLib
 
-    def _gtk_follow_menu(self) -> None:
-        """Rewrite the status line each time the GTK menu opens, so "in 23 min" is never stale.
+                GLib.idle_add(lambda: log.debug("tray: %s", text))
+            else:
+                log.debug("tray: %s", text)
+        tooltip = f"microbreak\n{text}"
+        if tooltip != self._tooltip:
+            self._tooltip = tooltip
+            if self._docked is not None:
+                self._docked.set_tooltip_text(tooltip)
 
-        pystray builds the Gtk.Menu in an idle callback; ours is queued after it, so it finds
-        the new menu. Refreshing on every open costs nothing while the menu is closed, unlike a
-        timer that would wake the daemon every minute.
+    def _follow_status_icon(self) -> None:
+        """Show the status as the GTK icon's tooltip.
+
+        pystray's GTK backend gives its title to Gtk.StatusIcon.set_title, which only screen
+        readers read, and keeps its Gtk.StatusIcon to itself. GObject's public emission hook
+        hands us that StatusIcon each time a tray docks it (``size-changed``), and GTK's own
+        API sets the tooltip. Called once pystray made its icon, so the class has its signals.
         """
-        from gi.repository import GLib
+        from gi.repository import GObject, Gtk
 
-        def attach() -> bool:
-            menu = getattr(self._icon, "_menu_handle", None)
-            if menu is not None and not getattr(menu, "_microbreak_follows", False):
-                first = menu.get_children()[0]
-                menu.connect("map", lambda _menu: first.set_label(self._status_text()))
-                menu._microbreak_follows = True
-            return False
+        def docked(status_icon: Any, *_size: object) -> bool:
+            self._docked = status_icon
+            status_icon.set_tooltip_text(self._tooltip)
+            return True  # keep the hook: a restarted tray host docks the icon again
 
-        GLib.idle_add(attach)
-
-    def _gtk_tooltip(self, text: str) -> None:
-        """Gtk.StatusIcon shows its tooltip, not its title (called on the GTK thread)."""
-        status_icon = getattr(self._icon, "_status_icon", None)
-        if status_icon is not None:
-            status_icon.set_tooltip_text(text)
+        GObject.add_emission_hook(Gtk.StatusIcon, "size-changed", docked)
 
     # -- running -------------------------------------------------------------------------------
 

@@ -88,8 +88,12 @@ class Status:
     away_since: datetime | None = None
     off_duty_until: datetime | None = None  # next reminder when outside working hours
 
-    def text(self, now: datetime, tz: tzinfo) -> str:
-        """The one-line status people read in the menu and the tooltip."""
+    def text(self, now: datetime, tz: tzinfo, *, countdown: bool = True) -> str:
+        """The one-line status people read in the menu, the tooltip and ``microbreak status``.
+
+        ``countdown=False`` words the next break as a clock time ("Next break at 14:32"), for
+        the tray: it is redrawn only when the state changes, and a clock time stays true.
+        """
         if self.mode is Mode.PAUSED:
             if self.paused_until is None:
                 return "Paused until resumed"
@@ -104,6 +108,8 @@ class Status:
         if self.due is None:
             return "Outside working hours"
         prefix = "Snoozed: next break" if self.mode is Mode.SNOOZED else "Next break"
+        if not countdown:
+            return f"{prefix} at {_clock(self.due, now, tz)}"
         return f"{prefix} in {humanize(self.due - now)} ({_clock(self.due, now, tz)})"
 
 
