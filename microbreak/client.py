@@ -1,7 +1,9 @@
 """``microbreak status|pause|resume|snooze|now|skip|done|quit``: talk to the running daemon.
 
-These run from hotkeys, so they must feel instant: this module imports only the standard
-library, the protocol and the duration parser, never the scheduler, the tray or pydantic.
+These run from hotkeys, so they must feel instant: this module loads only ``json``, ``socket``
+and our own light modules (``channel``, ``protocol``, ``errors``). The duration parser and
+``datetime`` are loaded when a command needs them, ``typing`` never at run time. A test keeps
+the quick path free of heavy imports (``tests/test_quick_path.py``).
 
 The channel is the daemon's Unix socket on Linux and macOS. On Windows it is a named pipe,
 opened with plain ``open()`` (no pywin32 to load); a few ctypes calls find its name (the
@@ -18,21 +20,34 @@ import re
 import socket
 import sys
 import time
-from collections.abc import Callable
-from datetime import datetime
-from pathlib import Path
-from typing import Any, Protocol
 
-from .core.durations import DurationError, parse_duration
+from .channel import UnsafeDirectory, control_pipe, sid_string, socket_path, windows_user_sid
 from .errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
-from .paths import UnsafeDirectory, control_pipe, sid_string, socket_path, windows_user_sid
 from .protocol import MAX_SECONDS, MIN_SECONDS, VERSION, ProtocolError, encode, parse_reply
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any, Protocol
+
+    class Pipe(Protocol):
+        """What the client needs of an open pipe (a ``FileIO``, or a stand-in in tests)."""
+
+        def write(self, data: bytes, /) -> int | None: ...
+
+        def read(self, size: int, /) -> bytes | None: ...
+
+        def fileno(self) -> int: ...
+
+        def close(self) -> None: ...
+
 
 #: Exit code when no daemon is running.
 EXIT_NOT_RUNNING = 3
+NOT_RUNNING = "microbreak is not running (start it with `microbreak`)"
 TIMEOUT = 5.0
 #: ``--until``: HH:MM on a 24-hour clock.
-_TIME_OF_DAY = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
+TIME_OF_DAY = r"([01]?[0-9]|2[0-3]):([0-5][0-9])"
 #: All instances of the pipe are taken: the daemon opens another in a moment.
 ERROR_PIPE_BUSY = 231
 #: How long to wait before trying a busy pipe again.
@@ -47,18 +62,6 @@ class UnsafeChannel(Exception):
     """A control pipe that is not this user's: someone else created it under our name."""
 
 
-class Pipe(Protocol):
-    """What the client needs of an open pipe (a ``FileIO``, or a stand-in in tests)."""
-
-    def write(self, data: bytes, /) -> int | None: ...
-
-    def read(self, size: int, /) -> bytes | None: ...
-
-    def fileno(self) -> int: ...
-
-    def close(self) -> None: ...
-
-
 def call(cmd: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
     """Send one request and return the daemon's reply."""
     if sys.platform == "win32":
@@ -71,14 +74,14 @@ def _request(cmd: str, args: dict[str, Any] | None) -> dict[str, Any]:
     return {"v": VERSION, "cmd": cmd, "args": args or {}}
 
 
-def _talk_over_socket(path: Path, request: bytes) -> bytes:
+def _talk_over_socket(path: str, request: bytes) -> bytes:
     if sys.platform == "win32":
         raise OSError("no Unix sockets on Windows: see talk_over_pipe")
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.settimeout(TIMEOUT)
     with sock:
         try:
-            sock.connect(str(path))
+            sock.connect(path)
         except (FileNotFoundError, ConnectionRefusedError):
             raise NotRunning() from None
         sock.sendall(request)
@@ -218,36 +221,40 @@ def _check_owner(pipe: Pipe, name: str) -> None:
         raise UnsafeChannel(f"the control pipe {name} belongs to {owner_sid}; refusing it")
 
 
-def _seconds(text: str) -> float:
-    return parse_duration(text).total_seconds()
+def _arguments(duration: str | None, until: str | None) -> dict[str, Any]:
+    """The request's arguments, checked here as well as in the daemon, so that a mistake is a
+    usage error (exit 2). Raises ValueError (a ``DurationError``) with the reason."""
+    args: dict[str, Any] = {}
+    if duration is not None:
+        from .core.durations import DurationError, parse_duration
+
+        seconds = parse_duration(duration).total_seconds()
+        if seconds <= 0:
+            raise DurationError(f'"{duration}" must be longer than zero')
+        if not MIN_SECONDS <= seconds <= MAX_SECONDS:
+            raise DurationError(f'"{duration}" must be from 1 second to 7 days')
+        args["seconds"] = seconds
+    if until is not None:
+        match = re.fullmatch(TIME_OF_DAY, until.strip())
+        if match is None:
+            raise ValueError(f'--until "{until}" is not a time of day like 14:30')
+        args["until"] = f"{int(match[1]):02d}:{match[2]}"
+    return args
 
 
 def run(
     cmd: str, *, duration: str | None = None, until: str | None = None, as_json: bool = False
 ) -> int:
     """Carry out one client command; prints one line (or JSON) and returns the exit code."""
-    args: dict[str, Any] = {}
     try:
-        if duration is not None:
-            seconds = _seconds(duration)
-            if seconds <= 0:
-                raise DurationError(f'"{duration}" must be longer than zero')
-            # Checked here as well as in the daemon, so a mistake is a usage error (exit 2).
-            if not MIN_SECONDS <= seconds <= MAX_SECONDS:
-                raise DurationError(f'"{duration}" must be from 1 second to 7 days')
-            args["seconds"] = seconds
-        if until is not None:
-            match = _TIME_OF_DAY.fullmatch(until.strip())
-            if match is None:
-                raise DurationError(f'--until "{until}" is not a time of day like 14:30')
-            args["until"] = f"{int(match[1]):02d}:{match[2]}"
-    except DurationError as e:
+        args = _arguments(duration, until)
+    except ValueError as e:
         print(f"microbreak: {cmd}: {e}", file=sys.stderr)
         return EXIT_USAGE
     try:
         reply = call(cmd, args)
     except NotRunning:
-        print("microbreak: microbreak is not running (start it with `microbreak`)", file=sys.stderr)
+        print(f"microbreak: {NOT_RUNNING}", file=sys.stderr)
         return EXIT_NOT_RUNNING
     except (UnsafeDirectory, UnsafeChannel) as e:
         print(f"microbreak: {e}", file=sys.stderr)
@@ -272,6 +279,8 @@ def _describe(cmd: str, reply: dict[str, Any]) -> str:
         extra = []
         last = status.get("last_reminder")
         if isinstance(last, dict) and last.get("at"):
+            from datetime import datetime
+
             when = datetime.fromisoformat(str(last["at"])).astimezone().strftime("%H:%M")
             extra.append(f"last reminder: {last.get('name')} at {when}")
         if status.get("unanswered"):
