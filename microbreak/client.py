@@ -245,7 +245,11 @@ def _arguments(duration: str | None, until: str | None) -> dict[str, Any]:
 def run(
     cmd: str, *, duration: str | None = None, until: str | None = None, as_json: bool = False
 ) -> int:
-    """Carry out one client command; prints one line (or JSON) and returns the exit code."""
+    """Carry out one client command; prints one line (or JSON) and returns the exit code.
+
+    With ``as_json`` a failure prints JSON too (``{"running": false, "error": ...}`` when no
+    daemon runs), besides the one line on stderr, so that a script always reads JSON.
+    """
     try:
         args = _arguments(duration, until)
     except ValueError as e:
@@ -254,22 +258,28 @@ def run(
     try:
         reply = call(cmd, args)
     except NotRunning:
-        print(f"microbreak: {NOT_RUNNING}", file=sys.stderr)
-        return EXIT_NOT_RUNNING
+        return _failed(NOT_RUNNING, EXIT_NOT_RUNNING, as_json, running=False)
     except (UnsafeDirectory, UnsafeChannel) as e:
-        print(f"microbreak: {e}", file=sys.stderr)
-        return EXIT_FAILURE
+        return _failed(str(e), EXIT_FAILURE, as_json, running=None)
     except (OSError, ProtocolError) as e:
-        print(f"microbreak: the daemon did not answer properly ({e})", file=sys.stderr)
-        return EXIT_FAILURE
+        why = f"the daemon did not answer properly ({e})"
+        return _failed(why, EXIT_FAILURE, as_json, running=None)
     if not reply.get("ok"):
-        print(f"microbreak: {reply.get('error', 'the daemon refused')}", file=sys.stderr)
-        return EXIT_USAGE if reply.get("usage") else EXIT_FAILURE
+        code = EXIT_USAGE if reply.get("usage") else EXIT_FAILURE
+        return _failed(str(reply.get("error", "the daemon refused")), code, as_json, running=True)
     if as_json:
-        print(json.dumps(reply.get("status", {}), indent=2, sort_keys=True))
+        print(json.dumps({"running": True, **reply.get("status", {})}, indent=2, sort_keys=True))
     else:
         print(_describe(cmd, reply))
     return EXIT_OK
+
+
+def _failed(error: str, code: int, as_json: bool, *, running: bool | None) -> int:
+    """Say what went wrong in one line on stderr (and as JSON on stdout); returns ``code``."""
+    print(f"microbreak: {error}", file=sys.stderr)
+    if as_json:
+        print(json.dumps({"error": error, "running": running}, indent=2, sort_keys=True))
+    return code
 
 
 def _describe(cmd: str, reply: dict[str, Any]) -> str:

@@ -75,6 +75,7 @@ def test_status_text_and_json(daemon: Daemon) -> None:
     assert text.stdout.startswith("Next break in "), text.stdout
     data = status(daemon.env)
     assert set(data) >= STATUS_KEYS  # newer daemons may say more
+    assert data["running"] is True
     assert data["mode"] == "running"
     assert data["line"] == text.stdout.strip()
     assert data["paused_until"] is None and data["last_reminder"] is None
@@ -264,7 +265,13 @@ def test_every_command_says_when_no_daemon_runs(env: dict[str, str], args: tuple
     result = cli(env, *args)
     assert result.returncode == 3, result
     one_line_error(result, NOT_RUNNING)
-    assert result.stdout == ""
+    if "--json" in args:  # a script reads JSON whatever happened
+        assert json.loads(result.stdout) == {
+            "running": False,
+            "error": "microbreak is not running (start it with `microbreak`)",
+        }
+    else:
+        assert result.stdout == ""
 
 
 # -- one daemon per user ---------------------------------------------------------------------
