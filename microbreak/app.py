@@ -273,11 +273,16 @@ class App:
 
     def take_break_now(self) -> None:
         """Show a reminder at once; the interval starts again."""
+        self.break_now()
+
+    def break_now(self) -> Exercise:
+        """Show a reminder at once and say which exercise it shows (for ``microbreak now``)."""
         with self._lock:
             now = self._now()
             reminder = self.planner.take_break_now(now)
             self._rearm(now)
         self._after(reminder)
+        return reminder.exercise
 
     def snooze(self, duration: timedelta) -> None:
         """Push the pending reminder out by ``duration`` (the tray: a refusal is only logged)."""
@@ -454,7 +459,7 @@ class App:
             elif cmd == "snooze":
                 self.planner_snooze(duration or self.snooze_choices[0])
             elif cmd == "now":
-                self.take_break_now()
+                message = f"Break now: {self.break_now().name}"
             elif cmd == "skip":
                 message = self.skip()
             elif cmd == "done":

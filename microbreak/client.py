@@ -285,16 +285,18 @@ def _failed(error: str, code: int, as_json: bool, *, running: bool | None) -> in
 def _describe(cmd: str, reply: dict[str, Any]) -> str:
     status = reply.get("status", {})
     line = str(status.get("line", ""))
-    if cmd == "status":
-        extra = []
-        last = status.get("last_reminder")
-        if isinstance(last, dict) and last.get("at"):
-            from datetime import datetime
-
-            when = datetime.fromisoformat(str(last["at"])).astimezone().strftime("%H:%M")
-            extra.append(f"last reminder: {last.get('name')} at {when}")
-        if status.get("unanswered"):
-            extra.append(f"waiting for done/skip: {status['unanswered']}")
-        return "; ".join([line, *extra])
     message = reply.get("message")
-    return f"{message}. {line}" if message else line
+    if cmd == "quit":  # the daemon is going: its schedule is no news
+        return str(message or "microbreak is quitting")
+    if cmd != "status":
+        return f"{message}. {line}" if message else line
+    extra = []
+    last = status.get("last_reminder")
+    if isinstance(last, dict) and last.get("at"):
+        from datetime import datetime
+
+        when = datetime.fromisoformat(str(last["at"])).astimezone().strftime("%H:%M")
+        extra.append(f"last reminder: {last.get('name')} at {when}")
+    if status.get("unanswered"):
+        extra.append(f"waiting for done/skip: {status['unanswered']}")
+    return "; ".join([line, *extra])

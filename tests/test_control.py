@@ -158,6 +158,8 @@ def test_now_shows_a_reminder_and_done_answers_it_once(daemon: Daemon) -> None:
     assert result.returncode == 0, result.stderr
     line = daemon.wait_log("reminder: Microbreak: ")
     name = line.split("reminder: Microbreak: ", 1)[1]
+    # It says which exercise it showed, then when the next break comes.
+    assert result.stdout.startswith(f"Break now: {name}. Next break in "), result.stdout
     data = status(daemon.env)
     assert data["last_reminder"]["name"] == name
     assert abs(when(data["last_reminder"]["at"]) - now()) < SLACK
@@ -198,7 +200,7 @@ def test_quit_stops_the_daemon_and_removes_the_socket(daemon: Daemon) -> None:
     assert socket_file(daemon.env).exists()
     result = cli(daemon.env, "quit")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("microbreak is quitting")
+    assert result.stdout == "microbreak is quitting\n"  # no "next break in": there is none
     assert daemon.wait_exit(5.0) == 0
     assert not socket_file(daemon.env).exists()
     after = cli(daemon.env, "status")
