@@ -299,4 +299,10 @@ def _describe(cmd: str, reply: dict[str, Any]) -> str:
         extra.append(f"last reminder: {last.get('name')} at {when}")
     if status.get("unanswered"):
         extra.append(f"waiting for done/skip: {status['unanswered']}")
-    return "; ".join([line, *extra])
+    text = "; ".join([line, *extra])
+    problem = status.get("config_problem")
+    if problem:
+        first, *more = str(problem).splitlines() or [""]
+        text += f"\nConfig problem (previous settings in use): {first}"
+        text += "".join(f"\n  {other}" for other in more)
+    return text

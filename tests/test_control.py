@@ -208,6 +208,27 @@ def test_quit_stops_the_daemon_and_removes_the_socket(daemon: Daemon) -> None:
     one_line_error(after, NOT_RUNNING)
 
 
+def test_status_shows_a_config_problem_as_the_json_does(tmp_path: Path) -> None:
+    """A bad edit keeps the previous settings running: plain ``status`` says so too."""
+    with private_runtime_dir() as runtime:
+        env = headless_env(tmp_path, runtime)
+        env.pop("MICROBREAK_MIN_INTERVAL")  # from the file, so that editing it matters
+        config = Path(env["XDG_CONFIG_HOME"]) / "microbreak" / "config.toml"
+        config.parent.mkdir(parents=True)
+        config.write_text('min_interval = "30m"\n')
+        with running(env) as d:
+            assert cli(env, "status").stdout.count("\n") == 1  # no problem: the one line
+            config.write_text('min_interval = "banana"\n')
+            d.wait_log("config problem, the previous settings stay")
+            problem = status(env)["config_problem"]
+            assert "min_interval" in problem and "banana" in problem
+            result = cli(env, "status")
+            assert result.returncode == 0, result.stderr
+            first, second = result.stdout.splitlines()
+            assert first.startswith("Next break in ")
+            assert second == f"Config problem (previous settings in use): {problem}"
+
+
 def test_the_daemon_refuses_what_makes_no_sense(daemon: Daemon) -> None:
     """Exit code 1: the command was well formed, but the daemon said no (and nothing changed)."""
     resume = cli(daemon.env, "resume")
