@@ -387,6 +387,9 @@ class App:
                     "id": last.id,
                     "name": last.name,
                     "at": self.planner.last_shown.isoformat(),
+                    # As the line shows times: in the daemon's zone (and no datetime to load
+                    # for the client).
+                    "local_time": self.planner.last_shown.astimezone(self.tz).strftime("%H:%M"),
                 }
                 if last is not None and self.planner.last_shown is not None
                 else None,

@@ -81,8 +81,9 @@ def socket_path() -> str:
     return os.path.join(runtime_dir(), SOCKET_NAME)
 
 
-#: A SID as Windows writes it, e.g. ``S-1-5-21-1004336348-1177238915-682003330-1001``.
-SID_PATTERN = re.compile(r"S-1-[0-9]+(-[0-9]+)+")
+#: A SID as Windows writes it, e.g. ``S-1-5-21-1004336348-1177238915-682003330-1001``
+#: (a pattern, compiled where it is used: compiling it costs a quick command 0.2 ms).
+SID = r"S-1-[0-9]+(-[0-9]+)+"
 
 
 def pipe_name(sid: str) -> str:
@@ -92,7 +93,7 @@ def pipe_name(sid: str) -> str:
     users named alike share it. Pipe names are global to the machine, so the name only helps
     find the pipe; who may open it is the pipe's DACL, set by the daemon.
     """
-    if not SID_PATTERN.fullmatch(sid):
+    if not re.fullmatch(SID, sid):
         raise ValueError(f"not a SID: {sid!r}")
     return f"\\\\.\\pipe\\{APP}-{sid}"
 

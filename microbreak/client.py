@@ -1,9 +1,9 @@
 """``microbreak status|pause|resume|snooze|now|skip|done|quit``: talk to the running daemon.
 
 These run from hotkeys, so they must feel instant: this module loads only ``json``, ``socket``
-and our own light modules (``channel``, ``protocol``, ``errors``). The duration parser and
-``datetime`` are loaded when a command needs them, ``typing`` never at run time. A test keeps
-the quick path free of heavy imports (``tests/test_quick_path.py``).
+and our own light modules (``channel``, ``protocol``, ``errors``). The duration parser (and
+with it ``datetime``) is loaded when a command needs it, ``typing`` never at run time. A test
+keeps the quick path free of heavy imports (``tests/test_quick_path.py``).
 
 The channel is the daemon's Unix socket on Linux and macOS. On Windows it is a named pipe,
 opened with plain ``open()`` (no pywin32 to load); a few ctypes calls find its name (the
@@ -292,11 +292,8 @@ def _describe(cmd: str, reply: dict[str, Any]) -> str:
         return f"{message}. {line}" if message else line
     extra = []
     last = status.get("last_reminder")
-    if isinstance(last, dict) and last.get("at"):
-        from datetime import datetime
-
-        when = datetime.fromisoformat(str(last["at"])).astimezone().strftime("%H:%M")
-        extra.append(f"last reminder: {last.get('name')} at {when}")
+    if isinstance(last, dict) and last.get("local_time"):
+        extra.append(f"last reminder: {last.get('name')} at {last['local_time']}")
     if status.get("unanswered"):
         extra.append(f"waiting for done/skip: {status['unanswered']}")
     text = "; ".join([line, *extra])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import platformdirs
@@ -11,13 +12,14 @@ from . import channel
 
 # The control channel's places live in ``channel`` (kept light for the quick commands).
 from .channel import APP as APP
-from .channel import SID_PATTERN as SID_PATTERN
 from .channel import SOCKET_NAME as SOCKET_NAME
 from .channel import UnsafeDirectory as UnsafeDirectory
 from .channel import control_pipe as control_pipe
 from .channel import pipe_name as pipe_name
 
 CONFIG_ENV = "MICROBREAK_CONFIG"
+#: A SID as Windows writes it (``channel.SID``).
+SID_PATTERN = re.compile(channel.SID)
 
 
 def user_config_file() -> Path:

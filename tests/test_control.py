@@ -167,7 +167,9 @@ def test_now_shows_a_reminder_and_done_answers_it_once(daemon: Daemon) -> None:
     # A fresh interval starts with the reminder.
     assert when(data["due"]) >= now() + timedelta(minutes=30) - SLACK
     text = cli(daemon.env, "status").stdout
-    assert f"last reminder: {name} at " in text and f"waiting for done/skip: {name}" in text
+    shown = when(data["last_reminder"]["at"]).astimezone().strftime("%H:%M")
+    assert data["last_reminder"]["local_time"] == shown
+    assert f"last reminder: {name} at {shown}" in text and f"waiting for done/skip: {name}" in text
 
     done = cli(daemon.env, "done")
     assert done.returncode == 0, done.stderr
