@@ -306,11 +306,16 @@ class App:
 
     def take_break_now(self) -> None:
         """Show a reminder at once; the interval starts again."""
+        self.break_now()
+
+    def break_now(self) -> Exercise:
+        """Show a reminder at once and say which exercise it shows (for ``microbreak now``)."""
         with self._lock:
             now = self._now()
             reminder = self.planner.take_break_now(now)
             self._rearm(now)
         self._after(reminder)
+        return reminder.exercise
 
     def snooze(self, duration: timedelta) -> None:
         """Push the pending reminder out by ``duration`` (the tray: a refusal is only logged)."""
@@ -427,6 +432,9 @@ class App:
                     "id": last.id,
                     "name": last.name,
                     "at": self.planner.last_shown.isoformat(),
+                    # As the line shows times: in the daemon's zone (and no datetime to load
+                    # for the client).
+                    "local_time": self.planner.last_shown.astimezone(self.tz).strftime("%H:%M"),
                 }
                 if last is not None and self.planner.last_shown is not None
                 else None,
@@ -499,7 +507,7 @@ class App:
             elif cmd == "snooze":
                 self.planner_snooze(duration or self.snooze_choices[0])
             elif cmd == "now":
-                self.take_break_now()
+                message = f"Break now: {self.break_now().name}"
             elif cmd == "skip":
                 message = self.skip()
             elif cmd == "done":

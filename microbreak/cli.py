@@ -1,28 +1,41 @@
-"""The command line: arguments, exit codes, one-line errors and never a traceback for a mistake."""
+"""The command line: arguments, exit codes, one-line errors and never a traceback for a mistake.
+
+The commands for the running daemon run from hotkeys and must start at once: in their plain
+forms ``main`` hands them to the client before anything else is loaded (``control_words``),
+argparse and logging included. Every other command line, ``--help`` and every mistake go
+through the argparse grammar (``build_parser``), imported only then.
+"""
 
 from __future__ import annotations
 
-import argparse
-import logging
 import os
 import sys
-from collections.abc import Sequence
 
 from . import __version__
 from .errors import EXIT_OK, EXIT_USAGE, MicrobreakError
 
-log = logging.getLogger("microbreak")
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage mistake is one line naming the fix, with exit code 2."""
+def _parser_class() -> type[argparse.ArgumentParser]:
+    import argparse
 
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(EXIT_USAGE, f"microbreak: {message} (see `{self.prog} --help`)\n")
+    class Parser(argparse.ArgumentParser):
+        """argparse, but a usage mistake is one line naming the fix, with exit code 2."""
+
+        def error(self, message: str) -> None:  # type: ignore[override]
+            self.exit(EXIT_USAGE, f"microbreak: {message} (see `{self.prog} --help`)\n")
+
+    return Parser
 
 
 def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
     """Options accepted before and after the subcommand alike."""
+    import argparse
+
     default = None if top else argparse.SUPPRESS
     parser.add_argument(
         "--config", metavar="PATH", default=default, help="config file (or $MICROBREAK_CONFIG)"
@@ -33,6 +46,8 @@ def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
 
 
 def _positive_int(text: str) -> int:
+    import argparse
+
     try:
         value = int(text)
     except ValueError:
@@ -44,7 +59,10 @@ def _positive_int(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The full command-line grammar."""
-    parser = _Parser(
+    import argparse
+
+    parser_class = _parser_class()
+    parser = parser_class(
         prog="microbreak",
         description="A quiet break reminder: a seated exercise every 30 to 60 minutes.",
     )
@@ -53,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--no-tray", action="store_true", default=None, help="run without a tray icon"
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=parser_class)
 
     run = sub.add_parser("run", help="run the daemon (the default)")
     _common(run, top=False)
@@ -117,6 +135,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``microbreak`` console script and ``python -m microbreak``."""
     words = list(sys.argv[1:] if argv is None else argv)
+    quick = control_words(words)
+    if quick is not None:
+        from . import client
+
+        cmd, duration, until, as_json = quick
+        try:
+            return client.run(cmd, duration=duration, until=until, as_json=as_json)
+        except KeyboardInterrupt:
+            return 130
     if words[:1] == ["autostart"]:
         from .autostart_cli import run as autostart_run
 
@@ -133,6 +160,25 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 CLIENT_COMMANDS = ("status", "pause", "resume", "snooze", "now", "skip", "done", "quit")
+
+
+def control_words(words: Sequence[str]) -> tuple[str, str | None, str | None, bool] | None:
+    """A command for the daemon in a plain form, read without argparse: a bare verb,
+    ``status --json``, ``pause|snooze DURATION`` or ``pause --until HH:MM``, as (command,
+    duration, until, json). None for any other command line, which argparse then reads, with
+    its help and its messages."""
+    if not words or words[0] not in CLIENT_COMMANDS:
+        return None
+    cmd, rest = words[0], list(words[1:])
+    if not rest:
+        return cmd, None, None, False
+    if cmd == "status" and rest == ["--json"]:
+        return cmd, None, None, True
+    if cmd in ("pause", "snooze") and len(rest) == 1 and not rest[0].startswith("-"):
+        return cmd, rest[0], None, False
+    if cmd == "pause" and len(rest) == 2 and rest[0] == "--until" and rest[1][:1] != "-":
+        return cmd, None, rest[1], False
+    return None
 
 
 def _dispatch(args: argparse.Namespace) -> int:

@@ -1,25 +1,36 @@
 """``microbreak status|pause|resume|snooze|now|skip|done|quit``: talk to the running daemon.
 
-These run from hotkeys, so they must feel instant: this module imports only the standard
-library, the protocol and the duration parser, never the scheduler, the tray or pydantic.
+These run from hotkeys, so they must feel instant: this module loads only ``json``, ``socket``
+and our own light modules (``channel``, ``protocol``, ``errors``). The duration parser (and
+with it ``datetime``) is loaded when a command needs it, ``typing`` never at run time. A test
+keeps the quick path free of heavy imports (``tests/test_quick_path.py``).
 
-The channel is ``multiprocessing.connection`` (``adapters/control.py`` is the daemon's side):
-a Unix socket on Linux and macOS, a named pipe on Windows, and on both an HMAC handshake with
-the key the daemon wrote into the user's private runtime dir. It is imported only when a
-command is sent.
+The daemon serves with ``multiprocessing.connection`` (``adapters/control.py``): a Unix socket
+on Linux and macOS, a named pipe on Windows. On a socket this side speaks the same frames with
+``socket`` alone, because importing ``multiprocessing`` would cost more than a quick command's
+whole budget; on Windows it uses the standard library's client. Either way the key handshake
+of ``channel`` comes first.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import socket
 import sys
-from datetime import datetime
-from typing import Any
 
-from .core.durations import DurationError, parse_duration
+from .channel import (
+    NONCE,
+    REFUSED,
+    UnsafeDirectory,
+    control_address,
+    control_key_file,
+    fits,
+    frame,
+    proof,
+)
 from .errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
-from .paths import UnsafeDirectory, control_address, control_key_file
 from .protocol import (
     MAX_MESSAGE,
     MAX_SECONDS,
@@ -30,11 +41,29 @@ from .protocol import (
     parse_reply,
 )
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any, Protocol, TypeVar
+
+    T = TypeVar("T")
+
+    class Talk(Protocol):
+        """Frames to and from the daemon: a socket's, or a Windows pipe's."""
+
+        name: str
+
+        def send(self, data: bytes) -> None: ...
+
+        def recv(self, most: int) -> bytes: ...
+
+
 #: Exit code when no daemon is running.
 EXIT_NOT_RUNNING = 3
+NOT_RUNNING = "microbreak is not running (start it with `microbreak`)"
 TIMEOUT = 5.0
 #: ``--until``: HH:MM on a 24-hour clock.
-_TIME_OF_DAY = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
+TIME_OF_DAY = r"([01]?[0-9]|2[0-3]):([0-5][0-9])"
 
 
 class NotRunning(Exception):
@@ -46,10 +75,11 @@ class UnsafeChannel(Exception):
 
 
 def call(cmd: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Send one request and return the daemon's reply, within ``TIMEOUT``."""
+    """Send one request and return the daemon's reply."""
     address, family = control_address()
     try:
-        key = control_key_file().read_bytes()
+        with open(control_key_file(), "rb") as file:
+            key = file.read()
     except FileNotFoundError:
         raise NotRunning() from None
     request = encode({"v": VERSION, "cmd": cmd, "args": args or {}})
@@ -59,103 +89,204 @@ def call(cmd: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
 def exchange(
     address: str, family: str, key: bytes, request: bytes, *, timeout: float = TIMEOUT
 ) -> bytes:
-    """Connect, prove we hold ``key`` (and that the daemon does), send, return the reply.
+    """Connect, prove that we hold ``key`` and see the daemon prove it, send ``request`` and
+    return the reply frame. Each step waits at most ``timeout``."""
+    talk = _Socket(address, timeout) if family == "AF_UNIX" else _Pipe(address, timeout)
+    with talk:
+        return converse(talk, key, request)
 
-    ``multiprocessing.connection.Client`` has no timeout of its own, so the talk runs on a
-    helper thread that is given up on if the daemon does not answer in time (the command
-    exits right after, which closes the connection).
-    """
-    import threading
-    from multiprocessing import AuthenticationError
-    from multiprocessing.connection import Client
 
-    outcome: list[bytes | BaseException] = []
+def converse(talk: Talk, key: bytes, request: bytes) -> bytes:
+    """The client's side of the handshake (see ``channel``), then one request and its reply."""
+    theirs = talk.recv(NONCE)
+    if len(theirs) != NONCE:
+        raise OSError("the daemon did not open the handshake")
+    mine = os.urandom(NONCE)
+    talk.send(proof(key, b"client", theirs) + mine)
+    answer = talk.recv(NONCE)
+    if answer == REFUSED:
+        raise OSError("the daemon refused the key in control.key (did it just restart?)")
+    if not fits(proof(key, b"daemon", mine), answer):
+        raise UnsafeChannel(f"whoever answers at {talk.name} does not hold microbreak's key")
+    talk.send(request)
+    return talk.recv(MAX_MESSAGE)
 
-    def talk() -> None:
+
+class _Socket:
+    """Frames on the daemon's Unix socket (Linux, macOS), each step bounded by a timeout."""
+
+    _sock: socket.socket
+
+    def __init__(self, path: str, timeout: float) -> None:
+        if sys.platform == "win32":
+            raise OSError("no Unix sockets on Windows: the daemon listens on a pipe there")
+        self.name = path
+        self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._sock.settimeout(timeout)
         try:
-            with Client(address, family, authkey=key) as conn:
-                conn.send_bytes(request)
-                outcome.append(conn.recv_bytes(MAX_MESSAGE))
-        except BaseException as e:  # handed to the caller's thread
-            outcome.append(e)
+            self._sock.connect(path)
+        except (FileNotFoundError, ConnectionRefusedError):
+            self._sock.close()
+            raise NotRunning() from None
+        except BaseException:
+            self._sock.close()
+            raise
 
-    helper = threading.Thread(target=talk, name="control-client", daemon=True)
-    helper.start()
-    helper.join(timeout)
-    if not outcome:
-        raise TimeoutError("timed out")
-    result = outcome[0]
-    if isinstance(result, FileNotFoundError | ConnectionRefusedError):
-        raise NotRunning()
-    if isinstance(result, AuthenticationError):
-        raise UnsafeChannel(
-            f"whoever answers at {address} does not hold microbreak's key; refusing it"
-        )
-    if isinstance(result, EOFError):
-        raise OSError("the daemon closed the channel without a reply")
-    if isinstance(result, BaseException):
-        raise result
-    return result
+    def __enter__(self) -> _Socket:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._sock.close()
+
+    def send(self, data: bytes) -> None:
+        self._sock.sendall(frame(data))
+
+    def recv(self, most: int) -> bytes:
+        size = int.from_bytes(self._exactly(4), "big", signed=True)
+        if not 0 <= size <= most:
+            raise OSError(f"a frame of {size} bytes from the daemon")
+        return self._exactly(size)
+
+    def _exactly(self, count: int) -> bytes:
+        data = b""
+        while len(data) < count:
+            chunk = self._sock.recv(count - len(data))
+            if not chunk:
+                raise OSError("the daemon closed the channel")
+            data += chunk
+        return data
 
 
-def _seconds(text: str) -> float:
-    return parse_duration(text).total_seconds()
+class _Pipe:
+    """Frames on the daemon's named pipe (Windows), through the standard library's client.
+
+    Its calls have no timeout, so each runs on a helper thread that is given up on after
+    ``timeout`` (the command then exits, which closes the pipe). Not run on Windows yet.
+    """
+
+    def __init__(self, address: str, timeout: float) -> None:
+        from multiprocessing.connection import Client
+
+        self.name = address
+        self._timeout = timeout
+        try:
+            self._conn = self._bounded(lambda: Client(address, "AF_PIPE"))
+        except FileNotFoundError:
+            raise NotRunning() from None
+
+    def __enter__(self) -> _Pipe:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._conn.close()
+
+    def send(self, data: bytes) -> None:
+        self._bounded(lambda: self._conn.send_bytes(data))
+
+    def recv(self, most: int) -> bytes:
+        return self._bounded(lambda: self._conn.recv_bytes(most))
+
+    def _bounded(self, step: Callable[[], T]) -> T:
+        import threading
+
+        outcome: list[T | BaseException] = []
+
+        def run() -> None:
+            try:
+                outcome.append(step())
+            except BaseException as e:  # handed to the caller's thread
+                outcome.append(e)
+
+        helper = threading.Thread(target=run, name="control-client", daemon=True)
+        helper.start()
+        helper.join(self._timeout)
+        if not outcome:
+            raise TimeoutError("timed out")
+        result = outcome[0]
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+
+def _arguments(duration: str | None, until: str | None) -> dict[str, Any]:
+    """The request's arguments, checked here as well as in the daemon, so that a mistake is a
+    usage error (exit 2). Raises ValueError (a ``DurationError``) with the reason."""
+    args: dict[str, Any] = {}
+    if duration is not None:
+        from .core.durations import DurationError, parse_duration
+
+        seconds = parse_duration(duration).total_seconds()
+        if seconds <= 0:
+            raise DurationError(f'"{duration}" must be longer than zero')
+        if not MIN_SECONDS <= seconds <= MAX_SECONDS:
+            raise DurationError(f'"{duration}" must be from 1 second to 7 days')
+        args["seconds"] = seconds
+    if until is not None:
+        match = re.fullmatch(TIME_OF_DAY, until.strip())
+        if match is None:
+            raise ValueError(f'--until "{until}" is not a time of day like 14:30')
+        args["until"] = f"{int(match[1]):02d}:{match[2]}"
+    return args
 
 
 def run(
     cmd: str, *, duration: str | None = None, until: str | None = None, as_json: bool = False
 ) -> int:
-    """Carry out one client command; prints one line (or JSON) and returns the exit code."""
-    args: dict[str, Any] = {}
+    """Carry out one client command; prints one line (or JSON) and returns the exit code.
+
+    With ``as_json`` a failure prints JSON too (``{"running": false, "error": ...}`` when no
+    daemon runs), besides the one line on stderr, so that a script always reads JSON.
+    """
     try:
-        if duration is not None:
-            seconds = _seconds(duration)
-            if seconds <= 0:
-                raise DurationError(f'"{duration}" must be longer than zero')
-            # Checked here as well as in the daemon, so a mistake is a usage error (exit 2).
-            if not MIN_SECONDS <= seconds <= MAX_SECONDS:
-                raise DurationError(f'"{duration}" must be from 1 second to 7 days')
-            args["seconds"] = seconds
-        if until is not None:
-            match = _TIME_OF_DAY.fullmatch(until.strip())
-            if match is None:
-                raise DurationError(f'--until "{until}" is not a time of day like 14:30')
-            args["until"] = f"{int(match[1]):02d}:{match[2]}"
-    except DurationError as e:
+        args = _arguments(duration, until)
+    except ValueError as e:
         print(f"microbreak: {cmd}: {e}", file=sys.stderr)
         return EXIT_USAGE
     try:
         reply = call(cmd, args)
     except NotRunning:
-        print("microbreak: microbreak is not running (start it with `microbreak`)", file=sys.stderr)
-        return EXIT_NOT_RUNNING
+        return _failed(NOT_RUNNING, EXIT_NOT_RUNNING, as_json, running=False)
     except (UnsafeDirectory, UnsafeChannel) as e:
-        print(f"microbreak: {e}", file=sys.stderr)
-        return EXIT_FAILURE
+        return _failed(str(e), EXIT_FAILURE, as_json, running=None)
     except (OSError, ProtocolError) as e:
-        print(f"microbreak: the daemon did not answer properly ({e})", file=sys.stderr)
-        return EXIT_FAILURE
+        why = f"the daemon did not answer properly ({e})"
+        return _failed(why, EXIT_FAILURE, as_json, running=None)
     if not reply.get("ok"):
-        print(f"microbreak: {reply.get('error', 'the daemon refused')}", file=sys.stderr)
-        return EXIT_USAGE if reply.get("usage") else EXIT_FAILURE
+        code = EXIT_USAGE if reply.get("usage") else EXIT_FAILURE
+        return _failed(str(reply.get("error", "the daemon refused")), code, as_json, running=True)
     if as_json:
-        print(json.dumps(reply.get("status", {}), indent=2, sort_keys=True))
+        print(json.dumps({"running": True, **reply.get("status", {})}, indent=2, sort_keys=True))
     else:
         print(_describe(cmd, reply))
     return EXIT_OK
 
 
+def _failed(error: str, code: int, as_json: bool, *, running: bool | None) -> int:
+    """Say what went wrong in one line on stderr (and as JSON on stdout); returns ``code``."""
+    print(f"microbreak: {error}", file=sys.stderr)
+    if as_json:
+        print(json.dumps({"error": error, "running": running}, indent=2, sort_keys=True))
+    return code
+
+
 def _describe(cmd: str, reply: dict[str, Any]) -> str:
     status = reply.get("status", {})
     line = str(status.get("line", ""))
-    if cmd == "status":
-        extra = []
-        last = status.get("last_reminder")
-        if isinstance(last, dict) and last.get("at"):
-            when = datetime.fromisoformat(str(last["at"])).astimezone().strftime("%H:%M")
-            extra.append(f"last reminder: {last.get('name')} at {when}")
-        if status.get("unanswered"):
-            extra.append(f"waiting for done/skip: {status['unanswered']}")
-        return "; ".join([line, *extra])
     message = reply.get("message")
-    return f"{message}. {line}" if message else line
+    if cmd == "quit":  # the daemon is going: its schedule is no news
+        return str(message or "microbreak is quitting")
+    if cmd != "status":
+        return f"{message}. {line}" if message else line
+    extra = []
+    last = status.get("last_reminder")
+    if isinstance(last, dict) and last.get("local_time"):
+        extra.append(f"last reminder: {last.get('name')} at {last['local_time']}")
+    if status.get("unanswered"):
+        extra.append(f"waiting for done/skip: {status['unanswered']}")
+    text = "; ".join([line, *extra])
+    problem = status.get("config_problem")
+    if problem:
+        first, *more = str(problem).splitlines() or [""]
+        text += f"\nConfig problem (previous settings in use): {first}"
+        text += "".join(f"\n  {other}" for other in more)
+    return text

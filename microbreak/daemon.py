@@ -31,12 +31,12 @@ from .adapters.sound import Chime
 from .adapters.state_store import StateStore
 from .adapters.timer import SchedulerTimer
 from .app import App, AppConfig
+from .channel import control_address
 from .core.messages import Message
 from .errors import MicrobreakError
 from .local_time import local_zone
 from .paths import (
     UnsafeDirectory,
-    control_address,
     control_key_file,
     history_file,
     package_assets,

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
-import re
-import sys
 from pathlib import Path
 
 import platformdirs
 
-APP = "microbreak"
+from . import channel
+
+# The control channel's places live in ``channel`` (kept light for the quick commands).
+from .channel import APP as APP
+from .channel import UnsafeDirectory as UnsafeDirectory
+
 CONFIG_ENV = "MICROBREAK_CONFIG"
 
 
@@ -77,80 +80,14 @@ def example_config() -> Path | None:
     return None
 
 
-class UnsafeDirectory(RuntimeError):
-    """A directory microbreak will not use because someone else could reach into it."""
-
-
 def runtime_dir() -> Path:
-    """Where the control socket and the instance lock live: private to this user.
-
-    ``$XDG_RUNTIME_DIR/microbreak`` on Linux (a per-user tmpfs); elsewhere, or without it, a
-    ``microbreak-<uid>`` directory in the temp dir. Created with mode 0700; a directory that
-    another user owns, or that others can enter, is refused. On Windows (no socket there: the
-    control channel is a named pipe, see ``control_address``) it holds the instance lock and
-    the control key: ``%LOCALAPPDATA%\\Temp\\microbreak``, inside the user's profile, which
-    the profile's ACL keeps to the user (and administrators).
-    """
-    if sys.platform == "win32":
-        path = platformdirs.user_runtime_path(APP, appauthor=False)
-        ensure_private_dir(path)
-        return path
-    base = os.environ.get("XDG_RUNTIME_DIR")
-    if base and Path(base).is_dir():
-        path = Path(base) / APP
-    else:
-        import tempfile
-
-        path = Path(tempfile.gettempdir()) / f"{APP}-{os.getuid()}"
-    ensure_private_dir(path)
-    return path
-
-
-def ensure_private_dir(path: Path) -> None:
-    """Create ``path`` mode 0700, or check that an existing one is ours and private.
-
-    On Windows mode bits and uids mean nothing: the dir is created inside the user's profile
-    (whose ACL it inherits), and only a link or junction in its place is refused.
-    """
-    import stat
-
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    info = path.lstat()
-    if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode):
-        raise UnsafeDirectory(f"{path} is not a directory; refusing to use it")
-    if sys.platform == "win32":
-        if info.st_file_attributes & stat.FILE_ATTRIBUTE_REPARSE_POINT:
-            raise UnsafeDirectory(f"{path} is a junction, not a directory; refusing to use it")
-        return
-    if info.st_uid != os.getuid():
-        raise UnsafeDirectory(f"{path} belongs to another user (uid {info.st_uid}); refusing it")
-    if info.st_mode & 0o077:
-        path.chmod(0o700)
-
-
-#: The control socket's and the control key's names in ``runtime_dir()``.
-SOCKET_NAME = "control.sock"
-KEY_NAME = "control.key"
-
-
-def control_address() -> tuple[str, str]:
-    """Where the daemon listens, with its ``multiprocessing.connection`` family.
-
-    A Unix socket in the private runtime dir on Linux and macOS; a named pipe on Windows,
-    named after the user. A pipe name is global to the machine, so it only finds the daemon:
-    the key in ``control_key_file`` decides who may talk to it, both ways.
-    """
-    if sys.platform == "win32":
-        import getpass
-
-        user = re.sub(r"[^A-Za-z0-9_.-]", "_", getpass.getuser())
-        return f"\\\\.\\pipe\\{APP}-{user}", "AF_PIPE"
-    return str(runtime_dir() / SOCKET_NAME), "AF_UNIX"
+    """Where the control socket and the instance lock live (see ``channel.runtime_dir``)."""
+    return Path(channel.runtime_dir())
 
 
 def control_key_file() -> Path:
-    """The key the control handshake proves knowledge of, written by the daemon at start."""
-    return runtime_dir() / KEY_NAME
+    """The key the control handshake proves knowledge of (see ``channel.control_key_file``)."""
+    return Path(channel.control_key_file())
 
 
 def state_file() -> Path:

@@ -17,13 +17,16 @@ import random
 import socket
 import stat
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from multiprocessing.connection import Connection, Listener
 from pathlib import Path
 
 import pytest
 
+from microbreak.channel import NONCE, frame
 from microbreak.client import UnsafeChannel, exchange
 from microbreak.protocol import MAX_MESSAGE
 
@@ -78,6 +81,7 @@ def test_status_text_and_json(daemon: Daemon) -> None:
     data = status(daemon.env)
     again = cli(daemon.env, "status").stdout.strip()
     assert set(data) >= STATUS_KEYS  # newer daemons may say more
+    assert data["running"] is True
     assert data["mode"] == "running"
     # The same line, read between two plain readings (the minutes may tick on in between).
     assert data["line"] in {text.stdout.strip(), again}
@@ -161,14 +165,20 @@ def test_now_shows_a_reminder_and_done_answers_it_once(daemon: Daemon) -> None:
     assert result.returncode == 0, result.stderr
     line = daemon.wait_log("reminder: Microbreak: ")
     name = line.split("reminder: Microbreak: ", 1)[1]
+    # It says which exercise it showed, then the status line: with no notification server
+    # on this headless desktop, the reminder is still due, as the tray would show it too.
+    assert result.stdout == f"Break now: {name}. Break due: {name}\n", result.stdout
     data = status(daemon.env)
+    assert data["line"] == f"Break due: {name}"
     assert data["last_reminder"]["name"] == name
     assert abs(when(data["last_reminder"]["at"]) - now()) < SLACK
     assert data["unanswered"] == name
     # A fresh interval starts with the reminder.
     assert when(data["due"]) >= now() + timedelta(minutes=30) - SLACK
     text = cli(daemon.env, "status").stdout
-    assert f"last reminder: {name} at " in text and f"waiting for done/skip: {name}" in text
+    shown = when(data["last_reminder"]["at"]).astimezone().strftime("%H:%M")
+    assert data["last_reminder"]["local_time"] == shown
+    assert f"last reminder: {name} at {shown}" in text and f"waiting for done/skip: {name}" in text
 
     done = cli(daemon.env, "done")
     assert done.returncode == 0, done.stderr
@@ -202,12 +212,33 @@ def test_quit_stops_the_daemon_and_removes_the_socket(daemon: Daemon) -> None:
     assert socket_file(daemon.env).exists()
     result = cli(daemon.env, "quit")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("microbreak is quitting")
+    assert result.stdout == "microbreak is quitting\n"  # no "next break in": there is none
     assert daemon.wait_exit(5.0) == 0
     assert not socket_file(daemon.env).exists()
     after = cli(daemon.env, "status")
     assert after.returncode == 3
     one_line_error(after, NOT_RUNNING)
+
+
+def test_status_shows_a_config_problem_as_the_json_does(tmp_path: Path) -> None:
+    """A bad edit keeps the previous settings running: plain ``status`` says so too."""
+    with private_runtime_dir() as runtime:
+        env = headless_env(tmp_path, runtime)
+        env.pop("MICROBREAK_MIN_INTERVAL")  # from the file, so that editing it matters
+        config = Path(env["XDG_CONFIG_HOME"]) / "microbreak" / "config.toml"
+        config.parent.mkdir(parents=True)
+        config.write_text('min_interval = "30m"\n')
+        with running(env) as d:
+            assert cli(env, "status").stdout.count("\n") == 1  # no problem: the one line
+            config.write_text('min_interval = "banana"\n')
+            d.wait_log("config problem, the previous settings stay")
+            problem = status(env)["config_problem"]
+            assert "min_interval" in problem and "banana" in problem
+            result = cli(env, "status")
+            assert result.returncode == 0, result.stderr
+            first, second = result.stdout.splitlines()
+            assert first.startswith("Next break in ")
+            assert second == f"Config problem (previous settings in use): {problem}"
 
 
 def test_the_daemon_refuses_what_makes_no_sense(daemon: Daemon) -> None:
@@ -269,7 +300,13 @@ def test_every_command_says_when_no_daemon_runs(env: dict[str, str], args: tuple
     result = cli(env, *args)
     assert result.returncode == 3, result
     one_line_error(result, NOT_RUNNING)
-    assert result.stdout == ""
+    if "--json" in args:  # a script reads JSON whatever happened
+        assert json.loads(result.stdout) == {
+            "running": False,
+            "error": "microbreak is not running (start it with `microbreak`)",
+        }
+    else:
+        assert result.stdout == ""
 
 
 # -- one daemon per user ---------------------------------------------------------------------
@@ -525,7 +562,7 @@ def test_a_client_without_the_key_is_refused(daemon: Daemon) -> None:
     before = status(env)
 
     quit_request = b'{"v":1,"cmd":"quit","args":{}}\n'
-    with pytest.raises(UnsafeChannel, match="does not hold microbreak's key"):
+    with pytest.raises(OSError, match="the daemon refused the key"):
         exchange(str(socket_file(env)), "AF_UNIX", b"not the key" * 3, quit_request)
     # A client that skips the handshake and sends its request at once gets no answer to it.
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
@@ -552,8 +589,42 @@ def test_the_key_is_new_each_start_and_removed_at_quit(env: dict[str, str]) -> N
     with running(env):
         assert key_file(env).read_bytes() != key
         # A client holding the old key is refused by the new daemon.
-        with pytest.raises(UnsafeChannel):
+        with pytest.raises(OSError, match="the daemon refused the key"):
             exchange(str(socket_file(env)), "AF_UNIX", key, b'{"v":1,"cmd":"status"}\n')
+
+
+def test_a_listener_without_the_key_is_not_believed(tmp_path: Path) -> None:
+    """The handshake goes both ways: a process that took the daemon's address (while none ran)
+    but cannot prove the key gets no request from the client."""
+    address = str(tmp_path / "c.sock")
+    heard: list[bytes] = []
+    with Listener(address, "AF_UNIX") as impostor:
+
+        def serve() -> None:
+            with impostor.accept() as conn:
+                conn.send_bytes(b"n" * NONCE)
+                heard.append(conn.recv_bytes(1024))  # the client's proof and its nonce
+                conn.send_bytes(b"p" * NONCE)  # a proof it cannot make
+                with contextlib.suppress(EOFError, OSError):
+                    heard.append(conn.recv_bytes(1024))
+
+        thread = threading.Thread(target=serve)
+        thread.start()
+        with pytest.raises(UnsafeChannel, match="does not hold microbreak's key"):
+            exchange(address, "AF_UNIX", b"k" * 32, b'{"v":1,"cmd":"status"}\n')
+        thread.join(5.0)
+    assert len(heard) == 1 and len(heard[0]) == 2 * NONCE  # the request was never sent
+
+
+def test_frames_are_those_of_multiprocessing_connection() -> None:
+    """The client speaks the standard library's socket frames without importing it."""
+    left, right = socket.socketpair()
+    with left, right, Connection(os.dup(right.fileno())) as conn:
+        for data in (b"", b"x", b"{}" * 3000):
+            conn.send_bytes(data)
+            assert left.recv(len(data) + 4, socket.MSG_WAITALL) == frame(data)
+            left.sendall(frame(data))
+            assert conn.recv_bytes() == data
 
 
 def test_idle_connections_do_not_keep_others_waiting(daemon: Daemon) -> None:

@@ -2,18 +2,18 @@
 
 One code path for every platform: the standard library's ``Listener`` is a Unix socket on
 Linux and macOS and a named pipe on Windows; only the address differs
-(``paths.control_address``). Who may talk to the daemon is decided by an HMAC handshake with a
-random key that the daemon writes at start into a file only the user can read
-(``paths.control_key_file``); on Linux and macOS the socket sits, mode 0600, in the 0700
+(``channel.control_address``). Who may talk to the daemon is decided by an HMAC handshake
+(``channel``) with a random key that the daemon writes at start into a file only the user
+can read (``paths.control_key_file``); on Linux and macOS the socket sits, mode 0600, in the 0700
 runtime dir as well. Messages are ``send_bytes``/``recv_bytes`` frames holding one JSON request
 (``protocol``); nothing is ever unpickled.
 
-A client must not be able to stall the daemon: the listener is created without a key, so that
-``accept`` returns as soon as a client connects, and each connection is then served on its own
-short-lived thread, which does the handshake, reads one bounded request, answers it and
-closes. A connection still open after ``CLIENT_TIMEOUT`` is cut. At most ``MAX_PENDING``
-connections are served at once; more are closed at once. While nobody talks, the one thread
-waits in ``accept``: no polling.
+A client must not be able to stall the daemon: ``accept`` returns as soon as a client
+connects (the listener has no ``authkey``, whose handshake would run inside ``accept``), and
+each connection is then served on its own short-lived thread, which does the handshake, reads
+one bounded request, answers it and closes. A connection still open after ``CLIENT_TIMEOUT``
+is cut. At most ``MAX_PENDING`` connections are served at once; more are closed at once.
+While nobody talks, the one thread waits in ``accept``: no polling.
 """
 
 from __future__ import annotations
@@ -26,17 +26,11 @@ import socket
 import sys
 import threading
 from collections.abc import Callable
-from multiprocessing import AuthenticationError
-from multiprocessing.connection import (
-    Client,
-    Connection,
-    Listener,
-    answer_challenge,
-    deliver_challenge,
-)
+from multiprocessing.connection import Client, Connection, Listener
 from pathlib import Path
 from typing import Any
 
+from ..channel import NONCE, REFUSED, fits, proof
 from ..errors import MicrobreakError
 from ..protocol import MAX_MESSAGE, VERSION, ProtocolError, Request, encode, parse_request
 
@@ -174,14 +168,24 @@ class ControlServer:
         if after is not None:
             after()
 
+    def _handshake(self, conn: Connection) -> bool:
+        """The daemon's side of ``channel``'s handshake; False when the client lacks the key."""
+        mine = os.urandom(NONCE)
+        conn.send_bytes(mine)
+        reply = conn.recv_bytes(2 * NONCE)  # OSError when longer
+        if len(reply) != 2 * NONCE or not fits(proof(self._key, b"client", mine), reply[:NONCE]):
+            conn.send_bytes(REFUSED)
+            return False
+        conn.send_bytes(proof(self._key, b"daemon", reply[NONCE:]))
+        return True
+
     def _exchange(self, conn: Connection) -> Callable[[], None] | None:
         try:
-            # The two halves of what Listener(authkey=...) does inside accept(), done here, on
-            # the connection's own thread, so that a client that never answers stalls nobody.
-            deliver_challenge(conn, self._key)
-            answer_challenge(conn, self._key)
-        except (AuthenticationError, OSError, EOFError) as e:
-            log.debug("a control client was refused: %s", e or e.__class__.__name__)
+            if not self._handshake(conn):
+                log.debug("a control client without the key was refused")
+                return None
+        except (OSError, EOFError) as e:
+            log.debug("a control client left during the handshake: %s", e or "closed")
             return None
         try:
             data = conn.recv_bytes(MAX_MESSAGE)
