@@ -14,7 +14,6 @@ but the ctypes calls and the real pipe have not run on Windows.
 from __future__ import annotations
 
 import json
-import re
 import socket
 import sys
 import time
@@ -23,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from .core.durations import DurationError, parse_duration
+from .core.durations import DurationError, parse_duration, parse_time_of_day
 from .errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
 from .paths import UnsafeDirectory, control_pipe, sid_string, socket_path, windows_user_sid
 from .protocol import MAX_SECONDS, MIN_SECONDS, VERSION, ProtocolError, encode, parse_reply
@@ -31,8 +30,6 @@ from .protocol import MAX_SECONDS, MIN_SECONDS, VERSION, ProtocolError, encode, 
 #: Exit code when no daemon is running.
 EXIT_NOT_RUNNING = 3
 TIMEOUT = 5.0
-#: ``--until``: HH:MM on a 24-hour clock.
-_TIME_OF_DAY = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
 #: All instances of the pipe are taken: the daemon opens another in a moment.
 ERROR_PIPE_BUSY = 231
 #: How long to wait before trying a busy pipe again.
@@ -237,10 +234,7 @@ def run(
                 raise DurationError(f'"{duration}" must be from 1 second to 7 days')
             args["seconds"] = seconds
         if until is not None:
-            match = _TIME_OF_DAY.fullmatch(until.strip())
-            if match is None:
-                raise DurationError(f'--until "{until}" is not a time of day like 14:30')
-            args["until"] = f"{int(match[1]):02d}:{match[2]}"
+            args["until"] = parse_time_of_day(until).strftime("%H:%M")  # config's parser
     except DurationError as e:
         print(f"microbreak: {cmd}: {e}", file=sys.stderr)
         return EXIT_USAGE
