@@ -35,7 +35,7 @@ def explain(message: str, text: str) -> str:
         return f"TOML syntax error: {message}"
     head, number = found["head"], int(found["line"])
     where = f"line {number}, column {found['column']}"
-    lines = text.splitlines()
+    lines = text.split("\n")  # TOML ends lines with \n (or \r\n) only, as tomllib counts them
     defined = _definitions(lines[: number - 1])
     line = lines[number - 1] if number <= len(lines) else ""
     here = _statement(line, _table(lines[: number - 1]))

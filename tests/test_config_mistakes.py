@@ -196,6 +196,12 @@ MISTAKES = [
         ("set twice (first on line 1); keep only one of them",),
     ),
     Case(
+        "13-key-twice-crlf",
+        '[exercises]\r\ninclude = []\r\nexclude = []\r\ninclude = ["bridge"]\r\n',
+        "line 4, column 21: exercises.include",
+        ("set twice (first on line 2)",),
+    ),
+    Case(
         "13-key-twice-in-table",
         '[notification]\nsound = true\ntimeout = "5s"\nsound = false\n',
         "line 4, column 14: notification.sound",
