@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import socket
 import sys
 
@@ -62,8 +61,6 @@ if TYPE_CHECKING:
 EXIT_NOT_RUNNING = 3
 NOT_RUNNING = "microbreak is not running (start it with `microbreak`)"
 TIMEOUT = 5.0
-#: ``--until``: HH:MM on a 24-hour clock.
-TIME_OF_DAY = r"([01]?[0-9]|2[0-3]):([0-5][0-9])"
 
 
 class NotRunning(Exception):
@@ -222,10 +219,9 @@ def _arguments(duration: str | None, until: str | None) -> dict[str, Any]:
             raise DurationError(f'"{duration}" must be from 1 second to 7 days')
         args["seconds"] = seconds
     if until is not None:
-        match = re.fullmatch(TIME_OF_DAY, until.strip())
-        if match is None:
-            raise ValueError(f'--until "{until}" is not a time of day like 14:30')
-        args["until"] = f"{int(match[1]):02d}:{match[2]}"
+        from .core.durations import parse_time_of_day  # the config's parser: H:MM or HH:MM
+
+        args["until"] = parse_time_of_day(until).strftime("%H:%M")
     return args
 
 

@@ -38,9 +38,11 @@ from pydantic import (
     Field,
     ValidationError,
     ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import PydanticCustomError, PydanticKnownError
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
@@ -49,9 +51,17 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from .core.durations import DURATION_HELP, DurationError, format_duration, parse_duration
+from .core.durations import (
+    DURATION_HELP,
+    DurationError,
+    TimeOfDayError,
+    format_duration,
+    parse_duration,
+    parse_time_of_day,
+)
 from .core.exercises import CATALOG, Exercise, Position, current_id
 from .core.rotation import Selection, SelectionError
+from .core.work_hours import Span
 from .errors import ConfigError
 from .paths import CONFIG_ENV, config_file, site_config_files
 from .runtime import Runtime
@@ -66,33 +76,79 @@ ENV_PREFIX = "MICROBREAK_"
 ENV_NESTED_DELIMITER = "__"
 
 
-def _positive_duration(value: object) -> timedelta:
-    try:
-        parsed = parse_duration(value)
-    except DurationError as e:
-        raise PydanticCustomError("duration", str(e)) from None
-    if parsed <= timedelta(0):
-        raise PydanticCustomError(
-            "duration",
-            f"{json.dumps(value, default=str)} must be longer than zero; write {DURATION_HELP}",
-        )
-    return parsed
+SECOND = timedelta(seconds=1)
+#: The longest interval, snooze, natural break or hold: a day. Longer is a typo (100000h) or a
+#: pause, and the menus and the status line are not made for it.
+DAY = timedelta(hours=24)
+#: The longest a reminder may stay on screen.
+HOUR = timedelta(hours=1)
+
+
+def _bounded(longest: timedelta) -> BeforeValidator:
+    """A duration from one second to ``longest``, in whole seconds, as the menus show it."""
+    allowed = f"write a duration from 1s to {format_duration(longest)}, like 45m, 1h30m or 90s"
+
+    def check(value: object) -> timedelta:
+        try:
+            parsed = parse_duration(value)
+        except DurationError as e:
+            raise PydanticCustomError("duration", str(e)) from None
+        shown = json.dumps(value, default=str)
+        if parsed <= timedelta(0):
+            raise PydanticCustomError(
+                "duration", f"{shown} must be longer than zero; write {DURATION_HELP}"
+            )
+        if parsed < SECOND:
+            raise PydanticCustomError("duration", f"{shown} is less than a second; {allowed}")
+        if parsed.microseconds:
+            raise PydanticCustomError(
+                "duration", f"{shown} is not a whole number of seconds; {allowed}"
+            )
+        if parsed > longest:
+            raise PydanticCustomError("duration", f"{shown} is too long; {allowed}")
+        return parsed
+
+    return BeforeValidator(check)
 
 
 def _clock_time(value: object) -> time:
-    if isinstance(value, time):
-        return value
-    if isinstance(value, str):
-        try:
-            return time.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    shown = json.dumps(value, default=str)
-    raise PydanticCustomError("clock", f'{shown} is not a time of day like "08:30"')
+    try:
+        return parse_time_of_day(value)
+    except TimeOfDayError as e:
+        raise PydanticCustomError("clock", str(e)) from None
 
 
-Duration = Annotated[timedelta, BeforeValidator(_positive_duration)]
+def _not_a_boolean(value: object) -> object:
+    """pydantic would take true as 1; in a file that is a mistake, not a number."""
+    if isinstance(value, bool):
+        raise PydanticKnownError("int_type")
+    return value
+
+
+WholeNumber = Annotated[int, BeforeValidator(_not_a_boolean)]
+Duration = Annotated[timedelta, _bounded(DAY)]
+ShortDuration = Annotated[timedelta, _bounded(HOUR)]
 ClockTime = Annotated[time, BeforeValidator(_clock_time)]
+
+
+def _distinct(value: object, handler: ValidatorFunctionWrapHandler) -> list[timedelta]:
+    """The snooze menu's entries, each once: "5m" and "300s" are the same entry."""
+    parsed: list[timedelta] = handler(value)
+    first: dict[timedelta, int] = {}
+    for n, span in enumerate(parsed):
+        if span in first:
+            raw = value[n] if isinstance(value, list) else span
+            earlier = first[span]
+            shown = json.dumps(raw, default=str)
+            same = "" if raw == format_duration(span) else f" ({format_duration(span)})"
+            raise PydanticCustomError(
+                "duration",
+                "{key}: {value}{same} repeats snooze_choices[{earlier}]; "
+                "each choice must be a different duration",
+                {"key": n, "value": shown, "same": same, "earlier": earlier},
+            )
+        first[span] = n
+    return parsed
 
 
 class NotificationSettings(BaseModel):
@@ -100,17 +156,21 @@ class NotificationSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    timeout: Duration = Field(default=timedelta(seconds=20))
+    timeout: ShortDuration = Field(default=timedelta(seconds=20))
     sound: bool = False
 
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
+_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
 def _weekday(value: object) -> str:
-    text = str(value).strip().lower()[:3]
-    if isinstance(value, str) and text in WEEKDAYS:
-        return text
+    """``mon`` or ``Monday`` as ``mon``; not any word that starts like a day (``sunshine``)."""
+    text = value.strip().lower() if isinstance(value, str) else ""
+    if text in WEEKDAYS or text in _DAY_NAMES:
+        return text[:3]
     raise PydanticCustomError(
         "clock",
         "{value} is not a day; use mon, tue, wed, thu, fri, sat, sun",
@@ -119,20 +179,10 @@ def _weekday(value: object) -> str:
 
 
 def _time_range(value: object) -> str:
-    if isinstance(value, str) and "-" in value:
-        start, _, end = (part.strip() for part in value.partition("-"))
-        try:
-            a, b = time.fromisoformat(start), time.fromisoformat(end)
-        except ValueError:
-            pass
-        else:
-            if a != b:
-                return f"{a.strftime('%H:%M')}-{b.strftime('%H:%M')}"
-    raise PydanticCustomError(
-        "clock",
-        '{value} is not a time range like "09:00-17:30" (an end before the start crosses midnight)',
-        {"value": json.dumps(value, default=str)},
-    )
+    try:
+        return str(Span.parse(value))
+    except TimeOfDayError as e:
+        raise PydanticCustomError("clock", str(e)) from None
 
 
 Weekday = Annotated[str, BeforeValidator(_weekday)]
@@ -148,6 +198,24 @@ class WorkHoursSettings(BaseModel):
     days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS[:5]))
     hours: list[TimeRange] = Field(default_factory=lambda: ["09:00-17:30"], min_length=1)
     by_day: dict[Weekday, list[TimeRange]] = Field(default={})  # see ExerciseSettings.include
+
+    @model_validator(mode="after")
+    def _some_hours(self) -> WorkHoursSettings:
+        """Working hours on with no hours at all would hold every reminder back, forever."""
+        if self.enabled and not any(_work_week(self) or ()):
+            if self.days:
+                key, what = "by_day", f"{json.dumps(self.by_day)} leaves every working day empty"
+                fix = 'give at least one day a range like "09:00-17:30"'
+            else:
+                key, what = "days", "[] leaves no working day"
+                fix = f"list at least one day, like {json.dumps(list(WEEKDAYS[:5]))}"
+            raise PydanticCustomError(
+                "clock",
+                "{key}: {what}, so with enabled = true no reminder would ever come; "
+                "{fix}, or set enabled = false",
+                {"key": key, "what": what, "fix": fix},
+            )
+        return self
 
 
 class DoNotDisturbSettings(BaseModel):
@@ -228,7 +296,7 @@ class Settings(BaseModel):
 
     min_interval: Duration = Field(default=timedelta(minutes=30))
     max_interval: Duration = Field(default=timedelta(minutes=60))
-    snooze_choices: list[Duration] = Field(
+    snooze_choices: Annotated[list[Duration], WrapValidator(_distinct)] = Field(
         default_factory=lambda: [timedelta(minutes=m) for m in (5, 10, 15)],
         min_length=1,
         max_length=8,
@@ -236,7 +304,7 @@ class Settings(BaseModel):
     morning: ClockTime = Field(default=time(8, 0))
     natural_break: Duration = Field(default=timedelta(minutes=5))
     detect_idle: bool = True
-    daily_goal: int = Field(default=6, ge=1, le=100)
+    daily_goal: WholeNumber = Field(default=6, ge=1, le=100)
     notification: NotificationSettings = Field(default_factory=NotificationSettings)
     exercises: ExerciseSettings = Field(default_factory=ExerciseSettings)
     work_hours: WorkHoursSettings = Field(default_factory=WorkHoursSettings)
@@ -624,6 +692,8 @@ def _key(loc: tuple[str | int, ...]) -> str:
 
 _LIST_EXAMPLES = {
     "snooze_choices": '["5m", "10m", "15m"]',
+    "days": '["mon", "tue", "wed", "thu", "fri"]',
+    "hours": '["09:00-17:30"]',
     "positions": '["seated", "standing"]',
     "include": '["shoulder-rolls", "shoulder-shrug"]',
     "exclude": '["shoulder-rolls", "shoulder-shrug"]',
@@ -637,18 +707,49 @@ def _allowed(error: Mapping[str, Any]) -> str:
     if kind == "enum":
         return f"one of {ctx.get('expected', '')}".replace("'", '"')
     if kind in {"list_type", "too_short", "too_long"}:
-        example = _LIST_EXAMPLES.get(str(error["loc"][-1]), "[...]")
+        loc = error["loc"]
+        in_by_day = len(loc) > 1 and loc[-2] == "by_day"
+        example = _LIST_EXAMPLES.get("hours" if in_by_day else str(loc[-1]), "[...]")
         size = ""
         if kind == "too_short":
             size = f" with at least {ctx.get('min_length')} entry"
         elif kind == "too_long":
             size = f" with at most {ctx.get('max_length')} entries"
         return f"a list{size}, like {example}"
+    if kind == "dict_type" and error["loc"][-1] == "by_day":
+        return 'a table like { fri = ["09:00-13:00"] }'
     if kind in {"model_type", "dict_type"}:
         return "a table of settings"
     if kind == "string_type":
         return "a string in quotes"
-    return str(error["msg"])
+    if kind.startswith("bool_"):
+        return "true or false"
+    if kind.startswith("int_") or kind in _NUMBER_LIMITS:
+        return f"a whole number{_number_range(tuple(error['loc']))}"
+    # Anything else in pydantic's words, minus its "Input should be" preamble.
+    return str(error["msg"]).removeprefix("Input should be ")
+
+
+#: pydantic's error types for a number out of its Field(ge=..., le=...) limits.
+_NUMBER_LIMITS = {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}
+
+
+def _number_range(loc: tuple[str | int, ...]) -> str:
+    """`` from 1 to 100`` for a field with both limits (Field's ge and le), else ``""``."""
+    spec = _model_at(loc).model_fields.get(str(loc[-1]))
+    limits = {
+        k: getattr(m, k)
+        for m in (spec.metadata if spec else ())
+        for k in ("ge", "le")
+        if getattr(m, k, None) is not None
+    }
+    if "ge" in limits and "le" in limits:
+        return f" from {limits['ge']} to {limits['le']}"
+    if "ge" in limits:
+        return f" of at least {limits['ge']}"
+    if "le" in limits:
+        return f" of at most {limits['le']}"
+    return ""
 
 
 def _explain(
@@ -656,7 +757,8 @@ def _explain(
 ) -> list[str]:
     problems = []
     for item in error.errors(include_url=False):
-        loc = tuple(item["loc"])
+        # pydantic marks a bad key of a table (by_day's day) with a last "[key]" part.
+        loc = tuple(p for p in item["loc"] if p != "[key]")
         origin = _origin_of(loc, origins, fallback)
         key = _key(loc)
         if item["type"] == "extra_forbidden":

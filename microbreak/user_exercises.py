@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from . import toml_errors
 from .core.exercises import CATALOG, Area, Exercise, Position, Source
 from .errors import ConfigError
 from .paths import site_config_dirs, user_config_dir
@@ -113,20 +114,12 @@ def read_catalog(dirs: Sequence[Path] | None = None) -> Catalog:
 def read_toml(path: Path) -> dict[str, Any]:
     """A TOML file, or ConfigError naming the file and, for a syntax error, line and column."""
     try:
-        with path.open("rb") as f:
-            return tomllib.load(f)
+        text = path.read_bytes().decode()
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError([f"{path}: {_toml_position(str(e))}"]) from None
+        raise ConfigError([f"{path}: {toml_errors.explain(str(e), text)}"]) from None
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError([f"{path}: cannot be read ({e.__class__.__name__}: {e})"]) from None
-
-
-def _toml_position(message: str) -> str:
-    """Turn tomllib's "... (at line 3, column 5)" into "line 3, column 5: ..."."""
-    head, sep, tail = message.rpartition(" (at ")
-    if sep and tail.endswith(")"):
-        return f"{tail[:-1]}: TOML syntax error: {head}"
-    return f"TOML syntax error: {message}"
 
 
 def did_you_mean(name: str, choices: Sequence[str]) -> str:

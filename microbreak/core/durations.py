@@ -1,11 +1,14 @@
-"""Durations as people write them: ``45m``, ``1h30m``, ``90s`` or a plain number of minutes."""
+"""Durations and times of day as people write them: ``45m``, ``1h30m``, ``90s``; ``8:30``.
+
+One parser each for the config file and the command line, so both accept the same text.
+"""
 
 from __future__ import annotations
 
 import json
 import math
 import re
-from datetime import timedelta
+from datetime import time, timedelta
 
 # A unit is h, m or s, or a word people write for one: min, mins, minutes, hr, hours, sec, ...
 _UNIT = r"(?:h(?:(?:ou)?rs?)?|m(?:in(?:ute)?s?)?|s(?:ec(?:ond)?s?)?)"
@@ -14,10 +17,34 @@ _WHOLE = re.compile(rf"^\s*(?:\d+(?:\.\d+)?\s*{_UNIT}(?![a-z])\s*)+$", re.IGNORE
 _UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0}
 
 DURATION_HELP = "a duration like 45m, 1h30m, 90s or a plain number of minutes"
+TIME_HELP = 'a time of day like "08:30", "8:30" or "17:45" (24-hour clock)'
+# H:MM or HH:MM; ":00" seconds are allowed, as TOML's own times (08:30:00) always carry them.
+_TIME_OF_DAY = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])(?::00)?")
 
 
 class DurationError(ValueError):
     """A text that is not a duration; the message says what is allowed."""
+
+
+class TimeOfDayError(DurationError):
+    """A text that is not a time of day (a DurationError: a command's one ``except`` takes both)."""
+
+
+def parse_time_of_day(value: object) -> time:
+    """``8:30``, ``08:30`` or a TOML time without seconds, as a naive local time.
+
+    Seconds and a UTC offset are refused rather than dropped: reminders and pauses keep minutes.
+    """
+    if isinstance(value, time):
+        if value.second or value.microsecond:
+            raise TimeOfDayError(f"{value.isoformat()} has seconds; write {TIME_HELP}")
+        if value.tzinfo is not None:
+            raise TimeOfDayError(f"{value.isoformat()} has a UTC offset; write {TIME_HELP}")
+        return value
+    match = _TIME_OF_DAY.fullmatch(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        raise TimeOfDayError(f"{_quoted(value)} is not {TIME_HELP}")
+    return time(int(match[1]), int(match[2]))
 
 
 def parse_duration(value: object) -> timedelta:

@@ -7,23 +7,46 @@ UTC, so DST changes move the boundaries with the clock on the wall.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 
+from .durations import TimeOfDayError, parse_time_of_day
+
+RANGE_HELP = 'a time range like "09:00-17:30" (an end before the start crosses midnight)'
+
 
 @dataclass(frozen=True, slots=True)
 class Span:
-    """One local time range; ``end <= start`` means it ends the next day."""
+    """One local time range; ``end < start`` means it ends the next day."""
 
     start: time
     end: time
 
     @classmethod
-    def parse(cls, text: str) -> Span:
-        """``"09:00-17:30"`` (validated by the config layer already)."""
+    def parse(cls, text: object) -> Span:
+        """``"09:00-17:30"`` or ``"9:00-17:30"``; TimeOfDayError says what is wrong.
+
+        The one reader of a range, for the config file and for the daemon's runtime record.
+        """
+        shown = json.dumps(text, default=str)
+        if not isinstance(text, str) or "-" not in text:
+            raise TimeOfDayError(f"{shown} is not {RANGE_HELP}")
         a, _, b = text.partition("-")
-        return cls(time.fromisoformat(a.strip()), time.fromisoformat(b.strip()))
+        try:
+            start, end = parse_time_of_day(a), parse_time_of_day(b)
+        except TimeOfDayError:
+            raise TimeOfDayError(f"{shown} is not {RANGE_HELP}") from None
+        if start == end:
+            raise TimeOfDayError(
+                f"{shown} is an empty range: it ends at the time it starts; write {RANGE_HELP}"
+            )
+        return cls(start, end)
+
+    def __str__(self) -> str:
+        """As the config file and the runtime record write it: ``09:00-17:30``."""
+        return f"{self.start.strftime('%H:%M')}-{self.end.strftime('%H:%M')}"
 
 
 class WorkWeek:

@@ -1,0 +1,152 @@
+"""A TOML syntax error in the user's terms: where, which key, and the fix when we can tell.
+
+tomllib says "Cannot overwrite a value (at line 9, column 14)" and "Expected newline or end of
+document after a statement (at line 1, column 18)". The first is a key written twice, the
+second, in our files, is nearly always a duration or a time without quotes (``min_interval =
+30m``). Both are read again from the file's text here, so the line names the key, the earlier
+line and what to write instead. Only the standard library and the core's parsers: the lean
+daemon reads exercise files through this too.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .core.durations import DurationError, parse_duration, parse_time_of_day
+from .core.work_hours import Span
+
+_POSITION = re.compile(r"(?P<head>.*) \(at line (?P<line>\d+), column (?P<column>\d+)\)", re.S)
+_BARE = r"[A-Za-z0-9_-]+"
+_KEY_PART = rf'(?:{_BARE}|"[^"\n]*"|\'[^\'\n]*\')'
+_KEY = rf"{_KEY_PART}(?:\s*\.\s*{_KEY_PART})*"
+_HEADER = re.compile(rf"\s*(\[\[?)\s*({_KEY})\s*\]\]?")
+_ASSIGN = re.compile(rf"\s*({_KEY})\s*=\s*(.*)")
+_NUMBER = re.compile(r"[+-]?[0-9_]+(?:\.[0-9_]+)?(?:[eE][+-]?[0-9]+)?")
+#: A quoted string (to its end, closed or not) or a bare word of a value.
+_WORD = re.compile(r"\"[^\"]*\"?|'[^']*'?|[^\[\]{},=\"']+")
+#: tomllib's words for a key or table written twice (3.11 to 3.14).
+_TWICE = ("Cannot overwrite a value", "Cannot declare", "Cannot mutate immutable namespace")
+
+
+def explain(message: str, text: str) -> str:
+    """``line 3, column 5: ...`` for tomllib's ``message`` about the document ``text``."""
+    found = _POSITION.fullmatch(message)
+    if found is None:
+        return f"TOML syntax error: {message}"
+    head, number = found["head"], int(found["line"])
+    where = f"line {number}, column {found['column']}"
+    lines = text.split("\n")  # TOML ends lines with \n (or \r\n) only, as tomllib counts them
+    defined = _definitions(lines[: number - 1])
+    line = lines[number - 1] if number <= len(lines) else ""
+    here = _statement(line, _table(lines[: number - 1]))
+    if here is not None and head.startswith(_TWICE):
+        key, is_table = here
+        return f"{where}: {_twice(key, is_table, defined)}"
+    hint = _quote_hint(line)
+    if hint is None:
+        return f"{where}: TOML syntax error: {head}"
+    key = f"{here[0]}: " if here is not None else ""
+    return f"{where}: {key}TOML syntax error: {head}; {hint}"
+
+
+def _twice(key: str, is_table: bool, defined: dict[str, tuple[int, bool]]) -> str:
+    """The message for a key (or a ``[table]``) that clashes with an earlier line."""
+    shown = f"[{key}]" if is_table else key
+    earlier = [k for k in defined if k == key or key.startswith(k + ".")]
+    if not earlier:
+        return f"{shown}: set more than once in this file; a key may be set only once"
+    first = max(earlier, key=len)
+    line, was_table = defined[first]
+    if first != key:
+        rest = key[len(first) + 1 :]
+        return f"{shown}: {first} is already set whole on line {line}; set {rest} there instead"
+    if is_table and was_table:
+        return f"{shown}: this table appears twice (first on line {line}); merge the two"
+    return f"{shown}: set twice (first on line {line}); keep only one of them"
+
+
+def _split_key(text: str) -> list[str]:
+    return [p.strip().strip("\"'") for p in re.findall(_KEY_PART, text)]
+
+
+def _statement(line: str, table: list[str]) -> tuple[str, bool] | None:
+    """The dotted key a line sets and whether it is a ``[table]`` header, or None."""
+    header = _HEADER.match(line)
+    if header:
+        return ".".join(_split_key(header[2])), True
+    assign = _ASSIGN.match(line)
+    if assign:
+        return ".".join([*table, *_split_key(assign[1])]), False
+    return None
+
+
+def _table(lines: list[str]) -> list[str]:
+    """The table the next line is in: the last ``[header]`` above it."""
+    for line in reversed(lines):
+        header = _HEADER.match(line)
+        if header:
+            return _split_key(header[2])
+    return []
+
+
+def _definitions(lines: list[str]) -> dict[str, tuple[int, bool]]:
+    """Every dotted key and table set in ``lines``: the line that first set it, and if a table.
+
+    A ``[[table]]`` starts a fresh element: the keys of the one before are forgotten. A line
+    inside a multi-line string may be read as a key; this only words a message.
+    """
+    defined: dict[str, tuple[int, bool]] = {}
+    table: list[str] = []
+    for number, line in enumerate(lines, 1):
+        header = _HEADER.match(line)
+        if header:
+            table = _split_key(header[2])
+            name = ".".join(table)
+            if header[1] == "[[":
+                for key in [k for k in defined if k.startswith(name + ".")]:
+                    del defined[key]
+            else:
+                defined.setdefault(name, (number, True))
+            continue
+        assign = _ASSIGN.match(line)
+        if assign:
+            defined.setdefault(".".join([*table, *_split_key(assign[1])]), (number, False))
+    return defined
+
+
+def _quote_hint(line: str) -> str | None:
+    """``write durations and times in quotes: min_interval = "30m"``, or None if none is bare.
+
+    Looks at the value's bare words (between brackets, braces, commas and ``=``), so a list, an
+    inline table or a line inside a multi-line list gets the same help.
+    """
+    assign = _ASSIGN.match(line)
+    value = (assign[2] if assign else line).split("#", 1)[0].strip()
+    bare: list[str] = []
+
+    def quote(word: re.Match[str]) -> str:
+        text = word[0]
+        if text[0] in "\"'" or not _is_span_or_time(text.strip()):
+            return text
+        bare.append(text.strip())
+        return text.replace(text.strip(), f'"{text.strip()}"')
+
+    fixed = _WORD.sub(quote, value)
+    if not bare:
+        return None
+    if assign is None:
+        return f'write durations and times in quotes, like "{bare[0]}"'
+    return f"write durations and times in quotes: {assign[1].strip()} = {fixed}"
+
+
+def _is_span_or_time(token: str) -> bool:
+    """A duration with a unit (``30m``), a time (``8:30``) or a range; a bare number is TOML's."""
+    if _NUMBER.fullmatch(token):
+        return False
+    for parse in (parse_duration, parse_time_of_day, Span.parse):
+        try:
+            parse(token)
+        except DurationError:
+            continue
+        return True
+    return False
