@@ -262,7 +262,9 @@ def _tidy(aside: Path, had_wal: bool) -> None:
 #: The largest rowid SQLite allows.
 _MAX_ID = 2**63 - 1
 
-_READ = "SELECT id, at, kind, exercise, seconds FROM events NOT INDEXED WHERE id > ? ORDER BY id"
+#: From an id on: SQLite finds the first row by a search down the B-tree (by ``id > ?`` it would
+#: search for the row before it, which may sit on the damaged page).
+_READ = "SELECT id, at, kind, exercise, seconds FROM events NOT INDEXED WHERE id >= ? ORDER BY id"
 
 
 def salvage(damaged: Path) -> list[Row]:
@@ -282,32 +284,43 @@ def salvage(damaged: Path) -> list[Row]:
         # refusing all of it; the connection is read-only, so nothing is written.
         with contextlib.suppress(sqlite3.Error):
             conn.execute("PRAGMA writable_schema = ON")
-        after: int | None = 0
-        while after is not None:
-            stopped = _read_from(conn, after, rows)
-            after = None if stopped is None else _next_readable(conn, stopped)
+        start: int | None = 1
+        while start is not None:
+            stopped = _read_from(conn, start, rows)
+            start = None if stopped is None else _next_readable(conn, max(stopped, start))
     finally:
         conn.close()
     return rows
 
 
-def _read_from(conn: sqlite3.Connection, after: int, into: list[Row]) -> int | None:
-    """Append the rows with ids above ``after`` until SQLite gives up.
+def _read_from(conn: sqlite3.Connection, start: int, into: list[Row]) -> int | None:
+    """Append the rows from id ``start`` on until SQLite gives up.
 
-    Returns the last id read before it gave up, or None at the end of the table.
+    Returns the last id before the ones it could not read, or None at the end of the table.
     """
+    last = start - 1
     try:
-        for row in conn.execute(_READ, (after,)):
-            after = row[0]
-            if _valid(row):
-                into.append(cast(Row, row))
+        for row in conn.execute(_READ, (start,)):
+            last = _keep(row, into)
     except sqlite3.Error:
-        return after
+        # When the step past a row fails, Python's sqlite3 drops that row: read it on its own.
+        with contextlib.suppress(sqlite3.Error):
+            row = _first(conn, last + 1)
+            if row is not None:
+                last = _keep(row, into)
+        return last
     return None
 
 
+def _keep(row: tuple[object, ...], into: list[Row]) -> int:
+    """Append ``row`` if it looks like ours; its id."""
+    if _valid(row):
+        into.append(cast(Row, row))
+    return cast(int, row[0])
+
+
 def _next_readable(conn: sqlite3.Connection, bad: int) -> int | None:
-    """An id past ``bad`` from which SQLite can read again, or None if it cannot read further.
+    """The first id past ``bad`` from which SQLite can read again, or None if there is none.
 
     Steps of doubling length find a readable place; halving them finds the first one.
     """
@@ -316,7 +329,7 @@ def _next_readable(conn: sqlite3.Connection, bad: int) -> int | None:
         if bad + step >= _MAX_ID:
             return None
         step = min(2 * step, _MAX_ID - bad)
-    low, high = bad + step // 2, bad + step  # unreadable from low, readable from high
+    low, high = bad + step // 2, bad + step  # unreadable (or bad) at low, readable from high
     while high - low > 1:
         middle = (low + high) // 2
         if _reach(conn, middle) is None:
@@ -326,12 +339,18 @@ def _next_readable(conn: sqlite3.Connection, bad: int) -> int | None:
     return high if _reach(conn, high) else None
 
 
-def _reach(conn: sqlite3.Connection, after: int) -> bool | None:
-    """Whether a row above ``after`` can be read: True, False (there is none), None (damage)."""
+def _reach(conn: sqlite3.Connection, start: int) -> bool | None:
+    """Whether a row from id ``start`` on can be read: True, False (none is left), None (damage)."""
     try:
-        return conn.execute(_READ + " LIMIT 1", (after,)).fetchone() is not None
+        return _first(conn, start) is not None
     except sqlite3.Error:
         return None
+
+
+def _first(conn: sqlite3.Connection, start: int) -> tuple[object, ...] | None:
+    """The first row from id ``start`` on, read alone (SQLite does not step past it)."""
+    row: tuple[object, ...] | None = conn.execute(_READ + " LIMIT 1", (start,)).fetchone()
+    return row
 
 
 def _valid(row: tuple[object, ...]) -> bool:
