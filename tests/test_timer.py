@@ -75,6 +75,13 @@ def test_guard_fires_when_the_wall_clock_went_back() -> None:
         timer.arm(now() + timedelta(hours=1, seconds=0.2))
         assert calls.event.wait(5), "the guard did not step in"
         assert 0.3 <= calls.times[0] - start < 3
+        # Armed again an hour ahead, the thread sleeps: neither spinning on a passed guard nor
+        # firing twice.
+        timer.arm(now() + timedelta(hours=2))
+        cpu = time.process_time()
+        time.sleep(0.5)
+        assert time.process_time() - cpu < 0.2
+        assert len(calls.times) == 1
     finally:
         timer.stop()
 
@@ -128,6 +135,7 @@ def test_arming_from_another_thread_while_the_callback_runs_does_not_deadlock() 
     """The callback runs outside APScheduler's job-store lock, so another thread can arm."""
     armed_elsewhere = threading.Event()
     fired: list[float] = []
+    got_through: list[bool] = []
     timer: SchedulerTimer
 
     def other() -> None:
@@ -140,7 +148,7 @@ def test_arming_from_another_thread_while_the_callback_runs_does_not_deadlock() 
             helper = threading.Thread(target=other)
             helper.start()
             # The control thread's arm() must get through while this callback is still running.
-            assert armed_elsewhere.wait(5)
+            got_through.append(armed_elsewhere.wait(5))
             helper.join(5)
 
     timer = SchedulerTimer(callback)
@@ -150,7 +158,41 @@ def test_arming_from_another_thread_while_the_callback_runs_does_not_deadlock() 
         deadline = time.monotonic() + 5
         while len(fired) < 2 and time.monotonic() < deadline:
             time.sleep(0.02)
-        assert armed_elsewhere.is_set()
+        assert got_through == [True]  # (an exception raised in the callback would be logged)
         assert len(fired) == 2  # and the arming made from the other thread fired too
+    finally:
+        timer.stop()
+
+
+def test_a_command_arming_under_the_app_lock_while_the_callback_waits_for_it() -> None:
+    """What App does: the callback takes the app's lock; a control command arms holding it."""
+    app_lock = threading.Lock()
+    in_callback = threading.Event()
+    fired: list[float] = []
+    timer: SchedulerTimer
+
+    def callback() -> None:
+        in_callback.set()
+        with app_lock:
+            fired.append(time.monotonic())
+
+    def command() -> None:
+        with app_lock:
+            assert in_callback.wait(5)
+            time.sleep(0.1)  # let the callback reach the lock we hold
+            timer.arm(now() + timedelta(seconds=0.1))
+
+    timer = SchedulerTimer(callback)
+    timer.start()
+    commander = threading.Thread(target=command, daemon=True)
+    commander.start()
+    timer.arm(now())
+    commander.join(5)
+    assert not commander.is_alive(), "deadlock: arm() waited for the thread in the callback"
+    try:
+        deadline = time.monotonic() + 5
+        while len(fired) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(fired) == 2
     finally:
         timer.stop()

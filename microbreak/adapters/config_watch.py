@@ -1,36 +1,24 @@
-"""Notice edits to the config files at once, without polling: Linux inotify, via ctypes.
+"""Notice edits to the config files at once, without polling: GLib's Gio.FileMonitor.
 
-A thread blocks in ``read()`` on an inotify descriptor watching the directories that hold the
-config files (editors save by writing a new file and renaming it over the old one, so watching
-the file itself would lose track after the first save). Nothing wakes the daemon until a file
-there changes. Where inotify is missing (macOS, Windows) ``start`` returns False and only
-SIGHUP reloads.
+The monitors watch the directories that hold the config files (editors save by writing a new
+file and renaming it over the old one, so watching the file itself would lose track after the
+first save). Gio reads the kernel's notifications (inotify on Linux) on GLib's own worker
+thread, which the tray's GTK already runs; the events are handed to a GLib main loop on a thread
+of ours, because without a tray (``--no-tray``) nothing else runs one. Nothing wakes the daemon
+until a file there changes. Without PyGObject, or with a GLib that could only poll,
+``start`` returns False and only SIGHUP reloads.
 """
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import ctypes.util
 import logging
-import os
-import struct
 import threading
-import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger(__name__)
 
-IN_MODIFY = 0x002
-IN_CLOSE_WRITE = 0x008
-IN_MOVED_FROM = 0x040
-IN_MOVED_TO = 0x080
-IN_CREATE = 0x100
-IN_DELETE = 0x200
-IN_CLOEXEC = 0o2000000
-MASK = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_MODIFY
-_EVENT = struct.Struct("iIII")
 #: Editors write in several steps; wait this long after the first event before reloading.
 SETTLE = 0.3
 
@@ -42,72 +30,109 @@ class ConfigWatch:
     """
 
     def __init__(self, files: Iterable[Path], on_change: Callable[[], None]) -> None:
-        self._files = [f.expanduser().absolute() for f in files]
+        self._names: dict[Path, set[str]] = {}
+        for file in files:
+            file = file.expanduser().absolute()
+            self._names.setdefault(file.parent, set()).add(file.name)
         self._on_change = on_change
-        self._fd: int | None = None
-        self._names: dict[int, set[str]] = {}
+        self._loop: Any = None
         self._thread = threading.Thread(target=self._run, name="config-watch", daemon=True)
+        self._started = threading.Event()
+        self._watching = False
+        self._pending: Any = None  # the settle timeout of an edit under way
 
     def start(self) -> bool:
-        """Start watching; False where inotify is not available."""
-        libc_name = ctypes.util.find_library("c")
-        if not libc_name:
+        """Start watching; False where the files cannot be watched."""
+        try:
+            import gi
+
+            gi.require_version("Gio", "2.0")
+            from gi.repository import GLib
+        except (ImportError, ValueError) as e:
+            log.debug("no Gio to watch the config files: %s", e)
             return False
-        libc = ctypes.CDLL(libc_name, use_errno=True)
-        if not hasattr(libc, "inotify_init1"):
-            return False
-        fd = libc.inotify_init1(IN_CLOEXEC)
-        if fd < 0:
-            log.warning("cannot watch the config files (inotify: errno %s)", ctypes.get_errno())
-            return False
-        by_dir: dict[Path, set[str]] = {}
-        for file in self._files:
-            by_dir.setdefault(file.parent, set()).add(file.name)
-        for directory, names in by_dir.items():
-            if not directory.is_dir():
-                # The user dir may not exist yet: watch the nearest existing parent? Keep it
-                # simple: `Open config file` creates it, and SIGHUP still reloads.
-                continue
-            wd = libc.inotify_add_watch(fd, os.fsencode(directory), MASK)
-            if wd >= 0:
-                self._names[wd] = names
-        if not self._names:
-            os.close(fd)
-            return False
-        self._fd = fd
+        self._loop = GLib.MainLoop(GLib.MainContext())
         self._thread.start()
-        return True
+        self._started.wait()
+        if not self._watching:
+            self._thread.join()
+        return self._watching
 
     def stop(self) -> None:
-        """Stop watching (the blocked read ends when the descriptor closes)."""
-        fd, self._fd = self._fd, None
-        if fd is not None:
-            with contextlib.suppress(OSError):
-                os.close(fd)
+        """Stop watching; a reload already under way finishes on its own."""
+        from gi.repository import GLib
+
+        if self._loop is None or not self._thread.is_alive():
+            return
+        # Handed to the loop (attaching is thread-safe), so it also ends a loop not yet running.
+        quit_ = GLib.idle_source_new()
+        quit_.set_callback(lambda *_: self._loop.quit())
+        quit_.attach(self._loop.get_context())
+        if threading.current_thread() is not self._thread:
+            self._thread.join(5.0)
 
     def _run(self) -> None:
-        while self._fd is not None:
-            try:
-                data = os.read(self._fd, 64 * 1024)
-            except OSError:
-                return
-            if not data or not self._relevant(data):
-                continue
-            time.sleep(SETTLE)  # one short settle after an edit, not a polling loop
-            try:
-                self._on_change()
-            except Exception:
-                log.exception("reloading the config failed")
+        """The loop's thread: the monitors are made here, so their events are delivered here."""
+        context = self._loop.get_context()
+        context.push_thread_default()
+        try:
+            monitors = self._monitors()
+            self._watching = bool(monitors)
+            self._started.set()
+            if monitors:
+                self._loop.run()
+            for monitor in monitors:
+                monitor.cancel()
+        finally:
+            context.pop_thread_default()
+            self._started.set()
 
-    def _relevant(self, data: bytes) -> bool:
-        offset = 0
-        hit = False
-        while offset + _EVENT.size <= len(data):
-            wd, _mask, _cookie, length = _EVENT.unpack_from(data, offset)
-            raw = data[offset + _EVENT.size : offset + _EVENT.size + length]
-            name = raw.rstrip(b"\0").decode(errors="replace")
-            names = self._names.get(wd, set())
-            if name in names or ("*.toml" in names and name.endswith(".toml")):
-                hit = True
-            offset += _EVENT.size + length
-        return hit
+    def _monitors(self) -> list[Any]:
+        from gi.repository import Gio, GLib, GObject
+
+        flags = Gio.FileMonitorFlags.WATCH_MOVES
+        monitors = []
+        for directory in self._names:
+            if not directory.is_dir():
+                # The user dir is made before this starts; a site dir that is absent stays so.
+                continue
+            try:
+                monitor = Gio.File.new_for_path(str(directory)).monitor_directory(flags, None)
+            except GLib.Error as e:
+                log.warning("cannot watch %s: %s", directory, e.message)
+                continue
+            if "Poll" in GObject.type_name(monitor.__gtype__):
+                log.debug("GLib can only poll %s; not watching it", directory)
+                monitor.cancel()
+                continue
+            monitor.connect("changed", self._changed, directory)
+            monitors.append(monitor)
+        return monitors
+
+    def _changed(self, _monitor: Any, file: Any, other: Any, _event: Any, directory: Path) -> None:
+        """A file in ``directory`` changed: reload once things settle, if it is one of ours."""
+        names = self._names[directory]
+        for changed in (file, other):
+            name = changed.get_basename() if changed is not None else None
+            if name and (name in names or ("*.toml" in names and name.endswith(".toml"))):
+                self._settle()
+                return
+
+    def _settle(self) -> None:
+        """Reload SETTLE seconds after the first event of an edit; later ones join it."""
+        from gi.repository import GLib
+
+        if self._pending is not None:
+            return
+        source = GLib.timeout_source_new(round(SETTLE * 1000))
+        source.set_callback(self._reload)
+        source.attach(self._loop.get_context())
+        self._pending = source
+
+    def _reload(self, *_: object) -> bool:
+        self._pending = None
+        try:
+            self._on_change()
+        except Exception:
+            log.exception("reloading the config failed")
+        return False  # GLib.SOURCE_REMOVE: once per edit

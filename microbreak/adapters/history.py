@@ -3,9 +3,8 @@
 Times are stored as UTC epoch seconds (shown in local time by ``microbreak.stats``). Each event is
 one short transaction in WAL mode, so a crash loses at most the event being written and the stats
 command can read while the daemon writes. A file that is cut short, corrupt or from a newer
-schema is moved aside with a timestamp and a fresh one started, with every row that could still
-be read copied over: first through SQLite, and when SQLite gives up part-way, by reading the
-table pages of the damaged file directly. Only the standard library is used.
+schema is moved aside with a timestamp and a fresh one started, with every row SQLite can still
+read from it copied over. Only the standard library is used.
 """
 
 from __future__ import annotations
@@ -15,9 +14,7 @@ import logging
 import math
 import os
 import sqlite3
-import struct
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from enum import Enum
@@ -265,40 +262,98 @@ def _tidy(aside: Path, had_wal: bool) -> None:
 
 # -- salvage ------------------------------------------------------------------------------------
 
+#: The largest rowid SQLite allows.
+_MAX_ID = 2**63 - 1
+
+#: From an id on: SQLite finds the first row by a search down the B-tree (by ``id > ?`` it would
+#: search for the row before it, which may sit on the damaged page).
+_READ = "SELECT id, at, kind, exercise, seconds FROM events NOT INDEXED WHERE id >= ? ORDER BY id"
+
 
 def salvage(damaged: Path) -> list[Row]:
-    """Every row of a damaged file that can still be read whole, ordered by id."""
-    rows: dict[int, Row] = {}
-    if not _read_with_sqlite(damaged, rows):
-        for row in _scan_pages(damaged):
-            rows.setdefault(row[0], row)
-    return [rows[i] for i in sorted(rows)]
+    """Every row SQLite can still read from a damaged file (and its WAL), ordered by id.
 
-
-def _read_with_sqlite(path: Path, into: dict[int, Row]) -> bool:
-    """Read in id order until SQLite gives up; True if it read the whole table."""
-    last = 0
+    The table is read in id order. Where SQLite stops at a damaged page, reading carries on from
+    the first id past it that SQLite can reach: a search by id only reads the pages on the way
+    down the table's B-tree, so one bad page costs only the rows on it.
+    """
+    rows: list[Row] = []
     try:
-        conn = connect_readonly(path)
+        conn = connect_readonly(damaged)
     except sqlite3.Error:
-        return False
+        return rows
     try:
-        while True:
-            batch = conn.execute(
-                "SELECT id, at, kind, exercise, seconds FROM events NOT INDEXED "
-                "WHERE id > ? ORDER BY id LIMIT 2000",
-                (last,),
-            ).fetchall()
-            if not batch:
-                return True
-            for row in batch:
-                if _valid(row):
-                    into[row[0]] = row
-            last = batch[-1][0]
-    except sqlite3.Error:
-        return False
+        # Lets SQLite open a file shorter than its header says (one cut short), instead of
+        # refusing all of it; the connection is read-only, so nothing is written.
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("PRAGMA writable_schema = ON")
+        start: int | None = 1
+        while start is not None:
+            stopped = _read_from(conn, start, rows)
+            start = None if stopped is None else _next_readable(conn, max(stopped, start))
     finally:
         conn.close()
+    return rows
+
+
+def _read_from(conn: sqlite3.Connection, start: int, into: list[Row]) -> int | None:
+    """Append the rows from id ``start`` on until SQLite gives up.
+
+    Returns the last id before the ones it could not read, or None at the end of the table.
+    """
+    last = start - 1
+    try:
+        for row in conn.execute(_READ, (start,)):
+            last = _keep(row, into)
+    except sqlite3.Error:
+        # When the step past a row fails, Python's sqlite3 drops that row: read it on its own.
+        with contextlib.suppress(sqlite3.Error):
+            row = _first(conn, last + 1)
+            if row is not None:
+                last = _keep(row, into)
+        return last
+    return None
+
+
+def _keep(row: tuple[object, ...], into: list[Row]) -> int:
+    """Append ``row`` if it looks like ours; its id."""
+    if _valid(row):
+        into.append(cast(Row, row))
+    return cast(int, row[0])
+
+
+def _next_readable(conn: sqlite3.Connection, bad: int) -> int | None:
+    """The first id past ``bad`` from which SQLite can read again, or None if there is none.
+
+    Steps of doubling length find a readable place; halving them finds the first one.
+    """
+    step = 1
+    while _reach(conn, bad + step) is None:
+        if bad + step >= _MAX_ID:
+            return None
+        step = min(2 * step, _MAX_ID - bad)
+    low, high = bad + step // 2, bad + step  # unreadable (or bad) at low, readable from high
+    while high - low > 1:
+        middle = (low + high) // 2
+        if _reach(conn, middle) is None:
+            low = middle
+        else:
+            high = middle
+    return high if _reach(conn, high) else None
+
+
+def _reach(conn: sqlite3.Connection, start: int) -> bool | None:
+    """Whether a row from id ``start`` on can be read: True, False (none is left), None (damage)."""
+    try:
+        return _first(conn, start) is not None
+    except sqlite3.Error:
+        return None
+
+
+def _first(conn: sqlite3.Connection, start: int) -> tuple[object, ...] | None:
+    """The first row from id ``start`` on, read alone (SQLite does not step past it)."""
+    row: tuple[object, ...] | None = conn.execute(_READ + " LIMIT 1", (start,)).fetchone()
+    return row
 
 
 def _valid(row: tuple[object, ...]) -> bool:
@@ -315,133 +370,3 @@ def _valid(row: tuple[object, ...]) -> bool:
         and (exercise is None or (isinstance(exercise, str) and len(exercise) <= _MAX_TEXT))
         and (seconds is None or (isinstance(seconds, float) and math.isfinite(seconds)))
     )
-
-
-_PAGE_SIZES = (4096, 1024, 2048, 8192, 16384, 32768, 65536, 512)
-_WAL_MAGIC = (0x377F0682, 0x377F0683)
-
-
-def _scan_pages(path: Path) -> Iterator[Row]:
-    """Rows from every intact table leaf page of the file and its WAL, in no particular order.
-
-    The page size comes from the header; if the header is gone, every legal size is tried and
-    the one that finds the most rows wins. Cells are decoded by hand (the record format is
-    documented and stable) and kept only if they have exactly our five columns with sane values.
-    """
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return
-    sizes: tuple[int, ...] = _PAGE_SIZES
-    if data[:16] == b"SQLite format 3\x00":
-        size = int.from_bytes(data[16:18], "big")
-        size = 65536 if size == 1 else size
-        if size in _PAGE_SIZES:
-            sizes = (size,)
-    for size in sizes:  # without a header: the default size first, the first that finds rows
-        pages = -(-len(data) // size)  # a last page cut short may still hold whole cells
-        found = [row for n in range(pages) for row in _leaf(data, n * size, size, n)]
-        if found:
-            yield from found
-            break
-    yield from _scan_wal(Path(f"{path}-wal"))
-
-
-def _scan_wal(path: Path) -> Iterator[Row]:
-    """Rows from the page images in a WAL file (committed or not: rows are never updated)."""
-    try:
-        wal = path.read_bytes()
-    except OSError:
-        return
-    if len(wal) < 32 or int.from_bytes(wal[:4], "big") not in _WAL_MAGIC:
-        return
-    size = int.from_bytes(wal[8:12], "big")
-    if size not in _PAGE_SIZES:
-        return
-    for start in range(32, len(wal) - 24 - size + 1, 24 + size):
-        number = int.from_bytes(wal[start : start + 4], "big")
-        yield from _leaf(wal, start + 24, size, number - 1)
-
-
-def _leaf(data: bytes, start: int, size: int, index: int) -> Iterator[Row]:
-    """The valid rows of one page if it is a table leaf; ``index`` is 0 for the first page."""
-    base = start + (100 if index == 0 else 0)  # page 1 starts with the file header
-    end = min(start + size, len(data))
-    if base + 8 > end or data[base] != 0x0D:
-        return
-    cells = int.from_bytes(data[base + 3 : base + 5], "big")
-    pointers = base + 8
-    if pointers + 2 * cells > end:
-        return
-    for k in range(cells):
-        offset = int.from_bytes(data[pointers + 2 * k : pointers + 2 * k + 2], "big")
-        if not pointers + 2 * cells <= start + offset < end:
-            continue
-        try:
-            row = _cell(data, start + offset, end)
-        except (IndexError, ValueError, struct.error):
-            continue
-        if row is not None and _valid(row):
-            yield cast(Row, row)
-
-
-def _cell(data: bytes, i: int, end: int) -> tuple[object, ...] | None:
-    """Decode one table-leaf cell: payload length, rowid, then the record."""
-    length, i = _varint(data, i)
-    rowid, i = _varint(data, i)
-    if i + length > end:
-        return None  # spills onto an overflow page; ours never do
-    payload = data[i : i + length]
-    header_size, h = _varint(payload, 0)
-    types: list[int] = []
-    while h < header_size:
-        kind, h = _varint(payload, h)
-        types.append(kind)
-    if h != header_size or len(types) != 5:
-        return None
-    values: list[object] = []
-    p = header_size
-    for kind in types:
-        value, p = _value(payload, p, kind)
-        values.append(value)
-    if p != length or values[0] is not None:  # the INTEGER PRIMARY KEY column is stored as NULL
-        return None
-    at, kind_, exercise, seconds = values[1:]
-    if isinstance(seconds, int) and not isinstance(seconds, bool):
-        seconds = float(seconds)  # SQLite stores whole REAL values as integers
-    return (rowid, at, kind_, exercise, seconds)
-
-
-_INT_SIZES = {1: 1, 2: 2, 3: 3, 4: 4, 5: 6, 6: 8}
-
-
-def _value(payload: bytes, p: int, kind: int) -> tuple[object, int]:
-    """One column value of a record by its serial type."""
-    if kind == 0:
-        return None, p
-    if kind in _INT_SIZES:
-        n = _INT_SIZES[kind]
-        if p + n > len(payload):
-            raise ValueError("short record")
-        return int.from_bytes(payload[p : p + n], "big", signed=True), p + n
-    if kind == 7:
-        return struct.unpack(">d", payload[p : p + 8])[0], p + 8
-    if kind in (8, 9):
-        return kind - 8, p
-    if kind >= 13 and kind % 2:
-        n = (kind - 13) // 2
-        if p + n > len(payload):
-            raise ValueError("short record")
-        return payload[p : p + n].decode("utf-8"), p + n
-    raise ValueError("not one of our column types")
-
-
-def _varint(data: bytes, i: int) -> tuple[int, int]:
-    """SQLite's big-endian variable-length integer: 1 to 9 bytes."""
-    value = 0
-    for j in range(8):
-        byte = data[i + j]
-        value = (value << 7) | (byte & 0x7F)
-        if byte < 0x80:
-            return value, i + j + 1
-    return (value << 8) | data[i + 8], i + 9

@@ -1,23 +1,28 @@
-"""The daemon's only timer: one re-armed APScheduler date job, run on the scheduler's own thread.
+"""The daemon's only timer: one re-armed APScheduler date job, on the scheduler's own thread.
+
+Built from APScheduler 3's public parts only: a BackgroundScheduler, the DebugExecutor, a
+listener and a job store (its documented extension point).
 
 Known APScheduler 3 traps and how this avoids them:
 - A date job that misfires (runs later than ``misfire_grace_time``) is dropped and the chain of
   reminders would stop: jobs here have ``misfire_grace_time=None`` (run however late) and
   ``coalesce=True``, and the app re-arms in a ``finally`` block after every wake-up.
-- Each arming gets a fresh job id and removes the previous job, so the scheduler's own clean-up
-  of a finished date job can never delete the job that replaced it; a token makes sure one arming
-  fires the callback at most once.
+- Each arming is a job of its own id that replaces the previous one, so the listener knows which
+  arming ran and fires each at most once.
 - The scheduler compares wall-clock times but sleeps on the monotonic clock: after the wall clock
-  is set back it would keep sleeping for as long as the clock went back. The timer also keeps
-  the intended moment on the monotonic clock and fires if APScheduler has not done so shortly
-  after it. During suspend both sleep; the app caps every sleep (``App.WATCH``) and its clock
-  watcher turns what happened meanwhile into at most one reminder.
+  is set back it would keep sleeping for as long as the clock went back. Each job also carries
+  the intended moment on the monotonic clock (plus a grace), and the job store never lets the
+  scheduler sleep past it: then the job is made due at once. During suspend both sleep; the app
+  caps every sleep (``App.WATCH``) and its clock watcher turns what happened meanwhile into at
+  most one reminder.
 
-Quiet: every wake-up is one thread waking once. The job runs inline on the scheduler's thread
-(``DebugExecutor``) and only notes that it is due; the callback runs on that same thread right
-after APScheduler has let go of its job-store lock (so the callback can re-arm, and a control
-command that arms from another thread can never deadlock against it). The monotonic check lives
-in the same loop: the thread never sleeps past it. No executor thread, no guard thread.
+Quiet, and free of deadlocks: the job itself does nothing and runs inline on the scheduler's
+thread (``DebugExecutor``). APScheduler tells its listeners that a job was submitted only after
+it has let go of its job-store lock, and the callback runs there, on that same thread. So the
+callback may re-arm, and a control command that arms from another thread while holding the
+app's lock never waits for a thread that waits for that lock. Nothing of ours that runs under
+APScheduler's lock takes a lock. One thread, asleep until the next job: no executor thread, no
+guard thread, no polling.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
 log = logging.getLogger(__name__)
@@ -57,29 +62,41 @@ def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _scheduler(after_jobs: Callable[[], float | None]) -> Any:
-    """A BackgroundScheduler whose loop calls ``after_jobs`` once the due jobs are run.
+def _wake(guard: float) -> None:
+    """The job: nothing to do, the listener fires the callback once APScheduler lets go.
 
-    ``after_jobs`` returns how many seconds the loop may sleep at most (None: no limit).
+    ``guard`` is for the job store, which reads it from the job's keyword arguments.
     """
-    from apscheduler.executors.debug import DebugExecutor
-    from apscheduler.schedulers.background import BackgroundScheduler
 
-    class Scheduler(BackgroundScheduler):  # type: ignore[misc]
-        # _process_jobs is the hook APScheduler's own schedulers (asyncio, Qt, Tornado) drive
-        # their loops with; it returns the seconds until the next due job, or None.
-        def _process_jobs(self) -> float | None:
-            wait: float | None = super()._process_jobs()
-            limit = after_jobs()
-            if limit is None:
-                return wait
-            return limit if wait is None else min(wait, limit)
 
-    return Scheduler(
-        executors={"default": DebugExecutor()},
-        job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
-        timezone="UTC",
-    )
+def _guarded_store() -> Any:
+    """A memory job store that never lets the scheduler sleep past a job's monotonic guard.
+
+    Each job carries ``kwargs["guard"]``: the ``time.monotonic()`` by which it must have run.
+    """
+    from apscheduler.jobstores.memory import MemoryJobStore
+
+    def left(job: Any) -> float:
+        guard: float = job.kwargs["guard"]
+        return guard - time.monotonic()
+
+    class GuardedStore(MemoryJobStore):  # type: ignore[misc]
+        def get_due_jobs(self, now: datetime) -> list[Any]:
+            for job in self.get_all_jobs():
+                if job.next_run_time > now and left(job) <= 0:
+                    log.info("the scheduler is late (was the clock set back?); waking up anyway")
+                    job.modify(next_run_time=now)  # the scheduler's lock is re-entrant
+            due: list[Any] = super().get_due_jobs(now)
+            return due
+
+        def get_next_run_time(self) -> datetime | None:
+            wall: datetime | None = super().get_next_run_time()
+            if wall is None:
+                return None
+            soonest = min(left(job) for job in self.get_all_jobs())
+            return min(wall, _utc_now() + timedelta(seconds=max(0.0, soonest)))
+
+    return GuardedStore()
 
 
 class SchedulerTimer:
@@ -92,17 +109,26 @@ class SchedulerTimer:
         grace: float = GUARD_GRACE,
         wall: Callable[[], datetime] = _utc_now,
     ) -> None:
+        from apscheduler.events import EVENT_JOB_SUBMITTED
+        from apscheduler.executors.debug import DebugExecutor
+        from apscheduler.schedulers.background import BackgroundScheduler
+
         self._callback = callback
         self._grace = grace
         self._wall = wall
-        self._scheduler = _scheduler(self._after_jobs)
+        self._scheduler = BackgroundScheduler(
+            jobstores={"default": _guarded_store()},
+            executors={"default": DebugExecutor()},
+            job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+            timezone="UTC",
+        )
+        self._scheduler.add_listener(self._submitted, EVENT_JOB_SUBMITTED)
         self._ids = itertools.count(1)
-        self._job_id: str | None = None
-        self._token = 0
-        self._due = 0  # the arming whose job APScheduler ran last
-        self._fired = 0
-        self._deadline: float | None = None  # monotonic: when to fire even if APScheduler has not
+        self._job_id: str | None = None  # the current arming
+        self._fired: str | None = None  # the last arming whose callback ran
         self._running = False
+        # Held around calls into APScheduler (this lock, then APScheduler's), never taken
+        # while APScheduler holds its own.
         self._lock = threading.Lock()
 
     def arm(self, at: datetime) -> None:
@@ -110,43 +136,30 @@ class SchedulerTimer:
         from apscheduler.jobstores.base import JobLookupError
 
         delay = max(0.0, (at - self._wall()).total_seconds())
+        guard = time.monotonic() + delay + self._grace
         with self._lock:
-            if self._job_id is not None and self._due != self._token:
-                # Not run yet: take it out. (One that ran is dropped by APScheduler itself.)
+            previous, self._job_id = self._job_id, f"wake-{next(self._ids)}"
+            if previous is not None:
+                # One that ran is already gone: APScheduler drops a finished date job.
                 with contextlib.suppress(JobLookupError):
-                    self._scheduler.remove_job(self._job_id)
-            self._token += 1
-            self._job_id = f"wake-{next(self._ids)}"
-            self._deadline = time.monotonic() + delay + self._grace
+                    self._scheduler.remove_job(previous)
             # add_job wakes the scheduler's thread, which then sleeps until the earlier of the
-            # job and the deadline.
+            # job's wall-clock time and its guard.
             self._scheduler.add_job(
-                self._mark_due, "date", run_date=at, id=self._job_id, args=[self._token]
+                _wake, "date", run_date=at, id=self._job_id, kwargs={"guard": guard}
             )
         log.debug("next wake-up at %s", at.isoformat(timespec="seconds"))
 
-    def _mark_due(self, token: int) -> None:
-        """The job: runs under APScheduler's job-store lock, so it only takes note."""
+    def _submitted(self, event: Any) -> None:
+        """On the scheduler's thread, outside its job-store lock: fire the current arming once."""
         with self._lock:
-            self._due = max(self._due, token)
-
-    def _after_jobs(self) -> float | None:
-        """On the scheduler's thread after each round: fire if due, and say how long to sleep."""
-        with self._lock:
-            token = self._token
-            if not self._running or self._deadline is None or self._fired == token:
-                return None
-            late = time.monotonic() - self._deadline
-            if self._due != token and late < 0:
-                return -late
-            self._fired, self._deadline = token, None
-        if self._due != token:
-            log.info("the scheduler is late (was the clock set back?); waking up anyway")
+            if not self._running or event.job_id != self._job_id or self._fired == self._job_id:
+                return
+            self._fired = self._job_id
         try:
             self._callback()
         except Exception:
             log.exception("wake-up failed")
-        return None
 
     def start(self) -> None:
         """Start the scheduler's thread."""
@@ -155,9 +168,8 @@ class SchedulerTimer:
         self._scheduler.start()
 
     def stop(self) -> None:
-        """Shut down without waiting for a running callback."""
+        """Shut down; a callback already running is waited for."""
         with self._lock:
             self._running = False
         if self._scheduler.running:
-            self._scheduler.remove_all_jobs()
             self._scheduler.shutdown(wait=False)
