@@ -211,6 +211,9 @@ class App:
                         "the saved state could not be used (%s)%s, starting afresh", e, kept
                     )
                     self.planner.start(now)
+            if self.presence is None:
+                # A saved absence with nothing to watch for its end would hold every reminder.
+                self.planner.on_presence(now, None)
             self._check_presence(now)  # so the first idle look is timed, not guessed
             self._rearm(now)
             self._record(EventKind.STARTED, now)

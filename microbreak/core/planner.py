@@ -183,9 +183,10 @@ class Planner:
         if self.held_since is not None and now is not None:
             wake = min(now + self.hold_retry, self.held_since + self.policy.max_postpone)
         if self.work is not None and now is not None:
-            if self.off_duty:
-                return self.work.next_start(now, self.tz)
             period = self.work.current(now, self.tz)
+            if self.off_duty:
+                # Inside a period already (restored, or working hours edited): tick at once.
+                return now if period is not None else self.work.next_start(now, self.tz)
             if period is not None:
                 return min(wake, period[1]) if wake is not None else period[1]
         return wake
@@ -214,8 +215,9 @@ class Planner:
     def start(self, now: datetime) -> None:
         """Begin a fresh interval (daemon start); outside working hours, wait for them."""
         self.mode, self.due, self.paused_until = Mode.RUNNING, now + self.interval(), None
+        self.off_duty = False
         if self.work is not None and self.work.current(now, self.tz) is None:
-            self.off_duty, self.due = True, None
+            self._go_off_duty()
 
     def tick(self, now: datetime, hold: str | None = None) -> Reminder | Dropped | None:
         """Called when the timer fires: at most one reminder, however late the tick is.
@@ -232,8 +234,7 @@ class Planner:
             period = self.work.current(now, self.tz)
             if period is None:
                 if not self.off_duty:
-                    self.off_duty, self.due, self._again = True, None, None
-                    self._clear_hold()
+                    self._go_off_duty()
                 return None
             if self.off_duty or self.due is None:
                 # The first reminder of a working period comes min_interval after it starts.
@@ -280,12 +281,19 @@ class Planner:
     def _clear_hold(self) -> None:
         self.held_since = self.held_reason = None
 
+    def _go_off_duty(self) -> None:
+        """Working hours are over: nothing is pending until the next period begins."""
+        self.off_duty, self.mode, self.due, self._again = True, Mode.RUNNING, None, None
+        self._clear_hold()
+
     def on_suspend(self, now: datetime, slept: timedelta) -> bool:
         """The machine slept; a long enough sleep is a natural break. Returns True if it was."""
         if self.mode is Mode.PAUSED or slept < self.policy.natural_break:
             return False
         self._again = None
-        self.mode, self.due = Mode.RUNNING, now + self.interval()
+        self._clear_hold()
+        if not self.off_duty:
+            self.mode, self.due = Mode.RUNNING, now + self.interval()
         return True
 
     def on_clock_jump(self, now: datetime, delta: timedelta) -> None:
@@ -294,6 +302,11 @@ class Planner:
             self.due += delta
         if self.last_shown is not None:
             self.last_shown += delta
+        # Times the planner measured from (a hold, an absence) keep their length too.
+        if self.held_since is not None:
+            self.held_since += delta
+        if self.away_since is not None:
+            self.away_since += delta
         if self.paused_until is not None and self._pause_is_relative:
             self.paused_until += delta
 
@@ -314,7 +327,9 @@ class Planner:
             raise StateError("microbreak is paused; resume it before snoozing")
         if duration <= timedelta(0):
             raise ValueError("snooze needs a positive duration")
-        assert self.due is not None
+        if self.due is None:
+            raise StateError("outside working hours there is no pending reminder to snooze")
+        self._clear_hold()
         recent = self.last_shown is not None and now - self.last_shown < JUST_SHOWN
         if self.mode is Mode.RUNNING and recent and self.rotation.last is not None:
             self._again = self.rotation.last
@@ -349,6 +364,7 @@ class Planner:
             raise StateError("microbreak is paused; there is no pending reminder to skip")
         skipped, self.unanswered, self._again = self.unanswered, None, None
         self.mode, self.due = Mode.RUNNING, now + self.interval()
+        self._clear_hold()
         return skipped
 
     def done(self, now: datetime) -> Exercise:
@@ -373,6 +389,7 @@ class Planner:
     def _pause(self, until: datetime | None, *, relative: bool) -> None:
         self.mode, self.due, self._again = Mode.PAUSED, None, None
         self.paused_until, self._pause_is_relative = until, relative
+        self._clear_hold()
 
     def _resume(self, now: datetime) -> None:
         self.mode, self.paused_until, self._pause_is_relative = Mode.RUNNING, None, False
@@ -382,6 +399,7 @@ class Planner:
         exercise = self._again if self._again is not None else self.rotation.next()
         self._again = None
         self.last_shown, self.unanswered = now, exercise
+        self._clear_hold()
         if not keep_paused:
             self.mode, self.due = Mode.RUNNING, now + self.interval()
         return Reminder(exercise, now, trigger)
@@ -389,7 +407,11 @@ class Planner:
     # -- surviving a restart ---------------------------------------------------------------------
 
     def snapshot(self, now: datetime) -> dict[str, object]:
-        """Everything needed to carry on after a restart, as JSON-ready values."""
+        """Everything needed to carry on after a restart, as JSON-ready values.
+
+        Every field of the state is here: ``restore`` at the same ``now`` gives back a planner
+        whose snapshot is equal to this one (tests/test_planner_stateful.py checks it).
+        """
 
         def iso(when: datetime | None) -> str | None:
             return when.isoformat() if when is not None else None
@@ -406,15 +428,21 @@ class Planner:
             "unanswered": self.unanswered.id if self.unanswered else None,
             "deck": list(self.rotation.deck),
             "last": last.id if last else None,
+            "off_duty": self.off_duty,
+            "held_since": iso(self.held_since),
+            "held_reason": self.held_reason,
+            "away_since": iso(self.away_since),
         }
 
     def restore(self, data: dict[str, object], now: datetime) -> str:
-        """Carry on from a snapshot; returns a sentence saying what was resumed.
+        """Carry on from a snapshot; returns a sentence saying what happens next.
 
         A pending reminder keeps its time (a restart 20 minutes into a 45-minute interval does
         not start afresh); one that fell due while microbreak was not running comes once, or,
         after a gap of at least ``natural_break`` (a reboot, a night), a fresh interval starts.
-        A pause stays a pause until its end. Raises ValueError or KeyError on a bad snapshot.
+        A pause stays a pause until its end. Outside working hours nothing comes until they
+        begin. Fields missing from an older file take their defaults. Raises ValueError or
+        KeyError on a bad snapshot.
         """
 
         def when(key: str) -> datetime | None:
@@ -434,13 +462,19 @@ class Planner:
         deck = data.get("deck") or []
         if not isinstance(deck, list):
             raise ValueError("deck is not a list")
+        held_since, held_reason = when("held_since"), _opt_str(data.get("held_reason"))
+        if (held_since is None) != (held_reason is None):
+            raise ValueError("held_since and held_reason go together")
         self.rotation.resume(tuple(str(i) for i in deck), _opt_str(data.get("last")))
         self.last_shown = when("last_shown")
         self._again = exercises.get(_opt_str(data.get("again")) or "")
         self.unanswered = exercises.get(_opt_str(data.get("unanswered")) or "")
         self.mode = mode
+        self.off_duty = bool(data.get("off_duty", False))
+        self.held_since, self.held_reason = held_since, held_reason
+        self.away_since = when("away_since")
+        self.due = when("due")
         if mode is Mode.PAUSED:
-            self.due = None
             self.paused_until = when("paused_until")
             self._pause_is_relative = bool(data.get("pause_is_relative"))
             if self.paused_until is not None and self.paused_until <= now:
@@ -448,17 +482,31 @@ class Planner:
                 return "the pause ended while microbreak was not running"
             return "still paused"
         self.paused_until, self._pause_is_relative = None, False
-        due = when("due")
-        if due is None:
-            raise ValueError("a running schedule needs a due time")
-        away = now - saved_at
-        if due > now:
-            self.due = due
+        return self._carry_on(now, now - saved_at)
+
+    def _carry_on(self, now: datetime, stopped: timedelta) -> str:
+        """After a restore (not paused): what the next tick will do, said truly."""
+        if self.work is not None:
+            period = self.work.current(now, self.tz)
+            if period is None:
+                return "outside working hours: no reminder until they begin"
+            if self.off_duty or self.due is None:
+                wait = humanize(self.policy.min_interval)
+                return f"working hours have begun: the first reminder comes in {wait}"
+        if self.due is None:
+            # Only a working-hours wait has no due time; without working hours, start afresh.
+            self.start(now)
+            return "a fresh interval starts"
+        if self.due > now:
             return "the pending reminder keeps its time"
-        if away >= self.policy.natural_break:
+        if stopped >= self.policy.natural_break:
             self.mode, self.due, self._again = Mode.RUNNING, now + self.interval(), None
+            self._clear_hold()
             return "microbreak was not running for a while: a fresh interval starts"
-        self.due = due
+        if self.away_since is not None:
+            return "away when it stopped: a fresh interval starts when you are back"
+        if self.held_since is not None:
+            return f"the held reminder is tried again now ({self.held_reason})"
         return "the reminder that fell due meanwhile comes now"
 
 
