@@ -9,6 +9,7 @@ what rules out bursts after a suspend or a late wake-up.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 from enum import Enum
@@ -384,6 +385,35 @@ class Planner:
         self._resume(now)
         return True
 
+    def reconfigure(
+        self,
+        now: datetime,
+        policy: Policy,
+        work: WorkWeek | None,
+        exercises: Iterable[Exercise],
+    ) -> str | None:
+        """Switch to new settings (live reload); says why, if the pending reminder moved.
+
+        New interval bounds re-time the pending reminder; new working hours start afresh (or
+        wait for them); new exercises join the rotation, whose round and last exercise carry
+        on, so the exercise just shown cannot come straight back.
+        """
+        old_bounds = (self.policy.min_interval, self.policy.max_interval)
+        old_work, self.policy, self.work = self.work, policy, work
+        self.rotation.reselect(exercises)
+        if self.mode is Mode.PAUSED:
+            return None
+        if work != old_work:
+            self.start(now)  # working hours changed: wait for them, or a fresh interval
+            self._again = None
+            self._clear_hold()
+            return "the working hours changed"
+        if (policy.min_interval, policy.max_interval) != old_bounds and self.due is not None:
+            self.due = now + self.interval()
+            self._clear_hold()
+            return "the interval changed"
+        return None
+
     # -- internals -----------------------------------------------------------------------------
 
     def _pause(self, until: datetime | None, *, relative: bool) -> None:
@@ -416,7 +446,6 @@ class Planner:
         def iso(when: datetime | None) -> str | None:
             return when.isoformat() if when is not None else None
 
-        last = self.rotation.last
         return {
             "saved_at": now.isoformat(),
             "mode": self.mode.value,
@@ -427,7 +456,7 @@ class Planner:
             "again": self._again.id if self._again else None,
             "unanswered": self.unanswered.id if self.unanswered else None,
             "deck": list(self.rotation.deck),
-            "last": last.id if last else None,
+            "last": self.rotation.last_id,
             "off_duty": self.off_duty,
             "held_since": iso(self.held_since),
             "held_reason": self.held_reason,
