@@ -203,7 +203,8 @@ class App:
                 log.warning("%s", warning)
             if saved is not None:
                 try:
-                    log.info("resumed: %s", self.planner.restore(saved, now))
+                    sentence = self.planner.restore(saved, now, self.config.catalog)
+                    log.info("resumed: %s", sentence)
                 except (KeyError, TypeError, ValueError) as e:
                     aside = self.store.move_aside() if self.store else None
                     kept = f"; it was moved to {aside.name}" if aside else ""

@@ -108,3 +108,53 @@ def test_a_held_and_an_away_state_survive_a_restart(tmp_path: Path) -> None:
     assert again.snapshot(due) == p.snapshot(due)
     assert again.held_since == due and again.away_since == due - timedelta(minutes=1)
     assert again.mode is Mode.RUNNING
+
+
+def test_an_unanswered_exercise_left_out_of_the_selection_survives_a_restart() -> None:
+    p = planner(None)
+    p.start(MONDAY)
+    shown = p.take_break_now(MONDAY).exercise
+    saved = json.loads(json.dumps(p.snapshot(MONDAY)))
+    rng = random.Random(4)
+    others = [e for e in Selection().allowed() if e != shown]
+    again = Planner(Policy(MIN, MAX), Rotation(others, rng), rng, UTC)
+    again.start(MONDAY)
+    again.restore(saved, MONDAY)
+    assert again.snapshot(MONDAY) == saved
+    assert again.unanswered == shown and again.done(MONDAY) == shown
+
+
+def test_a_snooze_during_a_hold_ends_the_hold() -> None:
+    p = planner(None)
+    p.start(MONDAY)
+    assert p.due is not None
+    due = p.due
+    assert p.tick(due, hold="a video call") is None
+    p.snooze(due, timedelta(minutes=45))
+    assert p.held_since is None and p.held_reason is None
+    # Before, the hold stayed: 30 min later next_wakeup was in the past until the due time,
+    # and the timer fired again and again.
+    later = due + timedelta(minutes=31)
+    wake = p.next_wakeup(later)
+    assert wake is not None and wake > later
+
+
+def test_resuming_outside_working_hours_waits_for_them() -> None:
+    p = planner(WEEKDAYS)
+    p.start(MONDAY)
+    p.pause(MONDAY, None)
+    evening = MONDAY.replace(hour=20)
+    assert p.resume(evening)
+    assert p.off_duty and p.due is None
+    assert p.next_wakeup(evening) == MONDAY + timedelta(days=1)
+
+
+def test_working_hours_begin_while_away() -> None:
+    p = planner(WEEKDAYS)
+    night = MONDAY.replace(hour=6)
+    p.start(night)
+    p.on_presence(night, night - timedelta(minutes=10))
+    # The start of working hours is still a wake-up, so the status stops saying "outside".
+    assert p.next_wakeup(night) == MONDAY
+    assert p.tick(MONDAY) is None
+    assert not p.off_duty and p.due == MONDAY + MIN

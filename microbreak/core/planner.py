@@ -15,7 +15,7 @@ from datetime import datetime, time, timedelta, tzinfo
 from enum import Enum
 
 from .durations import humanize
-from .exercises import Exercise
+from .exercises import CATALOG, Exercise
 from .rotation import Rotation
 from .work_hours import WorkWeek
 
@@ -178,12 +178,13 @@ class Planner:
         """
         if self.mode is Mode.PAUSED:
             return self.paused_until
-        if self.away_since is not None:
-            return None  # nothing is due while away; the app looks for the return
         wake = self.due
-        if self.held_since is not None and now is not None:
+        if self.away_since is not None:
+            wake = None  # nothing is due while away; the app looks for the return
+        elif self.held_since is not None and now is not None:
             wake = min(now + self.hold_retry, self.held_since + self.policy.max_postpone)
         if self.work is not None and now is not None:
+            # The edges of working hours count while away too: the status tells them.
             period = self.work.current(now, self.tz)
             if self.off_duty:
                 # Inside a period already (restored, or working hours edited): tick at once.
@@ -424,6 +425,10 @@ class Planner:
     def _resume(self, now: datetime) -> None:
         self.mode, self.paused_until, self._pause_is_relative = Mode.RUNNING, None, False
         self.due = now + self.policy.min_interval
+        # Working hours may have ended, begun or been edited during the pause.
+        self.off_duty = False
+        if self.work is not None and self.work.current(now, self.tz) is None:
+            self._go_off_duty()
 
     def _show(self, now: datetime, trigger: Trigger, *, keep_paused: bool = False) -> Reminder:
         exercise = self._again if self._again is not None else self.rotation.next()
@@ -463,15 +468,18 @@ class Planner:
             "away_since": iso(self.away_since),
         }
 
-    def restore(self, data: dict[str, object], now: datetime) -> str:
+    def restore(
+        self, data: dict[str, object], now: datetime, catalog: Iterable[Exercise] = CATALOG
+    ) -> str:
         """Carry on from a snapshot; returns a sentence saying what happens next.
 
         A pending reminder keeps its time (a restart 20 minutes into a 45-minute interval does
         not start afresh); one that fell due while microbreak was not running comes once, or,
         after a gap of at least ``natural_break`` (a reboot, a night), a fresh interval starts.
         A pause stays a pause until its end. Outside working hours nothing comes until they
-        begin. Fields missing from an older file take their defaults. Raises ValueError or
-        KeyError on a bad snapshot.
+        begin. Fields missing from an older file take their defaults. The unanswered and the
+        snoozed exercise are looked up in the whole ``catalog``: the selection may have left
+        them out since. Raises ValueError or KeyError on a bad snapshot.
         """
 
         def when(key: str) -> datetime | None:
@@ -483,7 +491,7 @@ class Planner:
                 raise ValueError(f"{key} has no time zone")
             return parsed
 
-        exercises = {e.id: e for e in self.rotation.exercises}
+        exercises = {e.id: e for e in (*catalog, *self.rotation.exercises)}
         mode = Mode(str(data["mode"]))
         saved_at = when("saved_at")
         if saved_at is None:
