@@ -283,6 +283,10 @@ class Planner:
     def _clear_hold(self) -> None:
         self.held_since = self.held_reason = None
 
+    def _fresh_due(self, now: datetime) -> datetime | None:
+        """A fresh interval from now; none off duty, where the next period sets the time."""
+        return None if self.off_duty else now + self.interval()
+
     def _go_off_duty(self) -> None:
         """Working hours are over: nothing is pending until the next period begins."""
         self.off_duty, self.mode, self.due, self._again = True, Mode.RUNNING, None, None
@@ -365,7 +369,7 @@ class Planner:
         if self.mode is Mode.PAUSED:
             raise StateError("microbreak is paused; there is no pending reminder to skip")
         skipped, self.unanswered, self._again = self.unanswered, None, None
-        self.mode, self.due = Mode.RUNNING, now + self.interval()
+        self.mode, self.due = Mode.RUNNING, self._fresh_due(now)
         self._clear_hold()
         return skipped
 
@@ -436,7 +440,7 @@ class Planner:
         self.last_shown, self.unanswered = now, exercise
         self._clear_hold()
         if not keep_paused:
-            self.mode, self.due = Mode.RUNNING, now + self.interval()
+            self.mode, self.due = Mode.RUNNING, self._fresh_due(now)
         return Reminder(exercise, now, trigger)
 
     # -- surviving a restart ---------------------------------------------------------------------
