@@ -313,3 +313,23 @@ def test_no_exercise_follows_itself_across_a_restart_with_other_settings(
     second.app.take_break_now()
     shown = second.notifier.shown[0][1].title.removeprefix("Microbreak: ")
     assert shown != last.name
+
+
+def test_a_saved_absence_does_not_hold_reminders_when_nothing_watches_for_it(
+    tmp_path: Path,
+) -> None:
+    # Idle detection was on when the daemon stopped (the user away) and is off after the
+    # restart: with nothing to see the return, the saved absence must end at once.
+    store = StateStore(tmp_path / "state.json")
+
+    def keep_state(app: App) -> None:
+        app.store = store
+
+    first = Sim(seed=1, setup=keep_state)
+    first.app.planner.on_presence(first.clock.now, first.clock.now - timedelta(minutes=6))
+    first.app.close()
+    second = Sim(seed=2, setup=keep_state)
+    assert second.app.planner.away_since is None
+    assert not second.app.status_line().startswith("Away")
+    second.run(MAX.total_seconds())
+    assert len(second.shown()) == 1
