@@ -206,7 +206,8 @@ class App:
                 log.warning("%s", warning)
             if saved is not None:
                 try:
-                    log.info("resumed: %s", self.planner.restore(saved, now))
+                    sentence = self.planner.restore(saved, now, self.config.catalog)
+                    log.info("resumed: %s", sentence)
                 except (KeyError, TypeError, ValueError) as e:
                     aside = self.store.move_aside() if self.store else None
                     kept = f"; it was moved to {aside.name}" if aside else ""
@@ -214,6 +215,9 @@ class App:
                         "the saved state could not be used (%s)%s, starting afresh", e, kept
                     )
                     self.planner.start(now)
+            if self.presence is None:
+                # A saved absence with nothing to watch for its end would hold every reminder.
+                self.planner.on_presence(now, None)
             self._check_presence(now)  # so the first idle look is timed, not guessed
             self._rearm(now)
             self._record(EventKind.STARTED, now)
@@ -457,29 +461,15 @@ class App:
                 detector.close()
 
     def reconfigure(self, config: AppConfig) -> None:
-        """Switch to new settings at once (live reload); re-time the pending reminder if the
-        interval bounds changed, and keep the rotation where it was."""
+        """Switch to new settings at once (live reload); the planner re-times what it must."""
         with self._lock:
             now = self._now()
-            old = self.config
             self.config = config
             self.snooze_choices = tuple(config.snooze_choices)
-            planner = self.planner
-            planner.policy, planner.work = config.policy, config.work
             allowed = config.selection.allowed(config.catalog)
-            if {e.id for e in allowed} != {e.id for e in planner.rotation.exercises}:
-                last = planner.rotation.last
-                planner.rotation = Rotation(
-                    allowed, self._rng, deck=planner.rotation.deck, last=last.id if last else None
-                )
-            bounds = (config.policy.min_interval, config.policy.max_interval)
-            moved = bounds != (old.policy.min_interval, old.policy.max_interval)
-            if moved and planner.mode is not Mode.PAUSED and planner.due is not None:
-                planner.due = now + planner.interval()
-                log.info("the interval changed; %s", planner.status(now).text(now, self.tz))
-            if config.work != old.work and planner.mode is not Mode.PAUSED:
-                planner.off_duty = False
-                planner.start(now)  # working hours changed: wait for them, or a fresh interval
+            why = self.planner.reconfigure(now, config.policy, config.work, allowed)
+            if why is not None:
+                log.info("%s; %s", why, self.planner.status(now).text(now, self.tz))
             self._rearm(now)
         self._refresh()
 

@@ -274,3 +274,21 @@ def test_message_names_exercise_and_dose() -> None:
     assert message.title == f"Microbreak: {exercise.name}"
     assert exercise.instructions in message.body
     assert exercise.dose.lower() in message.body.lower()
+
+
+def test_rotation_remembers_the_last_exercise_while_it_is_left_out() -> None:
+    allowed = Selection().allowed()
+    for seed in range(30):
+        rotation = Rotation(allowed, random.Random(seed))
+        for _ in allowed:  # to the end of a round: the deck is empty
+            shown = rotation.next()
+        rotation.reselect([e for e in allowed if e != shown])
+        assert rotation.last is None and rotation.last_id == shown.id
+        rotation.reselect(allowed)
+        assert rotation.next() != shown
+
+
+def test_rotation_never_repeats_from_a_deck_holding_only_the_last_one() -> None:
+    allowed = Selection().allowed()
+    rotation = Rotation(allowed, random.Random(1), deck=[allowed[0].id], last=allowed[0].id)
+    assert rotation.next() != allowed[0]

@@ -328,3 +328,32 @@ def test_a_damaged_history_is_moved_aside_and_its_rows_kept(
     finally:
         conn.close()
     assert os.path.getsize(path) > 0
+
+
+# -- working hours ---------------------------------------------------------------------------
+
+
+def test_a_restart_outside_working_hours_keeps_the_state(env: dict[str, str]) -> None:
+    # Working hours on a day that is neither today nor tomorrow, wherever the machine is.
+    day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[(now().astimezone().weekday() + 3) % 7]
+    config = Path(env["XDG_CONFIG_HOME"]) / "microbreak" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(f'[work_hours]\nenabled = true\ndays = ["{day}"]\n')
+    with running(env) as first:  # as in the report: start, stop, start
+        quit_daemon(first)
+    with running(env) as second:
+        second.wait_log("resumed: outside working hours: no reminder until they begin")
+        assert second.lines("WARNING") == []
+        assert not [p for p in state_file(env).parent.iterdir() if ".corrupt-" in p.name]
+        assert cli(env, "now").returncode == 0  # moves the rotation; waits for done
+        before = status(env)
+        quit_daemon(second)
+    saved = json.loads(state_file(env).read_text())["planner"]
+    assert saved["off_duty"] is True and saved["due"] is None
+    with running(env) as third:
+        third.wait_log("resumed: outside working hours: no reminder until they begin")
+        after = status(env)
+        assert after["unanswered"] is not None and after["unanswered"] == before["unanswered"]
+        assert after["last_reminder"] == before["last_reminder"]
+        assert after["line"].startswith("Outside working hours")
+        assert stays_true(lambda: third.lines(REMINDER) == [], duration=1.0)

@@ -9,12 +9,15 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from microbreak.adapters.state_store import StateStore
 from microbreak.app import WATCH, App, AppConfig
 from microbreak.core.exercises import by_id
 from microbreak.core.messages import Message
@@ -256,3 +259,77 @@ def test_rotation_restricted_to_an_include_list() -> None:
     sim.run(24 * HOUR)
     names = {by_id()[i].name for i in include}
     assert {m.title.removeprefix("Microbreak: ") for _, m in sim.notifier.shown} == names
+
+
+def _exercise_names(sim: Sim) -> list[str]:
+    """The exercises shown, in order; a snoozed one's repeat is marked and left out."""
+    titles = [m.title for _, m in sim.notifier.shown]
+    return [t.removeprefix("Microbreak: ") for t in titles if not t.endswith("(again)")]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_no_exercise_follows_itself_across_live_reloads(seed: int) -> None:
+    # Each round ends with the deck empty; the last exercise shown is taken out of the
+    # selection and put back (two config edits), then the next round begins.
+    sim = Sim(seed=seed)
+    everything = sim.app.config
+    allowed = everything.selection.allowed()
+    for _ in range(4):
+        for _ in range(len(allowed)):
+            sim.app.take_break_now()
+            sim.run(60)
+        last = sim.app.planner.rotation.last
+        assert last is not None
+        sim.app.reconfigure(replace(everything, selection=Selection(exclude=(last.id,))))
+        sim.run(60)
+        sim.app.reconfigure(everything)
+        sim.run(60)
+    sim.app.take_break_now()
+    names = _exercise_names(sim)
+    assert len(names) == 4 * len(allowed) + 1
+    assert all(a != b for a, b in pairwise(names)), names
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_no_exercise_follows_itself_across_a_restart_with_other_settings(
+    seed: int, tmp_path: Path
+) -> None:
+    # The daemon stops after the last exercise of a round, starts again with that exercise
+    # excluded, and the exclusion is then edited away while it runs.
+    store = StateStore(tmp_path / "state.json")
+
+    def keep_state(app: App) -> None:
+        app.store = store
+
+    first = Sim(seed=seed, setup=keep_state)
+    for _ in range(len(Selection().allowed())):
+        first.app.take_break_now()
+    last = first.app.planner.rotation.last
+    assert last is not None
+    first.app.close()
+
+    second = Sim(seed=seed + 100, selection=Selection(exclude=(last.id,)), setup=keep_state)
+    second.app.reconfigure(replace(second.app.config, selection=Selection()))
+    second.app.take_break_now()
+    shown = second.notifier.shown[0][1].title.removeprefix("Microbreak: ")
+    assert shown != last.name
+
+
+def test_a_saved_absence_does_not_hold_reminders_when_nothing_watches_for_it(
+    tmp_path: Path,
+) -> None:
+    # Idle detection was on when the daemon stopped (the user away) and is off after the
+    # restart: with nothing to see the return, the saved absence must end at once.
+    store = StateStore(tmp_path / "state.json")
+
+    def keep_state(app: App) -> None:
+        app.store = store
+
+    first = Sim(seed=1, setup=keep_state)
+    first.app.planner.on_presence(first.clock.now, first.clock.now - timedelta(minutes=6))
+    first.app.close()
+    second = Sim(seed=2, setup=keep_state)
+    assert second.app.planner.away_since is None
+    assert not second.app.status_line().startswith("Away")
+    second.run(MAX.total_seconds())
+    assert len(second.shown()) == 1

@@ -3,7 +3,8 @@
 Written atomically (a temporary file in the same directory, fsync, rename), so a crash or a full
 disk leaves either the old file or the new one, never half of one. A file that is cut short,
 corrupt, written by a newer microbreak or missing a key is moved aside with a timestamp and a
-fresh start is made; the caller tells the user once.
+fresh start is made; the caller tells the user once. Only the newest few of those are kept, so a
+file that keeps going bad cannot fill the disk.
 """
 
 from __future__ import annotations
@@ -11,12 +12,15 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 VERSION = 1
+#: How many moved-aside files (``state.json.corrupt-*``) are kept, newest first.
+KEEP_CORRUPT = 3
 
 
 class StateStore:
@@ -56,15 +60,30 @@ class StateStore:
         return planner, None
 
     def move_aside(self) -> Path:
-        """Rename the file to ``state.json.corrupt-YYYYmmddTHHMMSS`` and return the new path."""
+        """Rename the file to ``state.json.corrupt-YYYYmmddTHHMMSS`` and return the new path.
+
+        Older ones beyond the newest ``KEEP_CORRUPT`` are deleted.
+        """
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
-        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
-        n = 1
-        while aside.exists():
-            n += 1
-            aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{n}")
+        # Numbered past any of the same second, so the newest always sorts last.
+        n = max((k for (s, k), _ in self._corrupt_files() if s == stamp), default=0) + 1
+        suffix = stamp if n == 1 else f"{stamp}-{n}"
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{suffix}")
         os.replace(self.path, aside)
+        for _, old in self._corrupt_files()[KEEP_CORRUPT:]:
+            with contextlib.suppress(OSError):
+                old.unlink()
         return aside
+
+    def _corrupt_files(self) -> list[tuple[tuple[str, int], Path]]:
+        """The moved-aside files, newest first, by the stamp and number in their names."""
+        pattern = re.compile(re.escape(self.path.name) + r"\.corrupt-(\d{8}T\d{6})(?:-(\d+))?")
+        found = []
+        for path in self.path.parent.iterdir():
+            match = pattern.fullmatch(path.name)
+            if match:
+                found.append(((match[1], int(match[2] or 1)), path))
+        return sorted(found, reverse=True)
 
     def save(self, planner: dict[str, object]) -> None:
         """Write atomically: readers see the old state or the new, never a torn file."""
@@ -96,12 +115,21 @@ def _check(planner: dict[str, Any]) -> None:
     if mode not in _MODES:  # a tuple, not a set: an unhashable value must not raise TypeError
         raise ValueError(f"mode is {_short(mode)}, not one of {', '.join(_MODES)}")
     _time(planner, "saved_at", required=True)
-    _time(planner, "due", required=mode != "paused")
-    _time(planner, "paused_until", required=False)
-    _time(planner, "last_shown", required=False)
+    off_duty = planner.get("off_duty", False)
+    if not isinstance(off_duty, bool):
+        raise ValueError("off_duty is not true or false")
+    # A running schedule has a due time, except outside working hours (it waits for them,
+    # and says so with an explicit null).
+    if mode != "paused" and "due" not in planner:
+        raise ValueError("due is missing")
+    _time(planner, "due", required=mode != "paused" and not off_duty)
+    for key in ("paused_until", "last_shown", "held_since", "away_since"):
+        _time(planner, key, required=False)
     for key in ("again", "unanswered", "last"):
         if not isinstance(planner.get(key), str | None):
             raise ValueError(f"{key} is {_short(planner.get(key))}, not an exercise id")
+    if not isinstance(planner.get("held_reason"), str | None):
+        raise ValueError(f"held_reason is {_short(planner.get('held_reason'))}, not a text")
     deck = planner.get("deck", [])
     if not isinstance(deck, list) or not all(isinstance(i, str) for i in deck):
         raise ValueError("deck is not a list of exercise ids")

@@ -9,12 +9,13 @@ what rules out bursts after a suspend or a late wake-up.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 from enum import Enum
 
 from .durations import humanize
-from .exercises import Exercise
+from .exercises import CATALOG, Exercise
 from .rotation import Rotation
 from .work_hours import WorkWeek
 
@@ -183,15 +184,17 @@ class Planner:
         """
         if self.mode is Mode.PAUSED:
             return self.paused_until
-        if self.away_since is not None:
-            return None  # nothing is due while away; the app looks for the return
         wake = self.due
-        if self.held_since is not None and now is not None:
+        if self.away_since is not None:
+            wake = None  # nothing is due while away; the app looks for the return
+        elif self.held_since is not None and now is not None:
             wake = min(now + self.hold_retry, self.held_since + self.policy.max_postpone)
         if self.work is not None and now is not None:
-            if self.off_duty:
-                return self.work.next_start(now, self.tz)
+            # The edges of working hours count while away too: the status tells them.
             period = self.work.current(now, self.tz)
+            if self.off_duty:
+                # Inside a period already (restored, or working hours edited): tick at once.
+                return now if period is not None else self.work.next_start(now, self.tz)
             if period is not None:
                 return min(wake, period[1]) if wake is not None else period[1]
         return wake
@@ -220,8 +223,9 @@ class Planner:
     def start(self, now: datetime) -> None:
         """Begin a fresh interval (daemon start); outside working hours, wait for them."""
         self.mode, self.due, self.paused_until = Mode.RUNNING, now + self.interval(), None
+        self.off_duty = False
         if self.work is not None and self.work.current(now, self.tz) is None:
-            self.off_duty, self.due = True, None
+            self._go_off_duty()
 
     def tick(self, now: datetime, hold: str | None = None) -> Reminder | Dropped | None:
         """Called when the timer fires: at most one reminder, however late the tick is.
@@ -238,8 +242,7 @@ class Planner:
             period = self.work.current(now, self.tz)
             if period is None:
                 if not self.off_duty:
-                    self.off_duty, self.due, self._again = True, None, None
-                    self._clear_hold()
+                    self._go_off_duty()
                 return None
             if self.off_duty or self.due is None:
                 # The first reminder of a working period comes min_interval after it starts.
@@ -286,12 +289,23 @@ class Planner:
     def _clear_hold(self) -> None:
         self.held_since = self.held_reason = None
 
+    def _fresh_due(self, now: datetime) -> datetime | None:
+        """A fresh interval from now; none off duty, where the next period sets the time."""
+        return None if self.off_duty else now + self.interval()
+
+    def _go_off_duty(self) -> None:
+        """Working hours are over: nothing is pending until the next period begins."""
+        self.off_duty, self.mode, self.due, self._again = True, Mode.RUNNING, None, None
+        self._clear_hold()
+
     def on_suspend(self, now: datetime, slept: timedelta) -> bool:
         """The machine slept; a long enough sleep is a natural break. Returns True if it was."""
         if self.mode is Mode.PAUSED or slept < self.policy.natural_break:
             return False
         self._again = None
-        self.mode, self.due = Mode.RUNNING, now + self.interval()
+        self._clear_hold()
+        if not self.off_duty:
+            self.mode, self.due = Mode.RUNNING, now + self.interval()
         return True
 
     def on_clock_jump(self, now: datetime, delta: timedelta) -> None:
@@ -300,6 +314,11 @@ class Planner:
             self.due += delta
         if self.last_shown is not None:
             self.last_shown += delta
+        # Times the planner measured from (a hold, an absence) keep their length too.
+        if self.held_since is not None:
+            self.held_since += delta
+        if self.away_since is not None:
+            self.away_since += delta
         if self.paused_until is not None and self._pause_is_relative:
             self.paused_until += delta
 
@@ -320,7 +339,9 @@ class Planner:
             raise StateError("microbreak is paused; resume it before snoozing")
         if duration <= timedelta(0):
             raise ValueError("snooze needs a positive duration")
-        assert self.due is not None
+        if self.due is None:
+            raise StateError("outside working hours there is no pending reminder to snooze")
+        self._clear_hold()
         recent = self.last_shown is not None and now - self.last_shown < JUST_SHOWN
         if self.mode is Mode.RUNNING and recent and self.rotation.last is not None:
             self._again = self.rotation.last
@@ -356,7 +377,8 @@ class Planner:
             raise StateError("microbreak is paused; there is no pending reminder to skip")
         self._clear_hold()
         skipped, self.unanswered, self._again = self.unanswered, None, None
-        self.mode, self.due = Mode.RUNNING, now + self.interval()
+        self.mode, self.due = Mode.RUNNING, self._fresh_due(now)
+        self._clear_hold()
         return skipped
 
     def done(self, now: datetime) -> Exercise:
@@ -376,33 +398,71 @@ class Planner:
         self._resume(now)
         return True
 
+    def reconfigure(
+        self,
+        now: datetime,
+        policy: Policy,
+        work: WorkWeek | None,
+        exercises: Iterable[Exercise],
+    ) -> str | None:
+        """Switch to new settings (live reload); says why, if the pending reminder moved.
+
+        New interval bounds re-time the pending reminder; new working hours start afresh (or
+        wait for them); new exercises join the rotation, whose round and last exercise carry
+        on, so the exercise just shown cannot come straight back.
+        """
+        old_bounds = (self.policy.min_interval, self.policy.max_interval)
+        old_work, self.policy, self.work = self.work, policy, work
+        self.rotation.reselect(exercises)
+        if self.mode is Mode.PAUSED:
+            return None
+        if work != old_work:
+            self.start(now)  # working hours changed: wait for them, or a fresh interval
+            self._again = None
+            self._clear_hold()
+            return "the working hours changed"
+        if (policy.min_interval, policy.max_interval) != old_bounds and self.due is not None:
+            self.due = now + self.interval()
+            self._clear_hold()
+            return "the interval changed"
+        return None
+
     # -- internals -----------------------------------------------------------------------------
 
     def _pause(self, until: datetime | None, *, relative: bool) -> None:
         self.mode, self.due, self._again = Mode.PAUSED, None, None
         self.paused_until, self._pause_is_relative = until, relative
+        self._clear_hold()
 
     def _resume(self, now: datetime) -> None:
         self.mode, self.paused_until, self._pause_is_relative = Mode.RUNNING, None, False
         self.due = now + self.policy.min_interval
+        # Working hours may have ended, begun or been edited during the pause.
+        self.off_duty = False
+        if self.work is not None and self.work.current(now, self.tz) is None:
+            self._go_off_duty()
 
     def _show(self, now: datetime, trigger: Trigger, *, keep_paused: bool = False) -> Reminder:
         exercise = self._again if self._again is not None else self.rotation.next()
         self._again = None
         self.last_shown, self.unanswered = now, exercise
+        self._clear_hold()
         if not keep_paused:
-            self.mode, self.due = Mode.RUNNING, now + self.interval()
+            self.mode, self.due = Mode.RUNNING, self._fresh_due(now)
         return Reminder(exercise, now, trigger)
 
     # -- surviving a restart ---------------------------------------------------------------------
 
     def snapshot(self, now: datetime) -> dict[str, object]:
-        """Everything needed to carry on after a restart, as JSON-ready values."""
+        """Everything needed to carry on after a restart, as JSON-ready values.
+
+        Every field of the state is here: ``restore`` at the same ``now`` gives back a planner
+        whose snapshot is equal to this one (tests/test_planner_stateful.py checks it).
+        """
 
         def iso(when: datetime | None) -> str | None:
             return when.isoformat() if when is not None else None
 
-        last = self.rotation.last
         return {
             "saved_at": now.isoformat(),
             "mode": self.mode.value,
@@ -413,16 +473,25 @@ class Planner:
             "again": self._again.id if self._again else None,
             "unanswered": self.unanswered.id if self.unanswered else None,
             "deck": list(self.rotation.deck),
-            "last": last.id if last else None,
+            "last": self.rotation.last_id,
+            "off_duty": self.off_duty,
+            "held_since": iso(self.held_since),
+            "held_reason": self.held_reason,
+            "away_since": iso(self.away_since),
         }
 
-    def restore(self, data: dict[str, object], now: datetime) -> str:
-        """Carry on from a snapshot; returns a sentence saying what was resumed.
+    def restore(
+        self, data: dict[str, object], now: datetime, catalog: Iterable[Exercise] = CATALOG
+    ) -> str:
+        """Carry on from a snapshot; returns a sentence saying what happens next.
 
         A pending reminder keeps its time (a restart 20 minutes into a 45-minute interval does
         not start afresh); one that fell due while microbreak was not running comes once, or,
         after a gap of at least ``natural_break`` (a reboot, a night), a fresh interval starts.
-        A pause stays a pause until its end. Raises ValueError or KeyError on a bad snapshot.
+        A pause stays a pause until its end. Outside working hours nothing comes until they
+        begin. Fields missing from an older file take their defaults. The unanswered and the
+        snoozed exercise are looked up in the whole ``catalog``: the selection may have left
+        them out since. Raises ValueError or KeyError on a bad snapshot.
         """
 
         def when(key: str) -> datetime | None:
@@ -434,7 +503,7 @@ class Planner:
                 raise ValueError(f"{key} has no time zone")
             return parsed
 
-        exercises = {e.id: e for e in self.rotation.exercises}
+        exercises = {e.id: e for e in (*catalog, *self.rotation.exercises)}
         mode = Mode(str(data["mode"]))
         saved_at = when("saved_at")
         if saved_at is None:
@@ -442,13 +511,19 @@ class Planner:
         deck = data.get("deck") or []
         if not isinstance(deck, list):
             raise ValueError("deck is not a list")
+        held_since, held_reason = when("held_since"), _opt_str(data.get("held_reason"))
+        if (held_since is None) != (held_reason is None):
+            raise ValueError("held_since and held_reason go together")
         self.rotation.resume(tuple(str(i) for i in deck), _opt_str(data.get("last")))
         self.last_shown = when("last_shown")
         self._again = exercises.get(_opt_str(data.get("again")) or "")
         self.unanswered = exercises.get(_opt_str(data.get("unanswered")) or "")
         self.mode = mode
+        self.off_duty = bool(data.get("off_duty", False))
+        self.held_since, self.held_reason = held_since, held_reason
+        self.away_since = when("away_since")
+        self.due = when("due")
         if mode is Mode.PAUSED:
-            self.due = None
             self.paused_until = when("paused_until")
             self._pause_is_relative = bool(data.get("pause_is_relative"))
             if self.paused_until is not None and self.paused_until <= now:
@@ -456,17 +531,31 @@ class Planner:
                 return "the pause ended while microbreak was not running"
             return "still paused"
         self.paused_until, self._pause_is_relative = None, False
-        due = when("due")
-        if due is None:
-            raise ValueError("a running schedule needs a due time")
-        away = now - saved_at
-        if due > now:
-            self.due = due
+        return self._carry_on(now, now - saved_at)
+
+    def _carry_on(self, now: datetime, stopped: timedelta) -> str:
+        """After a restore (not paused): what the next tick will do, said truly."""
+        if self.work is not None:
+            period = self.work.current(now, self.tz)
+            if period is None:
+                return "outside working hours: no reminder until they begin"
+            if self.off_duty or self.due is None:
+                wait = humanize(self.policy.min_interval)
+                return f"working hours have begun: the first reminder comes in {wait}"
+        if self.due is None:
+            # Only a working-hours wait has no due time; without working hours, start afresh.
+            self.start(now)
+            return "a fresh interval starts"
+        if self.due > now:
             return "the pending reminder keeps its time"
-        if away >= self.policy.natural_break:
+        if stopped >= self.policy.natural_break:
             self.mode, self.due, self._again = Mode.RUNNING, now + self.interval(), None
+            self._clear_hold()
             return "microbreak was not running for a while: a fresh interval starts"
-        self.due = due
+        if self.away_since is not None:
+            return "away when it stopped: a fresh interval starts when you are back"
+        if self.held_since is not None:
+            return f"the held reminder is tried again now ({self.held_reason})"
         return "the reminder that fell due meanwhile comes now"
 
 

@@ -47,7 +47,12 @@ class Selection:
 
 
 class Rotation:
-    """Deals exercises from a shuffled deck; the deck is refilled only when it is empty."""
+    """Deals exercises from a shuffled deck; the deck is refilled only when it is empty.
+
+    The last exercise shown is remembered by id even while the selection leaves it out, so
+    that taking it out and putting it back (two config edits, or a restart in between) cannot
+    bring it straight back.
+    """
 
     def __init__(
         self,
@@ -56,12 +61,11 @@ class Rotation:
         deck: Sequence[str] = (),
         last: str | None = None,
     ) -> None:
-        self._exercises = {e.id: e for e in exercises}
-        if not self._exercises:
-            raise SelectionError("a rotation needs at least one exercise")
+        self._exercises: dict[str, Exercise] = {}
         self._rng = rng
         self._deck: list[str] = []
         self._last: str | None = None
+        self.reselect(exercises)
         self.resume(deck, last)
 
     @property
@@ -69,10 +73,18 @@ class Rotation:
         """Every exercise in the rotation."""
         return tuple(self._exercises.values())
 
+    def reselect(self, exercises: Iterable[Exercise]) -> None:
+        """Deal from other exercises (live reload): the round and the last one carry on."""
+        chosen = {e.id: e for e in exercises}
+        if not chosen:
+            raise SelectionError("a rotation needs at least one exercise")
+        self._exercises = chosen
+        self._deck = [i for i in self._deck if i in chosen]
+
     def resume(self, deck: Sequence[str], last: str | None) -> None:
         """Carry on from a saved deck (ids no longer allowed are dropped)."""
         self._deck = [i for i in deck if i in self._exercises]
-        self._last = last if last in self._exercises else None
+        self._last = last
 
     @property
     def deck(self) -> tuple[str, ...]:
@@ -81,8 +93,13 @@ class Rotation:
 
     @property
     def last(self) -> Exercise | None:
-        """The exercise shown most recently."""
+        """The exercise shown most recently, if the selection still has it."""
         return self._exercises.get(self._last) if self._last else None
+
+    @property
+    def last_id(self) -> str | None:
+        """The id of the exercise shown most recently, allowed now or not (for saving)."""
+        return self._last
 
     def _refill(self) -> None:
         ids = list(self._exercises)
@@ -90,19 +107,19 @@ class Rotation:
         self._deck = ids
 
     def next(self) -> Exercise:
-        """The next exercise: never a repeat within a round, a new body area when possible."""
-        if not self._deck:
+        """The next exercise: never a repeat within a round, never the last one again while
+        there is another to show, and a new body area when possible."""
+        stale = len(self._exercises) > 1 and all(i == self._last for i in self._deck)
+        if not self._deck or stale:  # stale: only the last one left (a hand-edited state file)
             self._refill()
         last = self.last
-        pick = 0
-        if last is not None:
-            # Prefer another body area; failing that, at least not the very same exercise
-            # (which can happen across the boundary between two rounds).
-            other_area = [
-                n for n, i in enumerate(self._deck) if self._exercises[i].area != last.area
-            ]
-            other_id = [n for n, i in enumerate(self._deck) if i != last.id]
-            pick = (other_area or other_id or [0])[0]
+        other_id = [n for n, i in enumerate(self._deck) if i != self._last]
+        # Prefer another body area; failing that, at least not the very same exercise (which
+        # could otherwise happen across the boundary between two rounds).
+        other_area = [
+            n for n in other_id if last is None or self._exercises[self._deck[n]].area != last.area
+        ]
+        pick = (other_area or other_id or [0])[0]
         chosen = self._exercises[self._deck.pop(pick)]
         self._last = chosen.id
         return chosen

@@ -1,0 +1,160 @@
+"""Saving and loading the planner: every state it can be in comes back from the state file.
+
+Hand-picked cases (the off-duty state the daemon used to throw away, a restart outside working
+hours); tests/test_planner_stateful.py tries random sequences of everything else.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from microbreak.adapters.state_store import StateStore
+from microbreak.core.planner import Mode, Planner, Policy, Reminder
+from microbreak.core.rotation import Rotation, Selection
+from microbreak.core.work_hours import WorkWeek
+
+UTC = timezone.utc
+MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+MIN, MAX = timedelta(minutes=30), timedelta(minutes=60)
+TUESDAYS = WorkWeek.parse([(), ("09:00-17:00",), (), (), (), (), ()])
+WEEKDAYS = WorkWeek.parse([("09:00-17:00",)] * 5 + [(), ()])
+
+
+def planner(work: WorkWeek | None, seed: int = 1) -> Planner:
+    rng = random.Random(seed)
+    return Planner(Policy(MIN, MAX), Rotation(Selection().allowed(), rng), rng, UTC, work=work)
+
+
+def through_the_file(p: Planner, now: datetime, tmp_path: Path) -> dict[str, object]:
+    """Save as the daemon does, and read it back through the state store's checks."""
+    store = StateStore(tmp_path / "state.json")
+    store.save(p.snapshot(now))
+    loaded, warning = store.load()
+    assert warning is None
+    assert loaded is not None
+    return loaded
+
+
+def test_an_off_duty_state_survives_a_restart(tmp_path: Path) -> None:
+    p = planner(WEEKDAYS)
+    p.start(MONDAY)
+    first = p.take_break_now(MONDAY)  # something to remember: the rotation and an unanswered one
+    evening = MONDAY.replace(hour=18)
+    assert p.tick(evening) is None
+    assert p.off_duty and p.due is None
+    saved = through_the_file(p, evening, tmp_path)
+
+    again = planner(WEEKDAYS, seed=2)
+    again.start(evening)
+    sentence = again.restore(saved, evening)
+    assert again.snapshot(evening) == p.snapshot(evening)
+    assert again.off_duty and again.unanswered == first.exercise
+    assert again.rotation.last == first.exercise
+    assert sentence == "outside working hours: no reminder until they begin"
+
+
+def test_a_state_file_of_a_day_off_is_not_moved_aside(tmp_path: Path) -> None:
+    p = planner(TUESDAYS)
+    p.start(MONDAY)  # Monday is not a working day
+    through_the_file(p, MONDAY, tmp_path)
+    assert [f.name for f in tmp_path.iterdir()] == ["state.json"]
+
+
+def test_restart_outside_working_hours_promises_no_reminder() -> None:
+    p = planner(WEEKDAYS)
+    p.start(MONDAY)
+    due = MONDAY.replace(hour=16, minute=59, second=50)
+    p.due = due  # due just before the end of the working day
+    saved = json.loads(json.dumps(p.snapshot(due - timedelta(seconds=10))))
+
+    later = due + timedelta(seconds=20)  # 17:00:10, working hours are over
+    again = planner(WEEKDAYS)
+    again.start(later)
+    sentence = again.restore(saved, later)
+    assert "comes now" not in sentence
+    assert "outside working hours" in sentence
+    assert again.tick(later) is None
+    assert again.next_wakeup(later) == MONDAY + timedelta(days=1)  # Tuesday 09:00
+
+
+def test_restart_inside_working_hours_still_shows_the_missed_reminder() -> None:
+    p = planner(WEEKDAYS)
+    p.start(MONDAY)
+    due = MONDAY.replace(hour=11)
+    p.due = due
+    saved = json.loads(json.dumps(p.snapshot(due - timedelta(seconds=10))))
+    later = due + timedelta(seconds=20)
+    again = planner(WEEKDAYS)
+    again.start(later)
+    assert again.restore(saved, later) == "the reminder that fell due meanwhile comes now"
+    assert isinstance(again.tick(later), Reminder)
+
+
+def test_a_held_and_an_away_state_survive_a_restart(tmp_path: Path) -> None:
+    p = planner(None)
+    p.start(MONDAY)
+    assert p.due is not None
+    due = p.due
+    assert p.tick(due, hold="a full-screen window") is None
+    assert p.held_reason == "a full-screen window"
+    p.on_presence(due, due - timedelta(minutes=1))
+    saved = through_the_file(p, due, tmp_path)
+    again = planner(None, seed=3)
+    again.start(due)
+    again.restore(saved, due)
+    assert again.snapshot(due) == p.snapshot(due)
+    assert again.held_since == due and again.away_since == due - timedelta(minutes=1)
+    assert again.mode is Mode.RUNNING
+
+
+def test_an_unanswered_exercise_left_out_of_the_selection_survives_a_restart() -> None:
+    p = planner(None)
+    p.start(MONDAY)
+    shown = p.take_break_now(MONDAY).exercise
+    saved = json.loads(json.dumps(p.snapshot(MONDAY)))
+    rng = random.Random(4)
+    others = [e for e in Selection().allowed() if e != shown]
+    again = Planner(Policy(MIN, MAX), Rotation(others, rng), rng, UTC)
+    again.start(MONDAY)
+    again.restore(saved, MONDAY)
+    assert again.snapshot(MONDAY) == saved
+    assert again.unanswered == shown and again.done(MONDAY) == shown
+
+
+def test_a_snooze_during_a_hold_ends_the_hold() -> None:
+    p = planner(None)
+    p.start(MONDAY)
+    assert p.due is not None
+    due = p.due
+    assert p.tick(due, hold="a video call") is None
+    p.snooze(due, timedelta(minutes=45))
+    assert p.held_since is None and p.held_reason is None
+    # Before, the hold stayed: 30 min later next_wakeup was in the past until the due time,
+    # and the timer fired again and again.
+    later = due + timedelta(minutes=31)
+    wake = p.next_wakeup(later)
+    assert wake is not None and wake > later
+
+
+def test_resuming_outside_working_hours_waits_for_them() -> None:
+    p = planner(WEEKDAYS)
+    p.start(MONDAY)
+    p.pause(MONDAY, None)
+    evening = MONDAY.replace(hour=20)
+    assert p.resume(evening)
+    assert p.off_duty and p.due is None
+    assert p.next_wakeup(evening) == MONDAY + timedelta(days=1)
+
+
+def test_working_hours_begin_while_away() -> None:
+    p = planner(WEEKDAYS)
+    night = MONDAY.replace(hour=6)
+    p.start(night)
+    p.on_presence(night, night - timedelta(minutes=10))
+    # The start of working hours is still a wake-up, so the status stops saying "outside".
+    assert p.next_wakeup(night) == MONDAY
+    assert p.tick(MONDAY) is None
+    assert not p.off_duty and p.due == MONDAY + MIN
