@@ -27,7 +27,8 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from microbreak import stats
-from microbreak.adapters.history import EventKind, History
+from microbreak.adapters.history import History
+from microbreak.core.events import EventKind
 from microbreak.core.exercises import CATALOG
 
 TARGET_MS = 200.0

@@ -1,8 +1,9 @@
-"""The one place that wires the core to the adapters, and the one place every action goes through.
+"""The use cases: every action of the tray menu, the CLI and the notification goes through here.
 
-The tray menu (and later the CLI) call these methods; each reads the clocks once, lets the
-planner decide, re-arms the timer and redraws the tray. Reminders are delivered outside the lock
-so a slow notification server never blocks the menu.
+Each action reads the clocks once, lets the planner decide, re-arms the timer, saves the state
+and redraws the tray, all under one lock; reminders are delivered outside the lock so a slow
+notification server never blocks the menu. The app takes every port (``core/ports.py``) in its
+constructor, from the one composition root (``daemon.run``), and knows no adapter by name.
 """
 
 from __future__ import annotations
@@ -10,38 +11,40 @@ from __future__ import annotations
 import contextlib
 import logging
 import random
-import shutil
-import subprocess
-import sys
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
-from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import TypeVar
 
-from .adapters.clock import Clock as ClockPort
-from .adapters.clock import ClockWatcher
-from .adapters.history import EventKind
-from .adapters.notifier import Notifier
-from .adapters.timer import Timer
+from .core.clock import ClockWatcher
 from .core.durations import humanize
-from .core.exercises import CATALOG, Exercise
+from .core.events import EventKind
+from .core.exercises import Exercise
 from .core.messages import Message, reminder_message
 from .core.planner import (
     Dropped,
     Mode,
     Planner,
-    Policy,
     Reminder,
     StateError,
     Status,
     next_local_time,
 )
-from .core.rotation import Rotation, Selection
-from .core.work_hours import WorkWeek
-from .paths import example_config
-from .protocol import Request
+from .core.ports import (
+    Chime,
+    Clock,
+    DoNotDisturb,
+    Editor,
+    History,
+    Notifier,
+    Presence,
+    StateStore,
+    Timer,
+    Tray,
+)
+from .core.rotation import Rotation
+from .runtime import Runtime
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -50,107 +53,36 @@ T = TypeVar("T")
 WATCH = timedelta(minutes=5)
 
 
-class Tray(Protocol):
-    """The part of the tray the app drives."""
+@dataclass(frozen=True, slots=True)
+class Ports:
+    """Everything the app talks to besides the planner: one object each, none optional."""
 
-    def refresh(self) -> None:
-        """Redraw after a change of state."""
-        ...
-
-    def flag_due(self, message: Message) -> None:
-        """Show that a break is due when no notification could be shown."""
-        ...
-
-    def stop(self) -> None:
-        """Remove the icon and end its loop."""
-        ...
-
-
-class HistoryPort(Protocol):
-    """Where events go for ``microbreak stats`` (the SQLite history, or a test's list)."""
-
-    def record(
-        self,
-        kind: EventKind,
-        at: datetime,
-        *,
-        exercise: str | None = None,
-        seconds: float | None = None,
-    ) -> None:
-        """Append one event."""
-        ...
-
-    def close(self) -> None:
-        """Flush and close."""
-        ...
-
-
-class PresencePort(Protocol):
-    """Whether the user is away (idle or locked), and for how long."""
-
-    def away_for(self) -> timedelta | None:
-        """How long away, or None when present (or when it cannot tell)."""
-        ...
-
-    def next_look(self) -> timedelta | None:
-        """How soon to look again to see an absence of ``natural_break`` (None: unknown)."""
-        ...
-
-    def close(self) -> None:
-        """Release the detectors."""
-        ...
-
-
-class DndPort(Protocol):
-    """Why not to interrupt right now (full-screen window, camera in use...), or None."""
-
-    def reason(self) -> str | None:
-        """Ask the desktop."""
-        ...
-
-    def close(self) -> None:
-        """Release the detectors."""
-        ...
-
-
-class ChimePort(Protocol):
-    """A sound played with each reminder."""
-
-    def play(self) -> None:
-        """Start playing without blocking."""
-        ...
-
-    def close(self) -> None:
-        """Stop playing."""
-        ...
-
-
-class Store(Protocol):
-    """Where the planner's state is kept between runs."""
-
-    def load(self) -> tuple[dict[str, Any] | None, str | None]:
-        """The saved state (or None) and a warning to log once."""
-        ...
-
-    def save(self, planner: dict[str, object]) -> None:
-        """Persist the state atomically."""
-        ...
-
-    def move_aside(self) -> Path:
-        """Keep an unusable state file under another name; returns it."""
-        ...
+    clock: Clock
+    timer: Timer
+    notifier: Notifier
+    tray: Tray
+    store: StateStore
+    history: History
+    chime: Chime
+    presence: Presence
+    dnd: DoNotDisturb
+    editor: Editor
 
 
 @dataclass(frozen=True, slots=True)
-class AppConfig:
-    """What the app needs from the settings."""
+class Snapshot:
+    """The state as the CLI shows it (``microbreak status``), read at one moment."""
 
-    policy: Policy
-    selection: Selection
-    snooze_choices: Sequence[timedelta]
-    config_path: Path
-    work: WorkWeek | None = None
-    catalog: Sequence[Exercise] = CATALOG
+    mode: Mode
+    line: str
+    due: datetime | None
+    paused_until: datetime | None
+    last: Exercise | None
+    last_shown: datetime | None
+    unanswered: Exercise | None
+    settings: Runtime
+    config_problem: str | None
+    tz: tzinfo
 
 
 class App:
@@ -158,67 +90,65 @@ class App:
 
     def __init__(
         self,
-        config: AppConfig,
-        clock: ClockPort,
-        timer: Timer,
-        notifier: Notifier,
+        settings: Runtime,
+        catalog: Sequence[Exercise],
+        ports: Ports,
         tz: tzinfo,
         rng: random.Random | None = None,
     ) -> None:
-        self.config = config
-        self.snooze_choices = tuple(config.snooze_choices)
+        self._settings, self._catalog = settings, tuple(catalog)
+        self._ports = ports
+        self._presence, self._dnd, self._chime = ports.presence, ports.dnd, ports.chime
         self._rng = rng or random.Random()
-        self._clock = clock
-        self._watcher = ClockWatcher(clock)
-        self._timer = timer
-        self.notifier = notifier
+        self._watcher = ClockWatcher(ports.clock)
         self.tz = tz
         self.planner = Planner(
-            config.policy,
-            Rotation(config.selection.allowed(config.catalog), self._rng),
+            settings.policy(),
+            Rotation(settings.selection().allowed(self._catalog), self._rng),
             self._rng,
             tz,
-            work=config.work,
+            work=settings.work_week(),
         )
-        self.tray: Tray | None = None
-        self.store: Store | None = None
-        self.history: HistoryPort | None = None
-        self.chime: ChimePort | None = None
-        self.presence: PresencePort | None = None
-        self.dnd: DndPort | None = None
         self._saved: dict[str, object] | None = None
         #: (exercise id, shown at) of the last reminder when no notification server took it.
         self._undelivered: tuple[str, datetime | None] | None = None
         #: The problem with the config file on disk, while the previous settings run on.
-        self.config_problem: str | None = None
+        self._config_problem: str | None = None
         self._lock = threading.RLock()
         self.stopped = threading.Event()
+
+    @property
+    def snooze_choices(self) -> tuple[timedelta, ...]:
+        """The durations the Snooze menu offers; the first is ``microbreak snooze``'s."""
+        return self._settings.snoozes()
 
     # -- life cycle ----------------------------------------------------------------------------
 
     def start(self) -> None:
         """Carry on from the saved state (or begin a first interval) and arm the timer."""
+        store = self._ports.store
         with self._lock:
             now = self._now()
             self.planner.start(now)
-            saved, warning = self.store.load() if self.store else (None, None)
+            saved, warning = store.load()
             if warning:
                 log.warning("%s", warning)
             if saved is not None:
                 try:
-                    sentence = self.planner.restore(saved, now, self.config.catalog)
+                    sentence = self.planner.restore(saved, now, self._catalog)
                     log.info("resumed: %s", sentence)
                 except (KeyError, TypeError, ValueError) as e:
-                    aside = self.store.move_aside() if self.store else None
-                    kept = f"; it was moved to {aside.name}" if aside else ""
+                    aside = store.move_aside()
                     log.warning(
-                        "the saved state could not be used (%s)%s, starting afresh", e, kept
+                        "the saved state could not be used (%s); it was moved to %s, "
+                        "starting afresh",
+                        e,
+                        aside.name,
                     )
                     self.planner.start(now)
-            if self.presence is None:
-                # A saved absence with nothing to watch for its end would hold every reminder.
-                self.planner.on_presence(now, None)
-            self._check_presence(now)  # so the first idle look is timed, not guessed
+            # Also ends a saved absence when nothing watches for its end (natural breaks off),
+            # which would hold every reminder; and times the first idle look.
+            self._check_presence(now)
             self._rearm(now)
             self._record(EventKind.STARTED, now)
             if self.planner.mode is Mode.PAUSED:
@@ -226,6 +156,7 @@ class App:
                 left = (until - now).total_seconds() if until else None
                 self._record(EventKind.PAUSED, now, seconds=left)
         log.info("started; %s", self.status_line())
+        self._ports.timer.start(self.wake)
 
     def wake(self) -> None:
         """The timer fired: apply clock events, maybe show one reminder, re-arm."""
@@ -248,7 +179,7 @@ class App:
                 reminder = result if isinstance(result, Reminder) else None
             finally:
                 # Whatever happened above, the chain of wake-ups must go on.
-                self._rearm(self._clock.read().now)
+                self._rearm(self._ports.clock.read().now)
             changed = self._looks() != before
         # The tray is redrawn only when something it shows changed: it words the next break as
         # a clock time, so a quiet wake-up costs no GTK work.
@@ -258,18 +189,31 @@ class App:
         """Stop the daemon: remove the tray icon and let the main thread return."""
         log.info("quitting")
         self.stopped.set()
-        if self.tray is not None:
-            self.tray.stop()
+        self._ports.tray.stop()
 
-    # -- actions (tray menu, later the CLI) ----------------------------------------------------
+    def close(self) -> None:
+        """Stop the timer, save the state one last time, record the stop, release the rest."""
+        self._ports.timer.stop()
+        with self._lock:
+            now = self._ports.clock.read().now
+            with contextlib.suppress(OSError):
+                self._ports.store.save(self.planner.snapshot(now))
+            self._record(EventKind.STOPPED, now)
+            self._ports.history.close()
+            for part in (self._chime, self._presence, self._dnd):
+                part.close()
+
+    # -- what the tray and the CLI show ----------------------------------------------------------
 
     def mode(self) -> Mode:
         """The current mode."""
-        return self.planner.mode
+        with self._lock:
+            return self.planner.mode
 
     def unanswered(self) -> str | None:
         """The last reminder's exercise name while it waits for done or skip."""
-        exercise = self.planner.unanswered
+        with self._lock:
+            exercise = self.planner.unanswered
         return exercise.name if exercise is not None else None
 
     def status_line(self, *, countdown: bool = True) -> str:
@@ -287,6 +231,24 @@ class App:
         with self._lock:
             exercise = self._still_undelivered(self.planner.status(self._now()))
             return exercise.name if exercise is not None else None
+
+    def snapshot(self) -> Snapshot:
+        """Everything ``microbreak status`` shows, read at one moment under the lock."""
+        with self._lock:
+            now = self._now()
+            st = self.planner.status(now)
+            return Snapshot(
+                mode=st.mode,
+                line=self._line(now, countdown=True),
+                due=st.due,
+                paused_until=st.paused_until,
+                last=self.planner.rotation.last,
+                last_shown=self.planner.last_shown,
+                unanswered=self.planner.unanswered,
+                settings=self._settings,
+                config_problem=self._config_problem,
+                tz=self.tz,
+            )
 
     def _line(self, now: datetime, *, countdown: bool) -> str:
         status = self.planner.status(now)
@@ -308,12 +270,10 @@ class App:
             return None
         return shown
 
-    def take_break_now(self) -> None:
-        """Show a reminder at once; the interval starts again."""
-        self.break_now()
+    # -- actions: the one entry each for the tray, the CLI and the notification ----------------
 
     def break_now(self) -> Exercise:
-        """Show a reminder at once and say which exercise it shows (for ``microbreak now``)."""
+        """Show a reminder at once (a fresh interval starts); returns its exercise."""
         with self._lock:
             now = self._now()
             reminder = self.planner.take_break_now(now)
@@ -321,28 +281,26 @@ class App:
         self._after(reminder)
         return reminder.exercise
 
-    def snooze(self, duration: timedelta) -> None:
-        """Push the pending reminder out by ``duration`` (the tray: a refusal is only logged)."""
-        try:
-            self.planner_snooze(duration)
-        except StateError as e:
-            log.info("%s", e)
+    def snooze(self, duration: timedelta | None = None) -> timedelta:
+        """Push the pending reminder out by ``duration`` (default: the first snooze choice).
 
-    def planner_snooze(self, duration: timedelta) -> None:
-        """Snooze, raising StateError when there is nothing to snooze."""
+        Raises StateError when there is nothing to snooze; returns the duration used.
+        """
+        length = duration if duration is not None else self.snooze_choices[0]
 
         def snooze(now: datetime) -> None:
-            self.planner.snooze(now, duration)
+            self.planner.snooze(now, length)
             last = self.planner.rotation.last
             self._record(
                 EventKind.SNOOZED,
                 now,
                 exercise=last.id if last else None,
-                seconds=duration.total_seconds(),
+                seconds=length.total_seconds(),
             )
 
         self._act(snooze)
-        log.info("snoozed for %s", humanize(duration))
+        log.info("snoozed for %s", humanize(length))
+        return length
 
     def pause(self, duration: timedelta | None) -> None:
         """Pause for ``duration``, or until resumed when ``None``."""
@@ -364,12 +322,23 @@ class App:
         self._act(pause)
         log.info("%s", self.status_line())
 
+    def pause_until(self, at: time) -> None:
+        """Pause until the next time the local clock shows ``at``."""
+
+        def pause(now: datetime) -> None:
+            self.planner.pause_until(now, next_local_time(now, at, self.tz))
+            self._paused_until(now)
+
+        self._act(pause)
+        log.info("%s", self.status_line())
+
     def resume(self) -> None:
-        """End a pause."""
+        """End a pause; raises StateError when there is none."""
 
         def resume(now: datetime) -> None:
-            if self.planner.resume(now):
-                self._record(EventKind.RESUMED, now)
+            if not self.planner.resume(now):
+                raise StateError("microbreak is not paused")
+            self._record(EventKind.RESUMED, now)
 
         self._act(resume)
         log.info("%s", self.status_line())
@@ -399,7 +368,7 @@ class App:
         return f"No reminder on screen to skip{moved}"
 
     def done(self) -> str:
-        """The user did the last reminder's exercise."""
+        """The user did the last reminder's exercise; raises StateError when there is none."""
 
         def mark(now: datetime) -> Exercise:
             exercise = self.planner.done(now)
@@ -410,151 +379,53 @@ class App:
         log.info("done: %s", name)
         return f"Well done: {name}"
 
-    def pause_until_time(self, at: time) -> None:
-        """Pause until the next time the local clock shows ``at``."""
+    def open_config(self) -> None:
+        """Open the config file in the user's editor (created from the example if missing)."""
+        self._ports.editor.open(self._settings.path)
 
-        def pause(now: datetime) -> None:
-            self.planner.pause_until(now, next_local_time(now, at, self.tz))
-            self._paused_until(now)
+    # -- live reload ---------------------------------------------------------------------------
 
-        self._act(pause)
-        log.info("%s", self.status_line())
-
-    def status(self) -> dict[str, Any]:
-        """The state as JSON-ready values, for ``microbreak status --json``."""
+    def reconfigure(
+        self,
+        settings: Runtime,
+        catalog: Sequence[Exercise],
+        *,
+        presence: Presence,
+        dnd: DoNotDisturb,
+        chime: Chime,
+    ) -> None:
+        """Switch to new settings and detectors at once; the planner re-times what it must."""
         with self._lock:
             now = self._now()
-            st = self.planner.status(now)
-            last = self.planner.rotation.last
-            unanswered = self.planner.unanswered
-            return {
-                "mode": st.mode.value,
-                "line": self._line(now, countdown=True),
-                "due": st.due.isoformat() if st.due else None,
-                "paused_until": st.paused_until.isoformat() if st.paused_until else None,
-                "last_reminder": {
-                    "id": last.id,
-                    "name": last.name,
-                    "at": self.planner.last_shown.isoformat(),
-                    # As the line shows times: in the daemon's zone (and no datetime to load
-                    # for the client).
-                    "local_time": self.planner.last_shown.astimezone(self.tz).strftime("%H:%M"),
-                }
-                if last is not None and self.planner.last_shown is not None
-                else None,
-                "unanswered": unanswered.name if unanswered else None,
-                "settings": {
-                    "min_interval": self.config.policy.min_interval.total_seconds(),
-                    "max_interval": self.config.policy.max_interval.total_seconds(),
-                    "snooze_choices": [d.total_seconds() for d in self.snooze_choices],
-                },
-                "config_problem": self.config_problem,
-            }
-
-    def swap_detectors(self, presence: PresencePort | None, dnd: DndPort | None) -> None:
-        """Replace the idle/lock and do-not-disturb detectors (live reload), closing the old."""
-        with self._lock:
-            old = (self.presence, self.dnd)
-            self.presence, self.dnd = presence, dnd
-        for detector in old:
-            if detector is not None:
-                detector.close()
-
-    def reconfigure(self, config: AppConfig) -> None:
-        """Switch to new settings at once (live reload); the planner re-times what it must."""
-        with self._lock:
-            now = self._now()
-            self.config = config
-            self.snooze_choices = tuple(config.snooze_choices)
-            allowed = config.selection.allowed(config.catalog)
-            why = self.planner.reconfigure(now, config.policy, config.work, allowed)
+            old = (self._presence, self._dnd, self._chime)
+            self._settings, self._catalog = settings, tuple(catalog)
+            self._presence, self._dnd, self._chime = presence, dnd, chime
+            self._config_problem = None
+            allowed = settings.selection().allowed(self._catalog)
+            why = self.planner.reconfigure(now, settings.policy(), settings.work_week(), allowed)
             if why is not None:
                 log.info("%s; %s", why, self.planner.status(now).text(now, self.tz))
             self._rearm(now)
+        for part in old:
+            if part not in (presence, dnd, chime):
+                part.close()
         self._refresh()
 
-    def handle(self, request: Request) -> tuple[dict[str, Any], Callable[[], None] | None]:
-        """Answer a control request (the CLI): the same actions the tray menu calls."""
-        args, cmd = request.args, request.cmd
-        seconds = args.get("seconds")
-        duration = timedelta(seconds=float(seconds)) if seconds is not None else None
-        message = ""
-        after: Callable[[], None] | None = None
-        try:
-            if cmd == "pause":
-                if "until" in args:
-                    try:
-                        at = time.fromisoformat(str(args["until"]))
-                    except ValueError:
-                        return {"ok": False, "usage": True, "error": "until wants HH:MM"}, None
-                    self.pause_until_time(at)
-                else:
-                    self.pause(duration)
-            elif cmd == "resume":
-                if self.planner.mode is not Mode.PAUSED:
-                    return {"ok": False, "error": "microbreak is not paused"}, None
-                self.resume()
-            elif cmd == "snooze":
-                self.planner_snooze(duration or self.snooze_choices[0])
-            elif cmd == "now":
-                message = f"Break now: {self.break_now().name}"
-            elif cmd == "skip":
-                message = self.skip()
-            elif cmd == "done":
-                message = self.done()
-            elif cmd == "quit":
-                message, after = "microbreak is quitting", self.quit
-        except StateError as e:
-            return {"ok": False, "error": str(e)}, None
-        reply: dict[str, Any] = {"ok": True, "status": self.status()}
-        if message:
-            reply["message"] = message
-        return reply, after
-
-    def open_config(self) -> None:
-        """Open the config file, creating it from the documented example first if needed."""
-        path = self.config.config_path
-        if not path.exists():
-            example = example_config()
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if example is not None:
-                shutil.copyfile(example, path)
-            else:
-                path.write_text("# microbreak settings; see config.example.toml\n")
-            log.info("created %s from the example", path)
-        opener = {"darwin": ["open"], "win32": []}.get(sys.platform, ["xdg-open"])
-        if sys.platform == "win32":
-            import os
-
-            os.startfile(path)  # type: ignore[attr-defined,unused-ignore]
-            return
-        if shutil.which(opener[0]) is None:
-            log.warning("cannot open %s: %s is not installed", path, opener[0])
-            return
-        # The editor's chatter must not land in the daemon's stderr (the journal, a terminal);
-        # a failure to open shows in the log by its exit code.
-        child = subprocess.Popen(
-            [*opener, str(path)],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-
-        def reap() -> None:  # so no zombie is left behind, without blocking the menu
-            code = child.wait()
-            if code != 0:
-                log.warning("%s could not open %s (exit code %s)", opener[0], path, code)
-
-        threading.Thread(target=reap, name="open-config", daemon=True).start()
+    def config_problem(self, problem: str) -> None:
+        """The config file on disk went bad: the previous settings stay; say so once per edit."""
+        with self._lock:
+            if problem == self._config_problem:
+                return
+            self._config_problem = problem
+        log.warning("config problem, the previous settings stay: %s", problem)
+        self._ports.notifier.show(Message("Microbreak: config problem", problem))
 
     # -- internals -----------------------------------------------------------------------------
 
     def _check_presence(self, now: datetime) -> None:
         """Ask whether the user is away; coming back after a while is a natural break."""
-        if self.presence is None:
-            return
         try:
-            away = self.presence.away_for()
+            away = self._presence.away_for()
         except Exception:  # a detector must never stop the reminders
             log.exception("the idle/lock check failed")
             return
@@ -564,10 +435,8 @@ class App:
             self._record(EventKind.NATURAL_BREAK, now, seconds=came_back.total_seconds())
 
     def _dnd_reason(self) -> str | None:
-        if self.dnd is None:
-            return None
         try:
-            return self.dnd.reason()
+            return self._dnd.reason()
         except Exception:
             log.exception("the do-not-disturb check failed")
             return None
@@ -585,22 +454,7 @@ class App:
         exercise: str | None = None,
         seconds: float | None = None,
     ) -> None:
-        if self.history is not None:
-            self.history.record(kind, at, exercise=exercise, seconds=seconds)
-
-    def close(self) -> None:
-        """Save the state one last time, record the stop, release the history and the sound."""
-        if self.store is not None:
-            with self._lock, contextlib.suppress(OSError):
-                self.store.save(self.planner.snapshot(self._clock.read().now))
-        if self.history is not None:
-            self._record(EventKind.STOPPED, self._clock.read().now)
-            self.history.close()
-        if self.chime is not None:
-            self.chime.close()
-        for detector in (self.presence, self.dnd):
-            if detector is not None:
-                detector.close()
+        self._ports.history.record(kind, at, exercise=exercise, seconds=seconds)
 
     def _act(self, change: Callable[[datetime], T]) -> T:
         """Apply one change at the current time, re-arm, save, redraw; returns its result."""
@@ -630,32 +484,32 @@ class App:
         return now
 
     def _rearm(self, now: datetime) -> None:
-        """Arm the timer for the next thing to do, and save the state that led to it."""
+        """Arm the timer for the next thing to do, then save the state if it changed."""
         wake = self.planner.next_wakeup(now)
         watch = WATCH
-        if self.presence is not None:
-            if self.planner.away_since is not None:
-                watch = min(watch, self.config.policy.natural_break)
-            else:
-                # Just when an absence of natural_break could first be seen, not sooner.
-                look = self.presence.next_look()
-                watch = min(
-                    watch, look if look is not None else self.config.policy.natural_break / 2
-                )
+        if self.planner.away_since is not None:
+            watch = min(watch, self._settings.policy().natural_break)
+        else:
+            # Just when an absence of natural_break could first be seen, not sooner.
+            look = self._presence.next_look()
+            if look is not None:
+                watch = min(watch, look)
         cap = now + watch
-        self._timer.arm(min(wake, cap) if wake is not None else cap)
-        if self.store is not None:
-            snapshot = self.planner.snapshot(now)
-            # Only when something besides the time of saving changed: a quiet wake-up should
-            # not cost a write and an fsync.
-            unchanged = {k: v for k, v in snapshot.items() if k != "saved_at"}
-            if unchanged == self._saved:
-                return
-            try:
-                self.store.save(snapshot)
-                self._saved = unchanged
-            except OSError as e:
-                log.warning("cannot save the state (%s); it will not survive a restart", e)
+        self._ports.timer.arm(min(wake, cap) if wake is not None else cap)
+        self._save(now)
+
+    def _save(self, now: datetime) -> None:
+        """Persist the planner's state, only when something besides the time of saving changed:
+        a quiet wake-up should not cost a write and an fsync."""
+        snapshot = self.planner.snapshot(now)
+        unchanged = {k: v for k, v in snapshot.items() if k != "saved_at"}
+        if unchanged == self._saved:
+            return
+        try:
+            self._ports.store.save(snapshot)
+            self._saved = unchanged
+        except OSError as e:
+            log.warning("cannot save the state (%s); it will not survive a restart", e)
 
     def _looks(self) -> tuple[object, ...]:
         """What the tray shows, to tell whether a wake-up changed it."""
@@ -664,27 +518,24 @@ class App:
         return (p.mode, p.due, p.held_reason, p.away_since, p.off_duty, p.unanswered)
 
     def _after(self, reminder: Reminder | None, *, refresh: bool = True) -> None:
+        """Deliver a reminder (outside the lock) and redraw; one no server took stays due on
+        the tray and in ``microbreak status`` ("Break due: ...")."""
         if refresh:
             self._refresh()
-        if reminder is not None:
-            message = reminder_message(reminder)
-            log.info("reminder: %s", message.title)
-            self._record(EventKind.SHOWN, reminder.at, exercise=reminder.exercise.id)
-            if self.chime is not None:
-                self.chime.play()
-            self.notifier.show(message)
-
-    def _refresh(self) -> None:
-        if self.tray is not None:
-            self.tray.refresh()
-
-    def fallback(self, message: Message) -> None:
-        """No notification server: log the message; a reminder becomes the status line ("Break
-        due: ...") of the tray and of ``microbreak status`` alike."""
+        if reminder is None:
+            return
+        message = reminder_message(reminder)
+        log.info("reminder: %s", message.title)
+        self._record(EventKind.SHOWN, reminder.at, exercise=reminder.exercise.id)
+        self._chime.play()
+        if self._ports.notifier.show(message):
+            return
         log.warning("%s: %s", message.title, message.body.replace("\n", " "))
         with self._lock:
             shown = self.planner.unanswered
-            if shown is not None and shown.id == message.exercise_id:
+            if shown is not None and shown.id == reminder.exercise.id:
                 self._undelivered = (shown.id, self.planner.last_shown)
-        if self.tray is not None:
-            self.tray.flag_due(message)
+        self._ports.tray.flag_due(message)
+
+    def _refresh(self) -> None:
+        self._ports.tray.refresh()

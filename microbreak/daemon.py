@@ -18,21 +18,22 @@ import threading
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .adapters.away import Away
 from .adapters.clock import SystemClock
 from .adapters.config_watch import ConfigWatch
-from .adapters.control import ControlServer
-from .adapters.history import History
+from .adapters.control import ControlServer, handler
+from .adapters.editor import SystemEditor
+from .adapters.history import History as SqliteHistory
 from .adapters.instance_lock import LOCK_NAME, InstanceLock
+from .adapters.nothing import NoChime, NoDoNotDisturb, NoHistory, NoPresence, NoTray
 from .adapters.notifier import PlyerNotifier
-from .adapters.sound import Chime
 from .adapters.state_store import StateStore
 from .adapters.timer import SchedulerTimer
-from .app import App, AppConfig
+from .app import App, Ports
 from .channel import control_address
-from .core.messages import Message
+from .core.ports import Chime, DoNotDisturb, History, Presence
 from .errors import MicrobreakError
 from .local_time import local_zone
 from .paths import (
@@ -45,6 +46,9 @@ from .paths import (
     state_file,
 )
 from .runtime import Runtime
+
+if TYPE_CHECKING:
+    from .adapters.tray import PystrayTray
 
 log = logging.getLogger("microbreak.daemon")  # not __name__: this runs as __main__
 
@@ -94,7 +98,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(runtime: Runtime) -> int:
-    """Run until Quit or a stop signal; returns the exit code."""
+    """Run until Quit or a stop signal; returns the exit code.
+
+    The one composition root: every adapter is made here, once, and handed to the app.
+    """
     private = runtime_dir()
     lock = InstanceLock(private / LOCK_NAME)
     lock.acquire()  # raises AlreadyRunning: one daemon per user session
@@ -108,27 +115,28 @@ def run(runtime: Runtime) -> int:
     else:
         log.info("config: %s", runtime.path)
 
-    app_box: list[App] = []  # the notifier and timer call back into the app built below
-
     notifier = PlyerNotifier(
         icon=assets / "microbreak.png",
         timeout_seconds=max(1, round(runtime.notification_timeout)),
-        fallback=lambda message: app_box[0].fallback(message),
     )
-    timer = SchedulerTimer(lambda: app_box[0].wake())
+    tray = _make_tray(assets) if runtime.tray else None
     app = App(
-        _app_config(runtime),
-        SystemClock(),
-        timer,
-        notifier,
+        runtime,
+        runtime.catalog(),
+        Ports(
+            clock=SystemClock(),
+            timer=SchedulerTimer(),
+            notifier=notifier,
+            tray=tray or NoTray(),
+            store=StateStore(state_file()),
+            history=_open_history(),
+            chime=_chime(runtime),
+            presence=_presence(runtime),
+            dnd=_do_not_disturb(runtime),
+            editor=SystemEditor(),
+        ),
         local_zone(),
     )
-    app_box.append(app)
-    app.store = StateStore(state_file())
-    app.history = _open_history()
-    app.chime = Chime() if runtime.sound else None
-    app.presence = _presence(runtime) if runtime.detect_idle else None
-    app.dnd = _do_not_disturb(runtime)
     reload = _reloader(app, runtime, notifier)
     _take_signals(app, reload)
     if not runtime.config_exists:
@@ -144,36 +152,21 @@ def run(runtime: Runtime) -> int:
     if not watch.start():
         log.info("config edits are not noticed on this system; send SIGHUP to reload")
 
-    icon = _make_tray(app, assets) if runtime.tray else None
-    app.tray = icon
     app.start()
-    timer.start()
     address, family = control_address()
-    server = ControlServer(address, family, control_key_file(), app.handle)
+    server = ControlServer(address, family, control_key_file(), handler(app))
     try:
         server.start()
-        if icon is None:
+        if tray is None:
             app.stopped.wait()
         else:
-            icon.run(ready=lambda: log.info("tray icon shown (%s backend)", icon.backend))
+            tray.run(app, ready=lambda: log.info("tray icon shown (%s backend)", tray.backend))
     finally:
         watch.stop()
         server.stop()
-        timer.stop()
         app.close()
     log.info("stopped")
     return 0
-
-
-def _app_config(runtime: Runtime) -> AppConfig:
-    return AppConfig(
-        runtime.policy(),
-        runtime.selection(),
-        runtime.snoozes(),
-        runtime.path,
-        work=runtime.work_week(),
-        catalog=runtime.catalog(),
-    )
 
 
 def _validate(current: Runtime) -> tuple[Runtime | None, str | None]:
@@ -203,29 +196,41 @@ def _reloader(app: App, runtime: Runtime, notifier: PlyerNotifier) -> Callable[[
         with lock:
             log.info("reloading the config (%s)", why)
             fresh, problem = _validate(runtime)
-            if problem is not None or fresh is None:
-                if problem != app.config_problem:
-                    log.warning("config problem, the previous settings stay: %s", problem)
-                    notifier.show(Message("Microbreak: config problem", problem or ""))
-                app.config_problem = problem
+            catalog = None
+            if fresh is not None:
+                try:
+                    catalog = fresh.catalog()
+                except MicrobreakError as e:  # an exercise file went bad since the check
+                    problem = str(e)
+            if fresh is None or catalog is None:
+                app.config_problem(problem or "the config check failed")
                 return
-            app.config_problem = None
             notifier.timeout_seconds = max(1, round(fresh.notification_timeout))
-            if fresh.sound and app.chime is None:
-                app.chime = Chime()
-            elif not fresh.sound and app.chime is not None:
-                app.chime.close()
-                app.chime = None
-            presence = _presence(fresh) if fresh.detect_idle else None
-            app.swap_detectors(presence, _do_not_disturb(fresh))
-            app.reconfigure(_app_config(fresh))
+            app.reconfigure(
+                fresh,
+                catalog,
+                presence=_presence(fresh),
+                dnd=_do_not_disturb(fresh),
+                chime=_chime(fresh),
+            )
             log.info("config reloaded; %s", app.status_line())
 
     return reload
 
 
-def _presence(runtime: Runtime) -> Away:
+def _chime(runtime: Runtime) -> Chime:
+    """The chime with each reminder, when ``notification.sound`` is on."""
+    if not runtime.sound:
+        return NoChime()
+    from .adapters.sound import Chime as SoundChime
+
+    return SoundChime()
+
+
+def _presence(runtime: Runtime) -> Presence:
     """Idle time and the lock state, for natural breaks; says once when they are off."""
+    if not runtime.detect_idle:
+        return NoPresence()
     from datetime import timedelta
 
     from .adapters.idle import choose
@@ -239,11 +244,11 @@ def _presence(runtime: Runtime) -> Away:
     return Away(idle, LockDetector.default(), timedelta(seconds=runtime.natural_break))
 
 
-def _do_not_disturb(runtime: Runtime) -> Any:
-    """The enabled do-not-disturb checks, or None when all are switched off."""
+def _do_not_disturb(runtime: Runtime) -> DoNotDisturb:
+    """The enabled do-not-disturb checks (none at all when every one is switched off)."""
     flags = dict(runtime.dnd)
     if not any(flags.values()):
-        return None
+        return NoDoNotDisturb()
     from .adapters.presence import DoNotDisturb
 
     return DoNotDisturb.default(
@@ -254,13 +259,13 @@ def _do_not_disturb(runtime: Runtime) -> Any:
     )
 
 
-def _open_history() -> History | None:
-    """The event history, or None (said once) when its directory cannot be used."""
+def _open_history() -> History:
+    """The event history, or none (said once) when its directory cannot be used."""
     try:
-        history, warning = History.open(history_file())
+        history, warning = SqliteHistory.open(history_file())
     except (OSError, sqlite3.Error) as e:
         log.warning("running without a history (%s)", e)
-        return None
+        return NoHistory()
     if warning:
         log.warning("%s", warning)
     return history
@@ -278,7 +283,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _make_tray(app: App, assets: Any) -> Any:
+def _make_tray(assets: Path) -> PystrayTray | None:
     """The tray icon, or None (with one clear line saying why) when there can be none."""
     from .adapters import tray_probe
 
@@ -289,7 +294,7 @@ def _make_tray(app: App, assets: Any) -> Any:
     from .adapters.tray import PystrayTray, TrayUnavailable
 
     try:
-        icon = PystrayTray(app, assets, choice.backends)
+        icon = PystrayTray(assets, choice.backends)
     except TrayUnavailable as e:
         log.warning("running without a tray icon: no tray backend could load (%s)", e)
         return None

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 
-from .adapters.history import EventKind, connect_readonly
+from .adapters.history import connect_readonly
+from .core.events import EventKind
 from .core.exercises import by_id
 from .errors import EXIT_USAGE, MicrobreakError
 

@@ -1,13 +1,20 @@
-"""Small fakes for the pure core and fast scenario tests: a clock, a timer, a notifier."""
+"""Small fakes for the pure core and fast scenario tests: a clock, a timer, a notifier, a store,
+an editor, and the settings and ports the app is built from."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from itertools import pairwise
+from pathlib import Path
+from typing import Any
 
-from microbreak.adapters.clock import Reading
+from microbreak.adapters.nothing import NoChime, NoDoNotDisturb, NoHistory, NoPresence, NoTray
+from microbreak.app import Ports
+from microbreak.core.clock import Reading
 from microbreak.core.messages import Message
+from microbreak.runtime import Runtime
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)  # a Monday morning
 
@@ -62,7 +69,7 @@ class FakeTimer:
         self.deadline = self.clock.monotonic + max(0.0, (at - self.clock.now).total_seconds())
         self.arm_count += 1
 
-    def start(self) -> None:
+    def start(self, callback: Callable[[], None]) -> None:
         self.started = True
 
     def stop(self) -> None:
@@ -88,3 +95,70 @@ class RecordingNotifier:
 def gaps(times: list[datetime]) -> list[timedelta]:
     """The spacing between consecutive times."""
     return [b - a for a, b in pairwise(times)]
+
+
+@dataclass
+class MemoryStore:
+    """The state store, kept in memory: what was saved last is what the next start loads."""
+
+    saved: dict[str, object] | None = None
+    moved: int = 0
+
+    def load(self) -> tuple[dict[str, Any] | None, str | None]:
+        return (dict(self.saved) if self.saved is not None else None), None
+
+    def save(self, state: dict[str, object]) -> None:
+        self.saved = dict(state)
+
+    def move_aside(self) -> Path:
+        self.moved += 1
+        self.saved = None
+        return Path(f"state.json.corrupt-{self.moved}")
+
+
+@dataclass
+class RecordingEditor:
+    """Remembers each file it was asked to open."""
+
+    opened: list[Path] = field(default_factory=list)
+
+    def open(self, path: Path) -> None:
+        self.opened.append(path)
+
+
+def scenario_settings(**changes: Any) -> Runtime:
+    """The settings record with the scenario tests' defaults: reminders every 30 to 60 min,
+    snooze 5/10/15 min, a 5-minute natural break, seated exercises, no config file."""
+    base = Runtime(
+        min_interval=1800.0,
+        max_interval=3600.0,
+        snooze_choices=(300.0, 600.0, 900.0),
+        morning="08:00",
+        natural_break=300.0,
+        notification_timeout=20.0,
+        positions=("seated",),
+        include=(),
+        exclude=(),
+        config_path="/nonexistent/config.toml",
+        config_exists=False,
+    )
+    return replace(base, **changes)
+
+
+def fake_ports(clock: FakeClock, **changes: Any) -> Ports:
+    """Every port the app takes: fakes for the clock, timer, notifier, store and editor, and
+    the do-nothing parts a desktop may lack; ``changes`` swaps any of them."""
+    parts: dict[str, Any] = {
+        "clock": clock,
+        "timer": FakeTimer(clock),
+        "notifier": RecordingNotifier(clock),
+        "tray": NoTray(),
+        "store": MemoryStore(),
+        "history": NoHistory(),
+        "chime": NoChime(),
+        "presence": NoPresence(),
+        "dnd": NoDoNotDisturb(),
+        "editor": RecordingEditor(),
+    }
+    parts.update(changes)
+    return Ports(**parts)

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from microbreak.adapters.history import SCHEMA_VERSION, Event, EventKind, History
+from microbreak.adapters.history import SCHEMA_VERSION, Event, History
+from microbreak.core.events import EventKind
 
 T0 = datetime(2026, 11, 21, 8, 0, tzinfo=timezone.utc)
 RECOVERED_AT = datetime(2026, 11, 21, 22, 15, tzinfo=timezone.utc)

@@ -1,33 +1,32 @@
-"""Open config file: created from the documented example when missing, then handed to the opener."""
+"""Open config file: the app hands the file in use to the editor adapter, which creates it from
+the documented example when missing and hands it to the desktop's opener."""
 
 from __future__ import annotations
 
 import logging
 import os
-import random
 import stat
 import time
-from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from microbreak.app import App, AppConfig
-from microbreak.core.planner import Policy
-from microbreak.core.rotation import Selection
+from microbreak.adapters.editor import SystemEditor
+from microbreak.app import App
+from microbreak.core.exercises import CATALOG
 
-from .fakes import FakeClock, FakeTimer, RecordingNotifier
+from .fakes import FakeClock, RecordingEditor, fake_ports, scenario_settings
 
 EXAMPLE = Path(__file__).parents[1] / "config.example.toml"
 
 
-def make_app(config_path: Path) -> App:
-    clock = FakeClock()
-    config = AppConfig(Policy(), Selection(), (timedelta(minutes=5),), config_path)
-    return App(
-        config, clock, FakeTimer(clock), RecordingNotifier(clock), ZoneInfo("UTC"), random.Random(1)
-    )
+def test_the_tray_entry_opens_the_config_file_in_use() -> None:
+    clock, editor = FakeClock(), RecordingEditor()
+    settings = scenario_settings(config_path="/home/me/.config/microbreak/config.toml")
+    app = App(settings, CATALOG, fake_ports(clock, editor=editor), ZoneInfo("UTC"))
+    app.open_config()
+    assert editor.opened == [Path("/home/me/.config/microbreak/config.toml")]
 
 
 @pytest.fixture
@@ -54,7 +53,7 @@ def wait_for(path: Path) -> str:
 
 def test_missing_file_is_created_from_the_example_and_opened(tmp_path: Path, opener: Path) -> None:
     target = tmp_path / "conf" / "microbreak" / "config.toml"
-    make_app(target).open_config()
+    SystemEditor().open(target)
     assert target.read_text() == EXAMPLE.read_text()
     assert wait_for(opener).strip() == str(target)
 
@@ -62,7 +61,7 @@ def test_missing_file_is_created_from_the_example_and_opened(tmp_path: Path, ope
 def test_existing_file_is_opened_untouched(tmp_path: Path, opener: Path) -> None:
     target = tmp_path / "config.toml"
     target.write_text('min_interval = "40m"\n')
-    make_app(target).open_config()
+    SystemEditor().open(target)
     assert wait_for(opener).strip() == str(target)
     assert target.read_text() == 'min_interval = "40m"\n'
 
@@ -77,7 +76,7 @@ def test_the_openers_output_stays_out_of_the_daemons_stderr(
     )
     target = tmp_path / "config.toml"
     target.write_text("")
-    make_app(target).open_config()
+    SystemEditor().open(target)
     assert wait_for(opener).strip() == str(target)
     # The opener wrote its noise before the record: whatever reached our stderr is there.
     out, err = capfd.readouterr()
@@ -93,7 +92,7 @@ def test_an_opener_that_fails_is_logged(
     target = tmp_path / "config.toml"
     target.write_text("")
     with caplog.at_level(logging.WARNING, logger="microbreak"):
-        make_app(target).open_config()
+        SystemEditor().open(target)
         wait_for(opener)
         deadline = time.monotonic() + 5
         while "could not open" not in caplog.text and time.monotonic() < deadline:

@@ -8,24 +8,32 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from microbreak.adapters.state_store import StateStore
-from microbreak.app import WATCH, App, AppConfig
-from microbreak.core.exercises import by_id
+from microbreak.app import WATCH, App
+from microbreak.core.exercises import CATALOG, by_id
 from microbreak.core.messages import Message
-from microbreak.core.planner import Mode, Policy
+from microbreak.core.planner import Mode
 from microbreak.core.rotation import Selection
-from microbreak.core.work_hours import WorkWeek
+from microbreak.runtime import Runtime
 
-from .fakes import FakeClock, FakeTimer, RecordingNotifier, gaps
+from .fakes import (
+    FakeClock,
+    FakeTimer,
+    RecordingNotifier,
+    fake_ports,
+    gaps,
+    scenario_settings,
+)
 
 MIN, MAX = timedelta(minutes=30), timedelta(minutes=60)
 HOUR = 3600.0
@@ -39,30 +47,30 @@ class Sim:
         seed: int = 0,
         selection: Selection | None = None,
         *,
-        work: WorkWeek | None = None,
+        work: Sequence[Sequence[str]] | None = None,
         tz: str = "UTC",
         start: datetime | None = None,
-        setup: Callable[[App], None] | None = None,
+        clock: FakeClock | None = None,
+        **ports: Any,
     ) -> None:
-        self.clock = FakeClock()
+        self.clock = clock or FakeClock()
         if start is not None:
             self.clock.wall = start.timestamp()
         self.timer = FakeTimer(self.clock)
         self.notifier = RecordingNotifier(self.clock)
-        config = AppConfig(
-            Policy(MIN, MAX, natural_break=timedelta(minutes=5)),
-            selection or Selection(),
-            (timedelta(minutes=5), timedelta(minutes=10), timedelta(minutes=15)),
-            Path("/nonexistent/config.toml"),
-            work=work,
-        )
-        self.app = App(
-            config, self.clock, self.timer, self.notifier, ZoneInfo(tz), random.Random(seed)
-        )
-        if setup is not None:
-            setup(self.app)
+        self.settings = with_selection(scenario_settings(), selection or Selection())
+        if work is not None:
+            self.settings = replace(self.settings, work_hours=tuple(tuple(d) for d in work))
+        self.ports = fake_ports(self.clock, timer=self.timer, notifier=self.notifier, **ports)
+        self.app = App(self.settings, CATALOG, self.ports, ZoneInfo(tz), random.Random(seed))
         self.wakes = 0
         self.app.start()
+
+    def reconfigure(self, selection: Selection) -> None:
+        """A live reload with another exercise selection (the same detectors)."""
+        self.settings = with_selection(self.settings, selection)
+        p = self.ports
+        self.app.reconfigure(self.settings, CATALOG, presence=p.presence, dnd=p.dnd, chime=p.chime)
 
     def run(self, seconds: float) -> None:
         """Let ``seconds`` of awake time pass, firing the timer whenever it comes due."""
@@ -78,6 +86,16 @@ class Sim:
 
     def ids(self) -> list[str]:
         return [m.title for _, m in self.notifier.shown]
+
+
+def with_selection(settings: Runtime, selection: Selection) -> Runtime:
+    """The settings with the exercise selection of ``selection``."""
+    return replace(
+        settings,
+        positions=tuple(sorted(p.value for p in selection.positions)),
+        include=selection.include,
+        exclude=selection.exclude,
+    )
 
 
 def assert_rotation(titles: list[str], allowed: int) -> None:
@@ -135,7 +153,7 @@ def test_snooze_pushes_the_pending_reminder() -> None:
 
 def test_snooze_right_after_a_reminder_repeats_it() -> None:
     sim = Sim(seed=3)
-    sim.app.take_break_now()
+    sim.app.break_now()
     first = sim.notifier.shown[-1][1]
     sim.run(30)
     sim.app.snooze(timedelta(minutes=5))
@@ -170,7 +188,7 @@ def test_take_break_now_shows_at_once_and_restarts_interval() -> None:
     sim = Sim(seed=6)
     sim.run(20 * 60)
     now = sim.clock.now
-    sim.app.take_break_now()
+    sim.app.break_now()
     assert sim.shown() == [now]
     sim.run(MAX.total_seconds())
     assert len(sim.shown()) == 2
@@ -220,8 +238,6 @@ def test_wall_clock_jumps_cause_no_burst_and_no_long_gap(jump_hours: int) -> Non
 
 
 def test_no_notification_server_falls_back_without_stopping() -> None:
-    sim = Sim(seed=10)
-    sim.notifier.delivered = False
     flagged: list[Message] = []
 
     class Tray:
@@ -234,23 +250,12 @@ def test_no_notification_server_falls_back_without_stopping() -> None:
         def stop(self) -> None:
             pass
 
-    sim.app.tray = Tray()
-    sim.app.notifier = _FailingNotifier(sim.app)
+    sim = Sim(seed=10, tray=Tray())
+    sim.notifier.delivered = False  # like PlyerNotifier with no server: show() says False
     sim.run(2 * HOUR)
     assert len(flagged) >= 2
     assert flagged[0].title.startswith("Microbreak: ")
     assert sim.timer.armed is not None and sim.timer.armed > sim.clock.now
-
-
-class _FailingNotifier:
-    """Like PlyerNotifier with no server: hands every message to the app's fallback."""
-
-    def __init__(self, app: App) -> None:
-        self.app = app
-
-    def show(self, message: Message) -> bool:
-        self.app.fallback(message)
-        return False
 
 
 def test_rotation_restricted_to_an_include_list() -> None:
@@ -272,19 +277,18 @@ def test_no_exercise_follows_itself_across_live_reloads(seed: int) -> None:
     # Each round ends with the deck empty; the last exercise shown is taken out of the
     # selection and put back (two config edits), then the next round begins.
     sim = Sim(seed=seed)
-    everything = sim.app.config
-    allowed = everything.selection.allowed()
+    allowed = Selection().allowed()
     for _ in range(4):
         for _ in range(len(allowed)):
-            sim.app.take_break_now()
+            sim.app.break_now()
             sim.run(60)
         last = sim.app.planner.rotation.last
         assert last is not None
-        sim.app.reconfigure(replace(everything, selection=Selection(exclude=(last.id,))))
+        sim.reconfigure(Selection(exclude=(last.id,)))
         sim.run(60)
-        sim.app.reconfigure(everything)
+        sim.reconfigure(Selection())
         sim.run(60)
-    sim.app.take_break_now()
+    sim.app.break_now()
     names = _exercise_names(sim)
     assert len(names) == 4 * len(allowed) + 1
     assert all(a != b for a, b in pairwise(names)), names
@@ -297,20 +301,16 @@ def test_no_exercise_follows_itself_across_a_restart_with_other_settings(
     # The daemon stops after the last exercise of a round, starts again with that exercise
     # excluded, and the exclusion is then edited away while it runs.
     store = StateStore(tmp_path / "state.json")
-
-    def keep_state(app: App) -> None:
-        app.store = store
-
-    first = Sim(seed=seed, setup=keep_state)
+    first = Sim(seed=seed, store=store)
     for _ in range(len(Selection().allowed())):
-        first.app.take_break_now()
+        first.app.break_now()
     last = first.app.planner.rotation.last
     assert last is not None
     first.app.close()
 
-    second = Sim(seed=seed + 100, selection=Selection(exclude=(last.id,)), setup=keep_state)
-    second.app.reconfigure(replace(second.app.config, selection=Selection()))
-    second.app.take_break_now()
+    second = Sim(seed=seed + 100, selection=Selection(exclude=(last.id,)), store=store)
+    second.reconfigure(Selection())
+    second.app.break_now()
     shown = second.notifier.shown[0][1].title.removeprefix("Microbreak: ")
     assert shown != last.name
 
@@ -321,14 +321,10 @@ def test_a_saved_absence_does_not_hold_reminders_when_nothing_watches_for_it(
     # Idle detection was on when the daemon stopped (the user away) and is off after the
     # restart: with nothing to see the return, the saved absence must end at once.
     store = StateStore(tmp_path / "state.json")
-
-    def keep_state(app: App) -> None:
-        app.store = store
-
-    first = Sim(seed=1, setup=keep_state)
+    first = Sim(seed=1, store=store)
     first.app.planner.on_presence(first.clock.now, first.clock.now - timedelta(minutes=6))
     first.app.close()
-    second = Sim(seed=2, setup=keep_state)
+    second = Sim(seed=2, store=store)
     assert second.app.planner.away_since is None
     assert not second.app.status_line().startswith("Away")
     second.run(MAX.total_seconds())

@@ -10,18 +10,16 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from microbreak.adapters.away import Away
-from microbreak.adapters.history import EventKind
-from microbreak.app import App
+from microbreak.core.events import EventKind
 from microbreak.core.planner import HOLD_RETRY
-from microbreak.core.work_hours import WorkWeek
 
 from .fakes import FakeClock, gaps
 from .test_scenarios import MAX, MIN, Sim
 
 BERLIN = "Europe/Berlin"
 HOUR = 3600.0
-OFFICE = WorkWeek.parse([("09:00-17:30",)] * 5 + [(), ()])
-NIGHTS = WorkWeek.parse([("22:00-06:00",)] * 5 + [(), ()])  # Mon-Fri nights into the next day
+OFFICE = [("09:00-17:30",)] * 5 + [(), ()]
+NIGHTS = [("22:00-06:00",)] * 5 + [(), ()]  # Mon-Fri nights into the next day
 
 
 def local(dt: datetime, tz: str = BERLIN) -> datetime:
@@ -57,6 +55,7 @@ class FakeIdle:
 
     clock: FakeClock
     last_input: float = 0.0
+    name: str = "fake idle"
     queries: int = 0
     unknown: bool = False  # like a desktop with no idle source (Wayland outside GNOME)
 
@@ -141,22 +140,11 @@ def test_working_hours_keep_local_time_across_the_dst_change() -> None:
         assert (first.hour, first.minute) == (9, 30), first
 
 
-def away_sim(seed: int, **kwargs: object) -> tuple[Sim, FakeIdle, FakeLock, Recorder]:
-    holder: dict[str, object] = {}
-
-    def setup(app: App) -> None:
-        clock = app._clock
-        assert isinstance(clock, FakeClock)
-        idle, lock, rec = FakeIdle(clock, last_input=clock.monotonic), FakeLock(), Recorder()
-        app.presence = Away(idle, lock, timedelta(minutes=5))
-        app.history = rec
-        holder.update(idle=idle, lock=lock, rec=rec)
-
-    sim = Sim(seed=seed, setup=setup)
-    idle, lock, rec = holder["idle"], holder["lock"], holder["rec"]
-    assert isinstance(idle, FakeIdle) and isinstance(lock, FakeLock)
-    assert isinstance(rec, Recorder)
-    return sim, idle, lock, rec
+def away_sim(seed: int) -> tuple[Sim, FakeIdle, FakeLock, Recorder]:
+    clock = FakeClock()
+    idle, lock, rec = FakeIdle(clock, last_input=clock.monotonic), FakeLock(), Recorder()
+    presence = Away(idle, lock, timedelta(minutes=5))
+    return Sim(seed=seed, clock=clock, presence=presence, history=rec), idle, lock, rec
 
 
 def active_for(sim: Sim, idle: FakeIdle, seconds: float, every: float = 60.0) -> None:
@@ -228,17 +216,8 @@ def test_idle_is_asked_only_now_and_then() -> None:
 
 
 def dnd_sim(seed: int) -> tuple[Sim, FakeDnd, Recorder]:
-    holder: dict[str, object] = {}
-
-    def setup(app: App) -> None:
-        dnd, rec = FakeDnd(), Recorder()
-        app.dnd, app.history = dnd, rec
-        holder.update(dnd=dnd, rec=rec)
-
-    sim = Sim(seed=seed, setup=setup)
-    dnd, rec = holder["dnd"], holder["rec"]
-    assert isinstance(dnd, FakeDnd) and isinstance(rec, Recorder)
-    return sim, dnd, rec
+    dnd, rec = FakeDnd(), Recorder()
+    return Sim(seed=seed, dnd=dnd, history=rec), dnd, rec
 
 
 def test_a_held_reminder_is_shown_when_the_condition_clears() -> None:

@@ -20,11 +20,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from microbreak import stats
-from microbreak.adapters.history import EventKind, History
-from microbreak.app import App
+from microbreak.adapters.history import History
+from microbreak.core.events import EventKind
 from microbreak.core.planner import Planner, Policy
 from microbreak.core.rotation import Rotation, Selection
-from microbreak.core.work_hours import WorkWeek
 
 from .cli_run import clean_env
 from .fakes import START
@@ -77,10 +76,7 @@ def history(tmp_path: Path) -> Iterator[History]:
 
 
 def sim_with(history: History, **kwargs: Any) -> Sim:
-    def setup(app: App) -> None:
-        app.history = history
-
-    return Sim(setup=setup, **kwargs)
+    return Sim(history=history, **kwargs)
 
 
 def test_skip_with_nothing_shown_reschedules_and_is_no_skip(history: History) -> None:
@@ -98,7 +94,7 @@ def test_skip_with_nothing_shown_reschedules_and_is_no_skip(history: History) ->
 
 def test_skip_of_the_reminder_shown_is_a_skip(history: History) -> None:
     sim = sim_with(history, seed=2)
-    sim.app.take_break_now()
+    sim.app.break_now()
     name = sim.app.unanswered()
     assert name is not None
     assert sim.app.skip() == f"Skipped {name}"
@@ -112,7 +108,7 @@ def test_skip_of_the_reminder_shown_is_a_skip(history: History) -> None:
 
 def test_skip_of_a_snoozed_reminder_still_skips_it(history: History) -> None:
     sim = sim_with(history, seed=3)
-    sim.app.take_break_now()
+    sim.app.break_now()
     name = sim.app.unanswered()
     sim.app.snooze(timedelta(minutes=5))  # the same exercise comes back in 5 min
     assert sim.app.skip() == f"Skipped {name}"
@@ -122,7 +118,7 @@ def test_skip_of_a_snoozed_reminder_still_skips_it(history: History) -> None:
 
 
 def test_skip_outside_working_hours_records_nothing(history: History) -> None:
-    office = WorkWeek.parse([("09:00-17:30",)] * 5 + [(), ()])
+    office = [("09:00-17:30",)] * 5 + [(), ()]
     evening = datetime(2026, 11, 23, 19, 0, tzinfo=ZoneInfo("Europe/Berlin"))
     sim = sim_with(history, seed=4, work=office, tz="Europe/Berlin", start=evening)
     assert sim.app.skip() == "No reminder on screen to skip"
@@ -132,11 +128,7 @@ def test_skip_outside_working_hours_records_nothing(history: History) -> None:
 
 def test_skip_of_a_held_reminder_reschedules_it(history: History) -> None:
     dnd = FakeDnd()
-
-    def setup(app: App) -> None:
-        app.history, app.dnd = history, dnd
-
-    sim = Sim(seed=5, setup=setup)
+    sim = Sim(seed=5, history=history, dnd=dnd)
     due = sim.app.planner.due
     assert due is not None
     dnd.why = "camera in use"

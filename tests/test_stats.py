@@ -13,7 +13,8 @@ import pytest
 
 from bench.bench_stats import generate
 from microbreak import stats
-from microbreak.adapters.history import EventKind, History
+from microbreak.adapters.history import History
+from microbreak.core.events import EventKind
 from microbreak.errors import EXIT_FAILURE
 
 BERLIN = ZoneInfo("Europe/Berlin")

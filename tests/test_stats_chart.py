@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from microbreak.adapters.history import EventKind, History
+from microbreak.adapters.history import History
+from microbreak.core.events import EventKind
 from microbreak.errors import EXIT_FAILURE, EXIT_USAGE
 
 from .cli_run import clean_env, run

@@ -23,12 +23,13 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 class DrawingTray:
     """Draws what PystrayTray draws on each refresh: the app's tray wording of the line."""
 
-    def __init__(self, app: App) -> None:
-        self.app = app
+    def __init__(self) -> None:
+        self.app: App | None = None  # given once the app exists, as PystrayTray.run is
         self.drawn: list[str] = []
 
     def refresh(self) -> None:
-        self.drawn.append(self.app.status_line(countdown=False))
+        if self.app is not None:
+            self.drawn.append(self.app.status_line(countdown=False))
 
     def flag_due(self, message: Message) -> None:
         self.refresh()
@@ -37,69 +38,64 @@ class DrawingTray:
         pass
 
 
-class NoServer:
-    """Like PlyerNotifier with no notification server: every message goes to the fallback."""
-
-    def __init__(self, app: App) -> None:
-        self.app = app
-
-    def show(self, message: Message) -> bool:
-        self.app.fallback(message)
-        return False
-
-
 def undelivered_sim(seed: int) -> tuple[Sim, DrawingTray]:
-    sim = Sim(seed=seed)
-    tray = DrawingTray(sim.app)
-    sim.app.tray = tray
-    sim.app.notifier = NoServer(sim.app)
+    """No notification server takes a reminder (PlyerNotifier's ``show`` says False)."""
+    tray = DrawingTray()
+    sim = Sim(seed=seed, tray=tray)
+    tray.app = sim.app
+    sim.notifier.delivered = False
     return sim, tray
+
+
+def cli_line(sim: Sim) -> str:
+    """The line ``microbreak status`` and ``status --json`` print."""
+    return sim.app.snapshot().line
 
 
 def test_an_undelivered_reminder_is_the_one_status_line_of_tray_and_cli() -> None:
     sim, tray = undelivered_sim(seed=3)
-    sim.app.take_break_now()
+    sim.app.break_now()
     name = sim.app.unanswered()
     assert name is not None
     line = f"Break due: {name}"
     assert tray.drawn[-1] == line  # the tray's menu line and tooltip
-    assert sim.app.status()["line"] == line  # `microbreak status` and `status --json`
+    assert cli_line(sim) == line  # `microbreak status` and `status --json`
     assert sim.app.undelivered() == name  # the tray's "due" icon
     sim.clock.advance(18)
-    assert sim.app.status()["line"] == sim.app.status_line(countdown=False) == line
+    assert cli_line(sim) == sim.app.status_line(countdown=False) == line
     # Answered: both go back to the schedule together.
     sim.app.done()
     assert sim.app.undelivered() is None
-    assert sim.app.status()["line"].startswith("Next break in ")
+    assert cli_line(sim).startswith("Next break in ")
     assert tray.drawn[-1].startswith("Next break at ")
 
 
 def test_break_due_ends_with_a_snooze_a_pause_or_a_delivered_reminder() -> None:
     sim, tray = undelivered_sim(seed=4)
-    sim.app.take_break_now()
+    sim.app.break_now()
     sim.app.snooze(timedelta(minutes=5))
     assert sim.app.status_line().startswith("Snoozed: next break in 5 min")
     assert tray.drawn[-1].startswith("Snoozed: next break at ")
 
-    sim.app.take_break_now()
+    sim.app.break_now()
     assert sim.app.status_line().startswith("Break due: ")
     sim.app.pause(timedelta(minutes=30))
     sim.app.resume()
     assert sim.app.status_line().startswith("Next break in ")  # the pause answered it
 
-    sim.app.take_break_now()
+    sim.app.break_now()
     assert sim.app.status_line().startswith("Break due: ")
-    sim.app.notifier = sim.notifier  # a notification server again
-    sim.app.take_break_now()
+    sim.notifier.delivered = True  # a notification server again
+    sim.app.break_now()
     assert sim.app.status_line().startswith("Next break in ")
     assert tray.drawn[-1].startswith("Next break at ")
 
 
 def test_a_config_problem_shown_nowhere_is_not_a_break() -> None:
     sim, tray = undelivered_sim(seed=5)
-    sim.app.take_break_now()
+    sim.app.break_now()
     sim.app.done()
-    sim.app.fallback(Message("Microbreak: config problem", "config.toml: bad key"))
+    sim.app.config_problem("config.toml: bad key")  # a notification no server took
     assert sim.app.undelivered() is None
     assert tray.drawn[-1].startswith("Next break at ")
 
@@ -119,7 +115,7 @@ def test_the_tray_wording_is_a_clock_time_that_stays_true() -> None:
 
 def test_a_wall_clock_jump_redraws_the_tray_clock_time() -> None:
     sim, tray = undelivered_sim(seed=7)
-    sim.app.tray.refresh()  # type: ignore[union-attr]
+    tray.refresh()
     before = tray.drawn[-1]
     sim.clock.jump(3600)  # someone sets the clock an hour on: the break moves with it
     sim.app.wake()

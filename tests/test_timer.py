@@ -25,8 +25,8 @@ def now() -> datetime:
 
 def test_fires_once_at_the_armed_time() -> None:
     calls = Calls()
-    timer = SchedulerTimer(calls)
-    timer.start()
+    timer = SchedulerTimer()
+    timer.start(calls)
     try:
         start = time.monotonic()
         timer.arm(now() + timedelta(seconds=0.3))
@@ -40,8 +40,8 @@ def test_fires_once_at_the_armed_time() -> None:
 
 def test_rearming_replaces_the_pending_wakeup() -> None:
     calls = Calls()
-    timer = SchedulerTimer(calls)
-    timer.start()
+    timer = SchedulerTimer()
+    timer.start(calls)
     try:
         for _ in range(20):
             timer.arm(now() + timedelta(seconds=0.2))
@@ -55,9 +55,9 @@ def test_rearming_replaces_the_pending_wakeup() -> None:
 
 def test_a_time_in_the_past_fires_at_once_instead_of_being_dropped() -> None:
     calls = Calls()
-    timer = SchedulerTimer(calls)
+    timer = SchedulerTimer()
     timer.arm(now() - timedelta(hours=2))  # armed before start, long "misfired"
-    timer.start()
+    timer.start(calls)
     try:
         assert calls.event.wait(5)
     finally:
@@ -68,8 +68,8 @@ def test_guard_fires_when_the_wall_clock_went_back() -> None:
     calls = Calls()
     # The app's view of the wall clock is an hour ahead of the one APScheduler reads, which
     # is what APScheduler sees after someone set the clock back by an hour.
-    timer = SchedulerTimer(calls, grace=0.2, wall=lambda: now() + timedelta(hours=1))
-    timer.start()
+    timer = SchedulerTimer(grace=0.2, wall=lambda: now() + timedelta(hours=1))
+    timer.start(calls)
     try:
         start = time.monotonic()
         timer.arm(now() + timedelta(hours=1, seconds=0.2))
@@ -98,8 +98,8 @@ def test_a_chain_of_rearms_from_the_callback_never_breaks() -> None:
         else:
             done.set()
 
-    timer = SchedulerTimer(callback)
-    timer.start()
+    timer = SchedulerTimer()
+    timer.start(callback)
     try:
         timer.arm(now())
         assert done.wait(10), f"chain stopped after {len(fired)}"
@@ -109,8 +109,8 @@ def test_a_chain_of_rearms_from_the_callback_never_breaks() -> None:
 
 def test_nothing_fires_after_stop() -> None:
     calls = Calls()
-    timer = SchedulerTimer(calls, grace=0.1)
-    timer.start()
+    timer = SchedulerTimer(grace=0.1)
+    timer.start(calls)
     timer.arm(now() + timedelta(seconds=0.2))
     timer.stop()
     assert not calls.event.wait(0.6)
@@ -120,8 +120,8 @@ def test_one_thread_does_it_all() -> None:
     """Each wake-up wakes one thread: no executor thread, no guard thread."""
     before = set(threading.enumerate())
     calls = Calls()
-    timer = SchedulerTimer(calls)
-    timer.start()
+    timer = SchedulerTimer()
+    timer.start(calls)
     try:
         timer.arm(now() + timedelta(seconds=0.1))
         assert calls.event.wait(5)
@@ -151,8 +151,8 @@ def test_arming_from_another_thread_while_the_callback_runs_does_not_deadlock() 
             got_through.append(armed_elsewhere.wait(5))
             helper.join(5)
 
-    timer = SchedulerTimer(callback)
-    timer.start()
+    timer = SchedulerTimer()
+    timer.start(callback)
     try:
         timer.arm(now())
         deadline = time.monotonic() + 5
@@ -182,8 +182,8 @@ def test_a_command_arming_under_the_app_lock_while_the_callback_waits_for_it() -
             time.sleep(0.1)  # let the callback reach the lock we hold
             timer.arm(now() + timedelta(seconds=0.1))
 
-    timer = SchedulerTimer(callback)
-    timer.start()
+    timer = SchedulerTimer()
+    timer.start(callback)
     commander = threading.Thread(target=command, daemon=True)
     commander.start()
     timer.arm(now())

@@ -3,41 +3,18 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Protocol
+
+from ..core.ports import IdleSource, LockState
 
 #: Idle this long before the lock screen is asked whether it is up.
 LOCK_AFTER = timedelta(minutes=1)
-
-
-class IdleSource(Protocol):
-    """Seconds since the last keyboard or mouse input (None: cannot tell)."""
-
-    def idle_seconds(self) -> float | None:
-        """Ask the desktop."""
-        ...
-
-    def close(self) -> None:
-        """Release connections."""
-        ...
-
-
-class LockSource(Protocol):
-    """Whether the screen is locked (None: cannot tell)."""
-
-    def locked(self) -> bool | None:
-        """Ask the desktop."""
-        ...
-
-    def close(self) -> None:
-        """Release connections."""
-        ...
 
 
 class Away:
     """Combines idle time and the lock state into "away for how long", or None when present."""
 
     def __init__(
-        self, idle: IdleSource | None, lock: LockSource | None, threshold: timedelta
+        self, idle: IdleSource | None, lock: LockState | None, threshold: timedelta
     ) -> None:
         self._idle = idle
         self._lock = lock
@@ -64,10 +41,11 @@ class Away:
 
         The user was last active ``last_idle`` ago, so they cannot have been away for the
         threshold before ``threshold - last_idle`` from now. Looking exactly then sees every
-        absence that long while looking only once per threshold while someone works.
+        absence that long while looking only once per threshold while someone works. With no
+        idle time to go by (only a lock screen), twice per threshold.
         """
         if self.last_idle is None:
-            return None
+            return self.threshold / 2
         return max(self.threshold - self.last_idle, timedelta(seconds=1))
 
     def close(self) -> None:

@@ -1,41 +1,14 @@
-"""The system clock, and a watcher that notices suspends and wall-clock jumps.
+"""The system's clocks: wall, monotonic and (on Linux) boot time, read together.
 
-Linux stops ``CLOCK_MONOTONIC`` during suspend but not ``CLOCK_BOOTTIME``; the wall clock can be
-set by hand or by NTP. Comparing the three between two readings tells a sleep from a jump.
+``core/clock.py`` compares two readings to tell a suspend from a wall-clock jump.
 """
 
 from __future__ import annotations
 
 import sys
 import time
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Protocol
 
-#: Differences below this are scheduling noise and NTP slewing, not events.
-TOLERANCE = 5.0
-
-
-@dataclass(frozen=True, slots=True)
-class Reading:
-    """One look at the three clocks, in seconds."""
-
-    wall: float
-    monotonic: float
-    boottime: float
-
-    @property
-    def now(self) -> datetime:
-        """The wall time as an aware UTC datetime, which is what the core takes."""
-        return datetime.fromtimestamp(self.wall, timezone.utc)
-
-
-class Clock(Protocol):
-    """Anything that can read the three clocks (the system, or a test's fake)."""
-
-    def read(self) -> Reading:
-        """Read all three clocks at once."""
-        ...
+from ..core.clock import Reading
 
 
 class SystemClock:
@@ -48,32 +21,3 @@ class SystemClock:
         if sys.platform == "linux":
             boot = time.clock_gettime(time.CLOCK_BOOTTIME)
         return Reading(time.time(), mono, boot)
-
-
-@dataclass(frozen=True, slots=True)
-class ClockEvents:
-    """What happened between two readings."""
-
-    slept: timedelta = timedelta(0)
-    jumped: timedelta = timedelta(0)
-
-
-class ClockWatcher:
-    """Remembers the last reading and reports suspends and jumps since then."""
-
-    def __init__(self, clock: Clock) -> None:
-        self._clock = clock
-        self._last = clock.read()
-
-    def check(self) -> tuple[Reading, ClockEvents]:
-        """Read the clocks and compare with the last check."""
-        now = self._clock.read()
-        last, self._last = self._last, now
-        awake = now.monotonic - last.monotonic
-        elapsed = now.boottime - last.boottime
-        slept = elapsed - awake
-        jumped = (now.wall - last.wall) - elapsed
-        return now, ClockEvents(
-            slept=timedelta(seconds=slept) if slept > TOLERANCE else timedelta(0),
-            jumped=timedelta(seconds=jumped) if abs(jumped) > TOLERANCE else timedelta(0),
-        )

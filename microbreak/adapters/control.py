@@ -11,9 +11,9 @@ runtime dir as well. Messages are ``send_bytes``/``recv_bytes`` frames holding o
 A client must not be able to stall the daemon: ``accept`` returns as soon as a client
 connects (the listener has no ``authkey``, whose handshake would run inside ``accept``), and
 each connection is then served on its own short-lived thread, which does the handshake, reads
-one bounded request, answers it and closes. A connection still open after ``CLIENT_TIMEOUT``
-is cut. At most ``MAX_PENDING`` connections are served at once; more are closed at once.
-While nobody talks, the one thread waits in ``accept``: no polling.
+one bounded request, answers it and closes. A client that has not sent its request within
+``CLIENT_TIMEOUT`` is cut. At most ``MAX_PENDING`` connections are served at once; more are
+closed at once. While nobody talks, the one thread waits in ``accept``: no polling.
 """
 
 from __future__ import annotations
@@ -26,13 +26,19 @@ import socket
 import sys
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 from multiprocessing.connection import Client, Connection, Listener
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..channel import NONCE, REFUSED, fits, proof
+from ..core.durations import TimeOfDayError, parse_time_of_day
+from ..core.planner import StateError
 from ..errors import MicrobreakError
 from ..protocol import MAX_MESSAGE, VERSION, ProtocolError, Request, encode, parse_request
+
+if TYPE_CHECKING:
+    from ..app import App, Snapshot
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +73,93 @@ def write_key(path: Path) -> bytes:
     return key
 
 
+#: One command: its arguments in, a message for the user (or "") and what to do after the
+#: reply is sent (quit) out.
+Command = Callable[[dict[str, Any]], tuple[str, Callable[[], None] | None]]
+
+
+def commands(app: App) -> dict[str, Command]:
+    """The control protocol's commands, each calling the app's one entry for that action."""
+
+    def duration(args: dict[str, Any]) -> timedelta | None:
+        seconds = args.get("seconds")
+        return timedelta(seconds=float(seconds)) if seconds is not None else None
+
+    def pause(args: dict[str, Any]) -> tuple[str, None]:
+        if "until" in args:
+            app.pause_until(parse_time_of_day(args["until"]))
+        else:
+            app.pause(duration(args))
+        return "", None
+
+    def resume(args: dict[str, Any]) -> tuple[str, None]:
+        app.resume()
+        return "", None
+
+    def snooze(args: dict[str, Any]) -> tuple[str, None]:
+        app.snooze(duration(args))
+        return "", None
+
+    return {
+        "status": lambda args: ("", None),
+        "pause": pause,
+        "resume": resume,
+        "snooze": snooze,
+        "now": lambda args: (f"Break now: {app.break_now().name}", None),
+        "skip": lambda args: (app.skip(), None),
+        "done": lambda args: (app.done(), None),
+        "quit": lambda args: ("microbreak is quitting", app.quit),
+    }
+
+
+def handler(app: App) -> Handler:
+    """Answer a request through ``commands``: a refusal is an error reply, a success carries
+    the status (``status_json``)."""
+    table = commands(app)
+
+    def handle(request: Request) -> tuple[dict[str, Any], Callable[[], None] | None]:
+        try:
+            message, after = table[request.cmd](request.args)
+        except TimeOfDayError as e:
+            return {"ok": False, "usage": True, "error": f"until: {e}"}, None
+        except StateError as e:
+            return {"ok": False, "error": str(e)}, None
+        reply: dict[str, Any] = {"ok": True, "status": status_json(app.snapshot())}
+        if message:
+            reply["message"] = message
+        return reply, after
+
+    return handle
+
+
+def status_json(snap: Snapshot) -> dict[str, Any]:
+    """The state as ``microbreak status --json`` prints it."""
+    last = None
+    if snap.last is not None and snap.last_shown is not None:
+        last = {
+            "id": snap.last.id,
+            "name": snap.last.name,
+            "at": snap.last_shown.isoformat(),
+            # As the line shows times: in the daemon's zone (and no datetime for the client).
+            "local_time": snap.last_shown.astimezone(snap.tz).strftime("%H:%M"),
+        }
+    policy = snap.settings.policy()
+    return {
+        "mode": snap.mode.value,
+        "line": snap.line,
+        "due": snap.due.isoformat() if snap.due else None,
+        "paused_until": snap.paused_until.isoformat() if snap.paused_until else None,
+        "last_reminder": last,
+        "unanswered": snap.unanswered.name if snap.unanswered else None,
+        "settings": {
+            "min_interval": policy.min_interval.total_seconds(),
+            "max_interval": policy.max_interval.total_seconds(),
+            "snooze_choices": [d.total_seconds() for d in snap.settings.snoozes()],
+        },
+        "config_problem": snap.config_problem,
+    }
+
+
 def answer(handler: Handler, data: bytes) -> tuple[dict[str, Any], Callable[[], None] | None]:
     """The reply to one request frame, and what to do once it is sent; never raises."""
     try:
@@ -96,6 +189,7 @@ class ControlServer:
     """Answers requests through ``handler`` between ``start()`` and ``stop()``."""
 
     def __init__(self, address: str, family: str, key_file: Path, handler: Handler) -> None:
+        """Serve ``handler`` (``handler(app)`` in the daemon) at ``address``."""
         self.address, self.family, self.key_file = address, family, key_file
         self._handler = handler
         self._slots = threading.BoundedSemaphore(MAX_PENDING)
@@ -157,11 +251,11 @@ class ControlServer:
                 self._slots.release()
 
     def _converse(self, conn: Connection) -> None:
-        """Handshake, one request, one reply, all within ``CLIENT_TIMEOUT``."""
+        """Handshake and request within ``CLIENT_TIMEOUT``, then the reply."""
         guard = _Deadline(conn)
         after: Callable[[], None] | None = None
         try:
-            after = self._exchange(conn)
+            after = self._exchange(conn, guard)
         finally:
             guard.close()
             self._slots.release()
@@ -179,7 +273,7 @@ class ControlServer:
         conn.send_bytes(proof(self._key, b"daemon", reply[NONCE:]))
         return True
 
-    def _exchange(self, conn: Connection) -> Callable[[], None] | None:
+    def _exchange(self, conn: Connection, guard: _Deadline) -> Callable[[], None] | None:
         try:
             if not self._handshake(conn):
                 log.debug("a control client without the key was refused")
@@ -193,6 +287,9 @@ class ControlServer:
             return None
         except OSError:  # over MAX_MESSAGE, or cut by the deadline
             data = None
+        # The client has had its say; the answer may take the app a moment (a notification
+        # server that is slow to answer ``now``), which is ours to bound, not the client's.
+        guard.disarm()
         if data is None:
             reply: dict[str, Any] = {"v": VERSION, "ok": False, "error": "message too long"}
             after = None
@@ -215,13 +312,13 @@ class _Deadline:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
         self._lock = threading.Lock()
-        self._closed = False
+        self._closed = self._disarmed = False
         self._timer = threading.Timer(CLIENT_TIMEOUT, self._cut)
         self._timer.start()
 
     def _cut(self) -> None:
         with self._lock:
-            if self._closed:
+            if self._closed or self._disarmed:
                 return
             if sys.platform == "win32":
                 # Closing the pipe handle cancels the read waiting on it (not run here).
@@ -233,6 +330,12 @@ class _Deadline:
                 socket.socket(fileno=os.dup(self._conn.fileno())) as sock,
             ):
                 sock.shutdown(socket.SHUT_RDWR)
+
+    def disarm(self) -> None:
+        """The client's part is over in time: no cut from now on."""
+        self._timer.cancel()
+        with self._lock:
+            self._disarmed = True
 
     def close(self) -> None:
         """The conversation is over: close the connection, and cut it no more."""

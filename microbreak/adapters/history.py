@@ -17,11 +17,12 @@ import sqlite3
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from enum import Enum
 from pathlib import Path
 from types import TracebackType
 from typing import cast
 from urllib.parse import quote
+
+from ..core.events import EventKind
 
 log = logging.getLogger(__name__)
 
@@ -40,24 +41,6 @@ SCHEMA = (
 #: Salvaged rows must look like ours: times between 2000 and 2100, short exercise ids.
 _AT_RANGE = (946_684_800, 4_102_444_800)
 _MAX_TEXT = 200
-
-
-class EventKind(str, Enum):
-    """What happened; the value is what the database stores."""
-
-    SHOWN = "shown"  # a reminder was shown (exercise: its id)
-    DONE = "done"  # the user did the exercise (exercise: its id)
-    SNOOZED = "snoozed"  # seconds: how long
-    SKIPPED = "skipped"  # a reminder shown and not answered was skipped (exercise: its id)
-    PAUSED = "paused"  # seconds: the planned length, None for "until resumed"
-    RESUMED = "resumed"  # by hand or because the pause ran out
-    NATURAL_BREAK = "natural_break"  # a suspend or idle time; seconds: how long
-    POSTPONED_OUT = "postponed_out"  # a held reminder was dropped
-    # `skip` with no reminder on screen: the pending one moved to a fresh interval. Not a skip;
-    # files from before this kind hold it as SKIPPED without an exercise.
-    RESCHEDULED = "rescheduled"
-    STARTED = "started"  # the daemon started
-    STOPPED = "stopped"  # the daemon stopped cleanly
 
 
 _KINDS = frozenset(k.value for k in EventKind)

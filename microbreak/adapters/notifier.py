@@ -2,13 +2,13 @@
 
 plyer uses dbus-python when it can import it and otherwise shells out to ``notify-send``, which
 drops the icon and the timeout and fails silently. We check for dbus-python up front and say so
-when it is missing; when no notification server answers we log one clear warning and hand the
-reminder to a fallback (the tray icon and the log) without stopping the daemon.
+when it is missing; when no notification server answers we log one clear warning and ``show``
+returns False, and the app falls back (the tray icon, the status line and the log).
 
 A server can also take the call and never answer (GNOME Shell does, for a Notify without a
 ``sender-pid`` hint), and plyer's call has no timeout of its own. So each call runs on a thread
 of its own that ends with the call, and the caller waits at most ``ANSWER_WITHIN`` seconds for
-it. While a call hangs no second one is made: further reminders go straight to the fallback.
+it. While a call hangs no second one is made: further reminders fail at once.
 """
 
 from __future__ import annotations
@@ -16,10 +16,8 @@ from __future__ import annotations
 import importlib.util
 import logging
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
 from ..core.messages import Message
 
@@ -32,14 +30,6 @@ APP_NAME = "microbreak"
 ANSWER_WITHIN = 3.0
 
 
-class Notifier(Protocol):
-    """Shows a message; returns True when a notification server took it."""
-
-    def show(self, message: Message) -> bool:
-        """Show ``message`` to the user."""
-        ...
-
-
 @dataclass
 class _Call:
     """One call to the notification server, made on a thread that ends with it."""
@@ -50,11 +40,10 @@ class _Call:
 
 @dataclass
 class PlyerNotifier:
-    """Sends reminders via ``plyer.notification`` and falls back when nobody listens."""
+    """Sends reminders via ``plyer.notification``; ``show`` says False when nobody took one."""
 
     icon: Path
     timeout_seconds: int
-    fallback: Callable[[Message], None]
     answer_within: float = ANSWER_WITHIN
     _server_ok: bool | None = None
     # Held from the start of a call until the call ends (released by the call's own thread),
@@ -78,13 +67,13 @@ class PlyerNotifier:
         return _pictogram(message.exercise_id) or self.icon
 
     def show(self, message: Message) -> bool:
-        """Notify through plyer, waiting a bounded time; on any failure use the fallback."""
+        """Notify through plyer, waiting a bounded time; False on any failure."""
         silent = f"the notification server did not answer within {self.answer_within:g} s"
         # Behind a call that hangs, nothing is queued; behind one in progress (another
         # reminder a moment ago), we wait no longer than for our own.
         if not self._turn.acquire(timeout=0 if self._hung else self.answer_within):
             log.debug("an earlier notification is still waiting for the server")
-            return self._fail(message, silent, "until it does")
+            return self._fail(silent, "until it does")
         call = _Call()
         try:
             # A daemon thread: a call that never ends must not keep the process from exiting.
@@ -93,15 +82,15 @@ class PlyerNotifier:
             ).start()
         except RuntimeError as e:  # no thread to be had
             self._turn.release()
-            return self._fail(message, f"no notification could be sent ({e})", "meanwhile")
+            return self._fail(f"no notification could be sent ({e})", "meanwhile")
         if not call.done.wait(self.answer_within):
             with self._state:
                 self._hung = not call.done.is_set()
             if self._hung:
-                return self._fail(message, silent, "until it does")
+                return self._fail(silent, "until it does")
         if call.error is not None:
             why = f"no notification server answered ({_first_line(call.error)})"
-            return self._fail(message, why, "until one is running (e.g. your desktop's, or dunst)")
+            return self._fail(why, "until one is running (e.g. your desktop's, or dunst)")
         if self._server_ok is False:
             log.info("the notification server answers again")
         self._server_ok = True
@@ -130,14 +119,13 @@ class PlyerNotifier:
             outcome = _first_line(call.error) if call.error else "shown late"
             log.info("the notification call that got no answer has ended (%s)", outcome)
 
-    def _fail(self, message: Message, why: str, until: str) -> bool:
-        """Say why once per outage (not once per reminder), and hand over to the fallback."""
+    def _fail(self, why: str, until: str) -> bool:
+        """Say why once per outage (not once per reminder); the caller falls back on False."""
         if self._server_ok is not False:
             log.warning(
                 "%s; reminders go to the log (and the tray icon, if there is one) %s", why, until
             )
         self._server_ok = False
-        self.fallback(message)
         return False
 
 

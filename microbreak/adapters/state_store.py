@@ -85,10 +85,10 @@ class StateStore:
                 found.append(((match[1], int(match[2] or 1)), path))
         return sorted(found, reverse=True)
 
-    def save(self, planner: dict[str, object]) -> None:
+    def save(self, state: dict[str, object]) -> None:
         """Write atomically: readers see the old state or the new, never a torn file."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        payload = json.dumps({"version": VERSION, "planner": planner}, indent=1).encode()
+        payload = json.dumps({"version": VERSION, "planner": state}, indent=1).encode()
         fd, tmp = tempfile.mkstemp(prefix=".state-", dir=self.path.parent)
         try:
             with os.fdopen(fd, "wb") as f:

@@ -34,7 +34,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from typing import Any, Protocol
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -42,20 +42,8 @@ log = logging.getLogger(__name__)
 GUARD_GRACE = 2.0
 
 
-class Timer(Protocol):
-    """Calls back once at a wall-clock time; arming again replaces the previous time."""
-
-    def arm(self, at: datetime) -> None:
-        """Call the callback at ``at`` (or as soon as possible if it has passed)."""
-        ...
-
-    def start(self) -> None:
-        """Begin running callbacks."""
-        ...
-
-    def stop(self) -> None:
-        """Stop; no callback starts after this returns."""
-        ...
+def _nothing() -> None:
+    """The callback until ``start`` gives one (nothing fires before it anyway)."""
 
 
 def _utc_now() -> datetime:
@@ -104,7 +92,6 @@ class SchedulerTimer:
 
     def __init__(
         self,
-        callback: Callable[[], None],
         *,
         grace: float = GUARD_GRACE,
         wall: Callable[[], datetime] = _utc_now,
@@ -113,7 +100,7 @@ class SchedulerTimer:
         from apscheduler.executors.debug import DebugExecutor
         from apscheduler.schedulers.background import BackgroundScheduler
 
-        self._callback = callback
+        self._callback: Callable[[], None] = _nothing
         self._grace = grace
         self._wall = wall
         self._scheduler = BackgroundScheduler(
@@ -161,10 +148,10 @@ class SchedulerTimer:
         except Exception:
             log.exception("wake-up failed")
 
-    def start(self) -> None:
-        """Start the scheduler's thread."""
+    def start(self, callback: Callable[[], None]) -> None:
+        """Start the scheduler's thread, calling ``callback`` at each armed time."""
         with self._lock:
-            self._running = True
+            self._callback, self._running = callback, True
         self._scheduler.start()
 
     def stop(self) -> None:

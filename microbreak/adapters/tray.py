@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from ..core.durations import humanize
 from ..core.messages import Message
-from ..core.planner import Mode
+from ..core.planner import Mode, StateError
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ class Controls(Protocol):
     """What the tray needs from the app: state to show and actions to call."""
 
     @property
-    def snooze_choices(self) -> Sequence[timedelta]:
+    def snooze_choices(self) -> tuple[timedelta, ...]:
         """The durations offered under Snooze."""
         ...
 
@@ -46,12 +46,12 @@ class Controls(Protocol):
         """A reminder's exercise that no notification server took, while it is due."""
         ...
 
-    def take_break_now(self) -> None:
+    def break_now(self) -> object:
         """Show a reminder now."""
         ...
 
-    def snooze(self, duration: timedelta) -> None:
-        """Snooze the pending reminder."""
+    def snooze(self, duration: timedelta | None = None) -> timedelta:
+        """Snooze the pending reminder (raises StateError when there is none)."""
         ...
 
     def pause(self, duration: timedelta | None) -> None:
@@ -126,10 +126,10 @@ def _name_the_program() -> None:
 class PystrayTray:
     """A pystray icon whose look, tooltip and menu follow the app's state."""
 
-    def __init__(self, controls: Controls, assets: Path, backends: Sequence[str]) -> None:
+    def __init__(self, assets: Path, backends: Sequence[str]) -> None:
+        """Load pystray (raises TrayUnavailable) and the icon images; ``run`` shows the icon."""
         from PIL import Image
 
-        self._controls = controls
         self._pystray, self.backend = load_pystray(backends)
         self._images = {
             name: Image.open(assets / f"tray-{name}.png").convert("RGBA")
@@ -141,25 +141,21 @@ class PystrayTray:
         self._menu_shape: tuple[object, ...] | None = None
         self._tooltip = f"microbreak\n{self._text}"
         self._docked: Any = None  # the Gtk.StatusIcon, once docked (gtk backend)
-        self._icon = self._pystray.Icon(
-            "microbreak",
-            icon=self._images["running"],
-            title="microbreak",
-            menu=self._menu(),
-        )
-        if self.backend == "gtk":
-            self._follow_status_icon()
+        #: The icon and what it shows, from ``run`` on: before it there is nothing to redraw.
+        self._shown: tuple[Any, Controls] | None = None
 
     # -- the menu ------------------------------------------------------------------------------
 
-    def _menu(self) -> Any:
-        pystray, c = self._pystray, self._controls
+    def _menu(self, c: Controls) -> Any:
+        pystray = self._pystray
         item, menu = pystray.MenuItem, pystray.Menu
 
         def call(action: Callable[[], object]) -> Callable[[Any, Any], None]:
             def run(icon: Any, menu_item: Any) -> None:
                 try:
                     action()
+                except StateError as e:  # e.g. nothing to snooze: said, not an error
+                    log.info("%s", e)
                 except Exception:
                     log.exception("menu action failed")
 
@@ -178,7 +174,7 @@ class PystrayTray:
             item(lambda _: self._text, call(lambda: None), enabled=False),
             item(
                 "Take a break now",
-                call(c.take_break_now),
+                call(c.break_now),
                 default=not self._pystray.Icon.HAS_MENU,
             ),
             item(
@@ -213,12 +209,13 @@ class PystrayTray:
 
     def refresh(self) -> None:
         """Redraw icon, tooltip and menu after any change of state."""
-        self._apply()
+        if self._shown is not None:
+            self._apply()
 
     def flag_due(self, message: Message) -> None:
         """No notification server: the icon and the status line say a break is due (the app
         keeps what they say, so that ``microbreak status`` says the same)."""
-        self._apply()
+        self.refresh()
 
     def _apply(self) -> None:
         if self.backend in ("gtk", "appindicator"):
@@ -247,18 +244,19 @@ class PystrayTray:
         is rebuilt whenever its text changes, before it can be opened: a label changed while
         the menu opens would come after GTK sized and placed it (partly off screen).
         """
-        c = self._controls
+        assert self._shown is not None
+        icon, c = self._shown
         text = c.status_line(countdown=False)
         image = self._images["due" if c.undelivered() is not None else c.mode().value]
-        if self._icon.icon is not image:
-            self._icon.icon = image
+        if icon.icon is not image:
+            icon.icon = image
         title = f"microbreak: {text}"
-        if self._icon.title != title:
-            self._icon.title = title
+        if icon.title != title:
+            icon.title = title
         shape = (text, c.mode(), c.unanswered(), tuple(c.snooze_choices))
         if shape != self._menu_shape:
             self._text, self._menu_shape = text, shape
-            self._icon.update_menu()
+            icon.update_menu()
             if self.backend in ("gtk", "appindicator"):
                 # pystray builds the menu in an idle callback queued just now; this one comes
                 # after it, so the line is logged once the new menu is in place.
@@ -292,8 +290,20 @@ class PystrayTray:
 
     # -- running -------------------------------------------------------------------------------
 
-    def run(self, ready: Callable[[], None]) -> None:
-        """Own the main thread until ``stop``; ``ready`` runs once the icon is shown."""
+    def run(self, controls: Controls, ready: Callable[[], None]) -> None:
+        """Show the icon for ``controls`` and own the main thread until ``stop``; ``ready``
+        runs once the icon is shown."""
+        icon = self._pystray.Icon(
+            "microbreak",
+            icon=self._images["running"],
+            title="microbreak",
+            menu=self._menu(controls),
+        )
+        if self.backend == "gtk":
+            self._follow_status_icon()
+        self._shown = (icon, controls)
+        if self._stopping:
+            return
 
         def setup(icon: Any) -> None:
             icon.visible = True
@@ -301,7 +311,7 @@ class PystrayTray:
             ready()
 
         try:
-            self._icon.run(setup=setup)
+            icon.run(setup=setup)
         except Exception as e:
             if not self._stopping:
                 raise
@@ -312,7 +322,10 @@ class PystrayTray:
     def stop(self) -> None:
         """Remove the icon and leave ``run``; safe from any thread."""
         self._stopping = True
+        if self._shown is None:
+            return  # ``run`` sees it and returns at once
+        icon = self._shown[0]
         try:
-            self._icon.visible = False
+            icon.visible = False
         finally:
-            self._icon.stop()
+            icon.stop()

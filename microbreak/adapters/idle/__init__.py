@@ -11,44 +11,30 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Mapping
-from typing import Protocol
 
+from ...core.ports import IdleSource
 from .gnome import GnomeIdle
 from .macos import MacIdle
 from .null import NullIdle
 from .windows import WindowsIdle
 from .x11 import X11Idle
 
-__all__ = ["GnomeIdle", "IdleDetector", "MacIdle", "NullIdle", "WindowsIdle", "X11Idle", "choose"]
+__all__ = ["GnomeIdle", "IdleSource", "MacIdle", "NullIdle", "WindowsIdle", "X11Idle", "choose"]
 
 log = logging.getLogger(__name__)
 
 OFF = "natural breaks are off"
 
 
-class IdleDetector(Protocol):
-    """Seconds since the last user input, or None when that cannot be told right now."""
-
-    name: str
-
-    def idle_seconds(self) -> float | None:
-        """Seconds since the last keyboard or pointer input."""
-        ...
-
-    def close(self) -> None:
-        """Release the connection, if any."""
-        ...
+Opener = Callable[[Mapping[str, str]], IdleSource | str]
 
 
-Opener = Callable[[Mapping[str, str]], IdleDetector | str]
-
-
-def _windows(env: Mapping[str, str]) -> IdleDetector | str:
+def _windows(env: Mapping[str, str]) -> IdleSource | str:
     detector = WindowsIdle()
     return detector if detector.idle_seconds() is not None else "GetLastInputInfo did not answer"
 
 
-def _macos(env: Mapping[str, str]) -> IdleDetector | str:
+def _macos(env: Mapping[str, str]) -> IdleSource | str:
     detector = MacIdle()
     return detector if detector.idle_seconds() is not None else "ioreg gave no HIDIdleTime"
 
@@ -68,7 +54,7 @@ def _candidates(env: Mapping[str, str], platform: str) -> tuple[list[Opener], st
 
 def choose(
     env: Mapping[str, str] = os.environ, platform: str = sys.platform
-) -> tuple[IdleDetector, str | None]:
+) -> tuple[IdleSource, str | None]:
     """The first detector that answers, and None; or the null detector and why.
 
     Linux/BSD: GNOME's idle monitor on a Wayland session; otherwise the X11 screen saver

@@ -1,0 +1,65 @@
+"""Opening the config file in the user's editor: the tray's "Open config file"."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from ..paths import example_config
+
+log = logging.getLogger(__name__)
+
+
+class SystemEditor:
+    """The desktop's handler for the file: ``xdg-open``, ``open`` on macOS, the shell on Windows.
+
+    A config file that does not exist yet is first created from the documented example, so
+    the user starts from every setting explained rather than from an empty file.
+    """
+
+    def open(self, path: Path) -> None:
+        """Create ``path`` if needed and open it; problems are logged, never raised."""
+        try:
+            _create(path)
+        except OSError as e:
+            log.warning("cannot create %s: %s", path, e)
+            return
+        if sys.platform == "win32":
+            os.startfile(path)  # type: ignore[attr-defined,unused-ignore]
+            return
+        opener = "open" if sys.platform == "darwin" else "xdg-open"
+        if shutil.which(opener) is None:
+            log.warning("cannot open %s: %s is not installed", path, opener)
+            return
+        # The editor's chatter must not land in the daemon's stderr (the journal, a terminal);
+        # a failure to open shows in the log by its exit code.
+        child = subprocess.Popen(
+            [opener, str(path)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+        def reap() -> None:  # so no zombie is left behind, without blocking the menu
+            code = child.wait()
+            if code != 0:
+                log.warning("%s could not open %s (exit code %s)", opener, path, code)
+
+        threading.Thread(target=reap, name="open-config", daemon=True).start()
+
+
+def _create(path: Path) -> None:
+    if path.exists():
+        return
+    example = example_config()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if example is not None:
+        shutil.copyfile(example, path)
+    else:
+        path.write_text("# microbreak settings; see config.example.toml\n")
+    log.info("created %s from the example", path)

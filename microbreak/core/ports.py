@@ -1,0 +1,174 @@
+"""Every seam between the app and the desktop, in one place: what the app needs, not who gives it.
+
+The composition root (``daemon.run``) hands the app one object for each port; where a part is
+absent (no tray, no history, natural breaks off), it hands a do-nothing one from
+``adapters/nothing.py``, never ``None``. Tests hand small fakes (``tests/fakes.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+from .clock import Reading
+from .events import EventKind
+from .messages import Message
+
+
+class Clock(Protocol):
+    """Reads the wall, monotonic and boot clocks at once (the system's, or a test's fake)."""
+
+    def read(self) -> Reading:
+        """Read all three clocks."""
+        ...
+
+
+class Timer(Protocol):
+    """Calls back once at a wall-clock time; arming again replaces the previous time."""
+
+    def arm(self, at: datetime) -> None:
+        """Call back at ``at`` (or as soon as possible if it has passed)."""
+        ...
+
+    def start(self, callback: Callable[[], None]) -> None:
+        """Begin calling ``callback`` at the armed times."""
+        ...
+
+    def stop(self) -> None:
+        """Stop; no callback starts after this returns."""
+        ...
+
+
+class Notifier(Protocol):
+    """Shows a desktop notification."""
+
+    def show(self, message: Message) -> bool:
+        """Show ``message``; False when no notification server took it."""
+        ...
+
+
+class Tray(Protocol):
+    """The tray icon, as far as the app drives it."""
+
+    def refresh(self) -> None:
+        """Redraw after a change of state."""
+        ...
+
+    def flag_due(self, message: Message) -> None:
+        """Show that a break is due when no notification could be shown."""
+        ...
+
+    def stop(self) -> None:
+        """Remove the icon and end its loop."""
+        ...
+
+
+class History(Protocol):
+    """Where events go for ``microbreak stats``."""
+
+    def record(
+        self,
+        kind: EventKind,
+        at: datetime,
+        *,
+        exercise: str | None = None,
+        seconds: float | None = None,
+    ) -> None:
+        """Append one event."""
+        ...
+
+    def close(self) -> None:
+        """Flush and close."""
+        ...
+
+
+class Presence(Protocol):
+    """Whether the user is away (idle or locked), and for how long."""
+
+    def away_for(self) -> timedelta | None:
+        """How long away, or None when present (or when it cannot tell)."""
+        ...
+
+    def next_look(self) -> timedelta | None:
+        """How soon to look again to see an absence of ``natural_break`` (None: unknown)."""
+        ...
+
+    def close(self) -> None:
+        """Release the detectors."""
+        ...
+
+
+class DoNotDisturb(Protocol):
+    """Why not to interrupt right now (full-screen window, camera in use...), or None."""
+
+    def reason(self) -> str | None:
+        """Ask the desktop."""
+        ...
+
+    def close(self) -> None:
+        """Release the detectors."""
+        ...
+
+
+class IdleSource(Protocol):
+    """Seconds since the last keyboard or pointer input, from one desktop backend."""
+
+    name: str
+
+    def idle_seconds(self) -> float | None:
+        """Ask the desktop; None when it cannot tell right now."""
+        ...
+
+    def close(self) -> None:
+        """Release the connection, if any."""
+        ...
+
+
+class LockState(Protocol):
+    """Whether the screen is locked, asked of every lock screen the desktop may have."""
+
+    def locked(self) -> bool | None:
+        """True if locked, False if not, None if nobody can tell."""
+        ...
+
+    def close(self) -> None:
+        """Release the connections."""
+        ...
+
+
+class Chime(Protocol):
+    """A sound played with each reminder."""
+
+    def play(self) -> None:
+        """Start playing without blocking."""
+        ...
+
+    def close(self) -> None:
+        """Stop playing."""
+        ...
+
+
+class StateStore(Protocol):
+    """Where the planner's state is kept between runs."""
+
+    def load(self) -> tuple[dict[str, Any] | None, str | None]:
+        """The saved state (or None) and a warning to log once."""
+        ...
+
+    def save(self, state: dict[str, object]) -> None:
+        """Persist the state atomically."""
+        ...
+
+    def move_aside(self) -> Path:
+        """Keep an unusable state file under another name; returns it."""
+        ...
+
+
+class Editor(Protocol):
+    """Opens a file in the user's editor without blocking."""
+
+    def open(self, path: Path) -> None:
+        """Open ``path``; problems are logged, never raised."""
+        ...
