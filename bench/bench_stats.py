@@ -26,10 +26,10 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from microbreak import stats
-from microbreak.adapters.history import History
+from microbreak.adapters.storage.history import History
 from microbreak.core.events import EventKind
 from microbreak.core.exercises import CATALOG
+from microbreak.usecases import stats
 
 TARGET_MS = 200.0
 BERLIN = ZoneInfo("Europe/Berlin")

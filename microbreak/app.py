@@ -44,7 +44,7 @@ from .core.ports import (
     Tray,
 )
 from .core.rotation import Rotation
-from .runtime import Runtime
+from .settings.record import Runtime
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -145,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except KeyboardInterrupt:
             return 130
     if words[:1] == ["autostart"]:
-        from .autostart_cli import run as autostart_run
+        from .usecases.autostart_cli import run as autostart_run
 
         return autostart_run(words[1:])
     args = build_parser().parse_args(words)
@@ -196,10 +196,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             as_json=getattr(args, "json", False),
         )
     if command == "doctor":
-        from . import doctor
+        from .usecases import doctor
 
         return doctor.run(as_json=args.json, config=args.config)
-    from . import config
+    from .settings import config
 
     if command == "config" and args.config_command == "path":
         from .paths import config_file
@@ -223,7 +223,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if command == "stats":
         return _stats(args, loaded.settings.daily_goal)
     if command == "exercises":
-        from .exercise_table import table
+        from .usecases.exercises import table
 
         print(table(loaded.settings.exercises.selection(), every=args.all))
         return EXIT_OK
@@ -233,7 +233,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 def _check_exercises() -> int:
     """``microbreak exercises --check``: the exercise files alone, one line per problem."""
-    from .user_exercises import read_catalog
+    from .settings.exercise_files import read_catalog
 
     print(f"{read_catalog().summary()}: all valid")
     return EXIT_OK
@@ -242,9 +242,9 @@ def _check_exercises() -> int:
 def _stats(args: argparse.Namespace, goal: int) -> int:
     from datetime import datetime, timezone
 
-    from . import stats
-    from .local_time import local_zone
+    from .adapters.clock import local_zone
     from .paths import history_file
+    from .usecases import stats
 
     if args.chart is not None:
         stats.chart_target(args.chart)  # a mistake in the path ends here, before any work

@@ -21,21 +21,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .adapters.away import Away
-from .adapters.clock import SystemClock
+from .adapters.clock import SystemClock, local_zone
 from .adapters.config_watch import ConfigWatch
 from .adapters.control import ControlServer, handler
 from .adapters.editor import SystemEditor
-from .adapters.history import History as SqliteHistory
 from .adapters.instance_lock import LOCK_NAME, InstanceLock
 from .adapters.nothing import NoChime, NoDoNotDisturb, NoHistory, NoPresence, NoTray
 from .adapters.notifier import PlyerNotifier
-from .adapters.state_store import StateStore
+from .adapters.storage.history import History as SqliteHistory
+from .adapters.storage.state import StateStore
 from .adapters.timer import SchedulerTimer
 from .app import App, Ports
 from .channel import control_address
 from .core.ports import Chime, DoNotDisturb, History, Presence
 from .errors import MicrobreakError
-from .local_time import local_zone
 from .paths import (
     UnsafeDirectory,
     control_key_file,
@@ -45,7 +44,7 @@ from .paths import (
     site_config_files,
     state_file,
 )
-from .runtime import Runtime
+from .settings.record import Runtime
 
 if TYPE_CHECKING:
     from .adapters.tray import PystrayTray

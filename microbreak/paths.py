@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import platformdirs
@@ -98,3 +99,18 @@ def state_file() -> Path:
 def history_file() -> Path:
     """The event history, e.g. ``~/.local/share/microbreak/history.sqlite``."""
     return platformdirs.user_data_path(APP, appauthor=False) / "history.sqlite"
+
+
+_EXERCISE_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def pictogram(exercise_id: str) -> Path | None:
+    """The packaged 128 px PNG for ``exercise_id`` (drawn by ``assets/make_pictograms.py``),
+    or None so callers fall back to the app icon.
+
+    Only catalog-shaped ids are looked up, so no id can point outside the pictogram folder.
+    """
+    if not _EXERCISE_ID.fullmatch(exercise_id):
+        return None
+    path = package_assets() / "exercises" / f"{exercise_id}.png"
+    return path if path.is_file() else None

@@ -14,7 +14,7 @@ from microbreak.adapters.nothing import NoChime, NoDoNotDisturb, NoHistory, NoPr
 from microbreak.app import Ports
 from microbreak.core.clock import Reading
 from microbreak.core.messages import Message
-from microbreak.runtime import Runtime
+from microbreak.settings.record import Runtime
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)  # a Monday morning
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from microbreak import autostart
-from microbreak.autostart_cli import run
+from microbreak.usecases import autostart
+from microbreak.usecases.autostart_cli import run
 
 ICON = (Path(__file__).parents[1] / "assets" / "microbreak.png").resolve()
 

@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from microbreak import config
 from microbreak.core.durations import (
     DURATION_HELP,
     DurationError,
@@ -26,6 +25,7 @@ from microbreak.core.durations import (
     humanize,
     parse_duration,
 )
+from microbreak.settings import config
 
 from .cli_run import PREFIX, run
 

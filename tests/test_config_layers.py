@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from microbreak import config
 from microbreak.errors import ConfigError
 from microbreak.paths import site_config_dirs, site_config_files
-from microbreak.runtime import Runtime
+from microbreak.settings import config
+from microbreak.settings.record import Runtime
 
 from .cli_run import PREFIX, isolate_config, ok, run
 

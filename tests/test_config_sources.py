@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from pydantic_settings import EnvSettingsSource, TomlConfigSettingsSource
 
-from microbreak import config
 from microbreak.errors import ConfigError
+from microbreak.settings import config
 
 from .cli_run import isolate_config, ok, run
 
@@ -154,4 +154,4 @@ def test_the_daemon_and_the_client_import_neither_pydantic_nor_the_config() -> N
     assert "microbreak.daemon" in loaded
     heavy = {"pydantic", "pydantic_core", "pydantic_settings"}
     assert not {m.split(".")[0] for m in loaded} & heavy
-    assert "microbreak.config" not in loaded
+    assert "microbreak.settings.config" not in loaded

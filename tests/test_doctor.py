@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from microbreak import doctor
 from microbreak.adapters.presence.bus import Bus, BusError
-from microbreak.config import Loaded
-from microbreak.doctor import Check
+from microbreak.settings.config import Loaded
+from microbreak.usecases import doctor
+from microbreak.usecases.doctor import Check
 
 from .desktop import Desktop
 
@@ -41,7 +41,7 @@ def _doctor(
     env: dict[str, str], *, as_json: bool = False, config: str | None = None
 ) -> subprocess.CompletedProcess[str]:
     code = (
-        "import sys; from microbreak.doctor import run; "
+        "import sys; from microbreak.usecases.doctor import run; "
         f"sys.exit(run(as_json={as_json}, config={config!r}))"
     )
     result = subprocess.run(

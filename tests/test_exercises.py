@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from microbreak import config
 from microbreak.core import exercises
 from microbreak.core.exercises import (
     CATALOG,
@@ -23,6 +22,7 @@ from microbreak.core.exercises import (
     by_id,
     current_id,
 )
+from microbreak.settings import config
 
 from .cli_run import isolate_config
 

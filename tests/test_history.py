@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from microbreak.adapters.history import SCHEMA_VERSION, Event, History
+from microbreak.adapters.storage.history import SCHEMA_VERSION, Event, History
 from microbreak.core.events import EventKind
 
 T0 = datetime(2026, 11, 21, 8, 0, tzinfo=timezone.utc)

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from microbreak.core.exercises import CATALOG, MERGED
-from microbreak.pictograms import pictogram
+from microbreak.paths import pictogram
 
 ASSETS = Path(__file__).parents[1] / "assets"
 

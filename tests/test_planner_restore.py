@@ -11,7 +11,7 @@ import random
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from microbreak.adapters.state_store import StateStore
+from microbreak.adapters.storage.state import StateStore
 from microbreak.core.planner import Mode, Planner, Policy, Reminder
 from microbreak.core.rotation import Rotation, Selection
 from microbreak.core.work_hours import WorkWeek

@@ -43,7 +43,7 @@ HEAVY = {
     "typing",
     "pathlib",
     "tempfile",
-    "microbreak.config",
+    "microbreak.settings.config",
     "microbreak.paths",
 }
 SCRIPT = Path(sys.executable).with_name("microbreak")

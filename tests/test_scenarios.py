@@ -18,13 +18,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from microbreak.adapters.state_store import StateStore
+from microbreak.adapters.storage.state import StateStore
 from microbreak.app import WATCH, App
 from microbreak.core.exercises import CATALOG, by_id
 from microbreak.core.messages import Message
 from microbreak.core.planner import Mode
 from microbreak.core.rotation import Selection
-from microbreak.runtime import Runtime
+from microbreak.settings.record import Runtime
 
 from .fakes import (
     FakeClock,

@@ -19,11 +19,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from microbreak import stats
-from microbreak.adapters.history import History
+from microbreak.adapters.storage.history import History
 from microbreak.core.events import EventKind
 from microbreak.core.planner import Planner, Policy
 from microbreak.core.rotation import Rotation, Selection
+from microbreak.usecases import stats
 
 from .cli_run import clean_env
 from .fakes import START

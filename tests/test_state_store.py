@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from microbreak.adapters.state_store import KEEP_CORRUPT, StateStore
+from microbreak.adapters.storage.state import KEEP_CORRUPT, StateStore
 
 
 def _corrupt(directory: Path) -> list[str]:

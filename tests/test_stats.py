@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bench.bench_stats import generate
-from microbreak import stats
-from microbreak.adapters.history import History
+from microbreak.adapters.storage.history import History
 from microbreak.core.events import EventKind
 from microbreak.errors import EXIT_FAILURE
+from microbreak.usecases import stats
 
 BERLIN = ZoneInfo("Europe/Berlin")
 K = EventKind
@@ -352,7 +352,7 @@ def test_chart_without_matplotlib_says_how_to_install_it(
 
 def test_stats_imports_no_heavy_library() -> None:
     code = (
-        "import sys, json, microbreak.stats, microbreak.adapters.history\n"
+        "import sys, json, microbreak.usecases.stats, microbreak.adapters.storage.history\n"
         "print(json.dumps(sorted(sys.modules)))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from microbreak.adapters.history import History
+from microbreak.adapters.storage.history import History
 from microbreak.core.events import EventKind
 from microbreak.errors import EXIT_FAILURE, EXIT_USAGE
 

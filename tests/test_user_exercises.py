@@ -21,11 +21,11 @@ from pathlib import Path
 
 import pytest
 
-from microbreak import config, user_exercises
 from microbreak.core.exercises import CATALOG, Area, Position, by_id
 from microbreak.core.rotation import Rotation, Selection
-from microbreak.runtime import Runtime
-from microbreak.user_exercises import (
+from microbreak.settings import config
+from microbreak.settings import exercise_files as user_exercises
+from microbreak.settings.exercise_files import (
     MAX_INSTRUCTIONS,
     OWN_TITLE,
     CatalogError,
@@ -33,6 +33,7 @@ from microbreak.user_exercises import (
     exercise_dirs,
     read_catalog,
 )
+from microbreak.settings.record import Runtime
 
 from .cli_run import PREFIX, isolate_config, ok, run
 
@@ -294,7 +295,7 @@ def test_the_daemon_gets_the_same_catalog_without_pydantic(dirs: Dirs) -> None:
     text = runtime.to_json()
     code = (
         "import sys\n"
-        "from microbreak.runtime import Runtime\n"
+        "from microbreak.settings.record import Runtime\n"
         "r = Runtime.from_json(sys.argv[1])\n"
         "ids = [e.id for e in r.selection().allowed(r.catalog())]\n"
         "print(ids[-1], any(m.split('.')[0] == 'pydantic' for m in sys.modules))\n"

@@ -1,4 +1,4 @@
-"""The system's clocks: wall, monotonic and (on Linux) boot time, read together.
+"""The system's clocks, read together (wall, monotonic and, on Linux, boot time), and its zone.
 
 ``core/clock.py`` compares two readings to tell a suspend from a wall-clock jump.
 """
@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import sys
 import time
+from datetime import tzinfo
+from zoneinfo import ZoneInfo
 
 from ..core.clock import Reading
 
@@ -21,3 +23,14 @@ class SystemClock:
         if sys.platform == "linux":
             boot = time.clock_gettime(time.CLOCK_BOOTTIME)
         return Reading(time.time(), mono, boot)
+
+
+def local_zone() -> tzinfo:
+    """The user's time zone, for showing times and for local-time rules (mornings, working
+    hours): the system's via tzlocal; UTC when none is configured."""
+    try:
+        from tzlocal import get_localzone
+
+        return get_localzone()
+    except Exception:  # no zone configured, or an unreadable /etc/localtime
+        return ZoneInfo("UTC")

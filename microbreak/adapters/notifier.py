@@ -132,7 +132,7 @@ class PlyerNotifier:
 def _pictogram(exercise_id: str | None) -> Path | None:
     if exercise_id is None:
         return None
-    from ..pictograms import pictogram
+    from ..paths import pictogram
 
     return pictogram(exercise_id)
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, MicrobreakError
 from . import autostart
-from .errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, MicrobreakError
 
 PROG = "microbreak autostart"
 

@@ -1,6 +1,6 @@
 """The break history: every reminder, snooze, pause and start/stop, in a small SQLite file.
 
-Times are stored as UTC epoch seconds (shown in local time by ``microbreak.stats``). Each event is
+Times are stored as UTC epoch seconds (shown in local time by ``usecases/stats.py``). Each event is
 one short transaction in WAL mode, so a crash loses at most the event being written and the stats
 command can read while the daemon writes. A file that is cut short, corrupt or from a newer
 schema is moved aside with a timestamp and a fresh one started, with every row SQLite can still
@@ -22,7 +22,7 @@ from types import TracebackType
 from typing import cast
 from urllib.parse import quote
 
-from ..core.events import EventKind
+from ...core.events import EventKind
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ SCHEMA_VERSION = 1
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS events ("
     "id INTEGER PRIMARY KEY, at INTEGER NOT NULL, kind TEXT NOT NULL, exercise TEXT, seconds REAL)",
-    # Both indexes cover the queries of microbreak.stats, which never read the table itself:
+    # Both indexes cover the queries of usecases/stats.py, which never read the table itself:
     # the per-day counts (a time range), the pauses and the exercises done (a kind and a range).
     "CREATE INDEX IF NOT EXISTS events_at ON events (at, kind)",
     "CREATE INDEX IF NOT EXISTS events_kind ON events (kind, at, exercise, seconds)",

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 
-from .core.durations import DurationError, parse_duration, parse_time_of_day
-from .core.work_hours import Span
+from ..core.durations import DurationError, parse_duration, parse_time_of_day
+from ..core.work_hours import Span
 
 _POSITION = re.compile(r"(?P<head>.*) \(at line (?P<line>\d+), column (?P<column>\d+)\)", re.S)
 _BARE = r"[A-Za-z0-9_-]+"

@@ -12,10 +12,10 @@ from dataclasses import asdict, dataclass
 from datetime import time, timedelta
 from pathlib import Path
 
-from .core.exercises import Exercise, Position
-from .core.planner import Policy
-from .core.rotation import Selection
-from .core.work_hours import WorkWeek
+from ..core.exercises import Exercise, Position
+from ..core.planner import Policy
+from ..core.rotation import Selection
+from ..core.work_hours import WorkWeek
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +85,7 @@ class Runtime:
 
         Raises CatalogError (a ConfigError) if a file went bad since ``microbreak run`` checked.
         """
-        from .user_exercises import catalog
+        from .exercise_files import catalog
 
         dirs = None if self.exercise_dirs is None else [Path(d) for d in self.exercise_dirs]
         return catalog(dirs)

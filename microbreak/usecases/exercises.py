@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 import textwrap
 
-from .core.exercises import SAFETY_NOTE
-from .core.rotation import Selection
-from .user_exercises import Catalog, read_catalog
+from ..core.exercises import SAFETY_NOTE
+from ..core.rotation import Selection
+from ..settings.exercise_files import Catalog, read_catalog
 
 
 def table(selection: Selection, *, every: bool = False, catalog: Catalog | None = None) -> str:

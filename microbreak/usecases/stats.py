@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 
-from .adapters.history import connect_readonly
-from .core.events import EventKind
-from .core.exercises import by_id
-from .errors import EXIT_USAGE, MicrobreakError
+from ..adapters.storage.history import connect_readonly
+from ..core.events import EventKind
+from ..core.exercises import by_id
+from ..errors import EXIT_USAGE, MicrobreakError
 
 CHART_HINT = "install it with: pip install 'microbreak[charts]'"
 

@@ -51,7 +51,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from .core.durations import (
+from ..core.durations import (
     DURATION_HELP,
     DurationError,
     TimeOfDayError,
@@ -59,13 +59,13 @@ from .core.durations import (
     parse_duration,
     parse_time_of_day,
 )
-from .core.exercises import CATALOG, Exercise, Position, current_id
-from .core.rotation import Selection, SelectionError
-from .core.work_hours import Span
-from .errors import ConfigError
-from .paths import CONFIG_ENV, config_file, site_config_files
-from .runtime import Runtime
-from .user_exercises import did_you_mean, exercise_dirs, read_catalog, read_toml
+from ..core.exercises import CATALOG, Exercise, Position, current_id
+from ..core.rotation import Selection, SelectionError
+from ..core.work_hours import Span
+from ..errors import ConfigError
+from ..paths import CONFIG_ENV, config_file, site_config_files
+from .exercise_files import did_you_mean, exercise_dirs, read_catalog, read_toml
+from .record import Runtime
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from .. import __version__
 
 NOTIFICATIONS = "org.freedesktop.Notifications"
 NOTIFICATIONS_PATH = "/org/freedesktop/Notifications"
@@ -86,7 +86,7 @@ def _shown_address(address: str) -> str:
 
 def check_bus(env: Mapping[str, str] = os.environ) -> Check:
     """Does a session bus answer? Notifications, StatusNotifier trays and GNOME idle need it."""
-    from .adapters.presence.bus import Bus, BusError
+    from ..adapters.presence.bus import Bus, BusError
 
     name = "session bus"
     bus = Bus.session(env)
@@ -108,7 +108,7 @@ def check_notification_server(env: Mapping[str, str] = os.environ) -> Check:
 
     The call may D-Bus-activate a server, which is exactly what a real reminder would do.
     """
-    from .adapters.presence.bus import Bus, BusError
+    from ..adapters.presence.bus import Bus, BusError
 
     name = "notification server"
     bus = Bus.session(env)
@@ -192,7 +192,7 @@ def _tray_fix(reason: str, sni_host: bool) -> str:
 
 def _load_tray_backend(backends: tuple[str, ...]) -> tuple[str, bool]:
     """Import pystray as the daemon would; the backend that loaded and whether it has a menu."""
-    from .adapters.tray import load_pystray
+    from ..adapters.tray import load_pystray
 
     saved = os.environ.get("PYSTRAY_BACKEND")
     try:
@@ -207,8 +207,8 @@ def _load_tray_backend(backends: tuple[str, ...]) -> tuple[str, bool]:
 
 def check_tray() -> Check:
     """Which tray host runs and which pystray backend the daemon will use, with or without menu."""
-    from .adapters import tray_probe
-    from .adapters.tray import TrayUnavailable
+    from ..adapters import tray_probe
+    from ..adapters.tray import TrayUnavailable
 
     name = "tray"
     found = tray_probe.probe()
@@ -260,7 +260,7 @@ def _idle_fix(reason: str) -> str:
 
 def check_idle(env: Mapping[str, str] = os.environ, *, wanted: bool = True) -> Check:
     """Which idle detector the daemon would use; none only turns natural breaks off."""
-    from .adapters import idle
+    from ..adapters import idle
 
     name = "idle detection"
     detector, reason = idle.choose(env)
@@ -284,9 +284,9 @@ def check_idle(env: Mapping[str, str] = os.environ, *, wanted: bool = True) -> C
 
 def check_config(explicit: str | None) -> Check:
     """Which config files are read, whether they and the MICROBREAK_* overrides are valid."""
-    from . import config
-    from .errors import ConfigError
-    from .paths import CONFIG_ENV, config_file, user_config_file
+    from ..errors import ConfigError
+    from ..paths import CONFIG_ENV, config_file, user_config_file
+    from ..settings import config
 
     name = "config"
     path, named = config_file(explicit)
@@ -315,7 +315,7 @@ def check_config(explicit: str | None) -> Check:
 
 def _detect_idle(explicit: str | None) -> bool:
     """The config's ``detect_idle``; True when the config cannot be read (its check says why)."""
-    from . import config
+    from ..settings import config
 
     try:
         return bool(config.load(explicit).settings.detect_idle)
@@ -370,7 +370,7 @@ def _safely(name: str, needed: bool, check: Callable[[], Check]) -> Check:
 
 def collect(config: str | None = None, env: Mapping[str, str] = os.environ) -> list[Check]:
     """Every check, in the order of the table."""
-    from . import paths
+    from .. import paths
 
     wanted_idle = _detect_idle(config)
     checks: list[tuple[str, bool, Callable[[], Check]]] = [

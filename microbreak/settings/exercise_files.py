@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from ..core.exercises import CATALOG, Area, Exercise, Position, Source
+from ..errors import ConfigError
+from ..paths import site_config_dirs, user_config_dir
 from . import toml_errors
-from .core.exercises import CATALOG, Area, Exercise, Position, Source
-from .errors import ConfigError
-from .paths import site_config_dirs, user_config_dir
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import platformdirs
 
-from .errors import EXIT_USAGE, MicrobreakError
-from .paths import package_assets
+from ..errors import EXIT_USAGE, MicrobreakError
+from ..paths import package_assets
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""What microbreak keeps on disk: the planner's state and the event history."""
