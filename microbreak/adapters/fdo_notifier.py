@@ -7,6 +7,12 @@ lacks ``sender-pid``, must not stall anything), and answers arrive as ``ActionIn
 ``NotificationClosed`` signals, dispatched by a GLib loop running the default main context
 (the GTK tray's, else the one ``glib_loop.ensure_glib_loop()`` starts). The adapter only
 reports what the user did (``Answer``); the app decides what that means.
+
+The app, in order: ``FdoNotifier.connect(on_answer, ...)`` at start; if it gives None or
+``available()`` is False, plyer stays the path; else ``ensure_glib_loop()`` once the tray's loop
+runs (or at once without a tray); ``show(message, snooze_label)`` for each reminder (it blocks
+for at most the call timeout: call it off the GTK thread when you can); ``close_current()`` when
+the reminder is answered from the tray or the CLI; ``stop()`` at quit.
 """
 
 from __future__ import annotations
