@@ -281,6 +281,35 @@ def test_close_while_notify_is_on_its_way(bare_desktop: Desktop, answers: Answer
             n.stop()
 
 
+def test_a_new_server_is_asked_again(bare_desktop: Desktop, answers: Answers) -> None:
+    """The server restarted (or another took over): old ids are not ours, buttons may differ."""
+    with FakeNotifications(bare_desktop.bus_address) as fake:
+        n = _connect(bare_desktop, answers)
+        assert n.available() and n.show(MESSAGE, SNOOZE)
+        nid = n.current
+        assert nid is not None
+    try:
+        wait_until(lambda: n.current is None, 5.0, "the gone server's reminder to be forgotten")
+        with FakeNotifications(
+            bare_desktop.bus_address, server_name="other", capabilities=("body",)
+        ) as other:
+            wait_until(lambda: n.server is not None and n.server.name == "other", 5.0, "asking")
+            assert not n.available()
+            other.closed(nid, 2)  # the new server's notification with the same number
+            assert stays_true(answers.none_yet, 0.3)
+        with FakeNotifications(bare_desktop.bus_address, server_name="third") as third:
+            wait_until(lambda: n.available(), 5.0, "buttons again")
+            assert n.show(MESSAGE, SNOOZE)
+            assert third.notifies[0].replaces_id == 0
+            nid = n.current
+            assert nid is not None
+            third.action(nid, "skip")
+            assert answers.next() == Answer.SKIP  # the new owner's signals reach us
+    finally:
+        n.stop()
+    assert fake.notifies
+
+
 # -- against the real dunst ----------------------------------------------------------------
 
 

@@ -134,9 +134,13 @@ class FdoNotifier:
         self._lock = threading.Lock()
         self._current: int | None = None  # the shown, unanswered reminder's id
         self._generation = 0  # bumped by each close, so a Notify in flight knows it is stale
-        self._subscription = connection.signal_subscribe(
-            NAME, INTERFACE, None, PATH, None, 0, self._on_signal
-        )
+        self._subscriptions = [
+            connection.signal_subscribe(NAME, INTERFACE, None, PATH, None, 0, self._on_signal),
+            connection.signal_subscribe(
+                "org.freedesktop.DBus", "org.freedesktop.DBus", "NameOwnerChanged",
+                "/org/freedesktop/DBus", NAME, 0, self._on_owner_changed,
+            ),
+        ]  # fmt: skip
 
     @classmethod
     def connect(
@@ -178,7 +182,10 @@ class FdoNotifier:
         )
 
     def available(self) -> bool:
-        """Whether the server shows buttons (lists ``actions``); else the caller uses plyer."""
+        """Whether the server shows buttons (lists ``actions``); else the caller uses plyer.
+
+        Asked at start and again whenever another server takes the name.
+        """
         return self.server is not None and "actions" in self.server.capabilities
 
     @property
@@ -308,9 +315,45 @@ class FdoNotifier:
         except Exception:  # a bug in the callback must not kill the loop's dispatch
             log.exception("handling the answer %r failed", answer.value)
 
+    def _on_owner_changed(self, *_args: Any) -> None:
+        """A new (or no) server: its ids are not ours, and it may show buttons or not."""
+        with self._lock:
+            self._current = None
+        self._ask_server_again()
+
+    def _ask_server_again(self) -> None:
+        """Asynchronously, so that the loop's thread (the tray's) never waits for the server."""
+        from gi.repository import GLib
+
+        def got_info(conn: Any, result: Any) -> None:
+            try:
+                info = conn.call_finish(result).unpack()
+            except GLib.Error:
+                self.server = None
+                return
+            conn.call(
+                NAME, PATH, INTERFACE, "GetCapabilities", None, GLib.VariantType("(as)"), 0,
+                self._timeout_ms, None, lambda c, r: got_capabilities(c, r, info),
+            )  # fmt: skip
+
+        def got_capabilities(conn: Any, result: Any, info: tuple[str, ...]) -> None:
+            try:
+                (capabilities,) = conn.call_finish(result).unpack()
+            except GLib.Error:
+                self.server = None
+                return
+            self.server = ServerInfo(info[0], info[1], info[2], frozenset(capabilities))
+            log.info("notification server now: %s %s", info[0], info[2])
+
+        self._conn.call(
+            NAME, PATH, INTERFACE, "GetServerInformation", None, GLib.VariantType("(ssss)"), 0,
+            self._timeout_ms, None, got_info,
+        )  # fmt: skip
+
     def stop(self) -> None:
         """Unsubscribe and close our connection (at quit); bounded, nothing waits for replies."""
-        self._conn.signal_unsubscribe(self._subscription)
+        for subscription in self._subscriptions:
+            self._conn.signal_unsubscribe(subscription)
         self._conn.close(None, None, None)
 
 
