@@ -379,6 +379,19 @@ class App:
         log.info("done: %s", name)
         return f"Well done: {name}"
 
+    def dismissed(self) -> None:
+        """The user closed the reminder's notification without answering it.
+
+        Recorded as DISMISSED (neither done nor skipped); the reminder stays unanswered, so
+        Done or Skip from the tray or the CLI still answer it, and the next one comes on time.
+        """
+        with self._lock:
+            shown = self.planner.unanswered
+            if shown is None:
+                return
+            self._record(EventKind.DISMISSED, self._now(), exercise=shown.id)
+        log.info("dismissed: %s (still unanswered)", shown.name)
+
     def open_config(self) -> None:
         """Open the config file in the user's editor (created from the example if missing)."""
         self._ports.editor.open(self._settings.path)
@@ -457,11 +470,16 @@ class App:
         self._ports.history.record(kind, at, exercise=exercise, seconds=seconds)
 
     def _act(self, change: Callable[[datetime], T]) -> T:
-        """Apply one change at the current time, re-arm, save, redraw; returns its result."""
+        """Apply one change at the current time, re-arm, save, redraw; returns its result.
+
+        Every such change (done, skip, snooze, a pause) answers or sets aside the reminder on
+        screen, so its notification goes: one reminder on screen, never an answered one.
+        """
         with self._lock:
             now = self._now()
             result = change(now)
             self._rearm(now)
+        self._ports.notifier.withdraw()
         self._refresh()
         return result
 

@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .adapters.away import Away
 from .adapters.clock import SystemClock, local_zone
@@ -33,7 +33,8 @@ from .adapters.storage.state import StateStore
 from .adapters.timer import SchedulerTimer
 from .app import App, Ports
 from .channel import control_address
-from .core.ports import Chime, DoNotDisturb, History, Presence
+from .core.durations import humanize
+from .core.ports import Chime, DoNotDisturb, History, Notifier, Presence
 from .errors import MicrobreakError
 from .paths import (
     UnsafeDirectory,
@@ -47,9 +48,14 @@ from .paths import (
 from .settings.record import Runtime
 
 if TYPE_CHECKING:
+    from .adapters.fdo_notifier import Answer, FdoNotifier
     from .adapters.tray import PystrayTray
 
 log = logging.getLogger("microbreak.daemon")  # not __name__: this runs as __main__
+
+#: pystray backends whose GTK main loop runs GLib's default main context (the one that
+#: dispatches the notification buttons' signals); with any other, we run a loop of our own.
+GLIB_TRAYS = frozenset({"gtk", "appindicator"})
 
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 RELOAD_SIGNAL = getattr(signal, "SIGHUP", None)
@@ -114,10 +120,15 @@ def run(runtime: Runtime) -> int:
     else:
         log.info("config: %s", runtime.path)
 
-    notifier = PlyerNotifier(
-        icon=assets / "microbreak.png",
-        timeout_seconds=max(1, round(runtime.notification_timeout)),
-    )
+    if sys.platform.startswith("linux"):
+        _desktop_setup()
+    answer_to: list[Callable[[Answer], None]] = []  # the app's router, once the app exists
+
+    def on_answer(answer: Answer) -> None:
+        for route in answer_to:
+            route(answer)
+
+    notifier, answerable = _make_notifier(runtime, assets, on_answer)
     tray = _make_tray(assets) if runtime.tray else None
     app = App(
         runtime,
@@ -136,6 +147,16 @@ def run(runtime: Runtime) -> int:
         ),
         local_zone(),
     )
+    if answerable is not None:
+        from .adapters.answers import router
+
+        answer_to.append(router(app))
+        if tray is None or tray.backend not in GLIB_TRAYS:
+            # Nobody else runs the default context: without this the buttons would do nothing.
+            # (A GTK tray's loop runs it; ours, started first, would keep GTK's from running.)
+            from .adapters.glib_loop import ensure_glib_loop
+
+            ensure_glib_loop()
     reload = _reloader(app, runtime, notifier)
     _take_signals(app, reload)
     if not runtime.config_exists:
@@ -164,6 +185,8 @@ def run(runtime: Runtime) -> int:
         watch.stop()
         server.stop()
         app.close()
+        if answerable is not None:
+            _stop_answerable(answerable)
     log.info("stopped")
     return 0
 
@@ -187,7 +210,81 @@ def _validate(current: Runtime) -> tuple[Runtime | None, str | None]:
     return replace(fresh, tray=current.tray, verbose=current.verbose), None
 
 
-def _reloader(app: App, runtime: Runtime, notifier: PlyerNotifier) -> Callable[[str], None]:
+def _desktop_setup() -> None:
+    """Install the application entry that names our notifications, and say once when GNOME's
+    own movement breaks are on too (two reminders to move)."""
+    from .adapters.gnome_breaks import TURN_OFF, movement_breaks_on
+    from .autostart import install_app_entry
+
+    try:
+        said = install_app_entry()
+    except OSError as e:
+        said = f"cannot write the application entry ({e}); notifications go unnamed"
+    if said:
+        log.info("%s", said)
+    if movement_breaks_on():
+        log.warning(
+            "GNOME's own movement breaks are on as well, so you get two reminders to move; "
+            "choose one: turn GNOME's off (%s), or quit microbreak",
+            TURN_OFF,
+        )
+
+
+def _snooze_label(runtime: Runtime) -> str:
+    """The Snooze button: the first snooze choice, as the tray words it ("Snooze 5 min")."""
+    return f"Snooze {humanize(runtime.snoozes()[0])}"
+
+
+def _make_notifier(
+    runtime: Runtime, assets: Path, on_answer: Callable[[Answer], None]
+) -> tuple[Notifier, FdoNotifier | None]:
+    """Reminders with buttons where the server lists ``actions`` (Linux), else plyer's; says
+    which and why in one line. The second item is the answerable notifier, if chosen."""
+    icon = assets / "microbreak.png"
+    timeout = max(1, round(runtime.notification_timeout))
+    plyer = PlyerNotifier(icon=icon, timeout_seconds=timeout)
+    if not sys.platform.startswith("linux"):
+        log.info("notifications: plyer (buttons on the reminder are for Linux desktops)")
+        return plyer, None
+    try:
+        from .adapters.fdo_notifier import FdoNotifier
+    except ImportError as e:  # no PyGObject
+        log.info("notifications: plyer, without buttons (%s)", e)
+        return plyer, None
+    fdo = FdoNotifier.connect(on_answer, icon=icon, timeout_seconds=timeout)
+    if fdo is None:
+        log.info("notifications: plyer, without buttons (no session bus to listen on)")
+        return plyer, None
+    if not fdo.available():
+        why = (
+            f"{fdo.server.name} does not list actions"
+            if fdo.server is not None
+            else "no notification server answered"
+        )
+        log.info("notifications: plyer, without buttons (%s)", why)
+        fdo.stop()
+        return plyer, None
+    assert fdo.server is not None  # available() says so
+    fdo.snooze_label = _snooze_label(runtime)
+    log.info(
+        "notifications: with Done / %s / Skip buttons (%s %s lists actions)",
+        fdo.snooze_label,
+        fdo.server.name,
+        fdo.server.version,
+    )
+    return fdo, fdo
+
+
+def _stop_answerable(notifier: FdoNotifier) -> None:
+    """At quit: no reminder with dead buttons stays on screen; then the loop goes."""
+    from .adapters.glib_loop import stop_glib_loop
+
+    notifier.withdraw()
+    notifier.stop()
+    stop_glib_loop()
+
+
+def _reloader(app: App, runtime: Runtime, notifier: Any) -> Callable[[str], None]:
     """A reload that keeps the previous settings on a bad edit and says so once per edit."""
     lock = threading.Lock()
 
@@ -205,6 +302,8 @@ def _reloader(app: App, runtime: Runtime, notifier: PlyerNotifier) -> Callable[[
                 app.config_problem(problem or "the config check failed")
                 return
             notifier.timeout_seconds = max(1, round(fresh.notification_timeout))
+            if hasattr(notifier, "snooze_label"):
+                notifier.snooze_label = _snooze_label(fresh)
             app.reconfigure(
                 fresh,
                 catalog,

@@ -83,10 +83,14 @@ class RecordingNotifier:
     clock: FakeClock
     delivered: bool = True
     shown: list[tuple[datetime, Message]] = field(default_factory=list)
+    withdrawn: list[datetime] = field(default_factory=list)
 
     def show(self, message: Message) -> bool:
         self.shown.append((self.clock.now, message))
         return self.delivered
+
+    def withdraw(self) -> None:
+        self.withdrawn.append(self.clock.now)
 
     def times(self) -> list[datetime]:
         return [t for t, _ in self.shown]

@@ -128,6 +128,8 @@ class FdoNotifier:
         self.server = server
         self.icon = icon
         self.timeout_seconds = timeout_seconds
+        #: The Snooze button's label, e.g. "Snooze 5 min" (the daemon sets it from the config).
+        self.snooze_label = "Snooze"
         self._conn = connection
         self._on_answer = on_answer
         self._timeout_ms = max(1, round(call_timeout * 1000))
@@ -194,13 +196,19 @@ class FdoNotifier:
         with self._lock:
             return self._current
 
-    def show(self, message: Message, snooze_label: str) -> bool:
+    def show(self, message: Message, snooze_label: str | None = None) -> bool:
         """Show ``message`` with its buttons, replacing the unanswered one; True if sent.
 
-        Blocks for at most the call timeout (a blocking call with a bound: it needs no loop).
+        ``snooze_label`` defaults to ``self.snooze_label`` (the app's first snooze choice). A
+        message that is no reminder (no exercise: a config problem) goes without buttons and
+        leaves the reminder on screen alone. Blocks for at most the call timeout (a blocking
+        call with a bound: it needs no loop).
         """
         from gi.repository import GLib
 
+        if message.exercise_id is None:
+            return self._show_plain(message)
+        label = snooze_label or self.snooze_label
         with self._lock:
             replaces = self._current
             self._current = None  # signals about the replaced one are no answer to the new one
@@ -213,7 +221,7 @@ class FdoNotifier:
                 str(self.icon),
                 message.title,
                 message.body,
-                ["default", "", "done", "Done", "snooze", snooze_label, "skip", "Skip"],
+                ["default", "", "done", "Done", "snooze", label, "skip", "Skip"],
                 self._hints(message),
                 self._expire_ms(),
             ),
@@ -248,6 +256,27 @@ class FdoNotifier:
             self._close_id(nid)
 
     close = close_current
+    #: The app's Notifier port: an answer from the tray or the CLI removes the reminder.
+    withdraw = close_current
+
+    def _show_plain(self, message: Message) -> bool:
+        """A notification without buttons that replaces nothing (not a reminder)."""
+        from gi.repository import GLib
+
+        args = GLib.Variant(
+            "(susssasa{sv}i)",
+            (APP_NAME, 0, str(self.icon), message.title, message.body, [],
+             self._hints(message), round(self.timeout_seconds * 1000)),
+        )  # fmt: skip
+        try:
+            self._conn.call_sync(
+                NAME, PATH, INTERFACE, "Notify", args, GLib.VariantType("(u)"), 0,
+                self._timeout_ms, None,
+            )  # fmt: skip
+        except GLib.Error as e:
+            log.warning("the notification server did not take the message: %s", e.message)
+            return False
+        return True
 
     def _policy(self) -> ServerPolicy:
         return policy_for(self.server.name if self.server else "")

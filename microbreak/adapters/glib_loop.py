@@ -14,9 +14,11 @@ in another thread, would wait for our thread to release the context, i.e. foreve
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 _lock = threading.Lock()
 _thread: threading.Thread | None = None
+_loop: Any = None  # the GLib.MainLoop our thread runs
 
 
 def ensure_glib_loop() -> bool:
@@ -25,7 +27,7 @@ def ensure_glib_loop() -> bool:
     Returns True when this call started the thread. A loop that runs the context owns it for as
     long as it runs, so a context we cannot acquire is being run by someone else (the tray).
     """
-    global _thread
+    global _thread, _loop
     from gi.repository import GLib
 
     with _lock:
@@ -37,5 +39,18 @@ def ensure_glib_loop() -> bool:
         context.release()
         loop = GLib.MainLoop.new(context, False)
         _thread = threading.Thread(target=loop.run, name="glib-main-loop", daemon=True)
+        _loop = loop
         _thread.start()
         return True
+
+
+def stop_glib_loop(timeout: float = 2.0) -> None:
+    """Stop the loop ``ensure_glib_loop`` started, if any (at quit); waits at most ``timeout``."""
+    global _thread, _loop
+    with _lock:
+        thread, loop = _thread, _loop
+        _thread = _loop = None
+    if loop is None or thread is None:
+        return
+    loop.quit()
+    thread.join(timeout)

@@ -96,6 +96,9 @@ class PlyerNotifier:
         self._server_ok = True
         return True
 
+    def withdraw(self) -> None:
+        """plyer cannot close a notification it showed: it expires by its own timeout."""
+
     def _call(self, message: Message, call: _Call) -> None:
         """On its own thread: the blocking plyer call; lets the next call go when it ends."""
         try:

@@ -12,6 +12,9 @@ class EventKind(str, Enum):
     DONE = "done"  # the user did the exercise (exercise: its id)
     SNOOZED = "snoozed"  # seconds: how long
     SKIPPED = "skipped"  # a reminder shown and not answered was skipped (exercise: its id)
+    # The user closed the reminder's notification without answering it (exercise: its id).
+    # Neither done nor skipped: the reminder stays unanswered, the stats count it as shown only.
+    DISMISSED = "dismissed"
     PAUSED = "paused"  # seconds: the planned length, None for "until resumed"
     RESUMED = "resumed"  # by hand or because the pause ran out
     NATURAL_BREAK = "natural_break"  # a suspend or idle time; seconds: how long

@@ -42,10 +42,15 @@ class Timer(Protocol):
 
 
 class Notifier(Protocol):
-    """Shows a desktop notification."""
+    """Shows a desktop notification: one reminder on screen at a time."""
 
     def show(self, message: Message) -> bool:
         """Show ``message``; False when no notification server took it."""
+        ...
+
+    def withdraw(self) -> None:
+        """Remove the shown reminder, answered elsewhere (tray, CLI); never blocks. A
+        notifier that cannot close what it showed does nothing."""
         ...
 
 

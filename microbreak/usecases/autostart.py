@@ -121,10 +121,11 @@ def _desktop_quote(arg: str) -> str:
     return quoted.replace("\\", "\\\\").replace("%", "%%")
 
 
-def _xdg_autostart() -> _Target:
+def _desktop_entry(header: str, extra: str) -> str:
+    """A Desktop Entry that starts the daemon; ``extra`` holds the lines of its one use."""
     exec_line = " ".join(_desktop_quote(arg) for arg in command())
-    text = (
-        "# Written by `microbreak autostart enable`; `microbreak autostart disable` removes it.\n"
+    return (
+        f"{header}\n"
         "[Desktop Entry]\n"
         "Type=Application\n"
         "Name=microbreak\n"
@@ -134,11 +135,54 @@ def _xdg_autostart() -> _Target:
         f"Icon={_icon()}\n"
         "Terminal=false\n"
         "Categories=Utility;\n"
-        "X-GNOME-Autostart-enabled=true\n"
+        f"{extra}"
         f"{MARKER}\n"
+    )
+
+
+def _xdg_autostart() -> _Target:
+    text = _desktop_entry(
+        "# Written by `microbreak autostart enable`; `microbreak autostart disable` removes it.",
+        "X-GNOME-Autostart-enabled=true\n",
     )
     path = _xdg_config_home() / "autostart" / "microbreak.desktop"
     return _Target("xdg", "XDG autostart entry", path, text.encode(), _has_marker_line)
+
+
+# --- the application entry that names our notifications -----------------------------------------
+
+
+def app_entry_path() -> Path:
+    """``$XDG_DATA_HOME/applications/microbreak.desktop``, the basename of the notifications'
+    ``desktop-entry`` hint (a relative ``$XDG_DATA_HOME`` is invalid per the XDG spec)."""
+    base = platformdirs.user_data_path()
+    base = base if base.is_absolute() else Path.home() / ".local" / "share"
+    return base / "applications" / "microbreak.desktop"
+
+
+def app_entry() -> bytes:
+    """The application entry: GNOME and KDE name our notifications after it, show its icon,
+    group them and let the user mute them in their settings."""
+    text = _desktop_entry(
+        "# Written by microbreak so that the desktop names its notifications.",
+        "X-GNOME-UsesNotifications=true\n",
+    )
+    return text.encode()
+
+
+def install_app_entry() -> str | None:
+    """Write the application entry if missing or out of date; what was done, for the log.
+
+    A file of that name the user made (without our marker) is left alone. None: up to date.
+    """
+    path, content = app_entry_path(), app_entry()
+    data = _read(path)
+    if data == content:
+        return None
+    if data is not None and not _has_marker_line(data):
+        return f"left alone: {path} was not written by microbreak"
+    _write(path, content)
+    return f"{'updated' if data is not None else 'wrote'} the application entry: {path}"
 
 
 def _systemd_quote(arg: str) -> str:

@@ -177,6 +177,21 @@ def check_notification_path() -> Check:
     return Check(name, True, f"plyer {kind}{said}")
 
 
+def check_gnome_breaks() -> Check:
+    """GNOME 48+'s own movement breaks: with ours on too, the user gets two reminders."""
+    from .adapters.gnome_breaks import SCHEMA, TURN_OFF, movement_breaks_on
+
+    name = "GNOME breaks"
+    on = movement_breaks_on()
+    if on is None:
+        return Check(name, True, f"none here (no {SCHEMA} schema)", needed=False, info=True)
+    if not on:
+        return Check(name, True, "GNOME's movement breaks are off", needed=False, info=True)
+    detail = "GNOME's own movement breaks are on as well: two reminders to move"
+    fix = f"choose one: turn GNOME's off ({TURN_OFF}), or quit microbreak"
+    return Check(name, False, detail, fix, needed=False)
+
+
 # --- tray ---------------------------------------------------------------------------------------
 
 
@@ -378,6 +393,7 @@ def collect(config: str | None = None, env: Mapping[str, str] = os.environ) -> l
         ("notification server", True, lambda: check_notification_server(env)),
         ("notification path", True, check_notification_path),
         ("tray", True, check_tray),
+        ("GNOME breaks", False, check_gnome_breaks),
         ("idle detection", False, lambda: check_idle(env, wanted=wanted_idle)),
         ("config", True, lambda: check_config(config)),
         ("autostart", False, check_autostart),

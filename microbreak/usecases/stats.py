@@ -38,7 +38,8 @@ _ALLOWED = ".png, .svg, .pdf or .jpg"
 #: How far the streak looks back per query once it runs past the period asked for.
 _CHUNK = 366
 
-#: The kinds counted per day, in the order of ``Counts``' integer fields.
+#: The kinds counted per day, in the order of ``Counts``' integer fields. DISMISSED is not one:
+#: closing a notification says nothing about the break, so the reminder counts as shown only.
 _COUNTED = tuple(
     k.value
     for k in (

@@ -1,0 +1,67 @@
+"""What a click on the reminder means: each answer goes to the app entry the tray and CLI use.
+
+Done, Snooze and Skip are the tray's and the CLI's ``done``, ``snooze`` (the first snooze
+choice) and ``skip``, so the history records them alike. A click on the body (the ``default``
+action) snoozes: the user saw the reminder and put it aside, which is not "done" (nothing says
+the exercise was done, and the stats would lie) nor "skip" (a skip throws the break away); most
+servers close the notification on that click, so a snooze brings the reminder back, with its
+buttons, after the first snooze choice. Closing the notification is recorded as dismissed, and
+the reminder stays unanswered. A reminder that expired or that another client closed is no
+answer at all.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Protocol
+
+from ..core.planner import StateError
+from .fdo_notifier import Answer
+
+log = logging.getLogger(__name__)
+
+
+class Answerable(Protocol):
+    """The app's entries that an answer on the notification calls."""
+
+    def done(self) -> str:
+        """Mark the reminder done."""
+        ...
+
+    def snooze(self, duration: timedelta | None = None) -> timedelta:
+        """Snooze by the first snooze choice."""
+        ...
+
+    def skip(self) -> str:
+        """Skip the reminder."""
+        ...
+
+    def dismissed(self) -> None:
+        """Record that the notification was closed unanswered."""
+        ...
+
+
+def router(app: Answerable) -> Callable[[Answer], None]:
+    """The ``on_answer`` for ``FdoNotifier``: runs on the GLib loop's thread, never raises."""
+
+    def on_answer(answer: Answer) -> None:
+        actions: dict[Answer, Callable[[], object]] = {
+            Answer.DONE: app.done,
+            Answer.SNOOZE: app.snooze,
+            Answer.SKIP: app.skip,
+            Answer.OPEN: app.snooze,
+            Answer.DISMISSED: app.dismissed,
+        }
+        action = actions.get(answer)
+        if action is None:  # EXPIRED, CLOSED: the user said nothing
+            log.debug("the reminder's notification went (%s)", answer.value)
+            return
+        log.info("answered on the notification: %s", answer.value)
+        try:
+            action()
+        except StateError as e:  # e.g. Done when the tray answered first
+            log.info("the answer %r changed nothing: %s", answer.value, e)
+
+    return on_answer

@@ -1,0 +1,31 @@
+"""Whether GNOME's own movement breaks are on (GNOME 48 and later), so we don't double up.
+
+GNOME keeps them in ``org.gnome.desktop.break-reminders``, key ``selected-breaks``: a
+"movement" entry there means GNOME reminds the user to move too. Older GNOME (43 in Debian 12)
+and other desktops have no such schema: then the answer is None, not False.
+"""
+
+from __future__ import annotations
+
+SCHEMA = "org.gnome.desktop.break-reminders"
+KEY = "selected-breaks"
+MOVEMENT = "movement"
+#: How to turn GNOME's movement breaks off while keeping its eyesight breaks, for the messages.
+TURN_OFF = (
+    "Settings > Wellbeing > Movement Breaks, or "
+    f'`gsettings set {SCHEMA} {KEY} "[\'eyesight\']"` (or "[]")'
+)
+
+
+def movement_breaks_on() -> bool | None:
+    """True when GNOME's movement breaks are selected; None without the schema or PyGObject."""
+    try:
+        from gi.repository import Gio
+    except ImportError:
+        return None
+    source = Gio.SettingsSchemaSource.get_default()
+    schema = source.lookup(SCHEMA, True) if source is not None else None
+    if schema is None or not schema.has_key(KEY):
+        return None
+    settings = Gio.Settings.new_full(schema, None, None)
+    return MOVEMENT in settings.get_strv(KEY)
