@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .adapters.away import Away
 from .adapters.clock import SystemClock, local_zone
@@ -61,11 +61,21 @@ STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 RELOAD_SIGNAL = getattr(signal, "SIGHUP", None)
 
 
+def _block_signals() -> set[signal.Signals]:
+    """Block the signals we take in this thread, and so in every thread started after it.
+
+    Call it before any thread starts (Gio's D-Bus worker is one): a thread that lets SIGTERM
+    through would get it, and its default action ends the process without a clean exit.
+    """
+    wanted = STOP_SIGNALS | ({RELOAD_SIGNAL} if RELOAD_SIGNAL is not None else set())
+    signal.pthread_sigmask(signal.SIG_BLOCK, wanted)
+    return wanted
+
+
 def _take_signals(app: App, reload: Callable[[str], None]) -> None:
     """Route SIGINT/SIGTERM to ``app.quit`` and SIGHUP to a config reload, from one thread."""
     if sys.platform != "win32":
-        wanted = STOP_SIGNALS | ({RELOAD_SIGNAL} if RELOAD_SIGNAL is not None else set())
-        signal.pthread_sigmask(signal.SIG_BLOCK, wanted)
+        wanted = _block_signals()
 
         def wait() -> None:
             while True:
@@ -120,6 +130,8 @@ def run(runtime: Runtime) -> int:
     else:
         log.info("config: %s", runtime.path)
 
+    if sys.platform != "win32":
+        _block_signals()  # before the notifier's D-Bus connection starts its thread
     if sys.platform.startswith("linux"):
         _desktop_setup()
     answer_to: list[Callable[[Answer], None]] = []  # the app's router, once the app exists
@@ -239,7 +251,7 @@ def _make_notifier(
     runtime: Runtime, assets: Path, on_answer: Callable[[Answer], None]
 ) -> tuple[Notifier, FdoNotifier | None]:
     """Reminders with buttons where the server lists ``actions`` (Linux), else plyer's; says
-    which and why in one line. The second item is the answerable notifier, if chosen."""
+    which and why in one line. The second item is the notifier with buttons, if any."""
     icon = assets / "microbreak.png"
     timeout = max(1, round(runtime.notification_timeout))
     plyer = PlyerNotifier(icon=icon, timeout_seconds=timeout)
@@ -247,6 +259,7 @@ def _make_notifier(
         log.info("notifications: plyer (buttons on the reminder are for Linux desktops)")
         return plyer, None
     try:
+        from .adapters.either_notifier import EitherNotifier
         from .adapters.fdo_notifier import FdoNotifier
     except ImportError as e:  # no PyGObject
         log.info("notifications: plyer, without buttons (%s)", e)
@@ -255,24 +268,32 @@ def _make_notifier(
     if fdo is None:
         log.info("notifications: plyer, without buttons (no session bus to listen on)")
         return plyer, None
-    if not fdo.available():
+    fdo.snooze_label = _snooze_label(runtime)
+    if fdo.available():
+        assert fdo.server is not None  # available() says so
+        how = f"with Done / {fdo.snooze_label} / Skip buttons"
+        why = f"{fdo.server.name} {fdo.server.version} lists actions"
+    else:
+        how = "plyer, without buttons, for now"
         why = (
             f"{fdo.server.name} does not list actions"
             if fdo.server is not None
-            else "no notification server answered"
+            else "nobody serves notifications yet"
         )
-        log.info("notifications: plyer, without buttons (%s)", why)
-        fdo.stop()
-        return plyer, None
-    assert fdo.server is not None  # available() says so
-    fdo.snooze_label = _snooze_label(runtime)
-    log.info(
-        "notifications: with Done / %s / Skip buttons (%s %s lists actions)",
-        fdo.snooze_label,
-        fdo.server.name,
-        fdo.server.version,
-    )
-    return fdo, fdo
+        why += "; asked again when another server starts"
+    log.info("notifications: %s (%s)", how, why)
+    return EitherNotifier(fdo, plyer), fdo
+
+
+def _retune(notifier: Notifier, fresh: Runtime) -> None:
+    """Hand a reloaded config's notification timeout (and Snooze label) to the notifier."""
+    from .adapters.either_notifier import EitherNotifier
+
+    timeout = max(1, round(fresh.notification_timeout))
+    if isinstance(notifier, EitherNotifier):
+        notifier.configure(timeout_seconds=timeout, snooze_label=_snooze_label(fresh))
+    elif isinstance(notifier, PlyerNotifier):
+        notifier.timeout_seconds = timeout
 
 
 def _stop_answerable(notifier: FdoNotifier) -> None:
@@ -284,7 +305,7 @@ def _stop_answerable(notifier: FdoNotifier) -> None:
     stop_glib_loop()
 
 
-def _reloader(app: App, runtime: Runtime, notifier: Any) -> Callable[[str], None]:
+def _reloader(app: App, runtime: Runtime, notifier: Notifier) -> Callable[[str], None]:
     """A reload that keeps the previous settings on a bad edit and says so once per edit."""
     lock = threading.Lock()
 
@@ -301,9 +322,7 @@ def _reloader(app: App, runtime: Runtime, notifier: Any) -> Callable[[str], None
             if fresh is None or catalog is None:
                 app.config_problem(problem or "the config check failed")
                 return
-            notifier.timeout_seconds = max(1, round(fresh.notification_timeout))
-            if hasattr(notifier, "snooze_label"):
-                notifier.snooze_label = _snooze_label(fresh)
+            _retune(notifier, fresh)
             app.reconfigure(
                 fresh,
                 catalog,

@@ -98,9 +98,22 @@ def test_reminder_arrives_with_title_body_icon_and_timeout(desktop: Desktop) -> 
         exercise = next(e for e in CATALOG if f"Microbreak: {e.name}" == note.summary)
         assert exercise.instructions in note.body
         assert exercise.dose.lower() in note.body.lower()
-        # The icon is the exercise's pictogram, so the movement is seen at a glance.
-        assert Path(note.app_icon).resolve() == (PICTOGRAMS / f"{exercise.id}.png").resolve()
-        assert Path(note.app_icon).is_file()
+        # The picture is the exercise's pictogram, so the movement is seen at a glance. dunst
+        # lists actions, so the reminder has buttons: the pictogram goes as the image-path hint
+        # (shown in place of the app icon), the app icon stays microbreak's.
+        picture = str(note.hints["image-path"])
+        assert Path(picture).resolve() == (PICTOGRAMS / f"{exercise.id}.png").resolve()
+        assert Path(picture).is_file()
+        assert note.actions == (
+            "default",
+            "",
+            "done",
+            "Done",
+            "snooze",
+            "Snooze 5 min",
+            "skip",
+            "Skip",
+        )
         assert note.expire_timeout == 7000
         # The next one follows 2-3 s later, with another exercise: the chain goes on.
         second = bus.wait_for(lambda n: n.summary != note.summary, timeout=15)
