@@ -68,7 +68,8 @@ def _block_signals() -> set[signal.Signals]:
     through would get it, and its default action ends the process without a clean exit.
     """
     wanted = STOP_SIGNALS | ({RELOAD_SIGNAL} if RELOAD_SIGNAL is not None else set())
-    signal.pthread_sigmask(signal.SIG_BLOCK, wanted)
+    if sys.platform != "win32":  # Windows has no signal masks (nor SIGTERM from outside)
+        signal.pthread_sigmask(signal.SIG_BLOCK, wanted)
     return wanted
 
 
@@ -130,8 +131,7 @@ def run(runtime: Runtime) -> int:
     else:
         log.info("config: %s", runtime.path)
 
-    if sys.platform != "win32":
-        _block_signals()  # before the notifier's D-Bus connection starts its thread
+    _block_signals()  # before the notifier's D-Bus connection starts its thread
     if sys.platform.startswith("linux"):
         _desktop_setup()
     answer_to: list[Callable[[Answer], None]] = []  # the app's router, once the app exists
