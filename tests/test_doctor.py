@@ -27,6 +27,7 @@ NAMES = [
     "notification server",
     "notification path",
     "tray",
+    "GNOME breaks",
     "idle detection",
     "config",
     "autostart",
