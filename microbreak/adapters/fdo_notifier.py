@@ -381,8 +381,16 @@ class FdoNotifier:
 
     def stop(self) -> None:
         """Unsubscribe and close our connection (at quit); bounded, nothing waits for replies."""
+        from gi.repository import GLib
+
         for subscription in self._subscriptions:
             self._conn.signal_unsubscribe(subscription)
+        try:
+            # Out to the bus with what is queued (a CloseNotification at quit): a write to the
+            # bus daemon's socket, not a wait for the notification server's reply.
+            self._conn.flush_sync(None)
+        except GLib.Error as e:
+            log.debug("flushing the notifications connection: %s", e.message)
         self._conn.close(None, None, None)
 
 
