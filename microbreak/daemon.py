@@ -27,7 +27,7 @@ from .adapters.control import ControlServer, handler
 from .adapters.editor import SystemEditor
 from .adapters.instance_lock import LOCK_NAME, InstanceLock
 from .adapters.nothing import NoChime, NoDoNotDisturb, NoHistory, NoPresence, NoTray
-from .adapters.notifier import PlyerNotifier
+from .adapters.notify.plyer import PlyerNotifier
 from .adapters.storage.history import History as SqliteHistory
 from .adapters.storage.state import StateStore
 from .adapters.timer import SchedulerTimer
@@ -48,7 +48,7 @@ from .paths import (
 from .settings.record import Runtime
 
 if TYPE_CHECKING:
-    from .adapters.fdo_notifier import Answer, FdoNotifier
+    from .adapters.notify.freedesktop import Answer, FdoNotifier
     from .adapters.tray import PystrayTray
 
 log = logging.getLogger("microbreak.daemon")  # not __name__: this runs as __main__
@@ -160,7 +160,7 @@ def run(runtime: Runtime) -> int:
         local_zone(),
     )
     if answerable is not None:
-        from .adapters.answers import router
+        from .adapters.notify.answers import router
 
         answer_to.append(router(app))
         if tray is None or tray.backend not in GLIB_TRAYS:
@@ -226,7 +226,7 @@ def _desktop_setup() -> None:
     """Install the application entry that names our notifications, and say once when GNOME's
     own movement breaks are on too (two reminders to move)."""
     from .adapters.gnome_breaks import TURN_OFF, movement_breaks_on
-    from .autostart import install_app_entry
+    from .usecases.autostart import install_app_entry
 
     try:
         said = install_app_entry()
@@ -259,8 +259,8 @@ def _make_notifier(
         log.info("notifications: plyer (buttons on the reminder are for Linux desktops)")
         return plyer, None
     try:
-        from .adapters.either_notifier import EitherNotifier
-        from .adapters.fdo_notifier import FdoNotifier
+        from .adapters.notify.either import EitherNotifier
+        from .adapters.notify.freedesktop import FdoNotifier
     except ImportError as e:  # no PyGObject
         log.info("notifications: plyer, without buttons (%s)", e)
         return plyer, None
@@ -287,7 +287,7 @@ def _make_notifier(
 
 def _retune(notifier: Notifier, fresh: Runtime) -> None:
     """Hand a reloaded config's notification timeout (and Snooze label) to the notifier."""
-    from .adapters.either_notifier import EitherNotifier
+    from .adapters.notify.either import EitherNotifier
 
     timeout = max(1, round(fresh.notification_timeout))
     if isinstance(notifier, EitherNotifier):

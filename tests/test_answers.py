@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from microbreak import stats
-from microbreak.adapters.answers import router
-from microbreak.adapters.fdo_notifier import Answer
-from microbreak.adapters.history import History
+from microbreak.adapters.notify.answers import router
+from microbreak.adapters.notify.freedesktop import Answer
+from microbreak.adapters.storage.history import History
 from microbreak.core.events import EventKind
 from microbreak.core.planner import Mode, StateError
+from microbreak.usecases import stats
 
 from .test_scenarios import Sim
 
@@ -105,7 +105,7 @@ def test_an_answer_that_changes_nothing_is_logged_not_raised(
 ) -> None:
     sim, events, _ = shown_sim()
     sim.app.done()  # the tray answered first
-    with caplog.at_level(logging.INFO, logger="microbreak.adapters.answers"):
+    with caplog.at_level(logging.INFO, logger="microbreak.adapters.notify.answers"):
         router(sim.app)(Answer.DONE)  # must not raise into the GLib loop
     assert events.kinds() == [EventKind.DONE]
     (line,) = [r for r in caplog.records if "changed nothing" in r.getMessage()]

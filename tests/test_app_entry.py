@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from microbreak import autostart
-from microbreak.adapters.fdo_notifier import DESKTOP_ENTRY
+from microbreak.adapters.notify.freedesktop import DESKTOP_ENTRY
+from microbreak.usecases import autostart
 
 from .test_autostart import keys, validate_desktop_file
 

@@ -16,17 +16,16 @@ from pathlib import Path
 
 import pytest
 
-from microbreak.adapters.fdo_notifier import (
+from microbreak.adapters.glib_loop import ensure_glib_loop
+from microbreak.adapters.notify.freedesktop import (
     POLICIES,
     Answer,
     FdoNotifier,
     policy_for,
 )
-from microbreak.adapters.glib_loop import ensure_glib_loop
 from microbreak.core.exercises import CATALOG
 from microbreak.core.messages import Message
-from microbreak.paths import package_assets
-from microbreak.pictograms import pictogram
+from microbreak.paths import package_assets, pictogram
 
 from .desktop import (
     _DUNSTRC,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from microbreak.adapters.notifier import ANSWER_WITHIN
+from microbreak.adapters.notify.plyer import ANSWER_WITHIN
 
 from .desktop import NOTIFICATIONS_NAME, Desktop, NotifyMonitor, OutputLines, stays_true, wait_until
 from .fake_dbus import fake_service, method, silent

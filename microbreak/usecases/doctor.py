@@ -179,7 +179,7 @@ def check_notification_path() -> Check:
 
 def check_gnome_breaks() -> Check:
     """GNOME 48+'s own movement breaks: with ours on too, the user gets two reminders."""
-    from .adapters.gnome_breaks import SCHEMA, TURN_OFF, movement_breaks_on
+    from ..adapters.gnome_breaks import SCHEMA, TURN_OFF, movement_breaks_on
 
     name = "GNOME breaks"
     on = movement_breaks_on()

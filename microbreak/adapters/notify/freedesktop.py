@@ -26,8 +26,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from ..core.messages import Message
-from .presence.bus import session_address
+from ...core.messages import Message
+from ..presence.bus import session_address
 
 log = logging.getLogger(__name__)
 
@@ -400,7 +400,7 @@ def pictogram_for(message: Message) -> Path | None:
         return Path(message.image)
     if message.exercise_id is None:
         return None
-    from ..pictograms import pictogram
+    from ...paths import pictogram
 
     return pictogram(message.exercise_id)
 

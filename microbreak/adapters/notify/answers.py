@@ -17,8 +17,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Protocol
 
-from ..core.planner import StateError
-from .fdo_notifier import Answer
+from ...core.planner import StateError
+from .freedesktop import Answer
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..core.messages import Message
+from ...core.messages import Message
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +135,7 @@ class PlyerNotifier:
 def _pictogram(exercise_id: str | None) -> Path | None:
     if exercise_id is None:
         return None
-    from ..paths import pictogram
+    from ...paths import pictogram
 
     return pictogram(exercise_id)
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from ..core.messages import Message
-from .fdo_notifier import FdoNotifier
-from .notifier import PlyerNotifier
+from ...core.messages import Message
+from .freedesktop import FdoNotifier
+from .plyer import PlyerNotifier
 
 log = logging.getLogger(__name__)
 
