@@ -181,7 +181,7 @@ def _validate(current: Runtime) -> tuple[Runtime | None, str | None]:
 
     pydantic stays out of the daemon's memory; the child is bounded in time and reaped.
     """
-    command = [sys.executable, "-m", "microbreak", "config", "check", "--runtime-json"]
+    command = [sys.executable, "-m", "microbreak", "config", "check", "--json"]
     if current.path.is_file():
         command += ["--config", str(current.path)]
     try:
@@ -191,7 +191,7 @@ def _validate(current: Runtime) -> tuple[Runtime | None, str | None]:
     if done.returncode != 0:
         lines = [ln.removeprefix("microbreak: ") for ln in done.stderr.splitlines() if ln]
         return None, "\n".join(lines) or f"the config check failed (exit {done.returncode})"
-    fresh = Runtime.from_json(done.stdout.strip().splitlines()[-1])
+    fresh = Runtime.from_json(done.stdout)
     return replace(fresh, tray=current.tray, verbose=current.verbose), None
 
 
