@@ -19,9 +19,9 @@ import pytest
 from pydantic import BaseModel
 
 from microbreak import config
+from microbreak.core.work_hours import WorkWeek
 from microbreak.errors import ConfigError
 from microbreak.paths import site_config_dirs, site_config_files
-from microbreak.core.work_hours import WorkWeek
 from microbreak.runtime import Runtime
 
 from .cli_run import PREFIX, isolate_config, ok, run
@@ -389,14 +389,14 @@ def test_config_check_json_prints_the_one_record(tmp_path: Path) -> None:
 
 def test_the_record_holds_every_setting_under_its_own_name() -> None:
     """The record is the model's JSON form: a setting added to one is in the other."""
-    settings = {f.name for f in fields(Runtime)} - {
+    names = {f.name for f in fields(Runtime)} - {
         "config_path",
         "config_exists",
         "exercise_dirs",
         "tray",
         "verbose",
     }
-    assert settings == set(config.Settings.model_fields)
+    assert names == set(config.Settings.model_fields)
     record = config.runtime(config.Loaded(config.Settings(), Path("x.toml"), False))
     assert record.snoozes() == tuple(config.Settings().snooze_choices)
     assert record.selection() == config.Settings().exercises.selection()
