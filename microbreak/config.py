@@ -498,19 +498,15 @@ def _environment(problems: list[str]) -> tuple[dict[Loc, str], dict[str, Any]]:
     only; so each such value is tried here first, to name the variable and what to write.
     ``_unknown_env`` has already refused unknown names.
     """
-    variables: dict[Loc, str] = {}
+    variables = _variables()
     bad = []
-    for var in sorted(os.environ):
-        upper = var.upper()
-        if upper.startswith(ENV_PREFIX) and upper != CONFIG_ENV:
-            loc = tuple(upper[len(ENV_PREFIX) :].lower().split(ENV_NESTED_DELIMITER))
-            variables[loc] = var
-            kind = _kind(loc)
-            try:
-                if kind is not None:
-                    json.loads(os.environ[var])
-            except ValueError:
-                bad.append(f"environment variable {var}: not valid JSON; write {kind}")
+    for loc, var in variables.items():
+        kind = _kind(loc)
+        try:
+            if kind is not None:
+                json.loads(os.environ[var])
+        except ValueError:
+            bad.append(f"environment variable {var}: not valid JSON; write {kind}")
     problems += bad
     if bad or not variables:
         return variables, {}
@@ -525,6 +521,15 @@ def _environment(problems: list[str]) -> tuple[dict[Loc, str], dict[str, Any]]:
     except SettingsError as e:
         problems.append(f"environment: {e}")
         return variables, {}
+
+
+def _variables() -> dict[Loc, str]:
+    """Each ``MICROBREAK_*`` variable (but the config path) by the key it sets, in any case."""
+    return {
+        tuple(var[len(ENV_PREFIX) :].lower().split(ENV_NESTED_DELIMITER)): var
+        for var in sorted(os.environ)
+        if var.upper().startswith(ENV_PREFIX) and var.upper() != CONFIG_ENV
+    }
 
 
 def _variable(variables: Mapping[Loc, str], loc: Loc) -> Origin:
@@ -746,19 +751,13 @@ def _explain(
 
 def _unknown_env() -> list[str]:
     """``MICROBREAK_*`` variables that set nothing are typos; say so rather than ignore them."""
-    known = {CONFIG_ENV}
-    for name, spec in Settings.model_fields.items():
-        known.add(_env_name((name,)))
-        ann = spec.annotation
-        if isinstance(ann, type) and issubclass(ann, BaseModel):
-            known.update(_env_name((name, sub)) for sub in ann.model_fields)
-    problems = []
-    for var in sorted(os.environ):
-        upper = var.upper()
-        if upper.startswith(ENV_PREFIX) and upper not in known:
-            hint = did_you_mean(upper, sorted(known))
-            problems.append(f"environment variable {var}: unknown setting{hint}")
-    return problems
+    keys = [key.split(".") for key, _ in _leaves(Settings())]
+    known = sorted({CONFIG_ENV} | {_env_name(tuple(k[:n])) for k in keys for n in (1, len(k))})
+    return [
+        f"environment variable {var}: unknown setting{did_you_mean(_env_name(loc), known)}"
+        for loc, var in _variables().items()
+        if _env_name(loc) not in known
+    ]
 
 
 def _toml_value(value: object) -> str:
