@@ -494,9 +494,9 @@ def _environment(problems: list[str]) -> tuple[dict[Loc, str], dict[str, Any]]:
 
     The source matches names in any case, reaches a key in a table with ``__``
     (``MICROBREAK_NOTIFICATION__SOUND``), decodes JSON for a list or a table and lays a single
-    key over its whole table. It fails on the first value that is not JSON, naming the field
-    only; so each such value is tried here first, to name the variable and what to write.
-    ``_unknown_env`` has already refused unknown names.
+    key over its whole table. It stops at the first value that is not JSON, naming the field
+    only, and lets an empty one in a table through; so each such value is tried here first, to
+    name the variable and what to write. ``_unknown_env`` has already refused unknown names.
     """
     variables = _variables()
     bad = []

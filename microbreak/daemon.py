@@ -191,7 +191,7 @@ def _validate(current: Runtime) -> tuple[Runtime | None, str | None]:
     if done.returncode != 0:
         lines = [ln.removeprefix("microbreak: ") for ln in done.stderr.splitlines() if ln]
         return None, "\n".join(lines) or f"the config check failed (exit {done.returncode})"
-    fresh = Runtime.from_json(done.stdout)
+    fresh = Runtime.from_json(done.stdout.strip().splitlines()[-1])
     return replace(fresh, tray=current.tray, verbose=current.verbose), None
 
 
