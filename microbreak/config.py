@@ -29,7 +29,7 @@ from datetime import time, timedelta
 from enum import Enum
 from functools import partial
 from pathlib import Path
-from typing import Annotated, Any, get_origin
+from typing import Annotated, Any, TypeVar, get_origin
 
 from pydantic import (
     BaseModel,
@@ -367,6 +367,7 @@ class Origin:
 DEFAULT = Origin("default")
 COMMAND_LINE = "command line"
 Loc = tuple[str, ...]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -534,10 +535,12 @@ def _variables() -> dict[Loc, str]:
 
 def _variable(variables: Mapping[Loc, str], loc: Loc) -> Origin:
     """The variable that set ``loc``: its own, else the one of the table that holds it."""
-    for n in range(len(loc), 0, -1):
-        if loc[:n] in variables:
-            return Origin("environment", variables[loc[:n]])
-    return Origin("environment", _env_name(loc))
+    return Origin("environment", _nearest(variables, loc) or _env_name(loc))
+
+
+def _nearest(found: Mapping[Any, T], loc: tuple[str | int, ...]) -> T | None:
+    """The entry for ``loc``, else for the nearest table (or list) that holds it."""
+    return next((found[k] for n in range(len(loc), 0, -1) if (k := loc[:n]) in found), None)
 
 
 def _always(origin: Origin) -> Callable[[Loc], Origin]:
@@ -634,14 +637,8 @@ def _origin_of(
     leaves nothing); then the highest layer that set anything in the same table is to blame,
     and failing that ``fallback`` (the user's file).
     """
-    for n in range(len(loc), 0, -1):
-        keys = loc[:n]
-        if all(isinstance(p, str) for p in keys):  # list positions are never set on their own
-            found = origins.get(tuple(str(p) for p in keys))
-            if found is not None:
-                return found
     near = [origin for key, origin in origins.items() if loc and key[:1] == (str(loc[0]),)]
-    return near[-1] if near else fallback
+    return _nearest(origins, loc) or (near[-1] if near else fallback)
 
 
 def _key(loc: tuple[str | int, ...]) -> str:
