@@ -91,8 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
     config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     check = config_sub.add_parser("check", help="validate and print the effective settings")
     _common(check, top=False)
-    # For the daemon's live reload: the validated settings as the daemon's own JSON record.
-    check.add_argument("--runtime-json", action="store_true", help=argparse.SUPPRESS)
+    check.add_argument(
+        "--json",
+        action="store_true",
+        help="print the validated settings as one line of JSON (durations in seconds), "
+        "the record the daemon runs on",
+    )
     path = config_sub.add_parser("path", help="print where the config file is read from")
     _common(path, top=False)
     show = config_sub.add_parser("show", help="print the effective settings")
@@ -212,7 +216,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if command == "config" and args.config_command == "show":
         print(config.show(loaded, sources=args.sources))
         return EXIT_OK
-    if command == "config" and getattr(args, "runtime_json", False):
+    if command == "config" and args.json:
         print(config.runtime(loaded).to_json())
         return EXIT_OK
     if command == "config":

@@ -208,7 +208,7 @@ def _validate(current: Runtime) -> tuple[Runtime | None, str | None]:
 
     pydantic stays out of the daemon's memory; the child is bounded in time and reaped.
     """
-    command = [sys.executable, "-m", "microbreak", "config", "check", "--runtime-json"]
+    command = [sys.executable, "-m", "microbreak", "config", "check", "--json"]
     if current.path.is_file():
         command += ["--config", str(current.path)]
     try:

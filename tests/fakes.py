@@ -3,7 +3,7 @@ an editor, and the settings and ports the app is built from."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from itertools import pairwise
@@ -14,7 +14,8 @@ from microbreak.adapters.nothing import NoChime, NoDoNotDisturb, NoHistory, NoPr
 from microbreak.app import Ports
 from microbreak.core.clock import Reading
 from microbreak.core.messages import Message
-from microbreak.settings.record import Runtime
+from microbreak.core.rotation import Selection
+from microbreak.settings.record import WEEKDAYS, Runtime
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)  # a Monday morning
 
@@ -136,17 +137,37 @@ def scenario_settings(**changes: Any) -> Runtime:
     base = Runtime(
         min_interval=1800.0,
         max_interval=3600.0,
-        snooze_choices=(300.0, 600.0, 900.0),
-        morning="08:00",
+        snooze_choices=[300.0, 600.0, 900.0],
+        morning="08:00:00",
         natural_break=300.0,
-        notification_timeout=20.0,
-        positions=("seated",),
-        include=(),
-        exclude=(),
+        detect_idle=False,
+        daily_goal=6,
+        notification={"timeout": 20.0, "sound": False},
+        exercises={"positions": ["seated"], "include": [], "exclude": []},
+        work_hours={"enabled": False, "days": [], "hours": [], "by_day": {}},
+        do_not_disturb={"max_postpone": 1800.0},
         config_path="/nonexistent/config.toml",
         config_exists=False,
     )
     return replace(base, **changes)
+
+
+def with_selection(settings: Runtime, selection: Selection) -> Runtime:
+    """The settings with the exercise selection of ``selection``."""
+    chosen = {
+        "positions": sorted(p.value for p in selection.positions),
+        "include": list(selection.include),
+        "exclude": list(selection.exclude),
+    }
+    return replace(settings, exercises={**settings.exercises, **chosen})
+
+
+def with_work_week(settings: Runtime, days: Sequence[Sequence[str]]) -> Runtime:
+    """The settings with working hours on: ``days`` gives each weekday's ranges, Monday first."""
+    by_day = {name: list(day) for name, day in zip(WEEKDAYS, days, strict=True)}
+    return replace(
+        settings, work_hours={"enabled": True, "days": [], "hours": [], "by_day": by_day}
+    )
 
 
 def fake_ports(clock: FakeClock, **changes: Any) -> Ports:

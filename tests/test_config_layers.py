@@ -8,15 +8,17 @@ still name the one file (or variable) it came from.
 
 from __future__ import annotations
 
+import json
 import subprocess
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from pydantic import BaseModel
 
+from microbreak.core.work_hours import WorkWeek
 from microbreak.errors import ConfigError
 from microbreak.paths import site_config_dirs, site_config_files
 from microbreak.settings import config
@@ -364,3 +366,42 @@ def test_show_fails_like_check(home: Home) -> None:
     home.write(home.system, "spam = 1\n")
     line = one_problem(home.cli("config", "show", "--sources"))
     assert line.startswith(f"{home.system}: spam: unknown key")
+
+
+def test_config_check_json_prints_the_one_record(tmp_path: Path) -> None:
+    """``config check --json`` is the validated settings as the daemon's record, and documented."""
+    user = tmp_path / "config" / "microbreak" / "config.toml"
+    user.parent.mkdir(parents=True)
+    user.write_text('min_interval = "40m"\nmorning = "7:30"\n[notification]\nsound = true\n')
+    env = {"XDG_CONFIG_DIRS": str(tmp_path / "xdg")}
+    out = ok(run(tmp_path, "config", "check", "--json", env=env))
+    assert out.count("\n") == 1
+    record = Runtime.from_json(out)
+    assert (record.min_interval, record.morning, record.sound) == (2400.0, "07:30:00", True)
+    assert record.policy().min_interval == timedelta(minutes=40)
+    assert (record.config_path, record.config_exists) == (str(user), True)
+    assert json.loads(out)["notification"] == {"timeout": 20.0, "sound": True}
+    help_text = ok(run(tmp_path, "config", "check", "--help", env=env))
+    assert "--json" in help_text and "the record the daemon runs on" in " ".join(help_text.split())
+    bad = run(tmp_path, "config", "check", "--runtime-json", env=env)
+    assert bad.returncode == 2
+
+
+def test_the_record_holds_every_setting_under_its_own_name() -> None:
+    """The record is the model's JSON form: a setting added to one is in the other."""
+    names = {f.name for f in fields(Runtime)} - {
+        "config_path",
+        "config_exists",
+        "exercise_dirs",
+        "tray",
+        "verbose",
+    }
+    assert names == set(config.Settings.model_fields)
+    record = config.runtime(config.Loaded(config.Settings(), Path("x.toml"), False))
+    assert record.snoozes() == tuple(config.Settings().snooze_choices)
+    assert record.selection() == config.Settings().exercises.selection()
+    assert record.work_week() is None
+    work = {"enabled": True, "days": ["mon", "Tuesday"], "by_day": {"tue": ["10:00-12:00"]}}
+    settings = config.Settings.model_validate({"work_hours": work})
+    record = config.runtime(config.Loaded(settings, Path("x.toml"), False))
+    assert record.work_week() == WorkWeek.parse([["09:00-17:30"], ["10:00-12:00"]] + [[]] * 5)

@@ -1,11 +1,14 @@
 """pydantic-settings reads the layers; ``config`` keeps the merge, the provenance and the messages.
 
 If ``config`` went back to reading files and variables itself, the spies below would see nothing
-and the case-insensitive keys inside a JSON table would become unknown keys.
+and the case-insensitive keys inside a JSON table would become unknown keys. The sources are
+pydantic-settings' public classes, used through their constructors: no subclass, no private name.
 """
 
 from __future__ import annotations
 
+import ast
+import inspect
 import json
 import os
 import subprocess
@@ -15,7 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic_settings import EnvSettingsSource, TomlConfigSettingsSource
+from pydantic_settings import (
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    TomlConfigSettingsSource,
+)
 
 from microbreak.errors import ConfigError
 from microbreak.settings import config
@@ -71,7 +78,8 @@ def test_every_layer_comes_from_a_pydantic_settings_source(
     loaded = config.load()
 
     assert read_files == [system, user]
-    assert read_variables == [{"morning": "07:45"}, {"notification": {"timeout": "12s"}}]
+    # one source over the whole environment; which variable set what is ours to say
+    assert read_variables == [{"morning": "07:45", "notification": {"timeout": "12s"}}]
     s = loaded.settings
     assert (s.min_interval, s.max_interval) == (timedelta(minutes=21), timedelta(minutes=52))
     assert s.notification.sound is True
@@ -155,3 +163,35 @@ def test_the_daemon_and_the_client_import_neither_pydantic_nor_the_config() -> N
     heavy = {"pydantic", "pydantic_core", "pydantic_settings"}
     assert not {m.split(".")[0] for m in loaded} & heavy
     assert "microbreak.settings.config" not in loaded
+
+
+def test_the_sources_are_used_as_they_are_and_no_private_name_is_touched() -> None:
+    """An override of a source's private hook (``_load_env_vars``) breaks on an upgrade."""
+    for name, value in vars(config).items():
+        if inspect.isclass(value) and value.__module__ == config.__name__:
+            assert not issubclass(value, PydanticBaseSettingsSource), name
+    tree = ast.parse(inspect.getsource(config))
+    private = [
+        node.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and node.attr.startswith("_")
+        and not node.attr.startswith("__")
+    ]
+    assert private == []
+
+
+def test_a_key_of_a_table_variable_is_overridden_by_its_own_variable(
+    files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The env source lays ``X__KEY`` over the table ``X``; each key names its own variable."""
+    system, _ = files
+    write(system, '[notification]\ntimeout = "40s"\n')
+    monkeypatch.setenv("MICROBREAK_NOTIFICATION", '{"timeout": "5s", "sound": true}')
+    monkeypatch.setenv("MICROBREAK_NOTIFICATION__TIMEOUT", "7s")
+    loaded = config.load()
+    assert loaded.settings.notification.timeout == timedelta(seconds=7)
+    assert loaded.settings.notification.sound is True
+    assert loaded.origin("notification.timeout").name == "MICROBREAK_NOTIFICATION__TIMEOUT"
+    assert loaded.origin("notification.sound").name == "MICROBREAK_NOTIFICATION"
+    assert loaded.environment == ("MICROBREAK_NOTIFICATION", "MICROBREAK_NOTIFICATION__TIMEOUT")

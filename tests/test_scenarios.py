@@ -9,7 +9,6 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
@@ -24,7 +23,6 @@ from microbreak.core.exercises import CATALOG, by_id
 from microbreak.core.messages import Message
 from microbreak.core.planner import Mode
 from microbreak.core.rotation import Selection
-from microbreak.settings.record import Runtime
 
 from .fakes import (
     FakeClock,
@@ -33,6 +31,8 @@ from .fakes import (
     fake_ports,
     gaps,
     scenario_settings,
+    with_selection,
+    with_work_week,
 )
 
 MIN, MAX = timedelta(minutes=30), timedelta(minutes=60)
@@ -60,7 +60,7 @@ class Sim:
         self.notifier = RecordingNotifier(self.clock)
         self.settings = with_selection(scenario_settings(), selection or Selection())
         if work is not None:
-            self.settings = replace(self.settings, work_hours=tuple(tuple(d) for d in work))
+            self.settings = with_work_week(self.settings, work)
         self.ports = fake_ports(self.clock, timer=self.timer, notifier=self.notifier, **ports)
         self.app = App(self.settings, CATALOG, self.ports, ZoneInfo(tz), random.Random(seed))
         self.wakes = 0
@@ -86,16 +86,6 @@ class Sim:
 
     def ids(self) -> list[str]:
         return [m.title for _, m in self.notifier.shown]
-
-
-def with_selection(settings: Runtime, selection: Selection) -> Runtime:
-    """The settings with the exercise selection of ``selection``."""
-    return replace(
-        settings,
-        positions=tuple(sorted(p.value for p in selection.positions)),
-        include=selection.include,
-        exclude=selection.exclude,
-    )
 
 
 def assert_rotation(titles: list[str], allowed: int) -> None:

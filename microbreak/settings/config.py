@@ -5,18 +5,17 @@ on Linux, one per ``$XDG_CONFIG_DIRS`` entry), the user's file, ``MICROBREAK_*``
 overrides from the command line. Tables merge key by key, so a user file that sets only
 ``[notification] timeout`` keeps the system file's ``sound``.
 
-pydantic-settings reads the layers: a ``TomlConfigSettingsSource`` per file, and an
-``EnvSettingsSource`` (prefix ``MICROBREAK_``, ``__`` for a key in a table, names in any case,
-JSON for lists and tables) per variable. The rest is ours, because pydantic-settings merges its
-sources into one dict and forgets where each value came from: which variables exist at all
-(it ignores a misspelt one; we say "did you mean"), the merge (tables key by key, anything else
-replaced whole), the record of which layer set each key (so every problem, and
-``microbreak config show --sources``, names the file, the variable or the command line), the
-messages for a file it cannot parse (``read_toml``'s, with line and column) or a variable that
-is not JSON, and the one validation of the merge against ``Settings``, a plain pydantic model
-with the exercise catalog as context. ``Settings()`` is therefore the defaults alone: it never
-looks at the environment. Only the command line's config path imports this module (and so
-pydantic); the daemon runs on the plain ``Runtime`` record.
+pydantic-settings reads the layers through its public sources: a ``TomlConfigSettingsSource``
+per file and one ``EnvSettingsSource`` (prefix ``MICROBREAK_``, ``__`` for a key in a table,
+names in any case, JSON for lists and tables). It merges what it reads and forgets where each
+value came from, so the merge is ours: it records which layer set each key, and every problem,
+and ``microbreak config show --sources``, names the file, the variable or the command line. So
+are the checks it does not make (a misspelt variable: "did you mean"), the messages for a file
+it cannot parse (``read_toml``'s, with line and column) or a variable that is not JSON, and
+the one validation of the merge against ``Settings``, a plain pydantic model with the exercise
+catalog as context. ``Settings()`` is therefore the defaults alone: it never looks at the
+environment. Only the command line's config path imports this module (and so pydantic); the
+daemon runs on the plain ``Runtime`` record that ``runtime`` makes of the settings.
 """
 
 from __future__ import annotations
@@ -24,12 +23,13 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from enum import Enum
+from functools import partial
 from pathlib import Path
-from typing import Annotated, Any, get_origin
+from typing import Annotated, Any, TypeVar, get_origin
 
 from pydantic import (
     BaseModel,
@@ -65,7 +65,7 @@ from ..core.work_hours import Span
 from ..errors import ConfigError
 from ..paths import CONFIG_ENV, config_file, site_config_files
 from .exercise_files import did_you_mean, exercise_dirs, read_catalog, read_toml
-from .record import Runtime
+from .record import WEEKDAYS, Runtime
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -82,6 +82,9 @@ SECOND = timedelta(seconds=1)
 DAY = timedelta(hours=24)
 #: The longest a reminder may stay on screen.
 HOUR = timedelta(hours=1)
+#: Every table of settings: no unknown key, never changed after validation, and durations in
+#: seconds in the JSON form that becomes the ``Runtime`` record.
+_MODEL = ConfigDict(extra="forbid", frozen=True, ser_json_timedelta="float")
 
 
 def _bounded(longest: timedelta) -> BeforeValidator:
@@ -154,13 +157,10 @@ def _distinct(value: object, handler: ValidatorFunctionWrapHandler) -> list[time
 class NotificationSettings(BaseModel):
     """How a reminder is shown."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _MODEL
 
     timeout: ShortDuration = Field(default=timedelta(seconds=20))
     sound: bool = False
-
-
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 _DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -192,7 +192,7 @@ TimeRange = Annotated[str, BeforeValidator(_time_range)]
 class WorkHoursSettings(BaseModel):
     """When reminders may come; off by default so a first evening try still shows them."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _MODEL
 
     enabled: bool = False
     days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS[:5]))
@@ -202,7 +202,8 @@ class WorkHoursSettings(BaseModel):
     @model_validator(mode="after")
     def _some_hours(self) -> WorkHoursSettings:
         """Working hours on with no hours at all would hold every reminder back, forever."""
-        if self.enabled and not any(_work_week(self) or ()):
+        by_day = [self.by_day.get(d, self.hours if d in self.days else []) for d in WEEKDAYS]
+        if self.enabled and not any(by_day):
             if self.days:
                 key, what = "by_day", f"{json.dumps(self.by_day)} leaves every working day empty"
                 fix = 'give at least one day a range like "09:00-17:30"'
@@ -221,7 +222,7 @@ class WorkHoursSettings(BaseModel):
 class DoNotDisturbSettings(BaseModel):
     """Which conditions hold a due reminder back, and for how long at most."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _MODEL
 
     fullscreen: bool = True
     desktop: bool = True
@@ -258,7 +259,7 @@ ExerciseId = Annotated[str, BeforeValidator(_exercise_id)]
 class ExerciseSettings(BaseModel):
     """Which exercises may come up."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _MODEL
 
     positions: list[Position] = Field(default_factory=lambda: [Position.SEATED], min_length=1)
     # Empty defaults, not default_factory=list: pydantic copies a mutable default for each model
@@ -292,7 +293,7 @@ class Settings(BaseModel):
     and the command line.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _MODEL
 
     min_interval: Duration = Field(default=timedelta(minutes=30))
     max_interval: Duration = Field(default=timedelta(minutes=60))
@@ -330,8 +331,8 @@ class _Sources(BaseSettings, Settings):
     """``Settings`` as pydantic-settings' sources see it: its fields, and where to find them.
 
     Only a description for the sources, never validated itself (``defer_build``): the merge of
-    the layers is validated as a plain ``Settings``. Keys in a file are case-sensitive, as TOML's
-    are; ``_Variable`` matches variable names in any case.
+    the layers is validated as a plain ``Settings``, with the exercise catalog as context. Keys
+    in a file are case-sensitive, as TOML's are; variable names are matched in any case.
     """
 
     model_config = SettingsConfigDict(
@@ -340,25 +341,6 @@ class _Sources(BaseSettings, Settings):
         env_nested_delimiter=ENV_NESTED_DELIMITER,
         defer_build=True,
     )
-
-
-class _Variable(EnvSettingsSource):
-    """pydantic-settings' environment source, shown a single ``MICROBREAK_*`` variable.
-
-    It matches the name to a setting (any case, ``__`` for a key in a table), decodes JSON for a
-    list or a table and nests the value. One source per variable is how ``load`` knows which
-    variable set which key, and which one is not valid JSON. ``_load_env_vars`` is the source's
-    hook for where the variables come from (``DotEnvSettingsSource`` overrides it too).
-    """
-
-    def __init__(self, name: str, value: str) -> None:
-        # Set first: the base class calls _load_env_vars from its __init__.
-        self.variable = name
-        self.text = value
-        super().__init__(_Sources, case_sensitive=False)
-
-    def _load_env_vars(self) -> Mapping[str, str | None]:
-        return {self.variable.lower(): self.text}
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,6 +366,8 @@ class Origin:
 
 DEFAULT = Origin("default")
 COMMAND_LINE = "command line"
+Loc = tuple[str, ...]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -415,41 +399,12 @@ class Loaded:
         return DEFAULT
 
 
-def _work_week(work: WorkHoursSettings) -> tuple[tuple[str, ...], ...] | None:
-    """Per weekday (Monday first) the time ranges, or None when working hours are off."""
-    if not work.enabled:
-        return None
-    return tuple(
-        tuple(work.by_day.get(day, work.hours if day in work.days else [])) for day in WEEKDAYS
-    )
-
-
 def runtime(loaded: Loaded, *, tray: bool = True, verbose: bool = False) -> Runtime:
-    """The plain record the lean daemon process runs on."""
-    s = loaded.settings
+    """The one settings record, for the lean daemon and ``config check --json``."""
     return Runtime(
-        min_interval=s.min_interval.total_seconds(),
-        max_interval=s.max_interval.total_seconds(),
-        snooze_choices=tuple(d.total_seconds() for d in s.snooze_choices),
-        morning=s.morning.strftime("%H:%M"),
-        natural_break=s.natural_break.total_seconds(),
-        notification_timeout=s.notification.timeout.total_seconds(),
-        positions=tuple(p.value for p in s.exercises.positions),
-        include=tuple(s.exercises.include),
-        exclude=tuple(s.exercises.exclude),
+        **loaded.settings.model_dump(mode="json"),
         config_path=str(loaded.path),
         config_exists=loaded.exists,
-        daily_goal=s.daily_goal,
-        detect_idle=s.detect_idle,
-        sound=s.notification.sound,
-        dnd=(
-            ("fullscreen", s.do_not_disturb.fullscreen),
-            ("desktop", s.do_not_disturb.desktop),
-            ("camera", s.do_not_disturb.camera),
-            ("microphone", s.do_not_disturb.microphone),
-        ),
-        max_postpone=s.do_not_disturb.max_postpone.total_seconds(),
-        work_hours=_work_week(s.work_hours),
         exercise_dirs=tuple(str(d) for d in loaded.exercise_dirs),
         tray=tray,
         verbose=verbose,
@@ -478,22 +433,16 @@ def load(
     if problems:
         raise ConfigError(problems)
 
-    layers: list[tuple[Origin, dict[str, Any]]] = []
-    system_files: list[Path] = []
-    for system in site_config_files():
-        if system.is_file():
-            system_files.append(system)
-            layers.append((Origin("system", str(system)), _read(system, problems)))
-        elif system.exists():
-            problems.append(f"{system}: is not a file")
-    if exists:
-        layers.append((Origin("user", str(path)), _read(path, problems)))
-    env = _env_layers(problems)
-    layers += env
-    layers += [
-        (Origin(COMMAND_LINE, key), _nest(tuple(key.split(".")), value))
-        for key, value in (overrides or {}).items()
-    ]
+    system_files = tuple(f for f in site_config_files() if f.is_file())
+    problems += [f"{f}: is not a file" for f in site_config_files() if f.exists() != f.is_file()]
+    files = [(Origin("system", str(f)), f) for f in system_files]
+    files += [(Origin("user", str(path)), path)] if exists else []
+    layers = [(_read(file, problems), _always(origin)) for origin, file in files]
+    variables, environment = _environment(problems)
+    layers.append((environment, partial(_variable, variables)))
+    for key, value in (overrides or {}).items():
+        loc = tuple(key.split("."))
+        layers.append((_nest(loc, value), _always(Origin(COMMAND_LINE, key))))
     dirs = tuple(exercise_dirs())
     catalog = CATALOG
     try:
@@ -504,29 +453,31 @@ def load(
         raise ConfigError(problems)
 
     merged: dict[str, Any] = {}
-    origins: dict[tuple[str, ...], Origin] = {}
-    for origin, data in layers:
-        _merge(merged, data, origin, origins, Settings, ())
+    origins: dict[Loc, Origin] = {}
+    for data, origin in layers:
+        _merge(merged, data, origin, origins)
     try:
         settings = Settings.model_validate(merged, context={"catalog": catalog})
     except ValidationError as e:
-        fallback = Origin("user", str(path))
-        raise ConfigError(_explain(e, origins, fallback)) from None
+        raise ConfigError(_explain(e, origins, Origin("user", str(path)))) from None
     return Loaded(
         settings,
         path,
         exists,
-        system_files=tuple(system_files),
+        system_files=system_files,
         origins={".".join(loc): origin for loc, origin in origins.items()},
         catalog=catalog,
         exercise_dirs=dirs,
-        environment=tuple(dict.fromkeys(o.name for o, _ in env)),
+        environment=tuple(variables.values()),
         overridden=bool(overrides),
     )
 
 
 def _read(path: Path, problems: list[str]) -> dict[str, Any]:
-    """The file's settings, read by pydantic-settings' TOML source ({} and a problem if bad)."""
+    """The file's settings, read by pydantic-settings' TOML source ({} and a problem if bad).
+
+    One source per file, not one over the list: the list's merge forgets which file set a key.
+    """
     try:
         return TomlConfigSettingsSource(_Sources, toml_file=path)()
     except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError) as e:
@@ -539,7 +490,64 @@ def _read(path: Path, problems: list[str]) -> dict[str, Any]:
         return {}
 
 
-def _nest(loc: tuple[str, ...], value: object) -> dict[str, Any]:
+def _environment(problems: list[str]) -> tuple[dict[Loc, str], dict[str, Any]]:
+    """The ``MICROBREAK_*`` variables by key, and what pydantic-settings' env source makes of them.
+
+    The source matches names in any case, reaches a key in a table with ``__``
+    (``MICROBREAK_NOTIFICATION__SOUND``), decodes JSON for a list or a table and lays a single
+    key over its whole table. It stops at the first value that is not JSON, naming the field
+    only, and lets an empty one in a table through; so each such value is tried here first, to
+    name the variable and what to write. ``_unknown_env`` has already refused unknown names.
+    """
+    variables = _variables()
+    bad = []
+    for loc, var in variables.items():
+        kind = _kind(loc)
+        try:
+            if kind is not None:
+                json.loads(os.environ[var])
+        except ValueError:
+            bad.append(f"environment variable {var}: not valid JSON; write {kind}")
+    problems += bad
+    if bad or not variables:
+        return variables, {}
+    source = EnvSettingsSource(
+        _Sources,
+        case_sensitive=False,
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter=ENV_NESTED_DELIMITER,
+    )
+    try:
+        return variables, source()
+    except SettingsError as e:
+        problems.append(f"environment: {e}")
+        return variables, {}
+
+
+def _variables() -> dict[Loc, str]:
+    """Each ``MICROBREAK_*`` variable (but the config path) by the key it sets, in any case."""
+    return {
+        tuple(var[len(ENV_PREFIX) :].lower().split(ENV_NESTED_DELIMITER)): var
+        for var in sorted(os.environ)
+        if var.upper().startswith(ENV_PREFIX) and var.upper() != CONFIG_ENV
+    }
+
+
+def _variable(variables: Mapping[Loc, str], loc: Loc) -> Origin:
+    """The variable that set ``loc``: its own, else the one of the table that holds it."""
+    return Origin("environment", _nearest(variables, loc) or _env_name(loc))
+
+
+def _nearest(found: Mapping[Any, T], loc: tuple[str | int, ...]) -> T | None:
+    """The entry for ``loc``, else for the nearest table (or list) that holds it."""
+    return next((found[k] for n in range(len(loc), 0, -1) if (k := loc[:n]) in found), None)
+
+
+def _always(origin: Origin) -> Callable[[Loc], Origin]:
+    return lambda _loc: origin
+
+
+def _nest(loc: Loc, value: object) -> dict[str, Any]:
     """``("notification", "timeout"), "30s"`` as ``{"notification": {"timeout": "30s"}}``."""
     data: dict[str, Any] = {loc[-1]: value}
     for key in reversed(loc[:-1]):
@@ -547,73 +555,42 @@ def _nest(loc: tuple[str, ...], value: object) -> dict[str, Any]:
     return data
 
 
-def _table(model: type[BaseModel] | None, key: str) -> type[BaseModel] | None:
-    """The model of ``key`` when it is a table of settings (``[notification]``), else None."""
-    found = model.model_fields.get(key) if model is not None else None
-    ann = found.annotation if found is not None else None
-    return ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
-
-
 def _merge(
     into: dict[str, Any],
     layer: Mapping[str, Any],
-    origin: Origin,
-    origins: dict[tuple[str, ...], Origin],
-    model: type[BaseModel] | None,
-    prefix: tuple[str, ...],
+    origin: Callable[[Loc], Origin],
+    origins: dict[Loc, Origin],
+    prefix: Loc = (),
 ) -> None:
-    """Lay ``layer`` over ``into``: tables key by key, any other value replaced whole.
+    """Lay ``layer`` over ``into``: tables of settings key by key, any other value whole.
 
     ``origins`` records which layer set each key; it stays in the order the keys were last set,
     so a later entry always comes from a higher layer.
     """
     for key, value in layer.items():
         loc = (*prefix, key)
-        table = _table(model, key)
         below = into.get(key)
-        if table is not None and isinstance(value, dict):
-            if not isinstance(below, dict):
-                _forget(origins, loc)
-                below = {}
-            into[key] = below = dict(below)
-            _merge(below, value, origin, origins, table, loc)
+        merge = _table(loc) is not None and isinstance(value, dict)
+        if not (merge and isinstance(below, dict)):  # what was set here before is replaced
+            for old in [k for k in origins if k[: len(loc)] == loc]:
+                del origins[old]
+        if merge:
+            table: dict[str, Any] = dict(below) if isinstance(below, dict) else {}
+            into[key] = table
+            _merge(table, value, origin, origins, loc)
         else:
-            _forget(origins, loc)
             into[key] = value
-            origins[loc] = origin
+            origins[loc] = origin(loc)
 
 
-def _forget(origins: dict[tuple[str, ...], Origin], loc: tuple[str, ...]) -> None:
-    for key in [k for k in origins if k[: len(loc)] == loc]:
-        del origins[key]
-
-
-def _env_layers(problems: list[str]) -> list[tuple[Origin, dict[str, Any]]]:
-    """One layer per ``MICROBREAK_*`` variable: a whole table's first, then its single keys.
-
-    Lists and tables are written as JSON (``MICROBREAK_SNOOZE_CHOICES='["5m", "20m"]'``); a
-    key inside a table is reached with a double underscore (``MICROBREAK_NOTIFICATION__SOUND``).
-    Names are matched case-insensitively; ``_unknown_env`` has already refused unknown ones.
-    pydantic-settings reads each variable (``_Variable``).
-    """
-    found: list[tuple[int, Origin, dict[str, Any]]] = []
-    for var in sorted(os.environ):
-        upper = var.upper()
-        if not upper.startswith(ENV_PREFIX) or upper == CONFIG_ENV:
-            continue
-        loc = tuple(upper[len(ENV_PREFIX) :].lower().split(ENV_NESTED_DELIMITER))
-        text, kind = os.environ[var], _kind(loc)
-        try:
-            data: dict[str, Any] | None = _Variable(var, text)()
-        except SettingsError:  # only lists and tables are decoded, so kind is not None here
-            data = None
-        # pydantic-settings does not decode an empty value for a list or table inside a table
-        if data is None or (kind is not None and text == ""):
-            problems.append(f"environment variable {var}: not valid JSON; write {kind}")
-            continue
-        found.append((len(loc), Origin("environment", var), data))
-    found.sort(key=lambda item: item[0])
-    return [(origin, data) for _, origin, data in found]
+def _table(loc: tuple[str | int, ...]) -> type[BaseModel] | None:
+    """The model of the table of settings at ``loc`` (``Settings`` at ``()``), else None."""
+    model: type[BaseModel] | None = Settings
+    for key in loc:
+        spec = model.model_fields.get(str(key)) if model is not None else None
+        ann = spec.annotation if spec is not None else None
+        model = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
+    return model
 
 
 _ENV_EXAMPLES = {
@@ -623,23 +600,18 @@ _ENV_EXAMPLES = {
 }
 
 
-def _kind(loc: tuple[str, ...]) -> str | None:
+def _kind(loc: Loc) -> str | None:
     """How a JSON value for this key looks (``a list like [...]``), or None for plain text."""
-    model: type[BaseModel] = Settings
-    ann: Any = None
-    for key in loc:
-        found = model.model_fields.get(key)
-        ann = found.annotation if found is not None else None
-        if isinstance(ann, type) and issubclass(ann, BaseModel):
-            model = ann
-    example = _ENV_EXAMPLES.get(loc[-1])
-    if isinstance(ann, type) and issubclass(ann, BaseModel):
-        first = next(iter(ann.model_fields))
-        return example or f'a table like {{"{first}": ...}}'
-    if get_origin(ann) is list:
-        return example or f"a list like {_LIST_EXAMPLES.get(loc[-1], '[...]')}"
-    if get_origin(ann) is dict:
-        return example or "a table like {...}"
+    if (table := _table(loc)) is not None:
+        first = next(iter(table.model_fields))
+        return _ENV_EXAMPLES.get(loc[-1], f'a table like {{"{first}": ...}}')
+    parent = _table(loc[:-1])
+    spec = parent.model_fields.get(loc[-1]) if parent is not None else None
+    shape = get_origin(spec.annotation) if spec is not None else None
+    if shape is list:
+        return _ENV_EXAMPLES.get(loc[-1], f"a list like {_LIST_EXAMPLES.get(loc[-1], '[...]')}")
+    if shape is dict:
+        return _ENV_EXAMPLES.get(loc[-1], "a table like {...}")
     return None
 
 
@@ -648,15 +620,7 @@ def _kind(loc: tuple[str, ...]) -> str | None:
 
 def _model_at(loc: tuple[str | int, ...]) -> type[BaseModel]:
     """The model that owns the last key of ``loc`` (for listing allowed keys)."""
-    model: type[BaseModel] = Settings
-    for part in loc[:-1]:
-        spec = model.model_fields.get(str(part))
-        ann = spec.annotation if spec else None
-        if isinstance(ann, type) and issubclass(ann, BaseModel):
-            model = ann
-        else:
-            break
-    return model
+    return next(m for n in range(len(loc) - 1, -1, -1) if (m := _table(loc[:n])) is not None)
 
 
 def _env_name(loc: tuple[str | int, ...]) -> str:
@@ -673,14 +637,8 @@ def _origin_of(
     leaves nothing); then the highest layer that set anything in the same table is to blame,
     and failing that ``fallback`` (the user's file).
     """
-    for n in range(len(loc), 0, -1):
-        keys = loc[:n]
-        if all(isinstance(p, str) for p in keys):  # list positions are never set on their own
-            found = origins.get(tuple(str(p) for p in keys))
-            if found is not None:
-                return found
     near = [origin for key, origin in origins.items() if loc and key[:1] == (str(loc[0]),)]
-    return near[-1] if near else fallback
+    return _nearest(origins, loc) or (near[-1] if near else fallback)
 
 
 def _key(loc: tuple[str | int, ...]) -> str:
@@ -790,19 +748,13 @@ def _explain(
 
 def _unknown_env() -> list[str]:
     """``MICROBREAK_*`` variables that set nothing are typos; say so rather than ignore them."""
-    known = {CONFIG_ENV}
-    for name, spec in Settings.model_fields.items():
-        known.add(_env_name((name,)))
-        ann = spec.annotation
-        if isinstance(ann, type) and issubclass(ann, BaseModel):
-            known.update(_env_name((name, sub)) for sub in ann.model_fields)
-    problems = []
-    for var in sorted(os.environ):
-        upper = var.upper()
-        if upper.startswith(ENV_PREFIX) and upper not in known:
-            hint = did_you_mean(upper, sorted(known))
-            problems.append(f"environment variable {var}: unknown setting{hint}")
-    return problems
+    keys = [key.split(".") for key, _ in _leaves(Settings())]
+    known = sorted({CONFIG_ENV} | {_env_name(tuple(k[:n])) for k in keys for n in (1, len(k))})
+    return [
+        f"environment variable {var}: unknown setting{did_you_mean(_env_name(loc), known)}"
+        for loc, var in _variables().items()
+        if _env_name(loc) not in known
+    ]
 
 
 def _toml_value(value: object) -> str:
@@ -824,16 +776,15 @@ def _toml_value(value: object) -> str:
 
 def describe(settings: Settings) -> str:
     """The effective settings as TOML, for ``microbreak config check``."""
-    top: list[str] = []
-    tables: list[str] = []
-    for name in Settings.model_fields:
-        value = getattr(settings, name)
-        if isinstance(value, BaseModel):
-            tables += ["", f"[{name}]"]
-            tables += [f"{k} = {_toml_value(getattr(value, k))}" for k in type(value).model_fields]
-        else:
-            top.append(f"{name} = {_toml_value(value)}")
-    return "\n".join(top + tables)
+    lines: list[str] = []
+    table = ""
+    for key, value in _leaves(settings):
+        name, _, leaf = key.rpartition(".")
+        if name != table:
+            lines += ["", f"[{name}]"]
+            table = name
+        lines.append(f"{leaf} = {_toml_value(value)}")
+    return "\n".join(lines)
 
 
 def _leaves(settings: Settings) -> list[tuple[str, object]]:

@@ -1,8 +1,11 @@
-"""The validated settings the daemon runs on, as a plain record that needs no pydantic.
+"""The one settings record: the validated settings in their JSON form, which needs no pydantic.
 
-``microbreak run`` validates the config with pydantic, then replaces itself (``exec``)
-with a lean daemon process that receives this record as JSON: the daemon then carries neither
-pydantic nor its compiled core in memory (about 27 MB of RSS), which keeps it under its budget.
+``config.runtime`` builds it from ``Settings.model_dump(mode="json")`` (durations in seconds,
+times as ``HH:MM:SS``, tables as tables), so each setting keeps its name and no field is
+copied by hand. ``microbreak config check --json`` prints it; ``microbreak run`` validates,
+then replaces itself (``exec``) with a lean daemon process that receives it as JSON: the daemon
+then carries neither pydantic nor its compiled core in memory (about 27 MB of RSS). The methods
+derive the core's types from the record, so nothing is stored twice.
 """
 
 from __future__ import annotations
@@ -11,55 +14,48 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import time, timedelta
 from pathlib import Path
+from typing import Any
 
 from ..core.exercises import Exercise, Position
 from ..core.planner import Policy
 from ..core.rotation import Selection
 from ..core.work_hours import WorkWeek
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
 
 @dataclass(frozen=True, slots=True)
 class Runtime:
-    """Everything the daemon needs from the settings and the command line."""
+    """Every setting under its config name, then what the command line and the files add."""
 
     min_interval: float  # seconds
     max_interval: float
-    snooze_choices: tuple[float, ...]
-    morning: str  # HH:MM
+    snooze_choices: list[float]
+    morning: str  # HH:MM:SS
     natural_break: float
-    notification_timeout: float
-    positions: tuple[str, ...]
-    include: tuple[str, ...]
-    exclude: tuple[str, ...]
+    detect_idle: bool
+    daily_goal: int
+    notification: dict[str, Any]  # each table as in the file, durations in seconds
+    exercises: dict[str, Any]
+    work_hours: dict[str, Any]
+    do_not_disturb: dict[str, Any]
     config_path: str
     config_exists: bool
-    daily_goal: int = 6
-    detect_idle: bool = True
-    sound: bool = False
-    dnd: tuple[tuple[str, bool], ...] = ()
-    max_postpone: float = 1800.0
-    #: Per weekday, Monday first, the "HH:MM-HH:MM" ranges; None: working hours are off.
-    work_hours: tuple[tuple[str, ...], ...] | None = None
     #: Where exercise files are read, lowest first; None: the usual dirs (``exercise_dirs()``).
     exercise_dirs: tuple[str, ...] | None = None
     tray: bool = True
     verbose: bool = False
 
     def to_json(self) -> str:
-        """Serialise for the daemon's command line."""
+        """One line of JSON, for the daemon's command line and ``config check --json``."""
         return json.dumps(asdict(self), separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str) -> Runtime:
-        """Read back what ``to_json`` wrote (tuples come back from JSON lists)."""
+        """Read back what ``to_json`` wrote."""
         data = json.loads(text)
-        for key in ("snooze_choices", "positions", "include", "exclude"):
-            data[key] = tuple(data[key])
-        data["dnd"] = tuple((str(k), bool(v)) for k, v in data.get("dnd", ()))
         if data.get("exercise_dirs") is not None:
             data["exercise_dirs"] = tuple(data["exercise_dirs"])
-        if data.get("work_hours") is not None:
-            data["work_hours"] = tuple(tuple(day) for day in data["work_hours"])
         return cls(**data)
 
     def policy(self) -> Policy:
@@ -69,16 +65,24 @@ class Runtime:
             timedelta(seconds=self.max_interval),
             time.fromisoformat(self.morning),
             timedelta(seconds=self.natural_break),
-            timedelta(seconds=self.max_postpone),
+            timedelta(seconds=self.do_not_disturb["max_postpone"]),
         )
 
     def work_week(self) -> WorkWeek | None:
         """The working hours, or None when they are off."""
-        return WorkWeek.parse(self.work_hours) if self.work_hours is not None else None
+        work = self.work_hours
+        if not work["enabled"]:
+            return None
+        days = work["by_day"]
+        return WorkWeek.parse(
+            [days.get(day, work["hours"] if day in work["days"] else []) for day in WEEKDAYS]
+        )
 
     def selection(self) -> Selection:
         """The core's exercise selection."""
-        return Selection(frozenset(Position(p) for p in self.positions), self.include, self.exclude)
+        ex = self.exercises
+        positions = frozenset(Position(p) for p in ex["positions"])
+        return Selection(positions, tuple(ex["include"]), tuple(ex["exclude"]))
 
     def catalog(self) -> tuple[Exercise, ...]:
         """The built-in exercises merged with the files the config check read (stdlib only).
@@ -93,6 +97,21 @@ class Runtime:
     def snoozes(self) -> tuple[timedelta, ...]:
         """The Snooze menu's durations."""
         return tuple(timedelta(seconds=s) for s in self.snooze_choices)
+
+    @property
+    def notification_timeout(self) -> float:
+        """How long a reminder stays on screen, in seconds."""
+        return float(self.notification["timeout"])
+
+    @property
+    def sound(self) -> bool:
+        """Whether a reminder chimes."""
+        return bool(self.notification["sound"])
+
+    @property
+    def dnd(self) -> tuple[tuple[str, bool], ...]:
+        """The do-not-disturb checks, each with whether it is on."""
+        return tuple((k, v) for k, v in self.do_not_disturb.items() if isinstance(v, bool))
 
     @property
     def path(self) -> Path:
