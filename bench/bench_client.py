@@ -40,31 +40,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from microbreak.client import NotRunning, exchange
+from tests.test_quick_path import HEAVY  # the modules a quick command must not load
 
 #: The round trip may take at most this many times a bare interpreter start.
 TARGET_RATIO = 2.5
-#: Modules a quick command must not load: the daemon's libraries, the config machinery, and
-#: the standard library's slow importers.
-HEAVY = (
-    "pydantic",
-    "pydantic_core",
-    "pydantic_settings",
-    "apscheduler",
-    "pystray",
-    "gi",
-    "PIL",
-    "plyer",
-    "dbus",
-    "Xlib",
-    "matplotlib",
-    "platformdirs",
-    "argparse",
-    "logging",
-    "dataclasses",
-    "inspect",
-    "typing",
-    "pathlib",
-)
 IMPORTS_PROBE = (
     "import sys\n"
     "from microbreak.cli import main\n"

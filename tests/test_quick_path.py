@@ -22,7 +22,7 @@ from .headless import Daemon, cli, headless_env, private_runtime_dir, running
 
 #: What a quick command must not load: the daemon's libraries, the config machinery, and the
 #: standard library's slow importers (each several milliseconds, measured by
-#: ``bench/bench_client.py``).
+#: ``bench/bench_client.py``, which reports them too).
 HEAVY = {
     "pydantic",
     "pydantic_core",
