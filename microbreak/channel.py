@@ -93,40 +93,26 @@ def control_address() -> tuple[str, str]:
 
 
 def control_key_file() -> str:
-    """The key the control handshake proves knowledge of, written by the daemon at start."""
+    """The key a control client hands over first, written by the daemon at each start."""
     return os.path.join(runtime_dir(), KEY_NAME)
 
 
-# -- the conversation: frames, and a handshake that proves the key both ways -----------------
+# -- the conversation: frames, and the key first ---------------------------------------------
 #
 # The daemon serves with ``multiprocessing.connection`` (``adapters/control.py``), whose frames
-# on a socket are a 4-byte big-endian length and the bytes (on a Windows pipe, one pipe
-# message each). Its own ``authkey`` handshake is not used: importing ``multiprocessing`` costs
-# a quick command about 28 ms, more than its whole budget, and the handshake's wire format
-# changed in Python 3.12. This one is ours, on those frames, and fits in a few lines:
+# on a socket are a 4-byte big-endian length and the bytes (on a Windows pipe, one pipe message
+# each). The client's first frame is the key from ``control_key_file``, its second the request;
+# the daemon answers with one frame, or with ``REFUSED`` when the key is not the one it wrote.
 #
-#   daemon -> client   nonce_d                        (NONCE bytes)
-#   client -> daemon   HMAC(key, "client" + nonce_d) + nonce_c
-#   daemon -> client   HMAC(key, "daemon" + nonce_c), or REFUSED and the end
-#
-# after which the client sends one request frame and the daemon answers with one frame.
+# The key goes only where the daemon alone can listen: on Linux and macOS a socket in the
+# user's private (0700, checked) runtime dir; on Windows the standard library's pipe listener,
+# which takes the name with FILE_FLAG_FIRST_PIPE_INSTANCE (no other user can add an instance,
+# and a key is new at each start). So the client proves that it may read the key file, and the
+# filesystem proves the daemon to the client. The library's own ``authkey`` HMAC exchange is
+# not used: importing ``multiprocessing`` costs a quick command about 28 ms and OpenSSL's
+# HMAC another 4 ms, together more than the command's whole budget.
 
-NONCE = 32
 REFUSED = b"refused"
-
-
-def proof(key: bytes, role: bytes, nonce: bytes) -> bytes:
-    """What a side that holds ``key`` answers to ``nonce``: HMAC-SHA256."""
-    import hmac
-
-    return hmac.digest(key, role + nonce, "sha256")
-
-
-def fits(expected: bytes, given: bytes) -> bool:
-    """Compare proofs in constant time."""
-    import hmac
-
-    return hmac.compare_digest(expected, given)
 
 
 def frame(data: bytes) -> bytes:

@@ -8,27 +8,17 @@ keeps the quick path free of heavy imports (``tests/test_quick_path.py``).
 The daemon serves with ``multiprocessing.connection`` (``adapters/control.py``): a Unix socket
 on Linux and macOS, a named pipe on Windows. On a socket this side speaks the same frames with
 ``socket`` alone, because importing ``multiprocessing`` would cost more than a quick command's
-whole budget; on Windows it uses the standard library's client. Either way the key handshake
-of ``channel`` comes first.
+whole budget; on Windows it uses the standard library's client. Either way the key comes
+first (``channel``).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import socket
 import sys
 
-from .channel import (
-    NONCE,
-    REFUSED,
-    UnsafeDirectory,
-    control_address,
-    control_key_file,
-    fits,
-    frame,
-    proof,
-)
+from .channel import REFUSED, UnsafeDirectory, control_address, control_key_file, frame
 from .errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
 from .protocol import (
     MAX_MESSAGE,
@@ -67,10 +57,6 @@ class NotRunning(Exception):
     """No daemon answers on the control channel."""
 
 
-class UnsafeChannel(Exception):
-    """Whoever answers at the daemon's address does not hold the daemon's key."""
-
-
 def call(cmd: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
     """Send one request and return the daemon's reply."""
     address, family = control_address()
@@ -86,27 +72,18 @@ def call(cmd: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
 def exchange(
     address: str, family: str, key: bytes, request: bytes, *, timeout: float = TIMEOUT
 ) -> bytes:
-    """Connect, prove that we hold ``key`` and see the daemon prove it, send ``request`` and
-    return the reply frame. Each step waits at most ``timeout``."""
+    """Connect, hand over ``key`` and ``request`` (see ``channel``) and return the reply frame.
+
+    Each step waits at most ``timeout``.
+    """
     talk = _Socket(address, timeout) if family == "AF_UNIX" else _Pipe(address, timeout)
     with talk:
-        return converse(talk, key, request)
-
-
-def converse(talk: Talk, key: bytes, request: bytes) -> bytes:
-    """The client's side of the handshake (see ``channel``), then one request and its reply."""
-    theirs = talk.recv(NONCE)
-    if len(theirs) != NONCE:
-        raise OSError("the daemon did not open the handshake")
-    mine = os.urandom(NONCE)
-    talk.send(proof(key, b"client", theirs) + mine)
-    answer = talk.recv(NONCE)
-    if answer == REFUSED:
+        talk.send(key)
+        talk.send(request)
+        reply = talk.recv(MAX_MESSAGE)
+    if reply == REFUSED:
         raise OSError("the daemon refused the key in control.key (did it just restart?)")
-    if not fits(proof(key, b"daemon", mine), answer):
-        raise UnsafeChannel(f"whoever answers at {talk.name} does not hold microbreak's key")
-    talk.send(request)
-    return talk.recv(MAX_MESSAGE)
+    return reply
 
 
 class _Socket:
@@ -242,7 +219,7 @@ def run(
         reply = call(cmd, args)
     except NotRunning:
         return _failed(NOT_RUNNING, EXIT_NOT_RUNNING, as_json, running=False)
-    except (UnsafeDirectory, UnsafeChannel) as e:
+    except UnsafeDirectory as e:
         return _failed(str(e), EXIT_FAILURE, as_json, running=None)
     except (OSError, ProtocolError) as e:
         why = f"the daemon did not answer properly ({e})"

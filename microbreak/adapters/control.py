@@ -1,24 +1,25 @@
 """The daemon's side of the control channel: ``multiprocessing.connection``, private to the user.
 
-One code path for every platform: the standard library's ``Listener`` is a Unix socket on
-Linux and macOS and a named pipe on Windows; only the address differs
-(``channel.control_address``). Who may talk to the daemon is decided by an HMAC handshake
-(``channel``) with a random key that the daemon writes at start into a file only the user
-can read (``paths.control_key_file``); on Linux and macOS the socket sits, mode 0600, in the 0700
-runtime dir as well. Messages are ``send_bytes``/``recv_bytes`` frames holding one JSON request
-(``protocol``); nothing is ever unpickled.
+One code path for every platform: the standard library's ``Listener`` is a Unix socket on Linux and
+macOS and a named pipe on Windows; only the address differs (``channel.control_address``). Who may
+talk to the daemon is decided by a random key that the daemon writes at start into a file only the
+user can read (``paths.control_key_file``), which a client hands over first (``channel`` says why
+that is safe where it goes); on Linux and macOS the socket sits, mode 0600, in the 0700 runtime dir
+as well. Messages are ``send_bytes``/``recv_bytes`` frames holding one JSON request (``protocol``);
+nothing is ever unpickled.
 
-A client must not be able to stall the daemon: ``accept`` returns as soon as a client
-connects (the listener has no ``authkey``, whose handshake would run inside ``accept``), and
-each connection is then served on its own short-lived thread, which does the handshake, reads
-one bounded request, answers it and closes. A client that has not sent its request within
-``CLIENT_TIMEOUT`` is cut. At most ``MAX_PENDING`` connections are served at once; more are
-closed at once. While nobody talks, the one thread waits in ``accept``: no polling.
+A client must not be able to stall the daemon: ``accept`` returns as soon as a client connects (the
+listener has no ``authkey``, whose exchange would run inside ``accept``), and each connection is
+then served on its own short-lived thread, which checks the key, reads one bounded request, answers
+it and closes. A client that has not sent its request within ``CLIENT_TIMEOUT`` is cut. At most
+``MAX_PENDING`` connections are served at once; more are closed at once. While nobody talks, the one
+thread waits in ``accept``: no polling.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hmac
 import logging
 import os
 import secrets
@@ -31,7 +32,7 @@ from multiprocessing.connection import Client, Connection, Listener
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..channel import NONCE, REFUSED, fits, proof
+from ..channel import REFUSED
 from ..core.durations import TimeOfDayError, parse_time_of_day
 from ..core.planner import StateError
 from ..errors import MicrobreakError
@@ -46,7 +47,7 @@ log = logging.getLogger(__name__)
 CLIENT_TIMEOUT = 2.0
 #: Connections served at once; more are closed unanswered.
 MAX_PENDING = 64
-#: Bytes in the key the handshake proves knowledge of.
+#: Bytes in the key a client hands over first.
 KEY_BYTES = 32
 
 Handler = Callable[[Request], tuple[dict[str, Any], Callable[[], None] | None]]
@@ -251,7 +252,7 @@ class ControlServer:
                 self._slots.release()
 
     def _converse(self, conn: Connection) -> None:
-        """Handshake and request within ``CLIENT_TIMEOUT``, then the reply."""
+        """The key and the request within ``CLIENT_TIMEOUT``, then the reply."""
         guard = _Deadline(conn)
         after: Callable[[], None] | None = None
         try:
@@ -262,24 +263,26 @@ class ControlServer:
         if after is not None:
             after()
 
-    def _handshake(self, conn: Connection) -> bool:
-        """The daemon's side of ``channel``'s handshake; False when the client lacks the key."""
-        mine = os.urandom(NONCE)
-        conn.send_bytes(mine)
-        reply = conn.recv_bytes(2 * NONCE)  # OSError when longer
-        if len(reply) != 2 * NONCE or not fits(proof(self._key, b"client", mine), reply[:NONCE]):
-            conn.send_bytes(REFUSED)
-            return False
-        conn.send_bytes(proof(self._key, b"daemon", reply[NONCE:]))
-        return True
+    def _key_fits(self, conn: Connection) -> bool:
+        """The client's first frame must be the key (``channel``); False (and REFUSED sent)
+        when it is not."""
+        given = conn.recv_bytes(KEY_BYTES)  # OSError when longer
+        if hmac.compare_digest(given, self._key):
+            return True
+        # Take the request that follows unread, so the refusal reaches the client instead of a
+        # reset for bytes left in the socket.
+        with contextlib.suppress(OSError, EOFError):
+            conn.recv_bytes(MAX_MESSAGE)
+        conn.send_bytes(REFUSED)
+        return False
 
     def _exchange(self, conn: Connection, guard: _Deadline) -> Callable[[], None] | None:
         try:
-            if not self._handshake(conn):
+            if not self._key_fits(conn):
                 log.debug("a control client without the key was refused")
                 return None
         except (OSError, EOFError) as e:
-            log.debug("a control client left during the handshake: %s", e or "closed")
+            log.debug("a control client left before its key: %s", e or "closed")
             return None
         try:
             data = conn.recv_bytes(MAX_MESSAGE)
