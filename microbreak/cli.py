@@ -12,7 +12,7 @@ import os
 import sys
 
 from . import __version__
-from .errors import EXIT_OK, EXIT_USAGE, MicrobreakError
+from .errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, MicrobreakError
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
@@ -138,7 +138,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``microbreak`` console script and ``python -m microbreak``."""
-    words = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _main(list(sys.argv[1:] if argv is None else argv))
+    except BrokenPipeError:
+        # The reader went away (``microbreak stats | head``): not worth a traceback. Python
+        # flushes stdout again at exit, so point it at nothing first.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILURE
+
+
+def _main(words: list[str]) -> int:
     quick = control_words(words)
     if quick is not None:
         from . import client

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from microbreak import __version__
 from microbreak.core.exercises import CATALOG, SAFETY_NOTE, Position
 
-from .cli_run import PREFIX, run
+from .cli_run import PREFIX, clean_env, run
 
 
 def ok(result: subprocess.CompletedProcess[str]) -> str:
@@ -179,3 +180,21 @@ def test_config_path_named(
 def test_config_path_expands_home(tmp_path: Path) -> None:
     out = ok(run(tmp_path, "config", "path", "--config", "~/mb.toml"))
     assert out == f"{tmp_path / 'home' / 'mb.toml'}\n"
+
+
+def test_a_reader_that_goes_away_gets_no_traceback(tmp_path: Path) -> None:
+    """``microbreak stats --days 3000 | head -1``: the rest of the table (far more than a pipe
+    holds) has nowhere to go."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "microbreak", "stats", "--days", "3000"],
+        env=clean_env(tmp_path),
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()  # like `head -1` leaving
+    err = proc.stderr.read().decode()
+    assert proc.wait(30) in (0, 1)
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
