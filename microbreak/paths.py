@@ -91,6 +91,11 @@ def control_key_file() -> Path:
     return Path(channel.control_key_file())
 
 
+def cache_dir() -> Path:
+    """What can be made again but saves time, e.g. ``~/.cache/microbreak``."""
+    return platformdirs.user_cache_path(APP, appauthor=False)
+
+
 def state_file() -> Path:
     """The planner state that survives restarts, e.g. ``~/.local/state/microbreak/state.json``."""
     return platformdirs.user_state_path(APP, appauthor=False) / "state.json"

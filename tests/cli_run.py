@@ -20,6 +20,7 @@ def clean_env(tmp_path: Path, extra: Mapping[str, str] | None = None) -> dict[st
         HOME=str(tmp_path / "home"),
         XDG_CONFIG_HOME=str(tmp_path / "config"),
         XDG_STATE_HOME=str(tmp_path / "state"),
+        XDG_CACHE_HOME=str(tmp_path / "cache"),
         XDG_DATA_HOME=str(tmp_path / "data"),
         COLUMNS="100",
     )

@@ -1,0 +1,90 @@
+"""The last settings record ``microbreak run`` checked, kept while nothing it was made from changed.
+
+Checking the config loads pydantic and costs a start about a quarter of a second before the
+icon can show. The record depends only on what this fingerprint covers: the config files (the
+user's and the system-wide ones, by path, size, mtime and inode), the exercise files, every
+``MICROBREAK_*`` variable, the command line's flags and this microbreak and Python. So when
+the fingerprint of this start equals the one stored with the last good record, that record is
+what a new check would make, and the daemon starts from it without the check; any change (an
+edit, a new file, another variable) means a full check, whose mistakes are reported as ever.
+The record lives in the user's cache dir, so it serves the first start after a login too.
+Standard library and platformdirs only: this runs before pydantic would be imported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from .. import __version__
+from ..paths import cache_dir, config_file, site_config_files
+from .exercise_files import exercise_dirs
+
+NAME = "checked-settings.json"
+
+
+def fingerprint(flags: Mapping[str, object], env: Mapping[str, str] = os.environ) -> str:
+    """A digest of everything the settings record is made from."""
+    path, _named = config_file(_text(flags.get("config")))
+    files = [path, *site_config_files()]
+    for folder in exercise_dirs():
+        files.append(folder)
+        if folder.is_dir():
+            files += sorted(folder.glob("*.toml"))
+    parts = {
+        "microbreak": __version__,
+        "python": [sys.executable, sys.version],
+        "flags": {k: flags[k] for k in sorted(flags)},
+        "env": sorted((k, v) for k, v in env.items() if k.upper().startswith("MICROBREAK_")),
+        "files": [_stat(f) for f in files],
+    }
+    text = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def load(stamp: str) -> str | None:
+    """The record checked under ``stamp``, as JSON, or None (no record, another stamp, or an
+    unreadable file: then the settings are simply checked again)."""
+    try:
+        saved = json.loads((cache_dir() / NAME).read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(saved, dict) or saved.get("fingerprint") != stamp:
+        return None
+    record = saved.get("record")
+    return record if isinstance(record, str) else None
+
+
+def save(stamp: str, record: str) -> None:
+    """Keep a record that passed the check (best effort: a failure costs the next start time)."""
+    folder = cache_dir()
+    fresh = folder / f".{NAME}.{os.getpid()}"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            json.dump({"fingerprint": stamp, "record": record}, out)
+        os.replace(fresh, folder / NAME)
+    except OSError:
+        fresh.unlink(missing_ok=True)
+
+
+def _stat(path: Path) -> list[object]:
+    try:
+        info = path.stat()
+    except OSError:
+        return [str(path), None]
+    return [str(path), info.st_size, info.st_mtime_ns, info.st_ino, info.st_mode]
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def flags_of(pairs: Iterable[tuple[str, object]]) -> dict[str, object]:
+    """The command line's settings as plain values, for the fingerprint."""
+    return {k: v if isinstance(v, bool | int | float | str | None) else str(v) for k, v in pairs}

@@ -1,0 +1,75 @@
+"""A start with nothing changed since the last good check skips the check (and pydantic); any
+change checks again, and a mistake is still refused."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .headless import cli, headless_env, private_runtime_dir, running, spawn_daemon, status
+
+
+def _loaded_pydantic(lines: list[str]) -> bool:
+    """Whether an ``-X importtime`` line names the pydantic package."""
+    return any(
+        ln.startswith("import time:") and ln.split("|")[-1].strip() == "pydantic" for ln in lines
+    )
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> Iterator[dict[str, str]]:
+    with private_runtime_dir() as runtime:
+        # Every process prints its imports: the CLI's show whether it checked the settings
+        # (the daemon never loads pydantic, tests/test_config_sources.py makes sure).
+        yield headless_env(tmp_path / "home", runtime, {"PYTHONPROFILEIMPORTTIME": "1"})
+
+
+def _start(env: dict[str, str]) -> tuple[bool, dict[str, object]]:
+    """Start the daemon, read its status, quit it; whether pydantic was loaded at the start."""
+    with running(env) as daemon:
+        checked = _loaded_pydantic(daemon.log.lines())
+        data = status(env)
+        assert cli(env, "quit").returncode == 0
+        assert daemon.wait_exit(10.0) == 0
+    return checked, data
+
+
+def test_an_unchanged_start_skips_the_check_and_a_change_does_not(env: dict[str, str]) -> None:
+    config = Path(env["XDG_CONFIG_HOME"]) / "microbreak" / "config.toml"
+    checked, first = _start(env)
+    assert checked  # nothing to go by yet
+
+    checked, second = _start(env)
+    assert not checked  # the same files, variables and flags: the stored record
+    assert second["settings"] == first["settings"]
+
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('snooze_choices = ["7m"]\n')
+    checked, third = _start(env)
+    assert checked
+    settings = third["settings"]
+    assert isinstance(settings, dict) and settings["snooze_choices"] == [420]
+
+    env["MICROBREAK_MAX_INTERVAL"] = "50m"  # a variable is an input too
+    checked, fourth = _start(env)
+    assert checked
+    settings = fourth["settings"]
+    assert isinstance(settings, dict) and settings["max_interval"] == 3000
+
+
+def test_a_mistake_made_after_a_good_start_is_still_refused(env: dict[str, str]) -> None:
+    config = Path(env["XDG_CONFIG_HOME"]) / "microbreak" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('snooze_choices = ["7m"]\n')
+    _start(env)
+    config.write_text('snooze_choices = ["7x"]\n')  # the same size: the time and inode tell
+    refused = spawn_daemon(env)
+    try:
+        code = refused.wait_exit(20.0)
+    finally:
+        refused.stop()
+    assert code == 2, [ln for ln in refused.log.lines() if not ln.startswith("import time")]
+    text = "\n".join(line for line in refused.log.lines() if not line.startswith("import time"))
+    assert "snooze_choices" in text and "Traceback" not in text
