@@ -261,6 +261,54 @@ def _read_line_from_fd(fd: int, proc: subprocess.Popen[Any], timeout: float, wha
     return buf.split(b"\n", 1)[0].decode().strip()
 
 
+def start_private_bus(
+    name: str,
+    base_dir: Path,
+    runtime_dir: Path,
+    log_dir: Path,
+    timeout: float,
+    track: Callable[[str, subprocess.Popen[Any]], object],
+) -> str:
+    """A private dbus-daemon without service activation, logging to ``log_dir/NAME.log`` and
+    handed to ``track``; returns its address. Both test desktops start their buses this way."""
+    from xml.sax.saxutils import escape
+
+    config = base_dir / f"{name}.conf"
+    config.write_text(_BUS_CONFIG.format(runtime_dir=escape(str(runtime_dir))))
+    log_path = log_dir / f"{name}.log"
+    read_fd, write_fd = os.pipe()
+    try:
+        with open(log_path, "ab") as log:
+            proc = subprocess.Popen(
+                _die_with_parent(
+                    [
+                        "dbus-daemon",
+                        f"--config-file={config}",
+                        "--nofork",
+                        "--nopidfile",
+                        "--nosyslog",
+                        f"--print-address={write_fd}",
+                    ]
+                ),
+                pass_fds=(write_fd,),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+            )
+        track(name, proc)
+        os.close(write_fd)
+        write_fd = -1
+        return _read_line_from_fd(read_fd, proc, timeout, f"the {name} address")
+    except AssertionError as exc:
+        logged = log_path.read_text(errors="replace") if log_path.exists() else ""
+        raise AssertionError(f"{exc}\n{name} log:\n{logged}") from None
+    finally:
+        os.close(read_fd)
+        if write_fd >= 0:
+            os.close(write_fd)
+
+
 class OutputLines:
     """Collects a child's output lines on a thread, so tests can wait for a line with a timeout.
 
@@ -495,43 +543,14 @@ class Desktop:
         self.display = f":{number}"
 
     def _start_bus(self) -> None:
-        from xml.sax.saxutils import escape
-
-        config = self.base_dir / "session-bus.conf"
-        config.write_text(_BUS_CONFIG.format(runtime_dir=escape(str(self.runtime_dir))))
-        read_fd, write_fd = os.pipe()
-        try:
-            with self._log("dbus-daemon") as log:
-                proc = subprocess.Popen(
-                    _die_with_parent(
-                        [
-                            "dbus-daemon",
-                            f"--config-file={config}",
-                            "--nofork",
-                            "--nopidfile",
-                            "--nosyslog",
-                            f"--print-address={write_fd}",
-                        ]
-                    ),
-                    pass_fds=(write_fd,),
-                    stdin=subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=log,
-                    start_new_session=True,
-                )
-            self._track("dbus-daemon", proc)
-            os.close(write_fd)
-            write_fd = -1
-            address = _read_line_from_fd(read_fd, proc, self.start_timeout, "D-Bus address")
-        except AssertionError as exc:
-            raise AssertionError(
-                f"{exc}\ndbus-daemon log:\n{self.log_text('dbus-daemon')}"
-            ) from None
-        finally:
-            os.close(read_fd)
-            if write_fd >= 0:
-                os.close(write_fd)
-        self.bus_address = address
+        self.bus_address = start_private_bus(
+            "dbus-daemon",
+            self.base_dir,
+            self.runtime_dir,
+            self.log_dir,
+            self.start_timeout,
+            self._track,
+        )
 
     def _build_env(self) -> dict[str, str]:
         env = dict(os.environ)

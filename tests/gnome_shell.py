@@ -36,12 +36,11 @@ from typing import IO, Any
 # The Xvfb harness's bus config (no activation), dropped variables and process helpers: one
 # definition for both kinds of test desktop.
 from .desktop import (
-    _BUS_CONFIG,
     _DROPPED_ENV,
     NOTIFICATIONS_NAME,
     OutputLines,
     _die_with_parent,
-    _read_line_from_fd,
+    start_private_bus,
     stop_process,
     wait_until,
 )
@@ -356,40 +355,14 @@ class GnomeShell:
 
     def _start_bus(self, name: str) -> str:
         """A private dbus-daemon without activation; returns its address."""
-        from xml.sax.saxutils import escape
-
-        config = self.base_dir / f"{name}.conf"
-        config.write_text(_BUS_CONFIG.format(runtime_dir=escape(str(self.runtime_dir))))
-        read_fd, write_fd = os.pipe()
-        try:
-            with self._log(name) as log:
-                proc = subprocess.Popen(
-                    _die_with_parent(
-                        [
-                            "dbus-daemon",
-                            f"--config-file={config}",
-                            "--nofork",
-                            "--nopidfile",
-                            "--nosyslog",
-                            f"--print-address={write_fd}",
-                        ]
-                    ),
-                    pass_fds=(write_fd,),
-                    stdin=subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=log,
-                    start_new_session=True,
-                )
-            self._procs.append((name, proc))
-            os.close(write_fd)
-            write_fd = -1
-            return _read_line_from_fd(read_fd, proc, self.start_timeout, f"the {name} address")
-        except AssertionError as exc:
-            raise AssertionError(f"{exc}\n{name} log:\n{self.log_text(name)}") from None
-        finally:
-            os.close(read_fd)
-            if write_fd >= 0:
-                os.close(write_fd)
+        return start_private_bus(
+            name,
+            self.base_dir,
+            self.runtime_dir,
+            self.log_dir,
+            self.start_timeout,
+            lambda label, proc: self._procs.append((label, proc)),
+        )
 
     def _start_shell(self) -> None:
         width, height = self.size.split("x")
