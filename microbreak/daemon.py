@@ -25,6 +25,7 @@ from .adapters.clock import SystemClock, local_zone
 from .adapters.config_watch import ConfigWatch
 from .adapters.control import ControlServer, handler
 from .adapters.editor import SystemEditor
+from .adapters.guide_process import GuideProcess
 from .adapters.instance_lock import LOCK_NAME, InstanceLock
 from .adapters.nothing import NoChime, NoDoNotDisturb, NoHistory, NoPresence, NoTray
 from .adapters.notify.plyer import PlyerNotifier
@@ -156,6 +157,7 @@ def run(runtime: Runtime) -> int:
             presence=_presence(runtime),
             dnd=_do_not_disturb(runtime),
             editor=SystemEditor(),
+            guide=GuideProcess(runtime.path if runtime.config_exists else None),
         ),
         local_zone(),
     )

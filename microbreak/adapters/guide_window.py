@@ -229,6 +229,7 @@ class GuideWindow:
     def _show(self, frame: Frame) -> None:
         if self._count.get_text() != frame.text:
             self._count.set_text(frame.text)
+            log.debug("count: %s", frame.text)
         if self._caption.get_text() != frame.caption:
             self._caption.set_text(frame.caption)
         self._bar.set_fraction(frame.progress)

@@ -139,9 +139,10 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError([f"{path}: cannot be read ({e.__class__.__name__}: {e})"]) from None
 
 
-def did_you_mean(name: str, choices: Sequence[str]) -> str:
-    """`` (did you mean "x"?)`` for a close match, else an empty string."""
-    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+def did_you_mean(name: str, choices: Sequence[str], *, cutoff: float = 0.6) -> str:
+    """`` (did you mean "x"?)`` for a close match, else an empty string; ``cutoff=0`` always
+    names the closest choice."""
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=cutoff)
     return f' (did you mean "{close[0]}"?)' if close else ""
 
 

@@ -50,8 +50,11 @@ def choose(
     ids = {e.id: e for e in catalog}
     found = ids.get(current_id(wanted, ids))
     if found is None:
-        hint = did_you_mean(wanted, list(ids)) or "; `microbreak exercises --all` lists the ids"
-        raise UnknownExercise(f'guide: no exercise "{wanted}"{hint}')
+        # Always the closest id: whoever typed a wrong one wants some exercise.
+        hint = did_you_mean(wanted, list(ids), cutoff=0.0)
+        raise UnknownExercise(
+            f'guide: no exercise "{wanted}"{hint}; `microbreak exercises --all` lists them'
+        )
     return found, None
 
 
