@@ -70,7 +70,7 @@ def test_one_guide_at_a_time_and_quit_stops_it_without_an_answer() -> None:
     answers: list[bool | None] = []
     assert guide.open(TINY, answers.append)
     assert not guide.open(TINY, answers.append)  # one is open already
-    process = guide._process  # noqa: SLF001 - the test looks at the child it started
+    process = guide._process  # the child it started, to see it killed
     assert process is not None
     guide.close()
     assert process.wait(5) == -signal.SIGKILL
