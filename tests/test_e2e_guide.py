@@ -194,3 +194,28 @@ def test_no_display_is_one_line_and_exit_2(bare_desktop: Desktop) -> None:
         "microbreak: guide: no GUI toolkit here: GTK cannot open the display "
         "(no DISPLAY or WAYLAND_DISPLAY)"
     ]
+
+
+def test_at_scale_2_the_window_is_twice_the_size(bare_desktop: Desktop, tmp_path: Path) -> None:
+    desktop = bare_desktop
+    tiny_exercise(desktop, hold=2, pace=4.0)
+    sizes = []
+    for scale in ("1", "2"):
+        proc = desktop.spawn(
+            [sys.executable, "-m", "microbreak", "guide", "tiny-shrug"],
+            name=f"guide at scale {scale}",
+            extra_env={"GDK_SCALE": scale},
+            stdout=subprocess.DEVNULL,
+        )
+        window = wait_until(lambda: guide_window(desktop), 15, f"the guide at scale {scale}")
+        x, y, width, height = window_geometry(desktop, window)
+        sizes.append((width, height))
+        # Bottom left, a margin from the edges: away from the top corners of notifications.
+        margin = 48 * int(scale)
+        screen = desktop.xdisplay.screen()
+        assert (x, y + height) == (margin, int(screen.height_in_pixels) - margin), (x, y)
+        window_shot(desktop, window, tmp_path / f"guide-scale-{scale}.png")
+        desktop.stop(proc)
+        wait_until(lambda: not guide_window(desktop), 5, "the guide to go")
+    (w1, h1), (w2, h2) = sizes
+    assert abs(w2 - 2 * w1) <= 4 and abs(h2 - 2 * h1) <= 4, sizes

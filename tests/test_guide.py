@@ -45,7 +45,8 @@ def test_a_hold_counts_down_then_relaxes() -> None:
         "Hold… 3 · 2 · 1 — relax",
         "Rep 2 of 2",
     ]
-    assert guide.at(2.0).caption == "Rep 1 of 2"
+    assert guide.at(2.0).caption == "Rep 1 of 2"  # the count is the hold's
+    assert guide.at(0.5).caption == "Slowly into position"  # the count is the repetition
     assert guide.at(5.5).rep == 2
 
 
@@ -60,14 +61,16 @@ def test_a_long_hold_shows_the_seconds_left_before_the_count() -> None:
 def test_each_side_switches_once_in_the_middle() -> None:
     guide = Guide(Routine(2, 0, Sides.EACH, 2.0))
     assert guide.total == 2 * 2 * 2.0 + SWITCH_SECONDS
-    assert guide.at(1.0).caption == "Rep 1 of 2 · first side"
+    assert guide.at(0.5).caption == "Slowly into position · first side"
+    assert guide.at(1.0).caption == "Slowly back · first side"
     switch = guide.at(4.5)
     assert (switch.phase, switch.text, switch.caption) == (
         Phase.SWITCH,
         "Now the other side",
         "Side 2 of 2",
     )
-    assert guide.at(8.5).caption == "Rep 1 of 2 · second side"
+    assert guide.at(8.5).caption == "Slowly into position · second side"
+    assert guide.at(8.5).text == "Rep 1 of 2"
     assert guide.at(11.0).side == 2
 
 

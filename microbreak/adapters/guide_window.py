@@ -23,6 +23,7 @@ from typing import Any
 
 from ..core.exercises import Exercise
 from ..core.guide import Frame, Guide
+from ..paths import package_assets
 
 log = logging.getLogger(__name__)
 
@@ -72,9 +73,13 @@ def load_gtk() -> Any:
 
         gi.require_version("Gtk", "3.0")
         gi.require_version("Gdk", "3.0")
-        from gi.repository import Gtk
+        from gi.repository import GLib, Gtk
     except (ImportError, ValueError) as e:
         raise GuideUnavailable(f"GTK 3 through PyGObject cannot be loaded ({e})") from None
+    # Our name, not "__main__.py": the Wayland app id and the X11 class, which the desktop
+    # matches with microbreak's application entry (its name and icon).
+    GLib.set_prgname("microbreak")
+    GLib.set_application_name("microbreak")
     ok, _ = Gtk.init_check(None)
     if not ok:
         raise GuideUnavailable("GTK cannot open the display (no DISPLAY or WAYLAND_DISPLAY)")
@@ -143,6 +148,9 @@ class GuideWindow:
         )
         window = Gtk.Window(title=f"{self.exercise.name} — microbreak")
         window.set_role("microbreak-guide")
+        icon = package_assets() / "microbreak.png"
+        if icon.is_file():
+            window.set_icon_from_file(str(icon))
         window.set_wmclass("microbreak", "microbreak")
         window.set_type_hint(Gdk.WindowTypeHint.UTILITY)
         window.set_keep_above(True)

@@ -63,7 +63,7 @@ class Frame:
     phase: Phase
     #: The large, calm count: "Rep 2 of 5", "Hold… 3 · 2", "Now the other side".
     text: str
-    #: The small line under it: "Rep 2 of 5 · second side".
+    #: The small line under it: "Rep 2 of 5 · second side", "Slowly into position".
     caption: str
     rep: int
     side: int
@@ -104,7 +104,7 @@ class Guide:
         return Frame(
             phase=step.phase,
             text=self._text(step, into),
-            caption=self._caption(step),
+            caption=self._caption(step, into),
             rep=step.rep,
             side=step.side,
             progress=t / self.total,
@@ -128,13 +128,17 @@ class Guide:
             return "Hold… " + _countdown(routine.hold_seconds, 1) + " — relax"
         return f"Rep {step.rep} of {routine.repetitions}"
 
-    def _caption(self, step: Step) -> str:
+    def _caption(self, step: Step, into: float) -> str:
+        """What the count does not say: the repetition during a hold, else how to move."""
         routine = self.routine
         if routine is None:
             return "Move gently, at your own pace"
         if step.phase is Phase.SWITCH:
             return "Side 2 of 2"
-        caption = f"Rep {step.rep} of {routine.repetitions}"
+        if self._text(step, into).startswith("Rep "):
+            caption = "Slowly into position" if step.phase is Phase.MOVE_IN else "Slowly back"
+        else:
+            caption = f"Rep {step.rep} of {routine.repetitions}"
         if self.sides == 2:
             caption += " · " + ("first side" if step.side == 1 else "second side")
         return caption
