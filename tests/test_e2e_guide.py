@@ -219,3 +219,32 @@ def test_at_scale_2_the_window_is_twice_the_size(bare_desktop: Desktop, tmp_path
         wait_until(lambda: not guide_window(desktop), 5, "the guide to go")
     (w1, h1), (w2, h2) = sizes
     assert abs(w2 - 2 * w1) <= 4 and abs(h2 - 2 * h1) <= 4, sizes
+
+
+def background(image: Image.Image) -> int:
+    """The brightness of the window's most common colour (its background), 0 to 255."""
+    grey = image.convert("L")
+    counts = grey.histogram()
+    return counts.index(max(counts))
+
+
+@pytest.mark.parametrize(("scheme", "dark"), [(1, True), (2, False)], ids=["dark", "light"])
+def test_it_follows_the_desktops_dark_preference(
+    bare_desktop: Desktop, tmp_path: Path, scheme: int, dark: bool
+) -> None:
+    desktop = bare_desktop
+    tiny_exercise(desktop, hold=2, pace=4.0)
+    portal = desktop.spawn(
+        [sys.executable, "-m", "tests.fake_portal", str(scheme)],
+        name="fake portal",
+        cwd=Path(__file__).parents[1],
+    )
+    wait_until(
+        lambda: desktop.name_has_owner("org.freedesktop.portal.Desktop"), 10, "the fake portal"
+    )
+    proc, _ = start_guide(desktop, "tiny-shrug")
+    window = wait_until(lambda: guide_window(desktop), 15, "the guide window")
+    shot = window_shot(desktop, window, tmp_path / f"guide-{scheme}.png")
+    assert (background(shot) < 90) is dark, background(shot)
+    desktop.stop(proc)
+    desktop.stop(portal)
