@@ -248,3 +248,27 @@ def test_it_follows_the_desktops_dark_preference(
     assert (background(shot) < 90) is dark, background(shot)
     desktop.stop(proc)
     desktop.stop(portal)
+
+
+@pytest.mark.parametrize(("sound", "chimes"), [("true", 2), ("false", 0)], ids=["on", "off"])
+def test_a_chime_per_repetition_only_with_sound_on(
+    bare_desktop: Desktop, tmp_path: Path, sound: str, chimes: int
+) -> None:
+    desktop = bare_desktop
+    tiny_exercise(desktop, hold=0, pace=1.0)  # 2 repetitions of 1 s
+    bindir, played = tmp_path / "bin", tmp_path / "played"
+    bindir.mkdir()
+    player = bindir / "pw-play"  # the first player the chime looks for
+    player.write_text(f'#!/bin/sh\necho "$1" >> "{played}"\n')
+    player.chmod(0o755)
+    path = f"{bindir}:{desktop.env['PATH']}"
+    proc = desktop.spawn(
+        [sys.executable, "-m", "microbreak", "guide", "tiny-shrug"],
+        name="guide",
+        extra_env={"PATH": path, "MICROBREAK_NOTIFICATION__SOUND": sound},
+        stdout=subprocess.DEVNULL,
+    )
+    assert proc.wait(30) == 0
+    lines = played.read_text().splitlines() if played.exists() else []
+    assert len(lines) == chimes, lines
+    assert all(line.endswith("chime.wav") for line in lines)

@@ -87,6 +87,7 @@ def run(exercise: Exercise, *, sound: bool, answer: bool) -> int:
         outcome = window.run()
     finally:
         if chime is not None:
+            chime.wait(chime.timeout)  # the last repetition's chime plays out (bounded)
             chime.close()
     if answer:
         return ANSWER_DONE if outcome is Outcome.DONE else ANSWER_SKIPPED
