@@ -17,10 +17,31 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops
 
-from .desktop import Desktop, OutputLines, click, screenshot, wait_until, window_geometry
-from .test_e2e_desktop import daemon
+from .desktop import (
+    Desktop,
+    OutputLines,
+    activate_menu_item,
+    click,
+    open_tray_menu,
+    screenshot,
+    wait_docked,
+    wait_until,
+    window_geometry,
+)
+from .test_e2e_answer_dunst import press, remind, totals
+from .test_e2e_desktop import QUIET, TAKE_NOW, daemon
+from .test_fdo_notifier import Dunst
 
 pytestmark = pytest.mark.desktop
+
+
+@pytest.fixture
+def dunst(bare_desktop: Desktop) -> Iterator[Dunst]:
+    """dunst, which lists actions: the reminder's body click is "Start"."""
+    server = Dunst(bare_desktop)
+    yield server
+    server.stop()
+
 
 PICTOGRAMS = Path(__file__).parents[1] / "assets" / "exercises"
 NAME = "Tiny shrug"
@@ -272,3 +293,30 @@ def test_a_chime_per_repetition_only_with_sound_on(
     lines = played.read_text().splitlines() if played.exists() else []
     assert len(lines) == chimes, lines
     assert all(line.endswith("chime.wav") for line in lines)
+
+
+def test_start_on_the_reminder_opens_the_guide_and_its_end_is_done(
+    bare_desktop: Desktop, dunst: Dunst
+) -> None:
+    desktop = bare_desktop
+    tiny_exercise(desktop, hold=1, pace=1.0)
+    with daemon(desktop, "--no-tray", env=QUIET) as d:
+        name = remind(desktop, d, dunst)
+        assert name == NAME
+        press(dunst, "# ")  # the body's (default) action: Start
+        d.wait_log(f"guide opened: {NAME}", timeout=10)
+        d.wait_log(f"guide ended: {NAME} (done)", timeout=30)
+        assert not any("snoozed" in line for line in d.log.lines())
+        counted = totals(desktop)
+        assert (counted["done"], counted["snoozed"], counted["skipped"]) == (1, 0, 0)
+
+
+def test_take_a_break_now_in_the_tray_opens_the_guide(desktop: Desktop) -> None:
+    tiny_exercise(desktop, hold=1, pace=1.0)
+    with daemon(desktop, env=QUIET) as d:
+        icon = wait_docked(desktop, timeout=10)
+        open_tray_menu(desktop, icon)
+        activate_menu_item(desktop, TAKE_NOW)
+        wait_until(lambda: guide_window(desktop), 15, "the guide window")
+        d.wait_log(f"guide ended: {NAME} (done)", timeout=30)
+        assert totals(desktop)["done"] == 1

@@ -7,7 +7,10 @@ seconds, as the window does on each tick.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -20,6 +23,8 @@ from microbreak.core.guide import (
     Guide,
     Phase,
 )
+from microbreak.core.rotation import Selection
+from microbreak.usecases.guide import UnknownExercise, choose, pictures_of
 
 
 def frames(guide: Guide, times: list[float]) -> list[tuple[float, Frame]]:
@@ -167,3 +172,37 @@ def test_property_progress_monotone_ends_at_total_visits_every_rep(
             assert (middle.side, middle.rep, middle.phase) == (step.side, step.rep, step.phase)
     chimes = sum(f.rep_ended for _, f in shown)
     assert chimes == routine.repetitions * sides
+
+
+# -- which exercise, which pictures (usecases/guide.py) ----------------------------------------
+
+
+def test_without_an_id_the_first_of_the_selection_and_it_says_so() -> None:
+
+    allowed = Selection().allowed(CATALOG)
+    exercise, said = choose(CATALOG, allowed, None)
+    assert exercise == allowed[0]
+    assert said is not None and f"{exercise.name} ({exercise.id})" in said
+
+
+def test_an_id_an_old_merged_id_and_a_wrong_one() -> None:
+
+    assert choose(CATALOG, CATALOG, "bridge") == (by_id()["bridge"], None)
+    assert choose(CATALOG, CATALOG, "scapular-squeezes")[0].id == "shoulder-squeeze"
+    with pytest.raises(UnknownExercise) as info:
+        choose(CATALOG, CATALOG, "shoulder-shrugg")
+    assert str(info.value).startswith('guide: no exercise "shoulder-shrugg" (did you mean ')
+    assert '"shoulder-shrug"' in str(info.value) and info.value.exit_code == 2
+
+
+def test_the_end_pose_is_the_picture_named_end_beside_the_start(tmp_path: Path) -> None:
+
+    start = tmp_path / "tilt.png"
+    start.write_bytes(b"\x89PNG\r\n\x1a\n")
+    mine = replace(by_id()["bridge"], id="tilt", image=str(start))
+    assert pictures_of(mine) == (start, None)  # one pose: the window pulses it
+    (tmp_path / "tilt-end.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    assert pictures_of(mine) == (start, tmp_path / "tilt-end.png")
+    built_in, end = pictures_of(by_id()["bridge"])
+    assert built_in is not None and built_in.name == "bridge.png"
+    assert end is None or end.name == "bridge-end.png"
