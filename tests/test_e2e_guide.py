@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -320,3 +321,13 @@ def test_take_a_break_now_in_the_tray_opens_the_guide(desktop: Desktop) -> None:
         wait_until(lambda: guide_window(desktop), 15, "the guide window")
         d.wait_log(f"guide ended: {NAME} (done)", timeout=30)
         assert totals(desktop)["done"] == 1
+
+
+def test_sigterm_closes_it_like_the_close_button(bare_desktop: Desktop) -> None:
+    desktop = bare_desktop
+    tiny_exercise(desktop, hold=2, pace=4.0)
+    proc, _ = start_guide(desktop, "tiny-shrug")
+    wait_until(lambda: guide_window(desktop), 15, "the guide window")
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(5) == 0
+    assert proc.stdout is not None and proc.stdout.read().decode() == f"Skipped: {NAME}\n"

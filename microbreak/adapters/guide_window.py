@@ -14,6 +14,8 @@ compositor places windows itself), and it follows the desktop's dark preference.
 from __future__ import annotations
 
 import logging
+import signal
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -127,6 +129,14 @@ class GuideWindow:
         from gi.repository import GLib
 
         Gtk = self._gtk
+        if sys.platform != "win32":
+            # Ctrl-C or SIGTERM close it like the close button; GTK's loop would otherwise
+            # hold Python's handlers back. A child of the daemon inherits its blocked
+            # signals: let them through here.
+            stop = {signal.SIGINT, signal.SIGTERM}
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, stop)
+            for sig in stop:
+                GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, sig, self._closed)
         self._window.show_all()
         self._start = self._clock()
         self._tick()
@@ -276,7 +286,7 @@ class GuideWindow:
         return False
 
     def _closed(self, *_: object) -> bool:
-        """Closed by the window manager (its close button, Alt+F4): a skip."""
+        """Closed by the window manager (its close button, Alt+F4) or a signal: a skip."""
         self._end(Outcome.SKIPPED)
         return True
 
