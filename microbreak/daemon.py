@@ -15,12 +15,14 @@ import sqlite3
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .adapters import backends
 from .adapters.away import Away
+from .adapters.backends import FREEDESKTOP, Candidate
 from .adapters.clock import SystemClock, local_zone
 from .adapters.config_watch import ConfigWatch
 from .adapters.control import ControlServer, handler
@@ -250,39 +252,51 @@ def _snooze_label(runtime: Runtime) -> str:
 def _make_notifier(
     runtime: Runtime, assets: Path, on_answer: Callable[[Answer], None]
 ) -> tuple[Notifier, FdoNotifier | None]:
-    """Reminders with buttons where the server lists ``actions`` (Linux), else plyer's; says
-    which and why in one line. The second item is the notifier with buttons, if any."""
+    """Reminders with buttons where the server lists ``actions`` (freedesktop desktops), else
+    plyer's, chosen as every backend is (``MICROBREAK_NOTIFICATIONS`` names one); says which and
+    why in one line. The second item is the notifier with buttons, if any."""
     icon = assets / "microbreak.png"
     timeout = max(1, round(runtime.notification_timeout))
     plyer = PlyerNotifier(icon=icon, timeout_seconds=timeout)
-    if not sys.platform.startswith("linux"):
-        log.info("notifications: plyer (buttons on the reminder are for Linux desktops)")
-        return plyer, None
-    try:
-        from .adapters.notify.either import EitherNotifier
-        from .adapters.notify.freedesktop import FdoNotifier
-    except ImportError as e:  # no PyGObject
-        log.info("notifications: plyer, without buttons (%s)", e)
-        return plyer, None
-    fdo = FdoNotifier.connect(on_answer, icon=icon, timeout_seconds=timeout)
-    if fdo is None:
-        log.info("notifications: plyer, without buttons (no session bus to listen on)")
-        return plyer, None
-    fdo.snooze_label = _snooze_label(runtime)
-    if fdo.available():
-        assert fdo.server is not None  # available() says so
-        how = f"with Done / {fdo.snooze_label} / Skip buttons"
-        why = f"{fdo.server.name} {fdo.server.version} lists actions"
-    else:
-        how = "plyer, without buttons, for now"
-        why = (
-            f"{fdo.server.name} does not list actions"
-            if fdo.server is not None
-            else "nobody serves notifications yet"
-        )
-        why += "; asked again when another server starts"
-    log.info("notifications: %s (%s)", how, why)
-    return EitherNotifier(fdo, plyer), fdo
+    answerable: FdoNotifier | None = None
+
+    def freedesktop(_: Mapping[str, str]) -> Notifier | str:
+        nonlocal answerable
+        try:
+            from .adapters.notify.either import EitherNotifier
+            from .adapters.notify.freedesktop import FdoNotifier
+        except ImportError as e:  # no PyGObject
+            return f"no buttons ({e})"
+        fdo = FdoNotifier.connect(on_answer, icon=icon, timeout_seconds=timeout)
+        if fdo is None:
+            return "no buttons (no session bus to listen on)"
+        fdo.snooze_label = _snooze_label(runtime)
+        if fdo.available():
+            assert fdo.server is not None  # available() says so
+            how = f"with Done / {fdo.snooze_label} / Skip buttons"
+            why = f"{fdo.server.name} {fdo.server.version} lists actions"
+        else:
+            how = "plyer, without buttons, for now"
+            why = (
+                f"{fdo.server.name} does not list actions"
+                if fdo.server is not None
+                else "nobody serves notifications yet"
+            )
+            why += "; asked again when another server starts"
+        log.info("notifications: %s (%s)", how, why)
+        answerable = fdo
+        return EitherNotifier(fdo, plyer)
+
+    candidates: tuple[Candidate[Notifier], ...] = (
+        Candidate("freedesktop", freedesktop, FREEDESKTOP),
+        Candidate("plyer", lambda _: plyer),
+    )
+    choice = backends.first("notifications", candidates, os.environ, sys.platform)
+    if choice.backend is not None and choice.name == "freedesktop":
+        return choice.backend, answerable
+    said = f", without buttons ({choice.why_none()})" if choice.failures else ""
+    log.info("notifications: plyer%s", said)
+    return plyer, None
 
 
 def _retune(notifier: Notifier, fresh: Runtime) -> None:
