@@ -24,8 +24,6 @@ from .adapters import backends
 from .adapters.away import Away
 from .adapters.backends import FREEDESKTOP, Candidate
 from .adapters.clock import SystemClock, local_zone
-from .adapters.config_watch import ConfigWatch
-from .adapters.control import ControlServer, handler
 from .adapters.editor import SystemEditor
 from .adapters.instance_lock import LOCK_NAME, InstanceLock
 from .adapters.nothing import NoChime, NoDoNotDisturb, NoHistory, NoPresence, NoTray
@@ -134,8 +132,6 @@ def run(runtime: Runtime) -> int:
         log.info("config: %s", runtime.path)
 
     _block_signals()  # before the notifier's D-Bus connection starts its thread
-    if sys.platform.startswith("linux"):
-        _desktop_setup()
     answer_to: list[Callable[[Answer], None]] = []  # the app's router, once the app exists
 
     def on_answer(answer: Answer) -> None:
@@ -173,6 +169,63 @@ def run(runtime: Runtime) -> int:
             ensure_glib_loop()
     reload = _reloader(app, runtime, notifier)
     _take_signals(app, reload)
+    stops: list[Callable[[], None]] = []  # what start_up started, stopped in reverse
+    failed: list[BaseException] = []
+
+    def start_up() -> None:
+        """Start the app's timer, the control channel and the config watch, and do the desktop
+        chores: once the icon is on screen, when there is one (about a tenth of a second that
+        the user would otherwise spend looking at an empty tray), else at once."""
+        if app.stopped.is_set():  # a stop signal came first
+            return
+        try:
+            linux = sys.platform.startswith("linux")
+            if linux:
+                _name_our_notifications()  # before the first reminder can show
+            app.start()
+            stops.append(_serve(app))
+            stops.append(_watch(runtime, reload))
+            if linux:
+                _say_if_gnome_breaks_too()
+        except BaseException as e:  # raised again on the main thread, below
+            failed.append(e)
+            app.quit()
+            return
+        if tray is not None:
+            log.info("tray icon shown (%s backend)", tray.backend)
+
+    try:
+        if tray is None:
+            start_up()
+            app.stopped.wait()
+        else:
+            tray.run(app, ready=start_up)
+        if failed:
+            raise failed[0]
+    finally:
+        for stop in reversed(stops):
+            stop()
+        app.close()
+        if answerable is not None:
+            _stop_answerable(answerable)
+    log.info("stopped")
+    return 0
+
+
+def _serve(app: App) -> Callable[[], None]:
+    """Start the control channel for the CLI; returns its stop."""
+    from .adapters.control import ControlServer, handler
+
+    address, family = control_address()
+    server = ControlServer(address, family, control_key_file(), handler(app))
+    server.start()
+    return server.stop
+
+
+def _watch(runtime: Runtime, reload: Callable[[str], None]) -> Callable[[], None]:
+    """Reload on an edit of the config or exercise files; returns the watch's stop."""
+    from .adapters.config_watch import ConfigWatch
+
     if not runtime.config_exists:
         # A first start has no config dir yet; made now (empty), a file written there later is
         # noticed like any edit instead of waiting for a restart.
@@ -185,24 +238,7 @@ def run(runtime: Runtime) -> int:
     watch = ConfigWatch(watched, lambda: reload("the config file changed"))
     if not watch.start():
         log.info("config edits are not noticed on this system; send SIGHUP to reload")
-
-    app.start()
-    address, family = control_address()
-    server = ControlServer(address, family, control_key_file(), handler(app))
-    try:
-        server.start()
-        if tray is None:
-            app.stopped.wait()
-        else:
-            tray.run(app, ready=lambda: log.info("tray icon shown (%s backend)", tray.backend))
-    finally:
-        watch.stop()
-        server.stop()
-        app.close()
-        if answerable is not None:
-            _stop_answerable(answerable)
-    log.info("stopped")
-    return 0
+    return watch.stop
 
 
 def _validate(current: Runtime) -> tuple[Runtime | None, str | None]:
@@ -224,10 +260,9 @@ def _validate(current: Runtime) -> tuple[Runtime | None, str | None]:
     return replace(fresh, tray=current.tray, verbose=current.verbose), None
 
 
-def _desktop_setup() -> None:
-    """Install the application entry that names our notifications, and say once when GNOME's
-    own movement breaks are on too (two reminders to move)."""
-    from .adapters.gnome_breaks import TURN_OFF, movement_breaks_on
+def _name_our_notifications() -> None:
+    """Install the application entry that names our notifications (GNOME and KDE show our
+    name and icon, group the reminders and let the user mute them)."""
     from .usecases.autostart import install_app_entry
 
     try:
@@ -236,6 +271,12 @@ def _desktop_setup() -> None:
         said = f"cannot write the application entry ({e}); notifications go unnamed"
     if said:
         log.info("%s", said)
+
+
+def _say_if_gnome_breaks_too() -> None:
+    """Say once when GNOME's own movement breaks are on too (two reminders to move)."""
+    from .adapters.gnome_breaks import TURN_OFF, movement_breaks_on
+
     if movement_breaks_on():
         log.warning(
             "GNOME's own movement breaks are on as well, so you get two reminders to move; "
