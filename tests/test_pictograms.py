@@ -1,10 +1,13 @@
 """Every exercise has its own clean pictograms, a start and an end pose: right size, not blank,
-no two alike, and the figure really moving between the two."""
+no two alike, the figure really moving between the two, and all of them shipped in the wheel."""
 
 from __future__ import annotations
 
 import hashlib
 import importlib
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 from types import ModuleType
 
@@ -134,3 +137,20 @@ def test_the_contact_sheet_shows_each_start_pose_beside_its_end_pose(
             expected.paste(tile, (0, 0), tile)
         shown = sheet.crop((left, 12, left + 128, 12 + 128))
         assert ImageChops.difference(shown, expected).getbbox() is None, path.name
+
+
+def test_the_wheel_ships_both_poses_of_every_exercise(tmp_path: Path) -> None:
+    """Build the wheel as an installer would and look inside: the guide needs the end poses."""
+    root = ASSETS.parent
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(root)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    (wheel,) = tmp_path.glob("microbreak-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        shipped = set(archive.namelist())
+    for exercise in CATALOG:
+        for path in pose_files(exercise.id):
+            assert f"microbreak/assets/exercises/{path.name}" in shipped
