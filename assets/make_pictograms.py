@@ -213,9 +213,9 @@ def upper_back_movement(pen: Pen, pose: Pose) -> None:
         head(pen, (0.75, 0.57))
         pen.stroke([(0.50, 0.43), (0.69, 0.70), shoulder], LIMB * 0.8, INK)  # elbow to the floor
         return
-    pen.stroke([(0.31, 0.40), (0.55, 0.16), shoulder], LIMB * 0.8, INK)  # elbow up and forward
-    head(pen, (0.41, 0.25), halo=True)
-    arrow(pen, arc(hip, (0.56, 0.56), -66, -28))
+    pen.stroke([(0.29, 0.36), (0.46, 0.09), shoulder], LIMB * 0.8, INK)  # elbow up, hand behind
+    head(pen, (0.48, 0.27), halo=True)
+    arrow(pen, arc(hip, (0.58, 0.58), -64, -28))
 
 
 def high_reach_stretch(pen: Pen, pose: Pose) -> None:
