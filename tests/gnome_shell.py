@@ -102,6 +102,29 @@ _PRESS = """
 """
 
 
+# The top bar's button of one status-area key (an AppIndicator icon is a PanelMenu.Button).
+_BUTTON = "Main.panel.statusArea[%s]"
+
+# Activates a menu entry as a click does (popupMenu.js: the item emits 'activate' with the
+# click's event), with a button-release event made for it.
+_ACTIVATE = """
+(() => {
+    const button = Main.panel.statusArea[%s], label = %s;
+    if (!button)
+        return {error: 'no such icon', keys: Object.keys(Main.panel.statusArea)};
+    const items = button.menu.box.get_children().filter(c => c.visible && c.label);
+    const item = items.find(c => c.label.text === label);
+    if (!item)
+        return {error: `no entry ${label}`, labels: items.map(c => c.label.text)};
+    const Clutter = imports.gi.Clutter;
+    const click = Clutter.Event.new(Clutter.EventType.BUTTON_RELEASE);
+    click.set_time(global.get_current_time() || 1);
+    item.activate(click);
+    return {activated: label};
+})()
+"""
+
+
 def missing_tools() -> list[str]:
     """The REQUIRED_TOOLS not found on PATH."""
     return [tool for tool in REQUIRED_TOOLS if shutil.which(tool) is None]
@@ -677,3 +700,65 @@ class GnomeShell:
         """The keys of the top bar's status area (an AppIndicator icon adds one)."""
         keys: list[str] = self.eval("Object.keys(Main.panel.statusArea)")
         return keys
+
+    # -- the top bar's AppIndicator icons -------------------------------------------------
+
+    def indicator(self, name: str, timeout: float = 15.0) -> str:
+        """The status-area key of the AppIndicator icon ``name``, once the top bar shows it.
+
+        The extension keys an icon ``appindicator-<bus name>@<object path>``; libayatana's
+        path ends in ``/NotificationItem/<id>``.
+        """
+        suffix = f"/NotificationItem/{name}"
+        return wait_until(
+            lambda: next(
+                (
+                    k
+                    for k in self.status_area()
+                    if k.startswith("appindicator-") and k.endswith(suffix)
+                ),
+                "",
+            ),
+            timeout,
+            lambda: f"an icon {name!r} in Main.panel.statusArea: {self.status_area()}",
+            interval=0.05,
+        )
+
+    def indicator_box(self, key: str) -> tuple[int, int, int, int]:
+        """Where the top bar draws the icon ``key``: (left, top, right, bottom) in pixels."""
+        x, y, w, h = self.eval(
+            f"(() => {{ const b = {_BUTTON % json.dumps(key)};"
+            " const [x, y] = b.get_transformed_position();"
+            " const [w, h] = b.get_transformed_size(); return [x, y, w, h]; })()"
+        )
+        return round(x), round(y), round(x + w), round(y + h)
+
+    def menu_labels(self, key: str) -> list[str]:
+        """The visible entries of the icon's menu as the shell built it (from DBusMenu)."""
+        labels: list[str] = self.eval(
+            f"{_BUTTON % json.dumps(key)}.menu.box.get_children()"
+            ".filter(c => c.visible && c.label).map(c => c.label.text)"
+        )
+        return labels
+
+    def open_menu(self, key: str, is_open: bool = True) -> None:
+        """Open (or close) the icon's menu, as a click on the icon does."""
+        call = "open" if is_open else "close"
+        self.eval(f"{_BUTTON % json.dumps(key)}.menu.{call}()")
+        wait_until(
+            lambda: self.eval(f"{_BUTTON % json.dumps(key)}.menu.isOpen") == is_open,
+            5.0,
+            f"the menu of {key} to {call}",
+            interval=0.05,
+        )
+
+    def activate(self, key: str, label: str) -> None:
+        """Activate the menu entry ``label`` of the icon ``key`` as a click on it does.
+
+        The shell's item emits ``activate`` with the click's event; the extension reads the
+        event's time and sends DBusMenu's ``Event(id, "clicked", ...)`` to the application.
+        A button-release event made here stands for the click.
+        """
+        outcome = self.eval(_ACTIVATE % (json.dumps(key), json.dumps(label)))
+        if outcome.get("activated") != label:
+            raise AssertionError(f"cannot activate {label!r} in the menu of {key}: {outcome}")
