@@ -186,7 +186,7 @@ def run(runtime: Runtime) -> int:
             stops.append(_serve(app))
             stops.append(_watch(runtime, reload))
             if linux:
-                _say_if_gnome_breaks_too()
+                _say_if_gnome_breaks_too(runtime)
         except BaseException as e:  # raised again on the main thread, below
             failed.append(e)
             app.quit()
@@ -273,16 +273,14 @@ def _name_our_notifications() -> None:
         log.info("%s", said)
 
 
-def _say_if_gnome_breaks_too() -> None:
-    """Say once when GNOME's own movement breaks are on too (two reminders to move)."""
-    from .adapters.gnome_breaks import TURN_OFF, movement_breaks_on
+def _say_if_gnome_breaks_too(runtime: Runtime) -> None:
+    """Say once when GNOME's own movement breaks are on too (two reminders to move), unless
+    the user said not to."""
+    from .adapters.gnome_breaks import start_warning
 
-    if movement_breaks_on():
-        log.warning(
-            "GNOME's own movement breaks are on as well, so you get two reminders to move; "
-            "choose one: turn GNOME's off (%s), or quit microbreak",
-            TURN_OFF,
-        )
+    warning = start_warning(runtime.gnome_breaks_warning)
+    if warning:
+        log.warning("%s", warning)
 
 
 def _snooze_label(runtime: Runtime) -> str:
