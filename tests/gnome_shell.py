@@ -724,13 +724,17 @@ class GnomeShell:
             interval=0.05,
         )
 
-    def indicator_box(self, key: str) -> tuple[int, int, int, int]:
-        """Where the top bar draws the icon ``key``: (left, top, right, bottom) in pixels."""
-        x, y, w, h = self.eval(
+    def indicator_box(self, key: str) -> tuple[int, int, int, int] | None:
+        """Where the top bar draws the icon ``key``: (left, top, right, bottom) in pixels, or
+        None before the shell has laid it out (its position is NaN then, null in JSON)."""
+        found = self.eval(
             f"(() => {{ const b = {_BUTTON % json.dumps(key)};"
             " const [x, y] = b.get_transformed_position();"
             " const [w, h] = b.get_transformed_size(); return [x, y, w, h]; })()"
         )
+        if any(v is None for v in found):
+            return None
+        x, y, w, h = found
         return round(x), round(y), round(x + w), round(y + h)
 
     def menu_labels(self, key: str) -> list[str]:

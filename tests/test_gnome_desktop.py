@@ -146,7 +146,10 @@ def test_the_tray_icon_shows_in_the_top_bar_and_its_menu_works(
             shots = iter(range(1000))
 
             def drawn() -> tuple[int, int] | None:
-                left, _top, right, bottom = shell.indicator_box(key)
+                box = shell.indicator_box(key)
+                if box is None:
+                    return None
+                left, _top, right, bottom = box
                 with Image.open(shell.screenshot(tmp_path / f"bar-{next(shots)}.png")) as shot:
                     ours = coloured(shot.crop((left, 0, right, 32)), teal)
                     elsewhere = coloured(shot.crop((0, 0, 1280, 32)), teal) - ours
