@@ -23,25 +23,20 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import shutil
 import subprocess
-import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
-from typing import IO, Any
+from typing import Any
 
-# The Xvfb harness's bus config (no activation), dropped variables and process helpers: one
-# definition for both kinds of test desktop.
+# What both kinds of test desktop share: the private dirs and process lifecycle
+# (``PrivateDesktop``), the bus without activation and the process helpers.
 from .desktop import (
-    _DROPPED_ENV,
     NOTIFICATIONS_NAME,
-    OutputLines,
+    PrivateDesktop,
     _die_with_parent,
     start_private_bus,
-    stop_process,
     wait_until,
 )
 
@@ -228,12 +223,15 @@ class SignalLog:
         self.pump()
 
 
-class GnomeShell:
+class GnomeShell(PrivateDesktop):
     """A private headless GNOME Shell on Wayland with its two buses; a context manager.
 
     ``env`` is the environment to give a program that should run on this desktop: Wayland only
     (no DISPLAY: no Xwayland is started), the shell's session bus and the stand-in system bus.
     """
+
+    dir_prefix = "gnome-shell-"
+    runtime_prefix = "mbgs-"
 
     def __init__(
         self,
@@ -242,127 +240,50 @@ class GnomeShell:
         size: str = "1280x800",
         start_timeout: float = START_TIMEOUT,
     ) -> None:
-        self._own_base = base_dir is None
-        self.base_dir = base_dir if base_dir is not None else Path()
+        super().__init__(base_dir, start_timeout)
         self.size = size
-        self.start_timeout = start_timeout
-        self.bus_address = ""
         self.system_bus_address = ""
         self.wayland_display = ""
-        self.env: dict[str, str] = {}
-        self.home = Path()
-        self.log_dir = Path()
-        self.runtime_dir = Path()
         self.shell: subprocess.Popen[Any] | None = None
-        self._procs: list[tuple[str, subprocess.Popen[Any]]] = []
-        self._outputs: dict[int, list[OutputLines]] = {}
         self._conn: Any = None
         self._remote: tuple[Any, str] | None = None
-        self._started = False
-        self._closed = False
 
     # -- lifecycle -----------------------------------------------------------------------
 
-    def __enter__(self) -> GnomeShell:
-        return self.start()
+    def _start_parts(self) -> None:
+        """Both buses and the shell; then wait until Eval answers and the start-up is over."""
+        self.system_bus_address = self._start_bus("system-bus")
+        self.bus_address = self._start_bus("session-bus")
+        self._start_shell()
+        self.env = self._app_env()
+        self._settle()
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def start(self) -> GnomeShell:
-        """Start both buses and the shell, and wait until Eval answers; clean up on failure."""
-        if self._started:
-            return self
-        self._started = True
-        try:
-            self._make_dirs()
-            self.system_bus_address = self._start_bus("system-bus")
-            self.bus_address = self._start_bus("session-bus")
-            self._start_shell()
-            self.env = self._app_env()
-            self._settle()
-        except BaseException:
-            self.close()
-            raise
-        return self
-
-    def close(self) -> None:
-        """Stop the shell, then both buses, by their handles; remove the temp dirs."""
-        if self._closed:
-            return
-        self._closed = True
+    def _release(self) -> None:
         for conn in (self._remote[0] if self._remote else None, self._conn):
             if conn is not None:
                 with contextlib.suppress(Exception):
                     conn.close_sync(None)
         self._remote = None
         self._conn = None
-        for _name, proc in reversed(self._procs):
-            self._stop_tracked(proc, 5.0)
-        self._procs.clear()
         self.shell = None
-        if self.runtime_dir != Path():
-            shutil.rmtree(self.runtime_dir, ignore_errors=True)
-        if self._own_base and self.base_dir != Path():
-            shutil.rmtree(self.base_dir, ignore_errors=True)
 
-    def _stop_tracked(self, proc: subprocess.Popen[Any], timeout: float = 3.0) -> int:
-        code = stop_process(proc, timeout)
-        for reader in self._outputs.pop(id(proc), []):
-            reader.join(2.0)
-        for stream in (proc.stdin, proc.stdout, proc.stderr):
-            if stream is not None:
-                with contextlib.suppress(OSError):
-                    stream.close()
-        return code
+    def _stop_tracked(self, proc: subprocess.Popen[Any], timeout: float = 5.0) -> int:
+        return super()._stop_tracked(proc, timeout)  # the shell takes longer to go
 
     def _make_dirs(self) -> None:
-        if self._own_base:
-            self.base_dir = Path(tempfile.mkdtemp(prefix="gnome-shell-"))
-        self.base_dir.mkdir(parents=True, exist_ok=True)
-        self.home = self.base_dir / "home"
-        self.log_dir = self.base_dir / "logs"
-        # Short path in /tmp (mode 0700): unix socket paths are limited to 107 bytes.
-        self.runtime_dir = Path(tempfile.mkdtemp(prefix="mbgs-", dir="/tmp"))
-        self.runtime_dir.chmod(0o700)
-        self.log_dir.mkdir(parents=True, exist_ok=True)
-        for sub in (".config", ".local/share", ".local/state", ".cache"):
-            (self.home / sub).mkdir(parents=True, exist_ok=True)
+        super()._make_dirs()
         # The shell warns once per user that the screen cannot lock (no GDM); this file says
         # it already did (main.js, _handleLockScreenWarning).
         (self.home / ".local/share/gnome-shell").mkdir(parents=True, exist_ok=True)
         (self.home / ".local/share/gnome-shell/lock-warning-shown").touch()
 
-    def _log(self, name: str) -> IO[bytes]:
-        return open(self.log_dir / f"{name}.log", "ab")
-
     def log_text(self, name: str = "gnome-shell") -> str:
         """The captured output of ``gnome-shell``, ``session-bus`` or ``system-bus``."""
-        path = self.log_dir / f"{name}.log"
-        return path.read_text(errors="replace") if path.exists() else ""
+        return super().log_text(name)
 
     def _base_env(self) -> dict[str, str]:
-        env = dict(os.environ)
-        for key in (*_DROPPED_ENV, "DISPLAY"):
-            env.pop(key, None)
-        env.update(
-            HOME=str(self.home),
-            XDG_CONFIG_HOME=str(self.home / ".config"),
-            XDG_DATA_HOME=str(self.home / ".local/share"),
-            XDG_STATE_HOME=str(self.home / ".local/state"),
-            XDG_CACHE_HOME=str(self.home / ".cache"),
-            XDG_RUNTIME_DIR=str(self.runtime_dir),
-            DBUS_SESSION_BUS_ADDRESS=self.bus_address,
-            DBUS_SYSTEM_BUS_ADDRESS=self.system_bus_address,
-            # No dconf service and no accessibility bus on a bus without activation.
-            GSETTINGS_BACKEND="memory",
-            NO_AT_BRIDGE="1",
-        )
+        env = self._home_env("DISPLAY")
+        env.update(DBUS_SYSTEM_BUS_ADDRESS=self.system_bus_address)
         return env
 
     def _app_env(self) -> dict[str, str]:
@@ -384,7 +305,7 @@ class GnomeShell:
             self.runtime_dir,
             self.log_dir,
             self.start_timeout,
-            lambda label, proc: self._procs.append((label, proc)),
+            self._track,
         )
 
     def _start_shell(self) -> None:
@@ -409,8 +330,7 @@ class GnomeShell:
                 stderr=log,
                 start_new_session=True,
             )
-        self._procs.append(("gnome-shell", proc))
-        self.shell = proc
+        self.shell = self._track("gnome-shell", proc)
 
         def ready() -> bool:
             self._check_alive()
@@ -459,43 +379,6 @@ class GnomeShell:
         if self.shell is not None and self.shell.poll() is not None:
             tail = "\n".join(self.log_text().splitlines()[-40:])
             raise AssertionError(f"gnome-shell exited with {self.shell.returncode}:\n{tail}")
-
-    # -- processes -----------------------------------------------------------------------
-
-    def spawn(
-        self,
-        args: Sequence[str | os.PathLike[str]],
-        *,
-        name: str | None = None,
-        extra_env: Mapping[str, str] | None = None,
-        **popen_kwargs: Any,
-    ) -> subprocess.Popen[Any]:
-        """Start a program on this desktop (``env`` plus ``extra_env``); ``close()`` stops it."""
-        if not self._started or self._closed:
-            raise RuntimeError("the shell is not running")
-        env = dict(popen_kwargs.pop("env", self.env))
-        env.update(extra_env or {})
-        popen_kwargs.setdefault("stdin", subprocess.DEVNULL)
-        popen_kwargs.setdefault("start_new_session", True)
-        proc: subprocess.Popen[Any] = subprocess.Popen(
-            _die_with_parent(args), env=env, **popen_kwargs
-        )
-        self._procs.append((name or Path(os.fspath(args[0])).name, proc))
-        return proc
-
-    def watch_output(self, proc: subprocess.Popen[Any], stream: str = "stdout") -> OutputLines:
-        """Collect lines of a spawned process's binary ``stdout``/``stderr`` pipe."""
-        pipe = getattr(proc, stream)
-        if pipe is None:
-            raise ValueError(f"spawn the process with {stream}=subprocess.PIPE")
-        reader = OutputLines(pipe, name=f"{stream} of pid {proc.pid}")
-        self._outputs.setdefault(id(proc), []).append(reader)
-        return reader
-
-    def stop(self, proc: subprocess.Popen[Any], timeout: float = 3.0) -> int:
-        """Stop a process started by ``spawn`` (by its handle) and forget it."""
-        self._procs = [(n, p) for n, p in self._procs if p is not proc]
-        return self._stop_tracked(proc, timeout)
 
     # -- D-Bus ---------------------------------------------------------------------------
 
