@@ -30,8 +30,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-# What both kinds of test desktop share: the private dirs and process lifecycle
-# (``PrivateDesktop``), the bus without activation and the process helpers.
 from .desktop import (
     NOTIFICATIONS_NAME,
     PrivateDesktop,
@@ -39,6 +37,10 @@ from .desktop import (
     start_private_bus,
     wait_until,
 )
+
+# What both kinds of test desktop share: the private dirs and process lifecycle
+# (``PrivateDesktop``), the bus without activation and the process helpers.
+from .headless import headless_env
 
 __all__ = [
     "APPINDICATOR_UUID",
@@ -649,3 +651,22 @@ class GnomeShell(PrivateDesktop):
         outcome = self.eval(_ACTIVATE % (json.dumps(key), json.dumps(label)))
         if outcome.get("activated") != label:
             raise AssertionError(f"cannot activate {label!r} in the menu of {key}: {outcome}")
+
+
+def daemon_env(shell: GnomeShell, tmp_path: Path, runtime: Path, **settings: str) -> dict[str, str]:
+    """A quiet headless daemon's environment on the shell's buses and Wayland display
+    (``settings`` are MICROBREAK_* variables on top of the quiet headless ones).
+
+    The daemon keeps a runtime dir of its own (its socket and lock); the Wayland socket is
+    named by its full path.
+    """
+    keep = ("DBUS_SESSION_BUS_ADDRESS", "DBUS_SYSTEM_BUS_ADDRESS", "XDG_CURRENT_DESKTOP")
+    extra = {key: shell.env[key] for key in keep}
+    extra.update(
+        WAYLAND_DISPLAY=str(shell.runtime_dir / shell.wayland_display),
+        XDG_SESSION_TYPE="wayland",
+        GSETTINGS_BACKEND="memory",
+        NO_AT_BRIDGE="1",  # no accessibility bus here
+    )
+    extra.update({f"MICROBREAK_{key.upper()}": value for key, value in settings.items()})
+    return headless_env(tmp_path / "home", runtime, extra)

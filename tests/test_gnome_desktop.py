@@ -27,13 +27,12 @@ from PIL import Image
 
 from microbreak.adapters.idle import GnomeIdle, choose
 
-from .desktop import NOTIFICATIONS_NAME, wait_until
-from .gnome_shell import GnomeShell
+from .desktop import wait_until
+from .gnome_shell import GnomeShell, daemon_env
 from .headless import (
     SLACK,
     Daemon,
     cli,
-    headless_env,
     now,
     private_runtime_dir,
     running,
@@ -46,31 +45,6 @@ pytestmark = pytest.mark.desktop
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 #: The right end of a 1280x800 screen's top bar and the menu that opens below it.
 README_TRAY_AREA = (760, 0, 1280, 330)
-
-
-@pytest.fixture
-def shell(gnome_shell: GnomeShell) -> Iterator[GnomeShell]:
-    """The module's shell, serving notifications, with an empty message tray."""
-    if not gnome_shell.name_has_owner(NOTIFICATIONS_NAME):
-        gnome_shell.own_notifications()
-    gnome_shell.clear_notifications()
-    yield gnome_shell
-    gnome_shell.clear_notifications()
-
-
-def daemon_env(shell: GnomeShell, tmp_path: Path, runtime: Path, **settings: str) -> dict[str, str]:
-    """A daemon's environment on the shell's buses and Wayland display (``settings`` are
-    MICROBREAK_* variables on top of the quiet headless ones)."""
-    keep = ("DBUS_SESSION_BUS_ADDRESS", "DBUS_SYSTEM_BUS_ADDRESS", "XDG_CURRENT_DESKTOP")
-    extra = {key: shell.env[key] for key in keep}
-    extra.update(
-        WAYLAND_DISPLAY=str(shell.runtime_dir / shell.wayland_display),
-        XDG_SESSION_TYPE="wayland",
-        GSETTINGS_BACKEND="memory",
-        NO_AT_BRIDGE="1",  # no accessibility bus here
-    )
-    extra.update({f"MICROBREAK_{key.upper()}": value for key, value in settings.items()})
-    return headless_env(tmp_path / "home", runtime, extra)
 
 
 @contextlib.contextmanager

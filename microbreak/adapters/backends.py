@@ -90,6 +90,29 @@ def _open(kind: str, candidate: Candidate[T], env: Mapping[str, str]) -> T | str
         return f"the {candidate.name} {kind} backend failed ({e.__class__.__name__})"
 
 
+def _choose(
+    kind: str,
+    candidates: Sequence[Candidate[T]],
+    env: Mapping[str, str],
+    platform: str,
+    variable: str | None,
+    *,
+    stop_at_first: bool,
+) -> Choice[T]:
+    pool, failures = _pool(kind, candidates, env, platform, variable or override_variable(kind))
+    opened: list[tuple[str, T]] = []
+    for candidate in pool:
+        found = _open(kind, candidate, env)
+        if isinstance(found, str):
+            failures.append(found)
+            continue
+        log.debug("%s backend: %s", kind, candidate.name)
+        opened.append((candidate.name, found))
+        if stop_at_first:
+            break
+    return Choice(kind, tuple(opened), tuple(failures))
+
+
 def first(
     kind: str,
     candidates: Sequence[Candidate[T]],
@@ -100,14 +123,7 @@ def first(
 ) -> Choice[T]:
     """The first candidate that opens (the others are not tried), and why the earlier ones did
     not."""
-    pool, failures = _pool(kind, candidates, env, platform, variable or override_variable(kind))
-    for candidate in pool:
-        found = _open(kind, candidate, env)
-        if not isinstance(found, str):
-            log.debug("%s backend: %s", kind, candidate.name)
-            return Choice(kind, ((candidate.name, found),), tuple(failures))
-        failures.append(found)
-    return Choice(kind, (), tuple(failures))
+    return _choose(kind, candidates, env, platform, variable, stop_at_first=True)
 
 
 def every(
@@ -119,12 +135,4 @@ def every(
     variable: str | None = None,
 ) -> Choice[T]:
     """Every candidate that opens, in order (for kinds whose backends all answer together)."""
-    pool, failures = _pool(kind, candidates, env, platform, variable or override_variable(kind))
-    opened: list[tuple[str, T]] = []
-    for candidate in pool:
-        found = _open(kind, candidate, env)
-        if isinstance(found, str):
-            failures.append(found)
-        else:
-            opened.append((candidate.name, found))
-    return Choice(kind, tuple(opened), tuple(failures))
+    return _choose(kind, candidates, env, platform, variable, stop_at_first=False)
