@@ -1,11 +1,16 @@
-"""Draw one pictogram per exercise with Pillow, so ``assets/exercises/*.png`` can be rebuilt.
+"""Draw each exercise's two pictograms with Pillow, so ``assets/exercises/*.png`` can be rebuilt.
 
 Run ``python assets/make_pictograms.py`` with the project installed (it reads the catalog); it
-rewrites ``exercises/<id>.png`` next to this file, and ``--sheet FILE`` also writes a contact
-sheet of them all to look over. The style is one for all: a dark stick figure with round caps
-and a round head, grey props (chair, floor, wall, door frame) and one or two teal arrows that
-show the movement, on a light rounded tile so it reads on dark notification themes too. Drawn
-at four times 128 px and shrunk with LANCZOS, like the icons; deterministic.
+rewrites ``exercises/<id>.png`` (the start pose) and ``exercises/<id>-end.png`` (where the
+movement arrives) next to this file, and ``--sheet FILE`` also writes a contact sheet with the
+two poses of each exercise side by side, to look over. The style is one for all: a dark stick
+figure with round caps and a round head, grey props (chair, floor, wall, door frame) on a light
+rounded tile, so it reads on dark notification themes too. The start pose carries one or two
+teal arrows that show the movement, because a notification shows it alone; the end pose has no
+arrows, since the guide window that moves between the two says what to do and how long. Both
+poses share one drawing per exercise, so tile, figure and props stay the same and only the
+moving parts differ. Drawn at four times 128 px and shrunk with LANCZOS, like the icons;
+deterministic.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import argparse
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
@@ -33,6 +39,25 @@ LIMB = 0.058  # stroke widths and the head, in tile widths
 PROP_LINE = 0.036
 ARROW_LINE = 0.034
 HEAD = 0.074
+GAP = 0.022  # the tile-coloured gap that sets a part in front apart from the one behind it
+
+
+@dataclass(frozen=True)
+class Pose:
+    """Which of an exercise's two poses to draw; a drawing gives each moving part as
+    ``pose(start, end)``, so both poses come from one figure and differ only where it moves."""
+
+    end: bool
+
+    def __call__(self, start: Point, end: Point) -> Point:
+        return end if self.end else start
+
+    def n(self, start: float, end: float) -> float:
+        """A single number that moves, such as a height."""
+        return end if self.end else start
+
+
+START, END = Pose(end=False), Pose(end=True)
 
 
 # --- drawing tools ------------------------------------------------------------------------------
@@ -43,8 +68,17 @@ def limb(pen: Pen, *points: Point) -> None:
     pen.stroke(points, LIMB, INK)
 
 
-def head(pen: Pen, centre: Point) -> None:
+def head(pen: Pen, centre: Point, *, halo: bool = False) -> None:
+    """The round head; with ``halo`` a thin gap keeps the arm behind it from merging with it."""
+    if halo:
+        pen.disc(centre, HEAD + GAP, TILE)
     pen.disc(centre, HEAD, INK)
+
+
+def in_front(pen: Pen, *points: Point) -> None:
+    """A limb that crosses in front of another part, set apart from it by a thin gap."""
+    pen.stroke(points, LIMB + 2 * GAP, TILE)
+    limb(pen, *points)
 
 
 def prop(pen: Pen, *points: Point, width: float = PROP_LINE) -> None:
@@ -168,196 +202,260 @@ def standing_front(pen: Pen, *, ground: bool = True) -> tuple[Point, Point]:
 # --- the exercises, seated ----------------------------------------------------------------------
 
 
-def upper_back_movement(pen: Pen) -> None:
-    """Folded forward over the knees, palms on the upper back, elbows toward the floor."""
+def upper_back_movement(pen: Pen, pose: Pose) -> None:
+    """Palms on the upper back, elbows up; folds forward until the elbows point at the floor."""
     seated_side(pen)
-    hip, shoulder = (0.35, 0.62), (0.60, 0.47)
-    pen.stroke(curve(hip, (0.45, 0.40), shoulder), LIMB, INK)
-    limb(pen, shoulder, (0.69, 0.53))
-    head(pen, (0.75, 0.57))
-    pen.stroke([(0.50, 0.43), (0.69, 0.70), shoulder], LIMB * 0.8, INK)  # elbow to the floor
-    arrow(pen, arc(hip, (0.42, 0.42), -100, -40), both=True)
+    hip = (0.35, 0.62)
+    shoulder = pose((0.37, 0.38), (0.60, 0.47))
+    pen.stroke(curve(hip, pose((0.35, 0.50), (0.45, 0.40)), shoulder), LIMB, INK)
+    if pose.end:
+        limb(pen, shoulder, (0.69, 0.53))
+        head(pen, (0.75, 0.57))
+        pen.stroke([(0.50, 0.43), (0.69, 0.70), shoulder], LIMB * 0.8, INK)  # elbow to the floor
+        return
+    pen.stroke([(0.29, 0.36), (0.46, 0.09), shoulder], LIMB * 0.8, INK)  # elbow up, hand behind
+    head(pen, (0.48, 0.27), halo=True)
+    arrow(pen, arc(hip, (0.58, 0.58), -64, -28))
 
 
-def high_reach_stretch(pen: Pen) -> None:
-    """Seated tall, both arms straight overhead, fingers fanned."""
+def high_reach_stretch(pen: Pen, pose: Pose) -> None:
+    """Seated tall, hands in the lap; both arms straight overhead, fingers fanned."""
     left, right = seated_front(pen, shoulders=0.40)
     head(pen, (0.5, 0.29))
+    if not pose.end:
+        limb(pen, left, (0.35, 0.54), (0.44, 0.62))
+        limb(pen, right, (0.65, 0.54), (0.56, 0.62))
+        arrow(pen, [(0.18, 0.50), (0.18, 0.18)])
+        arrow(pen, [(0.82, 0.50), (0.82, 0.18)])
+        return
     for shoulder, hand, side in ((left, (0.36, 0.10), -1.0), (right, (0.64, 0.10), 1.0)):
         limb(pen, shoulder, hand)
         for spread in (-0.03, 0.0, 0.03):
             pen.stroke([hand, (hand[0] + spread + side * 0.012, hand[1] - 0.045)], LIMB * 0.4, INK)
-    arrow(pen, [(0.18, 0.44), (0.18, 0.18)])
-    arrow(pen, [(0.82, 0.44), (0.82, 0.18)])
 
 
-def shoulder_rolls(pen: Pen) -> None:
-    """Seated, arms loose, a circling arrow around each shoulder."""
-    left, right = seated_front(pen)
+def shoulder_rolls(pen: Pen, pose: Pose) -> None:
+    """Seated, arms loose, a circling arrow around each shoulder; the top of the circle."""
+    height = pose.n(0.38, 0.335)
+    seated_front(pen, shoulders=height, bar=False)
     head(pen, (0.5, 0.25))
-    limb(pen, left, (0.37, 0.52), (0.40, 0.62))
-    limb(pen, right, (0.63, 0.52), (0.60, 0.62))
-    arrow(pen, arc((0.33, 0.38), (0.10, 0.10), 110, 325))
-    arrow(pen, arc((0.67, 0.38), (0.10, 0.10), 70, -145))
+    left, right = pose((0.385, 0.39), (0.365, 0.315)), pose((0.615, 0.39), (0.635, 0.315))
+    limb(pen, left, (0.43, height + 0.005), (0.57, height + 0.005), right)
+    limb(pen, left, pose((0.37, 0.52), (0.34, 0.48)), (0.40, 0.62))
+    limb(pen, right, pose((0.63, 0.52), (0.66, 0.48)), (0.60, 0.62))
+    if not pose.end:
+        arrow(pen, arc((0.33, 0.38), (0.10, 0.10), 110, 325))
+        arrow(pen, arc((0.67, 0.38), (0.10, 0.10), 70, -145))
 
 
-def shoulder_squeeze(pen: Pen) -> None:
-    """Seen from the side: elbow up at shoulder height and drawn back, head gliding back."""
+def shoulder_squeeze(pen: Pen, pose: Pose) -> None:
+    """Side view, elbow bent at shoulder height; drawn back, the head glided back over it."""
     seated_side(pen, hip=(0.40, 0.64))
     hip, shoulder = (0.41, 0.62), (0.43, 0.40)
     limb(pen, hip, shoulder)
-    head(pen, (0.45, 0.27))
-    limb(pen, shoulder, (0.32, 0.40), (0.32, 0.17))  # elbow back, forearm up
-    arrow(pen, [(0.27, 0.29), (0.10, 0.29)])
-    arrow(pen, [(0.70, 0.27), (0.57, 0.27)])
+    head(pen, pose((0.50, 0.27), (0.44, 0.27)))
+    elbow = pose((0.66, 0.41), (0.30, 0.40))
+    limb(pen, shoulder, elbow, (elbow[0], 0.17))  # forearm up
+    if not pose.end:
+        arrow(pen, [(0.88, 0.30), (0.76, 0.30)])
+        arrow(pen, [(0.66, 0.09), (0.36, 0.09)])
 
 
-def shoulder_shrug(pen: Pen) -> None:
-    """Seated, shoulders lifted toward the ears, arrows up."""
-    seated_front(pen, shoulders=0.345, bar=False)
+def shoulder_shrug(pen: Pen, pose: Pose) -> None:
+    """Seated, shoulders low; lifted toward the ears."""
+    height = pose.n(0.38, 0.345)
+    seated_front(pen, shoulders=height, bar=False)
     head(pen, (0.5, 0.25))
-    raised_left, raised_right = (0.355, 0.30), (0.645, 0.30)
-    limb(pen, raised_left, (0.43, 0.345), (0.57, 0.345), raised_right)
-    limb(pen, raised_left, (0.31, 0.47), (0.39, 0.60))
-    limb(pen, raised_right, (0.69, 0.47), (0.61, 0.60))
-    arrow(pen, [(0.25, 0.38), (0.25, 0.16)])
-    arrow(pen, [(0.75, 0.38), (0.75, 0.16)])
+    left, right = pose((0.385, 0.39), (0.355, 0.30)), pose((0.615, 0.39), (0.645, 0.30))
+    limb(pen, left, (0.43, height), (0.57, height), right)
+    limb(pen, left, pose((0.35, 0.52), (0.31, 0.47)), (0.40, 0.61))
+    limb(pen, right, pose((0.65, 0.52), (0.69, 0.47)), (0.60, 0.61))
+    if not pose.end:
+        arrow(pen, [(0.25, 0.38), (0.25, 0.16)])
+        arrow(pen, [(0.75, 0.38), (0.75, 0.16)])
 
 
-def seated_thoracic_rotation(pen: Pen) -> None:
-    """Seated, fingertips behind the head, elbows wide; a twisting arrow around the chest."""
-    left, right = seated_front(pen, shoulders=0.40)
-    head(pen, (0.5, 0.27))
-    limb(pen, left, (0.25, 0.32), (0.42, 0.22))
-    limb(pen, right, (0.75, 0.32), (0.58, 0.22))
-    arrow(pen, arc((0.5, 0.50), (0.27, 0.075), 200, 340))
-    pen.stroke(arc((0.5, 0.50), (0.27, 0.075), 30, 150), ARROW_LINE, TEAL)
+def seated_thoracic_rotation(pen: Pen, pose: Pose) -> None:
+    """Fingertips behind the head, elbows wide; the chest turned, one elbow forward, hips still.
+
+    The arms are turned about the spine and seen from a little above, so the elbow that comes
+    forward also drops and passes in front of the face: that is what reads as a turn.
+    """
+    turn, tilt = math.radians(pose.n(0.0, 42.0)), 0.38
+
+    def turned(x: float, y: float, z: float = 0.0) -> Point:
+        across = x * math.cos(turn) + z * math.sin(turn)
+        toward = -x * math.sin(turn) + z * math.cos(turn)
+        return (0.5 + across, y + toward * tilt)
+
+    seated_front(pen, shoulders=0.40, bar=False)
+    near, far = turned(-0.115, 0.41), turned(0.115, 0.41)
+    limb(pen, far, turned(0.25, 0.32, 0.02), turned(0.08, 0.22, -0.05))
+    head(pen, (0.5, 0.27), halo=True)
+    limb(pen, near, (0.5, 0.40), far)
+    in_front(pen, near, turned(-0.25, 0.32, 0.02), turned(-0.08, 0.22, -0.05))
+    if not pose.end:
+        arrow(pen, arc((0.5, 0.50), (0.27, 0.075), 200, 340))
+        pen.stroke(arc((0.5, 0.50), (0.27, 0.075), 30, 150), ARROW_LINE, TEAL)
 
 
-def gentle_neck_stretch(pen: Pen) -> None:
-    """Seated, shoulders low, one ear tipped toward its shoulder."""
+def gentle_neck_stretch(pen: Pen, pose: Pose) -> None:
+    """Seated, shoulders low, head upright; one ear tipped toward its shoulder."""
     left, right = seated_front(pen)
-    limb(pen, (0.5, 0.38), (0.44, 0.32))
-    head(pen, (0.41, 0.27))
+    limb(pen, (0.5, 0.38), pose((0.5, 0.32), (0.44, 0.32)))
+    head(pen, pose((0.5, 0.25), (0.41, 0.27)))
     limb(pen, left, (0.36, 0.52), (0.40, 0.62))
     limb(pen, right, (0.64, 0.52), (0.60, 0.62))
-    arrow(pen, arc((0.5, 0.38), (0.22, 0.22), -70, -140))
+    if not pose.end:
+        arrow(pen, arc((0.5, 0.38), (0.26, 0.26), -65, -145))
 
 
-def seated_chest_opener(pen: Pen) -> None:
-    """Seen from the side, on the front of the seat, hands linked behind, chest lifted."""
+def seated_chest_opener(pen: Pen, pose: Pose) -> None:
+    """Side view, on the front of the seat, hands linked behind; drawn down and back, chest up."""
     seated_side(pen, hip=(0.42, 0.64))
-    hip, shoulder = (0.43, 0.62), (0.45, 0.38)
-    pen.stroke(curve(hip, (0.52, 0.50), shoulder), LIMB, INK)
-    head(pen, (0.43, 0.25))
-    limb(pen, shoulder, (0.38, 0.50), (0.33, 0.60))  # arm reaching down and back
-    pen.disc((0.33, 0.60), 0.042, INK)  # linked hands
-    arrow(pen, curve((0.60, 0.52), (0.70, 0.48), (0.72, 0.30)))
-    arrow(pen, [(0.30, 0.47), (0.23, 0.58)])
+    hip = (0.43, 0.62)
+    shoulder = pose((0.47, 0.38), (0.44, 0.37))
+    pen.stroke(curve(hip, pose((0.47, 0.50), (0.55, 0.50)), shoulder), LIMB, INK)
+    head(pen, pose((0.50, 0.25), (0.41, 0.24)))
+    hands = pose((0.37, 0.60), (0.27, 0.58))
+    limb(pen, shoulder, pose((0.39, 0.49), (0.35, 0.48)), hands)
+    pen.disc(hands, 0.042, INK)  # linked hands
+    if not pose.end:
+        arrow(pen, curve((0.62, 0.52), (0.72, 0.48), (0.74, 0.30)))
+        arrow(pen, [(0.34, 0.44), (0.24, 0.52)])
 
 
-def seated_backbend(pen: Pen) -> None:
-    """Seen from the side, arms overhead, arching back over the top of the backrest."""
+def seated_backbend(pen: Pen, pose: Pose) -> None:
+    """Side view, back to the backrest, arms overhead; arched back over the top of it."""
     seated_side(pen, hip=(0.40, 0.64))
-    hip, shoulder = (0.40, 0.62), (0.31, 0.36)
-    pen.stroke(curve(hip, (0.47, 0.46), shoulder), LIMB, INK)  # chest lifted, back arched
-    head(pen, (0.37, 0.25))
-    limb(pen, shoulder, (0.24, 0.21), (0.16, 0.08))  # arms overhead, reaching back
-    arrow(pen, arc(hip, (0.36, 0.36), -18, -72))
+    hip = (0.40, 0.62)
+    shoulder = pose((0.37, 0.37), (0.31, 0.36))
+    pen.stroke(curve(hip, pose((0.39, 0.50), (0.47, 0.46)), shoulder), LIMB, INK)
+    if pose.end:
+        head(pen, (0.37, 0.25))
+        limb(pen, shoulder, (0.24, 0.21), (0.16, 0.08))  # arms overhead, reaching back
+        return
+    limb(pen, shoulder, (0.33, 0.21), (0.31, 0.08))  # arms straight up
+    head(pen, (0.45, 0.26), halo=True)
+    arrow(pen, arc(hip, (0.52, 0.52), -108, -132))
 
 
-def upper_back_stretch(pen: Pen) -> None:
-    """Seen from the side, hands linked and pushed forward, head down, the upper back rounded."""
+def upper_back_stretch(pen: Pen, pose: Pose) -> None:
+    """Side view, sitting tall, linked hands out at chest height; pushed on, the back rounded."""
     seated_side(pen, hip=(0.38, 0.64))
-    hip, shoulder = (0.38, 0.62), (0.46, 0.37)
-    pen.stroke(curve(hip, (0.27, 0.40), shoulder), LIMB, INK)  # the back rounded outward
-    head(pen, (0.55, 0.47))  # chin tucked, between the arms
-    limb(pen, shoulder, (0.78, 0.38))  # straight arms reaching forward
-    pen.disc((0.79, 0.38), 0.042, INK)  # linked hands
-    arrow(pen, [(0.66, 0.26), (0.90, 0.26)])
-    arrow(pen, [(0.28, 0.30), (0.12, 0.22)])
+    hip = (0.38, 0.62)
+    shoulder = pose((0.39, 0.37), (0.46, 0.37))
+    pen.stroke(curve(hip, pose((0.38, 0.50), (0.27, 0.40)), shoulder), LIMB, INK)
+    head(pen, pose((0.41, 0.24), (0.55, 0.47)))  # ends chin tucked, between the arms
+    hands = pose((0.66, 0.39), (0.79, 0.38))
+    limb(pen, shoulder, hands)
+    pen.disc(hands, 0.042, INK)  # linked hands
+    if not pose.end:
+        arrow(pen, [(0.62, 0.27), (0.88, 0.27)])
+        arrow(pen, [(0.30, 0.33), (0.14, 0.27)])
 
 
 # --- standing -----------------------------------------------------------------------------------
 
 
-def pectoralis_doorway_stretch(pen: Pen) -> None:
-    """A door frame; the person leans through it, forearm against the frame."""
+def pectoralis_doorway_stretch(pen: Pen, pose: Pose) -> None:
+    """A door frame, forearm flat on it; the body leans through, feet planted."""
     pen.panel((0.06, 0.06), (0.16, 0.93), 0.02, PROP_FILL)
     prop(pen, (0.06, 0.06), (0.06, 0.93))
     prop(pen, (0.16, 0.06), (0.16, 0.93))
     prop(pen, (0.06, 0.06), (0.16, 0.06))
     prop(pen, (0.04, 0.93), (0.96, 0.93))
-    hip, shoulder = (0.44, 0.58), (0.52, 0.33)
-    limb(pen, (0.25, 0.89), (0.32, 0.89), (0.44, 0.58), (0.56, 0.74), (0.58, 0.89), (0.66, 0.89))
+    hip = pose((0.36, 0.58), (0.44, 0.58))
+    shoulder = pose((0.35, 0.33), (0.52, 0.33))
+    knee = pose((0.47, 0.74), (0.56, 0.74))
+    limb(pen, (0.25, 0.89), (0.32, 0.89), hip, knee, (0.58, 0.89), (0.66, 0.89))
     limb(pen, hip, shoulder)
-    head(pen, (0.58, 0.21))
-    limb(pen, shoulder, (0.19, 0.33), (0.19, 0.14))  # forearm flat on the frame
-    arrow(pen, [(0.66, 0.42), (0.86, 0.42)])
+    head(pen, pose((0.37, 0.20), (0.58, 0.21)))
+    limb(pen, shoulder, pose((0.20, 0.40), (0.19, 0.33)), (0.19, 0.18))  # forearm on the frame
+    if not pose.end:
+        arrow(pen, [(0.56, 0.40), (0.82, 0.40)])
 
 
-def wall_arm_slides(pen: Pen) -> None:
-    """Back to a wall, arms on it in a W; arrows up and down along the wall."""
+def wall_arm_slides(pen: Pen, pose: Pose) -> None:
+    """Back to a wall, arms on it in a low W; slid up high, still touching the wall."""
     pen.panel((0.10, 0.05), (0.90, 0.90), 0.03, PROP_FILL)
     left, right = standing_front(pen)
     head(pen, (0.5, 0.19))
-    limb(pen, left, (0.27, 0.36), (0.24, 0.14))
-    limb(pen, right, (0.73, 0.36), (0.76, 0.14))
-    arrow(pen, [(0.15, 0.48), (0.15, 0.14)], both=True)
-    arrow(pen, [(0.85, 0.48), (0.85, 0.14)], both=True)
+    limb(pen, left, pose((0.24, 0.46), (0.29, 0.19)), pose((0.22, 0.26), (0.26, 0.05)))
+    limb(pen, right, pose((0.76, 0.46), (0.71, 0.19)), pose((0.78, 0.26), (0.74, 0.05)))
+    if not pose.end:
+        arrow(pen, [(0.13, 0.52), (0.13, 0.16)], both=True)
+        arrow(pen, [(0.87, 0.52), (0.87, 0.16)], both=True)
 
 
-def reaching_skyward(pen: Pen) -> None:
-    """Standing tall, both hands stretched to the ceiling."""
+def reaching_skyward(pen: Pen, pose: Pose) -> None:
+    """Standing tall, arms down; both hands stretched to the ceiling."""
     left, right = standing_front(pen)
     head(pen, (0.5, 0.19))
-    limb(pen, left, (0.37, 0.05))
-    limb(pen, right, (0.63, 0.05))
-    arrow(pen, [(0.22, 0.40), (0.22, 0.08)])
-    arrow(pen, [(0.78, 0.40), (0.78, 0.08)])
+    if pose.end:
+        limb(pen, left, (0.37, 0.05))
+        limb(pen, right, (0.63, 0.05))
+        return
+    limb(pen, left, (0.35, 0.46), (0.36, 0.58))
+    limb(pen, right, (0.65, 0.46), (0.64, 0.58))
+    arrow(pen, [(0.22, 0.44), (0.22, 0.10)])
+    arrow(pen, [(0.78, 0.44), (0.78, 0.10)])
 
 
-def pelvic_push(pen: Pen) -> None:
-    """Seen from the side, hands on hips, pelvis eased forward."""
+def pelvic_push(pen: Pen, pose: Pose) -> None:
+    """Side view, hands on hips, standing straight; the pelvis eased forward."""
     prop(pen, (0.18, 0.92), (0.82, 0.92))
-    hip, shoulder = (0.52, 0.56), (0.44, 0.31)
+    hip = pose((0.46, 0.56), (0.555, 0.56))
+    shoulder = pose((0.45, 0.31), (0.43, 0.31))
     limb(pen, (0.40, 0.88), (0.48, 0.88), hip, (0.52, 0.88), (0.60, 0.88))
-    limb(pen, hip, (0.46, 0.43), shoulder)
-    head(pen, (0.43, 0.18))
-    limb(pen, shoulder, (0.34, 0.44), (0.46, 0.54))  # hand on the hip, elbow back
-    arrow(pen, [(0.62, 0.56), (0.82, 0.56)])
+    limb(pen, hip, pose((0.455, 0.43), (0.48, 0.43)), shoulder)
+    head(pen, pose((0.45, 0.18), (0.42, 0.18)))
+    elbow, hand = pose((0.35, 0.44), (0.34, 0.44)), pose((0.45, 0.54), (0.49, 0.54))
+    limb(pen, shoulder, elbow, hand)  # hand on the hip, elbow back
+    if not pose.end:
+        arrow(pen, [(0.60, 0.56), (0.82, 0.56)])
 
 
-def raise_a_knee(pen: Pen) -> None:
-    """Seen from the side, one hand on a desk, one knee raised."""
+def raise_a_knee(pen: Pen, pose: Pose) -> None:
+    """Side view, a hand on a desk, both feet down; one knee raised, its foot at the other knee."""
     prop(pen, (0.04, 0.92), (0.96, 0.92))
     pen.panel((0.62, 0.46), (0.96, 0.52), 0.01, PROP)  # desk top
     prop(pen, (0.90, 0.52), (0.90, 0.92))
     hip, shoulder = (0.40, 0.56), (0.40, 0.31)
     limb(pen, hip, (0.40, 0.88), (0.48, 0.88))  # standing leg
-    limb(pen, hip, (0.58, 0.56), (0.58, 0.74), (0.65, 0.74))  # raised knee
+    if pose.end:
+        limb(pen, hip, (0.58, 0.56), (0.58, 0.74), (0.65, 0.74))  # raised knee
+    else:
+        limb(pen, hip, (0.45, 0.72), (0.44, 0.88), (0.52, 0.88))
     limb(pen, hip, shoulder)
     head(pen, (0.41, 0.18))
     limb(pen, shoulder, (0.55, 0.40), (0.70, 0.44))  # hand on the desk
     limb(pen, shoulder, (0.33, 0.43), (0.30, 0.55))
-    arrow(pen, [(0.74, 0.84), (0.74, 0.62)])
+    if not pose.end:
+        arrow(pen, [(0.64, 0.84), (0.64, 0.60)])
 
 
 # --- floor --------------------------------------------------------------------------------------
 
 
-def floor_press(pen: Pen) -> None:
-    """Face down, arms straight under the shoulders, chest pushed up, hips down."""
+def floor_press(pen: Pen, pose: Pose) -> None:
+    """Face down, hands under the shoulders; arms straight, chest up, hips down."""
     floor(pen)
-    shoulder = (0.56, 0.50)
+    if pose.end:
+        shoulder = (0.56, 0.50)
+        limb(pen, (0.06, 0.76), (0.40, 0.76), shoulder)
+        head(pen, (0.63, 0.40))
+        limb(pen, shoulder, (0.58, 0.765), (0.65, 0.765))
+        return
+    shoulder = (0.60, 0.745)
     limb(pen, (0.06, 0.76), (0.40, 0.76), shoulder)
-    head(pen, (0.63, 0.40))
-    limb(pen, shoulder, (0.58, 0.765), (0.65, 0.765))
-    arrow(pen, curve((0.80, 0.72), (0.86, 0.56), (0.80, 0.38)))
+    head(pen, (0.71, 0.71))
+    limb(pen, shoulder, (0.51, 0.60), (0.60, 0.765), (0.66, 0.765))  # elbow up, palm down
+    arrow(pen, curve((0.80, 0.60), (0.86, 0.46), (0.80, 0.32)))
 
 
-def mid_trap_on_pillow(pen: Pen) -> None:
-    """Seen head-on: lying on a pillow, arms straight out to the sides and lifting."""
+def mid_trap_on_pillow(pen: Pen, pose: Pose) -> None:
+    """Seen head-on, chest on a pillow, arms out to the sides on the floor; arms lifted."""
     floor(pen, 0.82)
     pen.draw.rounded_rectangle(  # the pillow
         [v * pen.scale for v in (0.30, 0.66, 0.70, 0.80)],
@@ -367,43 +465,50 @@ def mid_trap_on_pillow(pen: Pen) -> None:
         width=round(0.025 * pen.scale),
     )
     head(pen, (0.5, 0.55))
-    limb(pen, (0.08, 0.60), (0.32, 0.64), (0.68, 0.64), (0.92, 0.60))
-    arrow(pen, [(0.14, 0.52), (0.14, 0.32)])
-    arrow(pen, [(0.86, 0.52), (0.86, 0.32)])
+    left, right = pose((0.08, 0.775), (0.08, 0.52)), pose((0.92, 0.775), (0.92, 0.52))
+    limb(pen, left, (0.32, 0.64), (0.68, 0.64), right)
+    if not pose.end:
+        arrow(pen, [(0.14, 0.62), (0.14, 0.36)])
+        arrow(pen, [(0.86, 0.62), (0.86, 0.36)])
 
 
-def upper_back_extension(pen: Pen) -> None:
-    """Face down, arms along the body, chest a little off the floor, eyes down."""
+def upper_back_extension(pen: Pen, pose: Pose) -> None:
+    """Face down, arms along the body; the chest a little off the floor, eyes down."""
     floor(pen)
-    limb(pen, (0.06, 0.76), (0.40, 0.76), (0.62, 0.64))
-    head(pen, (0.70, 0.59))
-    limb(pen, (0.58, 0.66), (0.40, 0.72), (0.30, 0.725))  # arm along the body
-    arrow(pen, curve((0.84, 0.72), (0.88, 0.60), (0.84, 0.48)))
+    shoulder = pose((0.62, 0.755), (0.62, 0.64))
+    limb(pen, (0.06, 0.76), (0.40, 0.76), shoulder)
+    head(pen, pose((0.71, 0.715), (0.70, 0.59)))
+    limb(pen, pose((0.58, 0.72), (0.58, 0.66)), (0.40, 0.72), (0.30, 0.725))
+    if not pose.end:
+        arrow(pen, curve((0.84, 0.66), (0.88, 0.54), (0.84, 0.42)))
 
 
-def cat_camel(pen: Pen) -> None:
-    """On hands and knees, the back humped up; arrows for humping and dipping."""
+def cat_camel(pen: Pen, pose: Pose) -> None:
+    """On hands and knees, the back humped, chin tucked; the back dipped, chest and head up."""
     floor(pen)
-    hip, shoulder = (0.32, 0.50), (0.66, 0.50)
+    hip, shoulder = pose((0.32, 0.50), (0.32, 0.46)), pose((0.66, 0.50), (0.66, 0.47))
     limb(pen, (0.14, 0.765), (0.32, 0.765), hip)  # shin and thigh
-    pen.stroke(curve(hip, (0.49, 0.30), shoulder), LIMB, INK)
+    pen.stroke(curve(hip, pose((0.49, 0.30), (0.49, 0.68)), shoulder), LIMB, INK)
     limb(pen, shoulder, (0.66, 0.765), (0.72, 0.765))
-    head(pen, (0.74, 0.55))
-    arrow(pen, [(0.49, 0.32), (0.49, 0.12)])
-    arrow(pen, [(0.49, 0.50), (0.49, 0.70)])
+    head(pen, pose((0.74, 0.56), (0.77, 0.37)))
+    if not pose.end:
+        arrow(pen, [(0.49, 0.32), (0.49, 0.12)])
+        arrow(pen, [(0.49, 0.50), (0.49, 0.70)])
 
 
-def bridge(pen: Pen) -> None:
-    """On the back, knees bent, hips raised in line with knees and shoulders."""
+def bridge(pen: Pen, pose: Pose) -> None:
+    """On the back, knees bent, feet flat; hips raised in line with knees and shoulders."""
     floor(pen)
     head(pen, (0.12, 0.70))
-    shoulder, hip, knee = (0.22, 0.74), (0.50, 0.52), (0.68, 0.40)
+    shoulder = (0.22, 0.74)
+    hip, knee = pose((0.47, 0.755), (0.50, 0.52)), pose((0.64, 0.50), (0.68, 0.40))
     limb(pen, shoulder, hip, knee, (0.76, 0.765), (0.84, 0.765))
     limb(pen, shoulder, (0.40, 0.765))
-    arrow(pen, [(0.50, 0.75), (0.50, 0.61)])
+    if not pose.end:
+        arrow(pen, [(0.40, 0.68), (0.40, 0.48)])
 
 
-DRAWINGS: dict[str, Callable[[Pen], None]] = {
+DRAWINGS: dict[str, Callable[[Pen, Pose], None]] = {
     "upper-back-movement": upper_back_movement,
     "high-reach-stretch": high_reach_stretch,
     "shoulder-rolls": shoulder_rolls,
@@ -427,20 +532,27 @@ DRAWINGS: dict[str, Callable[[Pen], None]] = {
 }
 
 
-def pictogram(draw: Callable[[Pen], None]) -> Image.Image:
-    """One 128 px pictogram: the light tile, then the scene."""
+def pictogram(draw: Callable[[Pen, Pose], None], pose: Pose = START) -> Image.Image:
+    """One 128 px pictogram: the light tile, then the scene in the given pose."""
     big = Image.new("RGBA", (SIZE * SUPERSAMPLE, SIZE * SUPERSAMPLE), CLEAR)
     pen = Pen(big)
     pen.panel((0.0, 0.0), (1.0, 1.0), 0.16, TILE_EDGE)
     pen.panel((0.012, 0.012), (0.988, 0.988), 0.15, TILE)
-    draw(pen)
+    draw(pen, pose)
     return big.resize((SIZE, SIZE), Image.Resampling.LANCZOS)
 
 
-def build(folder: Path = HERE / "exercises") -> list[Path]:
-    """Write a pictogram for every catalog exercise and drop those of ids that left it.
+def file_names(exercise_id: str) -> tuple[str, str]:
+    """The start and end pose files of an exercise; the start keeps the plain name that
+    notifications have always shown."""
+    return f"{exercise_id}.png", f"{exercise_id}-end.png"
 
-    Fails if an exercise has no drawing, so a new one cannot ship without its pictogram.
+
+def build(folder: Path = HERE / "exercises") -> list[Path]:
+    """Write both poses of every catalog exercise, start then end, and drop files of ids that
+    left it.
+
+    Fails if an exercise has no drawing, so a new one cannot ship without its pictograms.
     """
     missing = [exercise.id for exercise in CATALOG if exercise.id not in DRAWINGS]
     if missing:
@@ -448,25 +560,32 @@ def build(folder: Path = HERE / "exercises") -> list[Path]:
     folder.mkdir(exist_ok=True)
     written = []
     for exercise in CATALOG:
-        path = folder / f"{exercise.id}.png"
-        pictogram(DRAWINGS[exercise.id]).save(path, format="PNG", optimize=True)
-        written.append(path)
+        for name, pose in zip(file_names(exercise.id), (START, END), strict=True):
+            path = folder / name
+            pictogram(DRAWINGS[exercise.id], pose).save(path, format="PNG", optimize=True)
+            written.append(path)
     for stale in set(folder.glob("*.png")) - set(written):
         stale.unlink()
     return written
 
 
-def contact_sheet(paths: Sequence[Path], columns: int = 5) -> Image.Image:
-    """All pictograms side by side at their real size, each over its file name, for review."""
-    cell, label = SIZE + 24, 18
-    rows = -(-len(paths) // columns)
-    sheet = Image.new("RGB", (columns * cell, rows * (cell + label)), (64, 68, 72))
+def contact_sheet(paths: Sequence[Path], columns: int = 3) -> Image.Image:
+    """Each start pose beside its end pose at their real size, over the exercise id, for review.
+
+    ``paths`` come in pairs as ``build`` returns them: start, end, start, end...
+    """
+    pad, gap, label = 12, 8, 18
+    pair_width = 2 * SIZE + gap + 2 * pad
+    pairs = [tuple(paths[n : n + 2]) for n in range(0, len(paths), 2)]
+    rows = -(-len(pairs) // columns)
+    sheet = Image.new("RGB", (columns * pair_width, rows * (SIZE + pad + label)), (64, 68, 72))
     draw = ImageDraw.Draw(sheet)
-    for n, path in enumerate(paths):
-        x, y = n % columns * cell, n // columns * (cell + label)
-        with Image.open(path) as tile:
-            sheet.paste(tile, (x + 12, y + 12), tile)
-        draw.text((x + 12, y + cell), path.stem, fill=(255, 255, 255))
+    for n, pair in enumerate(pairs):
+        x, y = n % columns * pair_width + pad, n // columns * (SIZE + pad + label) + pad
+        for offset, path in zip((0, SIZE + gap), pair, strict=False):
+            with Image.open(path) as tile:
+                sheet.paste(tile, (x + offset, y), tile)
+        draw.text((x, y + SIZE + 2), f"{pair[0].stem}  (start | end)", fill=(255, 255, 255))
     return sheet
 
 

@@ -244,7 +244,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         except OSError:
             stamp = record = None
         if record is not None:
-            return _start_daemon(record)
+            # pydantic was never loaded: this process is lean enough to be the daemon itself,
+            # which spares a second interpreter start before the icon shows.
+            from . import daemon
+
+            return daemon.main([record])
     from .settings import config
 
     if command == "config" and args.config_command == "path":

@@ -15,15 +15,15 @@ import sqlite3
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .adapters import backends
 from .adapters.away import Away
+from .adapters.backends import FREEDESKTOP, Candidate
 from .adapters.clock import SystemClock, local_zone
-from .adapters.config_watch import ConfigWatch
-from .adapters.control import ControlServer, handler
 from .adapters.editor import SystemEditor
 from .adapters.guide_process import GuideProcess
 from .adapters.instance_lock import LOCK_NAME, InstanceLock
@@ -133,8 +133,6 @@ def run(runtime: Runtime) -> int:
         log.info("config: %s", runtime.path)
 
     _block_signals()  # before the notifier's D-Bus connection starts its thread
-    if sys.platform.startswith("linux"):
-        _desktop_setup()
     answer_to: list[Callable[[Answer], None]] = []  # the app's router, once the app exists
 
     def on_answer(answer: Answer) -> None:
@@ -173,6 +171,63 @@ def run(runtime: Runtime) -> int:
             ensure_glib_loop()
     reload = _reloader(app, runtime, notifier)
     _take_signals(app, reload)
+    stops: list[Callable[[], None]] = []  # what start_up started, stopped in reverse
+    failed: list[BaseException] = []
+
+    def start_up() -> None:
+        """Start the app's timer, the control channel and the config watch, and do the desktop
+        chores: once the icon is on screen, when there is one (about a tenth of a second that
+        the user would otherwise spend looking at an empty tray), else at once."""
+        if app.stopped.is_set():  # a stop signal came first
+            return
+        try:
+            linux = sys.platform.startswith("linux")
+            if linux:
+                _name_our_notifications()  # before the first reminder can show
+            app.start()
+            stops.append(_serve(app))
+            stops.append(_watch(runtime, reload))
+            if linux:
+                _say_if_gnome_breaks_too(runtime)
+        except BaseException as e:  # raised again on the main thread, below
+            failed.append(e)
+            app.quit()
+            return
+        if tray is not None:
+            log.info("tray icon shown (%s backend)", tray.backend)
+
+    try:
+        if tray is None:
+            start_up()
+            app.stopped.wait()
+        else:
+            tray.run(app, ready=start_up)
+        if failed:
+            raise failed[0]
+    finally:
+        for stop in reversed(stops):
+            stop()
+        app.close()
+        if answerable is not None:
+            _stop_answerable(answerable)
+    log.info("stopped")
+    return 0
+
+
+def _serve(app: App) -> Callable[[], None]:
+    """Start the control channel for the CLI; returns its stop."""
+    from .adapters.control import ControlServer, handler
+
+    address, family = control_address()
+    server = ControlServer(address, family, control_key_file(), handler(app))
+    server.start()
+    return server.stop
+
+
+def _watch(runtime: Runtime, reload: Callable[[str], None]) -> Callable[[], None]:
+    """Reload on an edit of the config or exercise files; returns the watch's stop."""
+    from .adapters.config_watch import ConfigWatch
+
     if not runtime.config_exists:
         # A first start has no config dir yet; made now (empty), a file written there later is
         # noticed like any edit instead of waiting for a restart.
@@ -185,24 +240,7 @@ def run(runtime: Runtime) -> int:
     watch = ConfigWatch(watched, lambda: reload("the config file changed"))
     if not watch.start():
         log.info("config edits are not noticed on this system; send SIGHUP to reload")
-
-    app.start()
-    address, family = control_address()
-    server = ControlServer(address, family, control_key_file(), handler(app))
-    try:
-        server.start()
-        if tray is None:
-            app.stopped.wait()
-        else:
-            tray.run(app, ready=lambda: log.info("tray icon shown (%s backend)", tray.backend))
-    finally:
-        watch.stop()
-        server.stop()
-        app.close()
-        if answerable is not None:
-            _stop_answerable(answerable)
-    log.info("stopped")
-    return 0
+    return watch.stop
 
 
 def _validate(current: Runtime) -> tuple[Runtime | None, str | None]:
@@ -224,10 +262,9 @@ def _validate(current: Runtime) -> tuple[Runtime | None, str | None]:
     return replace(fresh, tray=current.tray, verbose=current.verbose), None
 
 
-def _desktop_setup() -> None:
-    """Install the application entry that names our notifications, and say once when GNOME's
-    own movement breaks are on too (two reminders to move)."""
-    from .adapters.gnome_breaks import TURN_OFF, movement_breaks_on
+def _name_our_notifications() -> None:
+    """Install the application entry that names our notifications (GNOME and KDE show our
+    name and icon, group the reminders and let the user mute them)."""
     from .usecases.autostart import install_app_entry
 
     try:
@@ -236,12 +273,16 @@ def _desktop_setup() -> None:
         said = f"cannot write the application entry ({e}); notifications go unnamed"
     if said:
         log.info("%s", said)
-    if movement_breaks_on():
-        log.warning(
-            "GNOME's own movement breaks are on as well, so you get two reminders to move; "
-            "choose one: turn GNOME's off (%s), or quit microbreak",
-            TURN_OFF,
-        )
+
+
+def _say_if_gnome_breaks_too(runtime: Runtime) -> None:
+    """Say once when GNOME's own movement breaks are on too (two reminders to move), unless
+    the user said not to."""
+    from .adapters.gnome_breaks import start_warning
+
+    warning = start_warning(runtime.gnome_breaks_warning)
+    if warning:
+        log.warning("%s", warning)
 
 
 def _snooze_label(runtime: Runtime) -> str:
@@ -252,39 +293,51 @@ def _snooze_label(runtime: Runtime) -> str:
 def _make_notifier(
     runtime: Runtime, assets: Path, on_answer: Callable[[Answer], None]
 ) -> tuple[Notifier, FdoNotifier | None]:
-    """Reminders with buttons where the server lists ``actions`` (Linux), else plyer's; says
-    which and why in one line. The second item is the notifier with buttons, if any."""
+    """Reminders with buttons where the server lists ``actions`` (freedesktop desktops), else
+    plyer's, chosen as every backend is (``MICROBREAK_NOTIFICATIONS`` names one); says which and
+    why in one line. The second item is the notifier with buttons, if any."""
     icon = assets / "microbreak.png"
     timeout = max(1, round(runtime.notification_timeout))
     plyer = PlyerNotifier(icon=icon, timeout_seconds=timeout)
-    if not sys.platform.startswith("linux"):
-        log.info("notifications: plyer (buttons on the reminder are for Linux desktops)")
-        return plyer, None
-    try:
-        from .adapters.notify.either import EitherNotifier
-        from .adapters.notify.freedesktop import FdoNotifier
-    except ImportError as e:  # no PyGObject
-        log.info("notifications: plyer, without buttons (%s)", e)
-        return plyer, None
-    fdo = FdoNotifier.connect(on_answer, icon=icon, timeout_seconds=timeout)
-    if fdo is None:
-        log.info("notifications: plyer, without buttons (no session bus to listen on)")
-        return plyer, None
-    fdo.snooze_label = _snooze_label(runtime)
-    if fdo.available():
-        assert fdo.server is not None  # available() says so
-        how = f"with Done / {fdo.snooze_label} / Skip buttons"
-        why = f"{fdo.server.name} {fdo.server.version} lists actions"
-    else:
-        how = "plyer, without buttons, for now"
-        why = (
-            f"{fdo.server.name} does not list actions"
-            if fdo.server is not None
-            else "nobody serves notifications yet"
-        )
-        why += "; asked again when another server starts"
-    log.info("notifications: %s (%s)", how, why)
-    return EitherNotifier(fdo, plyer), fdo
+    answerable: FdoNotifier | None = None
+
+    def freedesktop(_: Mapping[str, str]) -> Notifier | str:
+        nonlocal answerable
+        try:
+            from .adapters.notify.either import EitherNotifier
+            from .adapters.notify.freedesktop import FdoNotifier
+        except ImportError as e:  # no PyGObject
+            return f"no buttons ({e})"
+        fdo = FdoNotifier.connect(on_answer, icon=icon, timeout_seconds=timeout)
+        if fdo is None:
+            return "no buttons (no session bus to listen on)"
+        fdo.snooze_label = _snooze_label(runtime)
+        if fdo.available():
+            assert fdo.server is not None  # available() says so
+            how = f"with Done / {fdo.snooze_label} / Skip buttons"
+            why = f"{fdo.server.name} {fdo.server.version} lists actions"
+        else:
+            how = "plyer, without buttons, for now"
+            why = (
+                f"{fdo.server.name} does not list actions"
+                if fdo.server is not None
+                else "nobody serves notifications yet"
+            )
+            why += "; asked again when another server starts"
+        log.info("notifications: %s (%s)", how, why)
+        answerable = fdo
+        return EitherNotifier(fdo, plyer)
+
+    candidates: tuple[Candidate[Notifier], ...] = (
+        Candidate("freedesktop", freedesktop, FREEDESKTOP),
+        Candidate("plyer", lambda _: plyer),
+    )
+    choice = backends.first("notifications", candidates, os.environ, sys.platform)
+    if choice.backend is not None and choice.name == "freedesktop":
+        return choice.backend, answerable
+    said = f", without buttons ({choice.why_none()})" if choice.failures else ""
+    log.info("notifications: plyer%s", said)
+    return plyer, None
 
 
 def _retune(notifier: Notifier, fresh: Runtime) -> None:

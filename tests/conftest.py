@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .desktop import Desktop, make_desktop
+from .desktop import NOTIFICATIONS_NAME, Desktop, make_desktop
 from .gnome_shell import GnomeShell
 from .gnome_shell import missing_tools as missing_gnome_tools
 
@@ -55,3 +55,14 @@ def gnome_shell(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GnomeShell
         pytest.skip(message)
     with GnomeShell(tmp_path_factory.mktemp("gnome-shell")) as shell:
         yield shell
+
+
+@pytest.fixture
+def shell(gnome_shell: GnomeShell) -> Iterator[GnomeShell]:
+    """The module's shell, serving notifications itself, with an empty message tray before and
+    after the test."""
+    if not gnome_shell.name_has_owner(NOTIFICATIONS_NAME):
+        gnome_shell.own_notifications()
+    gnome_shell.clear_notifications()
+    yield gnome_shell
+    gnome_shell.clear_notifications()

@@ -386,24 +386,26 @@ class OutputLines:
 # --------------------------------------------------------------------------------------------
 
 
-class Desktop:
-    """A private desktop: Xvfb, a D-Bus session bus and, on request, dunst and trayer.
+D = TypeVar("D", bound="PrivateDesktop")
 
-    Use as a context manager; ``env`` is the environment to give the app under test.
+
+class PrivateDesktop:
+    """What every test desktop shares: a private HOME, XDG dirs and runtime dir; processes
+    started with ``Popen``, tracked, and stopped by their handles, newest first (PID 1 in our
+    containers does not reap orphans); their logs. A context manager.
+
+    Each kind of desktop starts its parts in ``_start_parts`` and closes its own connections
+    in ``_release``.
     """
 
-    def __init__(
-        self,
-        base_dir: Path | None = None,
-        *,
-        screen: str = "1280x800x24",
-        start_timeout: float = START_TIMEOUT,
-    ) -> None:
+    #: ``mkdtemp`` prefixes of the base dir and the runtime dir (short: socket paths are short).
+    dir_prefix = "desktop-"
+    runtime_prefix = "mbrt-"
+
+    def __init__(self, base_dir: Path | None, start_timeout: float) -> None:
         self._own_base = base_dir is None
         self.base_dir = base_dir if base_dir is not None else Path()
-        self.screen = screen
         self.start_timeout = start_timeout
-        self.display = ""
         self.bus_address = ""
         self.env: dict[str, str] = {}
         self.home = Path()
@@ -411,15 +413,12 @@ class Desktop:
         self.runtime_dir = Path()
         self._procs: list[tuple[str, subprocess.Popen[Any]]] = []
         self._outputs: dict[int, list[OutputLines]] = {}
-        self._dunst: subprocess.Popen[Any] | None = None
-        self._trayer: subprocess.Popen[Any] | None = None
-        self._xdisplay: Any = None
         self._started = False
         self._closed = False
 
     # -- lifecycle -----------------------------------------------------------------------
 
-    def __enter__(self) -> Desktop:
+    def __enter__(self: D) -> D:
         return self.start()
 
     def __exit__(
@@ -430,35 +429,35 @@ class Desktop:
     ) -> None:
         self.close()
 
-    def start(self) -> Desktop:
-        """Start Xvfb and the session bus, and build ``env``; on failure, clean up and raise."""
+    def start(self: D) -> D:
+        """Start the desktop's parts and build ``env``; on failure, clean up and raise."""
         if self._started:
             return self
         self._started = True
         try:
             self._make_dirs()
-            self._start_xvfb()
-            self._start_bus()
-            self.env = self._build_env()
+            self._start_parts()
         except BaseException:
             self.close()
             raise
         return self
+
+    def _start_parts(self) -> None:
+        """Start this kind of desktop's processes and set ``env``."""
+        raise NotImplementedError
+
+    def _release(self) -> None:
+        """Close this kind's own connections, before its processes are stopped."""
 
     def close(self) -> None:
         """Stop every process this desktop started, newest first, by handle; remove temp dirs."""
         if self._closed:
             return
         self._closed = True
-        if self._xdisplay is not None:
-            with contextlib.suppress(Exception):
-                self._xdisplay.close()
-            self._xdisplay = None
+        self._release()
         for _name, proc in reversed(self._procs):
             self._stop_tracked(proc)
         self._procs.clear()
-        self._dunst = None
-        self._trayer = None
         if self.runtime_dir != Path():
             shutil.rmtree(self.runtime_dir, ignore_errors=True)
         if self._own_base and self.base_dir != Path():
@@ -478,17 +477,37 @@ class Desktop:
 
     def _make_dirs(self) -> None:
         if self._own_base:
-            self.base_dir = Path(tempfile.mkdtemp(prefix="desktop-"))
+            self.base_dir = Path(tempfile.mkdtemp(prefix=self.dir_prefix))
         self.base_dir.mkdir(parents=True, exist_ok=True)
         self.home = self.base_dir / "home"
         self.log_dir = self.base_dir / "logs"
         # Short path in /tmp (mode 0700): unix socket paths are limited to 107 bytes.
-        self.runtime_dir = Path(tempfile.mkdtemp(prefix="mbrt-", dir="/tmp"))
+        self.runtime_dir = Path(tempfile.mkdtemp(prefix=self.runtime_prefix, dir="/tmp"))
+        self.runtime_dir.chmod(0o700)
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        self.home.mkdir(parents=True, exist_ok=True)
         for sub in (".config", ".local/share", ".local/state", ".cache"):
             (self.home / sub).mkdir(parents=True, exist_ok=True)
-        self.runtime_dir.chmod(0o700)
+
+    def _home_env(self, *dropped: str) -> dict[str, str]:
+        """Our environment without the caller's desktop, with this desktop's HOME, XDG dirs,
+        runtime dir and session bus."""
+        env = dict(os.environ)
+        for key in (*_DROPPED_ENV, *dropped):
+            env.pop(key, None)
+        env.update(
+            HOME=str(self.home),
+            XDG_CONFIG_HOME=str(self.home / ".config"),
+            XDG_DATA_HOME=str(self.home / ".local/share"),
+            XDG_STATE_HOME=str(self.home / ".local/state"),
+            XDG_CACHE_HOME=str(self.home / ".cache"),
+            XDG_RUNTIME_DIR=str(self.runtime_dir),
+            DBUS_SESSION_BUS_ADDRESS=self.bus_address,
+            # GTK would otherwise try to reach the accessibility bus and dconf over D-Bus;
+            # both would be activated services, which our buses deliberately lack.
+            NO_AT_BRIDGE="1",
+            GSETTINGS_BACKEND="memory",
+        )
+        return env
 
     def _log(self, name: str) -> IO[bytes]:
         return open(self.log_dir / f"{name}.log", "ab")
@@ -501,6 +520,82 @@ class Desktop:
     def _track(self, name: str, proc: subprocess.Popen[Any]) -> subprocess.Popen[Any]:
         self._procs.append((name, proc))
         return proc
+
+    # -- processes -----------------------------------------------------------------------
+
+    def spawn(
+        self,
+        args: Sequence[str | os.PathLike[str]],
+        *,
+        name: str | None = None,
+        extra_env: Mapping[str, str] | None = None,
+        die_with_parent: bool = True,
+        **popen_kwargs: Any,
+    ) -> subprocess.Popen[Any]:
+        """Start a process with the desktop env (plus ``extra_env``); ``close()`` stops it.
+
+        Defaults: stdin is /dev/null, a new session (no terminal signals), and SIGTERM when
+        the test process dies (``die_with_parent``). Other keywords go to ``Popen``.
+        """
+        if not self._started or self._closed:
+            raise RuntimeError("desktop is not running")
+        env = dict(popen_kwargs.pop("env", self.env))
+        if extra_env:
+            env.update(extra_env)
+        popen_kwargs.setdefault("stdin", subprocess.DEVNULL)
+        popen_kwargs.setdefault("start_new_session", True)
+        argv = _die_with_parent(args) if die_with_parent else [os.fspath(a) for a in args]
+        proc: subprocess.Popen[Any] = subprocess.Popen(argv, env=env, **popen_kwargs)
+        return self._track(name or Path(os.fspath(args[0])).name, proc)
+
+    def watch_output(self, proc: subprocess.Popen[Any], stream: str = "stdout") -> OutputLines:
+        """Collect lines of a spawned process's binary ``stdout``/``stderr`` pipe."""
+        pipe = getattr(proc, stream)
+        if pipe is None:
+            raise ValueError(f"spawn the process with {stream}=subprocess.PIPE")
+        label = next((n for n, p in self._procs if p is proc), "process")
+        reader = OutputLines(pipe, name=f"{label} {stream}")
+        self._outputs.setdefault(id(proc), []).append(reader)
+        return reader
+
+    def stop(self, proc: subprocess.Popen[Any], timeout: float = 3.0) -> int:
+        """Stop a process started by this desktop (by its handle) and forget it."""
+        self._procs = [(n, p) for n, p in self._procs if p is not proc]
+        return self._stop_tracked(proc, timeout)
+
+
+class Desktop(PrivateDesktop):
+    """A private desktop: Xvfb, a D-Bus session bus and, on request, dunst and trayer.
+
+    Use as a context manager; ``env`` is the environment to give the app under test.
+    """
+
+    def __init__(
+        self,
+        base_dir: Path | None = None,
+        *,
+        screen: str = "1280x800x24",
+        start_timeout: float = START_TIMEOUT,
+    ) -> None:
+        super().__init__(base_dir, start_timeout)
+        self.screen = screen
+        self.display = ""
+        self._dunst: subprocess.Popen[Any] | None = None
+        self._trayer: subprocess.Popen[Any] | None = None
+        self._xdisplay: Any = None
+
+    def _start_parts(self) -> None:
+        self._start_xvfb()
+        self._start_bus()
+        self.env = self._build_env()
+
+    def _release(self) -> None:
+        if self._xdisplay is not None:
+            with contextlib.suppress(Exception):
+                self._xdisplay.close()
+            self._xdisplay = None
+        self._dunst = None
+        self._trayer = None
 
     def _start_xvfb(self) -> None:
         read_fd, write_fd = os.pipe()
@@ -553,71 +648,13 @@ class Desktop:
         )
 
     def _build_env(self) -> dict[str, str]:
-        env = dict(os.environ)
-        for key in _DROPPED_ENV:
-            env.pop(key, None)
+        env = self._home_env()
         env.update(
-            {
-                "DISPLAY": self.display,
-                "DBUS_SESSION_BUS_ADDRESS": self.bus_address,
-                "HOME": str(self.home),
-                "XDG_CONFIG_HOME": str(self.home / ".config"),
-                "XDG_DATA_HOME": str(self.home / ".local/share"),
-                "XDG_STATE_HOME": str(self.home / ".local/state"),
-                "XDG_CACHE_HOME": str(self.home / ".cache"),
-                "XDG_RUNTIME_DIR": str(self.runtime_dir),
-                "XDG_SESSION_TYPE": "x11",
-                "GDK_BACKEND": "x11",
-                # GTK would otherwise try to reach the accessibility bus and dconf over D-Bus;
-                # both would be activated services, which this bus deliberately lacks.
-                "NO_AT_BRIDGE": "1",
-                "GSETTINGS_BACKEND": "memory",
-                "PYTHONUNBUFFERED": "1",
-            }
+            DISPLAY=self.display, XDG_SESSION_TYPE="x11", GDK_BACKEND="x11", PYTHONUNBUFFERED="1"
         )
         return env
 
-    # -- processes -----------------------------------------------------------------------
-
-    def spawn(
-        self,
-        args: Sequence[str | os.PathLike[str]],
-        *,
-        name: str | None = None,
-        extra_env: Mapping[str, str] | None = None,
-        die_with_parent: bool = True,
-        **popen_kwargs: Any,
-    ) -> subprocess.Popen[Any]:
-        """Start a process with the desktop env (plus ``extra_env``); ``close()`` stops it.
-
-        Defaults: stdin is /dev/null, a new session (no terminal signals), and SIGTERM when
-        the test process dies (``die_with_parent``). Other keywords go to ``Popen``.
-        """
-        if not self._started or self._closed:
-            raise RuntimeError("desktop is not running")
-        env = dict(popen_kwargs.pop("env", self.env))
-        if extra_env:
-            env.update(extra_env)
-        popen_kwargs.setdefault("stdin", subprocess.DEVNULL)
-        popen_kwargs.setdefault("start_new_session", True)
-        argv = _die_with_parent(args) if die_with_parent else [os.fspath(a) for a in args]
-        proc: subprocess.Popen[Any] = subprocess.Popen(argv, env=env, **popen_kwargs)
-        return self._track(name or Path(os.fspath(args[0])).name, proc)
-
-    def watch_output(self, proc: subprocess.Popen[Any], stream: str = "stdout") -> OutputLines:
-        """Collect lines of a spawned process's binary ``stdout``/``stderr`` pipe."""
-        pipe = getattr(proc, stream)
-        if pipe is None:
-            raise ValueError(f"spawn the process with {stream}=subprocess.PIPE")
-        label = next((n for n, p in self._procs if p is proc), "process")
-        reader = OutputLines(pipe, name=f"{label} {stream}")
-        self._outputs.setdefault(id(proc), []).append(reader)
-        return reader
-
-    def stop(self, proc: subprocess.Popen[Any], timeout: float = 3.0) -> int:
-        """Stop a process started by this desktop (by its handle) and forget it."""
-        self._procs = [(n, p) for n, p in self._procs if p is not proc]
-        return self._stop_tracked(proc, timeout)
+    # -- helpers -------------------------------------------------------------------------
 
     def run(self, args: Sequence[str], timeout: float = 10.0) -> subprocess.CompletedProcess[str]:
         """Run a short helper command (xdotool, dbus-send...) with the desktop env."""

@@ -23,27 +23,24 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import shutil
 import subprocess
-import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
-from typing import IO, Any
+from typing import Any
 
-# The Xvfb harness's bus config (no activation), dropped variables and process helpers: one
-# definition for both kinds of test desktop.
 from .desktop import (
-    _DROPPED_ENV,
     NOTIFICATIONS_NAME,
-    OutputLines,
+    PrivateDesktop,
     _die_with_parent,
     start_private_bus,
-    stop_process,
     wait_until,
 )
+
+# What both kinds of test desktop share: the private dirs and process lifecycle
+# (``PrivateDesktop``), the bus without activation and the process helpers.
+from .headless import headless_env
 
 __all__ = [
     "APPINDICATOR_UUID",
@@ -98,6 +95,29 @@ _PRESS = """
     if (!note.resident)
         note.destroy();
     return {pressed: label};
+})()
+"""
+
+
+# The top bar's button of one status-area key (an AppIndicator icon is a PanelMenu.Button).
+_BUTTON = "Main.panel.statusArea[%s]"
+
+# Activates a menu entry as a click does (popupMenu.js: the item emits 'activate' with the
+# click's event), with a button-release event made for it.
+_ACTIVATE = """
+(() => {
+    const button = Main.panel.statusArea[%s], label = %s;
+    if (!button)
+        return {error: 'no such icon', keys: Object.keys(Main.panel.statusArea)};
+    const items = button.menu.box.get_children().filter(c => c.visible && c.label);
+    const item = items.find(c => c.label.text === label);
+    if (!item)
+        return {error: `no entry ${label}`, labels: items.map(c => c.label.text)};
+    const Clutter = imports.gi.Clutter;
+    const click = Clutter.Event.new(Clutter.EventType.BUTTON_RELEASE);
+    click.set_time(global.get_current_time() || 1);
+    item.activate(click);
+    return {activated: label};
 })()
 """
 
@@ -205,12 +225,15 @@ class SignalLog:
         self.pump()
 
 
-class GnomeShell:
+class GnomeShell(PrivateDesktop):
     """A private headless GNOME Shell on Wayland with its two buses; a context manager.
 
     ``env`` is the environment to give a program that should run on this desktop: Wayland only
     (no DISPLAY: no Xwayland is started), the shell's session bus and the stand-in system bus.
     """
+
+    dir_prefix = "gnome-shell-"
+    runtime_prefix = "mbgs-"
 
     def __init__(
         self,
@@ -219,127 +242,50 @@ class GnomeShell:
         size: str = "1280x800",
         start_timeout: float = START_TIMEOUT,
     ) -> None:
-        self._own_base = base_dir is None
-        self.base_dir = base_dir if base_dir is not None else Path()
+        super().__init__(base_dir, start_timeout)
         self.size = size
-        self.start_timeout = start_timeout
-        self.bus_address = ""
         self.system_bus_address = ""
         self.wayland_display = ""
-        self.env: dict[str, str] = {}
-        self.home = Path()
-        self.log_dir = Path()
-        self.runtime_dir = Path()
         self.shell: subprocess.Popen[Any] | None = None
-        self._procs: list[tuple[str, subprocess.Popen[Any]]] = []
-        self._outputs: dict[int, list[OutputLines]] = {}
         self._conn: Any = None
         self._remote: tuple[Any, str] | None = None
-        self._started = False
-        self._closed = False
 
     # -- lifecycle -----------------------------------------------------------------------
 
-    def __enter__(self) -> GnomeShell:
-        return self.start()
+    def _start_parts(self) -> None:
+        """Both buses and the shell; then wait until Eval answers and the start-up is over."""
+        self.system_bus_address = self._start_bus("system-bus")
+        self.bus_address = self._start_bus("session-bus")
+        self._start_shell()
+        self.env = self._app_env()
+        self._settle()
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def start(self) -> GnomeShell:
-        """Start both buses and the shell, and wait until Eval answers; clean up on failure."""
-        if self._started:
-            return self
-        self._started = True
-        try:
-            self._make_dirs()
-            self.system_bus_address = self._start_bus("system-bus")
-            self.bus_address = self._start_bus("session-bus")
-            self._start_shell()
-            self.env = self._app_env()
-            self._settle()
-        except BaseException:
-            self.close()
-            raise
-        return self
-
-    def close(self) -> None:
-        """Stop the shell, then both buses, by their handles; remove the temp dirs."""
-        if self._closed:
-            return
-        self._closed = True
+    def _release(self) -> None:
         for conn in (self._remote[0] if self._remote else None, self._conn):
             if conn is not None:
                 with contextlib.suppress(Exception):
                     conn.close_sync(None)
         self._remote = None
         self._conn = None
-        for _name, proc in reversed(self._procs):
-            self._stop_tracked(proc, 5.0)
-        self._procs.clear()
         self.shell = None
-        if self.runtime_dir != Path():
-            shutil.rmtree(self.runtime_dir, ignore_errors=True)
-        if self._own_base and self.base_dir != Path():
-            shutil.rmtree(self.base_dir, ignore_errors=True)
 
-    def _stop_tracked(self, proc: subprocess.Popen[Any], timeout: float = 3.0) -> int:
-        code = stop_process(proc, timeout)
-        for reader in self._outputs.pop(id(proc), []):
-            reader.join(2.0)
-        for stream in (proc.stdin, proc.stdout, proc.stderr):
-            if stream is not None:
-                with contextlib.suppress(OSError):
-                    stream.close()
-        return code
+    def _stop_tracked(self, proc: subprocess.Popen[Any], timeout: float = 5.0) -> int:
+        return super()._stop_tracked(proc, timeout)  # the shell takes longer to go
 
     def _make_dirs(self) -> None:
-        if self._own_base:
-            self.base_dir = Path(tempfile.mkdtemp(prefix="gnome-shell-"))
-        self.base_dir.mkdir(parents=True, exist_ok=True)
-        self.home = self.base_dir / "home"
-        self.log_dir = self.base_dir / "logs"
-        # Short path in /tmp (mode 0700): unix socket paths are limited to 107 bytes.
-        self.runtime_dir = Path(tempfile.mkdtemp(prefix="mbgs-", dir="/tmp"))
-        self.runtime_dir.chmod(0o700)
-        self.log_dir.mkdir(parents=True, exist_ok=True)
-        for sub in (".config", ".local/share", ".local/state", ".cache"):
-            (self.home / sub).mkdir(parents=True, exist_ok=True)
+        super()._make_dirs()
         # The shell warns once per user that the screen cannot lock (no GDM); this file says
         # it already did (main.js, _handleLockScreenWarning).
         (self.home / ".local/share/gnome-shell").mkdir(parents=True, exist_ok=True)
         (self.home / ".local/share/gnome-shell/lock-warning-shown").touch()
 
-    def _log(self, name: str) -> IO[bytes]:
-        return open(self.log_dir / f"{name}.log", "ab")
-
     def log_text(self, name: str = "gnome-shell") -> str:
         """The captured output of ``gnome-shell``, ``session-bus`` or ``system-bus``."""
-        path = self.log_dir / f"{name}.log"
-        return path.read_text(errors="replace") if path.exists() else ""
+        return super().log_text(name)
 
     def _base_env(self) -> dict[str, str]:
-        env = dict(os.environ)
-        for key in (*_DROPPED_ENV, "DISPLAY"):
-            env.pop(key, None)
-        env.update(
-            HOME=str(self.home),
-            XDG_CONFIG_HOME=str(self.home / ".config"),
-            XDG_DATA_HOME=str(self.home / ".local/share"),
-            XDG_STATE_HOME=str(self.home / ".local/state"),
-            XDG_CACHE_HOME=str(self.home / ".cache"),
-            XDG_RUNTIME_DIR=str(self.runtime_dir),
-            DBUS_SESSION_BUS_ADDRESS=self.bus_address,
-            DBUS_SYSTEM_BUS_ADDRESS=self.system_bus_address,
-            # No dconf service and no accessibility bus on a bus without activation.
-            GSETTINGS_BACKEND="memory",
-            NO_AT_BRIDGE="1",
-        )
+        env = self._home_env("DISPLAY")
+        env.update(DBUS_SYSTEM_BUS_ADDRESS=self.system_bus_address)
         return env
 
     def _app_env(self) -> dict[str, str]:
@@ -361,7 +307,7 @@ class GnomeShell:
             self.runtime_dir,
             self.log_dir,
             self.start_timeout,
-            lambda label, proc: self._procs.append((label, proc)),
+            self._track,
         )
 
     def _start_shell(self) -> None:
@@ -386,8 +332,7 @@ class GnomeShell:
                 stderr=log,
                 start_new_session=True,
             )
-        self._procs.append(("gnome-shell", proc))
-        self.shell = proc
+        self.shell = self._track("gnome-shell", proc)
 
         def ready() -> bool:
             self._check_alive()
@@ -436,43 +381,6 @@ class GnomeShell:
         if self.shell is not None and self.shell.poll() is not None:
             tail = "\n".join(self.log_text().splitlines()[-40:])
             raise AssertionError(f"gnome-shell exited with {self.shell.returncode}:\n{tail}")
-
-    # -- processes -----------------------------------------------------------------------
-
-    def spawn(
-        self,
-        args: Sequence[str | os.PathLike[str]],
-        *,
-        name: str | None = None,
-        extra_env: Mapping[str, str] | None = None,
-        **popen_kwargs: Any,
-    ) -> subprocess.Popen[Any]:
-        """Start a program on this desktop (``env`` plus ``extra_env``); ``close()`` stops it."""
-        if not self._started or self._closed:
-            raise RuntimeError("the shell is not running")
-        env = dict(popen_kwargs.pop("env", self.env))
-        env.update(extra_env or {})
-        popen_kwargs.setdefault("stdin", subprocess.DEVNULL)
-        popen_kwargs.setdefault("start_new_session", True)
-        proc: subprocess.Popen[Any] = subprocess.Popen(
-            _die_with_parent(args), env=env, **popen_kwargs
-        )
-        self._procs.append((name or Path(os.fspath(args[0])).name, proc))
-        return proc
-
-    def watch_output(self, proc: subprocess.Popen[Any], stream: str = "stdout") -> OutputLines:
-        """Collect lines of a spawned process's binary ``stdout``/``stderr`` pipe."""
-        pipe = getattr(proc, stream)
-        if pipe is None:
-            raise ValueError(f"spawn the process with {stream}=subprocess.PIPE")
-        reader = OutputLines(pipe, name=f"{stream} of pid {proc.pid}")
-        self._outputs.setdefault(id(proc), []).append(reader)
-        return reader
-
-    def stop(self, proc: subprocess.Popen[Any], timeout: float = 3.0) -> int:
-        """Stop a process started by ``spawn`` (by its handle) and forget it."""
-        self._procs = [(n, p) for n, p in self._procs if p is not proc]
-        return self._stop_tracked(proc, timeout)
 
     # -- D-Bus ---------------------------------------------------------------------------
 
@@ -677,3 +585,88 @@ class GnomeShell:
         """The keys of the top bar's status area (an AppIndicator icon adds one)."""
         keys: list[str] = self.eval("Object.keys(Main.panel.statusArea)")
         return keys
+
+    # -- the top bar's AppIndicator icons -------------------------------------------------
+
+    def indicator(self, name: str, timeout: float = 15.0) -> str:
+        """The status-area key of the AppIndicator icon ``name``, once the top bar shows it.
+
+        The extension keys an icon ``appindicator-<bus name>@<object path>``; libayatana's
+        path ends in ``/NotificationItem/<id>``.
+        """
+        suffix = f"/NotificationItem/{name}"
+        return wait_until(
+            lambda: next(
+                (
+                    k
+                    for k in self.status_area()
+                    if k.startswith("appindicator-") and k.endswith(suffix)
+                ),
+                "",
+            ),
+            timeout,
+            lambda: f"an icon {name!r} in Main.panel.statusArea: {self.status_area()}",
+            interval=0.05,
+        )
+
+    def indicator_box(self, key: str) -> tuple[int, int, int, int] | None:
+        """Where the top bar draws the icon ``key``: (left, top, right, bottom) in pixels, or
+        None before the shell has laid it out (its position is NaN then, null in JSON)."""
+        found = self.eval(
+            f"(() => {{ const b = {_BUTTON % json.dumps(key)};"
+            " const [x, y] = b.get_transformed_position();"
+            " const [w, h] = b.get_transformed_size(); return [x, y, w, h]; })()"
+        )
+        if any(v is None for v in found):
+            return None
+        x, y, w, h = found
+        return round(x), round(y), round(x + w), round(y + h)
+
+    def menu_labels(self, key: str) -> list[str]:
+        """The visible entries of the icon's menu as the shell built it (from DBusMenu)."""
+        labels: list[str] = self.eval(
+            f"{_BUTTON % json.dumps(key)}.menu.box.get_children()"
+            ".filter(c => c.visible && c.label).map(c => c.label.text)"
+        )
+        return labels
+
+    def open_menu(self, key: str, is_open: bool = True) -> None:
+        """Open (or close) the icon's menu, as a click on the icon does."""
+        call = "open" if is_open else "close"
+        self.eval(f"{_BUTTON % json.dumps(key)}.menu.{call}()")
+        wait_until(
+            lambda: self.eval(f"{_BUTTON % json.dumps(key)}.menu.isOpen") == is_open,
+            5.0,
+            f"the menu of {key} to {call}",
+            interval=0.05,
+        )
+
+    def activate(self, key: str, label: str) -> None:
+        """Activate the menu entry ``label`` of the icon ``key`` as a click on it does.
+
+        The shell's item emits ``activate`` with the click's event; the extension reads the
+        event's time and sends DBusMenu's ``Event(id, "clicked", ...)`` to the application.
+        A button-release event made here stands for the click.
+        """
+        outcome = self.eval(_ACTIVATE % (json.dumps(key), json.dumps(label)))
+        if outcome.get("activated") != label:
+            raise AssertionError(f"cannot activate {label!r} in the menu of {key}: {outcome}")
+
+
+def daemon_env(shell: GnomeShell, tmp_path: Path, runtime: Path, **settings: str) -> dict[str, str]:
+    """A quiet headless daemon's environment on the shell's buses and Wayland display
+    (``settings`` are MICROBREAK_* variables on top of the quiet headless ones).
+
+    The daemon keeps a runtime dir of its own (its socket and lock); the Wayland socket is
+    named by its full path.
+    """
+    keep = ("DBUS_SESSION_BUS_ADDRESS", "DBUS_SYSTEM_BUS_ADDRESS", "XDG_CURRENT_DESKTOP")
+    extra = {key: shell.env[key] for key in keep}
+    extra.update(
+        WAYLAND_DISPLAY=str(shell.runtime_dir / shell.wayland_display),
+        XDG_SESSION_TYPE="wayland",
+        GSETTINGS_BACKEND="memory",
+        NO_AT_BRIDGE="1",  # no accessibility bus here
+    )
+    extra.update({f"MICROBREAK_{key.upper()}": value for key, value in settings.items()})
+    return headless_env(tmp_path / "home", runtime, extra)

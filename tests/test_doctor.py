@@ -291,7 +291,7 @@ def test_notify_send_fallback_is_a_needed_failure(monkeypatch: pytest.MonkeyPatc
 def test_idle_on_wayland_without_gnome_explains_natural_breaks_are_off() -> None:
     check = doctor.check_idle({"XDG_SESSION_TYPE": "wayland", "WAYLAND_DISPLAY": "wayland-0"})
     assert check.status == "warn" and not check.needed
-    assert "on Wayland only GNOME's idle monitor sees all input" in check.detail
+    assert "the X11 counter is not used on Wayland" in check.detail
     assert check.fix is not None and "natural breaks" in check.fix
 
 

@@ -12,7 +12,6 @@ import os
 import shutil
 import signal
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,37 +19,11 @@ import pytest
 
 from microbreak.core.exercises import CATALOG
 
-from .desktop import NOTIFICATIONS_NAME, wait_until
-from .gnome_shell import GnomeShell
-from .headless import Daemon, cli, headless_env, private_runtime_dir, running, status
+from .desktop import wait_until
+from .gnome_shell import GnomeShell, daemon_env
+from .headless import Daemon, cli, private_runtime_dir, running, status
 
 pytestmark = pytest.mark.desktop
-
-
-@pytest.fixture
-def shell(gnome_shell: GnomeShell) -> Iterator[GnomeShell]:
-    """The module's shell, serving notifications itself, with an empty message tray."""
-    if not gnome_shell.name_has_owner(NOTIFICATIONS_NAME):
-        gnome_shell.own_notifications()
-    gnome_shell.clear_notifications()
-    yield gnome_shell
-    gnome_shell.clear_notifications()
-
-
-def daemon_env(shell: GnomeShell, tmp_path: Path, runtime: Path) -> dict[str, str]:
-    """A quiet headless daemon's environment, on the shell's buses and Wayland display.
-
-    The daemon keeps a runtime dir of its own (its socket and lock); the Wayland socket is
-    named by its full path.
-    """
-    keep = ("DBUS_SESSION_BUS_ADDRESS", "DBUS_SYSTEM_BUS_ADDRESS", "XDG_CURRENT_DESKTOP")
-    extra = {key: shell.env[key] for key in keep}
-    extra.update(
-        WAYLAND_DISPLAY=str(shell.runtime_dir / shell.wayland_display),
-        XDG_SESSION_TYPE="wayland",
-        GSETTINGS_BACKEND="memory",
-    )
-    return headless_env(tmp_path / "home", runtime, extra)
 
 
 def test_the_reminder_the_shell_used_to_refuse_reaches_it_and_quit_is_prompt(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -44,16 +43,6 @@ GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signal.SIGTERM, Gtk.main_quit)
 print("ready", flush=True)
 Gtk.main()
 """
-
-
-@pytest.fixture
-def shell(gnome_shell: GnomeShell) -> Iterator[GnomeShell]:
-    """The module's shell, with its notifications server up and an empty message tray."""
-    if not gnome_shell.name_has_owner(NOTIFICATIONS_NAME):
-        gnome_shell.own_notifications()
-    gnome_shell.clear_notifications()
-    yield gnome_shell
-    gnome_shell.clear_notifications()
 
 
 def notify(shell: GnomeShell, summary: str, body: str, actions: list[str]) -> int:

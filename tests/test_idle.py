@@ -45,8 +45,10 @@ def test_choose_on_wayland_does_not_fall_back_to_xwayland() -> None:
     detector, reason = choose(env, platform="linux")
     assert isinstance(detector, NullIdle)
     assert reason is not None
-    assert reason.startswith("natural breaks are off: no GNOME idle monitor")
-    assert reason.endswith("; on Wayland only GNOME's idle monitor sees all input")
+    assert reason == (
+        "natural breaks are off: the X11 counter is not used on Wayland (it misses input to "
+        "Wayland windows) and no GNOME idle monitor (no D-Bus session bus)"
+    )
 
 
 def test_choose_never_raises(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -56,7 +58,21 @@ def test_choose_never_raises(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(idle.X11Idle, "open", broken)
     detector, reason = choose({"DISPLAY": ":0"}, platform="linux")
     assert isinstance(detector, NullIdle)
-    assert reason == "natural breaks are off: the idle detectors failed (RuntimeError)"
+    assert reason == (
+        "natural breaks are off: the x11 idle backend failed (RuntimeError) "
+        "and no GNOME idle monitor (no D-Bus session bus)"
+    )
+
+
+def test_an_override_names_the_detector_and_an_unknown_name_is_said() -> None:
+    detector, reason = choose({"DISPLAY": ":0", "MICROBREAK_IDLE": "gnome"}, platform="linux")
+    assert reason == "natural breaks are off: no GNOME idle monitor (no D-Bus session bus)"
+    detector, reason = choose({"MICROBREAK_IDLE": "xscreensaver"}, platform="linux")
+    assert isinstance(detector, NullIdle)
+    assert reason == (
+        "natural breaks are off: MICROBREAK_IDLE=xscreensaver names no idle backend "
+        "'xscreensaver' (known: x11, gnome, windows, macos)"
+    )
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="the real GetLastInputInfo answers there")

@@ -29,3 +29,18 @@ def movement_breaks_on() -> bool | None:
         return None
     settings = Gio.Settings.new_full(schema, None, None)
     return MOVEMENT in settings.get_strv(KEY)
+
+
+def start_warning(wanted: bool) -> str | None:
+    """The one line the daemon says at start when GNOME's movement breaks are on too, or None.
+
+    ``wanted`` is the config's ``gnome_breaks_warning``: a user who chose to keep both says so
+    there, and is not told again at every login (``doctor`` still reports them).
+    """
+    if not wanted or not movement_breaks_on():
+        return None
+    return (
+        "GNOME's own movement breaks are on as well, so you get two reminders to move; "
+        f"choose one: turn GNOME's off ({TURN_OFF}), or quit microbreak "
+        "(to keep both, set gnome_breaks_warning = false in the config)"
+    )

@@ -96,20 +96,10 @@ class SchedulerTimer:
         grace: float = GUARD_GRACE,
         wall: Callable[[], datetime] = _utc_now,
     ) -> None:
-        from apscheduler.events import EVENT_JOB_SUBMITTED
-        from apscheduler.executors.debug import DebugExecutor
-        from apscheduler.schedulers.background import BackgroundScheduler
-
         self._callback: Callable[[], None] = _nothing
         self._grace = grace
         self._wall = wall
-        self._scheduler = BackgroundScheduler(
-            jobstores={"default": _guarded_store()},
-            executors={"default": DebugExecutor()},
-            job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
-            timezone="UTC",
-        )
-        self._scheduler.add_listener(self._submitted, EVENT_JOB_SUBMITTED)
+        self._made: Any = None  # the BackgroundScheduler, made on first use (``_scheduler``)
         self._ids = itertools.count(1)
         self._job_id: str | None = None  # the current arming
         self._fired: str | None = None  # the last arming whose callback ran
@@ -117,6 +107,24 @@ class SchedulerTimer:
         # Held around calls into APScheduler (this lock, then APScheduler's), never taken
         # while APScheduler holds its own.
         self._lock = threading.Lock()
+
+    def _scheduler(self) -> Any:
+        """The scheduler, made on the first arming: importing APScheduler takes about 60 ms,
+        which the daemon spends after its tray icon shows rather than before. Call with
+        ``_lock`` held."""
+        if self._made is None:
+            from apscheduler.events import EVENT_JOB_SUBMITTED
+            from apscheduler.executors.debug import DebugExecutor
+            from apscheduler.schedulers.background import BackgroundScheduler
+
+            self._made = BackgroundScheduler(
+                jobstores={"default": _guarded_store()},
+                executors={"default": DebugExecutor()},
+                job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+                timezone="UTC",
+            )
+            self._made.add_listener(self._submitted, EVENT_JOB_SUBMITTED)
+        return self._made
 
     def arm(self, at: datetime) -> None:
         """Replace the pending wake-up with one at ``at``."""
@@ -129,10 +137,10 @@ class SchedulerTimer:
             if previous is not None:
                 # One that ran is already gone: APScheduler drops a finished date job.
                 with contextlib.suppress(JobLookupError):
-                    self._scheduler.remove_job(previous)
+                    self._scheduler().remove_job(previous)
             # add_job wakes the scheduler's thread, which then sleeps until the earlier of the
             # job's wall-clock time and its guard.
-            self._scheduler.add_job(
+            self._scheduler().add_job(
                 _wake, "date", run_date=at, id=self._job_id, kwargs={"guard": guard}
             )
         log.debug("next wake-up at %s", at.isoformat(timespec="seconds"))
@@ -152,11 +160,13 @@ class SchedulerTimer:
         """Start the scheduler's thread, calling ``callback`` at each armed time."""
         with self._lock:
             self._callback, self._running = callback, True
-        self._scheduler.start()
+            scheduler = self._scheduler()
+        scheduler.start()
 
     def stop(self) -> None:
         """Shut down; a callback already running is waited for."""
         with self._lock:
             self._running = False
-        if self._scheduler.running:
-            self._scheduler.shutdown(wait=False)
+            scheduler = self._made
+        if scheduler is not None and scheduler.running:
+            scheduler.shutdown(wait=False)

@@ -292,7 +292,7 @@ class PystrayTray:
 
     def run(self, controls: Controls, ready: Callable[[], None]) -> None:
         """Show the icon for ``controls`` and own the main thread until ``stop``; ``ready``
-        runs once the icon is shown."""
+        runs (on pystray's setup thread) as soon as the icon is on its way to the tray."""
         icon = self._pystray.Icon(
             "microbreak",
             icon=self._images["running"],
@@ -306,9 +306,9 @@ class PystrayTray:
             return
 
         def setup(icon: Any) -> None:
-            icon.visible = True
-            self.refresh()
+            icon.visible = True  # the main loop docks it while ``ready`` runs here
             ready()
+            self.refresh()
 
         try:
             icon.run(setup=setup)

@@ -3,7 +3,8 @@
 ``import pystray`` connects to the X server at import time and raises without a display, and its
 default xorg backend has no menu. So we look first: a display, a StatusNotifier host on the
 session bus, an XEmbed tray (the ``_NET_SYSTEM_TRAY_S0`` selection owner); then we pick the
-pystray backend that gives a menu there, and say plainly what is missing when nothing fits.
+pystray backends that fit there, best first (a menu beats none), the way every backend is chosen
+(``adapters/backends.py``), and say plainly what is missing when nothing fits.
 """
 
 from __future__ import annotations
@@ -12,11 +13,16 @@ import importlib.util
 import logging
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+from . import backends
+from .backends import FREEDESKTOP, Candidate
 
 log = logging.getLogger(__name__)
 
 SNI_WATCHER = "org.kde.StatusNotifierWatcher"
+OVERRIDE = "PYSTRAY_BACKEND"  # pystray's own variable: one name for both
 GNOME_HINT = "on GNOME, install the AppIndicator and KStatusNotifierItem Support extension"
 
 
@@ -89,32 +95,75 @@ def _has_gi() -> bool:
     return importlib.util.find_spec("gi") is not None
 
 
-def choose(found: Probe | None = None) -> Choice:
-    """Pick pystray backends for this desktop; ``PYSTRAY_BACKEND`` overrides, as in pystray."""
-    override = os.environ.get("PYSTRAY_BACKEND")
-    if override:
-        return Choice((override,), f"PYSTRAY_BACKEND={override}")
-    if sys.platform == "win32":
-        return Choice(("win32",), "Windows notification area")
-    if sys.platform == "darwin":
-        return Choice(("darwin",), "macOS menu bar")
-    found = found or probe()
-    if not found.display:
-        return Choice((), "no display ($DISPLAY and $WAYLAND_DISPLAY are not set)")
-    no_gi = (
-        "PyGObject is missing, so the tray icon has no menu; install python3-gi "
-        "gir1.2-ayatanaappindicator3-0.1 (Debian/Ubuntu) and use the README's install command"
+NO_GI = (
+    "PyGObject is missing, so the tray icon has no menu; install python3-gi "
+    "gir1.2-ayatanaappindicator3-0.1 (Debian/Ubuntu) and use the README's install command"
+)
+
+#: Why each backend was picked, said in the daemon's log and by ``doctor``.
+PICKED = {
+    "appindicator": "StatusNotifier host found",
+    "gtk": "XEmbed system tray found",
+    "xorg": NO_GI,  # it shows an icon, without a menu
+    "win32": "Windows notification area",
+    "darwin": "macOS menu bar",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Picked:
+    """A pystray backend that fits this desktop (an opener's plain ``str`` says why not)."""
+
+    name: str
+
+
+def candidates(found: Probe) -> tuple[Candidate[Picked], ...]:
+    """pystray's backends, best first; each fits where its host runs."""
+    gi = _has_gi()
+
+    def appindicator(_: Mapping[str, str]) -> Picked | str:
+        if not found.sni_host:
+            return "no StatusNotifier host"
+        return Picked("appindicator") if gi else f"a StatusNotifier host is running but {NO_GI}"
+
+    def gtk(_: Mapping[str, str]) -> Picked | str:
+        if not found.xembed_host:
+            return "no XEmbed tray"
+        return Picked("gtk") if gi else NO_GI
+
+    def xorg(_: Mapping[str, str]) -> Picked | str:
+        return Picked("xorg") if found.xembed_host else "no XEmbed tray"
+
+    return (
+        Candidate("appindicator", appindicator, FREEDESKTOP),
+        Candidate("gtk", gtk, FREEDESKTOP),
+        Candidate("xorg", xorg, FREEDESKTOP),
+        Candidate("win32", lambda _: Picked("win32"), ("win32",)),
+        Candidate("darwin", lambda _: Picked("darwin"), ("darwin",)),
     )
+
+
+def choose(
+    found: Probe | None = None, env: Mapping[str, str] = os.environ, platform: str = sys.platform
+) -> Choice:
+    """Pick pystray backends for this desktop, the way every backend is chosen
+    (``adapters/backends.py``); ``PYSTRAY_BACKEND`` overrides, as in pystray."""
+    free = platform.startswith(FREEDESKTOP)
+    if free:
+        found = found or probe()
+        if not found.display:
+            return Choice((), "no display ($DISPLAY and $WAYLAND_DISPLAY are not set)")
+    picked = backends.every(
+        "tray", candidates(found or Probe(True, False, False)), env, platform, variable=OVERRIDE
+    )
+    names = tuple(p.name for _, p in picked.opened)
+    if names:
+        override = env.get(OVERRIDE)
+        return Choice(names, f"{OVERRIDE}={override}" if override else PICKED[names[0]])
+    if env.get(OVERRIDE) or not free or found is None:
+        return Choice((), picked.why_none())
     if found.sni_host:
-        if _has_gi():
-            return Choice(("appindicator", "gtk"), "StatusNotifier host found")
-        if found.xembed_host:
-            return Choice(("xorg",), no_gi)
-        return Choice((), f"a StatusNotifier host is running but {no_gi}")
-    if found.xembed_host:
-        if _has_gi():
-            return Choice(("gtk", "xorg"), "XEmbed system tray found")
-        return Choice(("xorg",), no_gi)
+        return Choice((), f"a StatusNotifier host is running but {NO_GI}")
     detail = "; ".join(found.notes)
     return Choice(
         (),

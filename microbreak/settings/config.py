@@ -305,6 +305,7 @@ class Settings(BaseModel):
     morning: ClockTime = Field(default=time(8, 0))
     natural_break: Duration = Field(default=timedelta(minutes=5))
     detect_idle: bool = True
+    gnome_breaks_warning: bool = True
     daily_goal: WholeNumber = Field(default=6, ge=1, le=100)
     notification: NotificationSettings = Field(default_factory=NotificationSettings)
     exercises: ExerciseSettings = Field(default_factory=ExerciseSettings)

@@ -41,6 +41,9 @@ class Runtime:
     do_not_disturb: dict[str, Any]
     config_path: str
     config_exists: bool
+    #: The settings' ``gnome_breaks_warning``, placed with the defaults: a record without it
+    #: (made by hand, or cached before the key existed) means the default.
+    gnome_breaks_warning: bool = True
     #: Where exercise files are read, lowest first; None: the usual dirs (``exercise_dirs()``).
     exercise_dirs: tuple[str, ...] | None = None
     tray: bool = True

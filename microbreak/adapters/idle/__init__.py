@@ -1,8 +1,9 @@
 """How long the user has not touched keyboard or mouse: one small detector per platform.
 
 A long idle stretch is a break the user already took (the scheduling policy decides what to do
-with it). ``choose`` picks the detector that works on this desktop, and says in one line why
-natural breaks are off when none does; nothing here raises to the caller.
+with it). ``choose`` picks the detector that works on this desktop, the way every backend is
+chosen (``adapters/backends.py``), and says in one line why natural breaks are off when none
+does; nothing here raises to the caller.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 from ...core.ports import IdleSource
+from .. import backends
+from ..backends import FREEDESKTOP, Candidate
 from .gnome import GnomeIdle
 from .macos import MacIdle
 from .null import NullIdle
@@ -26,9 +29,6 @@ log = logging.getLogger(__name__)
 OFF = "natural breaks are off"
 
 
-Opener = Callable[[Mapping[str, str]], IdleSource | str]
-
-
 def _windows(env: Mapping[str, str]) -> IdleSource | str:
     detector = WindowsIdle()
     return detector if detector.idle_seconds() is not None else "GetLastInputInfo did not answer"
@@ -39,17 +39,25 @@ def _macos(env: Mapping[str, str]) -> IdleSource | str:
     return detector if detector.idle_seconds() is not None else "ioreg gave no HIDIdleTime"
 
 
-def _candidates(env: Mapping[str, str], platform: str) -> tuple[list[Opener], str]:
-    """The openers to try, best first, and a note added to the reason when all fail."""
-    if platform == "win32":
-        return [_windows], ""
-    if platform == "darwin":
-        return [_macos], ""
-    session = env.get("XDG_SESSION_TYPE", "")
-    if session == "wayland" or (not session and env.get("WAYLAND_DISPLAY")):
+def _x11(env: Mapping[str, str]) -> IdleSource | str:
+    if on_wayland(env):
         # Xwayland's counter misses input to native Wayland windows: it would invent breaks.
-        return [GnomeIdle.open], "; on Wayland only GNOME's idle monitor sees all input"
-    return [X11Idle.open, GnomeIdle.open], ""
+        return "the X11 counter is not used on Wayland (it misses input to Wayland windows)"
+    return X11Idle.open(env)
+
+
+def on_wayland(env: Mapping[str, str]) -> bool:
+    """A Wayland session (``$XDG_SESSION_TYPE``, or a Wayland display and no session type)."""
+    session = env.get("XDG_SESSION_TYPE", "")
+    return session == "wayland" or (not session and bool(env.get("WAYLAND_DISPLAY")))
+
+
+CANDIDATES: tuple[Candidate[IdleSource], ...] = (
+    Candidate("x11", _x11, FREEDESKTOP),
+    Candidate("gnome", GnomeIdle.open, FREEDESKTOP),
+    Candidate("windows", _windows, ("win32",)),
+    Candidate("macos", _macos, ("darwin",)),
+)
 
 
 def choose(
@@ -57,21 +65,12 @@ def choose(
 ) -> tuple[IdleSource, str | None]:
     """The first detector that answers, and None; or the null detector and why.
 
-    Linux/BSD: GNOME's idle monitor on a Wayland session; otherwise the X11 screen saver
-    extension when ``$DISPLAY`` has it, else GNOME's idle monitor (GNOME on X11 without the
-    extension). Windows: GetLastInputInfo. macOS: HIDIdleTime.
+    Linux/BSD: the X11 screen saver extension when ``$DISPLAY`` has it (never on Wayland), else
+    GNOME's idle monitor (GNOME on Wayland, or on X11 without the extension). Windows:
+    GetLastInputInfo. macOS: HIDIdleTime. ``MICROBREAK_IDLE`` names others to use instead.
     """
-    try:
-        openers, note = _candidates(env, platform)
-        failures: list[str] = []
-        for opener in openers:
-            found = opener(env)
-            if not isinstance(found, str):
-                log.debug("idle detector: %s", found.name)
-                return found, None
-            failures.append(found)
-        reason = f"{OFF}: {' and '.join(failures)}{note}"
-    except Exception as e:  # a backend bug must not stop the daemon
-        log.debug("choosing an idle detector failed", exc_info=True)
-        reason = f"{OFF}: the idle detectors failed ({e.__class__.__name__})"
+    choice = backends.first("idle", CANDIDATES, env, platform)
+    if choice.backend is not None:
+        return choice.backend, None
+    reason = f"{OFF}: {choice.why_none(' and ')}"
     return NullIdle(reason), reason

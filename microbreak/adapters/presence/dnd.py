@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
+from .. import backends
+from ..backends import FREEDESKTOP, Candidate
 from .bus import Bus
 from .camera import DEVICES, CameraInUse
 from .fullscreen import FullScreen
@@ -53,26 +56,42 @@ class DoNotDisturb:
         camera: bool = True,
         microphone: bool = True,
         camera_devices: str = DEVICES,
+        platform: str = sys.platform,
     ) -> DoNotDisturb:
         """The usual checks, each switchable: full-screen window, the desktop's own
         do-not-disturb (GNOME's only on GNOME; the notification server's pause/inhibit),
-        camera in use, microphone in use."""
-        checks: list[Check] = []
-        resources: list[Bus | XServer] = []
+        camera in use, microphone in use; chosen as every backend is (``adapters/backends.py``;
+        ``MICROBREAK_DO_NOT_DISTURB`` names others)."""
+        server, bus = XServer.from_env(env), Bus.session(env)
+        candidates: list[Candidate[Check]] = []
         if fullscreen:
-            server = XServer.from_env(env)
-            resources.append(server)
-            checks.append(FullScreen(server, owns_server=False))
+            candidates.append(
+                Candidate(
+                    "fullscreen", lambda _: FullScreen(server, owns_server=False), FREEDESKTOP
+                )
+            )
         if desktop_dnd:
-            if on_gnome(env):
-                checks.append(GnomeBanners())
-            bus = Bus.session(env)
-            resources.append(bus)
-            checks.append(NotificationServerDnd(bus, owns_bus=False))
+            candidates += [
+                Candidate(
+                    "gnome", lambda e: GnomeBanners() if on_gnome(e) else "not GNOME", FREEDESKTOP
+                ),
+                Candidate(
+                    "notification-server",
+                    lambda _: NotificationServerDnd(bus, owns_bus=False),
+                    FREEDESKTOP,
+                ),
+            ]
         if camera:
-            checks.append(CameraInUse(camera_devices))
+            candidates.append(
+                Candidate("camera", lambda _: CameraInUse(camera_devices), ("linux",))
+            )
         if microphone:
-            checks.append(MicrophoneInUse(env=env))
+            candidates.append(
+                Candidate("microphone", lambda e: MicrophoneInUse(env=e), FREEDESKTOP)
+            )
+        choice = backends.every("do-not-disturb", candidates, env, platform)
+        checks = [check for _, check in choice.opened]
+        resources: list[Bus | XServer] = [server, bus]
         return cls(checks, resources)
 
     def reason(self) -> str | None:

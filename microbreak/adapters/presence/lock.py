@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
+from .. import backends
+from ..backends import FREEDESKTOP, Candidate
 from .bus import Bus, BusError
 
 log = logging.getLogger(__name__)
@@ -131,15 +134,30 @@ class LockDetector:
         self._buses = tuple(buses)
 
     @classmethod
-    def default(cls, env: Mapping[str, str] = os.environ, pid: int | None = None) -> LockDetector:
-        """The freedesktop and GNOME screen savers, then logind (each on its own bus)."""
+    def default(
+        cls,
+        env: Mapping[str, str] = os.environ,
+        pid: int | None = None,
+        platform: str = sys.platform,
+    ) -> LockDetector:
+        """The freedesktop and GNOME screen savers, then logind (each on its own bus), chosen as
+        every backend is (``adapters/backends.py``; ``MICROBREAK_LOCK`` names others)."""
         session, system = Bus.session(env), Bus.system(env)
-        sources: list[LockSource] = [
-            ScreenSaverLock.freedesktop(session),
-            ScreenSaverLock.gnome(session),
-            LogindLock(system, env.get("XDG_SESSION_ID"), pid),
-        ]
-        return cls(sources, (session, system))
+        candidates: tuple[Candidate[LockSource], ...] = (
+            Candidate(
+                "freedesktop-screensaver",
+                lambda _: ScreenSaverLock.freedesktop(session),
+                FREEDESKTOP,
+            ),
+            Candidate("gnome-screensaver", lambda _: ScreenSaverLock.gnome(session), FREEDESKTOP),
+            Candidate(
+                "logind", lambda e: LogindLock(system, e.get("XDG_SESSION_ID"), pid), ("linux",)
+            ),
+        )
+        choice = backends.every("lock", candidates, env, platform)
+        if choice.failures:
+            log.info("screen lock: %s", choice.why_none())
+        return cls([source for _, source in choice.opened], (session, system))
 
     def locked(self) -> bool | None:
         """Whether the screen is locked, as far as anyone can tell."""

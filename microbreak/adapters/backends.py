@@ -1,0 +1,138 @@
+"""Choose a backend the one way every kind uses: tray, idle, lock, do-not-disturb, notifications.
+
+It is pystray's way: an environment variable overrides the choice (``MICROBREAK_IDLE=gnome``,
+a comma-separated list, tried in that order); otherwise this platform's candidates are tried
+best first. Each candidate's opener returns the backend, or a sentence saying why it cannot work
+here; those sentences are kept, so that when nothing works one line can say why. An opener that
+raises is a bug of ours: it is logged and counted as a failure, and the next candidate is tried.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: ``sys.platform`` prefixes of the desktops that speak freedesktop.org's D-Bus APIs and X11.
+FREEDESKTOP = ("linux", "freebsd", "openbsd", "netbsd", "dragonfly", "sunos")
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate(Generic[T]):
+    """One backend of a kind: its name, how to open it, and where it is worth trying."""
+
+    name: str
+    open: Callable[[Mapping[str, str]], T | str]
+    #: ``sys.platform`` prefixes where it is tried (``"linux"``, ``"win32"``, ``"darwin"``);
+    #: empty: everywhere. An override names it whatever the platform, as in pystray.
+    platforms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Choice(Generic[T]):
+    """What opened, best first (name and backend), and why each other candidate did not."""
+
+    kind: str
+    opened: tuple[tuple[str, T], ...]
+    failures: tuple[str, ...]
+
+    @property
+    def backend(self) -> T | None:
+        """The best backend that opened, or None."""
+        return self.opened[0][1] if self.opened else None
+
+    @property
+    def name(self) -> str | None:
+        """The name of ``backend``."""
+        return self.opened[0][0] if self.opened else None
+
+    def why_none(self, joiner: str = "; ") -> str:
+        """The failures in one line (for "running without …" messages)."""
+        return joiner.join(self.failures) or f"no {self.kind} backend for this system"
+
+
+def override_variable(kind: str) -> str:
+    """``MICROBREAK_<KIND>``: the variable that names the backends to use, e.g. MICROBREAK_IDLE."""
+    return "MICROBREAK_" + kind.upper().replace("-", "_").replace(" ", "_")
+
+
+def _pool(
+    kind: str,
+    candidates: Sequence[Candidate[T]],
+    env: Mapping[str, str],
+    platform: str,
+    variable: str,
+) -> tuple[list[Candidate[T]], list[str]]:
+    """The candidates to try, in order, and the problems with an override."""
+    wanted = env.get(variable, "").strip()
+    if not wanted:
+        return [c for c in candidates if not c.platforms or platform.startswith(c.platforms)], []
+    known = {c.name: c for c in candidates}
+    names = [n.strip() for n in wanted.split(",") if n.strip()]
+    problems = [
+        f"{variable}={wanted} names no {kind} backend {n!r} (known: {', '.join(known)})"
+        for n in names
+        if n not in known
+    ]
+    return [known[n] for n in names if n in known], problems
+
+
+def _open(kind: str, candidate: Candidate[T], env: Mapping[str, str]) -> T | str:
+    try:
+        return candidate.open(env)
+    except Exception as e:  # a backend bug must not stop the daemon: try the next one
+        log.debug("opening the %s backend %s failed", kind, candidate.name, exc_info=True)
+        return f"the {candidate.name} {kind} backend failed ({e.__class__.__name__})"
+
+
+def _choose(
+    kind: str,
+    candidates: Sequence[Candidate[T]],
+    env: Mapping[str, str],
+    platform: str,
+    variable: str | None,
+    *,
+    stop_at_first: bool,
+) -> Choice[T]:
+    pool, failures = _pool(kind, candidates, env, platform, variable or override_variable(kind))
+    opened: list[tuple[str, T]] = []
+    for candidate in pool:
+        found = _open(kind, candidate, env)
+        if isinstance(found, str):
+            failures.append(found)
+            continue
+        log.debug("%s backend: %s", kind, candidate.name)
+        opened.append((candidate.name, found))
+        if stop_at_first:
+            break
+    return Choice(kind, tuple(opened), tuple(failures))
+
+
+def first(
+    kind: str,
+    candidates: Sequence[Candidate[T]],
+    env: Mapping[str, str],
+    platform: str,
+    *,
+    variable: str | None = None,
+) -> Choice[T]:
+    """The first candidate that opens (the others are not tried), and why the earlier ones did
+    not."""
+    return _choose(kind, candidates, env, platform, variable, stop_at_first=True)
+
+
+def every(
+    kind: str,
+    candidates: Sequence[Candidate[T]],
+    env: Mapping[str, str],
+    platform: str,
+    *,
+    variable: str | None = None,
+) -> Choice[T]:
+    """Every candidate that opens, in order (for kinds whose backends all answer together)."""
+    return _choose(kind, candidates, env, platform, variable, stop_at_first=False)
