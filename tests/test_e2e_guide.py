@@ -331,3 +331,19 @@ def test_sigterm_closes_it_like_the_close_button(bare_desktop: Desktop) -> None:
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(5) == 0
     assert proc.stdout is not None and proc.stdout.read().decode() == f"Skipped: {NAME}\n"
+
+
+def test_a_built_in_exercise_moves_between_its_two_pictograms(
+    bare_desktop: Desktop, tmp_path: Path
+) -> None:
+    desktop = bare_desktop
+    assert (PICTOGRAMS / "shoulder-shrug-end.png").is_file()
+    proc, log = start_guide(desktop, "shoulder-shrug", "--verbose")  # in 2 s, then hold 3 s
+    window = wait_until(lambda: guide_window(desktop), 15, "the guide window")
+    start = window_shot(desktop, window, tmp_path / "start.png")
+    log.wait_for_line(lambda line: line.endswith("count: Hold… 3"), 10)
+    end = window_shot(desktop, window, tmp_path / "end.png")
+    picture = (0, 0, end.width, end.height // 2)
+    diff = ImageChops.difference(start.crop(picture).convert("L"), end.crop(picture).convert("L"))
+    assert sum(diff.histogram()[41:]) > 300
+    desktop.stop(proc)
