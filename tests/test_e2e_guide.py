@@ -339,7 +339,7 @@ def test_a_built_in_exercise_moves_between_its_two_pictograms(
     desktop = bare_desktop
     assert (PICTOGRAMS / "shoulder-shrug-end.png").is_file()
     proc, log = start_guide(desktop, "shoulder-shrug", "--verbose")  # in 2 s, then hold 3 s
-    window = wait_until(lambda: guide_window(desktop), 15, "the guide window")
+    window = wait_until(lambda: find_window(desktop, "^Shoulder shrug — "), 15, "the guide")
     start = window_shot(desktop, window, tmp_path / "start.png")
     log.wait_for_line(lambda line: line.endswith("count: Hold… 3"), 10)
     end = window_shot(desktop, window, tmp_path / "end.png")
