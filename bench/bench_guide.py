@@ -9,8 +9,9 @@ idle memory does not grow (after - before <= 1 MB of USS; the guide's memory lea
 
     .venv/bin/python bench/bench_guide.py [--guides 20] [--idle 20]
 
-Measured here (2 shared cores, Xvfb): RSS 66.08 MB before, 66.37 MB after 20 guides (+0.29);
-USS 34.03 MB before, 34.04 MB after (+0.01).
+Measured here (2 shared cores, Xvfb), two runs: RSS 66.08 -> 66.37 MB (+0.29) and
+66.94 -> 67.13 MB (+0.19) after 20 guides; USS 34.03 -> 34.04 MB (+0.01) and 46.87 -> 46.72 MB
+(-0.15) (USS moves with what else maps the same libraries).
 """
 
 from __future__ import annotations
