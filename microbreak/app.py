@@ -36,6 +36,7 @@ from .core.ports import (
     Clock,
     DoNotDisturb,
     Editor,
+    Guide,
     History,
     Notifier,
     Presence,
@@ -67,6 +68,7 @@ class Ports:
     presence: Presence
     dnd: DoNotDisturb
     editor: Editor
+    guide: Guide
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +202,7 @@ class App:
                 self._ports.store.save(self.planner.snapshot(now))
             self._record(EventKind.STOPPED, now)
             self._ports.history.close()
-            for part in (self._chime, self._presence, self._dnd):
+            for part in (self._chime, self._presence, self._dnd, self._ports.guide):
                 part.close()
 
     # -- what the tray and the CLI show ----------------------------------------------------------
@@ -272,14 +274,49 @@ class App:
 
     # -- actions: the one entry each for the tray, the CLI and the notification ----------------
 
-    def break_now(self) -> Exercise:
-        """Show a reminder at once (a fresh interval starts); returns its exercise."""
+    def break_now(self, *, guide: bool = False) -> Exercise:
+        """Show a reminder at once (a fresh interval starts); returns its exercise.
+
+        With ``guide`` (the tray's "Take a break now", ``microbreak now --guide``) the guide
+        window opens for it as well; the reminder stays, so it is answered either way.
+        """
         with self._lock:
             now = self._now()
             reminder = self.planner.take_break_now(now)
             self._rearm(now)
         self._after(reminder)
+        if guide:
+            self._open_guide(reminder.exercise, reminder.at)
         return reminder.exercise
+
+    def guide(self) -> str:
+        """Open the guide for the reminder on screen ("Start"); raises StateError without one.
+
+        Its end is the reminder's answer: run to the end is done, closed early is a skip.
+        """
+        with self._lock:
+            exercise, shown = self.planner.unanswered, self.planner.last_shown
+        if exercise is None:
+            raise StateError("no reminder to guide")
+        if not self._open_guide(exercise, shown):
+            raise StateError(f"the guide for {exercise.name} cannot open")
+        return f"Guiding {exercise.name}"
+
+    def _open_guide(self, exercise: Exercise, shown: datetime | None) -> bool:
+        def on_end(done: bool | None) -> None:
+            with self._lock:
+                current = self.planner.unanswered
+                same = current is not None and current.id == exercise.id
+                same = same and self.planner.last_shown == shown
+            if not same:
+                log.info("the guide of %s ended after its reminder was answered", exercise.name)
+            elif done is None:
+                log.info("the guide of %s gave no answer; the reminder waits", exercise.name)
+            else:
+                with contextlib.suppress(StateError):  # answered a moment ago
+                    self.done() if done else self.skip()
+
+        return self._ports.guide.open(exercise, on_end)
 
     def snooze(self, duration: timedelta | None = None) -> timedelta:
         """Push the pending reminder out by ``duration`` (default: the first snooze choice).

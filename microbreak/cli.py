@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import Sequence
 
+    from .settings.record import Runtime
+
 
 def _parser_class() -> type[argparse.ArgumentParser]:
     import argparse
@@ -114,10 +116,28 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("resume", help="end a pause")
     snooze = sub.add_parser("snooze", help="push the pending reminder out")
     snooze.add_argument("duration", nargs="?", help="e.g. 10m (default: the first snooze choice)")
-    sub.add_parser("now", help="take a break now")
+    now = sub.add_parser("now", help="take a break now")
+    now.add_argument(
+        "--guide", action="store_true", help="open the guide window for it (see `guide`)"
+    )
     sub.add_parser("skip", help="drop the pending reminder and start a fresh interval")
     sub.add_parser("done", help="I did the exercise of the last reminder")
     sub.add_parser("quit", help="stop the running daemon")
+    guide = sub.add_parser(
+        "guide", help="count an exercise through in a small window (no daemon needed)"
+    )
+    _common(guide, top=False)
+    guide.add_argument(
+        "exercise",
+        nargs="?",
+        metavar="EXERCISE",
+        help="its id (see `microbreak exercises`); default: the first of your selection",
+    )
+    guide.add_argument(
+        "--answer",
+        action="store_true",
+        help="say how it ended in the exit code alone: 0 done, 10 skipped (the daemon's way)",
+    )
     sub.add_parser("autostart", help="start at login: enable [--systemd] | disable | status")
     doctor = sub.add_parser(
         "doctor", help="check what works on this desktop, and how to fix the rest"
@@ -207,6 +227,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             duration=getattr(args, "duration", None),
             until=getattr(args, "until", None),
             as_json=getattr(args, "json", False),
+            guide=getattr(args, "guide", False),
         )
     if command == "doctor":
         from .usecases import doctor
@@ -251,6 +272,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return EXIT_OK
     if command == "stats":
         return _stats(args, loaded.settings.daily_goal)
+    if command == "guide":
+        if args.verbose:  # each count on stderr; the daemon's log file is left to the daemon
+            _log_to_stderr()
+        return _guide(config.runtime(loaded), args.exercise, answer=args.answer)
     if command == "exercises":
         from .usecases.exercises import table
 
@@ -270,6 +295,28 @@ def _check_exercises() -> int:
 
     print(f"{read_catalog().summary()}: all valid")
     return EXIT_OK
+
+
+def _guide(runtime: Runtime, wanted: str | None, *, answer: bool) -> int:
+    """``microbreak guide [EXERCISE]``: the guide window, without a daemon."""
+    from .usecases import guide
+
+    catalog = runtime.catalog()
+    exercise, said = guide.choose(catalog, runtime.selection().allowed(catalog), wanted)
+    if said and not answer:
+        print(said)
+        sys.stdout.flush()
+    return guide.run(exercise, sound=runtime.sound, answer=answer)
+
+
+def _log_to_stderr() -> None:
+    import logging
+
+    root = logging.getLogger("microbreak")
+    root.setLevel(logging.DEBUG)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("microbreak: %(levelname)s: %(message)s"))
+    root.addHandler(handler)
 
 
 def _stats(args: argparse.Namespace, goal: int) -> int:

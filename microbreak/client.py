@@ -203,18 +203,26 @@ def _arguments(duration: str | None, until: str | None) -> dict[str, Any]:
 
 
 def run(
-    cmd: str, *, duration: str | None = None, until: str | None = None, as_json: bool = False
+    cmd: str,
+    *,
+    duration: str | None = None,
+    until: str | None = None,
+    as_json: bool = False,
+    guide: bool = False,
 ) -> int:
     """Carry out one client command; prints one line (or JSON) and returns the exit code.
 
     With ``as_json`` a failure prints JSON too (``{"running": false, "error": ...}`` when no
     daemon runs), besides the one line on stderr, so that a script always reads JSON.
+    ``guide`` (``now --guide``): the break opens the guide window instead of a notification.
     """
     try:
         args = _arguments(duration, until)
     except ValueError as e:
         print(f"microbreak: {cmd}: {e}", file=sys.stderr)
         return EXIT_USAGE
+    if guide:
+        args["guide"] = True
     try:
         reply = call(cmd, args)
     except NotRunning:

@@ -25,6 +25,7 @@ from .adapters.away import Away
 from .adapters.backends import FREEDESKTOP, Candidate
 from .adapters.clock import SystemClock, local_zone
 from .adapters.editor import SystemEditor
+from .adapters.guide_process import GuideProcess
 from .adapters.instance_lock import LOCK_NAME, InstanceLock
 from .adapters.nothing import NoChime, NoDoNotDisturb, NoHistory, NoPresence, NoTray
 from .adapters.notify.plyer import PlyerNotifier
@@ -154,6 +155,7 @@ def run(runtime: Runtime) -> int:
             presence=_presence(runtime),
             dnd=_do_not_disturb(runtime),
             editor=SystemEditor(),
+            guide=GuideProcess(runtime.path if runtime.config_exists else None),
         ),
         local_zone(),
     )

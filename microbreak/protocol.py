@@ -27,7 +27,7 @@ COMMANDS: dict[str, frozenset[str]] = {
     "pause": frozenset({"seconds", "until"}),
     "resume": frozenset(),
     "snooze": frozenset({"seconds"}),
-    "now": frozenset(),
+    "now": frozenset({"guide"}),
     "skip": frozenset(),
     "done": frozenset(),
     "quit": frozenset(),
@@ -99,6 +99,8 @@ def parse_request(data: bytes) -> Request:
             or not MIN_SECONDS <= seconds <= MAX_SECONDS
         ):
             raise ProtocolError(f"seconds must be a number from {MIN_SECONDS} to {MAX_SECONDS}")
+    if "guide" in args and not isinstance(args["guide"], bool):
+        raise ProtocolError("guide must be true or false")
     if "until" in args:
         until = args["until"]
         if not isinstance(until, str) or len(until) > 8:

@@ -10,7 +10,14 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from microbreak.adapters.nothing import NoChime, NoDoNotDisturb, NoHistory, NoPresence, NoTray
+from microbreak.adapters.nothing import (
+    NoChime,
+    NoDoNotDisturb,
+    NoGuide,
+    NoHistory,
+    NoPresence,
+    NoTray,
+)
 from microbreak.app import Ports
 from microbreak.core.clock import Reading
 from microbreak.core.messages import Message
@@ -184,6 +191,7 @@ def fake_ports(clock: FakeClock, **changes: Any) -> Ports:
         "presence": NoPresence(),
         "dnd": NoDoNotDisturb(),
         "editor": RecordingEditor(),
+        "guide": NoGuide(),
     }
     parts.update(changes)
     return Ports(**parts)

@@ -70,10 +70,9 @@ def test_skip_on_the_notification_is_the_apps_skip() -> None:
     assert sim.app.unanswered() is None
 
 
-@pytest.mark.parametrize("answer", [Answer.SNOOZE, Answer.OPEN])
-def test_snooze_and_a_body_click_snooze_by_the_first_choice(answer: Answer) -> None:
+def test_snooze_on_the_notification_snoozes_by_the_first_choice() -> None:
     sim, events, _ = shown_sim()
-    router(sim.app)(answer)
+    router(sim.app)(Answer.SNOOZE)
     assert events.kinds() == [EventKind.SNOOZED]
     assert sim.app.mode() is Mode.SNOOZED
     shown = len(sim.shown())
@@ -81,6 +80,14 @@ def test_snooze_and_a_body_click_snooze_by_the_first_choice(answer: Answer) -> N
     assert len(sim.shown()) == shown  # not before the first snooze choice (5 min)
     sim.run(2)
     assert len(sim.shown()) == shown + 1  # and back, with its buttons, after it
+
+
+def test_a_body_click_without_a_guide_still_snoozes() -> None:
+    # No GUI toolkit (the do-nothing guide): "Start" falls back to the old snooze.
+    sim, events, _ = shown_sim()
+    router(sim.app)(Answer.OPEN)
+    assert events.kinds() == [EventKind.SNOOZED]
+    assert sim.app.mode() is Mode.SNOOZED
 
 
 def test_dismissed_is_recorded_and_leaves_the_reminder_unanswered() -> None:

@@ -27,7 +27,7 @@ def rotation(stdout: str) -> tuple[list[str], set[str]]:
     With ``--all`` a ``*`` marks the rotation; without it, every listed row is in it.
     """
     lines = stdout.splitlines()
-    assert lines[0].split() == ["ID", "NAME", "POSITION", "AREA", "DOSE"], lines[0]
+    assert lines[0].split() == ["ID", "NAME", "POSITION", "AREA", "DOSE", "GUIDE"], lines[0]
     listed: list[str] = []
     marked: set[str] = set()
     for line in lines[1:]:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from microbreak.core.exercises import CATALOG, Area, Position, by_id
+from microbreak.core.exercises import CATALOG, Area, Position, Routine, Sides, by_id
 from microbreak.core.rotation import Rotation, Selection
 from microbreak.settings import config
 from microbreak.settings import exercise_files as user_exercises
@@ -244,7 +244,7 @@ def test_listing_marks_your_own(dirs: Dirs) -> None:
     dirs.write(dirs.user, "mine.toml", exercise() + exercise(id="bridge", name="Desk bridge"))
     out = ok(dirs.cli("exercises", "--all"))
     lines = out.splitlines()
-    assert lines[0].split() == ["ID", "NAME", "POSITION", "AREA", "DOSE", "SOURCE"]
+    assert lines[0].split() == ["ID", "NAME", "POSITION", "AREA", "DOSE", "GUIDE", "SOURCE"]
     table = lines[1 : lines.index("")]
     rows = {line.split()[1] if line.startswith("*") else line.split()[0]: line for line in table}
     assert rows["neck-tilt"].startswith("*") and rows["neck-tilt"].endswith("yours")
@@ -334,6 +334,24 @@ def test_a_file_gone_bad_after_the_check_is_a_catalog_error(dirs: Dirs) -> None:
         f'{path}: exercise "neck-tilt": position: "lying" is not one of '
         '"seated", "standing", "floor"'
     ]
+
+
+def test_the_dose_fields_become_a_routine(dirs: Dirs) -> None:
+    dirs.write(
+        dirs.user,
+        "mine.toml",
+        exercise(repetitions=2, hold_seconds=1, sides="each", pace_seconds=1.5)
+        + exercise(id="chin-tuck", repetitions=4)
+        + exercise(id="plain"),
+    )
+    mine = {e.id: e for e in catalog()}
+    assert mine["neck-tilt"].routine == Routine(2, 1, Sides.EACH, 1.5)
+    assert mine["chin-tuck"].routine == Routine(4, 0, Sides.BOTH, None)
+    assert mine["plain"].routine is None  # a simple timed guide
+    listed = ok(dirs.cli("exercises", "--all"))
+    row = next(line for line in listed.splitlines() if "neck-tilt" in line)
+    assert "2x · hold 1 s · each side · 1.5 s pace" in row
+    assert "timed 30 s" in next(line for line in listed.splitlines() if " plain " in line)
 
 
 def test_built_in_exercises_have_no_image() -> None:
@@ -518,6 +536,62 @@ BAD = [
         None,
         "exercises",
         'unknown key (did you mean "exercise"?)',
+    ),
+    Bad(
+        "repetitions-not-a-number",
+        {"a.toml": exercise(repetitions="five")},
+        "a.toml",
+        'exercise "neck-tilt"',
+        "repetitions",
+        'got "five"; expected a whole number from 1 to 100',
+    ),
+    Bad(
+        "repetitions-out-of-range",
+        {"a.toml": exercise(repetitions=0)},
+        "a.toml",
+        'exercise "neck-tilt"',
+        "repetitions",
+        "0 is out of range; expected a whole number from 1 to 100",
+    ),
+    Bad(
+        "hold-a-fraction",
+        {"a.toml": exercise(repetitions=3, hold_seconds=2.5)},
+        "a.toml",
+        'exercise "neck-tilt"',
+        "hold_seconds",
+        "got 2.5; expected a whole number from 0 to 120",
+    ),
+    Bad(
+        "bad-sides",
+        {"a.toml": exercise(repetitions=3, sides="left")},
+        "a.toml",
+        'exercise "neck-tilt"',
+        "sides",
+        '"left" is not one of "both", "each"',
+    ),
+    Bad(
+        "pace-too-fast",
+        {"a.toml": exercise(repetitions=3, pace_seconds=0.1)},
+        "a.toml",
+        'exercise "neck-tilt"',
+        "pace_seconds",
+        "0.1 is out of range; expected seconds per repetition from 0.5 to 30",
+    ),
+    Bad(
+        "hold-without-repetitions",
+        {"a.toml": exercise(hold_seconds=5, sides="each")},
+        "a.toml",
+        'exercise "neck-tilt"',
+        "repetitions",
+        "missing; hold_seconds, sides need repetitions (a whole number from 1)",
+    ),
+    Bad(
+        "misspelt-routine-field",
+        {"a.toml": exercise(repetition=5)},
+        "a.toml",
+        'exercise "neck-tilt"',
+        "repetition",
+        'unknown field (did you mean "repetitions"?)',
     ),
     Bad(
         "empty-file",

@@ -106,7 +106,10 @@ def commands(app: App) -> dict[str, Command]:
         "pause": pause,
         "resume": resume,
         "snooze": snooze,
-        "now": lambda args: (f"Break now: {app.break_now().name}", None),
+        "now": lambda args: (
+            f"Break now: {app.break_now(guide=bool(args.get('guide'))).name}",
+            None,
+        ),
         "skip": lambda args: (app.skip(), None),
         "done": lambda args: (app.done(), None),
         "quit": lambda args: ("microbreak is quitting", app.quit),

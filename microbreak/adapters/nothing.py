@@ -6,9 +6,11 @@ no detector, the composition root passes one of these, so the app never checks f
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from ..core.events import EventKind
+from ..core.exercises import Exercise
 from ..core.messages import Message
 
 
@@ -50,6 +52,17 @@ class NoChime:
 
     def close(self) -> None:
         """Nothing to stop."""
+
+
+class NoGuide:
+    """No guide window (a test, or a desktop without a toolkit): reminders only."""
+
+    def open(self, exercise: Exercise, on_end: Callable[[bool | None], None]) -> bool:
+        """Say it cannot open."""
+        return False
+
+    def close(self) -> None:
+        """Nothing to close."""
 
 
 class NoPresence:

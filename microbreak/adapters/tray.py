@@ -46,8 +46,8 @@ class Controls(Protocol):
         """A reminder's exercise that no notification server took, while it is due."""
         ...
 
-    def break_now(self) -> object:
-        """Show a reminder now."""
+    def break_now(self, *, guide: bool = False) -> object:
+        """Show a reminder now (and open the guide window for it, with ``guide``)."""
         ...
 
     def snooze(self, duration: timedelta | None = None) -> timedelta:
@@ -174,7 +174,7 @@ class PystrayTray:
             item(lambda _: self._text, call(lambda: None), enabled=False),
             item(
                 "Take a break now",
-                call(c.break_now),
+                call(lambda: c.break_now(guide=True)),
                 default=not self._pystray.Icon.HAS_MENU,
             ),
             item(

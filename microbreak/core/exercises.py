@@ -42,6 +42,35 @@ class Source:
     seed: str
 
 
+class Sides(str, Enum):
+    """Whether one repetition works both sides at once or each side in turn."""
+
+    BOTH = "both"
+    EACH = "each"
+
+
+@dataclass(frozen=True, slots=True)
+class Routine:
+    """The dose as data, so the guide can count it: ``repetitions`` of a move held for
+    ``hold_seconds`` (0: no hold), on both sides at once or on each side in turn.
+
+    ``pace_seconds`` is how long one repetition's movement takes, in and out, besides the hold;
+    None lets the guide choose its calm default.
+    """
+
+    repetitions: int
+    hold_seconds: int
+    sides: Sides
+    pace_seconds: float | None = None
+
+    def __post_init__(self) -> None:
+        """A routine the guide cannot count is a bug in the catalog or in the file reader."""
+        if self.repetitions < 1 or self.hold_seconds < 0:
+            raise ValueError(f"a routine needs repetitions >= 1 and hold >= 0: {self}")
+        if self.pace_seconds is not None and not self.pace_seconds > 0:
+            raise ValueError(f"a routine's pace must be above 0 seconds: {self}")
+
+
 @dataclass(frozen=True, slots=True)
 class Exercise:
     """One exercise, small enough to show in full in a desktop notification."""
@@ -55,6 +84,8 @@ class Exercise:
     source: Source
     #: An absolute path to a PNG shown with the reminder (user exercises); None: the pictogram.
     image: str | None = None
+    #: The dose as data for the guide; None: a simple timed guide.
+    routine: Routine | None = None
 
 
 _PAIN_EXERCISES = Source("Upper Back Pain Exercises", "000_7ef061d3e861d36f.txt")
@@ -74,6 +105,11 @@ SAFETY_NOTE = (
     "If anything hurts sharply, stop right away; ease in gently and build up little by little."
 )
 
+#: The pace of a dose the article calls slow ("3 slow times"): seconds per repetition.
+SLOW = 6.0
+
+# Each routine carries its dose's numbers; where the article gives a range ("5 to 10 times")
+# the routine takes its low end, as the articles ask for a slow start.
 CATALOG: tuple[Exercise, ...] = (
     # The five desk moves of the "wellness microbreak" (003).
     Exercise(
@@ -87,6 +123,7 @@ CATALOG: tuple[Exercise, ...] = (
         position=Position.SEATED,
         area=Area.SPINE,
         source=_MICROBREAK,
+        routine=Routine(3, 0, Sides.BOTH, SLOW),
     ),
     Exercise(
         id="high-reach-stretch",
@@ -99,6 +136,7 @@ CATALOG: tuple[Exercise, ...] = (
         position=Position.SEATED,
         area=Area.SHOULDERS,
         source=_MICROBREAK,
+        routine=Routine(5, 5, Sides.BOTH),
     ),
     Exercise(
         id="shoulder-rolls",
@@ -111,6 +149,7 @@ CATALOG: tuple[Exercise, ...] = (
         position=Position.SEATED,
         area=Area.SHOULDERS,
         source=_MICROBREAK,
+        routine=Routine(5, 0, Sides.BOTH),
     ),
     Exercise(
         id="shoulder-squeeze",
@@ -123,6 +162,7 @@ CATALOG: tuple[Exercise, ...] = (
         position=Position.SEATED,
         area=Area.UPPER_BACK,
         source=_MICROBREAK,
+        routine=Routine(5, 3, Sides.BOTH),
     ),
     Exercise(
         id="shoulder-shrug",
@@ -135,6 +175,7 @@ CATALOG: tuple[Exercise, ...] = (
         position=Position.SEATED,
         area=Area.NECK,
         source=_MICROBREAK,
+        routine=Routine(5, 3, Sides.BOTH),
     ),
     # Other desk-friendly moves.
     Exercise(
@@ -148,6 +189,7 @@ CATALOG: tuple[Exercise, ...] = (
         position=Position.SEATED,
         area=Area.SPINE,
         source=_FIVE_EXERCISES,
+        routine=Routine(10, 2, Sides.EACH),
     ),
     Exercise(
         id="gentle-neck-stretch",
@@ -160,6 +202,7 @@ CATALOG: tuple[Exercise, ...] = (
         position=Position.SEATED,
         area=Area.NECK,
         source=_FIVE_EXERCISES,
+        routine=Routine(2, 15, Sides.EACH),
     ),
     Exercise(
         id="seated-chest-opener",
@@ -172,6 +215,7 @@ CATALOG: tuple[Exercise, ...] = (
         position=Position.SEATED,
         area=Area.CHEST,
         source=_CHOOSING,
+        routine=Routine(3, 10, Sides.BOTH),
     ),
     Exercise(
         id="seated-backbend",
@@ -184,6 +228,7 @@ CATALOG: tuple[Exercise, ...] = (
         position=Position.SEATED,
         area=Area.CHEST,
         source=_CHOOSING,
+        routine=Routine(3, 5, Sides.BOTH),
     ),
     Exercise(
         id="upper-back-stretch",
@@ -196,6 +241,7 @@ CATALOG: tuple[Exercise, ...] = (
         position=Position.SEATED,
         area=Area.UPPER_BACK,
         source=_FIVE_EXERCISES,
+        routine=Routine(3, 10, Sides.BOTH),
     ),
     Exercise(
         id="pectoralis-doorway-stretch",
@@ -208,6 +254,7 @@ CATALOG: tuple[Exercise, ...] = (
         position=Position.STANDING,
         area=Area.CHEST,
         source=_PAIN_EXERCISES,
+        routine=Routine(3, 15, Sides.BOTH),
     ),
     Exercise(
         id="wall-arm-slides",
@@ -220,6 +267,7 @@ CATALOG: tuple[Exercise, ...] = (
         position=Position.STANDING,
         area=Area.SHOULDERS,
         source=_PAIN_EXERCISES,
+        routine=Routine(20, 0, Sides.BOTH, SLOW),
     ),
     Exercise(
         id="reaching-skyward",
@@ -232,6 +280,7 @@ CATALOG: tuple[Exercise, ...] = (
         position=Position.STANDING,
         area=Area.SPINE,
         source=_REHAB,
+        routine=Routine(3, 5, Sides.BOTH),
     ),
     Exercise(
         id="pelvic-push",
@@ -244,6 +293,7 @@ CATALOG: tuple[Exercise, ...] = (
         position=Position.STANDING,
         area=Area.HIPS,
         source=_REHAB,
+        routine=Routine(5, 0, Sides.BOTH),
     ),
     Exercise(
         id="raise-a-knee",
@@ -256,6 +306,7 @@ CATALOG: tuple[Exercise, ...] = (
         position=Position.STANDING,
         area=Area.HIPS,
         source=_REHAB,
+        routine=Routine(5, 0, Sides.EACH),
     ),
     # Floor exercises: for home, not for the office chair.
     Exercise(
@@ -269,6 +320,7 @@ CATALOG: tuple[Exercise, ...] = (
         position=Position.FLOOR,
         area=Area.SPINE,
         source=_REHAB,
+        routine=Routine(5, 0, Sides.BOTH, SLOW),
     ),
     Exercise(
         id="mid-trap-on-pillow",
@@ -281,6 +333,7 @@ CATALOG: tuple[Exercise, ...] = (
         position=Position.FLOOR,
         area=Area.UPPER_BACK,
         source=_PAIN_EXERCISES,
+        routine=Routine(10, 0, Sides.BOTH),
     ),
     Exercise(
         id="upper-back-extension",
@@ -293,6 +346,7 @@ CATALOG: tuple[Exercise, ...] = (
         position=Position.FLOOR,
         area=Area.UPPER_BACK,
         source=_FIVE_EXERCISES,
+        routine=Routine(10, 0, Sides.BOTH),
     ),
     Exercise(
         id="cat-camel",
@@ -305,6 +359,7 @@ CATALOG: tuple[Exercise, ...] = (
         position=Position.FLOOR,
         area=Area.SPINE,
         source=_FIVE_EXERCISES,
+        routine=Routine(10, 0, Sides.BOTH),
     ),
     Exercise(
         id="bridge",
@@ -317,6 +372,7 @@ CATALOG: tuple[Exercise, ...] = (
         position=Position.FLOOR,
         area=Area.HIPS,
         source=_FIVE_EXERCISES,
+        routine=Routine(10, 0, Sides.BOTH),
     ),
 )
 

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from .clock import Reading
 from .events import EventKind
+from .exercises import Exercise
 from .messages import Message
 
 
@@ -152,6 +153,22 @@ class Chime(Protocol):
 
     def close(self) -> None:
         """Stop playing."""
+        ...
+
+
+class Guide(Protocol):
+    """The guide window for one exercise, counted through; at most one open at a time."""
+
+    def open(self, exercise: Exercise, on_end: Callable[[bool | None], None]) -> bool:
+        """Open it and return at once; False when it cannot (one is open, no toolkit).
+
+        ``on_end`` is called once, from another thread: True when it ran to the end (or Done),
+        False when closed early (Skip), None when it failed or was stopped.
+        """
+        ...
+
+    def close(self) -> None:
+        """Close an open guide (at quit) without calling its ``on_end``."""
         ...
 
 

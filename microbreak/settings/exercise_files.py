@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..core.exercises import CATALOG, Area, Exercise, Position, Source
+from ..core.exercises import CATALOG, Area, Exercise, Position, Routine, Sides, Source
 from ..errors import ConfigError
 from ..paths import site_config_dirs, user_config_dir
 from . import toml_errors
@@ -29,9 +29,26 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
+#: The dose as data for the guide (``Routine``): optional, and ``repetitions`` is required
+#: once any of them is given.
+ROUTINE_FIELDS = ("repetitions", "hold_seconds", "sides", "pace_seconds")
 #: Every field an exercise may have; the first six are required.
-FIELDS = ("id", "name", "instructions", "dose", "position", "area", "image", "source")
+FIELDS = (
+    "id",
+    "name",
+    "instructions",
+    "dose",
+    "position",
+    "area",
+    "image",
+    "source",
+    *ROUTINE_FIELDS,
+)
 REQUIRED = FIELDS[:6]
+#: The bounds of a routine a guide can count.
+MAX_REPETITIONS = 100
+MAX_HOLD = 120
+PACE_RANGE = (0.5, 30.0)
 #: Longer instructions are cut by notification servers.
 MAX_INSTRUCTIONS = 160
 #: The source title of an exercise that names none.
@@ -42,7 +59,7 @@ _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _PNG = b"\x89PNG\r\n\x1a\n"
 _BUILT_IN = frozenset(e.id for e in CATALOG)
 
-_Member = TypeVar("_Member", Position, Area)
+_Member = TypeVar("_Member", Position, Area, Sides)
 _Problem = Callable[[str, str], None]
 
 
@@ -122,9 +139,10 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError([f"{path}: cannot be read ({e.__class__.__name__}: {e})"]) from None
 
 
-def did_you_mean(name: str, choices: Sequence[str]) -> str:
-    """`` (did you mean "x"?)`` for a close match, else an empty string."""
-    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+def did_you_mean(name: str, choices: Sequence[str], *, cutoff: float = 0.6) -> str:
+    """`` (did you mean "x"?)`` for a close match, else an empty string; ``cutoff=0`` always
+    names the closest choice."""
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=cutoff)
     return f' (did you mean "{close[0]}"?)' if close else ""
 
 
@@ -202,7 +220,7 @@ def _shown(value: object) -> str:
     return f"a {type(value).__name__}"
 
 
-def _one_of(enum: type[Position] | type[Area]) -> str:
+def _one_of(enum: type[Position] | type[Area] | type[Sides]) -> str:
     return "one of " + ", ".join(f'"{member.value}"' for member in enum)
 
 
@@ -249,6 +267,7 @@ def _exercise(path: Path, n: int, entry: dict[str, Any], problems: list[str]) ->
     position = _member(Position, entry.get("position"), "position", problem)
     area = _member(Area, entry.get("area"), "area", problem)
     image = _image(path, text.get("image"), problem)
+    routine = _routine(entry, problem)
     if len(problems) > before or position is None or area is None:
         return None
     return Exercise(
@@ -260,7 +279,55 @@ def _exercise(path: Path, n: int, entry: dict[str, Any], problems: list[str]) ->
         area=area,
         source=Source(text.get("source", OWN_TITLE), path.name),
         image=image,
+        routine=routine,
     )
+
+
+def _whole(entry: dict[str, Any], key: str, low: int, high: int, problem: _Problem) -> int | None:
+    """A whole number from ``low`` to ``high`` under ``key``, or None (absent or reported)."""
+    value = entry.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        problem(key, f"got {_shown(value)}; expected a whole number from {low} to {high}")
+        return None
+    if not low <= value <= high:
+        problem(key, f"{value} is out of range; expected a whole number from {low} to {high}")
+        return None
+    return value
+
+
+def _pace(entry: dict[str, Any], problem: _Problem) -> float | None:
+    value = entry.get("pace_seconds")
+    if value is None:
+        return None
+    low, high = PACE_RANGE
+    allowed = f"expected seconds per repetition from {low:g} to {high:g}, e.g. 4 or 2.5"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        problem("pace_seconds", f"got {_shown(value)}; {allowed}")
+        return None
+    if not low <= value <= high:
+        problem("pace_seconds", f"{value:g} is out of range; {allowed}")
+        return None
+    return float(value)
+
+
+def _routine(entry: dict[str, Any], problem: _Problem) -> Routine | None:
+    """The optional dose fields as a ``Routine``; None when none is given (or after problems)."""
+    given = [key for key in ROUTINE_FIELDS if key in entry]
+    if not given:
+        return None
+    repetitions = _whole(entry, "repetitions", 1, MAX_REPETITIONS, problem)
+    hold = _whole(entry, "hold_seconds", 0, MAX_HOLD, problem)
+    sides = _member(Sides, entry.get("sides"), "sides", problem) if "sides" in entry else None
+    pace = _pace(entry, problem)
+    if "repetitions" not in entry:
+        others = ", ".join(given)
+        problem("repetitions", f"missing; {others} need repetitions (a whole number from 1)")
+    if repetitions is None:
+        return None
+    # A problem with another field is reported already, and the exercise then dropped.
+    return Routine(repetitions, hold or 0, sides or Sides.BOTH, pace)
 
 
 def _member(enum: type[_Member], value: object, key: str, problem: _Problem) -> _Member | None:

@@ -2,12 +2,12 @@
 
 Done, Snooze and Skip are the tray's and the CLI's ``done``, ``snooze`` (the first snooze
 choice) and ``skip``, so the history records them alike. A click on the body (the ``default``
-action) snoozes: the user saw the reminder and put it aside, which is not "done" (nothing says
-the exercise was done, and the stats would lie) nor "skip" (a skip throws the break away); most
-servers close the notification on that click, so a snooze brings the reminder back, with its
-buttons, after the first snooze choice. Closing the notification is recorded as dismissed, and
-the reminder stays unanswered. A reminder that expired or that another client closed is no
-answer at all.
+action) is "Start": it opens the guide window (``App.guide``), which counts the exercise through
+and answers the reminder by how it ends (run to the end: done; closed early: skip). Where the
+guide cannot open (no GUI toolkit, one already open) the click snoozes, as it did before the
+guide: the user saw the reminder and put it aside, and a snooze brings it back with its buttons.
+Closing the notification is recorded as dismissed, and the reminder stays unanswered. A
+reminder that expired or that another client closed is no answer at all.
 """
 
 from __future__ import annotations
@@ -42,16 +42,27 @@ class Answerable(Protocol):
         """Record that the notification was closed unanswered."""
         ...
 
+    def guide(self) -> str:
+        """Open the guide window for the reminder; StateError when it cannot."""
+        ...
+
 
 def router(app: Answerable) -> Callable[[Answer], None]:
     """The ``on_answer`` for ``FdoNotifier``: runs on the GLib loop's thread, never raises."""
+
+    def start() -> None:
+        try:
+            app.guide()
+        except StateError as e:
+            log.info("%s; the click snoozes instead", e)
+            app.snooze()
 
     def on_answer(answer: Answer) -> None:
         actions: dict[Answer, Callable[[], object]] = {
             Answer.DONE: app.done,
             Answer.SNOOZE: app.snooze,
             Answer.SKIP: app.skip,
-            Answer.OPEN: app.snooze,
+            Answer.OPEN: start,
             Answer.DISMISSED: app.dismissed,
         }
         action = actions.get(answer)

@@ -1,0 +1,145 @@
+"""The guide as its own short-lived process: ``python -m microbreak guide ID --answer``.
+
+Why a process and not the daemon's GUI thread: a guide that hangs or crashes (a GTK warning
+gone fatal, a stuck theme, a bug of ours) cannot take the daemon down with it, and all the
+memory it used (GTK widgets, pixbufs, the config check) goes away with it, so the daemon's idle
+memory does not grow with each guide (``bench/bench_guide.py`` measures it). It costs a
+start-up of about half a second, which a window that counts for a minute can afford.
+
+A waiting thread watches it (no polling) and bounds it: killed, with its process group, after
+the exercise's length plus ``MARGIN``. Its exit code says how it ended (``usecases/guide``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
+from ..core.exercises import Exercise
+from ..core.guide import Guide
+
+log = logging.getLogger(__name__)
+
+#: Seconds a guide may run past its exercise's length (the start-up, a slow desktop).
+MARGIN = 30.0
+#: ``guide --answer``'s exit codes (``usecases/guide.py``, not imported: the daemon stays lean).
+ANSWER_DONE, ANSWER_SKIPPED = 0, 10
+
+
+class GuideProcess:
+    """Starts one guide process at a time and reports how it ended."""
+
+    def __init__(self, config: Path | None = None, *, margin: float = MARGIN) -> None:
+        #: The config file the daemon runs on, for the child's catalog and ``sound`` setting.
+        self.config = config
+        self.margin = margin
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen[bytes] | None = None
+        self._closing = False
+
+    def command(self, exercise: Exercise) -> list[str]:
+        """The child's command line."""
+        command = [sys.executable, "-m", "microbreak", "guide", exercise.id, "--answer"]
+        if self.config is not None:
+            command += ["--config", str(self.config)]
+        return command
+
+    def open(self, exercise: Exercise, on_end: Callable[[bool | None], None]) -> bool:
+        """Start the guide and return at once; False when one is open or it cannot start."""
+        with self._lock:
+            if self._closing or (self._process is not None and self._process.poll() is None):
+                log.info("a guide is open already: %s is not guided", exercise.name)
+                return False
+            # Closed by the waiting thread, once it has read the child's last line.
+            output = tempfile.TemporaryFile()  # noqa: SIM115
+            try:
+                process = subprocess.Popen(
+                    self.command(exercise),
+                    stdin=subprocess.DEVNULL,
+                    stdout=output,
+                    stderr=output,
+                    start_new_session=os.name == "posix",  # its own group, killed as one
+                )
+            except OSError as e:
+                output.close()
+                log.warning("the guide cannot start: %s", e)
+                return False
+            self._process = process
+        bound = Guide(exercise.routine).total + self.margin
+        waiter = threading.Thread(
+            target=self._wait,
+            args=(process, output, bound, exercise, on_end),
+            name="guide-wait",
+            daemon=True,
+        )
+        waiter.start()
+        log.info("guide opened: %s (pid %s)", exercise.name, process.pid)
+        return True
+
+    def close(self) -> None:
+        """Stop an open guide (at quit); its ``on_end`` is not called."""
+        with self._lock:
+            self._closing = True
+            process = self._process
+        if process is not None and process.poll() is None:
+            _kill(process)
+
+    def _wait(
+        self,
+        process: subprocess.Popen[bytes],
+        output: IO[bytes],
+        bound: float,
+        exercise: Exercise,
+        on_end: Callable[[bool | None], None],
+    ) -> None:
+        ended: bool | None
+        try:
+            code = process.wait(timeout=bound)
+        except subprocess.TimeoutExpired:
+            _kill(process)
+            process.wait()
+            log.warning("the guide of %s ran past %g s and was stopped", exercise.name, bound)
+            code = None
+        said = _last_line(output)
+        ended = {ANSWER_DONE: True, ANSWER_SKIPPED: False}.get(code) if code is not None else None
+        if code is not None and ended is None and not self._closing:
+            log.warning("the guide of %s failed (exit code %s): %s", exercise.name, code, said)
+        with self._lock:
+            if self._process is process:
+                self._process = None
+            closing = self._closing
+        if closing:
+            return
+        how = "no answer" if ended is None else ("done" if ended else "skipped")
+        log.info("guide ended: %s (%s)", exercise.name, how)
+        try:
+            on_end(ended)
+        except Exception:  # a waiting thread must not die with a traceback
+            log.exception("recording the guide's end failed")
+
+
+def _last_line(output: IO[bytes]) -> str:
+    """The child's last line of output (its one-line error); closes the scratch file."""
+    with output:
+        output.seek(0)
+        lines = output.read().decode(errors="replace").strip().splitlines()
+    return lines[-1] if lines else ""
+
+
+def _kill(process: subprocess.Popen[bytes]) -> None:
+    """Kill the guide and anything it started; it may already be gone."""
+    try:
+        if sys.platform != "win32":
+            os.killpg(process.pid, signal.SIGKILL)
+        else:
+            process.kill()
+    except (ProcessLookupError, PermissionError):
+        pass

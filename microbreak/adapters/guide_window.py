@@ -1,0 +1,354 @@
+"""The guide window: GTK 3 through gi, the toolkit the tray already loads (no new one).
+
+It draws what the pure timeline (``core/guide.py``) says at the elapsed time of each tick: the
+exercise's name and first sentence, its pictogram moving between the start and the end pose
+(cross-faded; a gentle pulse when there is one picture only), a large calm count, a progress
+bar, Done and Skip. It ends by itself at the end (done); Skip, Esc or closing it is a skip.
+
+Polite like a notification: it never takes the keyboard focus from the window that has it
+(no focus on map, no focus accepted until the user clicks into it, then Esc works), it stays
+above but small, at the bottom left, away from the notification corner (X11; a Wayland
+compositor places windows itself), and it follows the desktop's dark preference.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from ..core.exercises import Exercise
+from ..core.guide import Frame, Guide
+from ..paths import package_assets
+
+log = logging.getLogger(__name__)
+
+#: The pictogram's side, in logical pixels (device pixels at scale 1).
+PICTURE = 128
+#: How often the window asks the timeline what to show.
+TICK_MS = 50
+#: Space between the window and the screen's edges.
+MARGIN = 48
+#: How much bigger the one picture grows at the top of its pulse.
+PULSE = 0.08
+#: The picture's room: the pulse grows into it.
+CANVAS = round(PICTURE * (1 + PULSE))
+#: How long to wait for the portal's colour scheme before going on without it.
+PORTAL_TIMEOUT_MS = 500
+
+CSS = b"""
+.guide-name { font-weight: bold; font-size: 15px; }
+.guide-count { font-size: 26px; }
+.guide-caption { opacity: 0.7; }
+"""
+
+
+class GuideUnavailable(Exception):
+    """No GUI toolkit here (no PyGObject or GTK 3, or no display): the text says which."""
+
+
+class Outcome(str, Enum):
+    """How the guide ended."""
+
+    DONE = "done"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True, slots=True)
+class Pictures:
+    """The start pose and, when drawn, the end pose."""
+
+    start: Path | None
+    end: Path | None = None
+
+
+def load_gtk() -> Any:
+    """Import GTK 3 and open the display; raises GuideUnavailable with the reason."""
+    try:
+        import gi
+
+        gi.require_version("Gtk", "3.0")
+        gi.require_version("Gdk", "3.0")
+        from gi.repository import GLib, Gtk
+    except (ImportError, ValueError) as e:
+        raise GuideUnavailable(f"GTK 3 through PyGObject cannot be loaded ({e})") from None
+    # Our name, not "__main__.py": the Wayland app id and the X11 class, which the desktop
+    # matches with microbreak's application entry (its name and icon).
+    GLib.set_prgname("microbreak")
+    GLib.set_application_name("microbreak")
+    ok, _ = Gtk.init_check(None)
+    if not ok:
+        raise GuideUnavailable("GTK cannot open the display (no DISPLAY or WAYLAND_DISPLAY)")
+    return Gtk
+
+
+def first_sentence(text: str) -> str:
+    """The instructions' first sentence: one line under the name."""
+    head, dot, _ = text.partition(". ")
+    return head + "." if dot else text
+
+
+def prefers_dark(portal_scheme: int | None, gnome_scheme: str | None) -> bool:
+    """The desktop's wish for dark: the portal's ``color-scheme`` (1 = dark), else GNOME's."""
+    if portal_scheme is not None:
+        return portal_scheme == 1
+    return gnome_scheme == "prefer-dark"
+
+
+class GuideWindow:
+    """One guide, shown until it ends; ``run`` returns how."""
+
+    def __init__(
+        self,
+        exercise: Exercise,
+        pictures: Pictures,
+        *,
+        chime: Callable[[], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._gtk = load_gtk()
+        self.exercise = exercise
+        self.guide = Guide(exercise.routine)
+        self._chime, self._clock = chime, clock
+        self._outcome: Outcome | None = None
+        self._start = 0.0
+        self._last: float | None = None
+        self._pose = 0.0
+        self._pixbufs = [_pixbuf(p) for p in (pictures.start, pictures.end)]
+        self._follow_dark()
+        self._window = self._build()
+
+    def run(self) -> Outcome:
+        """Show the window, count the exercise through, and return how it ended."""
+        from gi.repository import GLib
+
+        Gtk = self._gtk
+        if sys.platform != "win32":
+            # Ctrl-C or SIGTERM close it like the close button; GTK's loop would otherwise
+            # hold Python's handlers back. A child of the daemon inherits its blocked
+            # signals: let them through here.
+            stop = {signal.SIGINT, signal.SIGTERM}
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, stop)
+            for sig in stop:
+                GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, sig, self._closed)
+        self._window.show_all()
+        self._start = self._clock()
+        self._tick()
+        GLib.timeout_add(TICK_MS, self._tick)
+        Gtk.main()
+        return self._outcome or Outcome.SKIPPED
+
+    # -- building --------------------------------------------------------------------------------
+
+    def _build(self) -> Any:
+        from gi.repository import Gdk
+
+        Gtk = self._gtk
+        provider = Gtk.CssProvider()
+        provider.load_from_data(CSS)
+        screen = Gdk.Screen.get_default()
+        Gtk.StyleContext.add_provider_for_screen(
+            screen, provider, Gtk.STYLE_PROVIDER_PRIORITY_APPLICATION
+        )
+        window = Gtk.Window(title=f"{self.exercise.name} — microbreak")
+        window.set_role("microbreak-guide")
+        icon = package_assets() / "microbreak.png"
+        if icon.is_file():
+            window.set_icon_from_file(str(icon))
+        window.set_wmclass("microbreak", "microbreak")
+        window.set_type_hint(Gdk.WindowTypeHint.UTILITY)
+        window.set_keep_above(True)
+        window.set_resizable(False)
+        window.set_focus_on_map(False)
+        window.set_accept_focus(False)  # until the user clicks into it
+        window.set_default_size(340, -1)
+        window.add_events(Gdk.EventMask.BUTTON_PRESS_MASK)
+        window.connect("button-press-event", self._clicked)
+        window.connect("key-press-event", self._key)
+        window.connect("delete-event", self._closed)
+
+        box = Gtk.Box(orientation=Gtk.Orientation.VERTICAL, spacing=8)
+        box.set_border_width(16)
+        name = self._label(self.exercise.name, "guide-name")
+        instructions = self._label(first_sentence(self.exercise.instructions), None)
+        instructions.set_line_wrap(True)
+        instructions.set_max_width_chars(38)
+        picture = Gtk.Image()
+        picture.set_size_request(CANVAS, CANVAS)
+        self._picture = picture
+        self._render()
+        self._count = self._label("", "guide-count")
+        self._caption = self._label("", "guide-caption")
+        self._bar = Gtk.ProgressBar()
+        buttons = Gtk.Box(spacing=8, homogeneous=True)
+        skip, done = Gtk.Button(label="Skip"), Gtk.Button(label="Done")
+        skip.connect("clicked", lambda *_: self._end(Outcome.SKIPPED))
+        done.connect("clicked", lambda *_: self._end(Outcome.DONE))
+        done.get_style_context().add_class("suggested-action")
+        for button in (skip, done):
+            button.set_can_focus(False)  # a click answers; it need not move the focus
+            buttons.pack_start(button, True, True, 0)
+        for part in (name, instructions, picture, self._count, self._caption, self._bar, buttons):
+            box.pack_start(part, False, False, 0)
+        window.add(box)
+        self._show(self.guide.at(0.0))  # the texts are in: the natural size is the real one
+        box.show_all()
+        self._place(window)
+        return window
+
+    def _label(self, text: str, css_class: str | None) -> Any:
+        label = self._gtk.Label(label=text)
+        label.set_justify(self._gtk.Justification.CENTER)
+        if css_class:
+            label.get_style_context().add_class(css_class)
+        return label
+
+    def _place(self, window: Any) -> None:
+        """Bottom left of the monitor's work area: notifications use the top corners."""
+        from gi.repository import Gdk
+
+        display = Gdk.Display.get_default()
+        monitor = display.get_primary_monitor() or display.get_monitor(0)
+        if monitor is None:
+            return
+        area = monitor.get_workarea()
+        # Its natural size, known before it is shown: no window manager needed to place it.
+        _, natural = window.get_preferred_size()
+        window.move(area.x + MARGIN, area.y + area.height - MARGIN - natural.height)
+
+    def _follow_dark(self) -> None:
+        """Ask GTK for the theme's dark variant when the desktop prefers dark."""
+        settings = self._gtk.Settings.get_default()
+        if settings is not None and prefers_dark(_portal_scheme(), _gnome_scheme()):
+            settings.set_property("gtk-application-prefer-dark-theme", True)
+
+    # -- running ---------------------------------------------------------------------------------
+
+    def _tick(self) -> bool:
+        if self._outcome is not None:
+            return False
+        elapsed = self._clock() - self._start
+        frame = self.guide.at(elapsed, self._last)
+        self._last = elapsed
+        self._show(frame)
+        if frame.rep_ended and self._chime is not None:
+            self._chime()
+        if frame.over:
+            self._end(Outcome.DONE)
+            return False
+        return True
+
+    def _show(self, frame: Frame) -> None:
+        if self._count.get_text() != frame.text:
+            self._count.set_text(frame.text)
+            log.debug("count: %s", frame.text)
+        if self._caption.get_text() != frame.caption:
+            self._caption.set_text(frame.caption)
+        self._bar.set_fraction(frame.progress)
+        if abs(frame.pose - self._pose) > 0.005:
+            self._pose = frame.pose
+            self._render()
+
+    def _render(self) -> None:
+        """Draw the pose into the picture: the two poses cross-faded, or the one pulsing.
+
+        GdkPixbuf alone (no cairo): PyGObject's cairo bindings are a package of their own.
+        """
+        from gi.repository import GdkPixbuf
+
+        start, end = self._pixbufs
+        if start is None:
+            return
+        interp = GdkPixbuf.InterpType.BILINEAR
+        canvas = GdkPixbuf.Pixbuf.new(GdkPixbuf.Colorspace.RGB, True, 8, CANVAS, CANVAS)
+        canvas.fill(0)
+        size = PICTURE if end is not None else round(PICTURE * (1 + PULSE * self._pose))
+        at = (CANVAS - size) // 2
+        sx, sy = size / start.get_width(), size / start.get_height()
+        start.composite(canvas, at, at, size, size, at, at, sx, sy, interp, 255)
+        if end is not None and self._pose > 0:
+            ex, ey = size / end.get_width(), size / end.get_height()
+            alpha = round(255 * self._pose)
+            end.composite(canvas, at, at, size, size, at, at, ex, ey, interp, alpha)
+        self._picture.set_from_pixbuf(canvas)
+
+    def _clicked(self, window: Any, event: Any) -> bool:
+        """The user clicked into the guide: now it may have the focus (and Esc works)."""
+        if not window.get_accept_focus():
+            window.set_accept_focus(True)
+            window.present_with_time(event.time)
+        return False
+
+    def _closed(self, *_: object) -> bool:
+        """Closed by the window manager (its close button, Alt+F4) or a signal: a skip."""
+        self._end(Outcome.SKIPPED)
+        return True
+
+    def _key(self, _window: Any, event: Any) -> bool:
+        from gi.repository import Gdk
+
+        if event.keyval == Gdk.KEY_Escape:
+            self._end(Outcome.SKIPPED)
+            return True
+        return False
+
+    def _end(self, outcome: Outcome) -> None:
+        if self._outcome is not None:
+            return
+        self._outcome = outcome
+        self._window.destroy()
+        self._gtk.main_quit()
+
+
+def _pixbuf(path: Path | None) -> Any:
+    if path is None:
+        return None
+    from gi.repository import GdkPixbuf, GLib
+
+    try:
+        return GdkPixbuf.Pixbuf.new_from_file(str(path))
+    except GLib.Error as e:
+        log.warning("cannot load the picture %s: %s", path, e.message)
+        return None
+
+
+def _portal_scheme() -> int | None:
+    """The portal's ``org.freedesktop.appearance color-scheme`` (0 none, 1 dark, 2 light)."""
+    from gi.repository import Gio, GLib
+
+    try:
+        bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)
+        reply = bus.call_sync(
+            "org.freedesktop.portal.Desktop",
+            "/org/freedesktop/portal/desktop",
+            "org.freedesktop.portal.Settings",
+            "Read",
+            GLib.Variant("(ss)", ("org.freedesktop.appearance", "color-scheme")),
+            None,
+            Gio.DBusCallFlags.NO_AUTO_START,
+            PORTAL_TIMEOUT_MS,
+            None,
+        )
+    except GLib.Error:
+        return None
+    value = reply.unpack()[0]
+    while isinstance(value, GLib.Variant):  # a variant in a variant, on older portals
+        value = value.unpack()
+    return int(value) if isinstance(value, int) else None
+
+
+def _gnome_scheme() -> str | None:
+    """GNOME's ``org.gnome.desktop.interface color-scheme``, where that schema is installed."""
+    from gi.repository import Gio
+
+    source = Gio.SettingsSchemaSource.get_default()
+    schema = source.lookup("org.gnome.desktop.interface", True) if source else None
+    if schema is None or not schema.has_key("color-scheme"):
+        return None
+    return str(Gio.Settings.new("org.gnome.desktop.interface").get_string("color-scheme"))

@@ -1,0 +1,188 @@
+"""The guide's timeline: what to show at each moment of an exercise, from its routine.
+
+Pure: the window passes the elapsed seconds in (``Guide.at``), so the whole count (holds,
+repetitions, sides, pace) is tested under a fake clock. One repetition is a movement into the
+position, the hold, and the movement back out; with ``Sides.EACH`` every repetition is done on
+one side, then "Now the other side" and all of them again. An exercise without a routine gets a
+simple timed guide: a countdown and a slow breathing pulse of its picture.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import Enum
+
+from .exercises import Routine, Sides
+
+#: Seconds one repetition's movement takes (in and out) when the routine gives no pace: slow
+#: enough for proper form, which the articles ask for.
+DEFAULT_PACE = 4.0
+#: Seconds to change sides, long enough to read "Now the other side".
+SWITCH_SECONDS = 4.0
+#: How long the simple guide of an exercise without a routine lasts.
+TIMED_SECONDS = 30.0
+#: One slow breath of the simple guide's picture.
+BREATH_SECONDS = 5.0
+#: The hold counts its last seconds out loud ("3 · 2 · 1"); before that, only the number left.
+COUNTED = 3
+
+
+class Phase(str, Enum):
+    """The part of the exercise a moment falls in."""
+
+    MOVE_IN = "move in"
+    HOLD = "hold"
+    MOVE_OUT = "move out"
+    SWITCH = "switch sides"
+    TIMED = "timed"
+    OVER = "over"
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One stretch of the timeline: ``phase`` from ``start`` for ``length`` seconds."""
+
+    phase: Phase
+    start: float
+    length: float
+    #: The repetition (from 1) and the side (1, or 2 for the second side); 0 when none.
+    rep: int = 0
+    side: int = 0
+
+    @property
+    def end(self) -> float:
+        """When the step is over."""
+        return self.start + self.length
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """What the guide shows at one moment."""
+
+    phase: Phase
+    #: The large, calm count: "Rep 2 of 5", "Hold… 3 · 2", "Now the other side".
+    text: str
+    #: The small line under it: "Rep 2 of 5 · second side", "Slowly into position".
+    caption: str
+    rep: int
+    side: int
+    #: The whole exercise done so far, 0 to 1.
+    progress: float
+    #: The pose to show: 0 the start position, 1 the end position, in between while moving.
+    pose: float
+    #: A repetition ended since the previous frame asked for: time for the chime.
+    rep_ended: bool
+    #: The exercise is over: the guide ends by itself, which counts as done.
+    over: bool
+
+
+class Guide:
+    """The timeline of one exercise; ``None`` routine: the simple timed guide."""
+
+    def __init__(self, routine: Routine | None) -> None:
+        self.routine = routine
+        self.steps = _steps(routine)
+        self.total = self.steps[-1].end
+        #: When each repetition ends, in order: where the chime plays.
+        self.rep_ends = tuple(s.end for s in self.steps if s.phase is Phase.MOVE_OUT)
+
+    @property
+    def sides(self) -> int:
+        """How many times the repetitions are done: 2 for each side in turn, else 1."""
+        return 2 if self.routine is not None and self.routine.sides is Sides.EACH else 1
+
+    def at(self, elapsed: float, previous: float | None = None) -> Frame:
+        """The frame ``elapsed`` seconds in; ``previous`` is the elapsed time of the frame shown
+        before (None: none), to tell whether a repetition ended in between."""
+        t = max(0.0, elapsed)
+        ended = previous is not None and any(previous < end <= t for end in self.rep_ends)
+        if t >= self.total:
+            return Frame(Phase.OVER, "Well done", "", 0, 0, 1.0, 0.0, ended, True)
+        step = next(s for s in self.steps if t < s.end)
+        into = t - step.start
+        return Frame(
+            phase=step.phase,
+            text=self._text(step, into),
+            caption=self._caption(step, into),
+            rep=step.rep,
+            side=step.side,
+            progress=t / self.total,
+            pose=_pose(step, into),
+            rep_ended=ended,
+            over=False,
+        )
+
+    def _text(self, step: Step, into: float) -> str:
+        routine = self.routine
+        if routine is None:
+            return str(max(1, math.ceil(step.length - into)))
+        if step.phase is Phase.SWITCH:
+            return "Now the other side"
+        if step.phase is Phase.HOLD:
+            left = routine.hold_seconds - math.floor(into)
+            if left > COUNTED:
+                return f"Hold… {left}"
+            return "Hold… " + _countdown(routine.hold_seconds, left)
+        if step.phase is Phase.MOVE_OUT and routine.hold_seconds > 0:
+            return "Hold… " + _countdown(routine.hold_seconds, 1) + " — relax"
+        return f"Rep {step.rep} of {routine.repetitions}"
+
+    def _caption(self, step: Step, into: float) -> str:
+        """What the count does not say: the repetition during a hold, else how to move."""
+        routine = self.routine
+        if routine is None:
+            return "Move gently, at your own pace"
+        if step.phase is Phase.SWITCH:
+            return "Side 2 of 2"
+        if self._text(step, into).startswith("Rep "):
+            caption = "Slowly into position" if step.phase is Phase.MOVE_IN else "Slowly back"
+        else:
+            caption = f"Rep {step.rep} of {routine.repetitions}"
+        if self.sides == 2:
+            caption += " · " + ("first side" if step.side == 1 else "second side")
+        return caption
+
+
+def _countdown(hold: int, down_to: int) -> str:
+    """``3 · 2 · 1``: the counted seconds from the first shown down to ``down_to``."""
+    return " · ".join(str(n) for n in range(min(hold, COUNTED), down_to - 1, -1))
+
+
+def _steps(routine: Routine | None) -> tuple[Step, ...]:
+    if routine is None:
+        return (Step(Phase.TIMED, 0.0, TIMED_SECONDS),)
+    pace = routine.pace_seconds if routine.pace_seconds is not None else DEFAULT_PACE
+    half = pace / 2
+    sides = 2 if routine.sides is Sides.EACH else 1
+    steps: list[Step] = []
+    t = 0.0
+    for side in range(1, sides + 1):
+        if side > 1:
+            steps.append(Step(Phase.SWITCH, t, SWITCH_SECONDS, 0, side))
+            t += SWITCH_SECONDS
+        for rep in range(1, routine.repetitions + 1):
+            parts = [(Phase.MOVE_IN, half), (Phase.HOLD, float(routine.hold_seconds))]
+            for phase, length in [*parts, (Phase.MOVE_OUT, half)]:
+                if length > 0 or phase is Phase.MOVE_OUT:
+                    steps.append(Step(phase, t, length, rep, side))
+                    t += length
+    return tuple(steps)
+
+
+def _ease(x: float) -> float:
+    """A slow start and a slow end to each movement."""
+    return (1 - math.cos(math.pi * min(1.0, max(0.0, x)))) / 2
+
+
+def _pose(step: Step, into: float) -> float:
+    x = into / step.length if step.length > 0 else 1.0
+    if step.phase is Phase.MOVE_IN:
+        return _ease(x)
+    if step.phase is Phase.HOLD:
+        return 1.0
+    if step.phase is Phase.MOVE_OUT:
+        return 1.0 - _ease(x)
+    if step.phase is Phase.TIMED:
+        return (1 - math.cos(2 * math.pi * into / BREATH_SECONDS)) / 2
+    return 0.0

@@ -1,0 +1,96 @@
+"""``microbreak guide [EXERCISE]``: count one exercise through in the guide window.
+
+It needs no daemon: it is the way to learn an exercise. The daemon runs it too, as a child
+process (``adapters/guide_process.py``), with ``--answer``: the exit code then says how it
+ended (``ANSWER_DONE``, ``ANSWER_SKIPPED``), and the daemon records done or skip.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..core.exercises import Exercise, current_id
+from ..errors import EXIT_OK, EXIT_USAGE, MicrobreakError
+from ..paths import pictogram
+from ..settings.exercise_files import did_you_mean
+
+#: The exit codes of ``guide --answer``: ran to the end or Done; closed early or Skip.
+ANSWER_DONE = 0
+ANSWER_SKIPPED = 10
+
+
+class UnknownExercise(MicrobreakError):
+    """An id that is not in the catalog; the message has a "did you mean"."""
+
+    exit_code = EXIT_USAGE
+
+
+class NoToolkit(MicrobreakError):
+    """No GUI toolkit to show the guide with."""
+
+    exit_code = EXIT_USAGE
+
+
+def choose(
+    catalog: Sequence[Exercise], allowed: Sequence[Exercise], wanted: str | None
+) -> tuple[Exercise, str | None]:
+    """The exercise to guide, and a line saying which when none was named.
+
+    Without an id the guide shows the first exercise of your selection (the rotation's order
+    lives in the daemon, which may not run): always the same one, so the command is predictable.
+    """
+    if wanted is None:
+        first = (allowed or catalog)[0]
+        return first, (
+            f"No exercise named: the first of your selection, {first.name} ({first.id}). "
+            "`microbreak guide ID` picks another; `microbreak exercises` lists them."
+        )
+    ids = {e.id: e for e in catalog}
+    found = ids.get(current_id(wanted, ids))
+    if found is None:
+        # Always the closest id: whoever typed a wrong one wants some exercise.
+        hint = did_you_mean(wanted, list(ids), cutoff=0.0)
+        raise UnknownExercise(
+            f'guide: no exercise "{wanted}"{hint}; `microbreak exercises --all` lists them'
+        )
+    return found, None
+
+
+def pictures_of(exercise: Exercise) -> tuple[Path | None, Path | None]:
+    """The start pose (the user's image, else the pictogram) and ``<name>-end.png`` beside it
+    when that second pose exists."""
+    start = Path(exercise.image) if exercise.image else pictogram(exercise.id)
+    if start is None:
+        return None, None
+    end = start.with_name(f"{start.stem}-end{start.suffix}")
+    return start, end if end.is_file() else None
+
+
+def run(exercise: Exercise, *, sound: bool, answer: bool) -> int:
+    """Show the guide until it ends; the exit code (see the module) or a line and EXIT_OK."""
+    from ..adapters.guide_window import GuideUnavailable, GuideWindow, Outcome, Pictures
+
+    chime = None
+    if sound:
+        from ..adapters.sound import Chime
+
+        chime = Chime()
+    try:
+        window = GuideWindow(
+            exercise, Pictures(*pictures_of(exercise)), chime=chime.play if chime else None
+        )
+    except GuideUnavailable as e:
+        raise NoToolkit(f"guide: no GUI toolkit here: {e}") from None
+    try:
+        outcome = window.run()
+    finally:
+        if chime is not None:
+            chime.wait(chime.timeout)  # the last repetition's chime plays out (bounded)
+            chime.close()
+    if answer:
+        return ANSWER_DONE if outcome is Outcome.DONE else ANSWER_SKIPPED
+    said = "Done" if outcome is Outcome.DONE else "Skipped"
+    print(f"{said}: {exercise.name}", file=sys.stdout)
+    return EXIT_OK
