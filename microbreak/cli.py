@@ -157,6 +157,9 @@ def _main(words: list[str]) -> int:
             return client.run(cmd, duration=duration, until=until, as_json=as_json)
         except KeyboardInterrupt:
             return 130
+    from .i18n import use
+
+    use()  # the desktop's language; a config's ``language`` takes over once it is read
     if words[:1] == ["autostart"]:
         from .usecases.autostart_cli import run as autostart_run
 

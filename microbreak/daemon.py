@@ -20,6 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import i18n
 from .adapters.away import Away
 from .adapters.clock import SystemClock, local_zone
 from .adapters.config_watch import ConfigWatch
@@ -104,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     runtime = Runtime.from_json(args[0])
     path = logs.setup(runtime.verbose)
+    i18n.use(runtime.language)  # so the quick commands' answers come in the user's language
     if path is not None:
         log.debug("log file: %s", path)
     try:
@@ -322,6 +324,7 @@ def _reloader(app: App, runtime: Runtime, notifier: Notifier) -> Callable[[str],
             if fresh is None or catalog is None:
                 app.config_problem(problem or "the config check failed")
                 return
+            i18n.use(fresh.language)
             _retune(notifier, fresh)
             app.reconfigure(
                 fresh,

@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from enum import Enum
@@ -63,6 +65,7 @@ from ..core.exercises import CATALOG, Exercise, Position, current_id
 from ..core.rotation import Selection, SelectionError
 from ..core.work_hours import Span
 from ..errors import ConfigError
+from ..i18n import AUTO, _, use
 from ..paths import CONFIG_ENV, config_file, site_config_files
 from .exercise_files import did_you_mean, exercise_dirs, read_catalog, read_toml
 from .record import WEEKDAYS, Runtime
@@ -128,10 +131,30 @@ def _not_a_boolean(value: object) -> object:
     return value
 
 
+def _language(value: object) -> str:
+    """``auto`` (the desktop's language) or a code like ``de`` or ``pt_BR``, as gettext names
+    its catalogs; a code with no catalog is allowed and speaks English."""
+    text = value.strip() if isinstance(value, str) else ""
+    if text.lower() == AUTO:
+        return AUTO
+    match = _LANGUAGE_CODE.fullmatch(text)
+    if match is None:
+        raise PydanticCustomError(
+            "language",
+            _('{value} is not a language; write "auto" or a code like "de", "fr" or "pt_BR"'),
+            {"value": json.dumps(value, default=str)},
+        )
+    region = f"_{match[2].upper()}" if match[2] else ""
+    return match[1].lower() + region
+
+
+_LANGUAGE_CODE = re.compile(r"([A-Za-z]{2,3})(?:[_-]([A-Za-z]{2}))?")
+
 WholeNumber = Annotated[int, BeforeValidator(_not_a_boolean)]
 Duration = Annotated[timedelta, _bounded(DAY)]
 ShortDuration = Annotated[timedelta, _bounded(HOUR)]
 ClockTime = Annotated[time, BeforeValidator(_clock_time)]
+Language = Annotated[str, BeforeValidator(_language)]
 
 
 def _distinct(value: object, handler: ValidatorFunctionWrapHandler) -> list[timedelta]:
@@ -306,6 +329,7 @@ class Settings(BaseModel):
     natural_break: Duration = Field(default=timedelta(minutes=5))
     detect_idle: bool = True
     daily_goal: WholeNumber = Field(default=6, ge=1, le=100)
+    language: Language = AUTO
     notification: NotificationSettings = Field(default_factory=NotificationSettings)
     exercises: ExerciseSettings = Field(default_factory=ExerciseSettings)
     work_hours: WorkHoursSettings = Field(default_factory=WorkHoursSettings)
@@ -456,6 +480,8 @@ def load(
     origins: dict[Loc, Origin] = {}
     for data, origin in layers:
         _merge(merged, data, origin, origins)
+    with suppress(PydanticCustomError):  # a bad one is reported with the rest below
+        use(_language(merged.get("language", AUTO)))  # the language speaks the mistakes too
     try:
         settings = Settings.model_validate(merged, context={"catalog": catalog})
     except ValidationError as e:
@@ -726,7 +752,7 @@ def _explain(
             problems.append(f"{origin}: {key}: unknown key{hint}")
             continue
         message = str(item["msg"])
-        if item["type"] in {"duration", "clock", "exercise", "bounds"}:
+        if item["type"] in {"duration", "clock", "exercise", "bounds", "language"}:
             sub = (item.get("ctx") or {}).get("key")
             if sub:
                 loc = (*loc, sub)
