@@ -20,6 +20,13 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 
+def _(message: str) -> str:
+    """``i18n._``, imported only off the quick path (gettext costs a quick command time)."""
+    from .i18n import _ as translated
+
+    return translated(message)
+
+
 def _parser_class() -> type[argparse.ArgumentParser]:
     import argparse
 
@@ -53,7 +60,9 @@ def _positive_int(text: str) -> int:
     except ValueError:
         value = 0
     if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days from 1 up")
+        raise argparse.ArgumentTypeError(
+            _("{value} is not a whole number of days from 1 up").format(value=repr(text))
+        )
     return value
 
 
@@ -203,7 +212,9 @@ def _dispatch(args: argparse.Namespace) -> int:
         from . import client
 
         if command == "pause" and args.duration and args.until:
-            print("microbreak: pause: give a duration or --until, not both", file=sys.stderr)
+            print(
+                "microbreak: pause: " + _("give a duration or --until, not both"), file=sys.stderr
+            )
             return EXIT_USAGE
         return client.run(
             command,
@@ -240,11 +251,16 @@ def _dispatch(args: argparse.Namespace) -> int:
     if command == "config" and args.config_command == "show":
         print(config.show(loaded, sources=args.sources))
         return EXIT_OK
+    from .i18n import use
+
+    use(loaded.settings.language)
     if command == "config" and args.json:
         print(config.runtime(loaded).to_json())
         return EXIT_OK
     if command == "config":
-        where = str(loaded.path) if loaded.exists else f"{loaded.path} (not there; defaults)"
+        where = str(loaded.path)
+        if not loaded.exists:
+            where = _("{path} (not there; defaults)").format(path=loaded.path)
         print(f"# {where}: OK")
         print(config.describe(loaded.settings))
         return EXIT_OK
@@ -267,7 +283,7 @@ def _check_exercises() -> int:
     """``microbreak exercises --check``: the exercise files alone, one line per problem."""
     from .settings.exercise_files import read_catalog
 
-    print(f"{read_catalog().summary()}: all valid")
+    print(_("{summary}: all valid").format(summary=read_catalog().summary()))
     return EXIT_OK
 
 
@@ -287,11 +303,11 @@ def _stats(args: argparse.Namespace, goal: int) -> int:
     if args.json:
         print(stats.to_json(result))
         if chart is not None:  # stdout is the JSON document alone
-            print(f"microbreak: chart written to {chart}", file=sys.stderr)
+            print("microbreak: " + _("chart written to {path}").format(path=chart), file=sys.stderr)
     else:
         print(stats.render_table(result))
         if chart is not None:
-            print(f"\nChart written to {chart}")
+            print("\n" + _("Chart written to {path}").format(path=chart))
     return EXIT_OK
 
 

@@ -246,7 +246,9 @@ def _desktop_setup() -> None:
 
 def _snooze_label(runtime: Runtime) -> str:
     """The Snooze button: the first snooze choice, as the tray words it ("Snooze 5 min")."""
-    return f"Snooze {humanize(runtime.snoozes()[0])}"
+    return i18n.pgettext("notification button", "Snooze {duration}").format(
+        duration=humanize(runtime.snoozes()[0])
+    )
 
 
 def _make_notifier(

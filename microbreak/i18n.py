@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from datetime import date, datetime
 
+    from .core.exercises import Exercise
+
 DOMAIN = "microbreak"
 LOCALE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "locale")
 #: The variable of the ``language`` setting, read here too by the commands that load no config.
@@ -91,6 +93,16 @@ def N_(message: str) -> str:
     return message
 
 
+def shown(exercise: Exercise, field: str) -> str:
+    """An exercise's ``name``, ``instructions`` or ``dose`` in the user's language: the exercise
+    file's own translation (``[exercise.de]``), else the catalog's, else the English text."""
+    for wanted in (_language, _language.split("_")[0]):
+        for code, key, text in exercise.translations:
+            if code == wanted and key == field:
+                return text
+    return _(str(getattr(exercise, field)))
+
+
 def weekday(day: date, *, short: bool = False) -> str:
     """The weekday's name in the user's language (``Mon`` / ``Montag``)."""
     if _language == "en":
@@ -98,6 +110,15 @@ def weekday(day: date, *, short: bool = False) -> str:
     from babel.dates import format_date
 
     return str(format_date(day, "EEE" if short else "EEEE", locale=_language))
+
+
+def month(day: date) -> str:
+    """The month's short name in the user's language (``Nov`` / ``nov.``)."""
+    if _language == "en":
+        return day.strftime("%b")
+    from babel.dates import format_date
+
+    return str(format_date(day, "LLL", locale=_language))
 
 
 def clock(when: datetime, *, with_day: bool = False) -> str:
@@ -113,7 +134,7 @@ def clock(when: datetime, *, with_day: bool = False) -> str:
 def number(value: float, *, digits: int = 0) -> str:
     """A number with the language's decimal sign (``0.5`` / ``0,5``)."""
     if _language == "en":
-        return f"{value:.{digits}f}"
+        return f"{value:,.{digits}f}"
     from babel.numbers import format_decimal
 
     pattern = "0" if not digits else "0." + "0" * digits

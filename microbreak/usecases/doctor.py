@@ -21,29 +21,32 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..i18n import N_, _, ngettext
 
 NOTIFICATIONS = "org.freedesktop.Notifications"
 NOTIFICATIONS_PATH = "/org/freedesktop/Notifications"
 #: Seconds a D-Bus question may take here: long enough to activate a server, short enough to wait.
 DBUS_TIMEOUT = 2.0
 
-BUS_FIX = (
+BUS_FIX = N_(
     "start a D-Bus session bus (log in to a desktop session; or `dbus-run-session -- microbreak`)"
 )
-BUS_FIRST = "fix the D-Bus session bus first (see its line)"
-DBUS_PYTHON_FIX = (
+BUS_FIRST = N_("fix the D-Bus session bus first (see its line)")
+DBUS_PYTHON_FIX = N_(
     "install python3-dbus (Debian/Ubuntu) and use the README's install command (a venv made "
     "with --system-site-packages); or `pip install dbus-python`"
 )
-SERVER_FIX = (
+SERVER_FIX = N_(
     "install and start a notification daemon, e.g. `sudo apt install dunst` (or your desktop's)"
 )
-GI_FIX = "install python3-gi gir1.2-ayatanaappindicator3-0.1 and use the README's install command"
-GNOME_FIX = (
+GI_FIX = N_(
+    "install python3-gi gir1.2-ayatanaappindicator3-0.1 and use the README's install command"
+)
+GNOME_FIX = N_(
     "install the AppIndicator and KStatusNotifierItem Support extension "
     "(gnome-shell-extension-appindicator) and log in again"
 )
-SESSION_FIX = "run inside a desktop session ($DISPLAY or $WAYLAND_DISPLAY set)"
+SESSION_FIX = N_("run inside a desktop session ($DISPLAY or $WAYLAND_DISPLAY set)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +141,8 @@ def check_notification_server(env: Mapping[str, str] = os.environ) -> Check:
                 detail = f"{NOTIFICATIONS} did not answer within {DBUS_TIMEOUT:g} s"
             else:
                 detail = f"{NOTIFICATIONS} failed: {e}"
-            return Check(name, False, detail, "restart your notification daemon (or log in again)")
+            fix = N_("restart your notification daemon (or log in again)")
+            return Check(name, False, detail, fix)
     finally:
         bus.close()
     server, vendor, version, spec = (str(part) for part in answer)
@@ -186,8 +190,9 @@ def check_gnome_breaks() -> Check:
     if on is None:
         return Check(name, True, f"none here (no {SCHEMA} schema)", needed=False, info=True)
     if not on:
-        return Check(name, True, "GNOME's movement breaks are off", needed=False, info=True)
-    detail = "GNOME's own movement breaks are on as well: two reminders to move"
+        off = N_("GNOME's movement breaks are off")
+        return Check(name, True, off, needed=False, info=True)
+    detail = N_("GNOME's own movement breaks are on as well: two reminders to move")
     fix = f"choose one: turn GNOME's off ({TURN_OFF}), or quit microbreak"
     return Check(name, False, detail, fix, needed=False)
 
@@ -202,7 +207,9 @@ def _tray_fix(reason: str, sni_host: bool) -> str:
         return GI_FIX
     if "GNOME" in os.environ.get("XDG_CURRENT_DESKTOP", "").upper():
         return GNOME_FIX
-    return f"on GNOME: {GNOME_FIX}; elsewhere add a system tray (notification area) to your panel"
+    return _(
+        "on GNOME: {fix}; elsewhere add a system tray (notification area) to your panel"
+    ).format(fix=_(GNOME_FIX))
 
 
 def _load_tray_backend(backends: tuple[str, ...]) -> tuple[str, bool]:
@@ -261,16 +268,18 @@ _IDLE_SOURCES = {
 
 def _idle_fix(reason: str) -> str:
     if "on Wayland" in reason:
-        return (
+        return N_(
             "none on this Wayland desktop: only GNOME's idle monitor sees all input there, so "
             "natural breaks (an idle stretch counting as a break) stay off; reminders still "
             "come on time"
         )
     if "screen saver extension" in reason:
-        return "enable the X server's MIT-SCREEN-SAVER extension; until then natural breaks are off"
+        return N_(
+            "enable the X server's MIT-SCREEN-SAVER extension; until then natural breaks are off"
+        )
     if "no X display" in reason or "did not answer" in reason:
         return SESSION_FIX
-    return "natural breaks stay off; reminders still come on time"
+    return N_("natural breaks stay off; reminders still come on time")
 
 
 def check_idle(env: Mapping[str, str] = os.environ, *, wanted: bool = True) -> Check:
@@ -309,9 +318,11 @@ def check_config(explicit: str | None) -> Check:
         loaded = config.load(explicit)
     except ConfigError as e:
         count = len(e.problems)
-        detail = f"{path}: {count} problem{'s' if count != 1 else ''}"
+        detail = ngettext("{path}: {n} problem", "{path}: {n} problems", count).format(
+            path=path, n=count
+        )
         return Check(name, False, detail, "\n".join(e.problems))
-    state = "valid" if loaded.exists else "no file, defaults"
+    state = _("valid") if loaded.exists else _("no file, defaults")
     source = ""
     if named:
         source = " (--config)" if explicit else f" (${CONFIG_ENV})"
@@ -349,11 +360,12 @@ def check_autostart() -> Check:
         entry = ours[0]
         if not entry.current:
             detail = f"enabled, but out of date: {entry.label}: {entry.path}"
-            return Check(name, False, detail, "run `microbreak autostart enable` again", False)
+            fix = N_("run `microbreak autostart enable` again")
+            return Check(name, False, detail, fix, False)
         return Check(name, True, f"enabled: {entry.label}: {entry.path}", needed=False, info=True)
     foreign = [f"{e.path} (not written by microbreak)" for e in entries if e.exists]
     seen = f"; found {', '.join(foreign)}" if foreign else ""
-    detail = f"off (`microbreak autostart enable` starts it at login){seen}"
+    detail = _("off (`microbreak autostart enable` starts it at login){seen}").format(seen=seen)
     return Check(name, True, detail, needed=False, info=True)
 
 
@@ -366,7 +378,7 @@ def check_path(name: str, path: Path) -> Check:
     if not os.access(probe, os.W_OK):
         fix = f"make {probe} writable for your user (or remove it so it can be created)"
         return Check(name, False, f"{path}: {probe} is not writable", fix, needed=False)
-    state = "exists" if exists else "not created yet"
+    state = _("exists") if exists else _("not created yet")
     return Check(name, True, f"{path} ({state})", needed=False, info=True)
 
 
@@ -379,7 +391,7 @@ def _safely(name: str, needed: bool, check: Callable[[], Check]) -> Check:
         return check()
     except Exception as e:  # a doctor that crashes is no help in a bug report
         detail = f"the check itself failed: {_first_line(e)}"
-        fix = "please report this line in a bug report" if needed else None
+        fix = N_("please report this line in a bug report") if needed else None
         return Check(name, False, detail, fix, needed)
 
 
@@ -439,13 +451,15 @@ def to_json(checks: list[Check]) -> str:
 
 def render(checks: list[Check]) -> str:
     """An aligned plain-ASCII table, then one ``fix:`` line per failing check."""
-    width = max(len("check"), *(len(c.name) for c in checks))
+    check, status, detail = _("check"), _("status"), _("detail")
+    width = max(len(check), *(len(_(c.name)) for c in checks))
+    wide = max(len(status), *(len(_(c.status)) for c in checks))
     rows = [f"microbreak {__version__} doctor: {_platform()}", ""]
-    rows.append(f"{'check':<{width}}  {'status':<6}  detail")
-    rows.append(f"{'-' * width}  {'-' * 6}  {'-' * 6}")
-    rows += [f"{c.name:<{width}}  {c.status:<6}  {c.detail}" for c in checks]
+    rows.append(f"{check:<{width}}  {status:<{wide}}  {detail}")
+    rows.append(f"{'-' * width}  {'-' * wide}  {'-' * len(detail)}")
+    rows += [f"{_(c.name):<{width}}  {_(c.status):<{wide}}  {_(c.detail)}" for c in checks]
     fixes = [
-        f"fix: {c.name}: {line}"
+        _("fix: {check}: {line}").format(check=_(c.name), line=_(line))
         for c in checks
         if not c.ok and c.fix
         for line in c.fix.splitlines()
@@ -453,7 +467,11 @@ def render(checks: list[Check]) -> str:
     if fixes:
         rows += ["", *fixes]
     failed = sum(1 for c in checks if c.needed and not c.ok)
-    verdict = "everything needed works" if not failed else f"{failed} needed check(s) failed"
+    verdict = _("everything needed works")
+    if failed:
+        verdict = ngettext("{n} needed check failed", "{n} needed checks failed", failed).format(
+            n=failed
+        )
     rows += ["", verdict]
     return "\n".join(rows)
 
@@ -463,3 +481,24 @@ def run(*, as_json: bool, config: str | None) -> int:
     checks = collect(config)
     print(to_json(checks) if as_json else render(checks))
     return 0 if passed(checks) else 1
+
+
+#: The words of the table that come from data, listed for the catalog: each check's name and
+#: status (the JSON report keeps them in English, for bug reports).
+SHOWN_WORDS = (
+    N_("session bus"),
+    N_("notification server"),
+    N_("notification path"),
+    N_("tray"),
+    N_("GNOME breaks"),
+    N_("idle detection"),
+    N_("config"),
+    N_("autostart"),
+    N_("log dir"),
+    N_("history file"),
+    N_("state file"),
+    N_("ok"),
+    N_("FAIL"),
+    N_("warn"),
+    N_("info"),
+)
