@@ -137,5 +137,5 @@ def number(value: float, *, digits: int = 0) -> str:
         return f"{value:,.{digits}f}"
     from babel.numbers import format_decimal
 
-    pattern = "0" if not digits else "0." + "0" * digits
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
     return str(format_decimal(value, format=pattern, locale=_language))

@@ -27,6 +27,18 @@ PAUSE_CHOICES: tuple[tuple[str, timedelta | None], ...] = (
 )
 
 
+def labels(menu: Any) -> str:
+    """The visible entries of a pystray menu as the user reads them, a submenu's in brackets:
+    the log's record of what the menu says (in the user's language)."""
+    words = []
+    for entry in menu.items:
+        if not entry.visible or not entry.text:
+            continue
+        inner = f" [{labels(entry.submenu)}]" if entry.submenu else ""
+        words.append(f"{entry.text}{inner}")
+    return " | ".join(words)
+
+
 class Controls(Protocol):
     """What the tray needs from the app: state to show and actions to call."""
 
@@ -266,6 +278,7 @@ class PystrayTray:
                 GLib.idle_add(lambda: log.debug("tray: %s", text))
             else:
                 log.debug("tray: %s", text)
+            log.debug("tray menu: %s", labels(icon.menu))
         tooltip = f"microbreak\n{text}"
         if tooltip != self._tooltip:
             self._tooltip = tooltip

@@ -727,7 +727,7 @@ def _allowed(error: Mapping[str, Any]) -> str:
             )
         return _("a list, like {example}").format(example=example)
     if kind == "dict_type" and error["loc"][-1] == "by_day":
-        return _('a table like { fri = ["09:00-13:00"] }')
+        return _("a table like {example}").format(example='{ fri = ["09:00-13:00"] }')
     if kind in {"model_type", "dict_type"}:
         return _("a table of settings")
     if kind == "string_type":
