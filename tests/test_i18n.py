@@ -294,6 +294,15 @@ def test_a_language_with_no_catalog_is_english(tmp_path: Path) -> None:
     assert "Shoulder rolls" in out
 
 
+QUICK_PROBE = (
+    "import sys\n"
+    "from microbreak.cli import main\n"
+    "main(['status'])\n"
+    "catalogs = ('gettext', 'locale', 'babel', 'microbreak.i18n')\n"
+    "print(sorted(m for m in catalogs if m in sys.modules))"
+)
+
+
 def test_status_comes_from_the_daemon_in_its_language(tmp_path: Path) -> None:
     for language, words in (
         ("de", ("Pause fällig: ", "letzte Erinnerung: ", "wartet auf Erledigt/Überspringen: ")),
@@ -318,6 +327,15 @@ def test_status_comes_from_the_daemon_in_its_language(tmp_path: Path) -> None:
                     text=True,
                     check=True,
                 )
+                # The words came translated: the quick command itself loads no catalog.
+                probe = subprocess.run(
+                    [sys.executable, "-c", QUICK_PROBE],
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                assert probe.stdout.splitlines()[-1] == "[]", probe.stdout
         for word in words:
             assert word in status.stdout, status.stdout
         assert "Break due" not in status.stdout
