@@ -63,8 +63,8 @@ def english_after() -> Iterator[None]:
     i18n.use("en")
 
 
-def test_german_and_french_ship() -> None:
-    assert {"de", "fr"} <= set(LANGUAGES)
+def test_the_seven_languages_of_the_start_ship() -> None:
+    assert {"de", "fr", "es", "it", "pt_BR", "nl", "pl"} <= set(LANGUAGES)
 
 
 @pytest.mark.parametrize("po", CATALOGS, ids=LANGUAGES)
@@ -199,6 +199,10 @@ def test_plurals_are_real_plurals() -> None:
     assert humanize(timedelta(minutes=5)) == "5 Min."
     i18n.use("fr")
     assert spelled(timedelta(hours=2)) == "2 heures"
+    i18n.use("pl")  # one, few, many
+    minutes = [spelled(timedelta(minutes=n)) for n in (1, 2, 5, 22, 25, 12)]
+    assert minutes == ["1 minuta", "2 minuty", "5 minut", "22 minuty", "25 minut", "12 minut"]
+    assert spelled(timedelta(hours=3)) == "3 godziny"
 
 
 def test_weekdays_times_and_numbers_follow_the_language() -> None:
