@@ -297,7 +297,7 @@ def test_the_help_is_translated(tmp_path: Path) -> None:
     out = ok(run(tmp_path, "--help", env={"LANGUAGE": "de"}))
     assert "jetzt eine Pause machen" in out and "den laufenden Dienst beenden" in out
     out = ok(run(tmp_path, "autostart", "--help", env={"LANGUAGE": "fr"}))
-    assert "Lancer microbreak à l’ouverture de session" in out
+    assert "Lancer microbreak à l\N{RIGHT SINGLE QUOTATION MARK}ouverture de session" in out
 
 
 def test_a_language_with_no_catalog_is_english(tmp_path: Path) -> None:
