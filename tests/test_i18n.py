@@ -232,6 +232,28 @@ def test_the_exercises_are_translated_when_shown_and_kept_english_as_data() -> N
     assert same == []
 
 
+def test_the_status_line_in_german() -> None:
+    from microbreak.adapters.presence.fullscreen import REASON
+    from microbreak.core.planner import Mode, Status
+
+    now = datetime(2026, 12, 4, 16, 0, tzinfo=timezone.utc)  # a Friday
+    utc = timezone.utc
+    i18n.use("de")
+    due = Status(Mode.RUNNING, now + timedelta(minutes=23), None)
+    assert due.text(now, utc) == "Nächste Pause in 23 Min. (16:23)"
+    assert due.text(now, utc, countdown=False) == "Nächste Pause um 16:23"
+    monday = now + timedelta(days=3, hours=-7)
+    off = Status(Mode.RUNNING, monday, None, off_duty_until=monday)
+    assert (
+        off.text(now, utc)
+        == "Außerhalb der Arbeitszeit \N{EM DASH} nächste Erinnerung Montag 09:00"
+    )
+    paused = Status(Mode.PAUSED, None, monday)
+    assert paused.text(now, utc) == "Pausiert bis Mo. 09:00"
+    held = Status(Mode.RUNNING, now, None, held=i18n._(REASON))
+    assert held.text(now, utc) == "Zurückgehalten: ein Vollbildfenster"
+
+
 # -- the real command line ---------------------------------------------------------------------
 
 

@@ -91,8 +91,9 @@ def test_the_tray_menu_is_german(desktop: Desktop, tmp_path: Path) -> None:
 
 
 def test_a_wheel_from_a_clean_checkout_speaks_german(tmp_path: Path) -> None:
-    """``python -m build`` on a fresh clone (no .mo files, none in git): the build hook compiles
-    them into the wheel, and a fresh venv that installs it shows the exercises in German."""
+    """``python -m build`` on a fresh clone (no .mo files, none in git) makes the sdist and a
+    wheel from it: the build hook compiles the catalogs into the wheel, and a fresh venv that
+    installs it shows the exercises in German."""
     if shutil.which("git") is None:
         pytest.skip("needs git")
     head = subprocess.run(
@@ -104,7 +105,7 @@ def test_a_wheel_from_a_clean_checkout_speaks_german(tmp_path: Path) -> None:
     assert not list(clone.glob("microbreak/locale/*/LC_MESSAGES/*.mo"))
     dist = tmp_path / "dist"
     built = subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(clone)],
+        [sys.executable, "-m", "build", "--outdir", str(dist), str(clone)],  # sdist, then wheel
         capture_output=True,
         text=True,
         check=False,
