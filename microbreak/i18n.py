@@ -36,6 +36,7 @@ AUTO = "auto"
 
 _catalog: gettext.NullTranslations = gettext.NullTranslations()
 _language = "en"
+_pinned = False  # inside ``English``: ``use`` changes nothing
 
 
 def requested(configured: str | None = None, env: Mapping[str, str] = os.environ) -> list[str]:
@@ -53,6 +54,8 @@ def requested(configured: str | None = None, env: Mapping[str, str] = os.environ
 def use(configured: str | None = None, env: Mapping[str, str] = os.environ) -> str:
     """Speak the language asked for from now on; returns its code (``en`` without a catalog)."""
     global _catalog, _language
+    if _pinned:
+        return _language
     wanted = requested(configured, env)
     found = gettext.find(DOMAIN, LOCALE_DIR, languages=wanted or ["en"], all=True)
     if found:
@@ -66,6 +69,20 @@ def use(configured: str | None = None, env: Mapping[str, str] = os.environ) -> s
 
         logging.getLogger(__name__).debug("no %s catalog for %s: English", DOMAIN, wanted)
     return _language
+
+
+class English:
+    """Speak English inside ``with English():``, whatever ``use`` is asked meanwhile (a config
+    read on the way asks for its language): ``doctor --json`` is a report for maintainers."""
+
+    def __enter__(self) -> None:
+        global _catalog, _language, _pinned
+        self._saved = (_catalog, _language, _pinned)
+        _catalog, _language, _pinned = gettext.NullTranslations(), "en", True
+
+    def __exit__(self, *_: object) -> None:
+        global _catalog, _language, _pinned
+        _catalog, _language, _pinned = self._saved
 
 
 def language() -> str:

@@ -3,6 +3,7 @@ line speaking German and French (words only the translation has)."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import subprocess
@@ -320,6 +321,16 @@ def test_the_help_is_translated(tmp_path: Path) -> None:
     assert "jetzt eine Pause machen" in out and "den laufenden Dienst beenden" in out
     out = ok(run(tmp_path, "autostart", "--help", env={"LANGUAGE": "fr"}))
     assert "Lancer microbreak à l\N{RIGHT SINGLE QUOTATION MARK}ouverture de session" in out
+
+
+def test_doctor_speaks_the_language_and_its_json_report_stays_english(tmp_path: Path) -> None:
+    env = {"LANGUAGE": "de", "DBUS_SESSION_BUS_ADDRESS": "", "XDG_RUNTIME_DIR": str(tmp_path)}
+    table = run(tmp_path, "doctor", env=env).stdout
+    assert "Prüfung" in table and "Sitzungsbus" in table and "Abhilfe: " in table
+    assert "keiner: $DBUS_SESSION_BUS_ADDRESS ist nicht gesetzt" in table
+    report = json.loads(run(tmp_path, "doctor", "--json", env=env).stdout)
+    bus = next(c for c in report["checks"] if c["name"] == "session bus")
+    assert bus["detail"].startswith("none: $DBUS_SESSION_BUS_ADDRESS is not set")
 
 
 def test_a_language_with_no_catalog_is_english(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..i18n import N_, _, ngettext
+from ..i18n import N_, English, _, ngettext
 
 NOTIFICATIONS = "org.freedesktop.Notifications"
 NOTIFICATIONS_PATH = "/org/freedesktop/Notifications"
@@ -94,7 +94,9 @@ def check_bus(env: Mapping[str, str] = os.environ) -> Check:
     name = "session bus"
     bus = Bus.session(env)
     if bus.address is None:
-        detail = "none: $DBUS_SESSION_BUS_ADDRESS is not set and there is no $XDG_RUNTIME_DIR/bus"
+        detail = _(
+            "none: $DBUS_SESSION_BUS_ADDRESS is not set and there is no $XDG_RUNTIME_DIR/bus"
+        )
         return Check(name, False, detail, BUS_FIX)
     try:
         bus.call("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "GetId")
@@ -103,7 +105,7 @@ def check_bus(env: Mapping[str, str] = os.environ) -> Check:
         return Check(name, False, f"{e} ({_shown_address(bus.address)}){_cause(e)}", fix)
     finally:
         bus.close()
-    return Check(name, True, f"{_shown_address(bus.address)} answers")
+    return Check(name, True, _("{address} answers").format(address=_shown_address(bus.address)))
 
 
 def check_notification_server(env: Mapping[str, str] = os.environ) -> Check:
@@ -116,12 +118,12 @@ def check_notification_server(env: Mapping[str, str] = os.environ) -> Check:
     name = "notification server"
     bus = Bus.session(env)
     if bus.address is None:
-        return Check(name, False, "cannot ask: no session bus", BUS_FIRST)
+        return Check(name, False, _("cannot ask: no session bus"), BUS_FIRST)
     try:
         try:
             running = bus.has_owner(NOTIFICATIONS)
         except BusError as e:
-            return Check(name, False, f"cannot ask: {e}", BUS_FIRST)
+            return Check(name, False, _("cannot ask: {error}").format(error=e), BUS_FIRST)
         try:
             answer = bus.call(
                 NOTIFICATIONS,
@@ -132,13 +134,17 @@ def check_notification_server(env: Mapping[str, str] = os.environ) -> Check:
             )
         except BusError as e:
             if e.name and e.name.startswith("org.freedesktop.DBus.Error.Spawn"):
-                detail = f"starting a notification server on demand failed: {e}"
+                detail = _("starting a notification server on demand failed: {error}").format(
+                    error=e
+                )
                 return Check(name, False, detail, SERVER_FIX)
             if e.name == "org.freedesktop.DBus.Error.ServiceUnknown" or not running:
-                detail = f"none: nobody owns {NOTIFICATIONS} on the session bus"
+                detail = _("none: nobody owns {name} on the session bus").format(name=NOTIFICATIONS)
                 return Check(name, False, detail, SERVER_FIX)
             if e.name == "org.freedesktop.DBus.Error.NoReply":
-                detail = f"{NOTIFICATIONS} did not answer within {DBUS_TIMEOUT:g} s"
+                detail = _("{name} did not answer within {seconds} s").format(
+                    name=NOTIFICATIONS, seconds=f"{DBUS_TIMEOUT:g}"
+                )
             else:
                 detail = f"{NOTIFICATIONS} failed: {e}"
             fix = N_("restart your notification daemon (or log in again)")
@@ -146,8 +152,10 @@ def check_notification_server(env: Mapping[str, str] = os.environ) -> Check:
     finally:
         bus.close()
     server, vendor, version, spec = (str(part) for part in answer)
-    activated = "" if running else " (activated on demand)"
-    detail = f"{server} {version} by {vendor}, spec {spec}{activated}"
+    activated = "" if running else _(" (activated on demand)")
+    detail = _("{server} {version} by {vendor}, spec {spec}{activated}").format(
+        server=server, version=version, vendor=vendor, spec=spec, activated=activated
+    )
     return Check(name, True, detail)
 
 
@@ -170,14 +178,18 @@ def check_notification_path() -> Check:
     kind = type(backend).__name__
     said = f" ({'; '.join(notes)})" if notes else ""
     if kind == "NotifyDbus":
-        return Check(name, True, "plyer NotifyDbus: D-Bus via dbus-python, with icon and timeout")
+        detail = _("plyer NotifyDbus: D-Bus via dbus-python, with icon and timeout")
+        return Check(name, True, detail)
     if kind == "NotifySendNotification":
-        detail = f"plyer falls back to notify-send: no icon, no timeout, silent failures{said}"
+        detail = _("plyer falls back to notify-send: no icon, no timeout, silent failures")
+        detail += said
         return Check(name, False, detail, DBUS_PYTHON_FIX)
     if kind == "NotifyDesktopPortals":
-        return Check(name, True, "plyer NotifyDesktopPortals (Flatpak portal): title and body only")
+        detail = _("plyer NotifyDesktopPortals (Flatpak portal): title and body only")
+        return Check(name, True, detail)
     if kind == "Notification":  # plyer's facade itself: it found nothing to send with
-        return Check(name, False, f"plyer has no notification backend{said}", DBUS_PYTHON_FIX)
+        detail = _("plyer has no notification backend") + said
+        return Check(name, False, detail, DBUS_PYTHON_FIX)
     return Check(name, True, f"plyer {kind}{said}")
 
 
@@ -188,12 +200,13 @@ def check_gnome_breaks() -> Check:
     name = "GNOME breaks"
     on = movement_breaks_on()
     if on is None:
-        return Check(name, True, f"none here (no {SCHEMA} schema)", needed=False, info=True)
+        detail = _("none here (no {schema} schema)").format(schema=SCHEMA)
+        return Check(name, True, detail, needed=False, info=True)
     if not on:
         off = N_("GNOME's movement breaks are off")
         return Check(name, True, off, needed=False, info=True)
     detail = N_("GNOME's own movement breaks are on as well: two reminders to move")
-    fix = f"choose one: turn GNOME's off ({TURN_OFF}), or quit microbreak"
+    fix = _("choose one: turn GNOME's off ({how}), or quit microbreak").format(how=TURN_OFF)
     return Check(name, False, detail, fix, needed=False)
 
 
@@ -294,12 +307,16 @@ def check_idle(env: Mapping[str, str] = os.environ, *, wanted: bool = True) -> C
         detector.close()
     if not wanted:
         would = detector.name if reason is None else "none"
-        detail = f"off in the config (detect_idle = false); would use {would}"
+        detail = _("off in the config (detect_idle = false); would use {detector}").format(
+            detector=would
+        )
         return Check(name, True, detail, needed=False)
     if reason is not None:
         return Check(name, False, reason, _idle_fix(reason), needed=False)
     source = _IDLE_SOURCES.get(detector.name, detector.name)
-    idle_for = f", idle for {seconds:.0f} s" if seconds is not None else ""
+    idle_for = (
+        _(", idle for {seconds} s").format(seconds=f"{seconds:.0f}") if seconds is not None else ""
+    )
     return Check(name, True, f"{detector.name}: {source}{idle_for}", needed=False)
 
 
@@ -328,14 +345,15 @@ def check_config(explicit: str | None) -> Check:
         source = " (--config)" if explicit else f" (${CONFIG_ENV})"
         default = user_config_file()
         if default != path and default.is_file():
-            source += f"; {default} is not read"
+            source += _("; {path} is not read").format(path=default)
     # The system-wide layers, where this version of config.load reads them.
     system = [str(p) for p in getattr(loaded, "system_files", ())]
-    extra = f"; under system-wide {', '.join(system)}" if system else ""
+    extra = _("; under system-wide {files}").format(files=", ".join(system)) if system else ""
     overrides = sorted(
         k for k in os.environ if k.upper().startswith("MICROBREAK_") and k.upper() != CONFIG_ENV
     )
-    extra += f"; overridden by {', '.join(overrides)}" if overrides else ""
+    if overrides:
+        extra += _("; overridden by {variables}").format(variables=", ".join(overrides))
     return Check(name, True, f"{path}{source}: {state}{extra}")
 
 
@@ -359,12 +377,17 @@ def check_autostart() -> Check:
     if ours:
         entry = ours[0]
         if not entry.current:
-            detail = f"enabled, but out of date: {entry.label}: {entry.path}"
+            detail = _("enabled, but out of date: {kind}: {path}").format(
+                kind=entry.label, path=entry.path
+            )
             fix = N_("run `microbreak autostart enable` again")
             return Check(name, False, detail, fix, False)
-        return Check(name, True, f"enabled: {entry.label}: {entry.path}", needed=False, info=True)
-    foreign = [f"{e.path} (not written by microbreak)" for e in entries if e.exists]
-    seen = f"; found {', '.join(foreign)}" if foreign else ""
+        detail = _("enabled: {kind}: {path}").format(kind=entry.label, path=entry.path)
+        return Check(name, True, detail, needed=False, info=True)
+    foreign = [
+        _("{path} (not written by microbreak)").format(path=e.path) for e in entries if e.exists
+    ]
+    seen = _("; found {files}").format(files=", ".join(foreign)) if foreign else ""
     detail = _("off (`microbreak autostart enable` starts it at login){seen}").format(seen=seen)
     return Check(name, True, detail, needed=False, info=True)
 
@@ -376,8 +399,11 @@ def check_path(name: str, path: Path) -> Check:
     while not probe.exists() and probe != probe.parent:
         probe = probe.parent
     if not os.access(probe, os.W_OK):
-        fix = f"make {probe} writable for your user (or remove it so it can be created)"
-        return Check(name, False, f"{path}: {probe} is not writable", fix, needed=False)
+        fix = _("make {path} writable for your user (or remove it so it can be created)").format(
+            path=probe
+        )
+        detail = _("{path}: {folder} is not writable").format(path=path, folder=probe)
+        return Check(name, False, detail, fix, needed=False)
     state = _("exists") if exists else _("not created yet")
     return Check(name, True, f"{path} ({state})", needed=False, info=True)
 
@@ -390,7 +416,7 @@ def _safely(name: str, needed: bool, check: Callable[[], Check]) -> Check:
     try:
         return check()
     except Exception as e:  # a doctor that crashes is no help in a bug report
-        detail = f"the check itself failed: {_first_line(e)}"
+        detail = _("the check itself failed: {error}").format(error=_first_line(e))
         fix = N_("please report this line in a bug report") if needed else None
         return Check(name, False, detail, fix, needed)
 
@@ -477,9 +503,16 @@ def render(checks: list[Check]) -> str:
 
 
 def run(*, as_json: bool, config: str | None) -> int:
-    """``microbreak doctor [--json] [--config PATH]``: 0 when everything needed works, else 1."""
-    checks = collect(config)
-    print(to_json(checks) if as_json else render(checks))
+    """``microbreak doctor [--json] [--config PATH]``: 0 when everything needed works, else 1.
+
+    The JSON report is for bug reports, so it stays in English whatever the user's language."""
+    if as_json:
+        with English():
+            checks = collect(config)
+        print(to_json(checks))
+    else:
+        checks = collect(config)
+        print(render(checks))
     return 0 if passed(checks) else 1
 
 
