@@ -138,6 +138,18 @@ def month(day: date) -> str:
     return str(format_date(day, "LLL", locale=_language))
 
 
+def day_month(day: date, *, year: bool = False) -> str:
+    """A day as a chart's axis names it: ``23 Nov`` (``23. Nov.``), with the year if asked
+    (``23 Nov 2026``, ``23.11.2026``)."""
+    if _language == "en":
+        return f"{day.day} {day:%b %Y}" if year else f"{day.day} {day:%b}"
+    from babel.dates import format_date, format_skeleton
+
+    if year:
+        return str(format_date(day, "medium", locale=_language))
+    return str(format_skeleton("MMMd", day, locale=_language))
+
+
 def clock(when: datetime, *, with_day: bool = False) -> str:
     """A time of day as the language writes it (``14:30``), with the short weekday if asked."""
     text = when.strftime("%H:%M")

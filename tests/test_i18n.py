@@ -219,8 +219,11 @@ def test_weekdays_times_and_numbers_follow_the_language() -> None:
     assert i18n.weekday(monday) == "Montag"
     assert i18n.clock(afternoon, with_day=True) == "Mo. 14:30"
     assert i18n.number(1234) == "1.234"
+    assert (i18n.day_month(monday), i18n.day_month(monday, year=True)) == ("30. Nov.", "30.11.2026")
     i18n.use("fr")
     assert i18n.weekday(monday, short=True) == "lun."
+    i18n.use("en")
+    assert (i18n.day_month(monday), i18n.day_month(monday, year=True)) == ("30 Nov", "30 Nov 2026")
 
 
 def test_the_exercises_are_translated_when_shown_and_kept_english_as_data() -> None:
@@ -314,6 +317,15 @@ def test_the_language_setting_beats_the_desktop_and_speaks_the_files_mistakes(
     config.write_text('language = "fr"\n')
     out = ok(run(tmp_path, "--config", str(config), "exercises", env={"LANGUAGE": "de"}))
     assert "Rotations des épaules" in out
+
+
+def test_stats_table_and_weekdays_in_german(tmp_path: Path) -> None:
+    out = ok(run(tmp_path, "stats", "--days", "7", env={"LANGUAGE": "de"}))
+    header = out.splitlines()[2].split()
+    assert header[:3] == ["DATUM", "ERINNERUNGEN", "ERLEDIGT"], out
+    days = {line.split()[1] for line in out.splitlines()[3:10]}
+    assert days == {"Mo.", "Di.", "Mi.", "Do.", "Fr.", "Sa.", "So."}, out
+    assert "Serie: 0 Tage in Folge mit erreichtem Ziel" in out
 
 
 def test_the_help_is_translated(tmp_path: Path) -> None:

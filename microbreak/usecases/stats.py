@@ -26,7 +26,7 @@ from ..adapters.storage.history import connect_readonly
 from ..core.events import EventKind
 from ..core.exercises import by_id
 from ..errors import EXIT_USAGE, MicrobreakError
-from ..i18n import _, month, ngettext, number, pgettext, weekday
+from ..i18n import _, day_month, month, ngettext, number, pgettext, weekday
 
 CHART_HINT = "install it with: pip install 'microbreak[charts]'"
 
@@ -621,14 +621,14 @@ def _buckets(days: Sequence[Day]) -> tuple[int, list[tuple[date, list[Day]]]]:
 
 
 def _long(day: date) -> str:
-    return f"{day.day} {month(day)} {day.year}"
+    return day_month(day, year=True)
 
 
 def _tick(day: date, span: int, bars: int) -> str:
     """``Mon\n3 Nov`` for a week of days, ``3 Nov`` for up to three months, then with years."""
     if span == 30:
         return f"{month(day)}\n{day.year}"
-    label = f"{day.day} {month(day)}"
+    label = day_month(day)
     if span == 7:
         return f"{label}\n{day.year}"
     return f"{weekday(day, short=True)}\n{label}" if bars <= 14 else label
