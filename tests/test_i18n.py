@@ -328,6 +328,12 @@ def test_stats_table_and_weekdays_in_german(tmp_path: Path) -> None:
     assert "Serie: 0 Tage in Folge mit erreichtem Ziel" in out
 
 
+def test_autostart_status_is_translated(tmp_path: Path) -> None:
+    out = ok(run(tmp_path, "autostart", "status", env={"LANGUAGE": "de"}))
+    assert out.startswith("XDG-Autostart-Eintrag: "), out
+    assert ": nicht vorhanden" in out
+
+
 def test_the_help_is_translated(tmp_path: Path) -> None:
     out = ok(run(tmp_path, "--help", env={"LANGUAGE": "de"}))
     assert "jetzt eine Pause machen" in out and "den laufenden Dienst beenden" in out

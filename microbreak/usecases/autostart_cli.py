@@ -58,6 +58,7 @@ def run(args: list[str]) -> int:
         print(f"microbreak: {e}", file=sys.stderr)
         return e.exit_code
     except OSError as e:
-        print(f"microbreak: autostart {options.action} failed: {e}", file=sys.stderr)
+        failed = _("autostart {action} failed: {error}").format(action=options.action, error=e)
+        print(f"microbreak: {failed}", file=sys.stderr)
         return EXIT_FAILURE
     return EXIT_OK

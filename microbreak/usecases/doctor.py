@@ -378,11 +378,11 @@ def check_autostart() -> Check:
         entry = ours[0]
         if not entry.current:
             detail = _("enabled, but out of date: {kind}: {path}").format(
-                kind=entry.label, path=entry.path
+                kind=_(entry.label), path=entry.path
             )
             fix = N_("run `microbreak autostart enable` again")
             return Check(name, False, detail, fix, False)
-        detail = _("enabled: {kind}: {path}").format(kind=entry.label, path=entry.path)
+        detail = _("enabled: {kind}: {path}").format(kind=_(entry.label), path=entry.path)
         return Check(name, True, detail, needed=False, info=True)
     foreign = [
         _("{path} (not written by microbreak)").format(path=e.path) for e in entries if e.exists
