@@ -45,6 +45,7 @@ from .core.ports import (
     Tray,
 )
 from .core.rotation import Rotation
+from .i18n import _, shown
 from .settings.record import Runtime
 
 log = logging.getLogger(__name__)
@@ -216,7 +217,7 @@ class App:
         """The last reminder's exercise name while it waits for done or skip."""
         with self._lock:
             exercise = self.planner.unanswered
-        return exercise.name if exercise is not None else None
+        return shown(exercise, "name") if exercise is not None else None
 
     def status_line(self, *, countdown: bool = True) -> str:
         """The one status line of the tray menu, its tooltip and ``microbreak status``.
@@ -232,7 +233,7 @@ class App:
         """The exercise of a reminder shown only on the tray and in the log, while it is due."""
         with self._lock:
             exercise = self._still_undelivered(self.planner.status(self._now()))
-            return exercise.name if exercise is not None else None
+            return shown(exercise, "name") if exercise is not None else None
 
     def snapshot(self) -> Snapshot:
         """Everything ``microbreak status`` shows, read at one moment under the lock."""
@@ -256,7 +257,7 @@ class App:
         status = self.planner.status(now)
         exercise = self._still_undelivered(status)
         if exercise is not None:
-            return f"Break due: {exercise.name}"
+            return _("Break due: {exercise}").format(exercise=shown(exercise, "name"))
         return status.text(now, self.tz, countdown=countdown)
 
     def _still_undelivered(self, status: Status) -> Exercise | None:
@@ -374,7 +375,7 @@ class App:
 
         def resume(now: datetime) -> None:
             if not self.planner.resume(now):
-                raise StateError("microbreak is not paused")
+                raise StateError(_("microbreak is not paused"))
             self._record(EventKind.RESUMED, now)
 
         self._act(resume)
@@ -399,10 +400,12 @@ class App:
         skipped, off_duty = self._act(skip)
         if skipped is not None:
             log.info("skipped %s; %s", skipped.name, self.status_line())
-            return f"Skipped {skipped.name}"
+            return _("Skipped {exercise}").format(exercise=shown(skipped, "name"))
         moved = "" if off_duty else "; rescheduled the next break"
         log.info("no reminder on screen to skip%s; %s", moved, self.status_line())
-        return f"No reminder on screen to skip{moved}"
+        if off_duty:
+            return _("No reminder on screen to skip")
+        return _("No reminder on screen to skip; rescheduled the next break")
 
     def done(self) -> str:
         """The user did the last reminder's exercise; raises StateError when there is none."""
@@ -412,9 +415,9 @@ class App:
             self._record(EventKind.DONE, now, exercise=exercise.id)
             return exercise
 
-        name = self._act(mark).name
-        log.info("done: %s", name)
-        return f"Well done: {name}"
+        exercise = self._act(mark)
+        log.info("done: %s", exercise.name)
+        return _("Well done: {exercise}").format(exercise=shown(exercise, "name"))
 
     def dismissed(self) -> None:
         """The user closed the reminder's notification without answering it.
@@ -468,7 +471,7 @@ class App:
                 return
             self._config_problem = problem
         log.warning("config problem, the previous settings stay: %s", problem)
-        self._ports.notifier.show(Message("Microbreak: config problem", problem))
+        self._ports.notifier.show(Message(_("Microbreak: config problem"), problem))
 
     # -- internals -----------------------------------------------------------------------------
 

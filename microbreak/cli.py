@@ -22,6 +22,13 @@ if TYPE_CHECKING:
     from .settings.record import Runtime
 
 
+def _(message: str) -> str:
+    """``i18n._``, imported only off the quick path (gettext costs a quick command time)."""
+    from .i18n import _ as translated
+
+    return translated(message)
+
+
 def _parser_class() -> type[argparse.ArgumentParser]:
     import argparse
 
@@ -40,10 +47,10 @@ def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
 
     default = None if top else argparse.SUPPRESS
     parser.add_argument(
-        "--config", metavar="PATH", default=default, help="config file (or $MICROBREAK_CONFIG)"
+        "--config", metavar="PATH", default=default, help=_("config file (or $MICROBREAK_CONFIG)")
     )
     parser.add_argument(
-        "--verbose", "-v", action="store_true", default=default, help="log debug detail"
+        "--verbose", "-v", action="store_true", default=default, help=_("log debug detail")
     )
 
 
@@ -55,7 +62,9 @@ def _positive_int(text: str) -> int:
     except ValueError:
         value = 0
     if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days from 1 up")
+        raise argparse.ArgumentTypeError(
+            _("{value} is not a whole number of days from 1 up").format(value=repr(text))
+        )
     return value
 
 
@@ -66,92 +75,96 @@ def build_parser() -> argparse.ArgumentParser:
     parser_class = _parser_class()
     parser = parser_class(
         prog="microbreak",
-        description="A quiet break reminder: a seated exercise every 30 to 60 minutes.",
+        description=_("A quiet break reminder: a seated exercise every 30 to 60 minutes."),
     )
     parser.add_argument("--version", action="version", version=f"microbreak {__version__}")
     _common(parser, top=True)
     parser.add_argument(
-        "--no-tray", action="store_true", default=None, help="run without a tray icon"
+        "--no-tray", action="store_true", default=None, help=_("run without a tray icon")
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=parser_class)
 
-    run = sub.add_parser("run", help="run the daemon (the default)")
+    run = sub.add_parser("run", help=_("run the daemon (the default)"))
     _common(run, top=False)
     run.add_argument("--no-tray", action="store_true", default=argparse.SUPPRESS)
 
-    exercises = sub.add_parser("exercises", help="list the exercise catalog")
+    exercises = sub.add_parser("exercises", help=_("list the exercise catalog"))
     _common(exercises, top=False)
     exercises.add_argument(
-        "--all", action="store_true", help="list every exercise, not just the allowed ones"
+        "--all", action="store_true", help=_("list every exercise, not just the allowed ones")
     )
     exercises.add_argument(
-        "--check", action="store_true", help="validate your own exercise files and sum them up"
+        "--check", action="store_true", help=_("validate your own exercise files and sum them up")
     )
 
-    config = sub.add_parser("config", help="work with the config file")
+    config = sub.add_parser("config", help=_("work with the config file"))
     _common(config, top=False)
     config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
-    check = config_sub.add_parser("check", help="validate and print the effective settings")
+    check = config_sub.add_parser("check", help=_("validate and print the effective settings"))
     _common(check, top=False)
     check.add_argument(
         "--json",
         action="store_true",
-        help="print the validated settings as one line of JSON (durations in seconds), "
-        "the record the daemon runs on",
+        help=_(
+            "print the validated settings as one line of JSON (durations in seconds), "
+            "the record the daemon runs on"
+        ),
     )
-    path = config_sub.add_parser("path", help="print where the config file is read from")
+    path = config_sub.add_parser("path", help=_("print where the config file is read from"))
     _common(path, top=False)
-    show = config_sub.add_parser("show", help="print the effective settings")
+    show = config_sub.add_parser("show", help=_("print the effective settings"))
     _common(show, top=False)
     show.add_argument(
-        "--sources", action="store_true", help="say where each value comes from, aligned"
+        "--sources", action="store_true", help=_("say where each value comes from, aligned")
     )
 
     # Commands for the running daemon (see microbreak.client): quick, no config needed.
-    status = sub.add_parser("status", help="show what the running daemon is doing")
-    status.add_argument("--json", action="store_true", help="machine-readable output")
-    pause = sub.add_parser("pause", help="pause reminders (no argument: until resumed)")
-    pause.add_argument("duration", nargs="?", help="e.g. 30m, 1h20m")
-    pause.add_argument("--until", metavar="HH:MM", help="pause until this time of day")
-    sub.add_parser("resume", help="end a pause")
-    snooze = sub.add_parser("snooze", help="push the pending reminder out")
-    snooze.add_argument("duration", nargs="?", help="e.g. 10m (default: the first snooze choice)")
-    now = sub.add_parser("now", help="take a break now")
-    now.add_argument(
-        "--guide", action="store_true", help="open the guide window for it (see `guide`)"
+    status = sub.add_parser("status", help=_("show what the running daemon is doing"))
+    status.add_argument("--json", action="store_true", help=_("machine-readable output"))
+    pause = sub.add_parser("pause", help=_("pause reminders (no argument: until resumed)"))
+    pause.add_argument("duration", nargs="?", help=_("e.g. 30m, 1h20m"))
+    pause.add_argument("--until", metavar="HH:MM", help=_("pause until this time of day"))
+    sub.add_parser("resume", help=_("end a pause"))
+    snooze = sub.add_parser("snooze", help=_("push the pending reminder out"))
+    snooze.add_argument(
+        "duration", nargs="?", help=_("e.g. 10m (default: the first snooze choice)")
     )
-    sub.add_parser("skip", help="drop the pending reminder and start a fresh interval")
-    sub.add_parser("done", help="I did the exercise of the last reminder")
-    sub.add_parser("quit", help="stop the running daemon")
+    now = sub.add_parser("now", help=_("take a break now"))
+    now.add_argument(
+        "--guide", action="store_true", help=_("open the guide window for it (see `guide`)")
+    )
+    sub.add_parser("skip", help=_("drop the pending reminder and start a fresh interval"))
+    sub.add_parser("done", help=_("I did the exercise of the last reminder"))
+    sub.add_parser("quit", help=_("stop the running daemon"))
     guide = sub.add_parser(
-        "guide", help="count an exercise through in a small window (no daemon needed)"
+        "guide", help=_("count an exercise through in a small window (no daemon needed)")
     )
     _common(guide, top=False)
     guide.add_argument(
         "exercise",
         nargs="?",
         metavar="EXERCISE",
-        help="its id (see `microbreak exercises`); default: the first of your selection",
+        help=_("its id (see `microbreak exercises`); default: the first of your selection"),
     )
     guide.add_argument(
         "--answer",
         action="store_true",
-        help="say how it ended in the exit code alone: 0 done, 10 skipped (the daemon's way)",
+        help=_("say how it ended in the exit code alone: 0 done, 10 skipped (the daemon's way)"),
     )
-    sub.add_parser("autostart", help="start at login: enable [--systemd] | disable | status")
+    sub.add_parser("autostart", help=_("start at login: enable [--systemd] | disable | status"))
     doctor = sub.add_parser(
-        "doctor", help="check what works on this desktop, and how to fix the rest"
+        "doctor", help=_("check what works on this desktop, and how to fix the rest")
     )
     _common(doctor, top=False)
-    doctor.add_argument("--json", action="store_true", help="machine-readable, for bug reports")
-    stats = sub.add_parser("stats", help="breaks taken per day, compliance, streak")
+    doctor.add_argument("--json", action="store_true", help=_("machine-readable, for bug reports"))
+    stats = sub.add_parser("stats", help=_("breaks taken per day, compliance, streak"))
     _common(stats, top=False)
-    stats.add_argument("--days", type=_positive_int, default=7, help="how many days (default 7)")
-    stats.add_argument("--json", action="store_true", help="machine-readable output")
+    stats.add_argument("--days", type=_positive_int, default=7, help=_("how many days (default 7)"))
+    stats.add_argument("--json", action="store_true", help=_("machine-readable output"))
     stats.add_argument(
         "--chart",
         metavar="FILE",
-        help="also write a bar chart: .png, .svg, .pdf or .jpg (needs [charts])",
+        help=_("also write a bar chart: .png, .svg, .pdf or .jpg (needs [charts])"),
     )
     return parser
 
@@ -177,6 +190,9 @@ def _main(words: list[str]) -> int:
             return client.run(cmd, duration=duration, until=until, as_json=as_json)
         except KeyboardInterrupt:
             return 130
+    from .i18n import use
+
+    use()  # the desktop's language; a config's ``language`` takes over once it is read
     if words[:1] == ["autostart"]:
         from .usecases.autostart_cli import run as autostart_run
 
@@ -220,7 +236,9 @@ def _dispatch(args: argparse.Namespace) -> int:
         from . import client
 
         if command == "pause" and args.duration and args.until:
-            print("microbreak: pause: give a duration or --until, not both", file=sys.stderr)
+            print(
+                "microbreak: pause: " + _("give a duration or --until, not both"), file=sys.stderr
+            )
             return EXIT_USAGE
         return client.run(
             command,
@@ -262,11 +280,16 @@ def _dispatch(args: argparse.Namespace) -> int:
     if command == "config" and args.config_command == "show":
         print(config.show(loaded, sources=args.sources))
         return EXIT_OK
+    from .i18n import use
+
+    use(loaded.settings.language)
     if command == "config" and args.json:
         print(config.runtime(loaded).to_json())
         return EXIT_OK
     if command == "config":
-        where = str(loaded.path) if loaded.exists else f"{loaded.path} (not there; defaults)"
+        where = str(loaded.path)
+        if not loaded.exists:
+            where = _("{path} (not there; defaults)").format(path=loaded.path)
         print(f"# {where}: OK")
         print(config.describe(loaded.settings))
         return EXIT_OK
@@ -293,7 +316,7 @@ def _check_exercises() -> int:
     """``microbreak exercises --check``: the exercise files alone, one line per problem."""
     from .settings.exercise_files import read_catalog
 
-    print(f"{read_catalog().summary()}: all valid")
+    print(_("{summary}: all valid").format(summary=read_catalog().summary()))
     return EXIT_OK
 
 
@@ -335,11 +358,11 @@ def _stats(args: argparse.Namespace, goal: int) -> int:
     if args.json:
         print(stats.to_json(result))
         if chart is not None:  # stdout is the JSON document alone
-            print(f"microbreak: chart written to {chart}", file=sys.stderr)
+            print("microbreak: " + _("chart written to {path}").format(path=chart), file=sys.stderr)
     else:
         print(stats.render_table(result))
         if chart is not None:
-            print(f"\nChart written to {chart}")
+            print("\n" + _("Chart written to {path}").format(path=chart))
     return EXIT_OK
 
 

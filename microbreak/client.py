@@ -47,9 +47,14 @@ if TYPE_CHECKING:
         def recv(self, most: int) -> bytes: ...
 
 
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalog (``i18n.N_``, without importing gettext here)."""
+    return message
+
+
 #: Exit code when no daemon is running.
 EXIT_NOT_RUNNING = 3
-NOT_RUNNING = "microbreak is not running (start it with `microbreak`)"
+NOT_RUNNING = N_("microbreak is not running (start it with `microbreak`)")
 TIMEOUT = 5.0
 
 
@@ -186,14 +191,21 @@ def _arguments(duration: str | None, until: str | None) -> dict[str, Any]:
     """The request's arguments, checked here as well as in the daemon, so that a mistake is a
     usage error (exit 2). Raises ValueError (a ``DurationError``) with the reason."""
     args: dict[str, Any] = {}
+    if duration is None and until is None:
+        return args
+    from .i18n import _, use
+
+    use()  # the parsers below word their mistakes in the user's language
     if duration is not None:
         from .core.durations import DurationError, parse_duration
 
         seconds = parse_duration(duration).total_seconds()
         if seconds <= 0:
-            raise DurationError(f'"{duration}" must be longer than zero')
+            raise DurationError(_('"{value}" must be longer than zero').format(value=duration))
         if not MIN_SECONDS <= seconds <= MAX_SECONDS:
-            raise DurationError(f'"{duration}" must be from 1 second to 7 days')
+            raise DurationError(
+                _('"{value}" must be from 1 second to 7 days').format(value=duration)
+            )
         args["seconds"] = seconds
     if until is not None:
         from .core.durations import parse_time_of_day  # the config's parser: H:MM or HH:MM
@@ -243,7 +255,14 @@ def run(
 
 
 def _failed(error: str, code: int, as_json: bool, *, running: bool | None) -> int:
-    """Say what went wrong in one line on stderr (and as JSON on stdout); returns ``code``."""
+    """Say what went wrong in one line on stderr (and as JSON on stdout); returns ``code``.
+
+    Our own words are translated here, on the slow path only: gettext stays out of a
+    successful quick command (the daemon's words come translated)."""
+    from .i18n import _, use
+
+    use()
+    error = _(error)
     print(f"microbreak: {error}", file=sys.stderr)
     if as_json:
         print(json.dumps({"error": error, "running": running}, indent=2, sort_keys=True))
@@ -258,6 +277,8 @@ def _describe(cmd: str, reply: dict[str, Any]) -> str:
         return str(message or "microbreak is quitting")
     if cmd != "status":
         return f"{message}. {line}" if message else line
+    if "text" in reply:  # the daemon's words, in the user's language (see i18n)
+        return str(reply["text"])
     extra = []
     last = status.get("last_reminder")
     if isinstance(last, dict) and last.get("local_time"):

@@ -20,6 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import i18n
 from .adapters import backends
 from .adapters.away import Away
 from .adapters.backends import FREEDESKTOP, Candidate
@@ -105,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     runtime = Runtime.from_json(args[0])
     path = logs.setup(runtime.verbose)
+    i18n.use(runtime.language)  # so the quick commands' answers come in the user's language
     if path is not None:
         log.debug("log file: %s", path)
     try:
@@ -287,7 +289,9 @@ def _say_if_gnome_breaks_too(runtime: Runtime) -> None:
 
 def _snooze_label(runtime: Runtime) -> str:
     """The Snooze button: the first snooze choice, as the tray words it ("Snooze 5 min")."""
-    return f"Snooze {humanize(runtime.snoozes()[0])}"
+    return i18n.pgettext("notification button", "Snooze {duration}").format(
+        duration=humanize(runtime.snoozes()[0])
+    )
 
 
 def _make_notifier(
@@ -377,6 +381,7 @@ def _reloader(app: App, runtime: Runtime, notifier: Notifier) -> Callable[[str],
             if fresh is None or catalog is None:
                 app.config_problem(problem or "the config check failed")
                 return
+            i18n.use(fresh.language)
             _retune(notifier, fresh)
             app.reconfigure(
                 fresh,

@@ -270,7 +270,7 @@ def test_render_aligns_and_lists_one_fix_line_each() -> None:
         "fix: config: /c.toml: b: bad",
         "fix: idle detection: natural breaks stay off",
     ]
-    assert lines[-1] == "1 needed check(s) failed"
+    assert lines[-1] == "1 needed check failed"
     assert not doctor.passed(checks)
     assert doctor.passed([c for c in checks if c.name != "config"])
 

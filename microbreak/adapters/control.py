@@ -36,6 +36,7 @@ from ..channel import REFUSED
 from ..core.durations import TimeOfDayError, parse_time_of_day
 from ..core.planner import StateError
 from ..errors import MicrobreakError
+from ..i18n import _, clock, shown
 from ..protocol import MAX_MESSAGE, VERSION, ProtocolError, Request, encode, parse_request
 
 if TYPE_CHECKING:
@@ -107,12 +108,14 @@ def commands(app: App) -> dict[str, Command]:
         "resume": resume,
         "snooze": snooze,
         "now": lambda args: (
-            f"Break now: {app.break_now(guide=bool(args.get('guide'))).name}",
+            _("Break now: {exercise}").format(
+                exercise=shown(app.break_now(guide=bool(args.get("guide"))), "name")
+            ),
             None,
         ),
         "skip": lambda args: (app.skip(), None),
         "done": lambda args: (app.done(), None),
-        "quit": lambda args: ("microbreak is quitting", app.quit),
+        "quit": lambda args: (_("microbreak is quitting"), app.quit),
     }
 
 
@@ -128,12 +131,34 @@ def handler(app: App) -> Handler:
             return {"ok": False, "usage": True, "error": f"until: {e}"}, None
         except StateError as e:
             return {"ok": False, "error": str(e)}, None
-        reply: dict[str, Any] = {"ok": True, "status": status_json(app.snapshot())}
+        snap = app.snapshot()
+        reply: dict[str, Any] = {"ok": True, "status": status_json(snap), "text": summary(snap)}
         if message:
             reply["message"] = message
         return reply, after
 
     return handle
+
+
+def summary(snap: Snapshot) -> str:
+    """What ``microbreak status`` prints, in the user's language: the client prints it as it
+    comes, so the quick commands need no catalog of their own."""
+    parts = [snap.line]
+    if snap.last is not None and snap.last_shown is not None:
+        at = clock(snap.last_shown.astimezone(snap.tz))
+        name = shown(snap.last, "name")
+        parts.append(_("last reminder: {exercise} at {time}").format(exercise=name, time=at))
+    if snap.unanswered is not None:
+        name = shown(snap.unanswered, "name")
+        parts.append(_("waiting for done/skip: {exercise}").format(exercise=name))
+    text = "; ".join(parts)
+    if snap.config_problem:
+        first, *more = snap.config_problem.splitlines() or [""]
+        text += "\n" + _("Config problem (previous settings in use): {problem}").format(
+            problem=first
+        )
+        text += "".join(f"\n  {other}" for other in more)
+    return text
 
 
 def status_json(snap: Snapshot) -> dict[str, Any]:

@@ -13,9 +13,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..core.durations import humanize
+from ..core.durations import humanize, spelled
 from ..core.messages import Message
 from ..core.planner import Mode, StateError
+from ..i18n import _, pgettext
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,18 @@ PAUSE_CHOICES: tuple[tuple[str, timedelta | None], ...] = (
     ("1 hour", timedelta(hours=1)),
     ("2 hours", timedelta(hours=2)),
 )
+
+
+def labels(menu: Any) -> str:
+    """The visible entries of a pystray menu as the user reads them, a submenu's in brackets:
+    the log's record of what the menu says (in the user's language)."""
+    words = []
+    for entry in menu.items:
+        if not entry.visible or not entry.text:
+            continue
+        inner = f" [{labels(entry.submenu)}]" if entry.submenu else ""
+        words.append(f"{entry.text}{inner}")
+    return " | ".join(words)
 
 
 class Controls(Protocol):
@@ -162,7 +175,7 @@ class PystrayTray:
             return run
 
         def snooze_item(duration: timedelta) -> Any:
-            return item(f"{humanize(duration)}", call(lambda: c.snooze(duration)))
+            return item(humanize(duration), call(lambda: c.snooze(duration)))
 
         def pause_item(label: str, duration: timedelta | None) -> Any:
             return item(label, call(lambda: c.pause(duration)))
@@ -173,36 +186,36 @@ class PystrayTray:
         return menu(
             item(lambda _: self._text, call(lambda: None), enabled=False),
             item(
-                "Take a break now",
+                _("Take a break now"),
                 call(lambda: c.break_now(guide=True)),
                 default=not self._pystray.Icon.HAS_MENU,
             ),
             item(
-                "Snooze",
+                pgettext("tray menu", "Snooze"),
                 # A callable, so a live config reload's new choices show up in the menu.
                 menu(lambda: tuple(snooze_item(d) for d in c.snooze_choices)),
                 enabled=not_paused,
             ),
             item(
-                "Pause",
+                pgettext("tray menu", "Pause"),
                 menu(
-                    *(pause_item(label, d) for label, d in PAUSE_CHOICES),
-                    item("Until tomorrow morning", call(c.pause_until_morning)),
-                    pause_item("Until resumed", None),
+                    *(pause_item(spelled(d), d) for _label, d in PAUSE_CHOICES if d),
+                    item(_("Until tomorrow morning"), call(c.pause_until_morning)),
+                    pause_item(_("Until resumed"), None),
                 ),
                 enabled=not_paused,
             ),
-            item("Resume", call(c.resume), enabled=lambda _: c.mode() is Mode.PAUSED),
+            item(_("Resume"), call(c.resume), enabled=lambda _: c.mode() is Mode.PAUSED),
             # Shown after a reminder until it is answered, like `microbreak done` / `skip`.
             item(
-                lambda _: f"Done: {c.unanswered()}",
+                lambda _item: _("Done: {exercise}").format(exercise=c.unanswered()),
                 call(c.done),
                 visible=lambda _: c.unanswered() is not None,
             ),
-            item("Skip it", call(c.skip), visible=lambda _: c.unanswered() is not None),
+            item(_("Skip it"), call(c.skip), visible=lambda _: c.unanswered() is not None),
             menu.SEPARATOR,
-            item("Open config file", call(c.open_config)),
-            item("Quit", call(c.quit)),
+            item(_("Open config file"), call(c.open_config)),
+            item(_("Quit"), call(c.quit)),
         )
 
     # -- following the state -------------------------------------------------------------------
@@ -265,6 +278,7 @@ class PystrayTray:
                 GLib.idle_add(lambda: log.debug("tray: %s", text))
             else:
                 log.debug("tray: %s", text)
+            log.debug("tray menu: %s", labels(icon.menu))
         tooltip = f"microbreak\n{text}"
         if tooltip != self._tooltip:
             self._tooltip = tooltip

@@ -10,14 +10,16 @@ import math
 import re
 from datetime import time, timedelta
 
+from ..i18n import N_, _, ngettext
+
 # A unit is h, m or s, or a word people write for one: min, mins, minutes, hr, hours, sec, ...
 _UNIT = r"(?:h(?:(?:ou)?rs?)?|m(?:in(?:ute)?s?)?|s(?:ec(?:ond)?s?)?)"
 _PART = re.compile(rf"(\d+(?:\.\d+)?)\s*({_UNIT})(?![a-z])", re.IGNORECASE)
 _WHOLE = re.compile(rf"^\s*(?:\d+(?:\.\d+)?\s*{_UNIT}(?![a-z])\s*)+$", re.IGNORECASE)
 _UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0}
 
-DURATION_HELP = "a duration like 45m, 1h30m, 90s or a plain number of minutes"
-TIME_HELP = 'a time of day like "08:30", "8:30" or "17:45" (24-hour clock)'
+DURATION_HELP = N_("a duration like 45m, 1h30m, 90s or a plain number of minutes")
+TIME_HELP = N_('a time of day like "08:30", "8:30" or "17:45" (24-hour clock)')
 # H:MM or HH:MM; ":00" seconds are allowed, as TOML's own times (08:30:00) always carry them.
 _TIME_OF_DAY = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])(?::00)?")
 
@@ -37,13 +39,21 @@ def parse_time_of_day(value: object) -> time:
     """
     if isinstance(value, time):
         if value.second or value.microsecond:
-            raise TimeOfDayError(f"{value.isoformat()} has seconds; write {TIME_HELP}")
+            raise TimeOfDayError(
+                _("{value} has seconds; write {help}").format(
+                    value=value.isoformat(), help=_(TIME_HELP)
+                )
+            )
         if value.tzinfo is not None:
-            raise TimeOfDayError(f"{value.isoformat()} has a UTC offset; write {TIME_HELP}")
+            raise TimeOfDayError(
+                _("{value} has a UTC offset; write {help}").format(
+                    value=value.isoformat(), help=_(TIME_HELP)
+                )
+            )
         return value
     match = _TIME_OF_DAY.fullmatch(value.strip()) if isinstance(value, str) else None
     if match is None:
-        raise TimeOfDayError(f"{_quoted(value)} is not {TIME_HELP}")
+        raise TimeOfDayError(_not_a(value, TIME_HELP))
     return time(int(match[1]), int(match[2]))
 
 
@@ -52,11 +62,11 @@ def parse_duration(value: object) -> timedelta:
     if isinstance(value, timedelta):
         return value
     if isinstance(value, bool):
-        raise DurationError(f"{_quoted(value)} is not {DURATION_HELP}")
+        raise DurationError(_not_a(value, DURATION_HELP))
     if isinstance(value, int | float):
         return _span(value, 60.0, value)
     if not isinstance(value, str):
-        raise DurationError(f"{_quoted(value)} is not {DURATION_HELP}")
+        raise DurationError(_not_a(value, DURATION_HELP))
     text = value.strip()
     if text.startswith("-") and len(text) > 1 and not text[1:].lstrip().startswith("-"):
         return -parse_duration(text[1:])
@@ -67,7 +77,7 @@ def parse_duration(value: object) -> timedelta:
     else:
         return _span(minutes, 60.0, value)
     if not _WHOLE.match(text):
-        raise DurationError(f"{_quoted(value)} is not {DURATION_HELP}")
+        raise DurationError(_not_a(value, DURATION_HELP))
     seconds = sum(float(n) * _UNIT_SECONDS[u[0].lower()] for n, u in _PART.findall(text))
     return _span(seconds, 1.0, value)
 
@@ -77,10 +87,19 @@ def _span(amount: float, unit: float, value: object) -> timedelta:
     try:
         seconds = amount * unit
         if not math.isfinite(seconds):
-            raise DurationError(f"{_quoted(value)} is not {DURATION_HELP}")
+            raise DurationError(_not_a(value, DURATION_HELP))
         return timedelta(seconds=seconds)
     except OverflowError:
-        raise DurationError(f"{_quoted(value)} is far too long; write {DURATION_HELP}") from None
+        raise DurationError(
+            _("{value} is far too long; write {help}").format(
+                value=_quoted(value), help=_(DURATION_HELP)
+            )
+        ) from None
+
+
+def _not_a(value: object, allowed: str) -> str:
+    """``"abc" is not a duration like ...``, in the user's language."""
+    return _("{value} is not {help}").format(value=_quoted(value), help=_(allowed))
 
 
 def _quoted(value: object) -> str:
@@ -103,9 +122,20 @@ def humanize(value: timedelta) -> str:
     """A rounded, readable span for menus: ``23 min``, ``1 h 5 min``, ``40 s``."""
     total = max(0, round(value.total_seconds()))
     if total < 60:
-        return f"{total} s"
+        return _("{n} s").format(n=total)
     minutes = (total + 59) // 60
     hours, minutes = divmod(minutes, 60)
     if not hours:
-        return f"{minutes} min"
-    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+        return _("{n} min").format(n=minutes)
+    if minutes:
+        return _("{hours} h {minutes} min").format(hours=hours, minutes=minutes)
+    return _("{n} h").format(n=hours)
+
+
+def spelled(value: timedelta) -> str:
+    """A whole span in words, as a menu offers it: ``30 minutes``, ``1 hour``, ``2 hours``."""
+    minutes = round(value.total_seconds() / 60)
+    if minutes % 60:
+        return ngettext("{n} minute", "{n} minutes", minutes).format(n=minutes)
+    hours = minutes // 60
+    return ngettext("{n} hour", "{n} hours", hours).format(n=hours)

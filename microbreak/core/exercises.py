@@ -15,6 +15,12 @@ from functools import cache
 from types import MappingProxyType
 
 
+def N_(message: str) -> str:
+    """Mark ``message`` for the translators' catalog; it is translated when shown
+    (``i18n.shown``), so the catalog stays plain data that needs only the standard library."""
+    return message
+
+
 class Position(str, Enum):
     """Where the exercise is done; the default rotation offers only seated ones at a desk."""
 
@@ -86,6 +92,8 @@ class Exercise:
     image: str | None = None
     #: The dose as data for the guide; None: a simple timed guide.
     routine: Routine | None = None
+    #: A user exercise's own translations, as (language, field, text): ("de", "name", "...").
+    translations: tuple[tuple[str, str, str], ...] = ()
 
 
 _PAIN_EXERCISES = Source("Upper Back Pain Exercises", "000_7ef061d3e861d36f.txt")
@@ -100,7 +108,7 @@ _CHOOSING = Source(
     "004_fb8eb40a8535814e.txt",
 )
 
-SAFETY_NOTE = (
+SAFETY_NOTE = N_(
     "Talk to your doctor before you begin, and again if an ache lingers for weeks. "
     "If anything hurts sharply, stop right away; ease in gently and build up little by little."
 )
@@ -114,12 +122,12 @@ CATALOG: tuple[Exercise, ...] = (
     # The five desk moves of the "wellness microbreak" (003).
     Exercise(
         id="upper-back-movement",
-        name="Upper back movement",
-        instructions=(
+        name=N_("Upper back movement"),
+        instructions=N_(
             "Reach back over each shoulder and rest your palms on your upper back. Fold forward, "
             "elbows dropping toward the floor, then roll up slowly, head last."
         ),
-        dose="3 slow times",
+        dose=N_("3 slow times"),
         position=Position.SEATED,
         area=Area.SPINE,
         source=_MICROBREAK,
@@ -127,12 +135,12 @@ CATALOG: tuple[Exercise, ...] = (
     ),
     Exercise(
         id="high-reach-stretch",
-        name="High-reach stretch",
-        instructions=(
+        name=N_("High-reach stretch"),
+        instructions=N_(
             "Sit tall and lift both arms overhead. Fan your fingers wide and stretch up as far as "
             "is comfortable, then let your arms relax."
         ),
-        dose="hold 5 seconds, repeat 5 times",
+        dose=N_("hold 5 seconds, repeat 5 times"),
         position=Position.SEATED,
         area=Area.SHOULDERS,
         source=_MICROBREAK,
@@ -140,12 +148,12 @@ CATALOG: tuple[Exercise, ...] = (
     ),
     Exercise(
         id="shoulder-rolls",
-        name="Shoulder rolls",
-        instructions=(
+        name=N_("Shoulder rolls"),
+        instructions=N_(
             "Sit tall but loose, feet flat. Circle your shoulders slowly up, back and down, "
             "and let them settle before the next circle."
         ),
-        dose="5 times",
+        dose=N_("5 times"),
         position=Position.SEATED,
         area=Area.SHOULDERS,
         source=_MICROBREAK,
@@ -153,12 +161,12 @@ CATALOG: tuple[Exercise, ...] = (
     ),
     Exercise(
         id="shoulder-squeeze",
-        name="Shoulder squeeze",
-        instructions=(
+        name=N_("Shoulder squeeze"),
+        instructions=N_(
             "Sit tall, elbows bent at a right angle and lifted to shoulder height. Draw them back "
             "until your shoulder blades could grip a pencil, and glide your head back."
         ),
-        dose="hold 3 seconds, 5 to 10 times",
+        dose=N_("hold 3 seconds, 5 to 10 times"),
         position=Position.SEATED,
         area=Area.UPPER_BACK,
         source=_MICROBREAK,
@@ -166,12 +174,12 @@ CATALOG: tuple[Exercise, ...] = (
     ),
     Exercise(
         id="shoulder-shrug",
-        name="Shoulder shrug",
-        instructions=(
+        name=N_("Shoulder shrug"),
+        instructions=N_(
             "Sit upright, spine easy. Lift both shoulders toward your ears and pause there, then "
             "let them drop and go loose."
         ),
-        dose="hold 3 seconds, repeat 5 times",
+        dose=N_("hold 3 seconds, repeat 5 times"),
         position=Position.SEATED,
         area=Area.NECK,
         source=_MICROBREAK,
@@ -180,12 +188,12 @@ CATALOG: tuple[Exercise, ...] = (
     # Other desk-friendly moves.
     Exercise(
         id="seated-thoracic-rotation",
-        name="Seated thoracic rotation",
-        instructions=(
+        name=N_("Seated thoracic rotation"),
+        instructions=N_(
             "Sit with feet flat, fingertips behind your head, elbows wide. Turn your chest to one "
             "side with hips still, pause, then turn to the other side."
         ),
-        dose="hold 2 seconds, 10 to 12 each side",
+        dose=N_("hold 2 seconds, 10 to 12 each side"),
         position=Position.SEATED,
         area=Area.SPINE,
         source=_FIVE_EXERCISES,
@@ -193,12 +201,12 @@ CATALOG: tuple[Exercise, ...] = (
     ),
     Exercise(
         id="gentle-neck-stretch",
-        name="Gentle neck stretch",
-        instructions=(
+        name=N_("Gentle neck stretch"),
+        instructions=N_(
             "Sit tall with shoulders low. Slowly tip one ear toward its shoulder until you feel a "
             "mild pull, breathe, then switch. Never force it."
         ),
-        dose="hold 15 seconds, 2 each side",
+        dose=N_("hold 15 seconds, 2 each side"),
         position=Position.SEATED,
         area=Area.NECK,
         source=_FIVE_EXERCISES,
@@ -206,12 +214,12 @@ CATALOG: tuple[Exercise, ...] = (
     ),
     Exercise(
         id="seated-chest-opener",
-        name="Seated chest opener",
-        instructions=(
+        name=N_("Seated chest opener"),
+        instructions=N_(
             "Sit near the front of your seat and link your hands behind you. Draw them gently "
             "down and back so your chest lifts and opens, then release."
         ),
-        dose="hold 10 seconds, 3 times",
+        dose=N_("hold 10 seconds, 3 times"),
         position=Position.SEATED,
         area=Area.CHEST,
         source=_CHOOSING,
@@ -219,12 +227,12 @@ CATALOG: tuple[Exercise, ...] = (
     ),
     Exercise(
         id="seated-backbend",
-        name="Seated backbend",
-        instructions=(
+        name=N_("Seated backbend"),
+        instructions=N_(
             "Sit back against the backrest and raise both arms overhead. Lift your chest and arch "
             "gently back over the top of the backrest, then sit up slowly."
         ),
-        dose="hold 5 seconds, 3 times",
+        dose=N_("hold 5 seconds, 3 times"),
         position=Position.SEATED,
         area=Area.CHEST,
         source=_CHOOSING,
@@ -232,12 +240,12 @@ CATALOG: tuple[Exercise, ...] = (
     ),
     Exercise(
         id="upper-back-stretch",
-        name="Upper back stretch",
-        instructions=(
+        name=N_("Upper back stretch"),
+        instructions=N_(
             "Link your fingers and push your hands out in front at chest height. Round your upper "
             "back so the shoulder blades spread apart, chin tucked, then sit tall."
         ),
-        dose="hold 10 seconds, 3 times",
+        dose=N_("hold 10 seconds, 3 times"),
         position=Position.SEATED,
         area=Area.UPPER_BACK,
         source=_FIVE_EXERCISES,
@@ -245,12 +253,12 @@ CATALOG: tuple[Exercise, ...] = (
     ),
     Exercise(
         id="pectoralis-doorway-stretch",
-        name="Pectoralis doorway stretch",
-        instructions=(
+        name=N_("Pectoralis doorway stretch"),
+        instructions=N_(
             "Stand in a doorway with a hand on each side of the frame. Lean through until the "
             "front of your chest stretches, hold, then step back."
         ),
-        dose="hold 15 seconds, 3 times",
+        dose=N_("hold 15 seconds, 3 times"),
         position=Position.STANDING,
         area=Area.CHEST,
         source=_PAIN_EXERCISES,
@@ -258,12 +266,12 @@ CATALOG: tuple[Exercise, ...] = (
     ),
     Exercise(
         id="wall-arm-slides",
-        name="Wall arm slides",
-        instructions=(
+        name=N_("Wall arm slides"),
+        instructions=N_(
             "Stand with your back flat to a wall, arms on the wall and palms out. Slowly slide the "
             "arms up, then back down, keeping them in contact with the wall."
         ),
-        dose="20 slow slides",
+        dose=N_("20 slow slides"),
         position=Position.STANDING,
         area=Area.SHOULDERS,
         source=_PAIN_EXERCISES,
@@ -271,12 +279,12 @@ CATALOG: tuple[Exercise, ...] = (
     ),
     Exercise(
         id="reaching-skyward",
-        name="Reaching skyward",
-        instructions=(
+        name=N_("Reaching skyward"),
+        instructions=N_(
             "Stand tall and stretch both hands toward the ceiling, reaching a little higher as "
             "you breathe out, then lower your arms."
         ),
-        dose="hold 5 seconds, 3 times",
+        dose=N_("hold 5 seconds, 3 times"),
         position=Position.STANDING,
         area=Area.SPINE,
         source=_REHAB,
@@ -284,12 +292,12 @@ CATALOG: tuple[Exercise, ...] = (
     ),
     Exercise(
         id="pelvic-push",
-        name="Pelvic push",
-        instructions=(
+        name=N_("Pelvic push"),
+        instructions=N_(
             "Stand with feet apart and hands on your hips. Ease your pelvis forward while your "
             "feet stay planted, then come back to neutral. No bouncing."
         ),
-        dose="5 times",
+        dose=N_("5 times"),
         position=Position.STANDING,
         area=Area.HIPS,
         source=_REHAB,
@@ -297,12 +305,12 @@ CATALOG: tuple[Exercise, ...] = (
     ),
     Exercise(
         id="raise-a-knee",
-        name="Raise a knee",
-        instructions=(
+        name=N_("Raise a knee"),
+        instructions=N_(
             "Stand tall, a hand on the desk for balance. Lift one knee until that foot is level "
             "with the other knee, lower it, then switch legs."
         ),
-        dose="5 each side",
+        dose=N_("5 each side"),
         position=Position.STANDING,
         area=Area.HIPS,
         source=_REHAB,
@@ -311,12 +319,12 @@ CATALOG: tuple[Exercise, ...] = (
     # Floor exercises: for home, not for the office chair.
     Exercise(
         id="floor-press",
-        name="Floor press",
-        instructions=(
+        name=N_("Floor press"),
+        instructions=N_(
             "Lie face down, hands under your shoulders. Gently push your chest up off the floor "
             "while hips, knees and toes stay down, then lower."
         ),
-        dose="5 slow times",
+        dose=N_("5 slow times"),
         position=Position.FLOOR,
         area=Area.SPINE,
         source=_REHAB,
@@ -324,12 +332,12 @@ CATALOG: tuple[Exercise, ...] = (
     ),
     Exercise(
         id="mid-trap-on-pillow",
-        name="Mid trap on a pillow",
-        instructions=(
+        name=N_("Mid trap on a pillow"),
+        instructions=N_(
             "Lie face down, a pillow propping up your chest, arms straight out to the sides. "
             "Lift the arms slowly, pinching your shoulder blades, then lower."
         ),
-        dose="10 times",
+        dose=N_("10 times"),
         position=Position.FLOOR,
         area=Area.UPPER_BACK,
         source=_PAIN_EXERCISES,
@@ -337,12 +345,12 @@ CATALOG: tuple[Exercise, ...] = (
     ),
     Exercise(
         id="upper-back-extension",
-        name="Upper back extension",
-        instructions=(
+        name=N_("Upper back extension"),
+        instructions=N_(
             "Lie face down, arms along your body. Raise your chest a little off the floor with "
             "your neck long and eyes down, pause, then lower slowly."
         ),
-        dose="10 to 15 times",
+        dose=N_("10 to 15 times"),
         position=Position.FLOOR,
         area=Area.UPPER_BACK,
         source=_FIVE_EXERCISES,
@@ -350,12 +358,12 @@ CATALOG: tuple[Exercise, ...] = (
     ),
     Exercise(
         id="cat-camel",
-        name="Cat-camel",
-        instructions=(
+        name=N_("Cat-camel"),
+        instructions=N_(
             "On hands and knees, hands below shoulders and knees below hips. Hump your back with "
             "chin tucked, then let it dip as chest and tailbone lift."
         ),
-        dose="10 to 12 times",
+        dose=N_("10 to 12 times"),
         position=Position.FLOOR,
         area=Area.SPINE,
         source=_FIVE_EXERCISES,
@@ -363,12 +371,12 @@ CATALOG: tuple[Exercise, ...] = (
     ),
     Exercise(
         id="bridge",
-        name="Bridge",
-        instructions=(
+        name=N_("Bridge"),
+        instructions=N_(
             "Lie on your back, knees bent, feet flat. Push through your heels to raise your hips "
             "until knees, hips and shoulders line up, pause, then lower."
         ),
-        dose="10 to 15 times",
+        dose=N_("10 to 15 times"),
         position=Position.FLOOR,
         area=Area.HIPS,
         source=_FIVE_EXERCISES,

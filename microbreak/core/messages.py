@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..i18n import _, shown
 from .planner import Reminder, Trigger
 
 
@@ -20,10 +21,13 @@ class Message:
 def reminder_message(reminder: Reminder) -> Message:
     """Title names the exercise; the body says how to do it and how many times."""
     exercise = reminder.exercise
-    again = " (again)" if reminder.trigger is Trigger.SNOOZED else ""
+    again = _(" (again)") if reminder.trigger is Trigger.SNOOZED else ""
+    dose = shown(exercise, "dose")
     return Message(
-        title=f"Microbreak: {exercise.name}{again}",
-        body=f"{exercise.instructions}\n{exercise.dose[:1].upper()}{exercise.dose[1:]}.",
+        title=_("Microbreak: {exercise}{again}").format(
+            exercise=shown(exercise, "name"), again=again
+        ),
+        body=f"{shown(exercise, 'instructions')}\n{dose[:1].upper()}{dose[1:]}.",
         exercise_id=exercise.id,
         image=exercise.image,
     )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 from enum import Enum
 
+from ..i18n import _, clock, weekday
 from .durations import humanize
 from .exercises import CATALOG, Exercise
 from .rotation import Rotation
@@ -97,27 +98,35 @@ class Status:
         """
         if self.mode is Mode.PAUSED:
             if self.paused_until is None:
-                return "Paused until resumed"
-            return f"Paused until {_clock(self.paused_until, now, tz)}"
+                return _("Paused until resumed")
+            return _("Paused until {time}").format(time=_clock(self.paused_until, now, tz))
         if self.off_duty_until is not None:
-            when = self.off_duty_until.astimezone(tz).strftime("%A %H:%M")
-            return f"Outside working hours \N{EM DASH} next reminder {when}"
+            local = self.off_duty_until.astimezone(tz)
+            when = f"{weekday(local)} {clock(local)}"
+            return _("Outside working hours \N{EM DASH} next reminder {when}").format(when=when)
         if self.away_since is not None:
-            return f"Away since {_clock(self.away_since, now, tz)}: a natural break"
+            return _("Away since {time}: a natural break").format(
+                time=_clock(self.away_since, now, tz)
+            )
         if self.held is not None:
-            return f"Holding: {self.held}"
+            return _("Holding: {reason}").format(reason=self.held)
         if self.due is None:
-            return "Outside working hours"
-        prefix = "Snoozed: next break" if self.mode is Mode.SNOOZED else "Next break"
+            return _("Outside working hours")
+        at = _clock(self.due, now, tz)
+        if self.mode is Mode.SNOOZED:
+            if not countdown:
+                return _("Snoozed: next break at {time}").format(time=at)
+            wait = humanize(self.due - now)
+            return _("Snoozed: next break in {wait} ({time})").format(wait=wait, time=at)
         if not countdown:
-            return f"{prefix} at {_clock(self.due, now, tz)}"
-        return f"{prefix} in {humanize(self.due - now)} ({_clock(self.due, now, tz)})"
+            return _("Next break at {time}").format(time=at)
+        return _("Next break in {wait} ({time})").format(wait=humanize(self.due - now), time=at)
 
 
 def _clock(when: datetime, now: datetime, tz: tzinfo) -> str:
     """``14:30``, or ``Tue 08:00`` when it is not today."""
     local, today = when.astimezone(tz), now.astimezone(tz).date()
-    return local.strftime("%H:%M") if local.date() == today else local.strftime("%a %H:%M")
+    return clock(local, with_day=local.date() != today)
 
 
 def next_local_time(now: datetime, at: time, tz: tzinfo) -> datetime:
@@ -336,11 +345,11 @@ class Planner:
         just saw: it comes back, the same exercise, ``duration`` from now.
         """
         if self.mode is Mode.PAUSED:
-            raise StateError("microbreak is paused; resume it before snoozing")
+            raise StateError(_("microbreak is paused; resume it before snoozing"))
         if duration <= timedelta(0):
             raise ValueError("snooze needs a positive duration")
         if self.due is None:
-            raise StateError("outside working hours there is no pending reminder to snooze")
+            raise StateError(_("outside working hours there is no pending reminder to snooze"))
         self._clear_hold()
         recent = self.last_shown is not None and now - self.last_shown < JUST_SHOWN
         if self.mode is Mode.RUNNING and recent and self.rotation.last is not None:
@@ -374,7 +383,7 @@ class Planner:
         one, only the pending reminder moves (a held one too: its hold ends with it).
         """
         if self.mode is Mode.PAUSED:
-            raise StateError("microbreak is paused; there is no pending reminder to skip")
+            raise StateError(_("microbreak is paused; there is no pending reminder to skip"))
         self._clear_hold()
         skipped, self.unanswered, self._again = self.unanswered, None, None
         self.mode, self.due = Mode.RUNNING, self._fresh_due(now)
@@ -384,7 +393,7 @@ class Planner:
     def done(self, now: datetime) -> Exercise:
         """The user did the exercise of the last reminder; returns it."""
         if self.unanswered is None:
-            raise StateError("there is no reminder to mark as done; the next one will come")
+            raise StateError(_("there is no reminder to mark as done; the next one will come"))
         exercise, self.unanswered = self.unanswered, None
         if self._again is not None and self._again.id == exercise.id:
             # Snoozed and then done anyway: the repeat is no longer wanted.

@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from enum import Enum
@@ -63,6 +65,7 @@ from ..core.exercises import CATALOG, Exercise, Position, current_id
 from ..core.rotation import Selection, SelectionError
 from ..core.work_hours import Span
 from ..errors import ConfigError
+from ..i18n import AUTO, _, use
 from ..paths import CONFIG_ENV, config_file, site_config_files
 from .exercise_files import did_you_mean, exercise_dirs, read_catalog, read_toml
 from .record import WEEKDAYS, Runtime
@@ -89,9 +92,11 @@ _MODEL = ConfigDict(extra="forbid", frozen=True, ser_json_timedelta="float")
 
 def _bounded(longest: timedelta) -> BeforeValidator:
     """A duration from one second to ``longest``, in whole seconds, as the menus show it."""
-    allowed = f"write a duration from 1s to {format_duration(longest)}, like 45m, 1h30m or 90s"
 
     def check(value: object) -> timedelta:
+        allowed = _("write a duration from 1s to {longest}, like 45m, 1h30m or 90s").format(
+            longest=format_duration(longest)
+        )
         try:
             parsed = parse_duration(value)
         except DurationError as e:
@@ -99,16 +104,27 @@ def _bounded(longest: timedelta) -> BeforeValidator:
         shown = json.dumps(value, default=str)
         if parsed <= timedelta(0):
             raise PydanticCustomError(
-                "duration", f"{shown} must be longer than zero; write {DURATION_HELP}"
+                "duration",
+                _("{value} must be longer than zero; write {help}").format(
+                    value=shown, help=_(DURATION_HELP)
+                ),
             )
         if parsed < SECOND:
-            raise PydanticCustomError("duration", f"{shown} is less than a second; {allowed}")
+            raise PydanticCustomError(
+                "duration",
+                _("{value} is less than a second; {allowed}").format(value=shown, allowed=allowed),
+            )
         if parsed.microseconds:
             raise PydanticCustomError(
-                "duration", f"{shown} is not a whole number of seconds; {allowed}"
+                "duration",
+                _("{value} is not a whole number of seconds; {allowed}").format(
+                    value=shown, allowed=allowed
+                ),
             )
         if parsed > longest:
-            raise PydanticCustomError("duration", f"{shown} is too long; {allowed}")
+            raise PydanticCustomError(
+                "duration", _("{value} is too long; {allowed}").format(value=shown, allowed=allowed)
+            )
         return parsed
 
     return BeforeValidator(check)
@@ -128,10 +144,30 @@ def _not_a_boolean(value: object) -> object:
     return value
 
 
+def _language(value: object) -> str:
+    """``auto`` (the desktop's language) or a code like ``de`` or ``pt_BR``, as gettext names
+    its catalogs; a code with no catalog is allowed and speaks English."""
+    text = value.strip() if isinstance(value, str) else ""
+    if text.lower() == AUTO:
+        return AUTO
+    match = _LANGUAGE_CODE.fullmatch(text)
+    if match is None:
+        raise PydanticCustomError(
+            "language",
+            _('{value} is not a language; write "auto" or a code like "de", "fr" or "pt_BR"'),
+            {"value": json.dumps(value, default=str)},
+        )
+    region = f"_{match[2].upper()}" if match[2] else ""
+    return match[1].lower() + region
+
+
+_LANGUAGE_CODE = re.compile(r"([A-Za-z]{2,3})(?:[_-]([A-Za-z]{2}))?")
+
 WholeNumber = Annotated[int, BeforeValidator(_not_a_boolean)]
 Duration = Annotated[timedelta, _bounded(DAY)]
 ShortDuration = Annotated[timedelta, _bounded(HOUR)]
 ClockTime = Annotated[time, BeforeValidator(_clock_time)]
+Language = Annotated[str, BeforeValidator(_language)]
 
 
 def _distinct(value: object, handler: ValidatorFunctionWrapHandler) -> list[timedelta]:
@@ -173,7 +209,7 @@ def _weekday(value: object) -> str:
         return text[:3]
     raise PydanticCustomError(
         "clock",
-        "{value} is not a day; use mon, tue, wed, thu, fri, sat, sun",
+        _("{value} is not a day; use mon, tue, wed, thu, fri, sat, sun"),
         {"value": json.dumps(value, default=str)},
     )
 
@@ -248,7 +284,7 @@ def _exercise_id(value: object, info: ValidationInfo) -> str:
     hint = did_you_mean(str(value), known)
     raise PydanticCustomError(
         "exercise",
-        "no exercise is called {name}{hint}; `microbreak exercises` lists them",
+        _("no exercise is called {name}{hint}; `microbreak exercises` lists them"),
         {"name": json.dumps(value, default=str), "hint": hint},
     )
 
@@ -279,8 +315,10 @@ class ExerciseSettings(BaseModel):
         except SelectionError:
             raise PydanticCustomError(
                 "exercise",
-                "{key}: these settings leave no exercise to choose from; allow more positions, "
-                "or include at least one exercise that is not excluded",
+                _(
+                    "{key}: these settings leave no exercise to choose from; allow more "
+                    "positions, or include at least one exercise that is not excluded"
+                ),
                 {"key": "exclude"},
             ) from None
         return self
@@ -307,6 +345,7 @@ class Settings(BaseModel):
     detect_idle: bool = True
     gnome_breaks_warning: bool = True
     daily_goal: WholeNumber = Field(default=6, ge=1, le=100)
+    language: Language = AUTO
     notification: NotificationSettings = Field(default_factory=NotificationSettings)
     exercises: ExerciseSettings = Field(default_factory=ExerciseSettings)
     work_hours: WorkHoursSettings = Field(default_factory=WorkHoursSettings)
@@ -317,8 +356,10 @@ class Settings(BaseModel):
         if self.min_interval > self.max_interval:
             raise PydanticCustomError(
                 "bounds",
-                "{key}: {low} is longer than max_interval {high}; "
-                "min_interval must not exceed max_interval",
+                _(
+                    "{key}: {low} is longer than max_interval {high}; "
+                    "min_interval must not exceed max_interval"
+                ),
                 {
                     "key": "min_interval",
                     "low": format_duration(self.min_interval),
@@ -354,7 +395,7 @@ class Origin:
     def __str__(self) -> str:
         """As a problem names it: the file, ``environment variable X`` or ``command line``."""
         if self.kind == "environment":
-            return f"environment variable {self.name}"
+            return _("environment variable {name}").format(name=self.name)
         if self.kind in {"system", "user"}:
             return self.name
         return self.kind
@@ -426,10 +467,12 @@ def load(
     path, named = config_file(explicit)
     exists = path.is_file()
     if not exists and path.exists():
-        raise ConfigError([f"{path}: is not a file"])
+        raise ConfigError([_("{path}: is not a file").format(path=path)])
     if not exists and named:
         source = f"{CONFIG_ENV}={path}" if not explicit else "--config"
-        raise ConfigError([f"{path}: no such config file (named by {source})"])
+        raise ConfigError(
+            [_("{path}: no such config file (named by {source})").format(path=path, source=source)]
+        )
     problems = _unknown_env()
     if problems:
         raise ConfigError(problems)
@@ -457,6 +500,8 @@ def load(
     origins: dict[Loc, Origin] = {}
     for data, origin in layers:
         _merge(merged, data, origin, origins)
+    with suppress(PydanticCustomError):  # a bad one is reported with the rest below
+        use(_language(merged.get("language", AUTO)))  # the language speaks the mistakes too
     try:
         settings = Settings.model_validate(merged, context={"catalog": catalog})
     except ValidationError as e:
@@ -508,7 +553,11 @@ def _environment(problems: list[str]) -> tuple[dict[Loc, str], dict[str, Any]]:
             if kind is not None:
                 json.loads(os.environ[var])
         except ValueError:
-            bad.append(f"environment variable {var}: not valid JSON; write {kind}")
+            bad.append(
+                _("environment variable {var}: not valid JSON; write {kind}").format(
+                    var=var, kind=kind
+                )
+            )
     problems += bad
     if bad or not variables:
         return variables, {}
@@ -664,27 +713,30 @@ def _allowed(error: Mapping[str, Any]) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
     if kind == "enum":
-        return f"one of {ctx.get('expected', '')}".replace("'", '"')
+        return _("one of {values}").format(values=ctx.get("expected", "")).replace("'", '"')
     if kind in {"list_type", "too_short", "too_long"}:
         loc = error["loc"]
         in_by_day = len(loc) > 1 and loc[-2] == "by_day"
         example = _LIST_EXAMPLES.get("hours" if in_by_day else str(loc[-1]), "[...]")
-        size = ""
         if kind == "too_short":
-            size = f" with at least {ctx.get('min_length')} entry"
-        elif kind == "too_long":
-            size = f" with at most {ctx.get('max_length')} entries"
-        return f"a list{size}, like {example}"
+            return _("a list with at least {n} entry, like {example}").format(
+                n=ctx.get("min_length"), example=example
+            )
+        if kind == "too_long":
+            return _("a list with at most {n} entries, like {example}").format(
+                n=ctx.get("max_length"), example=example
+            )
+        return _("a list, like {example}").format(example=example)
     if kind == "dict_type" and error["loc"][-1] == "by_day":
-        return 'a table like { fri = ["09:00-13:00"] }'
+        return _("a table like {example}").format(example='{ fri = ["09:00-13:00"] }')
     if kind in {"model_type", "dict_type"}:
-        return "a table of settings"
+        return _("a table of settings")
     if kind == "string_type":
-        return "a string in quotes"
+        return _("a string in quotes")
     if kind.startswith("bool_"):
-        return "true or false"
+        return _("true or false")
     if kind.startswith("int_") or kind in _NUMBER_LIMITS:
-        return f"a whole number{_number_range(tuple(error['loc']))}"
+        return _("a whole number{range}").format(range=_number_range(tuple(error["loc"])))
     # Anything else in pydantic's words, minus its "Input should be" preamble.
     return str(error["msg"]).removeprefix("Input should be ")
 
@@ -703,11 +755,11 @@ def _number_range(loc: tuple[str | int, ...]) -> str:
         if getattr(m, k, None) is not None
     }
     if "ge" in limits and "le" in limits:
-        return f" from {limits['ge']} to {limits['le']}"
+        return _(" from {low} to {high}").format(low=limits["ge"], high=limits["le"])
     if "ge" in limits:
-        return f" of at least {limits['ge']}"
+        return _(" of at least {low}").format(low=limits["ge"])
     if "le" in limits:
-        return f" of at most {limits['le']}"
+        return _(" of at most {high}").format(high=limits["le"])
     return ""
 
 
@@ -723,11 +775,15 @@ def _explain(
         if item["type"] == "extra_forbidden":
             name = str(loc[-1])
             known = list(_model_at(loc).model_fields)
-            hint = did_you_mean(name, known) or f"; allowed keys here: {', '.join(known)}"
-            problems.append(f"{origin}: {key}: unknown key{hint}")
+            hint = did_you_mean(name, known) or _("; allowed keys here: {keys}").format(
+                keys=", ".join(known)
+            )
+            problems.append(
+                _("{origin}: {key}: unknown key{hint}").format(origin=origin, key=key, hint=hint)
+            )
             continue
         message = str(item["msg"])
-        if item["type"] in {"duration", "clock", "exercise", "bounds"}:
+        if item["type"] in {"duration", "clock", "exercise", "bounds", "language"}:
             sub = (item.get("ctx") or {}).get("key")
             if sub:
                 loc = (*loc, sub)
@@ -737,13 +793,17 @@ def _explain(
             if item["type"] == "bounds":
                 other = _origin_of(("max_interval",), origins, DEFAULT)
                 if other not in {origin, DEFAULT}:
-                    message += f" (max_interval comes from {other})"
+                    message += _(" (max_interval comes from {origin})").format(origin=other)
             problems.append(f"{origin}: {key}: {message}")
             continue
         value = item.get("input")
         shown = json.dumps(value) if isinstance(value, str | int | float | bool) else ""
-        got = f"got {shown}; " if shown else ""
-        problems.append(f"{origin}: {key}: {got}expected {_allowed(item)}")
+        allowed = _allowed(item)
+        if shown:
+            line = _("got {value}; expected {allowed}").format(value=shown, allowed=allowed)
+        else:
+            line = _("expected {allowed}").format(allowed=allowed)
+        problems.append(f"{origin}: {key}: {line}")
     return problems
 
 
@@ -752,7 +812,9 @@ def _unknown_env() -> list[str]:
     keys = [key.split(".") for key, _ in _leaves(Settings())]
     known = sorted({CONFIG_ENV} | {_env_name(tuple(k[:n])) for k in keys for n in (1, len(k))})
     return [
-        f"environment variable {var}: unknown setting{did_you_mean(_env_name(loc), known)}"
+        _("environment variable {var}: unknown setting{hint}").format(
+            var=var, hint=did_you_mean(_env_name(loc), known)
+        )
         for loc, var in _variables().items()
         if _env_name(loc) not in known
     ]
@@ -780,7 +842,7 @@ def describe(settings: Settings) -> str:
     lines: list[str] = []
     table = ""
     for key, value in _leaves(settings):
-        name, _, leaf = key.rpartition(".")
+        name, _dot, leaf = key.rpartition(".")
         if name != table:
             lines += ["", f"[{name}]"]
             table = name

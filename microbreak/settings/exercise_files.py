@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from ..core.exercises import CATALOG, Area, Exercise, Position, Routine, Sides, Source
 from ..errors import ConfigError
+from ..i18n import _, ngettext
 from ..paths import site_config_dirs, user_config_dir
 from . import toml_errors
 
@@ -56,6 +57,10 @@ OWN_TITLE = "your own exercise"
 TABLE = "exercise"
 
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+#: A table of translations is named by its language: ``[exercise.de]``, ``[exercise.pt_BR]``.
+_LANGUAGE = re.compile(r"[a-z]{2,3}(?:_[A-Z]{2})?")
+#: The fields a translation may give.
+TRANSLATED = ("name", "instructions", "dose")
 _PNG = b"\x89PNG\r\n\x1a\n"
 _BUILT_IN = frozenset(e.id for e in CATALOG)
 
@@ -96,8 +101,10 @@ class Catalog:
     def summary(self) -> str:
         """``20 built-in, 3 of your own (1 replacing a built-in one)``."""
         k = len(self.replacing)
-        replacing = "1 replacing a built-in one" if k == 1 else f"{k} replacing built-in ones"
-        return f"{len(CATALOG)} built-in, {len(self.own)} of your own ({replacing})"
+        replacing = ngettext("{n} replacing a built-in one", "{n} replacing built-in ones", k)
+        return _("{built_in} built-in, {own} of your own ({replacing})").format(
+            built_in=len(CATALOG), own=len(self.own), replacing=replacing.format(n=k)
+        )
 
 
 def exercise_dirs() -> list[Path]:
@@ -143,7 +150,7 @@ def did_you_mean(name: str, choices: Sequence[str], *, cutoff: float = 0.6) -> s
     """`` (did you mean "x"?)`` for a close match, else an empty string; ``cutoff=0`` always
     names the closest choice."""
     close = difflib.get_close_matches(name, list(choices), n=1, cutoff=cutoff)
-    return f' (did you mean "{close[0]}"?)' if close else ""
+    return _(' (did you mean "{name}"?)').format(name=close[0]) if close else ""
 
 
 # -- reading one dir and one file --------------------------------------------------------------
@@ -198,7 +205,11 @@ def _read_file(path: Path, problems: list[str]) -> list[Exercise]:
     entries = data.get(TABLE)
     if entries is None:
         if len(problems) == before:
-            problems.append(f"{path}: holds no [[exercise]] table; see the README for an example")
+            problems.append(
+                _("{path}: holds no [[exercise]] table; see the README for an example").format(
+                    path=path
+                )
+            )
         return []
     if isinstance(entries, dict):
         problems.append(f"{path}: exercise: write [[exercise]] (two brackets) above each exercise")
@@ -221,7 +232,7 @@ def _shown(value: object) -> str:
 
 
 def _one_of(enum: type[Position] | type[Area] | type[Sides]) -> str:
-    return "one of " + ", ".join(f'"{member.value}"' for member in enum)
+    return _("one of {values}").format(values=", ".join(f'"{m.value}"' for m in enum))
 
 
 def _exercise(path: Path, n: int, entry: dict[str, Any], problems: list[str]) -> Exercise | None:
@@ -234,35 +245,44 @@ def _exercise(path: Path, n: int, entry: dict[str, Any], problems: list[str]) ->
     def problem(key: str, text: str) -> None:
         problems.append(f"{where}: {key}: {text}")
 
+    translations: list[tuple[str, str, str]] = []
     for key in entry:
-        if key not in FIELDS:
-            hint = did_you_mean(key, FIELDS) or f"; allowed fields: {', '.join(FIELDS)}"
-            problem(key, f"unknown field{hint}")
+        if _LANGUAGE.fullmatch(key) and isinstance(entry[key], dict):
+            translations += _translation(key, entry[key], problem)
+        elif key not in FIELDS:
+            hint = did_you_mean(key, FIELDS) or _("; allowed fields: {fields}").format(
+                fields=", ".join(FIELDS)
+            )
+            problem(key, _("unknown field{hint}").format(hint=hint))
     for key in REQUIRED:
         if key not in entry:
-            problem(key, f"missing; every exercise needs {', '.join(REQUIRED)}")
+            problem(
+                key, _("missing; every exercise needs {fields}").format(fields=", ".join(REQUIRED))
+            )
     text: dict[str, str] = {}
     for key in ("id", "name", "instructions", "dose", "image", "source"):
         if key not in entry:
             continue
         value = entry[key]
         if not isinstance(value, str):
-            problem(key, f"got {_shown(value)}; expected a string in quotes")
+            problem(key, _("got {value}; expected a string in quotes").format(value=_shown(value)))
         elif not value.strip():
-            problem(key, "is empty; write some text in the quotes")
+            problem(key, _("is empty; write some text in the quotes"))
         else:
             text[key] = value.strip()
     if "id" in text and not _ID.fullmatch(text["id"]):
         problem(
             "id",
-            f'"{text["id"]}" is not an id like "neck-tilt" '
-            "(lower-case letters and digits joined by single hyphens)",
+            _(
+                '{value} is not an id like "neck-tilt" '
+                "(lower-case letters and digits joined by single hyphens)"
+            ).format(value=json.dumps(text["id"])),
         )
     instructions = text.get("instructions", "")
     if len(instructions) > MAX_INSTRUCTIONS:
         problem(
             "instructions",
-            f"{len(instructions)} characters; at most {MAX_INSTRUCTIONS} fit in a notification",
+            _too_long(len(instructions)),
         )
     position = _member(Position, entry.get("position"), "position", problem)
     area = _member(Area, entry.get("area"), "area", problem)
@@ -280,6 +300,38 @@ def _exercise(path: Path, n: int, entry: dict[str, Any], problems: list[str]) ->
         source=Source(text.get("source", OWN_TITLE), path.name),
         image=image,
         routine=routine,
+        translations=tuple(translations),
+    )
+
+
+def _translation(
+    language: str, table: dict[str, Any], problem: _Problem
+) -> list[tuple[str, str, str]]:
+    """``[exercise.de]``: the exercise's name, instructions and dose in that language."""
+    found = []
+    for key, value in table.items():
+        where = f"{language}.{key}"
+        if key not in TRANSLATED:
+            hint = did_you_mean(key, TRANSLATED) or _("; a translation gives {fields}").format(
+                fields=", ".join(TRANSLATED)
+            )
+            problem(where, _("unknown field{hint}").format(hint=hint))
+        elif not isinstance(value, str):
+            problem(
+                where, _("got {value}; expected a string in quotes").format(value=_shown(value))
+            )
+        elif not value.strip():
+            problem(where, _("is empty; write some text in the quotes"))
+        elif key == "instructions" and len(value.strip()) > MAX_INSTRUCTIONS:
+            problem(where, _too_long(len(value.strip())))
+        else:
+            found.append((language, key, value.strip()))
+    return found
+
+
+def _too_long(length: int) -> str:
+    return _("{n} characters; at most {most} fit in a notification").format(
+        n=length, most=MAX_INSTRUCTIONS
     )
 
 
@@ -338,9 +390,15 @@ def _member(enum: type[_Member], value: object, key: str, problem: _Problem) -> 
         if value == member.value:
             return member
     if isinstance(value, str):
-        problem(key, f'"{value}" is not {_one_of(enum)}')
+        problem(
+            key,
+            _("{value} is not {allowed}").format(value=json.dumps(value), allowed=_one_of(enum)),
+        )
     else:
-        problem(key, f"got {_shown(value)}; expected {_one_of(enum)}")
+        problem(
+            key,
+            _("got {value}; expected {allowed}").format(value=_shown(value), allowed=_one_of(enum)),
+        )
     return None
 
 

@@ -48,6 +48,8 @@ class Runtime:
     exercise_dirs: tuple[str, ...] | None = None
     tray: bool = True
     verbose: bool = False
+    #: The ``language`` setting (``auto``: the desktop's); last, so older records still load.
+    language: str = "auto"
 
     def to_json(self) -> str:
         """One line of JSON, for the daemon's command line and ``config check --json``."""

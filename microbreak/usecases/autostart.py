@@ -23,6 +23,7 @@ from pathlib import Path
 import platformdirs
 
 from ..errors import EXIT_USAGE, MicrobreakError
+from ..i18n import N_, _
 from ..paths import package_assets
 
 log = logging.getLogger(__name__)
@@ -146,7 +147,7 @@ def _xdg_autostart() -> _Target:
         "X-GNOME-Autostart-enabled=true\n",
     )
     path = _xdg_config_home() / "autostart" / "microbreak.desktop"
-    return _Target("xdg", "XDG autostart entry", path, text.encode(), _has_marker_line)
+    return _Target("xdg", N_("XDG autostart entry"), path, text.encode(), _has_marker_line)
 
 
 # --- the application entry that names our notifications -----------------------------------------
@@ -180,9 +181,11 @@ def install_app_entry() -> str | None:
     if data == content:
         return None
     if data is not None and not _has_marker_line(data):
-        return f"left alone: {path} was not written by microbreak"
+        return _("left alone: {path} was not written by microbreak").format(path=path)
     _write(path, content)
-    return f"{'updated' if data is not None else 'wrote'} the application entry: {path}"
+    if data is not None:
+        return _("updated the application entry: {path}").format(path=path)
+    return _("wrote the application entry: {path}").format(path=path)
 
 
 def _systemd_quote(arg: str) -> str:
@@ -217,7 +220,7 @@ def _systemd_unit() -> _Target:
         "WantedBy=graphical-session.target\n"
     )
     path = _xdg_config_home() / "systemd" / "user" / SERVICE
-    return _Target("systemd", "systemd user unit", path, text.encode(), _has_marker_line)
+    return _Target("systemd", N_("systemd user unit"), path, text.encode(), _has_marker_line)
 
 
 def _windows_startup() -> _Target:
@@ -235,7 +238,7 @@ def _windows_startup() -> _Target:
     ]
     text = "\r\n".join(lines) + "\r\n"
     path = folder / "microbreak.cmd"
-    return _Target("startup", "Startup folder script", path, text.encode(), _has_marker_line)
+    return _Target("startup", N_("Startup folder script"), path, text.encode(), _has_marker_line)
 
 
 def _macos_launch_agent() -> _Target:
@@ -248,7 +251,7 @@ def _macos_launch_agent() -> _Target:
         MARKER_KEY: True,
     }
     path = Path.home() / "Library" / "LaunchAgents" / f"{LAUNCH_AGENT}.plist"
-    return _Target("launch-agent", "LaunchAgent", path, plistlib.dumps(agent), _plist_is_ours)
+    return _Target("launch-agent", N_("LaunchAgent"), path, plistlib.dumps(agent), _plist_is_ours)
 
 
 def _plist_is_ours(data: bytes) -> bool:
@@ -321,11 +324,14 @@ def _before_unit_removed(unit: Path, say: Say) -> list[Path]:
     """Undo ``systemctl enable``: by systemctl when it answers, else remove its link ourselves."""
     if _user_systemd():
         ok, detail = _systemctl("disable", SERVICE)
-        say(f"  ran: systemctl --user disable {SERVICE}" if ok else f"  disable failed: {detail}")
+        if ok:
+            say("  " + _("ran: {command}").format(command=f"systemctl --user disable {SERVICE}"))
+        else:
+            say("  " + _("disable failed: {detail}").format(detail=detail))
     link = unit.parent / "graphical-session.target.wants" / SERVICE
     if _linked(unit):
         link.unlink()
-        say(f"removed systemd link: {link}")
+        say(_("removed systemd link: {path}").format(path=link))
         return [link]
     return []
 
@@ -344,7 +350,7 @@ def _write(path: Path, content: bytes) -> None:
 def _remove(target: _Target, say: Say, why: str = "") -> list[Path]:
     removed = _before_unit_removed(target.path, say) if target.kind == "systemd" else []
     target.path.unlink()
-    say(f"removed {target.label}: {target.path}{why}")
+    say(_("removed {kind}: {path}{why}").format(kind=_(target.label), path=target.path, why=why))
     if target.kind == "systemd" and _user_systemd():
         _systemctl("daemon-reload")
     return [target.path, *removed]
@@ -363,29 +369,32 @@ def enable(*, systemd: bool = False, say: Say = log.info) -> list[Path]:
     targets = _targets()
     kinds = [target.kind for target in targets]
     if systemd and "systemd" not in kinds:
-        raise AutostartError("--systemd is only for Linux with systemd")
+        raise AutostartError(_("--systemd is only for Linux with systemd"))
     wanted = "systemd" if systemd else kinds[0]
     done: list[Path] = []
     for target in targets:
         data = _read(target.path)
         if target.kind != wanted:
             if data is not None and target.is_ours(data):
-                _remove(target, say, " (only one way to start at a time)")
+                _remove(target, say, _(" (only one way to start at a time)"))
             continue
         if data == target.content and target.kind == "systemd" and not _linked(target.path):
-            say(f"already written: {target.label}: {target.path}")
+            say(_("already written: {kind}: {path}").format(kind=_(target.label), path=target.path))
             _after_unit_written(say)
         elif data == target.content:
-            say(f"already enabled: {target.label}: {target.path}")
+            say(_("already enabled: {kind}: {path}").format(kind=_(target.label), path=target.path))
         elif data is not None and not target.is_ours(data):
             say(
-                f"left alone: {target.path} exists but was not written by microbreak "
-                f"(delete it and run this again to replace it)"
+                _(
+                    "left alone: {path} exists but was not written by microbreak "
+                    "(delete it and run this again to replace it)"
+                ).format(path=target.path)
             )
             continue
         else:
             _write(target.path, target.content)
-            say(f"{'updated' if data is not None else 'wrote'} {target.label}: {target.path}")
+            said = _("updated {kind}: {path}") if data is not None else _("wrote {kind}: {path}")
+            say(said.format(kind=_(target.label), path=target.path))
             if target.kind == "systemd":
                 _after_unit_written(say)
         done.append(target.path)
@@ -404,9 +413,13 @@ def disable(*, say: Say = log.info) -> list[Path]:
         if target.is_ours(data):
             removed += _remove(target, say)
         else:
-            say(f"left alone: {target.path} was not written by microbreak (remove it yourself)")
+            say(
+                _("left alone: {path} was not written by microbreak (remove it yourself)").format(
+                    path=target.path
+                )
+            )
     if not seen:
-        say("autostart is not enabled; nothing to remove")
+        say(_("autostart is not enabled; nothing to remove"))
     return removed
 
 
@@ -434,24 +447,26 @@ def status() -> AutostartStatus:
 
 def describe(found: AutostartStatus) -> list[str]:
     """One line per entry, for ``microbreak autostart status``: only what is true."""
-    stale = "out of date (run `microbreak autostart enable` again)"
+    stale = _("out of date (run `microbreak autostart enable` again)")
     lines = []
     for entry in found.entries:
         if not entry.exists:
-            state = "not there"
+            state = _("not there")
         elif not entry.ours:
-            state = "present, not written by microbreak (left alone)"
+            state = _("present, not written by microbreak (left alone)")
         elif entry.linked is False:
             why = (
-                "no systemd user manager answers here, so it is not enabled"
+                _("no systemd user manager answers here, so it is not enabled")
                 if found.systemd_manager is False
-                else "not enabled"
+                else _("not enabled")
             )
-            state = f"unit file written; {why} (to enable it: {ENABLE_HINT})"
+            state = _("unit file written; {why} (to enable it: {command})").format(
+                why=why, command=ENABLE_HINT
+            )
             state += "" if entry.current else f"; {stale}"
         elif entry.current:
-            state = "enabled"
+            state = _("enabled")
         else:
-            state = f"enabled, but {stale}"
-        lines.append(f"{entry.label}: {entry.path}: {state}")
+            state = _("enabled, but {stale}").format(stale=stale)
+        lines.append(f"{_(entry.label)}: {entry.path}: {state}")
     return lines

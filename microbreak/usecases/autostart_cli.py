@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from ..errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, MicrobreakError
+from ..i18n import _
 from . import autostart
 
 PROG = "microbreak autostart"
@@ -24,16 +25,18 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The grammar of ``microbreak autostart``."""
-    parser = _Parser(prog=PROG, description="Start microbreak when you log in, or stop doing so.")
+    parser = _Parser(
+        prog=PROG, description=_("Start microbreak when you log in, or stop doing so.")
+    )
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-    enable = sub.add_parser("enable", help="start microbreak at login")
+    enable = sub.add_parser("enable", help=_("start microbreak at login"))
     enable.add_argument(
         "--systemd",
         action="store_true",
-        help="use a systemd user unit instead of an XDG autostart entry (Linux)",
+        help=_("use a systemd user unit instead of an XDG autostart entry (Linux)"),
     )
-    sub.add_parser("disable", help="remove what `enable` added (nothing else)")
-    sub.add_parser("status", help="show which autostart files exist and whose they are")
+    sub.add_parser("disable", help=_("remove what `enable` added (nothing else)"))
+    sub.add_parser("status", help=_("show which autostart files exist and whose they are"))
     return parser
 
 
@@ -55,6 +58,7 @@ def run(args: list[str]) -> int:
         print(f"microbreak: {e}", file=sys.stderr)
         return e.exit_code
     except OSError as e:
-        print(f"microbreak: autostart {options.action} failed: {e}", file=sys.stderr)
+        failed = _("autostart {action} failed: {error}").format(action=options.action, error=e)
+        print(f"microbreak: {failed}", file=sys.stderr)
         return EXIT_FAILURE
     return EXIT_OK

@@ -21,29 +21,32 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..i18n import N_, English, _, ngettext
 
 NOTIFICATIONS = "org.freedesktop.Notifications"
 NOTIFICATIONS_PATH = "/org/freedesktop/Notifications"
 #: Seconds a D-Bus question may take here: long enough to activate a server, short enough to wait.
 DBUS_TIMEOUT = 2.0
 
-BUS_FIX = (
+BUS_FIX = N_(
     "start a D-Bus session bus (log in to a desktop session; or `dbus-run-session -- microbreak`)"
 )
-BUS_FIRST = "fix the D-Bus session bus first (see its line)"
-DBUS_PYTHON_FIX = (
+BUS_FIRST = N_("fix the D-Bus session bus first (see its line)")
+DBUS_PYTHON_FIX = N_(
     "install python3-dbus (Debian/Ubuntu) and use the README's install command (a venv made "
     "with --system-site-packages); or `pip install dbus-python`"
 )
-SERVER_FIX = (
+SERVER_FIX = N_(
     "install and start a notification daemon, e.g. `sudo apt install dunst` (or your desktop's)"
 )
-GI_FIX = "install python3-gi gir1.2-ayatanaappindicator3-0.1 and use the README's install command"
-GNOME_FIX = (
+GI_FIX = N_(
+    "install python3-gi gir1.2-ayatanaappindicator3-0.1 and use the README's install command"
+)
+GNOME_FIX = N_(
     "install the AppIndicator and KStatusNotifierItem Support extension "
     "(gnome-shell-extension-appindicator) and log in again"
 )
-SESSION_FIX = "run inside a desktop session ($DISPLAY or $WAYLAND_DISPLAY set)"
+SESSION_FIX = N_("run inside a desktop session ($DISPLAY or $WAYLAND_DISPLAY set)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +94,9 @@ def check_bus(env: Mapping[str, str] = os.environ) -> Check:
     name = "session bus"
     bus = Bus.session(env)
     if bus.address is None:
-        detail = "none: $DBUS_SESSION_BUS_ADDRESS is not set and there is no $XDG_RUNTIME_DIR/bus"
+        detail = _(
+            "none: $DBUS_SESSION_BUS_ADDRESS is not set and there is no $XDG_RUNTIME_DIR/bus"
+        )
         return Check(name, False, detail, BUS_FIX)
     try:
         bus.call("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "GetId")
@@ -100,7 +105,7 @@ def check_bus(env: Mapping[str, str] = os.environ) -> Check:
         return Check(name, False, f"{e} ({_shown_address(bus.address)}){_cause(e)}", fix)
     finally:
         bus.close()
-    return Check(name, True, f"{_shown_address(bus.address)} answers")
+    return Check(name, True, _("{address} answers").format(address=_shown_address(bus.address)))
 
 
 def check_notification_server(env: Mapping[str, str] = os.environ) -> Check:
@@ -113,12 +118,12 @@ def check_notification_server(env: Mapping[str, str] = os.environ) -> Check:
     name = "notification server"
     bus = Bus.session(env)
     if bus.address is None:
-        return Check(name, False, "cannot ask: no session bus", BUS_FIRST)
+        return Check(name, False, _("cannot ask: no session bus"), BUS_FIRST)
     try:
         try:
             running = bus.has_owner(NOTIFICATIONS)
         except BusError as e:
-            return Check(name, False, f"cannot ask: {e}", BUS_FIRST)
+            return Check(name, False, _("cannot ask: {error}").format(error=e), BUS_FIRST)
         try:
             answer = bus.call(
                 NOTIFICATIONS,
@@ -129,21 +134,28 @@ def check_notification_server(env: Mapping[str, str] = os.environ) -> Check:
             )
         except BusError as e:
             if e.name and e.name.startswith("org.freedesktop.DBus.Error.Spawn"):
-                detail = f"starting a notification server on demand failed: {e}"
+                detail = _("starting a notification server on demand failed: {error}").format(
+                    error=e
+                )
                 return Check(name, False, detail, SERVER_FIX)
             if e.name == "org.freedesktop.DBus.Error.ServiceUnknown" or not running:
-                detail = f"none: nobody owns {NOTIFICATIONS} on the session bus"
+                detail = _("none: nobody owns {name} on the session bus").format(name=NOTIFICATIONS)
                 return Check(name, False, detail, SERVER_FIX)
             if e.name == "org.freedesktop.DBus.Error.NoReply":
-                detail = f"{NOTIFICATIONS} did not answer within {DBUS_TIMEOUT:g} s"
+                detail = _("{name} did not answer within {seconds} s").format(
+                    name=NOTIFICATIONS, seconds=f"{DBUS_TIMEOUT:g}"
+                )
             else:
                 detail = f"{NOTIFICATIONS} failed: {e}"
-            return Check(name, False, detail, "restart your notification daemon (or log in again)")
+            fix = N_("restart your notification daemon (or log in again)")
+            return Check(name, False, detail, fix)
     finally:
         bus.close()
     server, vendor, version, spec = (str(part) for part in answer)
-    activated = "" if running else " (activated on demand)"
-    detail = f"{server} {version} by {vendor}, spec {spec}{activated}"
+    activated = "" if running else _(" (activated on demand)")
+    detail = _("{server} {version} by {vendor}, spec {spec}{activated}").format(
+        server=server, version=version, vendor=vendor, spec=spec, activated=activated
+    )
     return Check(name, True, detail)
 
 
@@ -166,14 +178,18 @@ def check_notification_path() -> Check:
     kind = type(backend).__name__
     said = f" ({'; '.join(notes)})" if notes else ""
     if kind == "NotifyDbus":
-        return Check(name, True, "plyer NotifyDbus: D-Bus via dbus-python, with icon and timeout")
+        detail = _("plyer NotifyDbus: D-Bus via dbus-python, with icon and timeout")
+        return Check(name, True, detail)
     if kind == "NotifySendNotification":
-        detail = f"plyer falls back to notify-send: no icon, no timeout, silent failures{said}"
+        detail = _("plyer falls back to notify-send: no icon, no timeout, silent failures")
+        detail += said
         return Check(name, False, detail, DBUS_PYTHON_FIX)
     if kind == "NotifyDesktopPortals":
-        return Check(name, True, "plyer NotifyDesktopPortals (Flatpak portal): title and body only")
+        detail = _("plyer NotifyDesktopPortals (Flatpak portal): title and body only")
+        return Check(name, True, detail)
     if kind == "Notification":  # plyer's facade itself: it found nothing to send with
-        return Check(name, False, f"plyer has no notification backend{said}", DBUS_PYTHON_FIX)
+        detail = _("plyer has no notification backend") + said
+        return Check(name, False, detail, DBUS_PYTHON_FIX)
     return Check(name, True, f"plyer {kind}{said}")
 
 
@@ -184,11 +200,13 @@ def check_gnome_breaks() -> Check:
     name = "GNOME breaks"
     on = movement_breaks_on()
     if on is None:
-        return Check(name, True, f"none here (no {SCHEMA} schema)", needed=False, info=True)
+        detail = _("none here (no {schema} schema)").format(schema=SCHEMA)
+        return Check(name, True, detail, needed=False, info=True)
     if not on:
-        return Check(name, True, "GNOME's movement breaks are off", needed=False, info=True)
-    detail = "GNOME's own movement breaks are on as well: two reminders to move"
-    fix = f"choose one: turn GNOME's off ({TURN_OFF}), or quit microbreak"
+        off = N_("GNOME's movement breaks are off")
+        return Check(name, True, off, needed=False, info=True)
+    detail = N_("GNOME's own movement breaks are on as well: two reminders to move")
+    fix = _("choose one: turn GNOME's off ({how}), or quit microbreak").format(how=TURN_OFF)
     return Check(name, False, detail, fix, needed=False)
 
 
@@ -202,7 +220,9 @@ def _tray_fix(reason: str, sni_host: bool) -> str:
         return GI_FIX
     if "GNOME" in os.environ.get("XDG_CURRENT_DESKTOP", "").upper():
         return GNOME_FIX
-    return f"on GNOME: {GNOME_FIX}; elsewhere add a system tray (notification area) to your panel"
+    return _(
+        "on GNOME: {fix}; elsewhere add a system tray (notification area) to your panel"
+    ).format(fix=_(GNOME_FIX))
 
 
 def _load_tray_backend(backends: tuple[str, ...]) -> tuple[str, bool]:
@@ -261,16 +281,18 @@ _IDLE_SOURCES = {
 
 def _idle_fix(reason: str) -> str:
     if "on Wayland" in reason:
-        return (
+        return N_(
             "none on this Wayland desktop: only GNOME's idle monitor sees all input there, so "
             "natural breaks (an idle stretch counting as a break) stay off; reminders still "
             "come on time"
         )
     if "screen saver extension" in reason:
-        return "enable the X server's MIT-SCREEN-SAVER extension; until then natural breaks are off"
+        return N_(
+            "enable the X server's MIT-SCREEN-SAVER extension; until then natural breaks are off"
+        )
     if "no X display" in reason or "did not answer" in reason:
         return SESSION_FIX
-    return "natural breaks stay off; reminders still come on time"
+    return N_("natural breaks stay off; reminders still come on time")
 
 
 def check_idle(env: Mapping[str, str] = os.environ, *, wanted: bool = True) -> Check:
@@ -285,12 +307,16 @@ def check_idle(env: Mapping[str, str] = os.environ, *, wanted: bool = True) -> C
         detector.close()
     if not wanted:
         would = detector.name if reason is None else "none"
-        detail = f"off in the config (detect_idle = false); would use {would}"
+        detail = _("off in the config (detect_idle = false); would use {detector}").format(
+            detector=would
+        )
         return Check(name, True, detail, needed=False)
     if reason is not None:
         return Check(name, False, reason, _idle_fix(reason), needed=False)
     source = _IDLE_SOURCES.get(detector.name, detector.name)
-    idle_for = f", idle for {seconds:.0f} s" if seconds is not None else ""
+    idle_for = (
+        _(", idle for {seconds} s").format(seconds=f"{seconds:.0f}") if seconds is not None else ""
+    )
     return Check(name, True, f"{detector.name}: {source}{idle_for}", needed=False)
 
 
@@ -309,22 +335,25 @@ def check_config(explicit: str | None) -> Check:
         loaded = config.load(explicit)
     except ConfigError as e:
         count = len(e.problems)
-        detail = f"{path}: {count} problem{'s' if count != 1 else ''}"
+        detail = ngettext("{path}: {n} problem", "{path}: {n} problems", count).format(
+            path=path, n=count
+        )
         return Check(name, False, detail, "\n".join(e.problems))
-    state = "valid" if loaded.exists else "no file, defaults"
+    state = _("valid") if loaded.exists else _("no file, defaults")
     source = ""
     if named:
         source = " (--config)" if explicit else f" (${CONFIG_ENV})"
         default = user_config_file()
         if default != path and default.is_file():
-            source += f"; {default} is not read"
+            source += _("; {path} is not read").format(path=default)
     # The system-wide layers, where this version of config.load reads them.
     system = [str(p) for p in getattr(loaded, "system_files", ())]
-    extra = f"; under system-wide {', '.join(system)}" if system else ""
+    extra = _("; under system-wide {files}").format(files=", ".join(system)) if system else ""
     overrides = sorted(
         k for k in os.environ if k.upper().startswith("MICROBREAK_") and k.upper() != CONFIG_ENV
     )
-    extra += f"; overridden by {', '.join(overrides)}" if overrides else ""
+    if overrides:
+        extra += _("; overridden by {variables}").format(variables=", ".join(overrides))
     return Check(name, True, f"{path}{source}: {state}{extra}")
 
 
@@ -348,12 +377,18 @@ def check_autostart() -> Check:
     if ours:
         entry = ours[0]
         if not entry.current:
-            detail = f"enabled, but out of date: {entry.label}: {entry.path}"
-            return Check(name, False, detail, "run `microbreak autostart enable` again", False)
-        return Check(name, True, f"enabled: {entry.label}: {entry.path}", needed=False, info=True)
-    foreign = [f"{e.path} (not written by microbreak)" for e in entries if e.exists]
-    seen = f"; found {', '.join(foreign)}" if foreign else ""
-    detail = f"off (`microbreak autostart enable` starts it at login){seen}"
+            detail = _("enabled, but out of date: {kind}: {path}").format(
+                kind=_(entry.label), path=entry.path
+            )
+            fix = N_("run `microbreak autostart enable` again")
+            return Check(name, False, detail, fix, False)
+        detail = _("enabled: {kind}: {path}").format(kind=_(entry.label), path=entry.path)
+        return Check(name, True, detail, needed=False, info=True)
+    foreign = [
+        _("{path} (not written by microbreak)").format(path=e.path) for e in entries if e.exists
+    ]
+    seen = _("; found {files}").format(files=", ".join(foreign)) if foreign else ""
+    detail = _("off (`microbreak autostart enable` starts it at login){seen}").format(seen=seen)
     return Check(name, True, detail, needed=False, info=True)
 
 
@@ -364,9 +399,12 @@ def check_path(name: str, path: Path) -> Check:
     while not probe.exists() and probe != probe.parent:
         probe = probe.parent
     if not os.access(probe, os.W_OK):
-        fix = f"make {probe} writable for your user (or remove it so it can be created)"
-        return Check(name, False, f"{path}: {probe} is not writable", fix, needed=False)
-    state = "exists" if exists else "not created yet"
+        fix = _("make {path} writable for your user (or remove it so it can be created)").format(
+            path=probe
+        )
+        detail = _("{path}: {folder} is not writable").format(path=path, folder=probe)
+        return Check(name, False, detail, fix, needed=False)
+    state = _("exists") if exists else _("not created yet")
     return Check(name, True, f"{path} ({state})", needed=False, info=True)
 
 
@@ -378,8 +416,8 @@ def _safely(name: str, needed: bool, check: Callable[[], Check]) -> Check:
     try:
         return check()
     except Exception as e:  # a doctor that crashes is no help in a bug report
-        detail = f"the check itself failed: {_first_line(e)}"
-        fix = "please report this line in a bug report" if needed else None
+        detail = _("the check itself failed: {error}").format(error=_first_line(e))
+        fix = N_("please report this line in a bug report") if needed else None
         return Check(name, False, detail, fix, needed)
 
 
@@ -439,13 +477,15 @@ def to_json(checks: list[Check]) -> str:
 
 def render(checks: list[Check]) -> str:
     """An aligned plain-ASCII table, then one ``fix:`` line per failing check."""
-    width = max(len("check"), *(len(c.name) for c in checks))
+    check, status, detail = _("check"), _("status"), _("detail")
+    width = max(len(check), *(len(_(c.name)) for c in checks))
+    wide = max(len(status), *(len(_(c.status)) for c in checks))
     rows = [f"microbreak {__version__} doctor: {_platform()}", ""]
-    rows.append(f"{'check':<{width}}  {'status':<6}  detail")
-    rows.append(f"{'-' * width}  {'-' * 6}  {'-' * 6}")
-    rows += [f"{c.name:<{width}}  {c.status:<6}  {c.detail}" for c in checks]
+    rows.append(f"{check:<{width}}  {status:<{wide}}  {detail}")
+    rows.append(f"{'-' * width}  {'-' * wide}  {'-' * len(detail)}")
+    rows += [f"{_(c.name):<{width}}  {_(c.status):<{wide}}  {_(c.detail)}" for c in checks]
     fixes = [
-        f"fix: {c.name}: {line}"
+        _("fix: {check}: {line}").format(check=_(c.name), line=_(line))
         for c in checks
         if not c.ok and c.fix
         for line in c.fix.splitlines()
@@ -453,13 +493,45 @@ def render(checks: list[Check]) -> str:
     if fixes:
         rows += ["", *fixes]
     failed = sum(1 for c in checks if c.needed and not c.ok)
-    verdict = "everything needed works" if not failed else f"{failed} needed check(s) failed"
+    verdict = _("everything needed works")
+    if failed:
+        verdict = ngettext("{n} needed check failed", "{n} needed checks failed", failed).format(
+            n=failed
+        )
     rows += ["", verdict]
     return "\n".join(rows)
 
 
 def run(*, as_json: bool, config: str | None) -> int:
-    """``microbreak doctor [--json] [--config PATH]``: 0 when everything needed works, else 1."""
-    checks = collect(config)
-    print(to_json(checks) if as_json else render(checks))
+    """``microbreak doctor [--json] [--config PATH]``: 0 when everything needed works, else 1.
+
+    The JSON report is for bug reports, so it stays in English whatever the user's language."""
+    if as_json:
+        with English():
+            checks = collect(config)
+        print(to_json(checks))
+    else:
+        checks = collect(config)
+        print(render(checks))
     return 0 if passed(checks) else 1
+
+
+#: The words of the table that come from data, listed for the catalog: each check's name and
+#: status (the JSON report keeps them in English, for bug reports).
+SHOWN_WORDS = (
+    N_("session bus"),
+    N_("notification server"),
+    N_("notification path"),
+    N_("tray"),
+    N_("GNOME breaks"),
+    N_("idle detection"),
+    N_("config"),
+    N_("autostart"),
+    N_("log dir"),
+    N_("history file"),
+    N_("state file"),
+    N_("ok"),
+    N_("FAIL"),
+    N_("warn"),
+    N_("info"),
+)

@@ -8,6 +8,8 @@ import textwrap
 from ..core.exercises import SAFETY_NOTE, Routine, Sides
 from ..core.guide import TIMED_SECONDS
 from ..core.rotation import Selection
+from ..i18n import N_, _, ngettext
+from ..i18n import shown as in_language
 from ..settings.exercise_files import Catalog, read_catalog
 
 
@@ -24,12 +26,20 @@ def table(selection: Selection, *, every: bool = False, catalog: Catalog | None 
     replacing = {e.id for e in merged.replacing}
     with_source = bool(merged.own)
     rows: list[tuple[str, ...]] = [
-        ("ID", "NAME", "POSITION", "AREA", "DOSE", "GUIDE") + (("SOURCE",) if with_source else ())
+        (_("ID"), _("NAME"), _("POSITION"), _("AREA"), _("DOSE"), _("GUIDE"))
+        + ((_("SOURCE"),) if with_source else ())
     ]
     for e in merged.exercises:
         if every or e.id in allowed:
-            source = merged.origin(e.id) + (" (replaces)" if e.id in replacing else "")
-            row = (e.id, e.name, e.position.value, e.area.value, e.dose, guide_text(e.routine))
+            source = _(merged.origin(e.id)) + (_(" (replaces)") if e.id in replacing else "")
+            row = (
+                e.id,
+                in_language(e, "name"),
+                _(e.position.value),
+                _(e.area.value),
+                in_language(e, "dose"),
+                guide_text(e.routine),
+            )
             rows.append(row + ((source,) if with_source else ()))
     if every:  # a first column marks the exercises in the rotation
         rows = [("", *rows[0])] + [("*" if r[0] in allowed else "", *r) for r in rows[1:]]
@@ -38,29 +48,53 @@ def table(selection: Selection, *, every: bool = False, catalog: Catalog | None 
     width = min(shutil.get_terminal_size((100, 24)).columns, 100)
     shown = len(rows) - 1
     total = len(merged.exercises)
-    footer = [
-        "",
-        f"{len(allowed)} of {total} exercises "
-        + ("is" if len(allowed) == 1 else "are")
-        + " in your rotation"
-        + ("" if every else f" (shown: {shown}; `microbreak exercises --all` lists every one)")
-        + ("; * marks them" if every else ""),
-    ]
+    rotation = ngettext(
+        "{n} of {total} exercises is in your rotation",
+        "{n} of {total} exercises are in your rotation",
+        len(allowed),
+    ).format(n=len(allowed), total=total)
+    if every:
+        rotation += _("; * marks them")
+    else:
+        rotation += _(" (shown: {n}; `microbreak exercises --all` lists every one)").format(n=shown)
+    footer = ["", rotation]
     if with_source:
-        footer.append(f"{merged.summary()}; `microbreak exercises --check` validates them")
-    footer += ["", *textwrap.wrap(SAFETY_NOTE, width)]
+        footer.append(
+            _("{summary}; `microbreak exercises --check` validates them").format(
+                summary=merged.summary()
+            )
+        )
+    footer += ["", *textwrap.wrap(_(SAFETY_NOTE), width)]
     return "\n".join(lines + footer)
 
 
 def guide_text(routine: Routine | None) -> str:
     """The routine's fields in a few words: ``10x · hold 2 s · each side · 6 s pace``."""
     if routine is None:
-        return f"timed {TIMED_SECONDS:g} s"
+        return _("timed {seconds:g} s").format(seconds=TIMED_SECONDS)
     parts = [f"{routine.repetitions}x"]
     if routine.hold_seconds:
-        parts.append(f"hold {routine.hold_seconds} s")
+        parts.append(_("hold {seconds} s").format(seconds=routine.hold_seconds))
     if routine.sides is Sides.EACH:
-        parts.append("each side")
+        parts.append(_("each side"))
     if routine.pace_seconds is not None:
-        parts.append(f"{routine.pace_seconds:g} s pace")
+        parts.append(_("{seconds:g} s pace").format(seconds=routine.pace_seconds))
     return " · ".join(parts)
+
+
+#: Words the table shows from data, listed here for the catalog. Translators: a position
+#: ("seated", "standing", "on the floor"), a body area, where an exercise comes from.
+SHOWN_WORDS = (
+    N_("seated"),
+    N_("standing"),
+    N_("floor"),
+    N_("neck"),
+    N_("shoulders"),
+    N_("upper back"),
+    N_("chest"),
+    N_("spine"),
+    N_("hips"),
+    N_("built-in"),
+    N_("system"),
+    N_("yours"),
+)

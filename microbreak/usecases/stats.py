@@ -26,6 +26,7 @@ from ..adapters.storage.history import connect_readonly
 from ..core.events import EventKind
 from ..core.exercises import by_id
 from ..errors import EXIT_USAGE, MicrobreakError
+from ..i18n import _, day_month, month, ngettext, number, pgettext, weekday
 
 CHART_HINT = "install it with: pip install 'microbreak[charts]'"
 
@@ -428,18 +429,28 @@ def to_json(stats: Stats) -> str:
 
 def render_table(stats: Stats) -> str:
     """One aligned row per local day, a total, the streak and the exercises done most."""
-    header = ("DATE", "", "REMINDERS", "DONE", "SNOOZED", "SKIPPED", "PAUSED", "DONE %", "GOAL")
+    header = (
+        _("DATE"),
+        "",
+        _("REMINDERS"),
+        pgettext("stats column", "DONE"),
+        _("SNOOZED"),
+        _("SKIPPED"),
+        _("PAUSED"),
+        _("DONE %"),
+        _("GOAL"),
+    )
     rows: list[tuple[str, ...]] = [header]
     for d in stats.days:
         rows.append(
             (
                 d.date.isoformat(),
-                d.date.strftime("%a"),
+                weekday(d.date, short=True),
                 *_cells(d),
-                "met" if d.done >= stats.goal else "",
+                _("met") if d.done >= stats.goal else "",
             )
         )
-    rows.append(("total", "", *_cells(stats.totals), f"{stats.days_goal_met}/{len(stats.days)}"))
+    rows.append((_("total"), "", *_cells(stats.totals), f"{stats.days_goal_met}/{len(stats.days)}"))
     right = {2, 3, 4, 5, 6, 7}
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     lines = [
@@ -451,15 +462,22 @@ def render_table(stats: Stats) -> str:
     ]
     lines.insert(-1, "")
     first, last = stats.days[0].date, stats.days[-1].date
-    days = "today" if first == last else f"{first.isoformat()} to {last.isoformat()}"
-    title = f"Breaks {days} ({stats.timezone}), daily goal: {stats.goal} done"
-    streak = (
-        f"Streak: {stats.streak} day{'' if stats.streak == 1 else 's'} in a row with the goal met"
-    )
+    if first == last:
+        title = _("Breaks today ({zone}), daily goal: {goal} done")
+    else:
+        title = _("Breaks {first} to {last} ({zone}), daily goal: {goal} done")
+    title = title.format(first=first, last=last, zone=stats.timezone, goal=stats.goal)
+    streak = ngettext(
+        "Streak: {n} day in a row with the goal met",
+        "Streak: {n} days in a row with the goal met",
+        stats.streak,
+    ).format(n=stats.streak)
     if stats.days[-1].done < stats.goal:
-        streak += f" (today: {stats.days[-1].done} of {stats.goal} so far)"
-    top = ", ".join(f"{e.name} {e.done}" for e in stats.top_exercises) or "none yet"
-    return "\n".join([title, "", *lines, "", streak, f"Done most: {top}"])
+        streak += _(" (today: {done} of {goal} so far)").format(
+            done=stats.days[-1].done, goal=stats.goal
+        )
+    top = ", ".join(f"{_(e.name)} {e.done}" for e in stats.top_exercises) or _("none yet")
+    return "\n".join([title, "", *lines, "", streak, _("Done most: {top}").format(top=top)])
 
 
 def _cells(c: Counts) -> tuple[str, ...]:
@@ -524,14 +542,14 @@ def write_chart(stats: Stats, path: str | os.PathLike[str]) -> Path:
     figure = Figure(figsize=(11, 4.8), dpi=120, layout="constrained")
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
-    axes.bar(x, reminders, 0.8, color="#b9d7d3", label="reminders shown")
-    axes.bar(x, done, 0.5, color="#169688", label="breaks done")
+    axes.bar(x, reminders, 0.8, color="#b9d7d3", label=_("reminders shown"))
+    axes.bar(x, done, 0.5, color="#169688", label=_("breaks done"))
     axes.axhline(
         stats.goal,
         color="#d1495b",
         linestyle="--",
         linewidth=1.5,
-        label=f"daily goal ({stats.goal})",
+        label=_("daily goal ({goal})").format(goal=stats.goal),
     )
     step = 1 if len(buckets) <= 14 else math.ceil(len(buckets) / 12)
     axes.set_xticks(x[::step], [_tick(b[0], span, len(buckets)) for b in buckets[::step]])
@@ -540,20 +558,38 @@ def write_chart(stats: Stats, path: str | os.PathLike[str]) -> Path:
     axes.set_ylim(0, max([*reminders, *done, stats.goal]) * 1.3 + 0.5)  # room for the legend
     axes.grid(axis="y", alpha=0.3)
     axes.spines[["top", "right"]].set_visible(False)
-    unit = {1: "per day", 7: "per day, weekly average", 30: "per day, monthly average"}[span]
-    axes.set_ylabel(f"breaks ({unit})")
-    axes.set_xlabel(f"local date ({stats.timezone})")
+    unit = {
+        1: _("breaks (per day)"),
+        7: _("breaks (per day, weekly average)"),
+        30: _("breaks (per day, monthly average)"),
+    }[span]
+    axes.set_ylabel(unit)
+    axes.set_xlabel(_("local date ({zone})").format(zone=stats.timezone))
     axes.legend(loc="upper left", frameon=False, ncols=3)
     first, last = stats.days[0].date, stats.days[-1].date
     t = stats.totals
-    period = f"on {_long(last)}" if first == last else f"from {_long(first)} to {_long(last)}"
-    figure.suptitle(f"microbreak: breaks {period}", fontweight="bold")
-    summary = "no reminders shown yet"
+    if first == last:
+        title = _("microbreak: breaks on {day}").format(day=_long(last))
+    else:
+        title = _("microbreak: breaks from {first} to {last}").format(
+            first=_long(first), last=_long(last)
+        )
+    figure.suptitle(title, fontweight="bold")
+    summary = _("no reminders shown yet")
     if t.compliance is not None:
-        summary = f"{t.done:,} of {_n(t.reminders, 'reminder')} done ({t.compliance}%)"
+        summary = ngettext(
+            "{done} of {n} reminder done ({percent}%)",
+            "{done} of {n} reminders done ({percent}%)",
+            t.reminders,
+        ).format(done=number(t.done), n=number(t.reminders), percent=t.compliance)
+    met = ngettext(
+        "goal met on {met} of {n} day", "goal met on {met} of {n} days", len(stats.days)
+    ).format(met=number(stats.days_goal_met), n=number(len(stats.days)))
+    streak = ngettext("streak: {n} day", "streak: {n} days", stats.streak).format(
+        n=number(stats.streak)
+    )
     axes.set_title(
-        f"{summary}; goal met on {stats.days_goal_met:,} of {_n(len(stats.days), 'day')}; "
-        f"streak: {_n(stats.streak, 'day')}",
+        f"{summary}; {met}; {streak}",
         fontsize="medium",
         color="#444444",
     )
@@ -585,18 +621,14 @@ def _buckets(days: Sequence[Day]) -> tuple[int, list[tuple[date, list[Day]]]]:
 
 
 def _long(day: date) -> str:
-    return f"{day.day} {day:%b %Y}"
-
-
-def _n(count: int, noun: str) -> str:
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+    return day_month(day, year=True)
 
 
 def _tick(day: date, span: int, bars: int) -> str:
     """``Mon\n3 Nov`` for a week of days, ``3 Nov`` for up to three months, then with years."""
     if span == 30:
-        return f"{day:%b}\n{day.year}"
-    label = f"{day.day} {day:%b}"
+        return f"{month(day)}\n{day.year}"
+    label = day_month(day)
     if span == 7:
         return f"{label}\n{day.year}"
-    return f"{day:%a}\n{label}" if bars <= 14 else label
+    return f"{weekday(day, short=True)}\n{label}" if bars <= 14 else label

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ...core.messages import Message
+from ...i18n import pgettext
 from ..presence.bus import session_address
 
 log = logging.getLogger(__name__)
@@ -129,7 +130,7 @@ class FdoNotifier:
         self.icon = icon
         self.timeout_seconds = timeout_seconds
         #: The Snooze button's label, e.g. "Snooze 5 min" (the daemon sets it from the config).
-        self.snooze_label = "Snooze"
+        self.snooze_label = pgettext("notification button", "Snooze")
         self._conn = connection
         self._on_answer = on_answer
         self._timeout_ms = max(1, round(call_timeout * 1000))
@@ -221,7 +222,16 @@ class FdoNotifier:
                 str(self.icon),
                 message.title,
                 message.body,
-                ["default", "", "done", "Done", "snooze", label, "skip", "Skip"],
+                [
+                    "default",
+                    "",
+                    "done",
+                    pgettext("notification button", "Done"),
+                    "snooze",
+                    label,
+                    "skip",
+                    pgettext("notification button", "Skip"),
+                ],
                 self._hints(message),
                 self._expire_ms(),
             ),

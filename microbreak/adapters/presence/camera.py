@@ -14,6 +14,8 @@ import re
 from collections.abc import Collection, Iterator
 from pathlib import Path
 
+from ...i18n import _
+
 log = logging.getLogger(__name__)
 
 DEVICES = "/dev/video*"
@@ -88,7 +90,8 @@ class CameraInUse:
         try:
             own = os.getpid() if self.own_pid is None else self.own_pid
             for pid, _target in holders(self.pattern, self.proc_root, (own,)):
-                return f"camera in use (by PID {pid} / {process_name(pid, self.proc_root)})"
+                name = process_name(pid, self.proc_root)
+                return _("camera in use (by PID {pid} / {name})").format(pid=pid, name=name)
         except Exception as e:  # never let a scan problem stop the daemon
             log.debug("camera check failed: %s", e)
         return None

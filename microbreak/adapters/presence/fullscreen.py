@@ -11,11 +11,12 @@ import logging
 import os
 from collections.abc import Mapping
 
+from ...i18n import N_, _
 from .xserver import XServer, XUnavailable, is_x_protocol_error
 
 log = logging.getLogger(__name__)
 
-REASON = "a full-screen window"
+REASON = N_("a full-screen window")
 
 
 class FullScreen:
@@ -48,7 +49,7 @@ class FullScreen:
                 state = window.get_full_property(server.atom("_NET_WM_STATE"), Xatom.ATOM)
                 full = server.atom("_NET_WM_STATE_FULLSCREEN")
                 if state is not None and full in (int(a) for a in state.value):
-                    return REASON
+                    return _(REASON)
                 return None
             except XUnavailable:
                 return None

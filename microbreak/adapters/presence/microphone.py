@@ -16,6 +16,8 @@ import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ...i18n import _
+
 log = logging.getLogger(__name__)
 
 TIMEOUT = 2.0
@@ -120,7 +122,9 @@ class MicrophoneInUse:
         if found is None:
             return None
         app = found.properties.get("application.name")
-        return f"microphone in use (by {app})" if app else "microphone in use"
+        if app:
+            return _("microphone in use (by {app})").format(app=app)
+        return _("microphone in use")
 
     def close(self) -> None:
         """Nothing to close."""

@@ -12,6 +12,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from ...i18n import _
 from .bus import Bus, BusError
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,7 @@ class GnomeBanners:
         try:
             settings = self._get_settings()
             if settings is not None and not settings.get_boolean(self.key):
-                return "do not disturb is on"
+                return _("do not disturb is on")
         except Exception as e:  # GLib errors from a broken settings backend
             log.debug("GNOME do-not-disturb check failed: %s", e)
         return None
