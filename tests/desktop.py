@@ -494,6 +494,8 @@ class PrivateDesktop:
         env = dict(os.environ)
         for key in (*_DROPPED_ENV, *dropped):
             env.pop(key, None)
+        for key in [k for k in env if k.startswith("MICROBREAK_")]:
+            del env[key]  # the test run's own (MICROBREAK_SCREENSHOTS) would be config keys
         env.update(
             HOME=str(self.home),
             XDG_CONFIG_HOME=str(self.home / ".config"),

@@ -6,6 +6,7 @@ be Wayland, not X11 through Xwayland), and its Screenshot takes the picture.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from .desktop import wait_until
 from .gnome_shell import GnomeShell
@@ -39,7 +41,7 @@ def test_the_guide_is_a_native_wayland_window(gnome_shell: GnomeShell, tmp_path:
     exercises = shell.home / ".config" / "microbreak" / "exercises"
     exercises.mkdir(parents=True, exist_ok=True)
     shutil.copy(PICTOGRAMS / "shoulder-shrug.png", exercises / "tiny.png")
-    shutil.copy(PICTOGRAMS / "high-reach-stretch.png", exercises / "tiny-end.png")
+    shutil.copy(PICTOGRAMS / "shoulder-shrug-end.png", exercises / "tiny-end.png")
     (exercises / "tiny.toml").write_text(
         "[[exercise]]\n"
         f'id = "tiny-shrug"\nname = "{NAME}"\n'
@@ -69,7 +71,12 @@ def test_the_guide_is_a_native_wayland_window(gnome_shell: GnomeShell, tmp_path:
         # request for that, keep-above is an X11 hint; the user's window menu can set it.)
         assert not window["focused"], window
         log.wait_for_line(lambda line: line.endswith("count: Hold… 2"), 15)
-        shell.screenshot(tmp_path / "guide-gnome.png")
+        shot = shell.screenshot(tmp_path / "guide-gnome.png")
+        keep = os.environ.get("MICROBREAK_SCREENSHOTS")
+        if keep:  # the README's: the top bar's left end and the window the shell placed
+            right = max(640, window["x"] + window["width"] + 40)
+            bottom = max(440, window["y"] + window["height"] + 30)
+            Image.open(shot).crop((0, 0, right, bottom)).save(Path(keep) / "guide-gnome.png")
         assert proc.wait(30) == 0  # ran to its end
         assert proc.stdout is not None and proc.stdout.read().decode() == f"Done: {NAME}\n"
     finally:
