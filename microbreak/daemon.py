@@ -186,11 +186,10 @@ def run(runtime: Runtime) -> int:
             linux = sys.platform.startswith("linux")
             if linux:
                 _name_our_notifications()  # before the first reminder can show
+                _say_if_gnome_breaks_too(runtime)  # before "started", which it qualifies
             app.start()
             stops.append(_serve(app))
             stops.append(_watch(runtime, reload))
-            if linux:
-                _say_if_gnome_breaks_too(runtime)
         except BaseException as e:  # raised again on the main thread, below
             failed.append(e)
             app.quit()
