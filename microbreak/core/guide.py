@@ -128,7 +128,7 @@ class Guide:
         return Frame(
             phase=step.phase,
             text=self._text(step, into),
-            caption=self._caption(step, into),
+            caption=self._caption(step),
             rep=step.rep,
             side=step.side,
             progress=t / self.total,
@@ -151,7 +151,7 @@ class Guide:
             return self._(REP).format(rep=step.rep, reps=routine.repetitions)
         return self._(RELAX).format(count=_countdown(routine.hold_seconds, 1))
 
-    def _caption(self, step: Step, into: float) -> str:
+    def _caption(self, step: Step) -> str:
         """What the count does not say: the repetition during a hold, else how to move."""
         routine = self.routine
         if routine is None:
