@@ -3,7 +3,9 @@
 The language is, first to last: the ``language`` setting (the config file, or its variable
 ``MICROBREAK_LANGUAGE``), then gettext's own order of ``LANGUAGE``, ``LC_ALL``,
 ``LC_MESSAGES`` and ``LANG``. A language without a catalog speaks English, with one debug line
-in the log and nothing on screen. The catalogs are ``locale/<lang>/LC_MESSAGES/microbreak.mo``
+in the log and nothing on screen; one asked for in a region we have no catalog for speaks the
+closest one shipped (``pt`` and ``pt_PT`` speak ``pt_BR``; ``de_AT`` finds ``de`` through
+gettext itself). The catalogs are ``locale/<lang>/LC_MESSAGES/microbreak.mo``
 beside this module, compiled from the ``.po`` files when the package is built (hatch_build.py).
 
 The quick commands (``client.py``) never load this module on their way to a running daemon:
@@ -56,7 +58,7 @@ def use(configured: str | None = None, env: Mapping[str, str] = os.environ) -> s
     global _catalog, _language
     if _pinned:
         return _language
-    wanted = requested(configured, env)
+    wanted = closest(requested(configured, env))
     found = gettext.find(DOMAIN, LOCALE_DIR, languages=wanted or ["en"], all=True)
     if found:
         _catalog = gettext.translation(DOMAIN, LOCALE_DIR, languages=wanted)
@@ -69,6 +71,33 @@ def use(configured: str | None = None, env: Mapping[str, str] = os.environ) -> s
 
         logging.getLogger(__name__).debug("no %s catalog for %s: English", DOMAIN, wanted)
     return _language
+
+
+def shipped() -> list[str]:
+    """The codes of the catalogs installed beside this module (``de``, ``pt_BR``, ...)."""
+    try:
+        names = sorted(os.listdir(LOCALE_DIR))
+    except OSError:
+        return []
+    mo = os.path.join("LC_MESSAGES", DOMAIN + ".mo")
+    return [n for n in names if os.path.isfile(os.path.join(LOCALE_DIR, n, mo))]
+
+
+def closest(wanted: list[str]) -> list[str]:
+    """``wanted``, each language without a catalog of its own followed by the shipped ones of
+    the same language in another region: ``pt_PT.UTF-8`` -> ``pt_PT.UTF-8, pt_BR``.
+
+    gettext goes from ``de_AT`` to ``de``, never from ``pt`` to ``pt_BR``; a Portuguese reader
+    is better served by Brazil's words than by English.
+    """
+    out: list[str] = []
+    for code in wanted:
+        out.append(code)
+        if gettext.find(DOMAIN, LOCALE_DIR, languages=[code]):
+            continue
+        base = code.partition(".")[0].partition("@")[0].partition("_")[0].lower()
+        out += [s for s in shipped() if s.partition("_")[0].lower() == base and s not in out]
+    return out
 
 
 class English:

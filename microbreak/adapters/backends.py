@@ -5,6 +5,8 @@ a comma-separated list, tried in that order); otherwise this platform's candidat
 best first. Each candidate's opener returns the backend, or a sentence saying why it cannot work
 here; those sentences are kept, so that when nothing works one line can say why. An opener that
 raises is a bug of ours: it is logged and counted as a failure, and the next candidate is tried.
+The sentences are in the user's language (``doctor`` shows them); ``kind`` and the names stay
+as the code and the variables spell them.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
+
+from ..i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +57,9 @@ class Choice(Generic[T]):
 
     def why_none(self, joiner: str = "; ") -> str:
         """The failures in one line (for "running without …" messages)."""
-        return joiner.join(self.failures) or f"no {self.kind} backend for this system"
+        return joiner.join(self.failures) or _("no {kind} backend for this system").format(
+            kind=self.kind
+        )
 
 
 def override_variable(kind: str) -> str:
@@ -74,8 +80,12 @@ def _pool(
         return [c for c in candidates if not c.platforms or platform.startswith(c.platforms)], []
     known = {c.name: c for c in candidates}
     names = [n.strip() for n in wanted.split(",") if n.strip()]
+    # Translators: {kind} is the code's word (tray, idle, lock), {name} a backend's name.
+    unknown = _("{variable}={wanted} names no {kind} backend {name} (known: {known})")
     problems = [
-        f"{variable}={wanted} names no {kind} backend {n!r} (known: {', '.join(known)})"
+        unknown.format(
+            variable=variable, wanted=wanted, kind=kind, name=repr(n), known=", ".join(known)
+        )
         for n in names
         if n not in known
     ]
@@ -87,7 +97,9 @@ def _open(kind: str, candidate: Candidate[T], env: Mapping[str, str]) -> T | str
         return candidate.open(env)
     except Exception as e:  # a backend bug must not stop the daemon: try the next one
         log.debug("opening the %s backend %s failed", kind, candidate.name, exc_info=True)
-        return f"the {candidate.name} {kind} backend failed ({e.__class__.__name__})"
+        return _("the {name} {kind} backend failed ({error})").format(
+            name=candidate.name, kind=kind, error=e.__class__.__name__
+        )
 
 
 def _choose(

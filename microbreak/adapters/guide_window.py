@@ -25,6 +25,7 @@ from typing import Any
 
 from ..core.exercises import Exercise
 from ..core.guide import Frame, Guide
+from ..i18n import _, pgettext, shown
 from ..paths import package_assets
 
 log = logging.getLogger(__name__)
@@ -77,20 +78,22 @@ def load_gtk() -> Any:
         gi.require_version("Gdk", "3.0")
         from gi.repository import GLib, Gtk
     except (ImportError, ValueError) as e:
-        raise GuideUnavailable(f"GTK 3 through PyGObject cannot be loaded ({e})") from None
+        raise GuideUnavailable(
+            _("GTK 3 through PyGObject cannot be loaded ({error})").format(error=e)
+        ) from None
     # Our name, not "__main__.py": the Wayland app id and the X11 class, which the desktop
     # matches with microbreak's application entry (its name and icon).
     GLib.set_prgname("microbreak")
     GLib.set_application_name("microbreak")
-    ok, _ = Gtk.init_check(None)
+    ok, _argv = Gtk.init_check(None)
     if not ok:
-        raise GuideUnavailable("GTK cannot open the display (no DISPLAY or WAYLAND_DISPLAY)")
+        raise GuideUnavailable(_("GTK cannot open the display (no DISPLAY or WAYLAND_DISPLAY)"))
     return Gtk
 
 
 def first_sentence(text: str) -> str:
     """The instructions' first sentence: one line under the name."""
-    head, dot, _ = text.partition(". ")
+    head, dot, _rest = text.partition(". ")
     return head + "." if dot else text
 
 
@@ -114,7 +117,7 @@ class GuideWindow:
     ) -> None:
         self._gtk = load_gtk()
         self.exercise = exercise
-        self.guide = Guide(exercise.routine)
+        self.guide = Guide(exercise.routine, _)  # its words in the user's language
         self._chime, self._clock = chime, clock
         self._outcome: Outcome | None = None
         self._start = 0.0
@@ -156,7 +159,8 @@ class GuideWindow:
         Gtk.StyleContext.add_provider_for_screen(
             screen, provider, Gtk.STYLE_PROVIDER_PRIORITY_APPLICATION
         )
-        window = Gtk.Window(title=f"{self.exercise.name} — microbreak")
+        title = _("{exercise} — microbreak").format(exercise=shown(self.exercise, "name"))
+        window = Gtk.Window(title=title)
         window.set_role("microbreak-guide")
         icon = package_assets() / "microbreak.png"
         if icon.is_file():
@@ -175,8 +179,8 @@ class GuideWindow:
 
         box = Gtk.Box(orientation=Gtk.Orientation.VERTICAL, spacing=8)
         box.set_border_width(16)
-        name = self._label(self.exercise.name, "guide-name")
-        instructions = self._label(first_sentence(self.exercise.instructions), None)
+        name = self._label(shown(self.exercise, "name"), "guide-name")
+        instructions = self._label(first_sentence(shown(self.exercise, "instructions")), None)
         instructions.set_line_wrap(True)
         instructions.set_max_width_chars(38)
         picture = Gtk.Image()
@@ -187,7 +191,9 @@ class GuideWindow:
         self._caption = self._label("", "guide-caption")
         self._bar = Gtk.ProgressBar()
         buttons = Gtk.Box(spacing=8, homogeneous=True)
-        skip, done = Gtk.Button(label="Skip"), Gtk.Button(label="Done")
+        # The notification's words: the same answer in the same language.
+        skip = Gtk.Button(label=pgettext("notification button", "Skip"))
+        done = Gtk.Button(label=pgettext("notification button", "Done"))
         skip.connect("clicked", lambda *_: self._end(Outcome.SKIPPED))
         done.connect("clicked", lambda *_: self._end(Outcome.DONE))
         done.get_style_context().add_class("suggested-action")
@@ -219,7 +225,7 @@ class GuideWindow:
             return
         area = monitor.get_workarea()
         # Its natural size, known before it is shown: no window manager needed to place it.
-        _, natural = window.get_preferred_size()
+        _minimum, natural = window.get_preferred_size()
         window.move(area.x + MARGIN, area.y + area.height - MARGIN - natural.height)
 
     def _follow_dark(self) -> None:

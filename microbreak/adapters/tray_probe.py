@@ -5,6 +5,9 @@ default xorg backend has no menu. So we look first: a display, a StatusNotifier 
 session bus, an XEmbed tray (the ``_NET_SYSTEM_TRAY_S0`` selection owner); then we pick the
 pystray backends that fit there, best first (a menu beats none), the way every backend is chosen
 (``adapters/backends.py``), and say plainly what is missing when nothing fits.
+
+The reasons are said in the user's language (``doctor`` shows them): the module's sentences are
+marked with ``N_`` and translated when a reason is made, after the daemon chose its language.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ..i18n import N_, _
 from . import backends
 from .backends import FREEDESKTOP, Candidate
 
@@ -23,7 +27,7 @@ log = logging.getLogger(__name__)
 
 SNI_WATCHER = "org.kde.StatusNotifierWatcher"
 OVERRIDE = "PYSTRAY_BACKEND"  # pystray's own variable: one name for both
-GNOME_HINT = "on GNOME, install the AppIndicator and KStatusNotifierItem Support extension"
+GNOME_HINT = N_("on GNOME, install the AppIndicator and KStatusNotifierItem Support extension")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +51,7 @@ class Choice:
 def _sni_host() -> tuple[bool, str | None]:
     """Is a StatusNotifierWatcher registered on the session bus?"""
     if not os.environ.get("DBUS_SESSION_BUS_ADDRESS") and sys.platform.startswith("linux"):
-        return False, "no D-Bus session bus ($DBUS_SESSION_BUS_ADDRESS is not set)"
+        return False, _("no D-Bus session bus ($DBUS_SESSION_BUS_ADDRESS is not set)")
     try:
         import dbus
 
@@ -57,9 +61,11 @@ def _sni_host() -> tuple[bool, str | None]:
         finally:
             bus.close()
     except ImportError:
-        return False, "dbus-python is missing, StatusNotifier hosts cannot be seen"
+        return False, _("dbus-python is missing, StatusNotifier hosts cannot be seen")
     except Exception as e:  # dbus.DBusException and friends
-        return False, f"the session bus did not answer ({e.__class__.__name__})"
+        return False, _("the session bus did not answer ({error})").format(
+            error=e.__class__.__name__
+        )
 
 
 def _xembed_host() -> tuple[bool, str | None]:
@@ -69,11 +75,13 @@ def _xembed_host() -> tuple[bool, str | None]:
     try:
         from Xlib import X, display
     except ImportError:
-        return False, "python-xlib is missing, the XEmbed tray cannot be seen"
+        return False, _("python-xlib is missing, the XEmbed tray cannot be seen")
     try:
         conn = display.Display()
     except Exception as e:  # Xlib.error.DisplayError and connection errors
-        return False, f"cannot open display {os.environ.get('DISPLAY')} ({e})"
+        return False, _("cannot open display {display} ({error})").format(
+            display=os.environ.get("DISPLAY"), error=e
+        )
     try:
         atom = conn.intern_atom(f"_NET_SYSTEM_TRAY_S{conn.get_default_screen()}")
         owner = conn.get_selection_owner(atom)
@@ -95,18 +103,21 @@ def _has_gi() -> bool:
     return importlib.util.find_spec("gi") is not None
 
 
-NO_GI = (
+NO_GI = N_(
     "PyGObject is missing, so the tray icon has no menu; install python3-gi "
     "gir1.2-ayatanaappindicator3-0.1 (Debian/Ubuntu) and use the README's install command"
 )
+SNI_BUT_NO_GI = N_("a StatusNotifier host is running but {no_gi}")
+NO_SNI = N_("no StatusNotifier host")
+NO_XEMBED = N_("no XEmbed tray")
 
-#: Why each backend was picked, said in the daemon's log and by ``doctor``.
+#: Why each backend was picked, said in the daemon's log and by ``doctor`` (translated there).
 PICKED = {
-    "appindicator": "StatusNotifier host found",
-    "gtk": "XEmbed system tray found",
+    "appindicator": N_("StatusNotifier host found"),
+    "gtk": N_("XEmbed system tray found"),
     "xorg": NO_GI,  # it shows an icon, without a menu
-    "win32": "Windows notification area",
-    "darwin": "macOS menu bar",
+    "win32": N_("Windows notification area"),
+    "darwin": N_("macOS menu bar"),
 }
 
 
@@ -121,18 +132,18 @@ def candidates(found: Probe) -> tuple[Candidate[Picked], ...]:
     """pystray's backends, best first; each fits where its host runs."""
     gi = _has_gi()
 
-    def appindicator(_: Mapping[str, str]) -> Picked | str:
+    def appindicator(_env: Mapping[str, str]) -> Picked | str:
         if not found.sni_host:
-            return "no StatusNotifier host"
-        return Picked("appindicator") if gi else f"a StatusNotifier host is running but {NO_GI}"
+            return _(NO_SNI)
+        return Picked("appindicator") if gi else _(SNI_BUT_NO_GI).format(no_gi=_(NO_GI))
 
-    def gtk(_: Mapping[str, str]) -> Picked | str:
+    def gtk(_env: Mapping[str, str]) -> Picked | str:
         if not found.xembed_host:
-            return "no XEmbed tray"
-        return Picked("gtk") if gi else NO_GI
+            return _(NO_XEMBED)
+        return Picked("gtk") if gi else _(NO_GI)
 
-    def xorg(_: Mapping[str, str]) -> Picked | str:
-        return Picked("xorg") if found.xembed_host else "no XEmbed tray"
+    def xorg(_env: Mapping[str, str]) -> Picked | str:
+        return Picked("xorg") if found.xembed_host else _(NO_XEMBED)
 
     return (
         Candidate("appindicator", appindicator, FREEDESKTOP),
@@ -152,21 +163,20 @@ def choose(
     if free:
         found = found or probe()
         if not found.display:
-            return Choice((), "no display ($DISPLAY and $WAYLAND_DISPLAY are not set)")
+            return Choice((), _("no display ($DISPLAY and $WAYLAND_DISPLAY are not set)"))
     picked = backends.every(
         "tray", candidates(found or Probe(True, False, False)), env, platform, variable=OVERRIDE
     )
     names = tuple(p.name for _, p in picked.opened)
     if names:
         override = env.get(OVERRIDE)
-        return Choice(names, f"{OVERRIDE}={override}" if override else PICKED[names[0]])
+        return Choice(names, f"{OVERRIDE}={override}" if override else _(PICKED[names[0]]))
     if env.get(OVERRIDE) or not free or found is None:
         return Choice((), picked.why_none())
     if found.sni_host:
-        return Choice((), f"a StatusNotifier host is running but {NO_GI}")
+        return Choice((), _(SNI_BUT_NO_GI).format(no_gi=_(NO_GI)))
     detail = "; ".join(found.notes)
-    return Choice(
-        (),
-        "no system tray found: neither a StatusNotifier host nor an XEmbed tray is running"
-        f" ({GNOME_HINT}){'; ' + detail if detail else ''}",
-    )
+    none = _(
+        "no system tray found: neither a StatusNotifier host nor an XEmbed tray is running ({hint})"
+    ).format(hint=_(GNOME_HINT))
+    return Choice((), none + ("; " + detail if detail else ""))

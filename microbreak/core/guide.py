@@ -5,15 +5,19 @@ repetitions, sides, pace) is tested under a fake clock. One repetition is a move
 position, the hold, and the movement back out; with ``Sides.EACH`` every repetition is done on
 one side, then "Now the other side" and all of them again. An exercise without a routine gets a
 simple timed guide: a countdown and a slow breathing pulse of its picture.
+
+Its words are marked for the catalog (``N_``) and formatted through the ``translate`` the shower
+passes in (the window gives ``i18n._``): the core holds no language of its own.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
-from .exercises import Routine, Sides
+from .exercises import N_, Routine, Sides
 
 #: Seconds one repetition's movement takes (in and out) when the routine gives no pace: slow
 #: enough for proper form, which the articles ask for.
@@ -26,6 +30,24 @@ TIMED_SECONDS = 30.0
 BREATH_SECONDS = 5.0
 #: The hold counts its last seconds out loud ("3 · 2 · 1"); before that, only the number left.
 COUNTED = 3
+
+# The guide's words. Translators: a calm count in a small window; "Rep" is one repetition.
+WELL_DONE = N_("Well done")
+OTHER_SIDE = N_("Now the other side")
+#: ``count`` is the seconds left ("15") or the last ones counted out ("3 · 2 · 1").
+HOLD = N_("Hold… {count}")
+RELAX = N_("Hold… {count} — relax")
+REP = N_("Rep {rep} of {reps}")
+SIDE = N_("Side {side} of {sides}")
+MOVE_GENTLY = N_("Move gently, at your own pace")
+INTO_POSITION = N_("Slowly into position")
+BACK = N_("Slowly back")
+FIRST_SIDE = N_("{caption} · first side")
+SECOND_SIDE = N_("{caption} · second side")
+
+
+def _english(message: str) -> str:
+    return message
 
 
 class Phase(str, Enum):
@@ -78,10 +100,12 @@ class Frame:
 
 
 class Guide:
-    """The timeline of one exercise; ``None`` routine: the simple timed guide."""
+    """The timeline of one exercise; ``None`` routine: the simple timed guide. ``translate``
+    turns a marked message into the user's language (default: English)."""
 
-    def __init__(self, routine: Routine | None) -> None:
+    def __init__(self, routine: Routine | None, translate: Callable[[str], str] = _english) -> None:
         self.routine = routine
+        self._ = translate
         self.steps = _steps(routine)
         self.total = self.steps[-1].end
         #: When each repetition ends, in order: where the chime plays.
@@ -98,13 +122,13 @@ class Guide:
         t = max(0.0, elapsed)
         ended = previous is not None and any(previous < end <= t for end in self.rep_ends)
         if t >= self.total:
-            return Frame(Phase.OVER, "Well done", "", 0, 0, 1.0, 0.0, ended, True)
+            return Frame(Phase.OVER, self._(WELL_DONE), "", 0, 0, 1.0, 0.0, ended, True)
         step = next(s for s in self.steps if t < s.end)
         into = t - step.start
         return Frame(
             phase=step.phase,
             text=self._text(step, into),
-            caption=self._caption(step, into),
+            caption=self._caption(step),
             rep=step.rep,
             side=step.side,
             progress=t / self.total,
@@ -118,30 +142,36 @@ class Guide:
         if routine is None:
             return str(max(1, math.ceil(step.length - into)))
         if step.phase is Phase.SWITCH:
-            return "Now the other side"
+            return self._(OTHER_SIDE)
         if step.phase is Phase.HOLD:
             left = routine.hold_seconds - math.floor(into)
-            if left > COUNTED:
-                return f"Hold… {left}"
-            return "Hold… " + _countdown(routine.hold_seconds, left)
-        if step.phase is Phase.MOVE_OUT and routine.hold_seconds > 0:
-            return "Hold… " + _countdown(routine.hold_seconds, 1) + " — relax"
-        return f"Rep {step.rep} of {routine.repetitions}"
+            count = str(left) if left > COUNTED else _countdown(routine.hold_seconds, left)
+            return self._(HOLD).format(count=count)
+        if _counts_reps(routine, step):
+            return self._(REP).format(rep=step.rep, reps=routine.repetitions)
+        return self._(RELAX).format(count=_countdown(routine.hold_seconds, 1))
 
-    def _caption(self, step: Step, into: float) -> str:
+    def _caption(self, step: Step) -> str:
         """What the count does not say: the repetition during a hold, else how to move."""
         routine = self.routine
         if routine is None:
-            return "Move gently, at your own pace"
+            return self._(MOVE_GENTLY)
         if step.phase is Phase.SWITCH:
-            return "Side 2 of 2"
-        if self._text(step, into).startswith("Rep "):
-            caption = "Slowly into position" if step.phase is Phase.MOVE_IN else "Slowly back"
+            return self._(SIDE).format(side=2, sides=2)
+        if _counts_reps(routine, step):
+            caption = self._(INTO_POSITION if step.phase is Phase.MOVE_IN else BACK)
         else:
-            caption = f"Rep {step.rep} of {routine.repetitions}"
+            caption = self._(REP).format(rep=step.rep, reps=routine.repetitions)
         if self.sides == 2:
-            caption += " · " + ("first side" if step.side == 1 else "second side")
+            caption = self._(FIRST_SIDE if step.side == 1 else SECOND_SIDE).format(caption=caption)
         return caption
+
+
+def _counts_reps(routine: Routine, step: Step) -> bool:
+    """The large count shows the repetition (moving, no hold being counted out)."""
+    return step.phase is Phase.MOVE_IN or (
+        step.phase is Phase.MOVE_OUT and routine.hold_seconds == 0
+    )
 
 
 def _countdown(hold: int, down_to: int) -> str:

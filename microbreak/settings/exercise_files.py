@@ -340,11 +340,12 @@ def _whole(entry: dict[str, Any], key: str, low: int, high: int, problem: _Probl
     value = entry.get(key)
     if value is None:
         return None
+    expected = _("expected a whole number from {low} to {high}").format(low=low, high=high)
     if isinstance(value, bool) or not isinstance(value, int):
-        problem(key, f"got {_shown(value)}; expected a whole number from {low} to {high}")
+        problem(key, _("got {value}; {allowed}").format(value=_shown(value), allowed=expected))
         return None
     if not low <= value <= high:
-        problem(key, f"{value} is out of range; expected a whole number from {low} to {high}")
+        problem(key, _("{value} is out of range; {allowed}").format(value=value, allowed=expected))
         return None
     return value
 
@@ -354,12 +355,20 @@ def _pace(entry: dict[str, Any], problem: _Problem) -> float | None:
     if value is None:
         return None
     low, high = PACE_RANGE
-    allowed = f"expected seconds per repetition from {low:g} to {high:g}, e.g. 4 or 2.5"
+    allowed = _("expected seconds per repetition from {low} to {high}, e.g. 4 or 2.5").format(
+        low=f"{low:g}", high=f"{high:g}"
+    )
     if isinstance(value, bool) or not isinstance(value, int | float):
-        problem("pace_seconds", f"got {_shown(value)}; {allowed}")
+        problem(
+            "pace_seconds", _("got {value}; {allowed}").format(value=_shown(value), allowed=allowed)
+        )
         return None
     if not low <= value <= high:
-        problem("pace_seconds", f"{value:g} is out of range; {allowed}")
+        shown = f"{value:g}"
+        problem(
+            "pace_seconds",
+            _("{value} is out of range; {allowed}").format(value=shown, allowed=allowed),
+        )
         return None
     return float(value)
 
@@ -375,7 +384,10 @@ def _routine(entry: dict[str, Any], problem: _Problem) -> Routine | None:
     pace = _pace(entry, problem)
     if "repetitions" not in entry:
         others = ", ".join(given)
-        problem("repetitions", f"missing; {others} need repetitions (a whole number from 1)")
+        problem(
+            "repetitions",
+            _("missing; {fields} need repetitions (a whole number from 1)").format(fields=others),
+        )
     if repetitions is None:
         return None
     # A problem with another field is reported already, and the exercise then dropped.

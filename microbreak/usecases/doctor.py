@@ -248,10 +248,12 @@ def check_tray() -> Check:
     name = "tray"
     found = tray_probe.probe()
     choice = tray_probe.choose(found)
+    with English():  # the fix follows the English reason, whatever language shows it
+        why = tray_probe.choose(found).reason
     yes = {True: "yes", False: "no"}
     hosts = f"StatusNotifier watcher: {yes[found.sni_host]}, XEmbed tray: {yes[found.xembed_host]}"
     if not choice.backends:
-        return Check(name, False, f"{choice.reason} [{hosts}]", _tray_fix(choice.reason, False))
+        return Check(name, False, f"{choice.reason} [{hosts}]", _tray_fix(why, False))
     try:
         backend, has_menu = _load_tray_backend(choice.backends)
     except TrayUnavailable as e:
@@ -265,7 +267,7 @@ def check_tray() -> Check:
         # appindicator did not load, and GTK's icon needs the XEmbed tray that is not there.
         return Check(name, False, f"{detail}: the icon would not show", GI_FIX)
     if not has_menu:
-        return Check(name, False, f"{detail}: {choice.reason}", _tray_fix(choice.reason, True))
+        return Check(name, False, f"{detail}: {choice.reason}", _tray_fix(why, True))
     return Check(name, True, detail)
 
 
@@ -312,7 +314,10 @@ def check_idle(env: Mapping[str, str] = os.environ, *, wanted: bool = True) -> C
         )
         return Check(name, True, detail, needed=False)
     if reason is not None:
-        return Check(name, False, reason, _idle_fix(reason), needed=False)
+        with English():  # the fix follows the English reason, whatever language shows it
+            again, why = idle.choose(env)
+            again.close()
+        return Check(name, False, reason, _idle_fix(why or reason), needed=False)
     source = _IDLE_SOURCES.get(detector.name, detector.name)
     idle_for = (
         _(", idle for {seconds} s").format(seconds=f"{seconds:.0f}") if seconds is not None else ""

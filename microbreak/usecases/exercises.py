@@ -71,14 +71,15 @@ def table(selection: Selection, *, every: bool = False, catalog: Catalog | None 
 def guide_text(routine: Routine | None) -> str:
     """The routine's fields in a few words: ``10x · hold 2 s · each side · 6 s pace``."""
     if routine is None:
-        return _("timed {seconds:g} s").format(seconds=TIMED_SECONDS)
-    parts = [f"{routine.repetitions}x"]
+        return _("timed {seconds} s").format(seconds=f"{TIMED_SECONDS:g}")
+    # Translators: how many repetitions, short ("10x").
+    parts = [_("{n}x").format(n=routine.repetitions)]
     if routine.hold_seconds:
         parts.append(_("hold {seconds} s").format(seconds=routine.hold_seconds))
     if routine.sides is Sides.EACH:
         parts.append(_("each side"))
     if routine.pace_seconds is not None:
-        parts.append(_("{seconds:g} s pace").format(seconds=routine.pace_seconds))
+        parts.append(_("{seconds} s pace").format(seconds=f"{routine.pace_seconds:g}"))
     return " · ".join(parts)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..core.exercises import Exercise, current_id
 from ..errors import EXIT_OK, EXIT_USAGE, MicrobreakError
+from ..i18n import _, shown
 from ..paths import pictogram
 from ..settings.exercise_files import did_you_mean
 
@@ -43,17 +44,20 @@ def choose(
     """
     if wanted is None:
         first = (allowed or catalog)[0]
-        return first, (
-            f"No exercise named: the first of your selection, {first.name} ({first.id}). "
+        return first, _(
+            "No exercise named: the first of your selection, {name} ({id}). "
             "`microbreak guide ID` picks another; `microbreak exercises` lists them."
-        )
+        ).format(name=shown(first, "name"), id=first.id)
     ids = {e.id: e for e in catalog}
     found = ids.get(current_id(wanted, ids))
     if found is None:
         # Always the closest id: whoever typed a wrong one wants some exercise.
         hint = did_you_mean(wanted, list(ids), cutoff=0.0)
         raise UnknownExercise(
-            f'guide: no exercise "{wanted}"{hint}; `microbreak exercises --all` lists them'
+            "guide: "
+            + _('no exercise "{id}"{hint}; `microbreak exercises --all` lists them').format(
+                id=wanted, hint=hint
+            )
         )
     return found, None
 
@@ -82,7 +86,7 @@ def run(exercise: Exercise, *, sound: bool, answer: bool) -> int:
             exercise, Pictures(*pictures_of(exercise)), chime=chime.play if chime else None
         )
     except GuideUnavailable as e:
-        raise NoToolkit(f"guide: no GUI toolkit here: {e}") from None
+        raise NoToolkit("guide: " + _("no GUI toolkit here: {reason}").format(reason=e)) from None
     try:
         outcome = window.run()
     finally:
@@ -91,6 +95,6 @@ def run(exercise: Exercise, *, sound: bool, answer: bool) -> int:
             chime.close()
     if answer:
         return ANSWER_DONE if outcome is Outcome.DONE else ANSWER_SKIPPED
-    said = "Done" if outcome is Outcome.DONE else "Skipped"
-    print(f"{said}: {exercise.name}", file=sys.stdout)
+    said = _("Done: {exercise}") if outcome is Outcome.DONE else _("Skipped: {exercise}")
+    print(said.format(exercise=shown(exercise, "name")), file=sys.stdout)
     return EXIT_OK

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Mapping
 
 from ...core.ports import IdleSource
+from ...i18n import N_, _
 from .. import backends
 from ..backends import FREEDESKTOP, Candidate
 from .gnome import GnomeIdle
@@ -26,23 +27,23 @@ __all__ = ["GnomeIdle", "IdleSource", "MacIdle", "NullIdle", "WindowsIdle", "X11
 
 log = logging.getLogger(__name__)
 
-OFF = "natural breaks are off"
+OFF = N_("natural breaks are off")
 
 
 def _windows(env: Mapping[str, str]) -> IdleSource | str:
     detector = WindowsIdle()
-    return detector if detector.idle_seconds() is not None else "GetLastInputInfo did not answer"
+    return detector if detector.idle_seconds() is not None else _("GetLastInputInfo did not answer")
 
 
 def _macos(env: Mapping[str, str]) -> IdleSource | str:
     detector = MacIdle()
-    return detector if detector.idle_seconds() is not None else "ioreg gave no HIDIdleTime"
+    return detector if detector.idle_seconds() is not None else _("ioreg gave no HIDIdleTime")
 
 
 def _x11(env: Mapping[str, str]) -> IdleSource | str:
     if on_wayland(env):
         # Xwayland's counter misses input to native Wayland windows: it would invent breaks.
-        return "the X11 counter is not used on Wayland (it misses input to Wayland windows)"
+        return _("the X11 counter is not used on Wayland (it misses input to Wayland windows)")
     return X11Idle.open(env)
 
 
@@ -72,5 +73,5 @@ def choose(
     choice = backends.first("idle", CANDIDATES, env, platform)
     if choice.backend is not None:
         return choice.backend, None
-    reason = f"{OFF}: {choice.why_none(' and ')}"
+    reason = _("{off}: {why}").format(off=_(OFF), why=choice.why_none(_(" and ")))
     return NullIdle(reason), reason

@@ -10,6 +10,7 @@ import logging
 import os
 from collections.abc import Mapping
 
+from ...i18n import _
 from ..presence.bus import Bus, BusError
 
 log = logging.getLogger(__name__)
@@ -33,16 +34,16 @@ class GnomeIdle:
         """A working detector on the session bus, or why there is none."""
         bus = Bus.session(env)
         if bus.address is None:
-            return "no GNOME idle monitor (no D-Bus session bus)"
+            return _("no GNOME idle monitor (no D-Bus session bus)")
         try:
             running = bus.has_owner(SERVICE)
         except BusError:
             bus.close()
-            return "no GNOME idle monitor (the session bus did not answer)"
+            return _("no GNOME idle monitor (the session bus did not answer)")
         detector = cls(bus)
         if not running or detector.idle_seconds() is None:
             detector.close()
-            return "no GNOME idle monitor"
+            return _("no GNOME idle monitor")
         return detector
 
     def idle_seconds(self) -> float | None:

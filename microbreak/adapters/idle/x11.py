@@ -12,6 +12,7 @@ import logging
 import os
 from collections.abc import Mapping
 
+from ...i18n import _
 from ..presence.xserver import XServer, XUnavailable, is_x_protocol_error
 
 log = logging.getLogger(__name__)
@@ -39,14 +40,18 @@ class X11Idle:
             return str(e)
         except Exception as e:  # a broken connection while asking
             server.close()
-            return f"display {server.name} did not answer ({e.__class__.__name__})"
+            return _("display {display} did not answer ({error})").format(
+                display=server.name, error=e.__class__.__name__
+            )
         if not present:
             server.close()
-            return f"no X11 screen saver extension on {server.name}"
+            return _("no X11 screen saver extension on {display}").format(display=server.name)
         detector = cls(server)
         if detector.idle_seconds() is None:
             detector.close()
-            return f"the X11 screen saver extension on {server.name} did not answer"
+            return _("the X11 screen saver extension on {display} did not answer").format(
+                display=server.name
+            )
         return detector
 
     def idle_seconds(self) -> float | None:

@@ -14,6 +14,8 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from ...i18n import _
+
 log = logging.getLogger(__name__)
 
 #: After a failed connect, wait this long before trying again.
@@ -46,22 +48,26 @@ class XServer:
             if self._display is not None:
                 return self._display
             if self.name is None:
-                raise XUnavailable("no X display ($DISPLAY is not set)")
+                raise XUnavailable(_("no X display ($DISPLAY is not set)"))
             if (
                 self._failed_at is not None
                 and time.monotonic() - self._failed_at < self.retry_after
             ):
-                raise XUnavailable(f"display {self.name} was unreachable a moment ago")
+                raise XUnavailable(
+                    _("display {display} was unreachable a moment ago").format(display=self.name)
+                )
             try:
                 from Xlib import display
             except ImportError:
-                raise XUnavailable("python-xlib is missing") from None
+                raise XUnavailable(_("python-xlib is missing")) from None
             try:
                 conn = display.Display(self.name)
             except Exception as e:  # Xlib.error.DisplayError, OSError
                 self._failed_at = time.monotonic()
                 log.debug("cannot open display %s: %s", self.name, e)
-                raise XUnavailable(f"cannot open display {self.name}") from e
+                raise XUnavailable(
+                    _("cannot open display {display}").format(display=self.name)
+                ) from e
             # Errors of requests without a reply would otherwise be printed to stderr.
             conn.set_error_handler(lambda *_args: None)
             self._failed_at = None
