@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -25,6 +24,7 @@ from typing import IO
 
 from ..core.exercises import Exercise
 from ..core.guide import Guide
+from .children import kill_group
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ class GuideProcess:
             self._closing = True
             process = self._process
         if process is not None and process.poll() is None:
-            _kill(process)
+            kill_group(process)
 
     def _wait(
         self,
@@ -104,7 +104,7 @@ class GuideProcess:
         try:
             code = process.wait(timeout=bound)
         except subprocess.TimeoutExpired:
-            _kill(process)
+            kill_group(process)
             process.wait()
             log.warning("the guide of %s ran past %g s and was stopped", exercise.name, bound)
             code = None
@@ -132,14 +132,3 @@ def _last_line(output: IO[bytes]) -> str:
         output.seek(0)
         lines = output.read().decode(errors="replace").strip().splitlines()
     return lines[-1] if lines else ""
-
-
-def _kill(process: subprocess.Popen[bytes]) -> None:
-    """Kill the guide and anything it started; it may already be gone."""
-    try:
-        if sys.platform != "win32":
-            os.killpg(process.pid, signal.SIGKILL)
-        else:
-            process.kill()
-    except (ProcessLookupError, PermissionError):
-        pass

@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import IO
 
 from ..paths import package_assets
+from .children import kill_group
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ class Chime:
             self._closing = True
             process = self._process
         if process is not None and process.poll() is None:
-            _kill(process)
+            kill_group(process)
         self.wait(self.timeout)
 
     def _run(self) -> None:
@@ -143,11 +143,11 @@ class Chime:
             self._process = process
             closing = self._closing
         if closing:  # ``close`` came while we were starting it
-            _kill(process)
+            kill_group(process)
         try:
             process.wait(timeout=self.timeout)
         except subprocess.TimeoutExpired:
-            _kill(process)
+            kill_group(process)
             process.wait()
             self._warn(
                 "the reminder chime player %s took longer than %g s and was stopped",
@@ -175,14 +175,3 @@ class Chime:
             return
         self._warned = True
         log.warning(message + " (further chime problems are logged at debug level)", *args)
-
-
-def _kill(process: subprocess.Popen[bytes]) -> None:
-    """Kill the player and everything it started; it may already be gone."""
-    try:
-        if sys.platform != "win32":
-            os.killpg(process.pid, signal.SIGKILL)
-        else:
-            process.kill()
-    except (ProcessLookupError, PermissionError):
-        pass
