@@ -36,7 +36,8 @@ def _parser_class() -> type[argparse.ArgumentParser]:
         """argparse, but a usage mistake is one line naming the fix, with exit code 2."""
 
         def error(self, message: str) -> None:  # type: ignore[override]
-            self.exit(EXIT_USAGE, f"microbreak: {message} (see `{self.prog} --help`)\n")
+            see = _("see `{command} --help`").format(command=self.prog)
+            self.exit(EXIT_USAGE, f"microbreak: {message} ({see})\n")
 
     return Parser
 
@@ -190,9 +191,10 @@ def _main(words: list[str]) -> int:
             return client.run(cmd, duration=duration, until=until, as_json=as_json)
         except KeyboardInterrupt:
             return 130
-    from .i18n import use
+    from .i18n import lend_to_argparse, use
 
     use()  # the desktop's language; a config's ``language`` takes over once it is read
+    lend_to_argparse()
     if words[:1] == ["autostart"]:
         from .usecases.autostart_cli import run as autostart_run
 

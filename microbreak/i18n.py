@@ -139,6 +139,42 @@ def N_(message: str) -> str:
     return message
 
 
+#: argparse's own words a user of our command line can meet (Python 3.10 to 3.13), given to
+#: gettext's global functions, which argparse calls, by ``lend_to_argparse``.
+ARGPARSE_WORDS = (
+    N_("usage: "),
+    N_("positional arguments"),
+    N_("options"),
+    N_("show this help message and exit"),
+    N_("show program's version number and exit"),
+    N_("the following arguments are required: %s"),
+    N_("unrecognized arguments: %s"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("argument %(argument_name)s: %(message)s"),
+    N_("expected one argument"),
+    N_("expected at least one argument"),
+    N_("expected at most one argument"),
+    N_("invalid %(type)s value: %(value)r"),
+    N_("ambiguous option: %(option)s could match %(matches)s"),
+    N_("not allowed with argument %s"),
+    N_("one of the arguments %s is required"),
+    N_("ignored explicit argument %r"),
+)
+
+
+def lend_to_argparse() -> None:
+    """Let argparse say its own words ("usage:", "invalid choice: ...") in our language.
+
+    argparse asks gettext's global functions, which read the domain set by ``textdomain`` and
+    take the language from the environment alone: so our domain, which carries those words
+    (``ARGPARSE_WORDS``), and the language ``use`` chose, set in ``LANGUAGE`` (the programs
+    this process starts inherit it, and should speak it too).
+    """
+    gettext.bindtextdomain(DOMAIN, LOCALE_DIR)
+    gettext.textdomain(DOMAIN)
+    os.environ["LANGUAGE"] = _language
+
+
 def shown(exercise: Exercise, field: str) -> str:
     """An exercise's ``name``, ``instructions`` or ``dose`` in the user's language: the exercise
     file's own translation (``[exercise.de]``), else the catalog's, else the English text."""

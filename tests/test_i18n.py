@@ -8,6 +8,7 @@ import logging
 import re
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -31,6 +32,8 @@ CATALOGS = sorted(LOCALE.glob("*/LC_MESSAGES/microbreak.po"))
 LANGUAGES = [po.parents[1].name for po in CATALOGS]
 FIELDS = ("name", "instructions", "dose")
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
+#: printf-style placeholders (argparse's own words): each kept, as often as in the original.
+PERCENT = re.compile(r"%(?:\(\w+\))?[sdr]")
 
 
 def read(path: Path) -> Catalog:
@@ -96,8 +99,10 @@ def test_each_translation_keeps_the_placeholders_of_its_original(po: Path) -> No
         if not message.id:
             continue
         wanted = set().union(*(placeholders(o) for o in _texts(message.id)))
+        wanted_c = Counter(p for o in _texts(message.id)[:1] for p in PERCENT.findall(o))
         for form in _texts(message.string):
             assert placeholders(form) == wanted, (message.id, form)
+            assert Counter(PERCENT.findall(form)) == wanted_c, (message.id, form)  # argparse's
             if "python-brace-format" in message.flags:  # no stray brace either
                 form.format(**dict.fromkeys(wanted, "x"))
 
@@ -339,6 +344,21 @@ def test_the_help_is_translated(tmp_path: Path) -> None:
     assert "jetzt eine Pause machen" in out and "den laufenden Dienst beenden" in out
     out = ok(run(tmp_path, "autostart", "--help", env={"LANGUAGE": "fr"}))
     assert "Lancer microbreak à l\N{RIGHT SINGLE QUOTATION MARK}ouverture de session" in out
+
+
+def test_argparses_own_words_are_translated_too(tmp_path: Path) -> None:
+    out = ok(run(tmp_path, "stats", "--help", env={"LANGUAGE": "fr"}))
+    assert out.startswith("utilisation : ") and "\noptions:\n" in out, out
+    assert "afficher cette aide et quitter" in out
+    result = run(tmp_path, "stretch", env={"LANGUAGE": "de"})
+    assert result.returncode == 2 and result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"{PREFIX}Argument "), line
+    assert "ungültige Wahl: 'stretch' (möglich sind " in line, line
+    assert line.endswith("(siehe `microbreak --help`)"), line
+    # The setting's variable reaches argparse's words too.
+    result = run(tmp_path, "stats", "--days", env={"MICROBREAK_LANGUAGE": "pl"})
+    assert "oczekiwano jednego argumentu (zobacz `microbreak stats --help`)" in result.stderr
 
 
 def test_doctor_speaks_the_language_and_its_json_report_stays_english(tmp_path: Path) -> None:
