@@ -23,12 +23,17 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+# What both kinds of test desktop share: the private dirs and process lifecycle
+# (``PrivateDesktop``), the bus without activation and the process helpers.
+from PIL import Image
 
 from .desktop import (
     NOTIFICATIONS_NAME,
@@ -37,9 +42,6 @@ from .desktop import (
     start_private_bus,
     wait_until,
 )
-
-# What both kinds of test desktop share: the private dirs and process lifecycle
-# (``PrivateDesktop``), the bus without activation and the process helpers.
 from .headless import headless_env
 
 __all__ = [
@@ -670,3 +672,13 @@ def daemon_env(shell: GnomeShell, tmp_path: Path, runtime: Path, **settings: str
     )
     extra.update({f"MICROBREAK_{key.upper()}": value for key, value in settings.items()})
     return headless_env(tmp_path / "home", runtime, extra)
+
+
+def keep_for_readme(shot: Path, box: tuple[int, int, int, int] | None = None) -> None:
+    """Where ``MICROBREAK_SCREENSHOTS`` names a folder, save ``shot`` there under its own name
+    (cropped to ``box``, left, top, right, bottom): how the README's pictures are taken."""
+    keep = os.environ.get("MICROBREAK_SCREENSHOTS")
+    if not keep:
+        return
+    with Image.open(shot) as image:
+        (image.crop(box) if box else image).save(Path(keep) / shot.name)

@@ -8,8 +8,6 @@ where the daemon used to hang: its reminder call never returned, and SIGTERM cou
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import signal
 import time
 from pathlib import Path
@@ -20,7 +18,7 @@ import pytest
 from microbreak.core.exercises import CATALOG
 
 from .desktop import wait_until
-from .gnome_shell import GnomeShell, daemon_env
+from .gnome_shell import GnomeShell, daemon_env, keep_for_readme
 from .headless import Daemon, cli, private_runtime_dir, running, status
 
 pytestmark = pytest.mark.desktop
@@ -90,10 +88,7 @@ def test_done_pressed_in_the_shell_is_counted_and_the_reminder_goes(
             exercise = next(e for e in CATALOG if f"Microbreak: {e.name}" == title)
             assert note.icon is not None and f"exercises/{exercise.id}.png" in note.icon
             # The banner, drawn by the shell; this is the README's screenshot.
-            shot = shell.screenshot(tmp_path / "gnome-reminder.png")
-            keep = os.environ.get("MICROBREAK_SCREENSHOTS")
-            if keep:
-                shutil.copy(shot, Path(keep) / "gnome-reminder.png")
+            keep_for_readme(shell.screenshot(tmp_path / "gnome-reminder.png"))
 
             shell.press(title, "Done")
             daemon.wait_log(f"done: {exercise.name}")

@@ -6,7 +6,6 @@ be Wayland, not X11 through Xwayland), and its Screenshot takes the picture.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -14,10 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PIL import Image
 
 from .desktop import wait_until
-from .gnome_shell import GnomeShell
+from .gnome_shell import GnomeShell, keep_for_readme
 
 pytestmark = pytest.mark.desktop
 
@@ -71,12 +69,10 @@ def test_the_guide_is_a_native_wayland_window(gnome_shell: GnomeShell, tmp_path:
         # request for that, keep-above is an X11 hint; the user's window menu can set it.)
         assert not window["focused"], window
         log.wait_for_line(lambda line: line.endswith("count: Hold… 2"), 15)
-        shot = shell.screenshot(tmp_path / "guide-gnome.png")
-        keep = os.environ.get("MICROBREAK_SCREENSHOTS")
-        if keep:  # the README's: the top bar's left end and the window the shell placed
-            right = max(640, window["x"] + window["width"] + 40)
-            bottom = max(440, window["y"] + window["height"] + 30)
-            Image.open(shot).crop((0, 0, right, bottom)).save(Path(keep) / "guide-gnome.png")
+        # The README's: the top bar's left end and the window the shell placed.
+        right = max(640, window["x"] + window["width"] + 40)
+        bottom = max(440, window["y"] + window["height"] + 30)
+        keep_for_readme(shell.screenshot(tmp_path / "guide-gnome.png"), (0, 0, right, bottom))
         assert proc.wait(30) == 0  # ran to its end
         assert proc.stdout is not None and proc.stdout.read().decode() == f"Done: {NAME}\n"
     finally:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import subprocess
 import sys
 from collections import Counter
@@ -28,7 +27,7 @@ from PIL import Image
 from microbreak.adapters.idle import GnomeIdle, choose
 
 from .desktop import wait_until
-from .gnome_shell import GnomeShell, daemon_env
+from .gnome_shell import GnomeShell, daemon_env, keep_for_readme
 from .headless import (
     SLACK,
     Daemon,
@@ -144,11 +143,8 @@ def test_the_tray_icon_shows_in_the_top_bar_and_its_menu_works(
             assert labels[0] == f"Next break at {due}", labels
             assert labels[1:5] == ["Take a break now", "Snooze", "Pause", "Resume"], labels
             shell.open_menu(key)
-            shot = shell.screenshot(tmp_path / "gnome-tray.png")
-            keep = os.environ.get("MICROBREAK_SCREENSHOTS")
-            if keep:  # the README's picture: the top bar's right end, with the open menu
-                with Image.open(shot) as image:
-                    image.crop(README_TRAY_AREA).save(Path(keep) / "gnome-tray.png")
+            # The README's picture: the top bar's right end, with the open menu.
+            keep_for_readme(shell.screenshot(tmp_path / "gnome-tray.png"), README_TRAY_AREA)
             shell.open_menu(key, False)
 
             # "Take a break now", clicked in the shell's menu: a reminder in the message tray.
