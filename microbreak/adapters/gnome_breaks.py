@@ -7,6 +7,8 @@ and other desktops have no such schema: then the answer is None, not False.
 
 from __future__ import annotations
 
+from .gsettings import settings_with
+
 SCHEMA = "org.gnome.desktop.break-reminders"
 KEY = "selected-breaks"
 MOVEMENT = "movement"
@@ -19,15 +21,9 @@ TURN_OFF = (
 
 def movement_breaks_on() -> bool | None:
     """True when GNOME's movement breaks are selected; None without the schema or PyGObject."""
-    try:
-        from gi.repository import Gio
-    except ImportError:
+    settings = settings_with(SCHEMA, KEY)
+    if settings is None:
         return None
-    source = Gio.SettingsSchemaSource.get_default()
-    schema = source.lookup(SCHEMA, True) if source is not None else None
-    if schema is None or not schema.has_key(KEY):
-        return None
-    settings = Gio.Settings.new_full(schema, None, None)
     return MOVEMENT in settings.get_strv(KEY)
 
 

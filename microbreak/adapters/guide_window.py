@@ -27,6 +27,7 @@ from ..core.exercises import Exercise
 from ..core.guide import Frame, Guide
 from ..i18n import _, pgettext, shown
 from ..paths import package_assets
+from .gsettings import settings_with
 
 log = logging.getLogger(__name__)
 
@@ -351,10 +352,5 @@ def _portal_scheme() -> int | None:
 
 def _gnome_scheme() -> str | None:
     """GNOME's ``org.gnome.desktop.interface color-scheme``, where that schema is installed."""
-    from gi.repository import Gio
-
-    source = Gio.SettingsSchemaSource.get_default()
-    schema = source.lookup("org.gnome.desktop.interface", True) if source else None
-    if schema is None or not schema.has_key("color-scheme"):
-        return None
-    return str(Gio.Settings.new("org.gnome.desktop.interface").get_string("color-scheme"))
+    settings = settings_with("org.gnome.desktop.interface", "color-scheme")
+    return None if settings is None else str(settings.get_string("color-scheme"))

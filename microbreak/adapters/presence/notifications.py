@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...i18n import _
+from ..gsettings import settings_with
 from .bus import Bus, BusError
 
 log = logging.getLogger(__name__)
@@ -64,18 +65,11 @@ class GnomeBanners:
         """The Gio.Settings, or None when PyGObject or the schema (or its key) is missing."""
         if self._settings is not None or self._missing:
             return self._settings
-        self._missing = True
-        try:
-            from gi.repository import Gio
-        except (ImportError, ValueError):
-            return None
-        source = Gio.SettingsSchemaSource.get_default()
-        schema = source.lookup(self.schema, True) if source is not None else None
-        if schema is None or not schema.has_key(self.key):
+        self._missing = True  # asked once, even if asking fails
+        self._settings = settings_with(self.schema, self.key)
+        self._missing = self._settings is None
+        if self._missing:
             log.debug("no GSettings schema %s with key %s", self.schema, self.key)
-            return None
-        self._settings = Gio.Settings.new(self.schema)
-        self._missing = False
         return self._settings
 
     def reason(self) -> str | None:
