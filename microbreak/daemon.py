@@ -310,10 +310,10 @@ def _make_notifier(
             from .adapters.notify.either import EitherNotifier
             from .adapters.notify.freedesktop import FdoNotifier
         except ImportError as e:  # no PyGObject
-            return f"no buttons ({e})"
+            return str(e)
         fdo = FdoNotifier.connect(on_answer, icon=icon, timeout_seconds=timeout)
         if fdo is None:
-            return "no buttons (no session bus to listen on)"
+            return "no session bus to listen on"
         fdo.snooze_label = _snooze_label(runtime)
         if fdo.available():
             assert fdo.server is not None  # available() says so
