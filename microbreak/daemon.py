@@ -188,8 +188,9 @@ def run(runtime: Runtime) -> int:
                 _name_our_notifications()  # before the first reminder can show
                 _say_if_gnome_breaks_too(runtime)  # before "started", which it qualifies
             app.start()
-            stops.append(_serve(app))
+            # The watch before the channel: once the CLI gets an answer, an edit is noticed.
             stops.append(_watch(runtime, reload))
+            stops.append(_serve(app))
         except BaseException as e:  # raised again on the main thread, below
             failed.append(e)
             app.quit()

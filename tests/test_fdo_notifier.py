@@ -323,7 +323,9 @@ class Dunst:
         menu = base / "menu.sh"
         menu.write_text(
             "#!/bin/sh\n"
-            f"cat > '{self.menu_seen}'\n"
+            # Written whole, then renamed: the test reads the menu as soon as the file exists.
+            f"cat > '{self.menu_seen}.part'\n"
+            f"mv '{self.menu_seen}.part' '{self.menu_seen}'\n"
             f"grep -F -m1 -e \"$(cat '{self.choice}')\" '{self.menu_seen}'\n"
         )
         menu.chmod(0o755)
