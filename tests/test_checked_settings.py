@@ -11,11 +11,14 @@ import pytest
 from .headless import cli, headless_env, private_runtime_dir, running, spawn_daemon, status
 
 
+def _imported(lines: list[str]) -> set[str]:
+    """The modules the ``-X importtime`` lines name."""
+    return {ln.split("|")[-1].strip() for ln in lines if ln.startswith("import time:")}
+
+
 def _loaded_pydantic(lines: list[str]) -> bool:
     """Whether an ``-X importtime`` line names the pydantic package."""
-    return any(
-        ln.startswith("import time:") and ln.split("|")[-1].strip() == "pydantic" for ln in lines
-    )
+    return "pydantic" in _imported(lines)
 
 
 @pytest.fixture
@@ -26,10 +29,13 @@ def env(tmp_path: Path) -> Iterator[dict[str, str]]:
         yield headless_env(tmp_path / "home", runtime, {"PYTHONPROFILEIMPORTTIME": "1"})
 
 
-def _start(env: dict[str, str]) -> tuple[bool, dict[str, object]]:
-    """Start the daemon, read its status, quit it; whether pydantic was loaded at the start."""
+def _start(env: dict[str, str], modules: set[str] | None = None) -> tuple[bool, dict[str, object]]:
+    """Start the daemon, read its status, quit it; whether pydantic was loaded at the start.
+    ``modules``, if given, receives every module the start imported."""
     with running(env) as daemon:
         checked = _loaded_pydantic(daemon.log.lines())
+        if modules is not None:
+            modules |= _imported(daemon.log.lines())
         data = status(env)
         assert cli(env, "quit").returncode == 0
         assert daemon.wait_exit(10.0) == 0
@@ -57,6 +63,19 @@ def test_an_unchanged_start_skips_the_check_and_a_change_does_not(env: dict[str,
     assert checked
     settings = fourth["settings"]
     assert isinstance(settings, dict) and settings["max_interval"] == 3000
+
+
+def test_a_later_start_holds_nothing_only_another_platform_or_a_mistake_needs(
+    env: dict[str, str],
+) -> None:
+    """Each module costs the daemon private memory for as long as it runs."""
+    env["MICROBREAK_DETECT_IDLE"] = "true"  # every idle detector is a candidate
+    env["MICROBREAK_DO_NOT_DISTURB__FULLSCREEN"] = "true"
+    _start(env)
+    modules: set[str] = set()
+    checked, _status = _start(env, modules)
+    assert not checked and "microbreak.adapters.idle" in modules
+    assert modules & {"ctypes", "difflib", "plistlib"} == set()
 
 
 def test_a_mistake_made_after_a_good_start_is_still_refused(env: dict[str, str]) -> None:

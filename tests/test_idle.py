@@ -12,8 +12,8 @@ import time
 import pytest
 
 from microbreak.adapters import idle
-from microbreak.adapters.idle import GnomeIdle, MacIdle, NullIdle, X11Idle, choose
-from microbreak.adapters.idle.macos import parse_ioreg
+from microbreak.adapters.idle import GnomeIdle, NullIdle, X11Idle, choose
+from microbreak.adapters.idle.macos import MacIdle, parse_ioreg
 from microbreak.adapters.idle.windows import WindowsIdle, ticks_between
 
 from .desktop import Desktop

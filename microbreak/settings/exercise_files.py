@@ -10,7 +10,6 @@ line naming the file, the exercise and the field, like the config's.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 import sys
@@ -149,6 +148,8 @@ def read_toml(path: Path) -> dict[str, Any]:
 def did_you_mean(name: str, choices: Sequence[str], *, cutoff: float = 0.6) -> str:
     """`` (did you mean "x"?)`` for a close match, else an empty string; ``cutoff=0`` always
     names the closest choice."""
+    import difflib  # only when a name is wrong: the daemon need not hold it
+
     close = difflib.get_close_matches(name, list(choices), n=1, cutoff=cutoff)
     return _(' (did you mean "{name}"?)').format(name=close[0]) if close else ""
 

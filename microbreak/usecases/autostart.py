@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import os
-import plistlib
 import re
 import shutil
 import subprocess
@@ -242,6 +241,8 @@ def _windows_startup() -> _Target:
 
 
 def _macos_launch_agent() -> _Target:
+    import plistlib  # macOS only; the daemon elsewhere need not hold it
+
     agent = {
         "Label": LAUNCH_AGENT,
         "ProgramArguments": command(),
@@ -255,6 +256,8 @@ def _macos_launch_agent() -> _Target:
 
 
 def _plist_is_ours(data: bytes) -> bool:
+    import plistlib
+
     try:
         loaded = plistlib.loads(data)
     except Exception:  # plistlib raises several kinds for a damaged file; not ours either way

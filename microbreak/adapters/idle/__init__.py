@@ -18,12 +18,12 @@ from ...i18n import N_, _
 from .. import backends
 from ..backends import FREEDESKTOP, Candidate
 from .gnome import GnomeIdle
-from .macos import MacIdle
 from .null import NullIdle
-from .windows import WindowsIdle
 from .x11 import X11Idle
 
-__all__ = ["GnomeIdle", "IdleSource", "MacIdle", "NullIdle", "WindowsIdle", "X11Idle", "choose"]
+# The Windows and macOS detectors are imported by their openers: elsewhere they would only
+# cost the daemon memory (ctypes, for one).
+__all__ = ["GnomeIdle", "IdleSource", "NullIdle", "X11Idle", "choose"]
 
 log = logging.getLogger(__name__)
 
@@ -31,11 +31,15 @@ OFF = N_("natural breaks are off")
 
 
 def _windows(env: Mapping[str, str]) -> IdleSource | str:
+    from .windows import WindowsIdle
+
     detector = WindowsIdle()
     return detector if detector.idle_seconds() is not None else _("GetLastInputInfo did not answer")
 
 
 def _macos(env: Mapping[str, str]) -> IdleSource | str:
+    from .macos import MacIdle
+
     detector = MacIdle()
     return detector if detector.idle_seconds() is not None else _("ioreg gave no HIDIdleTime")
 
