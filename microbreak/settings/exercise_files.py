@@ -423,18 +423,25 @@ def _image(path: Path, value: str | None, problem: _Problem) -> str | None:
     if not image.is_absolute():
         image = path.parent.absolute() / image
     if not image.exists():
-        problem("image", f"{image}: no such file; give a PNG path, relative to this file or full")
+        problem(
+            "image",
+            _("{path}: no such file; give a PNG path, relative to this file or full").format(
+                path=image
+            ),
+        )
         return None
     if not image.is_file():
-        problem("image", f"{image}: is not a file; give a PNG picture")
+        problem("image", _("{path}: is not a file; give a PNG picture").format(path=image))
         return None
     try:
         with image.open("rb") as f:
             magic = f.read(len(_PNG))
     except OSError as e:
-        problem("image", f"{image}: cannot be read ({e.strerror})")
+        problem("image", _("{path}: cannot be read ({error})").format(path=image, error=e.strerror))
         return None
     if magic != _PNG:
-        problem("image", f"{image}: is not a PNG picture; notifications need a .png")
+        problem(
+            "image", _("{path}: is not a PNG picture; notifications need a .png").format(path=image)
+        )
         return None
     return str(image)

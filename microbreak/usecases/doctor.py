@@ -250,22 +250,31 @@ def check_tray() -> Check:
     choice = tray_probe.choose(found)
     with English():  # the fix follows the English reason, whatever language shows it
         why = tray_probe.choose(found).reason
-    yes = {True: "yes", False: "no"}
-    hosts = f"StatusNotifier watcher: {yes[found.sni_host]}, XEmbed tray: {yes[found.xembed_host]}"
+    yes = {True: _("yes"), False: _("no")}
+    hosts = _("StatusNotifier watcher: {sni}, XEmbed tray: {xembed}").format(
+        sni=yes[found.sni_host], xembed=yes[found.xembed_host]
+    )
     if not choice.backends:
         return Check(name, False, f"{choice.reason} [{hosts}]", _tray_fix(why, False))
     try:
         backend, has_menu = _load_tray_backend(choice.backends)
     except TrayUnavailable as e:
-        return Check(name, False, f"no pystray backend loads: {e} [{hosts}]", GI_FIX)
-    host = {"appindicator": "StatusNotifier host", "gtk": "XEmbed tray", "xorg": "XEmbed tray"}
-    via = host.get(backend, choice.reason)
-    menu = "with menu" if has_menu else "WITHOUT menu"
-    detail = f"{via} -> pystray {backend} backend, {menu} [{hosts}]"
+        detail = _("no pystray backend loads: {error}").format(error=e)
+        return Check(name, False, f"{detail} [{hosts}]", GI_FIX)
+    xembed = N_("XEmbed tray")
+    host = {"appindicator": N_("StatusNotifier host"), "gtk": xembed, "xorg": xembed}
+    via = _(host[backend]) if backend in host else choice.reason
+    menu = _("with menu") if has_menu else _("WITHOUT menu")
+    detail = _("{host} -> pystray {backend} backend, {menu}").format(
+        host=via, backend=backend, menu=menu
+    )
+    detail += f" [{hosts}]"
     linux = sys.platform.startswith("linux")
     if linux and backend in ("gtk", "xorg") and not found.xembed_host:
         # appindicator did not load, and GTK's icon needs the XEmbed tray that is not there.
-        return Check(name, False, f"{detail}: the icon would not show", GI_FIX)
+        return Check(
+            name, False, _("{detail}: the icon would not show").format(detail=detail), GI_FIX
+        )
     if not has_menu:
         return Check(name, False, f"{detail}: {choice.reason}", _tray_fix(why, True))
     return Check(name, True, detail)
@@ -274,8 +283,8 @@ def check_tray() -> Check:
 # --- idle ---------------------------------------------------------------------------------------
 
 _IDLE_SOURCES = {
-    "x11": "the X11 screen saver extension",
-    "gnome": "GNOME's idle monitor (Mutter)",
+    "x11": N_("the X11 screen saver extension"),
+    "gnome": N_("GNOME's idle monitor (Mutter)"),
     "windows": "GetLastInputInfo",
     "macos": "HIDIdleTime",
 }
@@ -318,7 +327,7 @@ def check_idle(env: Mapping[str, str] = os.environ, *, wanted: bool = True) -> C
             again, why = idle.choose(env)
             again.close()
         return Check(name, False, reason, _idle_fix(why or reason), needed=False)
-    source = _IDLE_SOURCES.get(detector.name, detector.name)
+    source = _(_IDLE_SOURCES.get(detector.name, detector.name))
     idle_for = (
         _(", idle for {seconds} s").format(seconds=f"{seconds:.0f}") if seconds is not None else ""
     )
