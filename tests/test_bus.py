@@ -1,9 +1,12 @@
 """``Bus`` on Gio: real calls on the test desktop's private session bus (fake services, dunst,
-the bus daemon itself), and a bus daemon stopped and started again at the same address."""
+the bus daemon itself), a bus daemon stopped and started again at the same address, and the
+tray probe's question about a StatusNotifier host."""
 
 from __future__ import annotations
 
+import json
 import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,7 +14,10 @@ from typing import Any
 
 import pytest
 
+from microbreak import i18n
+from microbreak.adapters import tray_probe
 from microbreak.adapters.presence.bus import Bus, BusError
+from microbreak.usecases.doctor import BUS_FIX, GI_FIX, check_bus
 
 from .desktop import Desktop, wait_until
 from .fake_dbus import fake_service, method, prop, silent
@@ -172,3 +178,65 @@ def _fails(bus: Bus) -> bool:
     except BusError as e:
         return e.name is None  # no connection at all, not a call that failed on one
     return False
+
+
+# -- the tray probe and doctor ask through Bus -------------------------------------------------
+
+
+@pytest.fixture
+def english() -> Iterator[None]:
+    i18n.use("en")
+    yield
+    i18n.use("en")
+
+
+def test_the_tray_probe_sees_a_statusnotifier_watcher(
+    bare_desktop: Desktop, monkeypatch: pytest.MonkeyPatch, english: None
+) -> None:
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", bare_desktop.bus_address)
+    assert tray_probe._sni_host() == (False, None)
+    with fake_service(bare_desktop, tray_probe.SNI_WATCHER, {}):
+        assert tray_probe._sni_host() == (True, None)
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", f"unix:path={bare_desktop.base_dir}/none")
+    found, note = tray_probe._sni_host()
+    assert not found
+    assert note == "the session bus did not answer (cannot connect to the session bus)"
+
+
+#: Run without PyGObject: ``import gi`` fails from the start, as where python3-gi is missing.
+WITHOUT_GI = """
+import json, sys
+sys.modules["gi"] = None
+from microbreak import i18n
+from microbreak.adapters import tray_probe
+from microbreak.usecases.doctor import check_bus
+i18n.use("en")
+english = tray_probe._sni_host()
+i18n.use("de")
+german = tray_probe._sni_host()
+i18n.use("en")
+check = check_bus()
+print(json.dumps([english, german, [check.ok, check.detail, check.fix]]))
+"""
+
+
+def test_without_gio_the_probe_and_doctor_name_pygobject(bare_desktop: Desktop) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", WITHOUT_GI],
+        env=bare_desktop.env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    en, de, (ok, detail, fix) = json.loads(done.stdout)
+    assert en == [False, "PyGObject (Gio) is missing, StatusNotifier hosts cannot be seen"]
+    assert de == [False, "PyGObject (Gio) fehlt, StatusNotifier-Hosts sind nicht zu sehen"]
+    assert not ok and fix == GI_FIX
+    assert detail.startswith("PyGObject is missing (python3-gi)"), detail
+    # With PyGObject, here, the same bus answers; a bus that is not there gets the bus's fix.
+    assert check_bus(bare_desktop.env).ok
+    gone = check_bus({**bare_desktop.env, "DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent"})
+    assert not gone.ok and gone.fix == BUS_FIX
+    assert gone.detail.endswith(": Could not connect: No such file or directory"), gone.detail
