@@ -52,20 +52,17 @@ def _sni_host() -> tuple[bool, str | None]:
     """Is a StatusNotifierWatcher registered on the session bus?"""
     if not os.environ.get("DBUS_SESSION_BUS_ADDRESS") and sys.platform.startswith("linux"):
         return False, _("no D-Bus session bus ($DBUS_SESSION_BUS_ADDRESS is not set)")
-    try:
-        import dbus
+    from .presence.bus import Bus, BusError, NoGio
 
-        bus = dbus.SessionBus()
-        try:
-            return bool(bus.name_has_owner(SNI_WATCHER)), None
-        finally:
-            bus.close()
-    except ImportError:
-        return False, _("dbus-python is missing, StatusNotifier hosts cannot be seen")
-    except Exception as e:  # dbus.DBusException and friends
-        return False, _("the session bus did not answer ({error})").format(
-            error=e.__class__.__name__
-        )
+    bus = Bus.session()
+    try:
+        return bus.has_owner(SNI_WATCHER), None
+    except NoGio:
+        return False, _("PyGObject (Gio) is missing, StatusNotifier hosts cannot be seen")
+    except BusError as e:
+        return False, _("the session bus did not answer ({error})").format(error=e)
+    finally:
+        bus.close()
 
 
 def _xembed_host() -> tuple[bool, str | None]:

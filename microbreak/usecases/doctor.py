@@ -74,9 +74,12 @@ def _first_line(error: BaseException) -> str:
 
 
 def _cause(error: BaseException) -> str:
-    """The message of the error behind a BusError (libdbus says why it could not connect)."""
+    """The message of the error behind a BusError (Gio says why it could not connect)."""
     cause = error.__cause__
-    return f": {_first_line(cause)}" if cause is not None else ""
+    if cause is None:
+        return ""
+    message = getattr(cause, "message", None)  # a GLib.Error's own words, without its domain
+    return f": {message}" if isinstance(message, str) else f": {_first_line(cause)}"
 
 
 def _shown_address(address: str) -> str:
@@ -89,7 +92,7 @@ def _shown_address(address: str) -> str:
 
 def check_bus(env: Mapping[str, str] = os.environ) -> Check:
     """Does a session bus answer? Notifications, StatusNotifier trays and GNOME idle need it."""
-    from ..adapters.presence.bus import Bus, BusError
+    from ..adapters.presence.bus import Bus, BusError, NoGio
 
     name = "session bus"
     bus = Bus.session(env)
@@ -101,7 +104,7 @@ def check_bus(env: Mapping[str, str] = os.environ) -> Check:
     try:
         bus.call("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "GetId")
     except BusError as e:
-        fix = DBUS_PYTHON_FIX if "dbus-python" in str(e) else BUS_FIX
+        fix = GI_FIX if isinstance(e, NoGio) else BUS_FIX
         return Check(name, False, f"{e} ({_shown_address(bus.address)}){_cause(e)}", fix)
     finally:
         bus.close()

@@ -2,8 +2,10 @@
 
 The detectors ask small questions (is the screen locked, how long has the user been idle) many
 times a day: a private connection kept open makes each one a single round trip. A bus that is
-missing, or a service that is not there, only turns an answer into "cannot tell" for the caller;
-nothing here calls ``exit`` on disconnect (libdbus does that for its shared connections).
+missing, or a service that is not there, only turns an answer into "cannot tell" for the caller.
+The connection is Gio's (GDBus), the one D-Bus library the daemon loads (the notifier with
+buttons uses it too); it is private, so closing it is ours to do, and it never exits the process
+when the bus goes away.
 """
 
 from __future__ import annotations
@@ -32,6 +34,33 @@ class BusError(Exception):
     def __init__(self, message: str, name: str | None = None) -> None:
         super().__init__(message)
         self.name = name
+
+
+class NoGio(BusError):
+    """PyGObject (Gio) cannot be imported: no bus can be reached at all."""
+
+
+NO_GIO = "PyGObject is missing (python3-gi), so D-Bus cannot be used"
+
+#: Gio's own errors for a call that got no reply, under the names libdbus gives them, so a
+#: caller tells "the service did not answer" (a name) from "there is no bus" (None).
+_LOCAL_ERRORS = (
+    ("TIMED_OUT", "org.freedesktop.DBus.Error.NoReply"),
+    ("CLOSED", "org.freedesktop.DBus.Error.Disconnected"),
+)
+
+
+def _error_name(error: Any) -> str | None:
+    """The D-Bus error name behind a ``GLib.Error`` from a call, or None."""
+    from gi.repository import Gio
+
+    name: str | None = Gio.DBusError.get_remote_error(error)
+    if name:
+        return name
+    for code, local_name in _LOCAL_ERRORS:
+        if error.matches(Gio.io_error_quark(), getattr(Gio.IOErrorEnum, code)):
+            return local_name
+    return None
 
 
 def session_address(env: Mapping[str, str]) -> str | None:
@@ -75,7 +104,7 @@ class Bus:
 
     def _connection(self) -> Any:
         if self._conn is not None:
-            if self._conn.get_is_connected():
+            if not self._conn.is_closed():
                 return self._conn
             self._drop()
         if self.address is None:
@@ -83,19 +112,22 @@ class Bus:
         if self._failed_at is not None and time.monotonic() - self._failed_at < self.retry_after:
             raise BusError(f"the {self.what} was unreachable a moment ago")
         try:
-            import dbus.bus
-            import dbus.mainloop
+            from gi.repository import Gio, GLib
         except ImportError:
-            raise BusError("dbus-python is missing (python3-dbus)") from None
+            raise NoGio(NO_GIO) from None
+        flags = (
+            Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT
+            | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION
+        )
         try:
-            # No main loop, even if the tray set a default one: only blocking calls are made
-            # here, from whatever thread asks, and nothing is dispatched behind our back.
-            conn = dbus.bus.BusConnection(self.address, mainloop=dbus.mainloop.NULL_MAIN_LOOP)
-            conn.set_exit_on_disconnect(False)
-        except Exception as e:  # dbus.DBusException: no socket, refused, auth failed
+            # Only blocking calls are made here, from whatever thread asks; nothing is
+            # subscribed, so no main loop ever has to dispatch anything for us.
+            conn = Gio.DBusConnection.new_for_address_sync(self.address, flags, None, None)
+        except GLib.Error as e:  # no socket, refused, auth failed
             self._failed_at = time.monotonic()
-            log.debug("cannot connect to the %s at %s: %s", self.what, self.address, e)
+            log.debug("cannot connect to the %s at %s: %s", self.what, self.address, e.message)
             raise BusError(f"cannot connect to the {self.what}") from e
+        conn.set_exit_on_close(False)
         self._failed_at = None
         self._conn = conn
         return conn
@@ -110,24 +142,42 @@ class Bus:
         args: Sequence[Any] = (),
         timeout: float = CALL_TIMEOUT,
     ) -> Any:
-        """Call a method and return its (dbus-python typed) result."""
+        """Call a method; its reply as plain Python values: the one value, a tuple of several,
+        or None. ``signature`` types ``args``; a reply's variants are unpacked too."""
         with self._lock:
             conn = self._connection()
+            from gi.repository import Gio, GLib
+
+            params = GLib.Variant(f"({signature})", tuple(args)) if signature else None
             try:
-                return conn.call_blocking(
-                    service, path, interface, method, signature, tuple(args), timeout=timeout
+                reply = conn.call_sync(
+                    service,
+                    path,
+                    interface,
+                    method,
+                    params,
+                    None,
+                    # Auto-start allowed, as before: callers ask has_owner first where a
+                    # service must not be D-Bus-activated.
+                    Gio.DBusCallFlags.NONE,
+                    max(1, round(timeout * 1000)),
+                    None,
                 )
-            except Exception as e:  # dbus.DBusException
-                if not conn.get_is_connected():
+            except GLib.Error as e:
+                if conn.is_closed():
                     self._drop()
-                get_name = getattr(e, "get_dbus_name", None)
-                name = get_name() if callable(get_name) else None
-                raise BusError(f"{service} {method}: {name or e}", name) from e
+                name = _error_name(e)
+                raise BusError(f"{service} {method}: {name or e.message}", name) from e
+        values = reply.unpack()
+        if not values:
+            return None
+        return values[0] if len(values) == 1 else values
 
     def get_property(
         self, service: str, path: str, interface: str, prop: str, timeout: float = CALL_TIMEOUT
     ) -> Any:
-        """Read one property through org.freedesktop.DBus.Properties."""
+        """Read one property through org.freedesktop.DBus.Properties (the value inside the
+        reply's variant)."""
         return self.call(service, path, PROPERTIES, "Get", "ss", (interface, prop), timeout)
 
     def has_owner(self, service: str) -> bool:
@@ -147,8 +197,8 @@ class Bus:
         conn, self._conn = self._conn, None
         if conn is not None:
             try:
-                conn.close()
-            except Exception as e:  # closing a dead connection may complain; it is gone anyway
+                conn.close_sync(None)
+            except Exception as e:  # GLib.Error: a dead connection is already closed
                 log.debug("closing the %s connection: %s", self.what, e)
 
     def close(self) -> None:
