@@ -6,7 +6,12 @@ APScheduler 3 BackgroundScheduler, and the real daemon; prints each one's RSS, P
 has docked and sat idle. The difference between the last two rows is what microbreak itself
 adds; the row above them is the floor no code of ours can go below.
 
-    .venv/bin/python bench/bench_floor.py [--idle 10]
+USS counts a shared library's pages as private while no other process maps it, so on this
+otherwise empty desktop GTK's own code is part of every row. ``--beside`` keeps a second bare
+icon running during each measurement, as the other GTK programs of a real desktop would: then
+USS is what the process alone holds.
+
+    .venv/bin/python bench/bench_floor.py [--idle 10] [--beside]
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.measure import ICON, ICON_ENV, Memory, launch, memory
-from tests.desktop import Desktop
+from tests.desktop import Desktop, tray_icon_windows, wait_until
 
 SCHEDULER = """
 from datetime import datetime, timedelta, timezone
@@ -42,13 +47,17 @@ STACKS: list[tuple[str, list[str], bool]] = [
 ]
 
 
-def measure(argv: list[str], docks: bool, idle: float) -> Memory:
-    """The memory of ``argv`` after it docked (if it does) and sat ``idle`` seconds."""
+def measure(argv: list[str], docks: bool, idle: float, beside: bool = False) -> Memory:
+    """The memory of ``argv`` after it docked (if it does) and sat ``idle`` seconds; with
+    ``beside``, while a bare icon runs next to it."""
     with tempfile.TemporaryDirectory() as tmp, Desktop(Path(tmp) / "desktop") as desktop:
         desktop.start_notification_server()
         desktop.start_tray_host()
+        if beside:
+            launch(desktop, [sys.executable, "-c", ICON.format(extra="")], extra_env=ICON_ENV)
         backend = ICON_ENV if argv[1] == "-c" else None
-        proc, _ = launch(desktop, argv, docks=docks, extra_env=backend)
+        proc, _ = launch(desktop, argv, docks=False, extra_env=backend)
+        wait_until(lambda: len(tray_icon_windows(desktop)) > beside or not docks, 30, "docking")
         time.sleep(idle)
         mem = memory(proc.pid)
         desktop.stop(proc)
@@ -58,11 +67,13 @@ def measure(argv: list[str], docks: bool, idle: float) -> Memory:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--idle", type=float, default=10.0, help="seconds idle before measuring")
+    parser.add_argument("--beside", action="store_true", help="a bare icon runs beside each one")
     args = parser.parse_args()
-    print(f"memory after docking and {args.idle:.0f} s idle (MB)")
+    beside = ", a bare icon beside it" if args.beside else ""
+    print(f"memory after docking and {args.idle:.0f} s idle{beside} (MB)")
     print(f"  {'':28} {'RSS':>6} {'PSS':>6} {'USS':>6}")
     for label, argv, docks in STACKS:
-        mem = measure(argv, docks, args.idle)
+        mem = measure(argv, docks, args.idle, args.beside)
         print(f"  {label:28} {mem.rss:6.1f} {mem.pss:6.1f} {mem.uss:6.1f}")
 
 
