@@ -28,7 +28,7 @@ from typing import Any
 
 from ...core.messages import Message
 from ...i18n import pgettext
-from ..presence.bus import session_address
+from ..presence.bus import milliseconds, open_private, session_address
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +133,7 @@ class FdoNotifier:
         self.snooze_label = pgettext("notification button", "Snooze")
         self._conn = connection
         self._on_answer = on_answer
-        self._timeout_ms = max(1, round(call_timeout * 1000))
+        self._timeout_ms = milliseconds(call_timeout)
         self._lock = threading.Lock()
         self._current: int | None = None  # the shown, unanswered reminder's id
         self._generation = 0  # bumped by each close, so a Notify in flight knows it is stale
@@ -160,21 +160,17 @@ class FdoNotifier:
         None when there is no session bus to connect to. Call from the thread whose default
         context a loop runs (any thread that did not push a context of its own).
         """
-        from gi.repository import Gio, GLib
+        from gi.repository import GLib
 
         address = session_address(env)
         if address is None:
             return None
-        flags = (
-            Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT
-            | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION
-        )
         try:
-            conn = Gio.DBusConnection.new_for_address_sync(address, flags, None, None)
+            conn = open_private(address)
         except GLib.Error as e:
             log.info("no session bus for notifications with buttons (%s)", e.message)
             return None
-        server = _ask_server(conn, max(1, round(call_timeout * 1000)))
+        server = _ask_server(conn, milliseconds(call_timeout))
         return cls(
             conn,
             server,

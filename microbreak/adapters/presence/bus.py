@@ -63,6 +63,29 @@ def _error_name(error: Any) -> str | None:
     return None
 
 
+def open_private(address: str) -> Any:
+    """A private connection to the message bus at ``address``; raises ``GLib.Error``.
+
+    Private, so that closing it is ours to do and nobody else's traffic shares it; it never
+    exits the process when the bus goes away.
+    """
+    from gi.repository import Gio
+
+    flags = (
+        Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT
+        | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION
+    )
+    conn = Gio.DBusConnection.new_for_address_sync(address, flags, None, None)
+    conn.set_exit_on_close(False)
+    return conn
+
+
+def milliseconds(seconds: float) -> int:
+    """A call's timeout as GDBus takes it: whole milliseconds, at least 1 (0 and -1 would mean
+    its default of 25 s)."""
+    return max(1, round(seconds * 1000))
+
+
 def session_address(env: Mapping[str, str]) -> str | None:
     """The session bus address, as libdbus finds it (the variable, else systemd's socket)."""
     address = env.get("DBUS_SESSION_BUS_ADDRESS")
@@ -112,22 +135,17 @@ class Bus:
         if self._failed_at is not None and time.monotonic() - self._failed_at < self.retry_after:
             raise BusError(f"the {self.what} was unreachable a moment ago")
         try:
-            from gi.repository import Gio, GLib
+            from gi.repository import GLib
         except ImportError:
             raise NoGio(NO_GIO) from None
-        flags = (
-            Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT
-            | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION
-        )
         try:
             # Only blocking calls are made here, from whatever thread asks; nothing is
             # subscribed, so no main loop ever has to dispatch anything for us.
-            conn = Gio.DBusConnection.new_for_address_sync(self.address, flags, None, None)
+            conn = open_private(self.address)
         except GLib.Error as e:  # no socket, refused, auth failed
             self._failed_at = time.monotonic()
             log.debug("cannot connect to the %s at %s: %s", self.what, self.address, e.message)
             raise BusError(f"cannot connect to the {self.what}") from e
-        conn.set_exit_on_close(False)
         self._failed_at = None
         self._conn = conn
         return conn
@@ -160,7 +178,7 @@ class Bus:
                     # Auto-start allowed, as before: callers ask has_owner first where a
                     # service must not be D-Bus-activated.
                     Gio.DBusCallFlags.NONE,
-                    max(1, round(timeout * 1000)),
+                    milliseconds(timeout),
                     None,
                 )
             except GLib.Error as e:
