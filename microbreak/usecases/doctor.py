@@ -1,10 +1,8 @@
 """``microbreak doctor``: what works on this desktop, and the exact fix for what does not.
 
-The common reports ("notifications don't show", "no tray icon on GNOME", "idle detection does
-not work on Wayland") are answered here by asking the same code the daemon runs: the tray probe
-and backend loader, plyer's own notification backend choice, the idle detector choice, the
-config loader and the autostart status. Each check is one small function that returns a
-``Check``; a check that raises becomes a failed check with the message, never a traceback.
+Each check asks the same code the daemon runs (the tray probe and loader, plyer's choice of
+notification backend, the idle detector choice, the config loader, the autostart status), so
+its answer is the daemon's. A check that raises becomes a failed check, never a traceback.
 """
 
 from __future__ import annotations
@@ -64,8 +62,8 @@ class Check:
     def status(self) -> str:
         """The status column: ok, FAIL (needed), warn (not needed) or info."""
         if not self.ok:
-            return "FAIL" if self.needed else "warn"
-        return "info" if self.info else "ok"
+            return N_("FAIL") if self.needed else N_("warn")
+        return N_("info") if self.info else N_("ok")
 
 
 def _first_line(error: BaseException) -> str:
@@ -206,8 +204,7 @@ def check_gnome_breaks() -> Check:
         detail = _("none here (no {schema} schema)").format(schema=SCHEMA)
         return Check(name, True, detail, needed=False, info=True)
     if not on:
-        off = N_("GNOME's movement breaks are off")
-        return Check(name, True, off, needed=False, info=True)
+        return Check(name, True, N_("GNOME's movement breaks are off"), needed=False, info=True)
     detail = N_("GNOME's own movement breaks are on as well: two reminders to move")
     fix = _("choose one: turn GNOME's off ({how}), or quit microbreak").format(how=TURN_OFF)
     return Check(name, False, detail, fix, needed=False)
@@ -363,8 +360,7 @@ def check_config(explicit: str | None) -> Check:
         default = user_config_file()
         if default != path and default.is_file():
             source += _("; {path} is not read").format(path=default)
-    # The system-wide layers, where this version of config.load reads them.
-    system = [str(p) for p in getattr(loaded, "system_files", ())]
+    system = [str(p) for p in loaded.system_files]
     extra = _("; under system-wide {files}").format(files=", ".join(system)) if system else ""
     overrides = sorted(
         k for k in os.environ if k.upper().startswith("MICROBREAK_") and k.upper() != CONFIG_ENV
@@ -438,23 +434,24 @@ def _safely(name: str, needed: bool, check: Callable[[], Check]) -> Check:
         return Check(name, False, detail, fix, needed)
 
 
-def collect(config: str | None = None, env: Mapping[str, str] = os.environ) -> list[Check]:
-    """Every check, in the order of the table."""
+def collect(config: str | None) -> list[Check]:
+    """Every check, in the order of the table. The names are marked for the catalog here: the
+    table shows them translated, the JSON report in English."""
     from .. import paths
 
     wanted_idle = _detect_idle(config)
     checks: list[tuple[str, bool, Callable[[], Check]]] = [
-        ("session bus", True, lambda: check_bus(env)),
-        ("notification server", True, lambda: check_notification_server(env)),
-        ("notification path", True, check_notification_path),
-        ("tray", True, check_tray),
-        ("GNOME breaks", False, check_gnome_breaks),
-        ("idle detection", False, lambda: check_idle(env, wanted=wanted_idle)),
-        ("config", True, lambda: check_config(config)),
-        ("autostart", False, check_autostart),
-        ("log dir", False, lambda: check_path("log dir", paths.log_dir())),
-        ("history file", False, lambda: check_path("history file", paths.history_file())),
-        ("state file", False, lambda: check_path("state file", paths.state_file())),
+        (N_("session bus"), True, check_bus),
+        (N_("notification server"), True, check_notification_server),
+        (N_("notification path"), True, check_notification_path),
+        (N_("tray"), True, check_tray),
+        (N_("GNOME breaks"), False, check_gnome_breaks),
+        (N_("idle detection"), False, lambda: check_idle(wanted=wanted_idle)),
+        (N_("config"), True, lambda: check_config(config)),
+        (N_("autostart"), False, check_autostart),
+        (N_("log dir"), False, lambda: check_path("log dir", paths.log_dir())),
+        (N_("history file"), False, lambda: check_path("history file", paths.history_file())),
+        (N_("state file"), False, lambda: check_path("state file", paths.state_file())),
     ]
     return [_safely(name, needed, check) for name, needed, check in checks]
 
@@ -478,14 +475,7 @@ def to_json(checks: list[Check]) -> str:
         "version": __version__,
         "platform": _platform(),
         "checks": [
-            {
-                "name": c.name,
-                "ok": c.ok,
-                "needed": c.needed,
-                "status": c.status,
-                "detail": c.detail,
-                "fix": c.fix,
-            }
+            {key: getattr(c, key) for key in ("name", "ok", "needed", "status", "detail", "fix")}
             for c in checks
         ],
     }
@@ -521,7 +511,6 @@ def render(checks: list[Check]) -> str:
 
 def run(*, as_json: bool, config: str | None) -> int:
     """``microbreak doctor [--json] [--config PATH]``: 0 when everything needed works, else 1.
-
     The JSON report is for bug reports, so it stays in English whatever the user's language."""
     if as_json:
         with English():
@@ -531,24 +520,3 @@ def run(*, as_json: bool, config: str | None) -> int:
         checks = collect(config)
         print(render(checks))
     return 0 if passed(checks) else 1
-
-
-#: The words of the table that come from data, listed for the catalog: each check's name and
-#: status (the JSON report keeps them in English, for bug reports).
-SHOWN_WORDS = (
-    N_("session bus"),
-    N_("notification server"),
-    N_("notification path"),
-    N_("tray"),
-    N_("GNOME breaks"),
-    N_("idle detection"),
-    N_("config"),
-    N_("autostart"),
-    N_("log dir"),
-    N_("history file"),
-    N_("state file"),
-    N_("ok"),
-    N_("FAIL"),
-    N_("warn"),
-    N_("info"),
-)
