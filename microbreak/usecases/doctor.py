@@ -85,9 +85,6 @@ def _shown_address(address: str) -> str:
     return ",".join(part for part in address.split(",") if not part.startswith("guid="))
 
 
-# --- D-Bus and notifications ------------------------------------------------------------------
-
-
 def check_bus(env: Mapping[str, str] = os.environ) -> Check:
     """Does a session bus answer? Notifications, StatusNotifier trays and GNOME idle need it."""
     from ..adapters.presence.bus import Bus, BusError, NoGio
@@ -210,9 +207,6 @@ def check_gnome_breaks() -> Check:
     return Check(name, False, detail, fix, needed=False)
 
 
-# --- tray ---------------------------------------------------------------------------------------
-
-
 def _tray_fix(reason: str, sni_host: bool) -> str:
     if reason.startswith("no display"):
         return SESSION_FIX
@@ -225,25 +219,10 @@ def _tray_fix(reason: str, sni_host: bool) -> str:
     ).format(fix=_(GNOME_FIX))
 
 
-def _load_tray_backend(backends: tuple[str, ...]) -> tuple[str, bool]:
-    """Import pystray as the daemon would; the backend that loaded and whether it has a menu."""
-    from ..adapters.tray import load_pystray
-
-    saved = os.environ.get("PYSTRAY_BACKEND")
-    try:
-        pystray, backend = load_pystray(backends)
-        return backend, bool(pystray.Icon.HAS_MENU)
-    finally:
-        if saved is None:
-            os.environ.pop("PYSTRAY_BACKEND", None)
-        else:
-            os.environ["PYSTRAY_BACKEND"] = saved
-
-
 def check_tray() -> Check:
     """Which tray host runs and which pystray backend the daemon will use, with or without menu."""
     from ..adapters import tray_probe
-    from ..adapters.tray import TrayUnavailable
+    from ..adapters.tray import TrayUnavailable, load_pystray
 
     name = "tray"
     found = tray_probe.probe()
@@ -257,13 +236,14 @@ def check_tray() -> Check:
     if not choice.backends:
         return Check(name, False, f"{choice.reason} [{hosts}]", _tray_fix(why, False))
     try:
-        backend, has_menu = _load_tray_backend(choice.backends)
+        pystray, backend = load_pystray(choice.backends)  # imported as the daemon would
     except TrayUnavailable as e:
         detail = _("no pystray backend loads: {error}").format(error=e)
         return Check(name, False, f"{detail} [{hosts}]", GI_FIX)
     xembed = N_("XEmbed tray")
     host = {"appindicator": N_("StatusNotifier host"), "gtk": xembed, "xorg": xembed}
     via = _(host[backend]) if backend in host else choice.reason
+    has_menu = bool(pystray.Icon.HAS_MENU)
     menu = _("with menu") if has_menu else _("WITHOUT menu")
     detail = _("{host} -> pystray {backend} backend, {menu}").format(
         host=via, backend=backend, menu=menu
@@ -279,8 +259,6 @@ def check_tray() -> Check:
         return Check(name, False, f"{detail}: {choice.reason}", _tray_fix(why, True))
     return Check(name, True, detail)
 
-
-# --- idle ---------------------------------------------------------------------------------------
 
 _IDLE_SOURCES = {
     "x11": N_("the X11 screen saver extension"),
@@ -332,9 +310,6 @@ def check_idle(env: Mapping[str, str] = os.environ, *, wanted: bool = True) -> C
         _(", idle for {seconds} s").format(seconds=f"{seconds:.0f}") if seconds is not None else ""
     )
     return Check(name, True, f"{detector.name}: {source}{idle_for}", needed=False)
-
-
-# --- files ----------------------------------------------------------------------------------------
 
 
 def check_config(explicit: str | None) -> Check:
@@ -419,9 +394,6 @@ def check_path(name: str, path: Path) -> Check:
         return Check(name, False, detail, fix, needed=False)
     state = _("exists") if exists else _("not created yet")
     return Check(name, True, f"{path} ({state})", needed=False, info=True)
-
-
-# --- running them --------------------------------------------------------------------------------
 
 
 def _safely(name: str, needed: bool, check: Callable[[], Check]) -> Check:
