@@ -14,13 +14,9 @@ from ..settings.exercise_files import Catalog, read_catalog
 
 
 def table(selection: Selection, *, every: bool = False, catalog: Catalog | None = None) -> str:
-    """One row per exercise: id, name, position, area, dose, the guide's count (the dose's
-    fields, ``guide_text``); a mark on the ones in rotation.
-
-    ``catalog`` defaults to the built-in exercises merged with your files. When some come from
-    files, a SOURCE column says which: ``yours``, ``system`` (a system-wide dir), ``built-in``,
-    with ``(replaces)`` on a file's exercise that took a built-in one's place.
-    """
+    """One row per exercise in the rotation (``every``: all, the rotation's marked), from
+    ``catalog`` or else the built-in exercises merged with your files. When some come from
+    files, a SOURCE column says where from, and which replaced a built-in one."""
     merged = read_catalog() if catalog is None else catalog
     allowed = {e.id for e in selection.allowed(merged.exercises)}
     replacing = {e.id for e in merged.replacing}

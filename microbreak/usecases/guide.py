@@ -1,8 +1,7 @@
 """``microbreak guide [EXERCISE]``: count one exercise through in the guide window.
 
-It needs no daemon: it is the way to learn an exercise. The daemon runs it too, as a child
-process (``adapters/guide_process.py``), with ``--answer``: the exit code then says how it
-ended (``ANSWER_DONE``, ``ANSWER_SKIPPED``), and the daemon records done or skip.
+It needs no daemon. The daemon runs it too, as a child process with ``--answer``, whose exit
+code (``ANSWER_DONE``, ``ANSWER_SKIPPED``) says whether to record done or skip.
 """
 
 from __future__ import annotations
@@ -37,11 +36,8 @@ class NoToolkit(MicrobreakError):
 def choose(
     catalog: Sequence[Exercise], allowed: Sequence[Exercise], wanted: str | None
 ) -> tuple[Exercise, str | None]:
-    """The exercise to guide, and a line saying which when none was named.
-
-    Without an id the guide shows the first exercise of your selection (the rotation's order
-    lives in the daemon, which may not run): always the same one, so the command is predictable.
-    """
+    """The exercise to guide, and a line saying which when none was named: then the first of
+    your selection, always the same one (the rotation lives in the daemon, which may not run)."""
     if wanted is None:
         first = (allowed or catalog)[0]
         return first, _(
