@@ -80,9 +80,6 @@ class _Target:
     is_ours: Callable[[bytes], bool]
 
 
-# --- the command to start -------------------------------------------------------------------
-
-
 def command() -> list[str]:
     """How a login starts microbreak: the console script next to this interpreter, else ``-m``."""
     interpreter = Path(sys.executable).absolute()  # not resolved: a venv's python is a symlink
@@ -318,9 +315,6 @@ def _after_unit_written(say: Say) -> None:
         if not ok:
             return
     say(f"  starts with your next login (now: systemctl --user start {SERVICE})")
-
-
-# --- the three operations ----------------------------------------------------------------------
 
 
 def _write(path: Path, content: bytes) -> None:

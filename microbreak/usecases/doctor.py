@@ -361,9 +361,8 @@ def check_autostart() -> Check:
 
     name = "autostart"
     entries = status().entries
-    ours = [e for e in entries if e.exists and e.ours]
-    if ours:
-        entry = ours[0]
+    entry = next((e for e in entries if e.exists and e.ours), None)
+    if entry is not None:
         if not entry.current:
             detail = _("enabled, but out of date: {kind}: {path}").format(
                 kind=_(entry.label), path=entry.path
