@@ -6,7 +6,6 @@ code (``ANSWER_DONE``, ``ANSWER_SKIPPED``) says whether to record done or skip.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -92,5 +91,5 @@ def run(exercise: Exercise, *, sound: bool, answer: bool) -> int:
     if answer:
         return ANSWER_DONE if outcome is Outcome.DONE else ANSWER_SKIPPED
     said = _("Done: {exercise}") if outcome is Outcome.DONE else _("Skipped: {exercise}")
-    print(said.format(exercise=shown(exercise, "name")), file=sys.stdout)
+    print(said.format(exercise=shown(exercise, "name")))
     return EXIT_OK

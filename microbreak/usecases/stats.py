@@ -31,9 +31,6 @@ from ..i18n import _, day_month, month, ngettext, number, pgettext, weekday
 CHART_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf", ".jpg": "jpeg", ".jpeg": "jpeg"}
 _ALLOWED = ".png, .svg, .pdf or .jpg"
 
-#: How far the streak looks back per query once it runs past the period asked for.
-_CHUNK = 366
-
 #: The kinds counted per day, in the order of ``Counts``' integer fields. DISMISSED is not one:
 #: closing a notification says nothing about the break, so the reminder counts as shown only.
 _COUNTED = tuple(
@@ -47,7 +44,6 @@ _COUNTED = tuple(
     )
 )
 _DONE, _SKIPPED = (_COUNTED.index(k.value) for k in (EventKind.DONE, EventKind.SKIPPED))
-_NONE = (0,) * len(_COUNTED)
 
 #: The events that open or close a pause interval.
 _PAUSE_KINDS = (EventKind.PAUSED, EventKind.RESUMED, EventKind.STARTED, EventKind.STOPPED)
@@ -144,7 +140,7 @@ def compute(
     local = now.astimezone(tz)
     dates = [local.date() - timedelta(days=n) for n in range(days - 1, -1, -1)]
     bounds = _bounds(dates, tz)
-    counts, paused = [_NONE] * days, [0.0] * days
+    counts, paused = [(0,) * len(_COUNTED)] * days, [0.0] * days
     exercises: list[tuple[str, int]] = []
     with _reading(Path(history)) as conn:
         if conn is not None:
@@ -214,7 +210,7 @@ def _per_day(conn: sqlite3.Connection, bounds: Sequence[int]) -> list[tuple[int,
         "INSERT INTO temp.stats_days VALUES (?, ?, ?)",
         ((i, lo, hi) for i, (lo, hi) in enumerate(itertools.pairwise(bounds))),
     )
-    counts = [list(_NONE) for _ in range(len(bounds) - 1)]
+    counts = [[0] * len(_COUNTED) for _ in range(len(bounds) - 1)]
     # CROSS JOIN keeps the days outside, in order: one range scan of the covering time index per
     # day, and the grouping needs no sort.
     columns = ", ".join("sum(e.kind = ?)" for _ in _COUNTED)
@@ -315,7 +311,7 @@ def _streak(
             streak += 1
         if conn is None:
             return streak
-        chunk = _CHUNK if chunk else 31  # most streaks end within a month
+        chunk = 366 if chunk else 31  # most streaks end within a month
         first -= timedelta(days=chunk)
         earlier = [first + timedelta(days=k) for k in range(chunk)]
         done = [c[_DONE] for c in _per_day(conn, _bounds(earlier, tz))]
