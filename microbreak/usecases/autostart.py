@@ -1,10 +1,9 @@
 """Start microbreak at login: an XDG autostart entry or a systemd user unit, a Startup-folder
 script on Windows, a LaunchAgent on macOS.
 
-Every file we write carries the marker ``X-Microbreak-Managed=true``, so ``disable`` removes only
-what ``enable`` added and leaves a file the user made alone. Only one mechanism is active at a
-time: with both an XDG entry and a systemd unit the daemon would start twice, so enabling one
-removes our other one. Enabling is idempotent: the same content is written to the same path.
+Every file we write carries the marker ``X-Microbreak-Managed=true``, so ``disable`` leaves a
+file the user made alone. Enabling one mechanism removes our other one: with both, the daemon
+would start twice.
 """
 
 from __future__ import annotations
@@ -81,9 +80,6 @@ class _Target:
     is_ours: Callable[[bytes], bool]
 
 
-# --- the command to start -------------------------------------------------------------------
-
-
 def command() -> list[str]:
     """How a login starts microbreak: the console script next to this interpreter, else ``-m``."""
     interpreter = Path(sys.executable).absolute()  # not resolved: a venv's python is a symlink
@@ -91,10 +87,6 @@ def command() -> list[str]:
     if script:
         return [str(Path(script).absolute()), "run"]
     return [str(interpreter), "-m", "microbreak", "run"]
-
-
-def _icon() -> Path:
-    return (package_assets() / "microbreak.png").resolve()
 
 
 def _has_marker_line(data: bytes) -> bool:
@@ -107,9 +99,13 @@ def _has_marker_line(data: bytes) -> bool:
 
 
 def _xdg_config_home() -> Path:
-    """``$XDG_CONFIG_HOME`` or ``~/.config``; a relative value is invalid per the XDG spec."""
-    base = platformdirs.user_config_path()
-    return base if base.is_absolute() else Path.home() / ".config"
+    """``$XDG_CONFIG_HOME`` or ``~/.config``."""
+    return _absolute(platformdirs.user_config_path(), ".config")
+
+
+def _absolute(base: Path, default: str) -> Path:
+    """An XDG base directory: a relative value is invalid per the XDG spec (``default`` then)."""
+    return base if base.is_absolute() else Path.home() / default
 
 
 def _desktop_quote(arg: str) -> str:
@@ -121,10 +117,11 @@ def _desktop_quote(arg: str) -> str:
     return quoted.replace("\\", "\\\\").replace("%", "%%")
 
 
-def _desktop_entry(header: str, extra: str) -> str:
+def _desktop_entry(header: str, extra: str) -> bytes:
     """A Desktop Entry that starts the daemon; ``extra`` holds the lines of its one use."""
     exec_line = " ".join(_desktop_quote(arg) for arg in command())
-    return (
+    icon = (package_assets() / "microbreak.png").resolve()
+    text = (
         f"{header}\n"
         "[Desktop Entry]\n"
         "Type=Application\n"
@@ -132,21 +129,22 @@ def _desktop_entry(header: str, extra: str) -> str:
         "GenericName=Break reminder\n"
         "Comment=A short exercise for the upper back, neck and shoulders every 30 to 60 minutes\n"
         f"Exec={exec_line}\n"
-        f"Icon={_icon()}\n"
+        f"Icon={icon}\n"
         "Terminal=false\n"
         "Categories=Utility;\n"
         f"{extra}"
         f"{MARKER}\n"
     )
+    return text.encode()
 
 
 def _xdg_autostart() -> _Target:
-    text = _desktop_entry(
+    content = _desktop_entry(
         "# Written by `microbreak autostart enable`; `microbreak autostart disable` removes it.",
         "X-GNOME-Autostart-enabled=true\n",
     )
     path = _xdg_config_home() / "autostart" / "microbreak.desktop"
-    return _Target("xdg", N_("XDG autostart entry"), path, text.encode(), _has_marker_line)
+    return _Target("xdg", N_("XDG autostart entry"), path, content, _has_marker_line)
 
 
 # --- the application entry that names our notifications -----------------------------------------
@@ -154,27 +152,21 @@ def _xdg_autostart() -> _Target:
 
 def app_entry_path() -> Path:
     """``$XDG_DATA_HOME/applications/microbreak.desktop``, the basename of the notifications'
-    ``desktop-entry`` hint (a relative ``$XDG_DATA_HOME`` is invalid per the XDG spec)."""
-    base = platformdirs.user_data_path()
-    base = base if base.is_absolute() else Path.home() / ".local" / "share"
+    ``desktop-entry`` hint."""
+    base = _absolute(platformdirs.user_data_path(), ".local/share")
     return base / "applications" / "microbreak.desktop"
 
 
 def app_entry() -> bytes:
     """The application entry: GNOME and KDE name our notifications after it, show its icon,
     group them and let the user mute them in their settings."""
-    text = _desktop_entry(
-        "# Written by microbreak so that the desktop names its notifications.",
-        "X-GNOME-UsesNotifications=true\n",
-    )
-    return text.encode()
+    header = "# Written by microbreak so that the desktop names its notifications."
+    return _desktop_entry(header, "X-GNOME-UsesNotifications=true\n")
 
 
 def install_app_entry() -> str | None:
-    """Write the application entry if missing or out of date; what was done, for the log.
-
-    A file of that name the user made (without our marker) is left alone. None: up to date.
-    """
+    """Write the application entry if missing or out of date (but not over a file the user
+    made); what was done, for the log, or None when it was up to date."""
     path, content = app_entry_path(), app_entry()
     data = _read(path)
     if data == content:
@@ -304,10 +296,12 @@ def _user_systemd() -> bool:
     return shutil.which("systemctl") is not None and _systemctl("show-environment")[0]
 
 
-def _linked(unit: Path) -> bool:
-    """Whether ``systemctl --user enable`` linked the unit: the link it makes, read from disk."""
+def _linked(unit: Path) -> Path | None:
+    """The link ``systemctl --user enable`` made to the unit, read from disk; None: not linked."""
     link = unit.parent / "graphical-session.target.wants" / SERVICE
-    return link.is_symlink() and Path(os.path.realpath(link)) == Path(os.path.realpath(unit))
+    if link.is_symlink() and Path(os.path.realpath(link)) == Path(os.path.realpath(unit)):
+        return link
+    return None
 
 
 def _after_unit_written(say: Say) -> None:
@@ -323,25 +317,6 @@ def _after_unit_written(say: Say) -> None:
     say(f"  starts with your next login (now: systemctl --user start {SERVICE})")
 
 
-def _before_unit_removed(unit: Path, say: Say) -> list[Path]:
-    """Undo ``systemctl enable``: by systemctl when it answers, else remove its link ourselves."""
-    if _user_systemd():
-        ok, detail = _systemctl("disable", SERVICE)
-        if ok:
-            say("  " + _("ran: {command}").format(command=f"systemctl --user disable {SERVICE}"))
-        else:
-            say("  " + _("disable failed: {detail}").format(detail=detail))
-    link = unit.parent / "graphical-session.target.wants" / SERVICE
-    if _linked(unit):
-        link.unlink()
-        say(_("removed systemd link: {path}").format(path=link))
-        return [link]
-    return []
-
-
-# --- the three operations ----------------------------------------------------------------------
-
-
 def _write(path: Path, content: bytes) -> None:
     """Write atomically, so a crash never leaves half an autostart file behind."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -351,12 +326,27 @@ def _write(path: Path, content: bytes) -> None:
 
 
 def _remove(target: _Target, say: Say, why: str = "") -> list[Path]:
-    removed = _before_unit_removed(target.path, say) if target.kind == "systemd" else []
+    """Remove our file. A unit is disabled first: by systemctl when it answers, and its link
+    removed by hand if it is still there."""
+    removed = [target.path]
+    unit = target.kind == "systemd"
+    manager = unit and _user_systemd()
+    if manager:
+        ok, detail = _systemctl("disable", SERVICE)
+        if ok:
+            say("  " + _("ran: {command}").format(command=f"systemctl --user disable {SERVICE}"))
+        else:
+            say("  " + _("disable failed: {detail}").format(detail=detail))
+    link = _linked(target.path) if unit else None
+    if link is not None:
+        link.unlink()
+        say(_("removed systemd link: {path}").format(path=link))
+        removed.append(link)
     target.path.unlink()
     say(_("removed {kind}: {path}{why}").format(kind=_(target.label), path=target.path, why=why))
-    if target.kind == "systemd" and _user_systemd():
+    if manager:
         _systemctl("daemon-reload")
-    return [target.path, *removed]
+    return removed
 
 
 def _read(path: Path) -> bytes | None:
@@ -364,11 +354,9 @@ def _read(path: Path) -> bytes | None:
 
 
 def enable(*, systemd: bool = False, say: Say = log.info) -> list[Path]:
-    """Put our autostart entry in place and return its path; ``say`` narrates each step.
-
-    ``systemd=True`` (Linux only) writes a systemd user unit instead of the XDG autostart entry.
-    A file of the same name that the user made is left alone and not returned.
-    """
+    """Put our autostart entry in place (with ``systemd``, a systemd user unit instead of the
+    XDG autostart entry) and return its path; ``say`` narrates each step. A file of the same
+    name that the user made is left alone and not returned."""
     targets = _targets()
     kinds = [target.kind for target in targets]
     if systemd and "systemd" not in kinds:
@@ -381,23 +369,23 @@ def enable(*, systemd: bool = False, say: Say = log.info) -> list[Path]:
             if data is not None and target.is_ours(data):
                 _remove(target, say, _(" (only one way to start at a time)"))
             continue
-        if data == target.content and target.kind == "systemd" and not _linked(target.path):
-            say(_("already written: {kind}: {path}").format(kind=_(target.label), path=target.path))
+        where = {"kind": _(target.label), "path": target.path}
+        if data == target.content and target.kind == "systemd" and _linked(target.path) is None:
+            say(_("already written: {kind}: {path}").format(**where))
             _after_unit_written(say)
         elif data == target.content:
-            say(_("already enabled: {kind}: {path}").format(kind=_(target.label), path=target.path))
+            say(_("already enabled: {kind}: {path}").format(**where))
         elif data is not None and not target.is_ours(data):
-            say(
-                _(
-                    "left alone: {path} exists but was not written by microbreak "
-                    "(delete it and run this again to replace it)"
-                ).format(path=target.path)
+            left = _(
+                "left alone: {path} exists but was not written by microbreak "
+                "(delete it and run this again to replace it)"
             )
+            say(left.format(**where))
             continue
         else:
             _write(target.path, target.content)
             said = _("updated {kind}: {path}") if data is not None else _("wrote {kind}: {path}")
-            say(said.format(kind=_(target.label), path=target.path))
+            say(said.format(**where))
             if target.kind == "systemd":
                 _after_unit_written(say)
         done.append(target.path)
@@ -416,11 +404,8 @@ def disable(*, say: Say = log.info) -> list[Path]:
         if target.is_ours(data):
             removed += _remove(target, say)
         else:
-            say(
-                _("left alone: {path} was not written by microbreak (remove it yourself)").format(
-                    path=target.path
-                )
-            )
+            left = _("left alone: {path} was not written by microbreak (remove it yourself)")
+            say(left.format(path=target.path))
     if not seen:
         say(_("autostart is not enabled; nothing to remove"))
     return removed
@@ -433,6 +418,7 @@ def status() -> AutostartStatus:
     for target in _targets():
         data = _read(target.path)
         ours = data is not None and target.is_ours(data)
+        linked = _linked(target.path) is not None if target.kind == "systemd" and ours else None
         entries.append(
             Entry(
                 kind=target.kind,
@@ -441,7 +427,7 @@ def status() -> AutostartStatus:
                 exists=data is not None,
                 ours=ours,
                 current=ours and data == target.content,
-                linked=_linked(target.path) if target.kind == "systemd" and ours else None,
+                linked=linked,
             )
         )
     unlinked = any(e.linked is False for e in entries)
@@ -458,11 +444,9 @@ def describe(found: AutostartStatus) -> list[str]:
         elif not entry.ours:
             state = _("present, not written by microbreak (left alone)")
         elif entry.linked is False:
-            why = (
-                _("no systemd user manager answers here, so it is not enabled")
-                if found.systemd_manager is False
-                else _("not enabled")
-            )
+            why = _("not enabled")
+            if found.systemd_manager is False:
+                why = _("no systemd user manager answers here, so it is not enabled")
             state = _("unit file written; {why} (to enable it: {command})").format(
                 why=why, command=ENABLE_HINT
             )

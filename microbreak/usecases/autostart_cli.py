@@ -1,7 +1,6 @@
 """``microbreak autostart enable [--systemd] | disable | status``: start microbreak at login.
 
-Kept apart from ``cli.py`` so the main command line stays small; ``cli.main`` hands everything
-after the word ``autostart`` to :func:`run`. Each file touched is reported on a line of its own.
+Kept apart so that ``cli.py`` stays small: ``cli.main`` hands the words after ``autostart`` here.
 """
 
 from __future__ import annotations
@@ -24,7 +23,6 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The grammar of ``microbreak autostart``."""
     parser = _Parser(
         prog=PROG, description=_("Start microbreak when you log in, or stop doing so.")
     )

@@ -1,10 +1,8 @@
 """``microbreak doctor``: what works on this desktop, and the exact fix for what does not.
 
-The common reports ("notifications don't show", "no tray icon on GNOME", "idle detection does
-not work on Wayland") are answered here by asking the same code the daemon runs: the tray probe
-and backend loader, plyer's own notification backend choice, the idle detector choice, the
-config loader and the autostart status. Each check is one small function that returns a
-``Check``; a check that raises becomes a failed check with the message, never a traceback.
+Each check asks the same code the daemon runs (the tray probe and loader, plyer's choice of
+notification backend, the idle detector choice, the config loader, the autostart status), so
+its answer is the daemon's. A check that raises becomes a failed check, never a traceback.
 """
 
 from __future__ import annotations
@@ -64,8 +62,8 @@ class Check:
     def status(self) -> str:
         """The status column: ok, FAIL (needed), warn (not needed) or info."""
         if not self.ok:
-            return "FAIL" if self.needed else "warn"
-        return "info" if self.info else "ok"
+            return N_("FAIL") if self.needed else N_("warn")
+        return N_("info") if self.info else N_("ok")
 
 
 def _first_line(error: BaseException) -> str:
@@ -85,9 +83,6 @@ def _cause(error: BaseException) -> str:
 def _shown_address(address: str) -> str:
     """The bus address without its guid, which says nothing to a person."""
     return ",".join(part for part in address.split(",") if not part.startswith("guid="))
-
-
-# --- D-Bus and notifications ------------------------------------------------------------------
 
 
 def check_bus(env: Mapping[str, str] = os.environ) -> Check:
@@ -206,14 +201,10 @@ def check_gnome_breaks() -> Check:
         detail = _("none here (no {schema} schema)").format(schema=SCHEMA)
         return Check(name, True, detail, needed=False, info=True)
     if not on:
-        off = N_("GNOME's movement breaks are off")
-        return Check(name, True, off, needed=False, info=True)
+        return Check(name, True, N_("GNOME's movement breaks are off"), needed=False, info=True)
     detail = N_("GNOME's own movement breaks are on as well: two reminders to move")
     fix = _("choose one: turn GNOME's off ({how}), or quit microbreak").format(how=TURN_OFF)
     return Check(name, False, detail, fix, needed=False)
-
-
-# --- tray ---------------------------------------------------------------------------------------
 
 
 def _tray_fix(reason: str, sni_host: bool) -> str:
@@ -228,25 +219,10 @@ def _tray_fix(reason: str, sni_host: bool) -> str:
     ).format(fix=_(GNOME_FIX))
 
 
-def _load_tray_backend(backends: tuple[str, ...]) -> tuple[str, bool]:
-    """Import pystray as the daemon would; the backend that loaded and whether it has a menu."""
-    from ..adapters.tray import load_pystray
-
-    saved = os.environ.get("PYSTRAY_BACKEND")
-    try:
-        pystray, backend = load_pystray(backends)
-        return backend, bool(pystray.Icon.HAS_MENU)
-    finally:
-        if saved is None:
-            os.environ.pop("PYSTRAY_BACKEND", None)
-        else:
-            os.environ["PYSTRAY_BACKEND"] = saved
-
-
 def check_tray() -> Check:
     """Which tray host runs and which pystray backend the daemon will use, with or without menu."""
     from ..adapters import tray_probe
-    from ..adapters.tray import TrayUnavailable
+    from ..adapters.tray import TrayUnavailable, load_pystray
 
     name = "tray"
     found = tray_probe.probe()
@@ -260,13 +236,14 @@ def check_tray() -> Check:
     if not choice.backends:
         return Check(name, False, f"{choice.reason} [{hosts}]", _tray_fix(why, False))
     try:
-        backend, has_menu = _load_tray_backend(choice.backends)
+        pystray, backend = load_pystray(choice.backends)  # imported as the daemon would
     except TrayUnavailable as e:
         detail = _("no pystray backend loads: {error}").format(error=e)
         return Check(name, False, f"{detail} [{hosts}]", GI_FIX)
     xembed = N_("XEmbed tray")
     host = {"appindicator": N_("StatusNotifier host"), "gtk": xembed, "xorg": xembed}
     via = _(host[backend]) if backend in host else choice.reason
+    has_menu = bool(pystray.Icon.HAS_MENU)
     menu = _("with menu") if has_menu else _("WITHOUT menu")
     detail = _("{host} -> pystray {backend} backend, {menu}").format(
         host=via, backend=backend, menu=menu
@@ -282,8 +259,6 @@ def check_tray() -> Check:
         return Check(name, False, f"{detail}: {choice.reason}", _tray_fix(why, True))
     return Check(name, True, detail)
 
-
-# --- idle ---------------------------------------------------------------------------------------
 
 _IDLE_SOURCES = {
     "x11": N_("the X11 screen saver extension"),
@@ -337,9 +312,6 @@ def check_idle(env: Mapping[str, str] = os.environ, *, wanted: bool = True) -> C
     return Check(name, True, f"{detector.name}: {source}{idle_for}", needed=False)
 
 
-# --- files ----------------------------------------------------------------------------------------
-
-
 def check_config(explicit: str | None) -> Check:
     """Which config files are read, whether they and the MICROBREAK_* overrides are valid."""
     from ..errors import ConfigError
@@ -363,8 +335,7 @@ def check_config(explicit: str | None) -> Check:
         default = user_config_file()
         if default != path and default.is_file():
             source += _("; {path} is not read").format(path=default)
-    # The system-wide layers, where this version of config.load reads them.
-    system = [str(p) for p in getattr(loaded, "system_files", ())]
+    system = [str(p) for p in loaded.system_files]
     extra = _("; under system-wide {files}").format(files=", ".join(system)) if system else ""
     overrides = sorted(
         k for k in os.environ if k.upper().startswith("MICROBREAK_") and k.upper() != CONFIG_ENV
@@ -390,9 +361,8 @@ def check_autostart() -> Check:
 
     name = "autostart"
     entries = status().entries
-    ours = [e for e in entries if e.exists and e.ours]
-    if ours:
-        entry = ours[0]
+    entry = next((e for e in entries if e.exists and e.ours), None)
+    if entry is not None:
         if not entry.current:
             detail = _("enabled, but out of date: {kind}: {path}").format(
                 kind=_(entry.label), path=entry.path
@@ -425,9 +395,6 @@ def check_path(name: str, path: Path) -> Check:
     return Check(name, True, f"{path} ({state})", needed=False, info=True)
 
 
-# --- running them --------------------------------------------------------------------------------
-
-
 def _safely(name: str, needed: bool, check: Callable[[], Check]) -> Check:
     """Run one check; an unexpected exception is a failed check, never a traceback."""
     try:
@@ -438,23 +405,24 @@ def _safely(name: str, needed: bool, check: Callable[[], Check]) -> Check:
         return Check(name, False, detail, fix, needed)
 
 
-def collect(config: str | None = None, env: Mapping[str, str] = os.environ) -> list[Check]:
-    """Every check, in the order of the table."""
+def collect(config: str | None) -> list[Check]:
+    """Every check, in the order of the table. The names are marked for the catalog here: the
+    table shows them translated, the JSON report in English."""
     from .. import paths
 
     wanted_idle = _detect_idle(config)
     checks: list[tuple[str, bool, Callable[[], Check]]] = [
-        ("session bus", True, lambda: check_bus(env)),
-        ("notification server", True, lambda: check_notification_server(env)),
-        ("notification path", True, check_notification_path),
-        ("tray", True, check_tray),
-        ("GNOME breaks", False, check_gnome_breaks),
-        ("idle detection", False, lambda: check_idle(env, wanted=wanted_idle)),
-        ("config", True, lambda: check_config(config)),
-        ("autostart", False, check_autostart),
-        ("log dir", False, lambda: check_path("log dir", paths.log_dir())),
-        ("history file", False, lambda: check_path("history file", paths.history_file())),
-        ("state file", False, lambda: check_path("state file", paths.state_file())),
+        (N_("session bus"), True, check_bus),
+        (N_("notification server"), True, check_notification_server),
+        (N_("notification path"), True, check_notification_path),
+        (N_("tray"), True, check_tray),
+        (N_("GNOME breaks"), False, check_gnome_breaks),
+        (N_("idle detection"), False, lambda: check_idle(wanted=wanted_idle)),
+        (N_("config"), True, lambda: check_config(config)),
+        (N_("autostart"), False, check_autostart),
+        (N_("log dir"), False, lambda: check_path("log dir", paths.log_dir())),
+        (N_("history file"), False, lambda: check_path("history file", paths.history_file())),
+        (N_("state file"), False, lambda: check_path("state file", paths.state_file())),
     ]
     return [_safely(name, needed, check) for name, needed, check in checks]
 
@@ -478,14 +446,7 @@ def to_json(checks: list[Check]) -> str:
         "version": __version__,
         "platform": _platform(),
         "checks": [
-            {
-                "name": c.name,
-                "ok": c.ok,
-                "needed": c.needed,
-                "status": c.status,
-                "detail": c.detail,
-                "fix": c.fix,
-            }
+            {key: getattr(c, key) for key in ("name", "ok", "needed", "status", "detail", "fix")}
             for c in checks
         ],
     }
@@ -521,7 +482,6 @@ def render(checks: list[Check]) -> str:
 
 def run(*, as_json: bool, config: str | None) -> int:
     """``microbreak doctor [--json] [--config PATH]``: 0 when everything needed works, else 1.
-
     The JSON report is for bug reports, so it stays in English whatever the user's language."""
     if as_json:
         with English():
@@ -531,24 +491,3 @@ def run(*, as_json: bool, config: str | None) -> int:
         checks = collect(config)
         print(render(checks))
     return 0 if passed(checks) else 1
-
-
-#: The words of the table that come from data, listed for the catalog: each check's name and
-#: status (the JSON report keeps them in English, for bug reports).
-SHOWN_WORDS = (
-    N_("session bus"),
-    N_("notification server"),
-    N_("notification path"),
-    N_("tray"),
-    N_("GNOME breaks"),
-    N_("idle detection"),
-    N_("config"),
-    N_("autostart"),
-    N_("log dir"),
-    N_("history file"),
-    N_("state file"),
-    N_("ok"),
-    N_("FAIL"),
-    N_("warn"),
-    N_("info"),
-)

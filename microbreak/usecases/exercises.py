@@ -10,60 +10,55 @@ from ..core.guide import TIMED_SECONDS
 from ..core.rotation import Selection
 from ..i18n import N_, _, ngettext
 from ..i18n import shown as in_language
-from ..settings.exercise_files import Catalog, read_catalog
+from ..settings.exercise_files import read_catalog
 
 
-def table(selection: Selection, *, every: bool = False, catalog: Catalog | None = None) -> str:
-    """One row per exercise: id, name, position, area, dose, the guide's count (the dose's
-    fields, ``guide_text``); a mark on the ones in rotation.
-
-    ``catalog`` defaults to the built-in exercises merged with your files. When some come from
-    files, a SOURCE column says which: ``yours``, ``system`` (a system-wide dir), ``built-in``,
-    with ``(replaces)`` on a file's exercise that took a built-in one's place.
-    """
-    merged = read_catalog() if catalog is None else catalog
+def table(selection: Selection, *, every: bool = False) -> str:
+    """One row per exercise in the rotation (``every``: all, the rotation's marked), the
+    built-in exercises merged with your files. When some come from files, a SOURCE column says
+    where from, and which replaced a built-in one."""
+    merged = read_catalog()
     allowed = {e.id for e in selection.allowed(merged.exercises)}
     replacing = {e.id for e in merged.replacing}
-    with_source = bool(merged.own)
     rows: list[tuple[str, ...]] = [
-        (_("ID"), _("NAME"), _("POSITION"), _("AREA"), _("DOSE"), _("GUIDE"))
-        + ((_("SOURCE"),) if with_source else ())
+        (_("ID"), _("NAME"), _("POSITION"), _("AREA"), _("DOSE"), _("GUIDE"), _("SOURCE"))
     ]
-    for e in merged.exercises:
-        if every or e.id in allowed:
-            source = _(merged.origin(e.id)) + (_(" (replaces)") if e.id in replacing else "")
-            row = (
-                e.id,
-                in_language(e, "name"),
-                _(e.position.value),
-                _(e.area.value),
-                in_language(e, "dose"),
-                guide_text(e.routine),
-            )
-            rows.append(row + ((source,) if with_source else ()))
+    rows += [
+        (
+            e.id,
+            in_language(e, "name"),
+            _(e.position.value),
+            _(e.area.value),
+            in_language(e, "dose"),
+            guide_text(e.routine),
+            _(merged.origin(e.id)) + (_(" (replaces)") if e.id in replacing else ""),
+        )
+        for e in merged.exercises
+        if every or e.id in allowed
+    ]
+    if not merged.own:  # all built-in: no SOURCE column
+        rows = [r[:-1] for r in rows]
     if every:  # a first column marks the exercises in the rotation
         rows = [("", *rows[0])] + [("*" if r[0] in allowed else "", *r) for r in rows[1:]]
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
-    width = min(shutil.get_terminal_size((100, 24)).columns, 100)
-    shown = len(rows) - 1
-    total = len(merged.exercises)
     rotation = ngettext(
         "{n} of {total} exercises is in your rotation",
         "{n} of {total} exercises are in your rotation",
         len(allowed),
-    ).format(n=len(allowed), total=total)
+    ).format(n=len(allowed), total=len(merged.exercises))
     if every:
         rotation += _("; * marks them")
     else:
+        shown = len(rows) - 1
         rotation += _(" (shown: {n}; `microbreak exercises --all` lists every one)").format(n=shown)
     footer = ["", rotation]
-    if with_source:
+    if merged.own:
+        summary = merged.summary()
         footer.append(
-            _("{summary}; `microbreak exercises --check` validates them").format(
-                summary=merged.summary()
-            )
+            _("{summary}; `microbreak exercises --check` validates them").format(summary=summary)
         )
+    width = min(shutil.get_terminal_size((100, 24)).columns, 100)
     footer += ["", *textwrap.wrap(_(SAFETY_NOTE), width)]
     return "\n".join(lines + footer)
 

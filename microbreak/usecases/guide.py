@@ -1,13 +1,11 @@
 """``microbreak guide [EXERCISE]``: count one exercise through in the guide window.
 
-It needs no daemon: it is the way to learn an exercise. The daemon runs it too, as a child
-process (``adapters/guide_process.py``), with ``--answer``: the exit code then says how it
-ended (``ANSWER_DONE``, ``ANSWER_SKIPPED``), and the daemon records done or skip.
+It needs no daemon. The daemon runs it too, as a child process with ``--answer``, whose exit
+code (``ANSWER_DONE``, ``ANSWER_SKIPPED``) says whether to record done or skip.
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -37,11 +35,8 @@ class NoToolkit(MicrobreakError):
 def choose(
     catalog: Sequence[Exercise], allowed: Sequence[Exercise], wanted: str | None
 ) -> tuple[Exercise, str | None]:
-    """The exercise to guide, and a line saying which when none was named.
-
-    Without an id the guide shows the first exercise of your selection (the rotation's order
-    lives in the daemon, which may not run): always the same one, so the command is predictable.
-    """
+    """The exercise to guide, and a line saying which when none was named: then the first of
+    your selection, always the same one (the rotation lives in the daemon, which may not run)."""
     if wanted is None:
         first = (allowed or catalog)[0]
         return first, _(
@@ -96,5 +91,5 @@ def run(exercise: Exercise, *, sound: bool, answer: bool) -> int:
     if answer:
         return ANSWER_DONE if outcome is Outcome.DONE else ANSWER_SKIPPED
     said = _("Done: {exercise}") if outcome is Outcome.DONE else _("Skipped: {exercise}")
-    print(said.format(exercise=shown(exercise, "name")), file=sys.stdout)
+    print(said.format(exercise=shown(exercise, "name")))
     return EXIT_OK

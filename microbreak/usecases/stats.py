@@ -1,8 +1,7 @@
 """``microbreak stats``: reminders, breaks done, snoozes, skips, pauses and compliance per day.
 
-Days are the user's local calendar days, DST included: the day boundaries are worked out here
-in Python (N+1 UTC instants for N days) and handed to SQLite as a small temp table, which is
-joined on the time index so the counting happens in SQLite and five years of history come back
+Days are the user's local calendar days, DST included: their UTC bounds are worked out here and
+handed to SQLite as a temp table joined on the time index, so five years of history are counted
 in milliseconds. Only the standard library is imported; matplotlib only inside ``write_chart``.
 """
 
@@ -10,15 +9,14 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import functools
 import io
 import itertools
 import json
 import math
 import os
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 
@@ -28,16 +26,10 @@ from ..core.exercises import by_id
 from ..errors import EXIT_USAGE, MicrobreakError
 from ..i18n import _, day_month, month, ngettext, number, pgettext, weekday
 
-CHART_HINT = "install it with: pip install 'microbreak[charts]'"
-
-#: The chart formats, by file extension (lower case), as matplotlib names them. Raster for
-#: sharing, vector for print; matplotlib writes more, but these four cover both and need
-#: nothing beyond matplotlib and the Pillow it depends on.
+#: The chart formats by file extension, as matplotlib names them: raster for sharing, vector for
+#: print, and nothing beyond matplotlib and the Pillow it depends on.
 CHART_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf", ".jpg": "jpeg", ".jpeg": "jpeg"}
 _ALLOWED = ".png, .svg, .pdf or .jpg"
-
-#: How far the streak looks back per query once it runs past the period asked for.
-_CHUNK = 366
 
 #: The kinds counted per day, in the order of ``Counts``' integer fields. DISMISSED is not one:
 #: closing a notification says nothing about the break, so the reminder counts as shown only.
@@ -52,7 +44,6 @@ _COUNTED = tuple(
     )
 )
 _DONE, _SKIPPED = (_COUNTED.index(k.value) for k in (EventKind.DONE, EventKind.SKIPPED))
-_NONE = (0,) * len(_COUNTED)
 
 #: The events that open or close a pause interval.
 _PAUSE_KINDS = (EventKind.PAUSED, EventKind.RESUMED, EventKind.STARTED, EventKind.STOPPED)
@@ -62,7 +53,9 @@ class ChartUnavailable(MicrobreakError):
     """``--chart`` without matplotlib; the message says how to install it."""
 
     def __init__(self) -> None:
-        super().__init__(f"the chart needs matplotlib; {CHART_HINT}")
+        super().__init__(
+            "the chart needs matplotlib; install it with: pip install 'microbreak[charts]'"
+        )
 
 
 class ChartPathError(MicrobreakError):
@@ -92,9 +85,8 @@ class Counts:
 
     @property
     def compliance(self) -> int | None:
-        """Breaks done per reminder shown, in percent (rounded, at most 100); ``None`` without
-        reminders. A reminder shown just before midnight and done after it counts on two days,
-        hence the cap."""
+        """Breaks done per reminder shown, in percent, or ``None`` without reminders. Capped at
+        100: a reminder shown just before midnight and done after it counts on two days."""
         if self.reminders == 0:
             return None
         return min(100, round(100 * self.done / self.reminders))
@@ -134,69 +126,47 @@ class Stats:
 
 
 def compute(
-    history: str | os.PathLike[str] | sqlite3.Connection,
-    *,
-    days: int,
-    goal: int,
-    now: datetime,
-    tz: tzinfo,
-    top: int = 5,
+    history: str | os.PathLike[str], *, days: int, goal: int, now: datetime, tz: tzinfo
 ) -> Stats:
     """Statistics for the ``days`` local days ending today (``now`` in ``tz``).
 
-    ``history`` is the history file (opened read-only; a missing file is an empty history) or an
-    open connection. ``goal`` is breaks done per day; the streak counts today only once today
-    has reached it, so an unfinished today never breaks a streak.
+    A missing history file is an empty history. ``goal`` is breaks done per day; the streak
+    counts today only once today has reached it, so an unfinished today never breaks a streak.
     """
     if days < 1 or goal < 1:
         raise ValueError("days and goal must be at least 1")
     if now.tzinfo is None:
         raise ValueError("compute() needs an aware datetime")
-    today = now.astimezone(tz).date()
-    dates = [today - timedelta(days=n) for n in range(days - 1, -1, -1)]
+    local = now.astimezone(tz)
+    dates = [local.date() - timedelta(days=n) for n in range(days - 1, -1, -1)]
     bounds = _bounds(dates, tz)
-    with _reading(history) as conn:
-        counts = [_NONE] * days
-        paused = [0.0] * days
-        exercises: list[tuple[str, int]] = []
-        earlier: Callable[[date, int], list[int]] = _none_done
+    counts, paused = [(0,) * len(_COUNTED)] * days, [0.0] * days
+    exercises: list[tuple[str, int]] = []
+    with _reading(Path(history)) as conn:
         if conn is not None:
             counts = _per_day(conn, bounds)
             paused = _seconds_paused(conn, bounds, now.timestamp())
-            exercises = _top(conn, bounds[0], bounds[-1], top)
-            earlier = functools.partial(_done_before, conn, tz)
-        rows = tuple(_day(d, c, p) for d, c, p in zip(dates, counts, paused, strict=True))
-        streak = _streak([r.done for r in rows], dates[0], goal, earlier)
+            exercises = _top(conn, bounds[0], bounds[-1])
+        rows = tuple(
+            Day(shown, done, snoozed, skipped, natural, p / 60, d)
+            for d, (shown, done, snoozed, skipped, natural), p in zip(
+                dates, counts, paused, strict=True
+            )
+        )
+        streak = _streak(conn, tz, [r.done for r in rows], dates[0], goal)
     names = by_id()
     return Stats(
         days=rows,
-        totals=Counts(
-            reminders=sum(r.reminders for r in rows),
-            done=sum(r.done for r in rows),
-            snoozed=sum(r.snoozed for r in rows),
-            skipped=sum(r.skipped for r in rows),
-            natural_breaks=sum(r.natural_breaks for r in rows),
-            minutes_paused=sum(r.minutes_paused for r in rows),
-        ),
+        totals=Counts(*(sum(getattr(r, f.name) for r in rows) for f in fields(Counts))),
         goal=goal,
         days_goal_met=sum(r.done >= goal for r in rows),
         streak=streak,
         top_exercises=tuple(
             ExerciseCount(e, names[e].name if e in names else e, n) for e, n in exercises
         ),
-        generated_at=now.astimezone(tz),
-        timezone=getattr(tz, "key", None) or now.astimezone(tz).tzname() or str(tz),
+        generated_at=local,
+        timezone=getattr(tz, "key", None) or local.tzname() or str(tz),
     )
-
-
-def _none_done(first: date, n: int) -> list[int]:
-    return [0] * n
-
-
-def _done_before(conn: sqlite3.Connection, tz: tzinfo, first: date, n: int) -> list[int]:
-    """Breaks done on each of the ``n`` days before ``first``, oldest first (for the streak)."""
-    span = [first - timedelta(days=k) for k in range(n, 0, -1)]
-    return [c[_DONE] for c in _per_day(conn, _bounds(span, tz))]
 
 
 def _bounds(dates: Sequence[date], tz: tzinfo) -> list[int]:
@@ -206,43 +176,28 @@ def _bounds(dates: Sequence[date], tz: tzinfo) -> list[int]:
 
 
 @contextlib.contextmanager
-def _reading(
-    history: str | os.PathLike[str] | sqlite3.Connection,
-) -> Iterator[sqlite3.Connection | None]:
-    """One read transaction (a consistent snapshot while the daemon writes), rolled back."""
-    if isinstance(history, sqlite3.Connection):
-        conn, own = history, False
-    else:
-        path = Path(history)
-        if not path.exists():
-            yield None
-            return
-        try:
-            conn, own = connect_readonly(path), True
-        except sqlite3.Error as e:
-            raise HistoryUnreadable(f"cannot read the history file {path}: {e}") from e
-    began = not conn.in_transaction
+def _reading(path: Path) -> Iterator[sqlite3.Connection | None]:
+    """One read transaction (a consistent snapshot while the daemon writes); ``None`` when
+    there is no history yet."""
+    if not path.exists():
+        yield None
+        return
     try:
-        if began:
-            conn.execute("BEGIN")
-        if conn.execute(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'events'"
-        ).fetchone()[0]:
-            yield conn
-        else:
-            yield None  # a fresh file the daemon has not written yet
+        conn = connect_readonly(path)
     except sqlite3.Error as e:
-        where = f" {history}" if not isinstance(history, sqlite3.Connection) else ""
+        raise HistoryUnreadable(f"cannot read the history file {path}: {e}") from e
+    try:
+        conn.execute("BEGIN")
+        query = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'events'"
+        # No table: a fresh file the daemon has not written yet.
+        yield conn if conn.execute(query).fetchone()[0] else None
+    except sqlite3.Error as e:
         raise HistoryUnreadable(
-            f"cannot read the history file{where}: {e} (microbreak moves a damaged file aside "
+            f"cannot read the history file {path}: {e} (microbreak moves a damaged file aside "
             "and keeps what it can the next time it starts)"
         ) from e
     finally:
-        if began and conn.in_transaction:
-            with contextlib.suppress(sqlite3.Error):
-                conn.execute("ROLLBACK")  # also drops the temp table
-        if own:
-            conn.close()
+        conn.close()  # rolls the read transaction back, which drops the temp table
 
 
 def _per_day(conn: sqlite3.Connection, bounds: Sequence[int]) -> list[tuple[int, ...]]:
@@ -255,7 +210,7 @@ def _per_day(conn: sqlite3.Connection, bounds: Sequence[int]) -> list[tuple[int,
         "INSERT INTO temp.stats_days VALUES (?, ?, ?)",
         ((i, lo, hi) for i, (lo, hi) in enumerate(itertools.pairwise(bounds))),
     )
-    counts = [list(_NONE) for _ in range(len(bounds) - 1)]
+    counts = [[0] * len(_COUNTED) for _ in range(len(bounds) - 1)]
     # CROSS JOIN keeps the days outside, in order: one range scan of the covering time index per
     # day, and the grouping needs no sort.
     columns = ", ".join("sum(e.kind = ?)" for _ in _COUNTED)
@@ -328,38 +283,25 @@ def _seconds_paused(conn: sqlite3.Connection, bounds: Sequence[int], now: float)
     return paused
 
 
-def _top(conn: sqlite3.Connection, lo: int, hi: int, n: int) -> list[tuple[str, int]]:
-    """The exercises done most in ``[lo, hi)``, most first, ties by id."""
+def _top(conn: sqlite3.Connection, lo: int, hi: int) -> list[tuple[str, int]]:
+    """The five exercises done most in ``[lo, hi)``, most first, ties by id."""
     return conn.execute(
         "SELECT exercise, count(*) AS n FROM events "
         "WHERE at >= ? AND at < ? AND kind = ? AND exercise IS NOT NULL "
-        "GROUP BY exercise ORDER BY n DESC, exercise LIMIT ?",
-        (lo, hi, EventKind.DONE.value, n),
+        "GROUP BY exercise ORDER BY n DESC, exercise LIMIT 5",
+        (lo, hi, EventKind.DONE.value),
     ).fetchall()
 
 
-def _day(when: date, counts: tuple[int, ...], paused: float) -> Day:
-    reminders, done, snoozed, skipped, natural = counts
-    return Day(
-        date=when,
-        reminders=reminders,
-        done=done,
-        snoozed=snoozed,
-        skipped=skipped,
-        natural_breaks=natural,
-        minutes_paused=paused / 60,
-    )
-
-
 def _streak(
-    done: list[int], first: date, goal: int, earlier: Callable[[date, int], list[int]]
+    conn: sqlite3.Connection | None, tz: tzinfo, done: list[int], first: date, goal: int
 ) -> int:
     """Days in a row, back from today, with ``done >= goal``; an unmet today is skipped.
 
-    ``done`` runs oldest first, from ``first`` to today. When the streak reaches ``first``,
-    ``earlier(first, n)`` gives the n days before it (oldest first): a month, then a year at a time.
+    ``done`` runs oldest first, from ``first`` to today. When the streak reaches ``first``, the
+    days before it are read: a month, then a year at a time.
     """
-    if done and done[-1] < goal:
+    if done[-1] < goal:
         done = done[:-1]  # today is not there yet: count up to yesterday
     streak = chunk = 0
     while True:
@@ -367,40 +309,25 @@ def _streak(
             if n < goal:
                 return streak
             streak += 1
-        chunk = _CHUNK if chunk else 31  # most streaks end within a month
-        done = earlier(first, chunk)
+        if conn is None:
+            return streak
+        chunk = 366 if chunk else 31  # most streaks end within a month
         first -= timedelta(days=chunk)
+        earlier = [first + timedelta(days=k) for k in range(chunk)]
+        done = [c[_DONE] for c in _per_day(conn, _bounds(earlier, tz))]
 
 
 # -- showing ------------------------------------------------------------------------------------
 
 
 def to_json(stats: Stats) -> str:
-    """The stats as JSON, keys always present and in this order (``--json``)::
-
-        {"version": 1,                      # of this layout; a change of meaning bumps it
-         "generated_at": "2026-11-21T22:15:00+01:00", "timezone": "Europe/Berlin",
-         "days": 7, "goal": 6, "days_goal_met": 5, "streak": 3,
-         "totals": {COUNTS},
-         "top_exercises": [{"exercise": "shoulder-rolls", "name": "Shoulder rolls", "done": 12}],
-         "per_day": [{"date": "2026-11-15", "weekday": "Sun", COUNTS..., "goal_met": true}]}
-
-    COUNTS are ``reminders``, ``done``, ``snoozed``, ``skipped``, ``natural_breaks`` (integers),
-    ``minutes_paused`` (one decimal) and ``compliance`` (done per reminder in percent, an integer
-    from 0 to 100, or null on a day without reminders). ``per_day`` runs oldest first to today;
-    dates are local.
-    """
+    """The stats as JSON for ``--json``: every key always present, in this order. ``version``
+    changes with a change of meaning; ``compliance`` is null on a day without reminders;
+    ``per_day`` runs oldest first to today, in local dates."""
 
     def counts(c: Counts) -> dict[str, object]:
-        return {
-            "reminders": c.reminders,
-            "done": c.done,
-            "snoozed": c.snoozed,
-            "skipped": c.skipped,
-            "natural_breaks": c.natural_breaks,
-            "minutes_paused": round(c.minutes_paused, 1),
-            "compliance": c.compliance,
-        }
+        numbers = {f.name: getattr(c, f.name) for f in fields(Counts)}
+        return numbers | {"minutes_paused": round(c.minutes_paused, 1), "compliance": c.compliance}
 
     document = {
         "version": 1,
@@ -519,11 +446,10 @@ def chart_target(path: str | os.PathLike[str]) -> tuple[Path, str]:
 
 
 def write_chart(stats: Stats, path: str | os.PathLike[str]) -> Path:
-    """A bar chart of reminders and breaks done per day, with the daily goal as a line, in the
-    format the file's extension names (``CHART_FORMATS``); returns where it went.
+    """A bar chart of reminders and breaks done per day, with the daily goal as a line; returns
+    where it went.
 
-    Up to 92 days get a bar per day; longer periods are averaged per week (up to two years) or
-    per month, so the bars stay readable. matplotlib is an optional extra, imported only here.
+    Over 92 days the bars are weekly (up to two years), then monthly averages, to stay readable.
     The chart is drawn in memory first: a drawing that fails leaves an existing file as it was.
     """
     target, kind = chart_target(path)
@@ -536,8 +462,8 @@ def write_chart(stats: Stats, path: str | os.PathLike[str]) -> Path:
 
     span, buckets = _buckets(stats.days)
     x = list(range(len(buckets)))
-    reminders = [sum(d.reminders for d in b[1]) / len(b[1]) for b in buckets]
-    done = [sum(d.done for d in b[1]) / len(b[1]) for b in buckets]
+    reminders = [sum(d.reminders for d in b) / len(b) for b in buckets]
+    done = [sum(d.done for d in b) / len(b) for b in buckets]
 
     figure = Figure(figsize=(11, 4.8), dpi=120, layout="constrained")
     FigureCanvasAgg(figure)
@@ -552,7 +478,8 @@ def write_chart(stats: Stats, path: str | os.PathLike[str]) -> Path:
         label=_("daily goal ({goal})").format(goal=stats.goal),
     )
     step = 1 if len(buckets) <= 14 else math.ceil(len(buckets) / 12)
-    axes.set_xticks(x[::step], [_tick(b[0], span, len(buckets)) for b in buckets[::step]])
+    step = 1 if len(buckets) <= 14 else math.ceil(len(buckets) / 12)
+    axes.set_xticks(x[::step], [_tick(b[0].date, span, len(buckets)) for b in buckets[::step]])
     axes.set_xlim(-0.6, max(len(buckets), 7) - 0.4)  # a lone bar stays bar-sized
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_ylim(0, max([*reminders, *done, stats.goal]) * 1.3 + 0.5)  # room for the legend
@@ -567,14 +494,14 @@ def write_chart(stats: Stats, path: str | os.PathLike[str]) -> Path:
     axes.set_xlabel(_("local date ({zone})").format(zone=stats.timezone))
     axes.legend(loc="upper left", frameon=False, ncols=3)
     first, last = stats.days[0].date, stats.days[-1].date
-    t = stats.totals
     if first == last:
-        title = _("microbreak: breaks on {day}").format(day=_long(last))
+        title = _("microbreak: breaks on {day}").format(day=day_month(last, year=True))
     else:
         title = _("microbreak: breaks from {first} to {last}").format(
-            first=_long(first), last=_long(last)
+            first=day_month(first, year=True), last=day_month(last, year=True)
         )
     figure.suptitle(title, fontweight="bold")
+    t = stats.totals
     summary = _("no reminders shown yet")
     if t.compliance is not None:
         summary = ngettext(
@@ -588,11 +515,7 @@ def write_chart(stats: Stats, path: str | os.PathLike[str]) -> Path:
     streak = ngettext("streak: {n} day", "streak: {n} days", stats.streak).format(
         n=number(stats.streak)
     )
-    axes.set_title(
-        f"{summary}; {met}; {streak}",
-        fontsize="medium",
-        color="#444444",
-    )
+    axes.set_title(f"{summary}; {met}; {streak}", fontsize="medium", color="#444444")
     image = io.BytesIO()
     if kind == "jpeg":
         figure.savefig(image, format=kind, pil_kwargs={"quality": 90})  # crisp text
@@ -605,23 +528,16 @@ def write_chart(stats: Stats, path: str | os.PathLike[str]) -> Path:
     return target
 
 
-def _buckets(days: Sequence[Day]) -> tuple[int, list[tuple[date, list[Day]]]]:
-    """Group days by day, week (from Monday) or month, each labelled by its first day."""
+def _buckets(days: Sequence[Day]) -> tuple[int, list[list[Day]]]:
+    """The days grouped by day, week (from Monday) or month, and that span in days."""
     span = 1 if len(days) <= 92 else 7 if len(days) <= 731 else 30
-    groups: dict[date, list[Day]] = {}
-    for d in days:
-        if span == 1:
-            key = d.date
-        elif span == 7:
-            key = d.date - timedelta(days=d.date.weekday())
-        else:
-            key = d.date.replace(day=1)
-        groups.setdefault(key, []).append(d)
-    return span, [(group[0].date, group) for group in groups.values()]
 
+    def start(d: Day) -> date:
+        if span == 30:
+            return d.date.replace(day=1)
+        return d.date - timedelta(days=d.date.weekday() if span == 7 else 0)
 
-def _long(day: date) -> str:
-    return day_month(day, year=True)
+    return span, [list(group) for _, group in itertools.groupby(days, start)]
 
 
 def _tick(day: date, span: int, bars: int) -> str:
