@@ -27,6 +27,7 @@ from ..core.exercises import Exercise
 from ..core.guide import Frame, Guide
 from ..i18n import _, pgettext, shown
 from ..paths import package_assets
+from .glib_loop import name_the_program
 from .gsettings import settings_with
 
 log = logging.getLogger(__name__)
@@ -77,15 +78,12 @@ def load_gtk() -> Any:
 
         gi.require_version("Gtk", "3.0")
         gi.require_version("Gdk", "3.0")
-        from gi.repository import GLib, Gtk
+        from gi.repository import Gtk
     except (ImportError, ValueError) as e:
         raise GuideUnavailable(
             _("GTK 3 through PyGObject cannot be loaded ({error})").format(error=e)
         ) from None
-    # Our name, not "__main__.py": the Wayland app id and the X11 class, which the desktop
-    # matches with microbreak's application entry (its name and icon).
-    GLib.set_prgname("microbreak")
-    GLib.set_application_name("microbreak")
+    name_the_program()
     ok, _argv = Gtk.init_check(None)
     if not ok:
         raise GuideUnavailable(_("GTK cannot open the display (no DISPLAY or WAYLAND_DISPLAY)"))
