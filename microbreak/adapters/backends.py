@@ -1,12 +1,9 @@
 """Choose a backend the one way every kind uses: tray, idle, lock, do-not-disturb, notifications.
 
-It is pystray's way: an environment variable overrides the choice (``MICROBREAK_IDLE=gnome``,
-a comma-separated list, tried in that order); otherwise this platform's candidates are tried
-best first. Each candidate's opener returns the backend, or a sentence saying why it cannot work
-here; those sentences are kept, so that when nothing works one line can say why. An opener that
-raises is a bug of ours: it is logged and counted as a failure, and the next candidate is tried.
-The sentences are in the user's language (``doctor`` shows them); ``kind`` and the names stay
-as the code and the variables spell them.
+pystray's way: a variable overrides the choice (``MICROBREAK_IDLE=gnome``, a comma-separated
+list tried in order); else this platform's candidates are tried best first. An opener returns the
+backend or a sentence (in the user's language) saying why it cannot work here, kept so that one
+line can say why nothing works; an opener that raises is our bug, logged and counted as a failure.
 """
 
 from __future__ import annotations
@@ -32,8 +29,8 @@ class Candidate(Generic[T]):
 
     name: str
     open: Callable[[Mapping[str, str]], T | str]
-    #: ``sys.platform`` prefixes where it is tried (``"linux"``, ``"win32"``, ``"darwin"``);
-    #: empty: everywhere. An override names it whatever the platform, as in pystray.
+    #: ``sys.platform`` prefixes where it is tried, empty for everywhere; an override names it
+    #: whatever the platform, as in pystray.
     platforms: tuple[str, ...] = ()
 
 
@@ -47,12 +44,10 @@ class Choice(Generic[T]):
 
     @property
     def backend(self) -> T | None:
-        """The best backend that opened, or None."""
         return self.opened[0][1] if self.opened else None
 
     @property
     def name(self) -> str | None:
-        """The name of ``backend``."""
         return self.opened[0][0] if self.opened else None
 
     def why_none(self, joiner: str = "; ") -> str:
@@ -63,7 +58,7 @@ class Choice(Generic[T]):
 
 
 def override_variable(kind: str) -> str:
-    """``MICROBREAK_<KIND>``: the variable that names the backends to use, e.g. MICROBREAK_IDLE."""
+    """``MICROBREAK_<KIND>``, e.g. MICROBREAK_IDLE: the variable that names the backends."""
     return "MICROBREAK_" + kind.upper().replace("-", "_").replace(" ", "_")
 
 
@@ -133,8 +128,7 @@ def first(
     *,
     variable: str | None = None,
 ) -> Choice[T]:
-    """The first candidate that opens (the others are not tried), and why the earlier ones did
-    not."""
+    """The first candidate that opens (the later ones are not tried)."""
     return _choose(kind, candidates, env, platform, variable, stop_at_first=True)
 
 
@@ -146,5 +140,5 @@ def every(
     *,
     variable: str | None = None,
 ) -> Choice[T]:
-    """Every candidate that opens, in order (for kinds whose backends all answer together)."""
+    """Every candidate that opens, in order (kinds whose backends all answer together)."""
     return _choose(kind, candidates, env, platform, variable, stop_at_first=False)
