@@ -1,14 +1,9 @@
 """The guide window: GTK 3 through gi, the toolkit the tray already loads (no new one).
 
-It draws what the pure timeline (``core/guide.py``) says at the elapsed time of each tick: the
-exercise's name and first sentence, its pictogram moving between the start and the end pose
-(cross-faded; a gentle pulse when there is one picture only), a large calm count, a progress
-bar, Done and Skip. It ends by itself at the end (done); Skip, Esc or closing it is a skip.
-
-Polite like a notification: it never takes the keyboard focus from the window that has it
-(no focus on map, no focus accepted until the user clicks into it, then Esc works), it stays
-above but small, at the bottom left, away from the notification corner (X11; a Wayland
-compositor places windows itself), and it follows the desktop's dark preference.
+It draws what the pure timeline (``core/guide.py``) says at each tick: name, first sentence, the
+pictogram cross-faded between the poses (or pulsing), a count, a bar, Done and Skip. Polite like
+a notification: it never takes the focus until clicked, stays above but small at the bottom left
+(away from notifications; X11 only, Wayland places it itself), and follows the dark preference.
 """
 
 from __future__ import annotations
@@ -32,18 +27,12 @@ from .gsettings import settings_with
 
 log = logging.getLogger(__name__)
 
-#: The pictogram's side, in logical pixels (device pixels at scale 1).
-PICTURE = 128
-#: How often the window asks the timeline what to show.
+PICTURE = 128  # the pictogram's side in logical pixels
 TICK_MS = 50
-#: Space between the window and the screen's edges.
-MARGIN = 48
-#: How much bigger the one picture grows at the top of its pulse.
-PULSE = 0.08
-#: The picture's room: the pulse grows into it.
-CANVAS = round(PICTURE * (1 + PULSE))
-#: How long to wait for the portal's colour scheme before going on without it.
-PORTAL_TIMEOUT_MS = 500
+MARGIN = 48  # from the screen's edges
+PULSE = 0.08  # how much the one picture grows at the top of its pulse
+CANVAS = round(PICTURE * (1 + PULSE))  # the picture's room: the pulse grows into it
+PORTAL_TIMEOUT_MS = 500  # then we go on without the portal's colour scheme
 
 CSS = b"""
 .guide-name { font-weight: bold; font-size: 15px; }
@@ -57,8 +46,6 @@ class GuideUnavailable(Exception):
 
 
 class Outcome(str, Enum):
-    """How the guide ended."""
-
     DONE = "done"
     SKIPPED = "skipped"
 
@@ -96,13 +83,6 @@ def first_sentence(text: str) -> str:
     return head + "." if dot else text
 
 
-def prefers_dark(portal_scheme: int | None, gnome_scheme: str | None) -> bool:
-    """The desktop's wish for dark: the portal's ``color-scheme`` (1 = dark), else GNOME's."""
-    if portal_scheme is not None:
-        return portal_scheme == 1
-    return gnome_scheme == "prefer-dark"
-
-
 class GuideWindow:
     """One guide, shown until it ends; ``run`` returns how."""
 
@@ -132,9 +112,8 @@ class GuideWindow:
 
         Gtk = self._gtk
         if sys.platform != "win32":
-            # Ctrl-C or SIGTERM close it like the close button; GTK's loop would otherwise
-            # hold Python's handlers back. A child of the daemon inherits its blocked
-            # signals: let them through here.
+            # Ctrl-C or SIGTERM close it like the close button (GTK's loop would hold Python's
+            # handlers back); a child of the daemon inherits its blocked signals.
             stop = {signal.SIGINT, signal.SIGTERM}
             signal.pthread_sigmask(signal.SIG_UNBLOCK, stop)
             for sig in stop:
@@ -145,8 +124,6 @@ class GuideWindow:
         GLib.timeout_add(TICK_MS, self._tick)
         Gtk.main()
         return self._outcome or Outcome.SKIPPED
-
-    # -- building --------------------------------------------------------------------------------
 
     def _build(self) -> Any:
         from gi.repository import Gdk
@@ -228,12 +205,13 @@ class GuideWindow:
         window.move(area.x + MARGIN, area.y + area.height - MARGIN - natural.height)
 
     def _follow_dark(self) -> None:
-        """Ask GTK for the theme's dark variant when the desktop prefers dark."""
+        """Ask GTK for the theme's dark variant when the desktop prefers dark: the portal's
+        ``color-scheme`` says so (1), else GNOME's."""
+        portal = _portal_scheme()
+        dark = portal == 1 if portal is not None else _gnome_scheme() == "prefer-dark"
         settings = self._gtk.Settings.get_default()
-        if settings is not None and prefers_dark(_portal_scheme(), _gnome_scheme()):
+        if settings is not None and dark:
             settings.set_property("gtk-application-prefer-dark-theme", True)
-
-    # -- running ---------------------------------------------------------------------------------
 
     def _tick(self) -> bool:
         if self._outcome is not None:
@@ -261,10 +239,8 @@ class GuideWindow:
             self._render()
 
     def _render(self) -> None:
-        """Draw the pose into the picture: the two poses cross-faded, or the one pulsing.
-
-        GdkPixbuf alone (no cairo): PyGObject's cairo bindings are a package of their own.
-        """
+        """Draw the two poses cross-faded, or the one pulsing; GdkPixbuf alone, as PyGObject's
+        cairo bindings are a package of their own."""
         from gi.repository import GdkPixbuf
 
         start, end = self._pixbufs
