@@ -87,39 +87,6 @@ def _pool(
     return [known[n] for n in names if n in known], problems
 
 
-def _open(kind: str, candidate: Candidate[T], env: Mapping[str, str]) -> T | str:
-    try:
-        return candidate.open(env)
-    except Exception as e:  # a backend bug must not stop the daemon: try the next one
-        log.debug("opening the %s backend %s failed", kind, candidate.name, exc_info=True)
-        return _("the {name} {kind} backend failed ({error})").format(
-            name=candidate.name, kind=kind, error=e.__class__.__name__
-        )
-
-
-def _choose(
-    kind: str,
-    candidates: Sequence[Candidate[T]],
-    env: Mapping[str, str],
-    platform: str,
-    variable: str | None,
-    *,
-    stop_at_first: bool,
-) -> Choice[T]:
-    pool, failures = _pool(kind, candidates, env, platform, variable or override_variable(kind))
-    opened: list[tuple[str, T]] = []
-    for candidate in pool:
-        found = _open(kind, candidate, env)
-        if isinstance(found, str):
-            failures.append(found)
-            continue
-        log.debug("%s backend: %s", kind, candidate.name)
-        opened.append((candidate.name, found))
-        if stop_at_first:
-            break
-    return Choice(kind, tuple(opened), tuple(failures))
-
-
 def first(
     kind: str,
     candidates: Sequence[Candidate[T]],
@@ -129,7 +96,7 @@ def first(
     variable: str | None = None,
 ) -> Choice[T]:
     """The first candidate that opens (the later ones are not tried)."""
-    return _choose(kind, candidates, env, platform, variable, stop_at_first=True)
+    return every(kind, candidates, env, platform, variable=variable, stop_at_first=True)
 
 
 def every(
@@ -139,6 +106,24 @@ def every(
     platform: str,
     *,
     variable: str | None = None,
+    stop_at_first: bool = False,
 ) -> Choice[T]:
     """Every candidate that opens, in order (kinds whose backends all answer together)."""
-    return _choose(kind, candidates, env, platform, variable, stop_at_first=False)
+    pool, failures = _pool(kind, candidates, env, platform, variable or override_variable(kind))
+    opened: list[tuple[str, T]] = []
+    for candidate in pool:
+        try:
+            found = candidate.open(env)
+        except Exception as e:  # a backend bug must not stop the daemon: try the next one
+            log.debug("opening the %s backend %s failed", kind, candidate.name, exc_info=True)
+            found = _("the {name} {kind} backend failed ({error})").format(
+                name=candidate.name, kind=kind, error=e.__class__.__name__
+            )
+        if isinstance(found, str):
+            failures.append(found)
+            continue
+        log.debug("%s backend: %s", kind, candidate.name)
+        opened.append((candidate.name, found))
+        if stop_at_first:
+            break
+    return Choice(kind, tuple(opened), tuple(failures))
