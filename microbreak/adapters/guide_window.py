@@ -136,46 +136,43 @@ class GuideWindow:
             screen, provider, Gtk.STYLE_PROVIDER_PRIORITY_APPLICATION
         )
         title = _("{exercise} — microbreak").format(exercise=shown(self.exercise, "name"))
-        window = Gtk.Window(title=title)
-        window.set_role("microbreak-guide")
+        window = Gtk.Window(
+            title=title,
+            role="microbreak-guide",
+            type_hint=Gdk.WindowTypeHint.UTILITY,
+            resizable=False,
+            focus_on_map=False,
+            accept_focus=False,  # until the user clicks into it
+            default_width=340,
+        )
         icon = package_assets() / "microbreak.png"
         if icon.is_file():
             window.set_icon_from_file(str(icon))
         window.set_wmclass("microbreak", "microbreak")
-        window.set_type_hint(Gdk.WindowTypeHint.UTILITY)
         window.set_keep_above(True)
-        window.set_resizable(False)
-        window.set_focus_on_map(False)
-        window.set_accept_focus(False)  # until the user clicks into it
-        window.set_default_size(340, -1)
         window.add_events(Gdk.EventMask.BUTTON_PRESS_MASK)
         window.connect("button-press-event", self._clicked)
         window.connect("key-press-event", self._key)
         window.connect("delete-event", self._closed)
 
-        box = Gtk.Box(orientation=Gtk.Orientation.VERTICAL, spacing=8)
-        box.set_border_width(16)
+        box = Gtk.Box(orientation=Gtk.Orientation.VERTICAL, spacing=8, border_width=16)
         name = self._label(shown(self.exercise, "name"), "guide-name")
         instructions = self._label(first_sentence(shown(self.exercise, "instructions")), None)
-        instructions.set_line_wrap(True)
-        instructions.set_max_width_chars(38)
-        picture = Gtk.Image()
-        picture.set_size_request(CANVAS, CANVAS)
-        self._picture = picture
+        instructions.set_properties(wrap=True, max_width_chars=38)
+        self._picture = picture = Gtk.Image(width_request=CANVAS, height_request=CANVAS)
         self._render()
         self._count = self._label("", "guide-count")
         self._caption = self._label("", "guide-caption")
         self._bar = Gtk.ProgressBar()
         buttons = Gtk.Box(spacing=8, homogeneous=True)
-        # The notification's words: the same answer in the same language.
-        skip = Gtk.Button(label=pgettext("notification button", "Skip"))
-        done = Gtk.Button(label=pgettext("notification button", "Done"))
+        # The notification's words; no focus: a click answers without moving the focus.
+        skip = Gtk.Button(label=pgettext("notification button", "Skip"), can_focus=False)
+        done = Gtk.Button(label=pgettext("notification button", "Done"), can_focus=False)
         skip.connect("clicked", lambda *_: self._end(Outcome.SKIPPED))
         done.connect("clicked", lambda *_: self._end(Outcome.DONE))
         done.get_style_context().add_class("suggested-action")
-        for button in (skip, done):
-            button.set_can_focus(False)  # a click answers; it need not move the focus
-            buttons.pack_start(button, True, True, 0)
+        buttons.pack_start(skip, True, True, 0)
+        buttons.pack_start(done, True, True, 0)
         for part in (name, instructions, picture, self._count, self._caption, self._bar, buttons):
             box.pack_start(part, False, False, 0)
         window.add(box)
@@ -185,8 +182,7 @@ class GuideWindow:
         return window
 
     def _label(self, text: str, css_class: str | None) -> Any:
-        label = self._gtk.Label(label=text)
-        label.set_justify(self._gtk.Justification.CENTER)
+        label = self._gtk.Label(label=text, justify=self._gtk.Justification.CENTER)
         if css_class:
             label.get_style_context().add_class(css_class)
         return label

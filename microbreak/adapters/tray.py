@@ -22,6 +22,7 @@ from .glib_loop import name_the_program
 log = logging.getLogger(__name__)
 
 PAUSE_CHOICES = (timedelta(minutes=30), timedelta(hours=1), timedelta(hours=2))
+GLIB_BACKENDS = ("gtk", "appindicator")
 
 
 def labels(menu: Any) -> str:
@@ -70,7 +71,7 @@ def load_pystray(backends: Sequence[str]) -> tuple[Any, str]:
         gl_was_set = "GDK_GL" in os.environ
         os.environ.setdefault("GDK_GL", "disable")
         try:
-            if name in ("gtk", "appindicator"):
+            if name in GLIB_BACKENDS:
                 name_the_program()
             import pystray
 
@@ -96,6 +97,7 @@ class PystrayTray:
             for name in ("running", "snoozed", "paused", "due")
         }
         self.has_menu = bool(self._pystray.Icon.HAS_MENU)
+        self._glib = self.backend in GLIB_BACKENDS  # its main loop is GLib's
         self._stopping = False
         self._text = "microbreak"  # the status line, once the app has started
         self._menu_shape: tuple[object, ...] | None = None
@@ -165,15 +167,9 @@ class PystrayTray:
 
     def refresh(self) -> None:
         """Redraw icon, tooltip and menu after any change of state."""
-        if self._shown is not None:
-            self._apply()
-
-    def flag_due(self, message: Message) -> None:
-        """No notification server: the icon and the status line (the app's) say it is due."""
-        self.refresh()
-
-    def _apply(self) -> None:
-        if self.backend in ("gtk", "appindicator"):
+        if self._shown is None:
+            return
+        if self._glib:
             # pystray queues each change as its own idle callback, each of which could wake the
             # main loop from this thread; handing it the whole redraw wakes it once.
             from gi.repository import GLib
@@ -208,7 +204,7 @@ class PystrayTray:
         if shape != self._menu_shape:
             self._text, self._menu_shape = text, shape
             icon.update_menu()
-            if self.backend in ("gtk", "appindicator"):
+            if self._glib:
                 # pystray builds the menu in an idle callback queued just now; this one comes
                 # after it, so the line is logged once the new menu is in place.
                 from gi.repository import GLib
@@ -222,6 +218,10 @@ class PystrayTray:
             self._tooltip = tooltip
             if self._docked is not None:
                 self._docked.set_tooltip_text(tooltip)
+
+    def flag_due(self, message: Message) -> None:
+        """No notification server: the icon and the status line (the app's) say it is due."""
+        self.refresh()
 
     def _follow_status_icon(self) -> None:
         """Show the status as the GTK icon's tooltip: pystray sets only the title, which only
