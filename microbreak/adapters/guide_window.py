@@ -13,7 +13,6 @@ import signal
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -50,14 +49,6 @@ class Outcome(str, Enum):
     SKIPPED = "skipped"
 
 
-@dataclass(frozen=True, slots=True)
-class Pictures:
-    """The start pose and, when drawn, the end pose."""
-
-    start: Path | None
-    end: Path | None = None
-
-
 def load_gtk() -> Any:
     """Import GTK 3 and open the display; raises GuideUnavailable with the reason."""
     try:
@@ -89,7 +80,7 @@ class GuideWindow:
     def __init__(
         self,
         exercise: Exercise,
-        pictures: Pictures,
+        pictures: tuple[Path | None, Path | None],  # the start pose and the end pose, if drawn
         *,
         chime: Callable[[], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
@@ -102,7 +93,7 @@ class GuideWindow:
         self._start = 0.0
         self._last: float | None = None
         self._pose = 0.0
-        self._pixbufs = [_pixbuf(p) for p in (pictures.start, pictures.end)]
+        self._pixbufs = [_pixbuf(p) for p in pictures]
         self._follow_dark()
         self._window = self._build()
 
@@ -314,9 +305,7 @@ def _portal_scheme() -> int | None:
         )
     except GLib.Error:
         return None
-    value = reply.unpack()[0]
-    while isinstance(value, GLib.Variant):  # a variant in a variant, on older portals
-        value = value.unpack()
+    value = reply.unpack()[0]  # unpack() opens the variants inside too
     return int(value) if isinstance(value, int) else None
 
 
