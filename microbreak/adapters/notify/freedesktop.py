@@ -265,18 +265,12 @@ class FdoNotifier:
         return reply.unpack()
 
     def _close_id(self, nid: int) -> None:
-        """CloseNotification, asynchronously with a bound; the reply only matters for the log."""
+        """CloseNotification without waiting: no callback, so Gio sends it as needing no reply."""
         from gi.repository import GLib
-
-        def done(conn: Any, result: Any) -> None:
-            try:
-                conn.call_finish(result)
-            except GLib.Error as e:
-                log.debug("CloseNotification(%d): %s", nid, e.message)
 
         self._conn.call(
             NAME, PATH, INTERFACE, "CloseNotification", GLib.Variant("(u)", (nid,)), None, 0,
-            self._timeout_ms, None, done,
+            self._timeout_ms, None, None,
         )  # fmt: skip
 
     def _on_signal(
