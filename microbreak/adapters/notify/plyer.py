@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import threading
+from concurrent import futures
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,25 +28,15 @@ ANSWER_WITHIN = 3.0
 
 
 @dataclass
-class _Call:
-    """One call to the notification server, made on a thread that ends with it."""
-
-    done: threading.Event = field(default_factory=threading.Event)
-    error: Exception | None = None
-
-
-@dataclass
 class PlyerNotifier:
     """Sends reminders via ``plyer.notification``; ``show`` says False when nobody took one."""
 
     icon: Path
     timeout_seconds: int
     _server_ok: bool | None = None
-    # Held from the start of a call until the call ends (released by the call's own thread),
-    # so at most one call is ever waiting on the server.
+    _call: futures.Future[None] | None = None  # the last call to the server, until it ends
+    # Held by one reminder at a time, so that at most one call is ever waiting on the server.
     _turn: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _hung: bool = False  # a call outlived ``ANSWER_WITHIN`` and has not ended yet
-    _state: threading.Lock = field(default_factory=threading.Lock, repr=False)  # for _hung
 
     def __post_init__(self) -> None:
         if importlib.util.find_spec("dbus") is None:
@@ -58,27 +49,31 @@ class PlyerNotifier:
     def show(self, message: Message) -> bool:
         """Notify through plyer, waiting a bounded time; False on any failure."""
         silent = f"the notification server did not answer within {ANSWER_WITHIN:g} s"
-        # Behind a call that hangs, nothing is queued; behind one in progress (another
-        # reminder a moment ago), we wait no longer than for our own.
-        if not self._turn.acquire(timeout=0 if self._hung else ANSWER_WITHIN):
-            log.debug("an earlier notification is still waiting for the server")
+        # Behind another reminder's call we wait no longer than for our own.
+        if not self._turn.acquire(timeout=ANSWER_WITHIN):
             return self._fail(silent, "until it does")
-        call = _Call()
         try:
-            # A daemon thread: a call that never ends must not keep the process from exiting.
-            threading.Thread(
-                target=self._call, args=(message, call), name="notify", daemon=True
-            ).start()
-        except RuntimeError as e:  # no thread to be had
-            self._turn.release()
-            return self._fail(f"no notification could be sent ({e})", "meanwhile")
-        if not call.done.wait(ANSWER_WITHIN):
-            with self._state:
-                self._hung = not call.done.is_set()
-            if self._hung:
+            if self._call is not None and not self._call.done():  # nothing queued behind it
+                log.debug("an earlier notification is still waiting for the server")
                 return self._fail(silent, "until it does")
-        if call.error is not None:
-            why = f"no notification server answered ({_first_line(call.error)})"
+            call = self._call = futures.Future()
+            try:
+                # A daemon thread: a call that never ends must not keep the process from exiting.
+                threading.Thread(
+                    target=self._notify, args=(message, call), name="notify", daemon=True
+                ).start()
+            except RuntimeError as e:  # no thread to be had
+                call.set_result(None)
+                return self._fail(f"no notification could be sent ({e})", "meanwhile")
+            try:
+                error = call.exception(timeout=ANSWER_WITHIN)
+            except futures.TimeoutError:
+                call.add_done_callback(_ended_late)
+                return self._fail(silent, "until it does")
+        finally:
+            self._turn.release()
+        if error is not None:
+            why = f"no notification server answered ({_first_line(error)})"
             return self._fail(why, "until one is running (e.g. your desktop's, or dunst)")
         if self._server_ok is False:
             log.info("the notification server answers again")
@@ -88,8 +83,8 @@ class PlyerNotifier:
     def withdraw(self) -> None:
         """plyer cannot close a notification it showed: it expires by its own timeout."""
 
-    def _call(self, message: Message, call: _Call) -> None:
-        """On its own thread: the blocking plyer call; lets the next call go when it ends."""
+    def _notify(self, message: Message, call: futures.Future[None]) -> None:
+        """On its own thread: the blocking plyer call."""
         try:
             from plyer import notification
 
@@ -101,15 +96,9 @@ class PlyerNotifier:
                 timeout=self.timeout_seconds,
             )
         except Exception as e:  # plyer raises whatever its backend raises (DBusException...)
-            call.error = e
-        finally:
-            with self._state:
-                hung, self._hung = self._hung, False
-                call.done.set()
-            self._turn.release()
-        if hung:
-            outcome = _first_line(call.error) if call.error else "shown late"
-            log.info("the notification call that got no answer has ended (%s)", outcome)
+            call.set_exception(e)
+        else:
+            call.set_result(None)
 
     def _fail(self, why: str, until: str) -> bool:
         """Say why once per outage (not once per reminder); the caller falls back on False."""
@@ -119,6 +108,12 @@ class PlyerNotifier:
             )
         self._server_ok = False
         return False
+
+
+def _ended_late(call: futures.Future[None]) -> None:
+    error = call.exception()
+    outcome = _first_line(error) if error else "shown late"
+    log.info("the notification call that got no answer has ended (%s)", outcome)
 
 
 def _first_line(error: BaseException) -> str:
