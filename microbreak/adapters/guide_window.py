@@ -195,7 +195,11 @@ class GuideWindow:
         """Ask GTK for the theme's dark variant when the desktop prefers dark: the portal's
         ``color-scheme`` says so (1), else GNOME's."""
         portal = _portal_scheme()
-        dark = portal == 1 if portal is not None else _gnome_scheme() == "prefer-dark"
+        if portal is not None:
+            dark = portal == 1
+        else:  # GNOME's own setting, where its schema is installed
+            gnome = settings_with("org.gnome.desktop.interface", "color-scheme")
+            dark = gnome is not None and gnome.get_string("color-scheme") == "prefer-dark"
         settings = self._gtk.Settings.get_default()
         if settings is not None and dark:
             settings.set_property("gtk-application-prefer-dark-theme", True)
@@ -238,12 +242,10 @@ class GuideWindow:
         canvas.fill(0)
         size = PICTURE if end is not None else round(PICTURE * (1 + PULSE * self._pose))
         at = (CANVAS - size) // 2
-        sx, sy = size / start.get_width(), size / start.get_height()
-        start.composite(canvas, at, at, size, size, at, at, sx, sy, interp, 255)
-        if end is not None and self._pose > 0:
-            ex, ey = size / end.get_width(), size / end.get_height()
-            alpha = round(255 * self._pose)
-            end.composite(canvas, at, at, size, size, at, at, ex, ey, interp, alpha)
+        for pose, alpha in ((start, 255), (end, round(255 * self._pose))):
+            if pose is not None and alpha > 0:
+                sx, sy = size / pose.get_width(), size / pose.get_height()
+                pose.composite(canvas, at, at, size, size, at, at, sx, sy, interp, alpha)
         self._picture.set_from_pixbuf(canvas)
 
     def _clicked(self, window: Any, event: Any) -> bool:
@@ -307,9 +309,3 @@ def _portal_scheme() -> int | None:
         return None
     value = reply.unpack()[0]  # unpack() opens the variants inside too
     return int(value) if isinstance(value, int) else None
-
-
-def _gnome_scheme() -> str | None:
-    """GNOME's ``org.gnome.desktop.interface color-scheme``, where that schema is installed."""
-    settings = settings_with("org.gnome.desktop.interface", "color-scheme")
-    return None if settings is None else str(settings.get_string("color-scheme"))
