@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 from ..i18n import N_, _
 from . import backends
@@ -107,36 +108,29 @@ PICKED = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Picked:
-    """A pystray backend that fits this desktop (an opener's plain ``str`` says why not)."""
-
-    name: str
-
-
-def candidates(found: Probe) -> tuple[Candidate[Picked], ...]:
-    """pystray's backends, best first; each fits where its host runs."""
+def candidates(found: Probe) -> tuple[Candidate[Literal[True]], ...]:
+    """pystray's backends, best first; each opener says True where it fits, else why not."""
     gi = importlib.util.find_spec("gi") is not None
 
-    def appindicator(_env: Mapping[str, str]) -> Picked | str:
+    def appindicator(_env: Mapping[str, str]) -> Literal[True] | str:
         if not found.sni_host:
             return _(NO_SNI)
-        return Picked("appindicator") if gi else _(SNI_BUT_NO_GI).format(no_gi=_(NO_GI))
+        return True if gi else _(SNI_BUT_NO_GI).format(no_gi=_(NO_GI))
 
-    def gtk(_env: Mapping[str, str]) -> Picked | str:
+    def gtk(_env: Mapping[str, str]) -> Literal[True] | str:
         if not found.xembed_host:
             return _(NO_XEMBED)
-        return Picked("gtk") if gi else _(NO_GI)
+        return True if gi else _(NO_GI)
 
-    def xorg(_env: Mapping[str, str]) -> Picked | str:
-        return Picked("xorg") if found.xembed_host else _(NO_XEMBED)
+    def xorg(_env: Mapping[str, str]) -> Literal[True] | str:
+        return True if found.xembed_host else _(NO_XEMBED)
 
     return (
         Candidate("appindicator", appindicator, FREEDESKTOP),
         Candidate("gtk", gtk, FREEDESKTOP),
         Candidate("xorg", xorg, FREEDESKTOP),
-        Candidate("win32", lambda _: Picked("win32"), ("win32",)),
-        Candidate("darwin", lambda _: Picked("darwin"), ("darwin",)),
+        Candidate("win32", lambda _: True, ("win32",)),
+        Candidate("darwin", lambda _: True, ("darwin",)),
     )
 
 
@@ -152,7 +146,7 @@ def choose(
     picked = backends.every(
         "tray", candidates(found or Probe(True, False, False)), env, platform, variable=OVERRIDE
     )
-    names = tuple(p.name for _, p in picked.opened)
+    names = tuple(name for name, _fits in picked.opened)
     if names:
         override = env.get(OVERRIDE)
         return Choice(names, f"{OVERRIDE}={override}" if override else _(PICKED[names[0]]))
