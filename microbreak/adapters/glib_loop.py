@@ -45,13 +45,12 @@ def ensure_glib_loop() -> bool:
         return True
 
 
-def stop_glib_loop(timeout: float = 2.0) -> None:
-    """Stop the loop ``ensure_glib_loop`` started, if any (at quit); waits at most ``timeout``."""
+def stop_glib_loop() -> None:
+    """Stop the loop ``ensure_glib_loop`` started, if any (at quit); waits at most 2 s."""
     global _thread, _loop
     with _lock:
         thread, loop = _thread, _loop
         _thread = _loop = None
-    if loop is None or thread is None:
-        return
-    loop.quit()
-    thread.join(timeout)
+    if thread is not None:
+        loop.quit()
+        thread.join(2.0)

@@ -41,7 +41,6 @@ class GuideProcess:
         self._closing = False
 
     def command(self, exercise: Exercise) -> list[str]:
-        """The child's command line."""
         command = [sys.executable, "-m", "microbreak", "guide", exercise.id, "--answer"]
         if self.config is not None:
             command += ["--config", str(self.config)]

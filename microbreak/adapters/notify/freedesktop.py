@@ -84,14 +84,11 @@ DEFAULT_POLICY = ServerPolicy(urgency=URGENCY_NORMAL, resident=False, expire=Non
 
 
 def policy_for(server_name: str) -> ServerPolicy:
-    """The sending choices for the server called ``server_name``."""
     return POLICIES.get(server_name, DEFAULT_POLICY)
 
 
 @dataclass(frozen=True, slots=True)
 class ServerInfo:
-    """What the server said about itself."""
-
     name: str
     version: str
     capabilities: frozenset[str]

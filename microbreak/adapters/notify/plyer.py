@@ -84,7 +84,6 @@ class PlyerNotifier:
         """plyer cannot close a notification it showed: it expires by its own timeout."""
 
     def _notify(self, message: Message, call: futures.Future[None]) -> None:
-        """On its own thread: the blocking plyer call."""
         try:
             from plyer import notification
 
