@@ -107,7 +107,6 @@ class FdoNotifier:
         timeout_seconds: float,
         call_timeout: float = CALL_TIMEOUT,
     ) -> None:
-        self.server: ServerInfo | None = None
         self.icon = icon
         self.timeout_seconds = timeout_seconds
         #: The Snooze button's label, e.g. "Snooze 5 min" (the daemon sets it from the config).
@@ -125,6 +124,7 @@ class FdoNotifier:
                 "/org/freedesktop/DBus", NAME, 0, self._on_owner_changed,
             ),
         ]  # fmt: skip
+        self.server = self._ask_server()  # asked again whenever another server takes the name
 
     @classmethod
     def connect(
@@ -148,11 +148,9 @@ class FdoNotifier:
         except GLib.Error as e:
             log.info("no session bus for notifications with buttons (%s)", e.message)
             return None
-        notifier = cls(
+        return cls(
             conn, on_answer, icon=icon, timeout_seconds=timeout_seconds, call_timeout=call_timeout
         )
-        notifier.server = notifier._ask_server()
-        return notifier
 
     def available(self) -> bool:
         """Whether the server of the moment shows buttons (lists ``actions``); else plyer's."""
