@@ -1,12 +1,9 @@
 """Choose a backend the one way every kind uses: tray, idle, lock, do-not-disturb, notifications.
 
-It is pystray's way: an environment variable overrides the choice (``MICROBREAK_IDLE=gnome``,
-a comma-separated list, tried in that order); otherwise this platform's candidates are tried
-best first. Each candidate's opener returns the backend, or a sentence saying why it cannot work
-here; those sentences are kept, so that when nothing works one line can say why. An opener that
-raises is a bug of ours: it is logged and counted as a failure, and the next candidate is tried.
-The sentences are in the user's language (``doctor`` shows them); ``kind`` and the names stay
-as the code and the variables spell them.
+pystray's way: a variable overrides the choice (``MICROBREAK_IDLE=gnome``, a comma-separated
+list tried in order); else this platform's candidates are tried best first. An opener returns the
+backend or a sentence (in the user's language) saying why it cannot work here, kept so that one
+line can say why nothing works; an opener that raises is our bug, logged and counted as a failure.
 """
 
 from __future__ import annotations
@@ -32,8 +29,8 @@ class Candidate(Generic[T]):
 
     name: str
     open: Callable[[Mapping[str, str]], T | str]
-    #: ``sys.platform`` prefixes where it is tried (``"linux"``, ``"win32"``, ``"darwin"``);
-    #: empty: everywhere. An override names it whatever the platform, as in pystray.
+    #: ``sys.platform`` prefixes where it is tried, empty for everywhere; an override names it
+    #: whatever the platform, as in pystray.
     platforms: tuple[str, ...] = ()
 
 
@@ -47,12 +44,10 @@ class Choice(Generic[T]):
 
     @property
     def backend(self) -> T | None:
-        """The best backend that opened, or None."""
         return self.opened[0][1] if self.opened else None
 
     @property
     def name(self) -> str | None:
-        """The name of ``backend``."""
         return self.opened[0][0] if self.opened else None
 
     def why_none(self, joiner: str = "; ") -> str:
@@ -63,7 +58,7 @@ class Choice(Generic[T]):
 
 
 def override_variable(kind: str) -> str:
-    """``MICROBREAK_<KIND>``: the variable that names the backends to use, e.g. MICROBREAK_IDLE."""
+    """``MICROBREAK_<KIND>``, e.g. MICROBREAK_IDLE: the variable that names the backends."""
     return "MICROBREAK_" + kind.upper().replace("-", "_").replace(" ", "_")
 
 
@@ -92,39 +87,6 @@ def _pool(
     return [known[n] for n in names if n in known], problems
 
 
-def _open(kind: str, candidate: Candidate[T], env: Mapping[str, str]) -> T | str:
-    try:
-        return candidate.open(env)
-    except Exception as e:  # a backend bug must not stop the daemon: try the next one
-        log.debug("opening the %s backend %s failed", kind, candidate.name, exc_info=True)
-        return _("the {name} {kind} backend failed ({error})").format(
-            name=candidate.name, kind=kind, error=e.__class__.__name__
-        )
-
-
-def _choose(
-    kind: str,
-    candidates: Sequence[Candidate[T]],
-    env: Mapping[str, str],
-    platform: str,
-    variable: str | None,
-    *,
-    stop_at_first: bool,
-) -> Choice[T]:
-    pool, failures = _pool(kind, candidates, env, platform, variable or override_variable(kind))
-    opened: list[tuple[str, T]] = []
-    for candidate in pool:
-        found = _open(kind, candidate, env)
-        if isinstance(found, str):
-            failures.append(found)
-            continue
-        log.debug("%s backend: %s", kind, candidate.name)
-        opened.append((candidate.name, found))
-        if stop_at_first:
-            break
-    return Choice(kind, tuple(opened), tuple(failures))
-
-
 def first(
     kind: str,
     candidates: Sequence[Candidate[T]],
@@ -133,9 +95,8 @@ def first(
     *,
     variable: str | None = None,
 ) -> Choice[T]:
-    """The first candidate that opens (the others are not tried), and why the earlier ones did
-    not."""
-    return _choose(kind, candidates, env, platform, variable, stop_at_first=True)
+    """The first candidate that opens (the later ones are not tried)."""
+    return every(kind, candidates, env, platform, variable=variable, stop_at_first=True)
 
 
 def every(
@@ -145,6 +106,24 @@ def every(
     platform: str,
     *,
     variable: str | None = None,
+    stop_at_first: bool = False,
 ) -> Choice[T]:
-    """Every candidate that opens, in order (for kinds whose backends all answer together)."""
-    return _choose(kind, candidates, env, platform, variable, stop_at_first=False)
+    """Every candidate that opens, in order (kinds whose backends all answer together)."""
+    pool, failures = _pool(kind, candidates, env, platform, variable or override_variable(kind))
+    opened: list[tuple[str, T]] = []
+    for candidate in pool:
+        try:
+            found = candidate.open(env)
+        except Exception as e:  # a backend bug must not stop the daemon: try the next one
+            log.debug("opening the %s backend %s failed", kind, candidate.name, exc_info=True)
+            found = _("the {name} {kind} backend failed ({error})").format(
+                name=candidate.name, kind=kind, error=e.__class__.__name__
+            )
+        if isinstance(found, str):
+            failures.append(found)
+            continue
+        log.debug("%s backend: %s", kind, candidate.name)
+        opened.append((candidate.name, found))
+        if stop_at_first:
+            break
+    return Choice(kind, tuple(opened), tuple(failures))

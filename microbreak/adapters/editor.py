@@ -17,10 +17,7 @@ log = logging.getLogger(__name__)
 
 class SystemEditor:
     """The desktop's handler for the file: ``xdg-open``, ``open`` on macOS, the shell on Windows.
-
-    A config file that does not exist yet is first created from the documented example, so
-    the user starts from every setting explained rather than from an empty file.
-    """
+    A missing config is first copied from the example, so every setting comes explained."""
 
     def open(self, path: Path) -> None:
         """Create ``path`` if needed and open it; problems are logged, never raised."""
@@ -36,8 +33,7 @@ class SystemEditor:
         if shutil.which(opener) is None:
             log.warning("cannot open %s: %s is not installed", path, opener)
             return
-        # The editor's chatter must not land in the daemon's stderr (the journal, a terminal);
-        # a failure to open shows in the log by its exit code.
+        # The editor's chatter stays out of the daemon's stderr; a failure shows by its exit code.
         child = subprocess.Popen(
             [opener, str(path)],
             stdin=subprocess.DEVNULL,

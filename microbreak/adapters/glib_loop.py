@@ -1,14 +1,9 @@
-"""A GLib main loop for the default main context, started only when nobody runs one.
+"""GLib's process-wide parts: the program's name, and a loop for the default main context.
 
-D-Bus signals that Gio delivers (the notification buttons' ``ActionInvoked``, for one) are
-dispatched by whatever loop runs the main context that was the thread's default when the
-subscription was made: the default context, from any thread that did not push its own. With a
-tray, its GTK loop runs that context. Without one (``--no-tray``, GNOME without a tray
-extension) nothing would, and the buttons would do nothing: ``ensure_glib_loop()`` starts a
-small daemon thread that runs it.
-
-Call it after the tray's loop has started, or when there is no tray: GTK's loop, started later
-in another thread, would wait for our thread to release the context, i.e. forever.
+Gio's D-Bus signals (the notification buttons') are dispatched by the loop that runs the default
+context. With a tray, its GTK loop runs it; without one nothing would, so ``ensure_glib_loop()``
+runs it on a daemon thread. Call it after the tray's loop started (or with no tray): GTK's loop,
+started later, would wait for our thread to release the context, i.e. forever.
 """
 
 from __future__ import annotations
@@ -21,12 +16,18 @@ _thread: threading.Thread | None = None
 _loop: Any = None  # the GLib.MainLoop our thread runs
 
 
-def ensure_glib_loop() -> bool:
-    """Run the default main context on a daemon thread unless a loop already runs it.
+def name_the_program() -> None:
+    """Our name, not the script's (``__main__.py``), before GTK starts: the X11 class and the
+    Wayland app id, which the desktop matches with microbreak's application entry."""
+    from gi.repository import GLib
 
-    Returns True when this call started the thread. A loop that runs the context owns it for as
-    long as it runs, so a context we cannot acquire is being run by someone else (the tray).
-    """
+    GLib.set_prgname("microbreak")
+    GLib.set_application_name("microbreak")
+
+
+def ensure_glib_loop() -> bool:
+    """Run the default main context on a daemon thread unless a loop runs it; True when this
+    call started one. A context we cannot acquire is being run by someone else (the tray)."""
     global _thread, _loop
     from gi.repository import GLib
 
@@ -44,13 +45,12 @@ def ensure_glib_loop() -> bool:
         return True
 
 
-def stop_glib_loop(timeout: float = 2.0) -> None:
-    """Stop the loop ``ensure_glib_loop`` started, if any (at quit); waits at most ``timeout``."""
+def stop_glib_loop() -> None:
+    """Stop the loop ``ensure_glib_loop`` started, if any (at quit); waits at most 2 s."""
     global _thread, _loop
     with _lock:
         thread, loop = _thread, _loop
         _thread = _loop = None
-    if loop is None or thread is None:
-        return
-    loop.quit()
-    thread.join(timeout)
+    if thread is not None:
+        loop.quit()
+        thread.join(2.0)

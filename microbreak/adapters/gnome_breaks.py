@@ -1,8 +1,6 @@
 """Whether GNOME's own movement breaks are on (GNOME 48 and later), so we don't double up.
 
-GNOME keeps them in ``org.gnome.desktop.break-reminders``, key ``selected-breaks``: a
-"movement" entry there means GNOME reminds the user to move too. Older GNOME (43 in Debian 12)
-and other desktops have no such schema: then the answer is None, not False.
+Older GNOME (43 in Debian 12) and other desktops have no such schema: then the answer is None.
 """
 
 from __future__ import annotations
@@ -28,11 +26,8 @@ def movement_breaks_on() -> bool | None:
 
 
 def start_warning(wanted: bool) -> str | None:
-    """The one line the daemon says at start when GNOME's movement breaks are on too, or None.
-
-    ``wanted`` is the config's ``gnome_breaks_warning``: a user who chose to keep both says so
-    there, and is not told again at every login (``doctor`` still reports them).
-    """
+    """The daemon's line at start when GNOME's movement breaks are on too; ``wanted`` is the
+    config's ``gnome_breaks_warning``, off for a user who chose both (``doctor`` still says)."""
     if not wanted or not movement_breaks_on():
         return None
     return (

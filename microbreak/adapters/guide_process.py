@@ -1,13 +1,9 @@
 """The guide as its own short-lived process: ``python -m microbreak guide ID --answer``.
 
-Why a process and not the daemon's GUI thread: a guide that hangs or crashes (a GTK warning
-gone fatal, a stuck theme, a bug of ours) cannot take the daemon down with it, and all the
-memory it used (GTK widgets, pixbufs, the config check) goes away with it, so the daemon's idle
-memory does not grow with each guide (``bench/bench_guide.py`` measures it). It costs a
-start-up of about half a second, which a window that counts for a minute can afford.
-
-A waiting thread watches it (no polling) and bounds it: killed, with its process group, after
-the exercise's length plus ``MARGIN``. Its exit code says how it ended (``usecases/guide``).
+Why not the daemon's GUI thread: a guide that hangs or crashes cannot take the daemon down, and
+its memory (GTK widgets, pixbufs) goes away with it (``bench/bench_guide.py``), for a start-up of
+about half a second. A waiting thread bounds it (killed with its process group after the
+exercise's length plus ``MARGIN``); its exit code says how it ended (``usecases/guide``).
 """
 
 from __future__ import annotations
@@ -38,15 +34,13 @@ class GuideProcess:
     """Starts one guide process at a time and reports how it ended."""
 
     def __init__(self, config: Path | None = None, *, margin: float = MARGIN) -> None:
-        #: The config file the daemon runs on, for the child's catalog and ``sound`` setting.
-        self.config = config
+        self.config = config  # the daemon's, for the child's catalog and ``sound`` setting
         self.margin = margin
         self._lock = threading.Lock()
         self._process: subprocess.Popen[bytes] | None = None
         self._closing = False
 
     def command(self, exercise: Exercise) -> list[str]:
-        """The child's command line."""
         command = [sys.executable, "-m", "microbreak", "guide", exercise.id, "--answer"]
         if self.config is not None:
             command += ["--config", str(self.config)]
@@ -100,7 +94,6 @@ class GuideProcess:
         exercise: Exercise,
         on_end: Callable[[bool | None], None],
     ) -> None:
-        ended: bool | None
         try:
             code = process.wait(timeout=bound)
         except subprocess.TimeoutExpired:

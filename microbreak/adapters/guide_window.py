@@ -1,14 +1,9 @@
 """The guide window: GTK 3 through gi, the toolkit the tray already loads (no new one).
 
-It draws what the pure timeline (``core/guide.py``) says at the elapsed time of each tick: the
-exercise's name and first sentence, its pictogram moving between the start and the end pose
-(cross-faded; a gentle pulse when there is one picture only), a large calm count, a progress
-bar, Done and Skip. It ends by itself at the end (done); Skip, Esc or closing it is a skip.
-
-Polite like a notification: it never takes the keyboard focus from the window that has it
-(no focus on map, no focus accepted until the user clicks into it, then Esc works), it stays
-above but small, at the bottom left, away from the notification corner (X11; a Wayland
-compositor places windows itself), and it follows the desktop's dark preference.
+It draws what the pure timeline (``core/guide.py``) says at each tick: name, first sentence, the
+pictogram cross-faded between the poses (or pulsing), a count, a bar, Done and Skip. Polite like
+a notification: it never takes the focus until clicked, stays above but small at the bottom left
+(away from notifications; X11 only, Wayland places it itself), and follows the dark preference.
 """
 
 from __future__ import annotations
@@ -18,7 +13,6 @@ import signal
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -27,22 +21,17 @@ from ..core.exercises import Exercise
 from ..core.guide import Frame, Guide
 from ..i18n import _, pgettext, shown
 from ..paths import package_assets
+from .glib_loop import name_the_program
 from .gsettings import settings_with
 
 log = logging.getLogger(__name__)
 
-#: The pictogram's side, in logical pixels (device pixels at scale 1).
-PICTURE = 128
-#: How often the window asks the timeline what to show.
+PICTURE = 128  # the pictogram's side in logical pixels
 TICK_MS = 50
-#: Space between the window and the screen's edges.
-MARGIN = 48
-#: How much bigger the one picture grows at the top of its pulse.
-PULSE = 0.08
-#: The picture's room: the pulse grows into it.
-CANVAS = round(PICTURE * (1 + PULSE))
-#: How long to wait for the portal's colour scheme before going on without it.
-PORTAL_TIMEOUT_MS = 500
+MARGIN = 48  # from the screen's edges
+PULSE = 0.08  # how much the one picture grows at the top of its pulse
+CANVAS = round(PICTURE * (1 + PULSE))  # the picture's room: the pulse grows into it
+PORTAL_TIMEOUT_MS = 500  # then we go on without the portal's colour scheme
 
 CSS = b"""
 .guide-name { font-weight: bold; font-size: 15px; }
@@ -56,18 +45,8 @@ class GuideUnavailable(Exception):
 
 
 class Outcome(str, Enum):
-    """How the guide ended."""
-
     DONE = "done"
     SKIPPED = "skipped"
-
-
-@dataclass(frozen=True, slots=True)
-class Pictures:
-    """The start pose and, when drawn, the end pose."""
-
-    start: Path | None
-    end: Path | None = None
 
 
 def load_gtk() -> Any:
@@ -77,15 +56,12 @@ def load_gtk() -> Any:
 
         gi.require_version("Gtk", "3.0")
         gi.require_version("Gdk", "3.0")
-        from gi.repository import GLib, Gtk
+        from gi.repository import Gtk
     except (ImportError, ValueError) as e:
         raise GuideUnavailable(
             _("GTK 3 through PyGObject cannot be loaded ({error})").format(error=e)
         ) from None
-    # Our name, not "__main__.py": the Wayland app id and the X11 class, which the desktop
-    # matches with microbreak's application entry (its name and icon).
-    GLib.set_prgname("microbreak")
-    GLib.set_application_name("microbreak")
+    name_the_program()
     ok, _argv = Gtk.init_check(None)
     if not ok:
         raise GuideUnavailable(_("GTK cannot open the display (no DISPLAY or WAYLAND_DISPLAY)"))
@@ -98,20 +74,13 @@ def first_sentence(text: str) -> str:
     return head + "." if dot else text
 
 
-def prefers_dark(portal_scheme: int | None, gnome_scheme: str | None) -> bool:
-    """The desktop's wish for dark: the portal's ``color-scheme`` (1 = dark), else GNOME's."""
-    if portal_scheme is not None:
-        return portal_scheme == 1
-    return gnome_scheme == "prefer-dark"
-
-
 class GuideWindow:
     """One guide, shown until it ends; ``run`` returns how."""
 
     def __init__(
         self,
         exercise: Exercise,
-        pictures: Pictures,
+        pictures: tuple[Path | None, Path | None],  # the start pose and the end pose, if drawn
         *,
         chime: Callable[[], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
@@ -124,7 +93,7 @@ class GuideWindow:
         self._start = 0.0
         self._last: float | None = None
         self._pose = 0.0
-        self._pixbufs = [_pixbuf(p) for p in (pictures.start, pictures.end)]
+        self._pixbufs = [_pixbuf(p) for p in pictures]
         self._follow_dark()
         self._window = self._build()
 
@@ -134,9 +103,8 @@ class GuideWindow:
 
         Gtk = self._gtk
         if sys.platform != "win32":
-            # Ctrl-C or SIGTERM close it like the close button; GTK's loop would otherwise
-            # hold Python's handlers back. A child of the daemon inherits its blocked
-            # signals: let them through here.
+            # Ctrl-C or SIGTERM close it like the close button (GTK's loop would hold Python's
+            # handlers back); a child of the daemon inherits its blocked signals.
             stop = {signal.SIGINT, signal.SIGTERM}
             signal.pthread_sigmask(signal.SIG_UNBLOCK, stop)
             for sig in stop:
@@ -147,8 +115,6 @@ class GuideWindow:
         GLib.timeout_add(TICK_MS, self._tick)
         Gtk.main()
         return self._outcome or Outcome.SKIPPED
-
-    # -- building --------------------------------------------------------------------------------
 
     def _build(self) -> Any:
         from gi.repository import Gdk
@@ -161,46 +127,43 @@ class GuideWindow:
             screen, provider, Gtk.STYLE_PROVIDER_PRIORITY_APPLICATION
         )
         title = _("{exercise} — microbreak").format(exercise=shown(self.exercise, "name"))
-        window = Gtk.Window(title=title)
-        window.set_role("microbreak-guide")
+        window = Gtk.Window(
+            title=title,
+            role="microbreak-guide",
+            type_hint=Gdk.WindowTypeHint.UTILITY,
+            resizable=False,
+            focus_on_map=False,
+            accept_focus=False,  # until the user clicks into it
+            default_width=340,
+        )
         icon = package_assets() / "microbreak.png"
         if icon.is_file():
             window.set_icon_from_file(str(icon))
         window.set_wmclass("microbreak", "microbreak")
-        window.set_type_hint(Gdk.WindowTypeHint.UTILITY)
         window.set_keep_above(True)
-        window.set_resizable(False)
-        window.set_focus_on_map(False)
-        window.set_accept_focus(False)  # until the user clicks into it
-        window.set_default_size(340, -1)
         window.add_events(Gdk.EventMask.BUTTON_PRESS_MASK)
         window.connect("button-press-event", self._clicked)
         window.connect("key-press-event", self._key)
         window.connect("delete-event", self._closed)
 
-        box = Gtk.Box(orientation=Gtk.Orientation.VERTICAL, spacing=8)
-        box.set_border_width(16)
+        box = Gtk.Box(orientation=Gtk.Orientation.VERTICAL, spacing=8, border_width=16)
         name = self._label(shown(self.exercise, "name"), "guide-name")
         instructions = self._label(first_sentence(shown(self.exercise, "instructions")), None)
-        instructions.set_line_wrap(True)
-        instructions.set_max_width_chars(38)
-        picture = Gtk.Image()
-        picture.set_size_request(CANVAS, CANVAS)
-        self._picture = picture
+        instructions.set_properties(wrap=True, max_width_chars=38)
+        self._picture = picture = Gtk.Image(width_request=CANVAS, height_request=CANVAS)
         self._render()
         self._count = self._label("", "guide-count")
         self._caption = self._label("", "guide-caption")
         self._bar = Gtk.ProgressBar()
         buttons = Gtk.Box(spacing=8, homogeneous=True)
-        # The notification's words: the same answer in the same language.
-        skip = Gtk.Button(label=pgettext("notification button", "Skip"))
-        done = Gtk.Button(label=pgettext("notification button", "Done"))
+        # The notification's words; no focus: a click answers without moving the focus.
+        skip = Gtk.Button(label=pgettext("notification button", "Skip"), can_focus=False)
+        done = Gtk.Button(label=pgettext("notification button", "Done"), can_focus=False)
         skip.connect("clicked", lambda *_: self._end(Outcome.SKIPPED))
         done.connect("clicked", lambda *_: self._end(Outcome.DONE))
         done.get_style_context().add_class("suggested-action")
-        for button in (skip, done):
-            button.set_can_focus(False)  # a click answers; it need not move the focus
-            buttons.pack_start(button, True, True, 0)
+        buttons.pack_start(skip, True, True, 0)
+        buttons.pack_start(done, True, True, 0)
         for part in (name, instructions, picture, self._count, self._caption, self._bar, buttons):
             box.pack_start(part, False, False, 0)
         window.add(box)
@@ -210,8 +173,7 @@ class GuideWindow:
         return window
 
     def _label(self, text: str, css_class: str | None) -> Any:
-        label = self._gtk.Label(label=text)
-        label.set_justify(self._gtk.Justification.CENTER)
+        label = self._gtk.Label(label=text, justify=self._gtk.Justification.CENTER)
         if css_class:
             label.get_style_context().add_class(css_class)
         return label
@@ -230,12 +192,17 @@ class GuideWindow:
         window.move(area.x + MARGIN, area.y + area.height - MARGIN - natural.height)
 
     def _follow_dark(self) -> None:
-        """Ask GTK for the theme's dark variant when the desktop prefers dark."""
+        """Ask GTK for the theme's dark variant when the desktop prefers dark: the portal's
+        ``color-scheme`` says so (1), else GNOME's."""
+        portal = _portal_scheme()
+        if portal is not None:
+            dark = portal == 1
+        else:  # GNOME's own setting, where its schema is installed
+            gnome = settings_with("org.gnome.desktop.interface", "color-scheme")
+            dark = gnome is not None and gnome.get_string("color-scheme") == "prefer-dark"
         settings = self._gtk.Settings.get_default()
-        if settings is not None and prefers_dark(_portal_scheme(), _gnome_scheme()):
+        if settings is not None and dark:
             settings.set_property("gtk-application-prefer-dark-theme", True)
-
-    # -- running ---------------------------------------------------------------------------------
 
     def _tick(self) -> bool:
         if self._outcome is not None:
@@ -263,10 +230,8 @@ class GuideWindow:
             self._render()
 
     def _render(self) -> None:
-        """Draw the pose into the picture: the two poses cross-faded, or the one pulsing.
-
-        GdkPixbuf alone (no cairo): PyGObject's cairo bindings are a package of their own.
-        """
+        """Draw the two poses cross-faded, or the one pulsing; GdkPixbuf alone, as PyGObject's
+        cairo bindings are a package of their own."""
         from gi.repository import GdkPixbuf
 
         start, end = self._pixbufs
@@ -277,12 +242,10 @@ class GuideWindow:
         canvas.fill(0)
         size = PICTURE if end is not None else round(PICTURE * (1 + PULSE * self._pose))
         at = (CANVAS - size) // 2
-        sx, sy = size / start.get_width(), size / start.get_height()
-        start.composite(canvas, at, at, size, size, at, at, sx, sy, interp, 255)
-        if end is not None and self._pose > 0:
-            ex, ey = size / end.get_width(), size / end.get_height()
-            alpha = round(255 * self._pose)
-            end.composite(canvas, at, at, size, size, at, at, ex, ey, interp, alpha)
+        for pose, alpha in ((start, 255), (end, round(255 * self._pose))):
+            if pose is not None and alpha > 0:
+                sx, sy = size / pose.get_width(), size / pose.get_height()
+                pose.composite(canvas, at, at, size, size, at, at, sx, sy, interp, alpha)
         self._picture.set_from_pixbuf(canvas)
 
     def _clicked(self, window: Any, event: Any) -> bool:
@@ -344,13 +307,5 @@ def _portal_scheme() -> int | None:
         )
     except GLib.Error:
         return None
-    value = reply.unpack()[0]
-    while isinstance(value, GLib.Variant):  # a variant in a variant, on older portals
-        value = value.unpack()
+    value = reply.unpack()[0]  # unpack() opens the variants inside too
     return int(value) if isinstance(value, int) else None
-
-
-def _gnome_scheme() -> str | None:
-    """GNOME's ``org.gnome.desktop.interface color-scheme``, where that schema is installed."""
-    settings = settings_with("org.gnome.desktop.interface", "color-scheme")
-    return None if settings is None else str(settings.get_string("color-scheme"))

@@ -17,14 +17,9 @@ from ..core.messages import Message
 class NoTray:
     """No tray icon (``--no-tray``, or none could dock): the status lives in the CLI and log."""
 
-    def refresh(self) -> None:
-        """Nothing to redraw."""
-
-    def flag_due(self, message: Message) -> None:
-        """Nowhere to flag it; the app has logged it."""
-
-    def stop(self) -> None:
-        """Nothing to remove."""
+    def refresh(self) -> None: ...
+    def flag_due(self, message: Message) -> None: ...  # the app has logged it
+    def stop(self) -> None: ...
 
 
 class NoHistory:
@@ -37,55 +32,42 @@ class NoHistory:
         *,
         exercise: str | None = None,
         seconds: float | None = None,
-    ) -> None:
-        """Forget the event."""
-
-    def close(self) -> None:
-        """Nothing to close."""
+    ) -> None: ...
+    def close(self) -> None: ...
 
 
 class NoChime:
     """``notification.sound`` is off."""
 
-    def play(self) -> None:
-        """Stay quiet."""
-
-    def close(self) -> None:
-        """Nothing to stop."""
+    def play(self) -> None: ...
+    def close(self) -> None: ...
 
 
 class NoGuide:
     """No guide window (a test, or a desktop without a toolkit): reminders only."""
 
     def open(self, exercise: Exercise, on_end: Callable[[bool | None], None]) -> bool:
-        """Say it cannot open."""
         return False
 
-    def close(self) -> None:
-        """Nothing to close."""
+    def close(self) -> None: ...
 
 
 class NoPresence:
     """Natural breaks are off (``detect_idle = false``): the user always counts as present."""
 
     def away_for(self) -> timedelta | None:
-        """Present, as far as anyone can tell."""
         return None
 
     def next_look(self) -> timedelta | None:
-        """No need to look."""
         return None
 
-    def close(self) -> None:
-        """Nothing to release."""
+    def close(self) -> None: ...
 
 
 class NoDoNotDisturb:
     """Every do-not-disturb check is off: nothing holds a reminder back."""
 
     def reason(self) -> str | None:
-        """Never a reason."""
         return None
 
-    def close(self) -> None:
-        """Nothing to release."""
+    def close(self) -> None: ...

@@ -1,11 +1,9 @@
 """The reminder chime: played by whatever audio player the system has, never in the way.
 
-No audio library: we hand the WAV to a player found on PATH (PipeWire's ``pw-play``,
-PulseAudio's ``paplay``, ALSA's ``aplay``; ``afplay`` on macOS) or to ``winsound`` on Windows.
-A background thread starts the player and waits for it with a timeout, so a stuck sound server
-can neither block the caller nor leave a child behind: an overrunning player is killed with its
-whole process group and reaped. A chime is a nicety, so failures are logged once and then only
-at debug level, and a second chime while one is playing is dropped rather than queued.
+No audio library: the WAV goes to a player on PATH, or to ``winsound`` on Windows. A thread
+starts the player and waits for it with a timeout, so a stuck sound server neither blocks the
+caller nor leaves a child behind (an overrunning player is killed with its process group). A
+chime is a nicety: failures are logged once, then at debug level; a second chime is dropped.
 """
 
 from __future__ import annotations
@@ -27,31 +25,15 @@ log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 5.0  # seconds; the chime itself lasts 0.6 s
 
-#: Players tried in order on Linux and other Unixes: each is (program, extra arguments).
-UNIX_PLAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("pw-play", ()),
-    ("paplay", ()),
-    ("aplay", ("-q",)),
-)
-MACOS_PLAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (("afplay", ()),)
+#: Players tried in order, each a program and its arguments: PipeWire's, PulseAudio's, ALSA's.
+PLAYERS: tuple[tuple[str, ...], ...] = (("pw-play",), ("paplay",), ("aplay", "-q"))
+if sys.platform == "darwin":
+    PLAYERS = (("afplay",),)
 
 
 def default_chime() -> Path:
     """The packaged ``chime.wav`` (drawn by ``assets/make_chime.py``)."""
     return package_assets() / "chime.wav"
-
-
-def _players() -> tuple[tuple[str, tuple[str, ...]], ...]:
-    return MACOS_PLAYERS if sys.platform == "darwin" else UNIX_PLAYERS
-
-
-def find_player(path: Path) -> list[str] | None:
-    """The command line that plays ``path`` with the first player on PATH, or None."""
-    for program, extra in _players():
-        found = shutil.which(program)
-        if found:
-            return [found, *extra, str(path)]
-    return None
 
 
 class Chime:
@@ -117,21 +99,18 @@ class Chime:
             # SND_ASYNC returns at once and Windows plays it; nothing to wait for or kill.
             winsound.PlaySound(str(self.path), winsound.SND_FILENAME | winsound.SND_ASYNC)
             return
-        command = find_player(self.path)
-        if command is None:
-            names = ", ".join(name for name, _ in _players())
-            self._warn("no reminder chime: none of %s is installed", names)
-            return
-        self._run_player(command)
+        for program, *extra in PLAYERS:
+            found = shutil.which(program)
+            if found:
+                # Its output goes to a scratch file, logged from there, not to our stderr. Not a
+                # pipe: a sound server the player spawns would keep it open past the chime.
+                with tempfile.TemporaryFile() as output:
+                    self._run_player([found, *extra, str(self.path)], output)
+                return
+        names = ", ".join(player[0] for player in PLAYERS)
+        self._warn("no reminder chime: none of %s is installed", names)
 
-    def _run_player(self, command: list[str]) -> None:
-        # Its output goes to a scratch file, never to the daemon's stderr, and is logged from
-        # there. Not a pipe: a sound server the player spawns would keep a pipe open, and
-        # waiting for its end would outlast the chime.
-        with tempfile.TemporaryFile() as output:
-            self._play_into(command, output)
-
-    def _play_into(self, command: list[str], output: IO[bytes]) -> None:
+    def _run_player(self, command: list[str], output: IO[bytes]) -> None:
         process = subprocess.Popen(
             command,
             stdin=subprocess.DEVNULL,

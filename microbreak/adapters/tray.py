@@ -17,14 +17,12 @@ from ..core.durations import humanize, spelled
 from ..core.messages import Message
 from ..core.planner import Mode, StateError
 from ..i18n import _, pgettext
+from .glib_loop import name_the_program
 
 log = logging.getLogger(__name__)
 
-PAUSE_CHOICES: tuple[tuple[str, timedelta | None], ...] = (
-    ("30 minutes", timedelta(minutes=30)),
-    ("1 hour", timedelta(hours=1)),
-    ("2 hours", timedelta(hours=2)),
-)
+PAUSE_CHOICES = (timedelta(minutes=30), timedelta(hours=1), timedelta(hours=2))
+GLIB_BACKENDS = ("gtk", "appindicator")
 
 
 def labels(menu: Any) -> str:
@@ -40,64 +38,23 @@ def labels(menu: Any) -> str:
 
 
 class Controls(Protocol):
-    """What the tray needs from the app: state to show and actions to call."""
+    """What the tray needs from the app: state to show and the actions the CLI uses too."""
 
     @property
-    def snooze_choices(self) -> tuple[timedelta, ...]:
-        """The durations offered under Snooze."""
-        ...
-
-    def mode(self) -> Mode:
-        """The current mode, for the icon and which entries are enabled."""
-        ...
-
-    def status_line(self, *, countdown: bool = True) -> str:
-        """The status for the first menu line and the tooltip (the same as the CLI's)."""
-        ...
-
-    def undelivered(self) -> str | None:
-        """A reminder's exercise that no notification server took, while it is due."""
-        ...
-
-    def break_now(self, *, guide: bool = False) -> object:
-        """Show a reminder now (and open the guide window for it, with ``guide``)."""
-        ...
-
-    def snooze(self, duration: timedelta | None = None) -> timedelta:
-        """Snooze the pending reminder (raises StateError when there is none)."""
-        ...
-
-    def pause(self, duration: timedelta | None) -> None:
-        """Pause for a while or until resumed."""
-        ...
-
-    def pause_until_morning(self) -> None:
-        """Pause until tomorrow morning."""
-        ...
-
-    def resume(self) -> None:
-        """End a pause."""
-        ...
-
-    def unanswered(self) -> str | None:
-        """The name of the last reminder's exercise until it is marked done or skipped."""
-        ...
-
-    def done(self) -> str:
-        """Mark the last reminder's exercise done."""
-        ...
-
-    def skip(self) -> str:
-        """Skip the pending reminder."""
-        ...
-
-    def open_config(self) -> None:
-        """Open the config file in the user's editor."""
-        ...
-
-    def quit(self) -> None:
-        """Stop the daemon."""
-        ...
+    def snooze_choices(self) -> tuple[timedelta, ...]: ...
+    def mode(self) -> Mode: ...
+    def status_line(self, *, countdown: bool = True) -> str: ...
+    def undelivered(self) -> str | None: ...  # a due reminder's exercise that nobody showed
+    def unanswered(self) -> str | None: ...  # the last reminder's, until done or skipped
+    def break_now(self, *, guide: bool = False) -> object: ...
+    def snooze(self, duration: timedelta | None = None) -> timedelta: ...
+    def pause(self, duration: timedelta | None) -> None: ...
+    def pause_until_morning(self) -> None: ...
+    def resume(self) -> None: ...
+    def done(self) -> str: ...
+    def skip(self) -> str: ...
+    def open_config(self) -> None: ...
+    def quit(self) -> None: ...
 
 
 class TrayUnavailable(RuntimeError):
@@ -114,8 +71,8 @@ def load_pystray(backends: Sequence[str]) -> tuple[Any, str]:
         gl_was_set = "GDK_GL" in os.environ
         os.environ.setdefault("GDK_GL", "disable")
         try:
-            if name in ("gtk", "appindicator"):
-                _name_the_program()
+            if name in GLIB_BACKENDS:
+                name_the_program()
             import pystray
 
             return pystray, name
@@ -125,15 +82,6 @@ def load_pystray(backends: Sequence[str]) -> tuple[Any, str]:
             if not gl_was_set:
                 os.environ.pop("GDK_GL", None)  # keep it from the editor we may start
     raise TrayUnavailable("; ".join(errors) or "no tray backend to try")
-
-
-def _name_the_program() -> None:
-    """Make GTK's windows ``WM_CLASS`` "microbreak", not the script's name (``daemon.py``):
-    GTK takes it from the program name, which must be set before GTK starts."""
-    from gi.repository import GLib
-
-    GLib.set_prgname("microbreak")
-    GLib.set_application_name("microbreak")
 
 
 class PystrayTray:
@@ -149,6 +97,7 @@ class PystrayTray:
             for name in ("running", "snoozed", "paused", "due")
         }
         self.has_menu = bool(self._pystray.Icon.HAS_MENU)
+        self._glib = self.backend in GLIB_BACKENDS  # its main loop is GLib's
         self._stopping = False
         self._text = "microbreak"  # the status line, once the app has started
         self._menu_shape: tuple[object, ...] | None = None
@@ -156,8 +105,6 @@ class PystrayTray:
         self._docked: Any = None  # the Gtk.StatusIcon, once docked (gtk backend)
         #: The icon and what it shows, from ``run`` on: before it there is nothing to redraw.
         self._shown: tuple[Any, Controls] | None = None
-
-    # -- the menu ------------------------------------------------------------------------------
 
     def _menu(self, c: Controls) -> Any:
         pystray = self._pystray
@@ -199,7 +146,7 @@ class PystrayTray:
             item(
                 pgettext("tray menu", "Pause"),
                 menu(
-                    *(pause_item(spelled(d), d) for _label, d in PAUSE_CHOICES if d),
+                    *(pause_item(spelled(d), d) for d in PAUSE_CHOICES),
                     item(_("Until tomorrow morning"), call(c.pause_until_morning)),
                     pause_item(_("Until resumed"), None),
                 ),
@@ -218,23 +165,13 @@ class PystrayTray:
             item(_("Quit"), call(c.quit)),
         )
 
-    # -- following the state -------------------------------------------------------------------
-
     def refresh(self) -> None:
         """Redraw icon, tooltip and menu after any change of state."""
-        if self._shown is not None:
-            self._apply()
-
-    def flag_due(self, message: Message) -> None:
-        """No notification server: the icon and the status line say a break is due (the app
-        keeps what they say, so that ``microbreak status`` says the same)."""
-        self.refresh()
-
-    def _apply(self) -> None:
-        if self.backend in ("gtk", "appindicator"):
-            # pystray queues each change as its own GLib idle callback; queued from this
-            # thread, each one could wake the main loop on its own. Handing the whole redraw
-            # over at once wakes it once, and pystray's callbacks then run while it is awake.
+        if self._shown is None:
+            return
+        if self._glib:
+            # pystray queues each change as its own idle callback, each of which could wake the
+            # main loop from this thread; handing it the whole redraw wakes it once.
             from gi.repository import GLib
 
             def redraw() -> bool:
@@ -249,13 +186,10 @@ class PystrayTray:
             self._redraw()
 
     def _redraw(self) -> None:
-        """Change only what changed: a new image costs pystray a PNG written to disk, a menu
-        rebuild a new Gtk.Menu, and each of them X round trips.
-
-        The status line words the next break as a clock time, so it stays true until the state
-        changes and the app calls ``refresh``; no timer wakes the daemon to redraw it. The menu
-        is rebuilt whenever its text changes, before it can be opened: a label changed while
-        the menu opens would come after GTK sized and placed it (partly off screen).
+        """Change only what changed: a new image costs pystray a PNG on disk, a menu a new
+        Gtk.Menu, each X round trips. The status line says the next break as a clock time, so
+        no timer needs to redraw it. The menu is rebuilt when its text changes, before it can be
+        opened: a label changed as it opens would come after GTK sized it (partly off screen).
         """
         assert self._shown is not None
         icon, c = self._shown
@@ -270,7 +204,7 @@ class PystrayTray:
         if shape != self._menu_shape:
             self._text, self._menu_shape = text, shape
             icon.update_menu()
-            if self.backend in ("gtk", "appindicator"):
+            if self._glib:
                 # pystray builds the menu in an idle callback queued just now; this one comes
                 # after it, so the line is logged once the new menu is in place.
                 from gi.repository import GLib
@@ -285,14 +219,14 @@ class PystrayTray:
             if self._docked is not None:
                 self._docked.set_tooltip_text(tooltip)
 
-    def _follow_status_icon(self) -> None:
-        """Show the status as the GTK icon's tooltip.
+    def flag_due(self, message: Message) -> None:
+        """No notification server: the icon and the status line (the app's) say it is due."""
+        self.refresh()
 
-        pystray's GTK backend gives its title to Gtk.StatusIcon.set_title, which only screen
-        readers read, and keeps its Gtk.StatusIcon to itself. GObject's public emission hook
-        hands us that StatusIcon each time a tray docks it (``size-changed``), and GTK's own
-        API sets the tooltip. Called once pystray made its icon, so the class has its signals.
-        """
+    def _follow_status_icon(self) -> None:
+        """Show the status as the GTK icon's tooltip: pystray sets only the title, which only
+        screen readers read, and keeps its Gtk.StatusIcon to itself. GObject's public emission
+        hook hands it to us each time a tray docks it. Call it once pystray made its icon."""
         from gi.repository import GObject, Gtk
 
         def docked(status_icon: Any, *_size: object) -> bool:
@@ -301,8 +235,6 @@ class PystrayTray:
             return True  # keep the hook: a restarted tray host docks the icon again
 
         GObject.add_emission_hook(Gtk.StatusIcon, "size-changed", docked)
-
-    # -- running -------------------------------------------------------------------------------
 
     def run(self, controls: Controls, ready: Callable[[], None]) -> None:
         """Show the icon for ``controls`` and own the main thread until ``stop``; ``ready``

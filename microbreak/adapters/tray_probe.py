@@ -1,29 +1,23 @@
 """Find out, before importing pystray, whether and how a tray icon can be shown.
 
-``import pystray`` connects to the X server at import time and raises without a display, and its
-default xorg backend has no menu. So we look first: a display, a StatusNotifier host on the
-session bus, an XEmbed tray (the ``_NET_SYSTEM_TRAY_S0`` selection owner); then we pick the
-pystray backends that fit there, best first (a menu beats none), the way every backend is chosen
-(``adapters/backends.py``), and say plainly what is missing when nothing fits.
-
-The reasons are said in the user's language (``doctor`` shows them): the module's sentences are
-marked with ``N_`` and translated when a reason is made, after the daemon chose its language.
+``import pystray`` connects to the X server at import time, and its default xorg backend has no
+menu. So we look first (a display, a StatusNotifier host, an XEmbed tray), pick the backends that
+fit, best first, as every backend is chosen (``backends.py``), and say plainly what is missing.
+The reasons are marked with ``N_`` and translated when made, once the daemon chose its language.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import logging
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Literal
 
 from ..i18n import N_, _
 from . import backends
 from .backends import FREEDESKTOP, Candidate
-
-log = logging.getLogger(__name__)
 
 SNI_WATCHER = "org.kde.StatusNotifierWatcher"
 OVERRIDE = "PYSTRAY_BACKEND"  # pystray's own variable: one name for both
@@ -37,7 +31,7 @@ class Probe:
     display: bool
     sni_host: bool
     xembed_host: bool
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,10 +90,6 @@ def probe() -> Probe:
     return Probe(has_display, sni, xembed, notes)
 
 
-def _has_gi() -> bool:
-    return importlib.util.find_spec("gi") is not None
-
-
 NO_GI = N_(
     "PyGObject is missing, so the tray icon has no menu; install python3-gi "
     "gir1.2-ayatanaappindicator3-0.1 (Debian/Ubuntu) and use the README's install command"
@@ -118,44 +108,36 @@ PICKED = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Picked:
-    """A pystray backend that fits this desktop (an opener's plain ``str`` says why not)."""
+def candidates(found: Probe) -> tuple[Candidate[Literal[True]], ...]:
+    """pystray's backends, best first; each opener says True where it fits, else why not."""
+    gi = importlib.util.find_spec("gi") is not None
 
-    name: str
-
-
-def candidates(found: Probe) -> tuple[Candidate[Picked], ...]:
-    """pystray's backends, best first; each fits where its host runs."""
-    gi = _has_gi()
-
-    def appindicator(_env: Mapping[str, str]) -> Picked | str:
+    def appindicator(_env: Mapping[str, str]) -> Literal[True] | str:
         if not found.sni_host:
             return _(NO_SNI)
-        return Picked("appindicator") if gi else _(SNI_BUT_NO_GI).format(no_gi=_(NO_GI))
+        return True if gi else _(SNI_BUT_NO_GI).format(no_gi=_(NO_GI))
 
-    def gtk(_env: Mapping[str, str]) -> Picked | str:
+    def gtk(_env: Mapping[str, str]) -> Literal[True] | str:
         if not found.xembed_host:
             return _(NO_XEMBED)
-        return Picked("gtk") if gi else _(NO_GI)
+        return True if gi else _(NO_GI)
 
-    def xorg(_env: Mapping[str, str]) -> Picked | str:
-        return Picked("xorg") if found.xembed_host else _(NO_XEMBED)
+    def xorg(_env: Mapping[str, str]) -> Literal[True] | str:
+        return True if found.xembed_host else _(NO_XEMBED)
 
     return (
         Candidate("appindicator", appindicator, FREEDESKTOP),
         Candidate("gtk", gtk, FREEDESKTOP),
         Candidate("xorg", xorg, FREEDESKTOP),
-        Candidate("win32", lambda _: Picked("win32"), ("win32",)),
-        Candidate("darwin", lambda _: Picked("darwin"), ("darwin",)),
+        Candidate("win32", lambda _: True, ("win32",)),
+        Candidate("darwin", lambda _: True, ("darwin",)),
     )
 
 
 def choose(
     found: Probe | None = None, env: Mapping[str, str] = os.environ, platform: str = sys.platform
 ) -> Choice:
-    """Pick pystray backends for this desktop, the way every backend is chosen
-    (``adapters/backends.py``); ``PYSTRAY_BACKEND`` overrides, as in pystray."""
+    """Pick pystray backends for this desktop; ``PYSTRAY_BACKEND`` overrides, as in pystray."""
     free = platform.startswith(FREEDESKTOP)
     if free:
         found = found or probe()
@@ -164,7 +146,7 @@ def choose(
     picked = backends.every(
         "tray", candidates(found or Probe(True, False, False)), env, platform, variable=OVERRIDE
     )
-    names = tuple(p.name for _, p in picked.opened)
+    names = tuple(name for name, _fits in picked.opened)
     if names:
         override = env.get(OVERRIDE)
         return Choice(names, f"{OVERRIDE}={override}" if override else _(PICKED[names[0]]))

@@ -69,7 +69,7 @@ def pictures_of(exercise: Exercise) -> tuple[Path | None, Path | None]:
 
 def run(exercise: Exercise, *, sound: bool, answer: bool) -> int:
     """Show the guide until it ends; the exit code (see the module) or a line and EXIT_OK."""
-    from ..adapters.guide_window import GuideUnavailable, GuideWindow, Outcome, Pictures
+    from ..adapters.guide_window import GuideUnavailable, GuideWindow, Outcome
 
     chime = None
     if sound:
@@ -77,9 +77,7 @@ def run(exercise: Exercise, *, sound: bool, answer: bool) -> int:
 
         chime = Chime()
     try:
-        window = GuideWindow(
-            exercise, Pictures(*pictures_of(exercise)), chime=chime.play if chime else None
-        )
+        window = GuideWindow(exercise, pictures_of(exercise), chime=chime.play if chime else None)
     except GuideUnavailable as e:
         raise NoToolkit("guide: " + _("no GUI toolkit here: {reason}").format(reason=e)) from None
     try:

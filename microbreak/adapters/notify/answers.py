@@ -1,13 +1,9 @@
 """What a click on the reminder means: each answer goes to the app entry the tray and CLI use.
 
-Done, Snooze and Skip are the tray's and the CLI's ``done``, ``snooze`` (the first snooze
-choice) and ``skip``, so the history records them alike. A click on the body (the ``default``
-action) is "Start": it opens the guide window (``App.guide``), which counts the exercise through
-and answers the reminder by how it ends (run to the end: done; closed early: skip). Where the
-guide cannot open (no GUI toolkit, one already open) the click snoozes, as it did before the
-guide: the user saw the reminder and put it aside, and a snooze brings it back with its buttons.
-Closing the notification is recorded as dismissed, and the reminder stays unanswered. A
-reminder that expired or that another client closed is no answer at all.
+Done, Snooze (the first choice) and Skip are the CLI's, so the history records them alike. A click
+on the body is "Start": it opens the guide, which answers by how it ends; where the guide cannot
+open, the click snoozes (the user saw the reminder and put it aside). Closing the notification is
+recorded as dismissed; a reminder that expired or that another client closed is no answer.
 """
 
 from __future__ import annotations
@@ -26,25 +22,11 @@ log = logging.getLogger(__name__)
 class Answerable(Protocol):
     """The app's entries that an answer on the notification calls."""
 
-    def done(self) -> str:
-        """Mark the reminder done."""
-        ...
-
-    def snooze(self, duration: timedelta | None = None) -> timedelta:
-        """Snooze by the first snooze choice."""
-        ...
-
-    def skip(self) -> str:
-        """Skip the reminder."""
-        ...
-
-    def dismissed(self) -> None:
-        """Record that the notification was closed unanswered."""
-        ...
-
-    def guide(self) -> str:
-        """Open the guide window for the reminder; StateError when it cannot."""
-        ...
+    def done(self) -> str: ...
+    def snooze(self, duration: timedelta | None = None) -> timedelta: ...
+    def skip(self) -> str: ...
+    def dismissed(self) -> None: ...
+    def guide(self) -> str: ...  # raises StateError when the guide cannot open
 
 
 def router(app: Answerable) -> Callable[[Answer], None]:

@@ -1,18 +1,9 @@
 """Reminders with Done / Snooze / Skip buttons, through the freedesktop Notifications API.
 
-Why not plyer: it cannot send actions, replace a notification or hear a click. This talks to
-``org.freedesktop.Notifications`` over one long-lived Gio connection: calls are made with a
-timeout (a server that takes a call and never replies, as GNOME Shell does with a Notify that
-lacks ``sender-pid``, must not stall anything), and answers arrive as ``ActionInvoked`` and
-``NotificationClosed`` signals, dispatched by a GLib loop running the default main context
-(the GTK tray's, else the one ``glib_loop.ensure_glib_loop()`` starts). The adapter only
-reports what the user did (``Answer``); the app decides what that means.
-
-The app, in order: ``FdoNotifier.connect(on_answer, ...)`` at start; if it gives None or
-``available()`` is False, plyer stays the path; else ``ensure_glib_loop()`` once the tray's loop
-runs (or at once without a tray); ``show(message, snooze_label)`` for each reminder (it blocks
-for at most the call timeout: call it off the GTK thread when you can); ``close_current()`` when
-the reminder is answered from the tray or the CLI; ``stop()`` at quit.
+Why not plyer: it cannot send actions, replace a notification or hear a click. Every call has a
+timeout: a server may take a call and never reply (GNOME Shell, for a Notify without
+``sender-pid``). Answers arrive as ``ActionInvoked`` / ``NotificationClosed`` signals, dispatched
+by the loop that runs GLib's default main context (the GTK tray's, else ``ensure_glib_loop``'s).
 """
 
 from __future__ import annotations
@@ -29,11 +20,12 @@ from typing import Any
 from ...core.messages import Message
 from ...i18n import pgettext
 from ..presence.bus import milliseconds, open_private, session_address
+from . import pictogram_for
 
 log = logging.getLogger(__name__)
 
 APP_NAME = "microbreak"
-DESKTOP_ENTRY = "microbreak"  # the basename of microbreak.desktop in the applications dir
+DESKTOP_ENTRY = "microbreak"  # the basename of microbreak.desktop
 NAME = "org.freedesktop.Notifications"
 PATH = "/org/freedesktop/Notifications"
 INTERFACE = "org.freedesktop.Notifications"
@@ -67,19 +59,16 @@ _CLOSE_REASONS = {1: Answer.EXPIRED, 2: Answer.DISMISSED, 3: Answer.CLOSED}
 
 @dataclass(frozen=True, slots=True)
 class ServerPolicy:
-    """How to send a reminder to one server so that its buttons stay usable while it shows.
-
-    ``expire`` None means "the configured notification timeout"; 0 means "until answered".
-    """
+    """How to send a reminder to one server so that its buttons stay usable while it shows;
+    ``expire`` None is the configured timeout, 0 "until answered"."""
 
     urgency: int
     resident: bool
     expire: int | None
 
 
-# Every per-server choice lives here, keyed by the name GetServerInformation reports.
-# (One quirk applies to all and is not in the table: Xfce's notifyd shows a labelled
-# ``default`` action as an extra button, so the default action is sent with an empty label.)
+# Every per-server choice, keyed by the name GetServerInformation reports. (One quirk applies
+# to all: Xfce's notifyd shows a labelled ``default`` action as a button, so its label is empty.)
 POLICIES: Mapping[str, ServerPolicy] = {
     # GNOME Shell ignores expire_timeout and shows buttons only on an expanded banner;
     # critical urgency expands it and keeps it on screen until it is answered.
@@ -95,38 +84,29 @@ DEFAULT_POLICY = ServerPolicy(urgency=URGENCY_NORMAL, resident=False, expire=Non
 
 
 def policy_for(server_name: str) -> ServerPolicy:
-    """The sending choices for the server called ``server_name``."""
     return POLICIES.get(server_name, DEFAULT_POLICY)
 
 
 @dataclass(frozen=True, slots=True)
 class ServerInfo:
-    """What the server said about itself at start."""
-
     name: str
-    vendor: str
     version: str
     capabilities: frozenset[str]
 
 
 class FdoNotifier:
-    """Shows one answerable reminder at a time and reports the answer to ``on_answer``.
-
-    Build it with ``connect()``. ``on_answer`` runs on the thread that runs the GLib default
-    main context (the tray's GTK thread, or ``ensure_glib_loop``'s), so keep it short.
-    """
+    """Shows one answerable reminder at a time and reports the answer to ``on_answer``, which
+    runs on the thread of the loop that runs GLib's default context: keep it short."""
 
     def __init__(
         self,
         connection: Any,
-        server: ServerInfo | None,
         on_answer: Callable[[Answer], None],
         *,
         icon: Path,
         timeout_seconds: float,
         call_timeout: float = CALL_TIMEOUT,
     ) -> None:
-        self.server = server
         self.icon = icon
         self.timeout_seconds = timeout_seconds
         #: The Snooze button's label, e.g. "Snooze 5 min" (the daemon sets it from the config).
@@ -144,6 +124,7 @@ class FdoNotifier:
                 "/org/freedesktop/DBus", NAME, 0, self._on_owner_changed,
             ),
         ]  # fmt: skip
+        self.server = self._ask_server()  # asked again whenever another server takes the name
 
     @classmethod
     def connect(
@@ -155,11 +136,8 @@ class FdoNotifier:
         env: Mapping[str, str] = os.environ,
         call_timeout: float = CALL_TIMEOUT,
     ) -> FdoNotifier | None:
-        """Open our own session-bus connection and ask the server who it is (bounded).
-
-        None when there is no session bus to connect to. Call from the thread whose default
-        context a loop runs (any thread that did not push a context of its own).
-        """
+        """Open our own session-bus connection and ask the server who it is; None without a
+        session bus. Call it from a thread that did not push a main context of its own."""
         from gi.repository import GLib
 
         address = session_address(env)
@@ -170,21 +148,12 @@ class FdoNotifier:
         except GLib.Error as e:
             log.info("no session bus for notifications with buttons (%s)", e.message)
             return None
-        server = _ask_server(conn, milliseconds(call_timeout))
         return cls(
-            conn,
-            server,
-            on_answer,
-            icon=icon,
-            timeout_seconds=timeout_seconds,
-            call_timeout=call_timeout,
+            conn, on_answer, icon=icon, timeout_seconds=timeout_seconds, call_timeout=call_timeout
         )
 
     def available(self) -> bool:
-        """Whether the server shows buttons (lists ``actions``); else the caller uses plyer.
-
-        Asked at start and again whenever another server takes the name.
-        """
+        """Whether the server of the moment shows buttons (lists ``actions``); else plyer's."""
         return self.server is not None and "actions" in self.server.capabilities
 
     @property
@@ -196,56 +165,35 @@ class FdoNotifier:
     def show(self, message: Message, snooze_label: str | None = None) -> bool:
         """Show ``message`` with its buttons, replacing the unanswered one; True if sent.
 
-        ``snooze_label`` defaults to ``self.snooze_label`` (the app's first snooze choice). A
-        message that is no reminder (no exercise: a config problem) goes without buttons and
-        leaves the reminder on screen alone. Blocks for at most the call timeout (a blocking
-        call with a bound: it needs no loop).
+        A message that is no reminder (a config problem) goes without buttons and leaves the
+        reminder alone. Blocks for at most the call timeout: call it off the GTK thread.
         """
-        from gi.repository import GLib
-
         if message.exercise_id is None:
-            return self._show_plain(message)
-        label = snooze_label or self.snooze_label
+            expire = round(self.timeout_seconds * 1000)
+            return self._notify("message", message, 0, [], expire) is not None
         with self._lock:
             replaces = self._current
             self._current = None  # signals about the replaced one are no answer to the new one
             generation = self._generation
-        args = GLib.Variant(
-            "(susssasa{sv}i)",
-            (
-                APP_NAME,
-                replaces or 0,
-                str(self.icon),
-                message.title,
-                message.body,
-                [
-                    "default",
-                    "",
-                    "done",
-                    pgettext("notification button", "Done"),
-                    "snooze",
-                    label,
-                    "skip",
-                    pgettext("notification button", "Skip"),
-                ],
-                self._hints(message),
-                self._expire_ms(),
-            ),
-        )
-        try:
-            reply = self._conn.call_sync(
-                NAME, PATH, INTERFACE, "Notify", args, GLib.VariantType("(u)"), 0,
-                self._timeout_ms, None,
-            )  # fmt: skip
-        except GLib.Error as e:
-            log.warning("the notification server did not take the reminder: %s", e.message)
-            with self._lock:
-                if self._generation == generation and self._current is None:
-                    self._current = replaces  # the old one is still on screen
-            return False
-        (nid,) = reply.unpack()
+        actions = [
+            "default",
+            "",
+            "done",
+            pgettext("notification button", "Done"),
+            "snooze",
+            snooze_label or self.snooze_label,
+            "skip",
+            pgettext("notification button", "Skip"),
+        ]
+        policy = self._policy().expire
+        expire = round(self.timeout_seconds * 1000) if policy is None else policy
+        nid = self._notify("reminder", message, replaces or 0, actions, expire)
         with self._lock:
             stale = self._generation != generation
+            if nid is None:
+                if not stale and self._current is None:
+                    self._current = replaces  # the old one is still on screen
+                return False
             if not stale:
                 self._current = nid
         if stale:  # answered from the tray or the CLI while the call was on its way
@@ -261,35 +209,29 @@ class FdoNotifier:
         if nid is not None:
             self._close_id(nid)
 
-    close = close_current
     #: The app's Notifier port: an answer from the tray or the CLI removes the reminder.
     withdraw = close_current
 
-    def _show_plain(self, message: Message) -> bool:
-        """A notification without buttons that replaces nothing (not a reminder)."""
+    def _notify(
+        self, what: str, message: Message, replaces: int, actions: list[str], expire: int
+    ) -> int | None:
+        """One bounded Notify: the new id, or None when the server did not take it."""
         from gi.repository import GLib
 
         args = GLib.Variant(
             "(susssasa{sv}i)",
-            (APP_NAME, 0, str(self.icon), message.title, message.body, [],
-             self._hints(message), round(self.timeout_seconds * 1000)),
+            (APP_NAME, replaces, str(self.icon), message.title, message.body, actions,
+             self._hints(message), expire),
         )  # fmt: skip
         try:
-            self._conn.call_sync(
-                NAME, PATH, INTERFACE, "Notify", args, GLib.VariantType("(u)"), 0,
-                self._timeout_ms, None,
-            )  # fmt: skip
+            (nid,) = self._call("Notify", args, "(u)")
         except GLib.Error as e:
-            log.warning("the notification server did not take the message: %s", e.message)
-            return False
-        return True
+            log.warning("the notification server did not take the %s: %s", what, e.message)
+            return None
+        return int(nid)
 
     def _policy(self) -> ServerPolicy:
         return policy_for(self.server.name if self.server else "")
-
-    def _expire_ms(self) -> int:
-        expire = self._policy().expire
-        return round(self.timeout_seconds * 1000) if expire is None else expire
 
     def _hints(self, message: Message) -> dict[str, Any]:
         from gi.repository import GLib
@@ -307,19 +249,23 @@ class FdoNotifier:
             hints["image-path"] = GLib.Variant("s", str(image))
         return hints
 
-    def _close_id(self, nid: int) -> None:
-        """CloseNotification, asynchronously with a bound; the reply only matters for the log."""
+    def _call(self, method: str, args: Any, reply_type: str) -> Any:
+        """One blocking call to the server, bounded by the call timeout; its reply, unpacked."""
         from gi.repository import GLib
 
-        def done(conn: Any, result: Any) -> None:
-            try:
-                conn.call_finish(result)
-            except GLib.Error as e:
-                log.debug("CloseNotification(%d): %s", nid, e.message)
+        reply = self._conn.call_sync(
+            NAME, PATH, INTERFACE, method, args, GLib.VariantType(reply_type), 0,
+            self._timeout_ms, None,
+        )  # fmt: skip
+        return reply.unpack()
+
+    def _close_id(self, nid: int) -> None:
+        """CloseNotification without waiting: no callback, so Gio sends it as needing no reply."""
+        from gi.repository import GLib
 
         self._conn.call(
             NAME, PATH, INTERFACE, "CloseNotification", GLib.Variant("(u)", (nid,)), None, 0,
-            self._timeout_ms, None, done,
+            self._timeout_ms, None, None,
         )  # fmt: skip
 
     def _on_signal(
@@ -351,39 +297,28 @@ class FdoNotifier:
             log.exception("handling the answer %r failed", answer.value)
 
     def _on_owner_changed(self, *_args: Any) -> None:
-        """A new (or no) server: its ids are not ours, and it may show buttons or not."""
+        """A new (or no) server: its ids are not ours, and it may show buttons or not. It is
+        asked on a thread of its own, so that the loop's thread (the tray's) never waits."""
         with self._lock:
             self._current = None
-        self._ask_server_again()
 
-    def _ask_server_again(self) -> None:
-        """Asynchronously, so that the loop's thread (the tray's) never waits for the server."""
+        def ask() -> None:
+            self.server = self._ask_server()
+
+        threading.Thread(target=ask, name="notification-server", daemon=True).start()
+
+    def _ask_server(self) -> ServerInfo | None:
+        """GetServerInformation and GetCapabilities, each bounded; None when nobody answers."""
         from gi.repository import GLib
 
-        def got_info(conn: Any, result: Any) -> None:
-            try:
-                info = conn.call_finish(result).unpack()
-            except GLib.Error:
-                self.server = None
-                return
-            conn.call(
-                NAME, PATH, INTERFACE, "GetCapabilities", None, GLib.VariantType("(as)"), 0,
-                self._timeout_ms, None, lambda c, r: got_capabilities(c, r, info),
-            )  # fmt: skip
-
-        def got_capabilities(conn: Any, result: Any, info: tuple[str, ...]) -> None:
-            try:
-                (capabilities,) = conn.call_finish(result).unpack()
-            except GLib.Error:
-                self.server = None
-                return
-            self.server = ServerInfo(info[0], info[1], info[2], frozenset(capabilities))
-            log.info("notification server now: %s %s", info[0], info[2])
-
-        self._conn.call(
-            NAME, PATH, INTERFACE, "GetServerInformation", None, GLib.VariantType("(ssss)"), 0,
-            self._timeout_ms, None, got_info,
-        )  # fmt: skip
+        try:
+            name, _vendor, version, _spec = self._call("GetServerInformation", None, "(ssss)")
+            (capabilities,) = self._call("GetCapabilities", None, "(as)")
+        except GLib.Error as e:
+            log.info("no notification server for buttons: %s", e.message)
+            return None
+        log.info("notification server: %s %s (%s)", name, version, ", ".join(capabilities))
+        return ServerInfo(name, version, frozenset(capabilities))
 
     def stop(self) -> None:
         """Unsubscribe and close our connection (at quit); bounded, nothing waits for replies."""
@@ -392,39 +327,8 @@ class FdoNotifier:
         for subscription in self._subscriptions:
             self._conn.signal_unsubscribe(subscription)
         try:
-            # Out to the bus with what is queued (a CloseNotification at quit): a write to the
-            # bus daemon's socket, not a wait for the notification server's reply.
+            # Out with what is queued (a CloseNotification): a write, not a wait for a reply.
             self._conn.flush_sync(None)
         except GLib.Error as e:
             log.debug("flushing the notifications connection: %s", e.message)
         self._conn.close(None, None, None)
-
-
-def pictogram_for(message: Message) -> Path | None:
-    """The picture for the exercise: the user's own image, else the packaged pictogram."""
-    if message.image and Path(message.image).is_file():
-        return Path(message.image)
-    if message.exercise_id is None:
-        return None
-    from ...paths import pictogram
-
-    return pictogram(message.exercise_id)
-
-
-def _ask_server(conn: Any, timeout_ms: int) -> ServerInfo | None:
-    """GetServerInformation and GetCapabilities, each bounded; None when nobody answers."""
-    from gi.repository import GLib
-
-    def ask(method: str, reply_type: str) -> Any:
-        return conn.call_sync(
-            NAME, PATH, INTERFACE, method, None, GLib.VariantType(reply_type), 0, timeout_ms, None
-        ).unpack()
-
-    try:
-        name, vendor, version, _spec = ask("GetServerInformation", "(ssss)")
-        (capabilities,) = ask("GetCapabilities", "(as)")
-    except GLib.Error as e:
-        log.info("no notification server for buttons: %s", e.message)
-        return None
-    log.info("notification server: %s %s (%s)", name, version, ", ".join(capabilities))
-    return ServerInfo(name, vendor, version, frozenset(capabilities))

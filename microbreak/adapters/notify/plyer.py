@@ -1,14 +1,9 @@
 """Desktop notifications through plyer, on its real D-Bus path, with an honest fallback.
 
-plyer uses dbus-python when it can import it and otherwise shells out to ``notify-send``, which
-drops the icon and the timeout and fails silently. We check for dbus-python up front and say so
-when it is missing; when no notification server answers we log one clear warning and ``show``
-returns False, and the app falls back (the tray icon, the status line and the log).
-
-A server can also take the call and never answer (GNOME Shell does, for a Notify without a
-``sender-pid`` hint), and plyer's call has no timeout of its own. So each call runs on a thread
-of its own that ends with the call, and the caller waits at most ``ANSWER_WITHIN`` seconds for
-it. While a call hangs no second one is made: further reminders fail at once.
+plyer shells out to ``notify-send`` (no icon, no timeout, silent failures) without dbus-python,
+so we say when it is missing. A server may take a call and never answer, and plyer's call has no
+timeout: each call runs on a thread of its own, the caller waits at most ``ANSWER_WITHIN``, and
+while a call hangs further reminders fail at once. ``show`` False sends the app to its fallback.
 """
 
 from __future__ import annotations
@@ -16,26 +11,20 @@ from __future__ import annotations
 import importlib.util
 import logging
 import threading
+from concurrent import futures
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...core.messages import Message
+from . import pictogram_for
 
 log = logging.getLogger(__name__)
 
 APP_NAME = "microbreak"
 
-#: How long a reminder waits for the notification server before it goes to the fallback. A
-#: server answers in milliseconds; one that answers later still shows the notification.
+#: Seconds a reminder waits for the server before it goes to the fallback (a server answers in
+#: milliseconds; one that answers later still shows the notification).
 ANSWER_WITHIN = 3.0
-
-
-@dataclass
-class _Call:
-    """One call to the notification server, made on a thread that ends with it."""
-
-    done: threading.Event = field(default_factory=threading.Event)
-    error: Exception | None = None
 
 
 @dataclass
@@ -44,13 +33,10 @@ class PlyerNotifier:
 
     icon: Path
     timeout_seconds: int
-    answer_within: float = ANSWER_WITHIN
     _server_ok: bool | None = None
-    # Held from the start of a call until the call ends (released by the call's own thread),
-    # so at most one call is ever waiting on the server.
+    _call: futures.Future[None] | None = None  # the last call to the server, until it ends
+    # Held by one reminder at a time, so that at most one call is ever waiting on the server.
     _turn: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _hung: bool = False  # a call outlived ``answer_within`` and has not ended yet
-    _state: threading.Lock = field(default_factory=threading.Lock, repr=False)  # for _hung
 
     def __post_init__(self) -> None:
         if importlib.util.find_spec("dbus") is None:
@@ -60,36 +46,34 @@ class PlyerNotifier:
                 "pip install dbus-python"
             )
 
-    def _icon_for(self, message: Message) -> Path:
-        """The exercise's pictogram, so the movement is seen at a glance; else the app icon."""
-        if message.image and Path(message.image).is_file():
-            return Path(message.image)
-        return _pictogram(message.exercise_id) or self.icon
-
     def show(self, message: Message) -> bool:
         """Notify through plyer, waiting a bounded time; False on any failure."""
-        silent = f"the notification server did not answer within {self.answer_within:g} s"
-        # Behind a call that hangs, nothing is queued; behind one in progress (another
-        # reminder a moment ago), we wait no longer than for our own.
-        if not self._turn.acquire(timeout=0 if self._hung else self.answer_within):
-            log.debug("an earlier notification is still waiting for the server")
+        silent = f"the notification server did not answer within {ANSWER_WITHIN:g} s"
+        # Behind another reminder's call we wait no longer than for our own.
+        if not self._turn.acquire(timeout=ANSWER_WITHIN):
             return self._fail(silent, "until it does")
-        call = _Call()
         try:
-            # A daemon thread: a call that never ends must not keep the process from exiting.
-            threading.Thread(
-                target=self._call, args=(message, call), name="notify", daemon=True
-            ).start()
-        except RuntimeError as e:  # no thread to be had
-            self._turn.release()
-            return self._fail(f"no notification could be sent ({e})", "meanwhile")
-        if not call.done.wait(self.answer_within):
-            with self._state:
-                self._hung = not call.done.is_set()
-            if self._hung:
+            if self._call is not None and not self._call.done():  # nothing queued behind it
+                log.debug("an earlier notification is still waiting for the server")
                 return self._fail(silent, "until it does")
-        if call.error is not None:
-            why = f"no notification server answered ({_first_line(call.error)})"
+            call = self._call = futures.Future()
+            try:
+                # A daemon thread: a call that never ends must not keep the process from exiting.
+                threading.Thread(
+                    target=self._notify, args=(message, call), name="notify", daemon=True
+                ).start()
+            except RuntimeError as e:  # no thread to be had
+                call.set_result(None)
+                return self._fail(f"no notification could be sent ({e})", "meanwhile")
+            try:
+                error = call.exception(timeout=ANSWER_WITHIN)
+            except futures.TimeoutError:
+                call.add_done_callback(_ended_late)
+                return self._fail(silent, "until it does")
+        finally:
+            self._turn.release()
+        if error is not None:
+            why = f"no notification server answered ({_first_line(error)})"
             return self._fail(why, "until one is running (e.g. your desktop's, or dunst)")
         if self._server_ok is False:
             log.info("the notification server answers again")
@@ -99,8 +83,7 @@ class PlyerNotifier:
     def withdraw(self) -> None:
         """plyer cannot close a notification it showed: it expires by its own timeout."""
 
-    def _call(self, message: Message, call: _Call) -> None:
-        """On its own thread: the blocking plyer call; lets the next call go when it ends."""
+    def _notify(self, message: Message, call: futures.Future[None]) -> None:
         try:
             from plyer import notification
 
@@ -108,19 +91,13 @@ class PlyerNotifier:
                 title=message.title,
                 message=message.body,
                 app_name=APP_NAME,
-                app_icon=str(self._icon_for(message)),
+                app_icon=str(pictogram_for(message) or self.icon),
                 timeout=self.timeout_seconds,
             )
         except Exception as e:  # plyer raises whatever its backend raises (DBusException...)
-            call.error = e
-        finally:
-            with self._state:
-                hung, self._hung = self._hung, False
-                call.done.set()
-            self._turn.release()
-        if hung:
-            outcome = _first_line(call.error) if call.error else "shown late"
-            log.info("the notification call that got no answer has ended (%s)", outcome)
+            call.set_exception(e)
+        else:
+            call.set_result(None)
 
     def _fail(self, why: str, until: str) -> bool:
         """Say why once per outage (not once per reminder); the caller falls back on False."""
@@ -132,12 +109,10 @@ class PlyerNotifier:
         return False
 
 
-def _pictogram(exercise_id: str | None) -> Path | None:
-    if exercise_id is None:
-        return None
-    from ...paths import pictogram
-
-    return pictogram(exercise_id)
+def _ended_late(call: futures.Future[None]) -> None:
+    error = call.exception()
+    outcome = _first_line(error) if error else "shown late"
+    log.info("the notification call that got no answer has ended (%s)", outcome)
 
 
 def _first_line(error: BaseException) -> str:
