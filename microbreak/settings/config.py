@@ -1,21 +1,10 @@
-"""Settings in layers, each over the one before, and one clear line per mistake.
+"""Settings in layers, lowest first: the defaults, the system-wide files, the user's file,
+``MICROBREAK_*`` variables and command-line overrides; tables merge key by key.
 
-Lowest first: the built-in defaults, the system-wide files (``/etc/xdg/microbreak/config.toml``
-on Linux, one per ``$XDG_CONFIG_DIRS`` entry), the user's file, ``MICROBREAK_*`` variables, and
-overrides from the command line. Tables merge key by key, so a user file that sets only
-``[notification] timeout`` keeps the system file's ``sound``.
-
-pydantic-settings reads the layers through its public sources: a ``TomlConfigSettingsSource``
-per file and one ``EnvSettingsSource`` (prefix ``MICROBREAK_``, ``__`` for a key in a table,
-names in any case, JSON for lists and tables). It merges what it reads and forgets where each
-value came from, so the merge is ours: it records which layer set each key, and every problem,
-and ``microbreak config show --sources``, names the file, the variable or the command line. So
-are the checks it does not make (a misspelt variable: "did you mean"), the messages for a file
-it cannot parse (``read_toml``'s, with line and column) or a variable that is not JSON, and
-the one validation of the merge against ``Settings``, a plain pydantic model with the exercise
-catalog as context. ``Settings()`` is therefore the defaults alone: it never looks at the
-environment. Only the command line's config path imports this module (and so pydantic); the
-daemon runs on the plain ``Runtime`` record that ``runtime`` makes of the settings.
+pydantic-settings reads each layer through its public sources but forgets where a value came
+from, so the merge is ours: every problem and ``config show --sources`` name the file, the
+variable or the flag. Only the command line imports this (and so pydantic); the daemon runs on
+the plain ``Runtime`` record.
 """
 
 from __future__ import annotations
@@ -24,7 +13,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import time, timedelta
@@ -56,7 +45,6 @@ from pydantic_settings import (
 from ..core.durations import (
     DURATION_HELP,
     DurationError,
-    TimeOfDayError,
     format_duration,
     parse_duration,
     parse_time_of_day,
@@ -78,7 +66,6 @@ else:  # pragma: no cover - Python 3.10
 ENV_PREFIX = "MICROBREAK_"
 ENV_NESTED_DELIMITER = "__"
 
-
 SECOND = timedelta(seconds=1)
 #: The longest interval, snooze, natural break or hold: a day. Longer is a typo (100000h) or a
 #: pause, and the menus and the status line are not made for it.
@@ -90,51 +77,47 @@ HOUR = timedelta(hours=1)
 _MODEL = ConfigDict(extra="forbid", frozen=True, ser_json_timedelta="float")
 
 
-def _bounded(longest: timedelta) -> BeforeValidator:
-    """A duration from one second to ``longest``, in whole seconds, as the menus show it."""
+def _parsed(parse: Callable[[object], Any]) -> BeforeValidator:
+    """One of the core's parsers, whose message already says what is allowed."""
 
-    def check(value: object) -> timedelta:
-        allowed = _("write a duration from 1s to {longest}, like 45m, 1h30m or 90s").format(
-            longest=format_duration(longest)
-        )
+    def check(value: object) -> Any:
         try:
-            parsed = parse_duration(value)
-        except DurationError as e:
-            raise PydanticCustomError("duration", str(e)) from None
-        shown = json.dumps(value, default=str)
-        if parsed <= timedelta(0):
-            raise PydanticCustomError(
-                "duration",
-                _("{value} must be longer than zero; write {help}").format(
-                    value=shown, help=_(DURATION_HELP)
-                ),
-            )
-        if parsed < SECOND:
-            raise PydanticCustomError(
-                "duration",
-                _("{value} is less than a second; {allowed}").format(value=shown, allowed=allowed),
-            )
-        if parsed.microseconds:
-            raise PydanticCustomError(
-                "duration",
-                _("{value} is not a whole number of seconds; {allowed}").format(
-                    value=shown, allowed=allowed
-                ),
-            )
-        if parsed > longest:
-            raise PydanticCustomError(
-                "duration", _("{value} is too long; {allowed}").format(value=shown, allowed=allowed)
-            )
-        return parsed
+            return parse(value)
+        except DurationError as e:  # TimeOfDayError too
+            raise PydanticCustomError("clock", str(e)) from None
 
     return BeforeValidator(check)
 
 
-def _clock_time(value: object) -> time:
-    try:
-        return parse_time_of_day(value)
-    except TimeOfDayError as e:
-        raise PydanticCustomError("clock", str(e)) from None
+def _bounded(longest: timedelta) -> BeforeValidator:
+    """A duration from one second to ``longest``, in whole seconds, as the menus show it."""
+
+    def check(value: object) -> timedelta:
+        try:
+            parsed = parse_duration(value)
+        except DurationError as e:
+            raise PydanticCustomError("duration", str(e)) from None
+        if parsed <= timedelta(0):
+            problem = _("{value} must be longer than zero; write {help}")
+        elif parsed < SECOND:
+            problem = _("{value} is less than a second; {allowed}")
+        elif parsed.microseconds:
+            problem = _("{value} is not a whole number of seconds; {allowed}")
+        elif parsed > longest:
+            problem = _("{value} is too long; {allowed}")
+        else:
+            return parsed
+        allowed = _("write a duration from 1s to {longest}, like 45m, 1h30m or 90s")
+        raise PydanticCustomError(
+            "duration",
+            problem.format(
+                value=json.dumps(value, default=str),
+                help=_(DURATION_HELP),
+                allowed=allowed.format(longest=format_duration(longest)),
+            ),
+        )
+
+    return BeforeValidator(check)
 
 
 def _not_a_boolean(value: object) -> object:
@@ -162,43 +145,6 @@ def _language(value: object) -> str:
 
 
 _LANGUAGE_CODE = re.compile(r"([A-Za-z]{2,3})(?:[_-]([A-Za-z]{2}))?")
-
-WholeNumber = Annotated[int, BeforeValidator(_not_a_boolean)]
-Duration = Annotated[timedelta, _bounded(DAY)]
-ShortDuration = Annotated[timedelta, _bounded(HOUR)]
-ClockTime = Annotated[time, BeforeValidator(_clock_time)]
-Language = Annotated[str, BeforeValidator(_language)]
-
-
-def _distinct(value: object, handler: ValidatorFunctionWrapHandler) -> list[timedelta]:
-    """The snooze menu's entries, each once: "5m" and "300s" are the same entry."""
-    parsed: list[timedelta] = handler(value)
-    first: dict[timedelta, int] = {}
-    for n, span in enumerate(parsed):
-        if span in first:
-            raw = value[n] if isinstance(value, list) else span
-            earlier = first[span]
-            shown = json.dumps(raw, default=str)
-            same = "" if raw == format_duration(span) else f" ({format_duration(span)})"
-            raise PydanticCustomError(
-                "duration",
-                "{key}: {value}{same} repeats snooze_choices[{earlier}]; "
-                "each choice must be a different duration",
-                {"key": n, "value": shown, "same": same, "earlier": earlier},
-            )
-        first[span] = n
-    return parsed
-
-
-class NotificationSettings(BaseModel):
-    """How a reminder is shown."""
-
-    model_config = _MODEL
-
-    timeout: ShortDuration = Field(default=timedelta(seconds=20))
-    sound: bool = False
-
-
 _DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -214,19 +160,64 @@ def _weekday(value: object) -> str:
     )
 
 
-def _time_range(value: object) -> str:
-    try:
-        return str(Span.parse(value))
-    except TimeOfDayError as e:
-        raise PydanticCustomError("clock", str(e)) from None
+def _exercise_id(value: object, info: ValidationInfo) -> str:
+    known = [e.id for e in _catalog(info)]
+    if isinstance(value, str) and (current := current_id(value, known)) in known:
+        return current  # an old id merged into another exercise still works
+    raise PydanticCustomError(
+        "exercise",
+        _("no exercise is called {name}{hint}; `microbreak exercises` lists them"),
+        {"name": json.dumps(value, default=str), "hint": did_you_mean(str(value), known)},
+    )
 
 
+def _catalog(info: ValidationInfo) -> tuple[Exercise, ...]:
+    """The merged catalog ``load`` validates against; ``Settings()`` alone has the built-in one."""
+    return tuple((info.context or {}).get("catalog", CATALOG))
+
+
+WholeNumber = Annotated[int, BeforeValidator(_not_a_boolean)]
+Duration = Annotated[timedelta, _bounded(DAY)]
+ShortDuration = Annotated[timedelta, _bounded(HOUR)]
+ClockTime = Annotated[time, _parsed(parse_time_of_day)]
+Language = Annotated[str, BeforeValidator(_language)]
 Weekday = Annotated[str, BeforeValidator(_weekday)]
-TimeRange = Annotated[str, BeforeValidator(_time_range)]
+TimeRange = Annotated[str, _parsed(lambda value: str(Span.parse(value)))]
+ExerciseId = Annotated[str, BeforeValidator(_exercise_id)]
+
+
+def _distinct(value: object, handler: ValidatorFunctionWrapHandler) -> list[timedelta]:
+    """The snooze menu's entries, each once: "5m" and "300s" are the same entry."""
+    parsed: list[timedelta] = handler(value)
+    first: dict[timedelta, int] = {}
+    for n, span in enumerate(parsed):
+        if span in first:
+            raw = value[n] if isinstance(value, list) else span
+            same = "" if raw == format_duration(span) else f" ({format_duration(span)})"
+            raise PydanticCustomError(
+                "duration",
+                "{key}: {value}{same} repeats snooze_choices[{earlier}]; "
+                "each choice must be a different duration",
+                {
+                    "key": n,
+                    "value": json.dumps(raw, default=str),
+                    "same": same,
+                    "earlier": first[span],
+                },
+            )
+        first[span] = n
+    return parsed
+
+
+class NotificationSettings(BaseModel):
+    model_config = _MODEL
+
+    timeout: ShortDuration = Field(default=timedelta(seconds=20))
+    sound: bool = False
 
 
 class WorkHoursSettings(BaseModel):
-    """When reminders may come; off by default so a first evening try still shows them."""
+    """Off by default, so that a first evening try still shows reminders."""
 
     model_config = _MODEL
 
@@ -256,8 +247,6 @@ class WorkHoursSettings(BaseModel):
 
 
 class DoNotDisturbSettings(BaseModel):
-    """Which conditions hold a due reminder back, and for how long at most."""
-
     model_config = _MODEL
 
     fullscreen: bool = True
@@ -267,45 +256,16 @@ class DoNotDisturbSettings(BaseModel):
     max_postpone: Duration = Field(default=timedelta(minutes=30))
 
 
-def _catalog(info: ValidationInfo) -> Sequence[Exercise]:
-    """The merged catalog ``load`` validates against (built-in and your own exercises)."""
-    context = info.context
-    if isinstance(context, Mapping):
-        known = context.get("catalog")
-        if known is not None:
-            return tuple(known)
-    return CATALOG
-
-
-def _exercise_id(value: object, info: ValidationInfo) -> str:
-    known = [e.id for e in _catalog(info)]
-    if isinstance(value, str) and (current := current_id(value, known)) in known:
-        return current  # an old id merged into another exercise still works
-    hint = did_you_mean(str(value), known)
-    raise PydanticCustomError(
-        "exercise",
-        _("no exercise is called {name}{hint}; `microbreak exercises` lists them"),
-        {"name": json.dumps(value, default=str), "hint": hint},
-    )
-
-
-ExerciseId = Annotated[str, BeforeValidator(_exercise_id)]
-
-
 class ExerciseSettings(BaseModel):
-    """Which exercises may come up."""
-
     model_config = _MODEL
 
     positions: list[Position] = Field(default_factory=lambda: [Position.SEATED], min_length=1)
-    # Empty defaults, not default_factory=list: pydantic copies a mutable default for each model
-    # anyway, and for a built-in factory it parses the text signature with tokenize at import,
-    # a few ms of every start of the command line.
+    # Not default_factory=list: for a built-in factory pydantic parses the text signature with
+    # tokenize at import, a few ms of every start of the command line (it copies a default anyway).
     include: list[ExerciseId] = Field(default=[])
     exclude: list[ExerciseId] = Field(default=[])
 
     def selection(self) -> Selection:
-        """The core's view of these settings."""
         return Selection(frozenset(self.positions), tuple(self.include), tuple(self.exclude))
 
     @model_validator(mode="after")
@@ -325,11 +285,7 @@ class ExerciseSettings(BaseModel):
 
 
 class Settings(BaseModel):
-    """Every setting, with its default; see config.example.toml for the documented file.
-
-    ``Settings()`` is the built-in defaults alone; ``load`` adds the files, the environment
-    and the command line.
-    """
+    """Every setting, with its default (config.example.toml documents them); never reads env."""
 
     model_config = _MODEL
 
@@ -370,11 +326,9 @@ class Settings(BaseModel):
 
 
 class _Sources(BaseSettings, Settings):
-    """``Settings`` as pydantic-settings' sources see it: its fields, and where to find them.
+    """``Settings`` as pydantic-settings' sources see it, never validated itself (``defer_build``).
 
-    Only a description for the sources, never validated itself (``defer_build``): the merge of
-    the layers is validated as a plain ``Settings``, with the exercise catalog as context. Keys
-    in a file are case-sensitive, as TOML's are; variable names are matched in any case.
+    Keys in a file are case-sensitive, as TOML's are; variable names are matched in any case.
     """
 
     model_config = SettingsConfigDict(
@@ -396,9 +350,7 @@ class Origin:
         """As a problem names it: the file, ``environment variable X`` or ``command line``."""
         if self.kind == "environment":
             return _("environment variable {name}").format(name=self.name)
-        if self.kind in {"system", "user"}:
-            return self.name
-        return self.kind
+        return self.name if self.kind in {"system", "user"} else self.kind
 
     @property
     def label(self) -> str:
@@ -414,31 +366,22 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class Loaded:
-    """Settings with the user file they came from (``exists`` False: no file yet) and the rest.
-
-    ``path`` is the user layer's file; ``system_files`` the system-wide files that were read,
-    lowest first; ``origins`` maps a dotted key to the layer that set it (a key not in it has
-    its default); ``catalog`` is the merged exercise catalog read from ``exercise_dirs``.
-    """
+    """Settings and where they came from: the user's file (``exists`` False: none yet), the
+    system-wide files read, the layer that set each key, and the merged exercise catalog."""
 
     settings: Settings
     path: Path
     exists: bool
     system_files: tuple[Path, ...] = ()
-    origins: Mapping[str, Origin] = field(default_factory=dict)
+    origins: Mapping[Loc, Origin] = field(default_factory=dict)  # a key not in it: its default
     catalog: tuple[Exercise, ...] = CATALOG
     exercise_dirs: tuple[Path, ...] = ()
     environment: tuple[str, ...] = ()  # the MICROBREAK_* variables that set something
     overridden: bool = False  # whether the command line set something
 
     def origin(self, key: str) -> Origin:
-        """Where the value of the dotted ``key`` came from (``DEFAULT`` if nobody set it)."""
-        parts = key.split(".")
-        for n in range(len(parts), 0, -1):
-            found = self.origins.get(".".join(parts[:n]))
-            if found is not None:
-                return found
-        return DEFAULT
+        """Where the value of the dotted ``key`` came from."""
+        return _nearest(self.origins, tuple(key.split("."))) or DEFAULT
 
 
 def runtime(loaded: Loaded, *, tray: bool = True, verbose: bool = False) -> Runtime:
@@ -485,8 +428,7 @@ def load(
     variables, environment = _environment(problems)
     layers.append((environment, partial(_variable, variables)))
     for key, value in (overrides or {}).items():
-        loc = tuple(key.split("."))
-        layers.append((_nest(loc, value), _always(Origin(COMMAND_LINE, key))))
+        layers.append((_nest(tuple(key.split(".")), value), _always(Origin(COMMAND_LINE, key))))
     dirs = tuple(exercise_dirs())
     catalog = CATALOG
     try:
@@ -511,7 +453,7 @@ def load(
         path,
         exists,
         system_files=system_files,
-        origins={".".join(loc): origin for loc, origin in origins.items()},
+        origins=origins,
         catalog=catalog,
         exercise_dirs=dirs,
         environment=tuple(variables.values()),
@@ -526,24 +468,20 @@ def _read(path: Path, problems: list[str]) -> dict[str, Any]:
     """
     try:
         return TomlConfigSettingsSource(_Sources, toml_file=path)()
-    except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError) as e:
-        try:  # the same message as for an exercise file: the line and column of a syntax error
-            read_toml(path)
-        except ConfigError as again:
-            problems += again.problems
-        else:  # fixed between the two reads
-            problems.append(f"{path}: cannot be read ({e.__class__.__name__}: {e})")
-        return {}
+    except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError):
+        try:  # the line and column of a syntax error, as for an exercise file
+            return read_toml(path)
+        except ConfigError as e:
+            problems += e.problems
+            return {}
 
 
 def _environment(problems: list[str]) -> tuple[dict[Loc, str], dict[str, Any]]:
     """The ``MICROBREAK_*`` variables by key, and what pydantic-settings' env source makes of them.
 
-    The source matches names in any case, reaches a key in a table with ``__``
-    (``MICROBREAK_NOTIFICATION__SOUND``), decodes JSON for a list or a table and lays a single
-    key over its whole table. It stops at the first value that is not JSON, naming the field
-    only, and lets an empty one in a table through; so each such value is tried here first, to
-    name the variable and what to write. ``_unknown_env`` has already refused unknown names.
+    The source stops at the first value that is not JSON, naming the field only, and lets an
+    empty one in a table through; so each such value is tried here first, to name the variable
+    and what to write. ``_unknown_env`` has already refused unknown names.
     """
     variables = _variables()
     bad = []
@@ -614,8 +552,7 @@ def _merge(
 ) -> None:
     """Lay ``layer`` over ``into``: tables of settings key by key, any other value whole.
 
-    ``origins`` records which layer set each key; it stays in the order the keys were last set,
-    so a later entry always comes from a higher layer.
+    ``origins`` stays in the order the keys were last set: a later entry is from a higher layer.
     """
     for key, value in layer.items():
         loc = (*prefix, key)
@@ -648,6 +585,14 @@ _ENV_EXAMPLES = {
     "notification": 'a table like {"timeout": "20s"}',
     "by_day": 'a table like {"fri": ["09:00-13:00"]}',
 }
+_LIST_EXAMPLES = {
+    "snooze_choices": '["5m", "10m", "15m"]',
+    "days": '["mon", "tue", "wed", "thu", "fri"]',
+    "hours": '["09:00-17:30"]',
+    "positions": '["seated", "standing"]',
+    "include": '["shoulder-rolls", "shoulder-shrug"]',
+    "exclude": '["shoulder-rolls", "shoulder-shrug"]',
+}
 
 
 def _kind(loc: Loc) -> str | None:
@@ -674,12 +619,11 @@ def _model_at(loc: tuple[str | int, ...]) -> type[BaseModel]:
 
 
 def _env_name(loc: tuple[str | int, ...]) -> str:
-    keys = [str(p) for p in loc if isinstance(p, str)]
-    return ENV_PREFIX + "__".join(keys).upper()
+    return ENV_PREFIX + "__".join(str(p) for p in loc if isinstance(p, str)).upper()
 
 
 def _origin_of(
-    loc: tuple[str | int, ...], origins: Mapping[tuple[str, ...], Origin], fallback: Origin
+    loc: tuple[str | int, ...], origins: Mapping[Loc, Origin], fallback: Origin
 ) -> Origin:
     """The layer that set the value at ``loc`` (or the table, or the list, holding it).
 
@@ -698,24 +642,14 @@ def _key(loc: tuple[str | int, ...]) -> str:
     return text
 
 
-_LIST_EXAMPLES = {
-    "snooze_choices": '["5m", "10m", "15m"]',
-    "days": '["mon", "tue", "wed", "thu", "fri"]',
-    "hours": '["09:00-17:30"]',
-    "positions": '["seated", "standing"]',
-    "include": '["shoulder-rolls", "shoulder-shrug"]',
-    "exclude": '["shoulder-rolls", "shoulder-shrug"]',
-}
-
-
 def _allowed(error: Mapping[str, Any]) -> str:
     """What a value of this type may be, in words."""
     kind = error["type"]
     ctx = error.get("ctx") or {}
+    loc = error["loc"]
     if kind == "enum":
         return _("one of {values}").format(values=ctx.get("expected", "")).replace("'", '"')
     if kind in {"list_type", "too_short", "too_long"}:
-        loc = error["loc"]
         in_by_day = len(loc) > 1 and loc[-2] == "by_day"
         example = _LIST_EXAMPLES.get("hours" if in_by_day else str(loc[-1]), "[...]")
         if kind == "too_short":
@@ -727,7 +661,7 @@ def _allowed(error: Mapping[str, Any]) -> str:
                 n=ctx.get("max_length"), example=example
             )
         return _("a list, like {example}").format(example=example)
-    if kind == "dict_type" and error["loc"][-1] == "by_day":
+    if kind == "dict_type" and loc[-1] == "by_day":
         return _("a table like {example}").format(example='{ fri = ["09:00-13:00"] }')
     if kind in {"model_type", "dict_type"}:
         return _("a table of settings")
@@ -736,7 +670,7 @@ def _allowed(error: Mapping[str, Any]) -> str:
     if kind.startswith("bool_"):
         return _("true or false")
     if kind.startswith("int_") or kind in _NUMBER_LIMITS:
-        return _("a whole number{range}").format(range=_number_range(tuple(error["loc"])))
+        return _("a whole number{range}").format(range=_number_range(tuple(loc)))
     # Anything else in pydantic's words, minus its "Input should be" preamble.
     return str(error["msg"]).removeprefix("Input should be ")
 
@@ -746,64 +680,47 @@ _NUMBER_LIMITS = {"greater_than", "greater_than_equal", "less_than", "less_than_
 
 
 def _number_range(loc: tuple[str | int, ...]) -> str:
-    """`` from 1 to 100`` for a field with both limits (Field's ge and le), else ``""``."""
-    spec = _model_at(loc).model_fields.get(str(loc[-1]))
-    limits = {
-        k: getattr(m, k)
-        for m in (spec.metadata if spec else ())
-        for k in ("ge", "le")
-        if getattr(m, k, None) is not None
-    }
-    if "ge" in limits and "le" in limits:
-        return _(" from {low} to {high}").format(low=limits["ge"], high=limits["le"])
-    if "ge" in limits:
-        return _(" of at least {low}").format(low=limits["ge"])
-    if "le" in limits:
-        return _(" of at most {high}").format(high=limits["le"])
-    return ""
+    """`` from 1 to 100``: the one number setting, ``daily_goal``, has both limits (ge and le)."""
+    spec = _model_at(loc).model_fields[str(loc[-1])]
+    limits = {k: getattr(m, k) for m in spec.metadata for k in ("ge", "le") if hasattr(m, k)}
+    return _(" from {low} to {high}").format(low=limits["ge"], high=limits["le"])
 
 
-def _explain(
-    error: ValidationError, origins: Mapping[tuple[str, ...], Origin], fallback: Origin
-) -> list[str]:
+def _explain(error: ValidationError, origins: Mapping[Loc, Origin], fallback: Origin) -> list[str]:
     problems = []
     for item in error.errors(include_url=False):
         # pydantic marks a bad key of a table (by_day's day) with a last "[key]" part.
         loc = tuple(p for p in item["loc"] if p != "[key]")
-        origin = _origin_of(loc, origins, fallback)
-        key = _key(loc)
+        message = str(item["msg"])
         if item["type"] == "extra_forbidden":
-            name = str(loc[-1])
             known = list(_model_at(loc).model_fields)
-            hint = did_you_mean(name, known) or _("; allowed keys here: {keys}").format(
+            hint = did_you_mean(str(loc[-1]), known) or _("; allowed keys here: {keys}").format(
                 keys=", ".join(known)
             )
-            problems.append(
-                _("{origin}: {key}: unknown key{hint}").format(origin=origin, key=key, hint=hint)
+            line = _("{origin}: {key}: unknown key{hint}").format(
+                origin=_origin_of(loc, origins, fallback), key=_key(loc), hint=hint
             )
-            continue
-        message = str(item["msg"])
-        if item["type"] in {"duration", "clock", "exercise", "bounds", "language"}:
-            sub = (item.get("ctx") or {}).get("key")
-            if sub:
+        elif item["type"] in {"duration", "clock", "exercise", "bounds", "language"}:
+            if sub := (item.get("ctx") or {}).get("key"):  # the message names a key inside
                 loc = (*loc, sub)
-                key = _key(loc)
                 message = message.split(": ", 1)[1]
-                origin = _origin_of(loc, origins, fallback)
+            origin = _origin_of(loc, origins, fallback)
             if item["type"] == "bounds":
                 other = _origin_of(("max_interval",), origins, DEFAULT)
                 if other not in {origin, DEFAULT}:
                     message += _(" (max_interval comes from {origin})").format(origin=other)
-            problems.append(f"{origin}: {key}: {message}")
-            continue
-        value = item.get("input")
-        shown = json.dumps(value) if isinstance(value, str | int | float | bool) else ""
-        allowed = _allowed(item)
-        if shown:
-            line = _("got {value}; expected {allowed}").format(value=shown, allowed=allowed)
+            line = f"{origin}: {_key(loc)}: {message}"
         else:
-            line = _("expected {allowed}").format(allowed=allowed)
-        problems.append(f"{origin}: {key}: {line}")
+            value = item.get("input")
+            allowed = _allowed(item)
+            if isinstance(value, str | int | float | bool):
+                said = _("got {value}; expected {allowed}").format(
+                    value=json.dumps(value), allowed=allowed
+                )
+            else:
+                said = _("expected {allowed}").format(allowed=allowed)
+            line = f"{_origin_of(loc, origins, fallback)}: {_key(loc)}: {said}"
+        problems.append(line)
     return problems
 
 
@@ -837,6 +754,19 @@ def _toml_value(value: object) -> str:
     return json.dumps(value)
 
 
+def _leaves(settings: Settings) -> list[tuple[str, object]]:
+    """Every setting as (dotted key, value), top-level keys first, in the model's order."""
+    data = settings.model_dump()
+    top = [(key, value) for key, value in data.items() if not isinstance(value, dict)]
+    tables = [
+        (f"{name}.{key}", value)
+        for name, table in data.items()
+        if isinstance(table, dict)
+        for key, value in table.items()
+    ]
+    return top + tables
+
+
 def describe(settings: Settings) -> str:
     """The effective settings as TOML, for ``microbreak config check``."""
     lines: list[str] = []
@@ -850,19 +780,6 @@ def describe(settings: Settings) -> str:
     return "\n".join(lines)
 
 
-def _leaves(settings: Settings) -> list[tuple[str, object]]:
-    """Every setting as (dotted key, value), top-level keys first, in the model's order."""
-    top: list[tuple[str, object]] = []
-    tables: list[tuple[str, object]] = []
-    for name in Settings.model_fields:
-        value = getattr(settings, name)
-        if isinstance(value, BaseModel):
-            tables += [(f"{name}.{k}", getattr(value, k)) for k in type(value).model_fields]
-        else:
-            top.append((name, value))
-    return top + tables
-
-
 def show(loaded: Loaded, *, sources: bool = False) -> str:
     """The effective settings, for ``microbreak config show``.
 
@@ -873,14 +790,9 @@ def show(loaded: Loaded, *, sources: bool = False) -> str:
         return describe(loaded.settings)
     layers = ["default", *(str(p) for p in loaded.system_files)]
     layers.append(str(loaded.path) if loaded.exists else f"{loaded.path} (not there)")
-    if loaded.environment:
-        layers.append("environment")
-    if loaded.overridden:
-        layers.append(COMMAND_LINE)
-    rows = [
-        (key, _toml_value(value), loaded.origin(key).label)
-        for key, value in _leaves(loaded.settings)
-    ]
+    layers += ["environment"] if loaded.environment else []
+    layers += [COMMAND_LINE] if loaded.overridden else []
+    rows = [(k, _toml_value(v), loaded.origin(k).label) for k, v in _leaves(loaded.settings)]
     key_width = max(len(r[0]) for r in rows)
     value_width = max(len(r[1]) for r in rows)
     lines = [f"# lowest first: {' < '.join(layers)}"]
