@@ -403,9 +403,8 @@ def load(
 ) -> Loaded:
     """Read every layer and validate the merge, or raise ConfigError with one line per problem.
 
-    ``explicit`` (``--config``) or ``$MICROBREAK_CONFIG`` replace the user's file only; the
-    system-wide files still apply beneath it. ``overrides`` maps dotted keys (``"min_interval"``,
-    ``"notification.timeout"``) to values from command-line flags, above everything else.
+    ``explicit`` (``--config``) or ``$MICROBREAK_CONFIG`` replace the user's file only.
+    ``overrides`` maps dotted keys (``"notification.timeout"``) to values of command-line flags.
     """
     path, named = config_file(explicit)
     exists = path.is_file()
@@ -499,14 +498,8 @@ def _environment(problems: list[str]) -> tuple[dict[Loc, str], dict[str, Any]]:
     problems += bad
     if bad or not variables:
         return variables, {}
-    source = EnvSettingsSource(
-        _Sources,
-        case_sensitive=False,
-        env_prefix=ENV_PREFIX,
-        env_nested_delimiter=ENV_NESTED_DELIMITER,
-    )
-    try:
-        return variables, source()
+    try:  # names in any case; the prefix and the delimiter are _Sources'
+        return variables, EnvSettingsSource(_Sources, case_sensitive=False)()
     except SettingsError as e:
         problems.append(f"environment: {e}")
         return variables, {}
@@ -619,7 +612,7 @@ def _model_at(loc: tuple[str | int, ...]) -> type[BaseModel]:
 
 
 def _env_name(loc: tuple[str | int, ...]) -> str:
-    return ENV_PREFIX + "__".join(str(p) for p in loc if isinstance(p, str)).upper()
+    return ENV_PREFIX + ENV_NESTED_DELIMITER.join(str(p) for p in loc if isinstance(p, str)).upper()
 
 
 def _origin_of(
@@ -651,16 +644,15 @@ def _allowed(error: Mapping[str, Any]) -> str:
         return _("one of {values}").format(values=ctx.get("expected", "")).replace("'", '"')
     if kind in {"list_type", "too_short", "too_long"}:
         in_by_day = len(loc) > 1 and loc[-2] == "by_day"
-        example = _LIST_EXAMPLES.get("hours" if in_by_day else str(loc[-1]), "[...]")
-        if kind == "too_short":
-            return _("a list with at least {n} entry, like {example}").format(
-                n=ctx.get("min_length"), example=example
-            )
-        if kind == "too_long":
-            return _("a list with at most {n} entries, like {example}").format(
-                n=ctx.get("max_length"), example=example
-            )
-        return _("a list, like {example}").format(example=example)
+        words = {
+            "too_short": _("a list with at least {n} entry, like {example}"),
+            "too_long": _("a list with at most {n} entries, like {example}"),
+            "list_type": _("a list, like {example}"),
+        }
+        return words[kind].format(
+            n=ctx.get("min_length", ctx.get("max_length")),
+            example=_LIST_EXAMPLES.get("hours" if in_by_day else str(loc[-1]), "[...]"),
+        )
     if kind == "dict_type" and loc[-1] == "by_day":
         return _("a table like {example}").format(example='{ fri = ["09:00-13:00"] }')
     if kind in {"model_type", "dict_type"}:
