@@ -18,7 +18,6 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from enum import Enum
-from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, TypeVar, get_origin
 
@@ -193,17 +192,13 @@ def _distinct(value: object, handler: ValidatorFunctionWrapHandler) -> list[time
     for n, span in enumerate(parsed):
         if span in first:
             raw = value[n] if isinstance(value, list) else span
+            shown = json.dumps(raw, default=str)
             same = "" if raw == format_duration(span) else f" ({format_duration(span)})"
             raise PydanticCustomError(
                 "duration",
                 "{key}: {value}{same} repeats snooze_choices[{earlier}]; "
                 "each choice must be a different duration",
-                {
-                    "key": n,
-                    "value": json.dumps(raw, default=str),
-                    "same": same,
-                    "earlier": first[span],
-                },
+                {"key": n, "value": shown, "same": same, "earlier": first[span]},
             )
         first[span] = n
     return parsed
@@ -310,17 +305,14 @@ class Settings(BaseModel):
     @model_validator(mode="after")
     def _bounds(self) -> Settings:
         if self.min_interval > self.max_interval:
+            low, high = format_duration(self.min_interval), format_duration(self.max_interval)
             raise PydanticCustomError(
                 "bounds",
                 _(
                     "{key}: {low} is longer than max_interval {high}; "
                     "min_interval must not exceed max_interval"
                 ),
-                {
-                    "key": "min_interval",
-                    "low": format_duration(self.min_interval),
-                    "high": format_duration(self.max_interval),
-                },
+                {"key": "min_interval", "low": low, "high": high},
             )
         return self
 
@@ -425,9 +417,15 @@ def load(
     files += [(Origin("user", str(path)), path)] if exists else []
     layers = [(_read(file, problems), _always(origin)) for origin, file in files]
     variables, environment = _environment(problems)
-    layers.append((environment, partial(_variable, variables)))
+    # A key is set by its own variable, else by the one of the table that holds it.
+    layers.append(
+        (environment, lambda loc: Origin("environment", _nearest(variables, loc) or _env_name(loc)))
+    )
     for key, value in (overrides or {}).items():
-        layers.append((_nest(tuple(key.split(".")), value), _always(Origin(COMMAND_LINE, key))))
+        data: Any = value  # "notification.timeout" as {"notification": {"timeout": value}}
+        for part in reversed(key.split(".")):
+            data = {part: data}
+        layers.append((data, _always(Origin(COMMAND_LINE, key))))
     dirs = tuple(exercise_dirs())
     catalog = CATALOG
     try:
@@ -514,11 +512,6 @@ def _variables() -> dict[Loc, str]:
     }
 
 
-def _variable(variables: Mapping[Loc, str], loc: Loc) -> Origin:
-    """The variable that set ``loc``: its own, else the one of the table that holds it."""
-    return Origin("environment", _nearest(variables, loc) or _env_name(loc))
-
-
 def _nearest(found: Mapping[Any, T], loc: tuple[str | int, ...]) -> T | None:
     """The entry for ``loc``, else for the nearest table (or list) that holds it."""
     return next((found[k] for n in range(len(loc), 0, -1) if (k := loc[:n]) in found), None)
@@ -526,14 +519,6 @@ def _nearest(found: Mapping[Any, T], loc: tuple[str | int, ...]) -> T | None:
 
 def _always(origin: Origin) -> Callable[[Loc], Origin]:
     return lambda _loc: origin
-
-
-def _nest(loc: Loc, value: object) -> dict[str, Any]:
-    """``("notification", "timeout"), "30s"`` as ``{"notification": {"timeout": "30s"}}``."""
-    data: dict[str, Any] = {loc[-1]: value}
-    for key in reversed(loc[:-1]):
-        data = {key: data}
-    return data
 
 
 def _merge(
@@ -596,10 +581,8 @@ def _kind(loc: Loc) -> str | None:
     parent = _table(loc[:-1])
     spec = parent.model_fields.get(loc[-1]) if parent is not None else None
     shape = get_origin(spec.annotation) if spec is not None else None
-    if shape is list:
-        return _ENV_EXAMPLES.get(loc[-1], f"a list like {_LIST_EXAMPLES.get(loc[-1], '[...]')}")
-    if shape is dict:
-        return _ENV_EXAMPLES.get(loc[-1], "a table like {...}")
+    if shape is list or shape is dict:  # the one dict, by_day, has its example
+        return _ENV_EXAMPLES.get(loc[-1]) or f"a list like {_LIST_EXAMPLES[loc[-1]]}"
     return None
 
 
@@ -657,25 +640,19 @@ def _allowed(error: Mapping[str, Any]) -> str:
         return _("a table like {example}").format(example='{ fri = ["09:00-13:00"] }')
     if kind in {"model_type", "dict_type"}:
         return _("a table of settings")
-    if kind == "string_type":
-        return _("a string in quotes")
     if kind.startswith("bool_"):
         return _("true or false")
-    if kind.startswith("int_") or kind in _NUMBER_LIMITS:
-        return _("a whole number{range}").format(range=_number_range(tuple(loc)))
+    if kind.startswith("int_") or kind in _NUMBER_LIMITS:  # daily_goal, with both limits
+        spec = _model_at(tuple(loc)).model_fields[str(loc[-1])]
+        limits = {k: getattr(m, k) for m in spec.metadata for k in ("ge", "le") if hasattr(m, k)}
+        within = _(" from {low} to {high}").format(low=limits["ge"], high=limits["le"])
+        return _("a whole number{range}").format(range=within)
     # Anything else in pydantic's words, minus its "Input should be" preamble.
     return str(error["msg"]).removeprefix("Input should be ")
 
 
 #: pydantic's error types for a number out of its Field(ge=..., le=...) limits.
 _NUMBER_LIMITS = {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}
-
-
-def _number_range(loc: tuple[str | int, ...]) -> str:
-    """`` from 1 to 100``: the one number setting, ``daily_goal``, has both limits (ge and le)."""
-    spec = _model_at(loc).model_fields[str(loc[-1])]
-    limits = {k: getattr(m, k) for m in spec.metadata for k in ("ge", "le") if hasattr(m, k)}
-    return _(" from {low} to {high}").format(low=limits["ge"], high=limits["le"])
 
 
 def _explain(error: ValidationError, origins: Mapping[Loc, Origin], fallback: Origin) -> list[str]:
