@@ -17,7 +17,6 @@ from collections.abc import Callable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import time, timedelta
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar, get_origin
 
@@ -318,10 +317,8 @@ class Settings(BaseModel):
 
 
 class _Sources(BaseSettings, Settings):
-    """``Settings`` as pydantic-settings' sources see it, never validated itself (``defer_build``).
-
-    Keys in a file are case-sensitive, as TOML's are; variable names are matched in any case.
-    """
+    """``Settings`` for pydantic-settings' sources, never validated itself (``defer_build``);
+    keys in a file are case-sensitive, as TOML's are."""
 
     model_config = SettingsConfigDict(
         case_sensitive=True,
@@ -459,10 +456,8 @@ def load(
 
 
 def _read(path: Path, problems: list[str]) -> dict[str, Any]:
-    """The file's settings, read by pydantic-settings' TOML source ({} and a problem if bad).
-
-    One source per file, not one over the list: the list's merge forgets which file set a key.
-    """
+    """The file's settings ({} and a problem if bad), one source per file: the source's merge
+    of a list of files forgets which file set a key."""
     try:
         return TomlConfigSettingsSource(_Sources, toml_file=path)()
     except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError):
@@ -477,8 +472,7 @@ def _environment(problems: list[str]) -> tuple[dict[Loc, str], dict[str, Any]]:
     """The ``MICROBREAK_*`` variables by key, and what pydantic-settings' env source makes of them.
 
     The source stops at the first value that is not JSON, naming the field only, and lets an
-    empty one in a table through; so each such value is tried here first, to name the variable
-    and what to write. ``_unknown_env`` has already refused unknown names.
+    empty one in a table through: each is tried here first, to name the variable and the fix.
     """
     variables = _variables()
     bad = []
@@ -528,10 +522,8 @@ def _merge(
     origins: dict[Loc, Origin],
     prefix: Loc = (),
 ) -> None:
-    """Lay ``layer`` over ``into``: tables of settings key by key, any other value whole.
-
-    ``origins`` stays in the order the keys were last set: a later entry is from a higher layer.
-    """
+    """Lay ``layer`` over ``into``: tables of settings key by key, any other value whole;
+    ``origins`` stays in the order the keys were last set, so a later entry is a higher layer."""
     for key, value in layer.items():
         loc = (*prefix, key)
         below = into.get(key)
@@ -601,12 +593,8 @@ def _env_name(loc: tuple[str | int, ...]) -> str:
 def _origin_of(
     loc: tuple[str | int, ...], origins: Mapping[Loc, Origin], fallback: Origin
 ) -> Origin:
-    """The layer that set the value at ``loc`` (or the table, or the list, holding it).
-
-    A check across keys may name a key nobody set (``exercises.exclude`` when the include list
-    leaves nothing); then the highest layer that set anything in the same table is to blame,
-    and failing that ``fallback`` (the user's file).
-    """
+    """The layer that set the value at ``loc`` (or the table, or the list, holding it); for a key
+    nobody set (a check across keys), the highest layer that set its table, else ``fallback``."""
     near = [origin for key, origin in origins.items() if loc and key[:1] == (str(loc[0]),)]
     return _nearest(origins, loc) or (near[-1] if near else fallback)
 
@@ -707,14 +695,11 @@ def _unknown_env() -> list[str]:
 
 
 def _toml_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
+    """A value as TOML writes it; JSON's true, numbers and strings (str enums too) are TOML's."""
     if isinstance(value, timedelta):
         return f'"{format_duration(value)}"'
     if isinstance(value, time):
         return f'"{value.strftime("%H:%M")}"'
-    if isinstance(value, Enum):
-        return json.dumps(value.value)
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
@@ -750,11 +735,8 @@ def describe(settings: Settings) -> str:
 
 
 def show(loaded: Loaded, *, sources: bool = False) -> str:
-    """The effective settings, for ``microbreak config show``.
-
-    With ``sources``, one aligned ``key = value  # source`` line per setting (still valid
-    TOML, with dotted keys), under a line naming the layers, lowest first.
-    """
+    """The effective settings; with ``sources``, one aligned ``key = value  # source`` line per
+    setting (still valid TOML) under a line naming the layers, lowest first."""
     if not sources:
         return describe(loaded.settings)
     layers = ["default", *(str(p) for p in loaded.system_files)]

@@ -155,15 +155,15 @@ def _read_dir(directory: Path, problems: list[str]) -> dict[str, tuple[Exercise,
         return found
     for path in paths:
         for exercise in _read_file(path, problems):
-            if exercise.id in found:
-                other = found[exercise.id][1]
-                elsewhere = "earlier in this file" if other == path else f"in {other}"
-                problems.append(
-                    f'{path}: exercise "{exercise.id}": id: already used {elsewhere}; '
-                    "each id may appear once among your exercise files"
-                )
+            if exercise.id not in found:
+                found[exercise.id] = (exercise, path)
                 continue
-            found[exercise.id] = (exercise, path)
+            other = found[exercise.id][1]
+            elsewhere = "earlier in this file" if other == path else f"in {other}"
+            problems.append(
+                f'{path}: exercise "{exercise.id}": id: already used {elsewhere}; '
+                "each id may appear once among your exercise files"
+            )
     return found
 
 
@@ -183,22 +183,18 @@ def _read_file(path: Path, problems: list[str]) -> list[Exercise]:
             hint = did_you_mean(key, [TABLE]) or "; a file holds [[exercise]] tables only"
             problems.append(f"{path}: {key}: unknown key{hint}")
     entries = data.get(TABLE)
+    if isinstance(entries, list) and all(isinstance(e, dict) for e in entries):
+        result = [_exercise(path, n, entry, problems) for n, entry in enumerate(entries, 1)]
+        return [e for e in result if e is not None]
     if entries is None:
         if len(problems) == before:
-            problems.append(
-                _("{path}: holds no [[exercise]] table; see the README for an example").format(
-                    path=path
-                )
-            )
-        return []
-    if isinstance(entries, dict):
+            said = _("{path}: holds no [[exercise]] table; see the README for an example")
+            problems.append(said.format(path=path))
+    elif isinstance(entries, dict):
         problems.append(f"{path}: exercise: write [[exercise]] (two brackets) above each exercise")
-        return []
-    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+    else:
         problems.append(f"{path}: exercise: expected [[exercise]] tables, got {_shown(entries)}")
-        return []
-    result = [_exercise(path, n, entry, problems) for n, entry in enumerate(entries, 1)]
-    return [e for e in result if e is not None]
+    return []
 
 
 def _shown(value: object) -> str:

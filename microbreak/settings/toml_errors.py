@@ -9,6 +9,7 @@ library and core only: the lean daemon reads exercise files through this too.
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 
 from ..core.durations import DurationError, parse_duration, parse_time_of_day
 from ..core.work_hours import Span
@@ -79,12 +80,9 @@ def _statement(line: str, table: list[str]) -> tuple[str, bool] | None:
 
 
 def _definitions(lines: list[str]) -> tuple[dict[str, tuple[int, bool]], list[str]]:
-    """Every dotted key and table set in ``lines`` (the line that first set it, and if a table),
-    and the table the next line is in.
-
-    A ``[[table]]`` starts a fresh element: the keys of the one before are forgotten. A line
-    inside a multi-line string may be read as a key; this only words a message.
-    """
+    """Every dotted key and table set in ``lines`` (first line, is a table), and the table the
+    next line is in. A ``[[table]]`` forgets the keys of the element before it. A line in a
+    multi-line string may be read as a key; this only words a message."""
     defined: dict[str, tuple[int, bool]] = {}
     table: list[str] = []
     for number, line in enumerate(lines, 1):
@@ -105,11 +103,8 @@ def _definitions(lines: list[str]) -> tuple[dict[str, tuple[int, bool]], list[st
 
 
 def _quote_hint(line: str) -> str | None:
-    """``write durations and times in quotes: min_interval = "30m"``, or None if none is bare.
-
-    Looks at the value's bare words (between brackets, braces, commas and ``=``), so a list, an
-    inline table or a line inside a multi-line list gets the same help.
-    """
+    """``write durations and times in quotes: min_interval = "30m"``, or None if none is bare;
+    by bare words, so a list, an inline table or a line of a multi-line list gets it too."""
     assign = _ASSIGN.match(line)
     value = (assign[2] if assign else line).split("#", 1)[0].strip()
     bare: list[str] = []
@@ -134,9 +129,7 @@ def _is_span_or_time(token: str) -> bool:
     if _NUMBER.fullmatch(token):
         return False
     for parse in (parse_duration, parse_time_of_day, Span.parse):
-        try:
+        with suppress(DurationError):
             parse(token)
-        except DurationError:
-            continue
-        return True
+            return True
     return False
