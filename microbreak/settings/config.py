@@ -54,7 +54,7 @@ from ..errors import ConfigError
 from ..i18n import AUTO, _, use
 from ..paths import CONFIG_ENV, config_file, site_config_files
 from .exercise_files import did_you_mean, exercise_dirs, read_catalog, read_toml
-from .record import WEEKDAYS, Runtime
+from .record import WEEKDAYS, Runtime, hours_by_day
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -223,8 +223,7 @@ class WorkHoursSettings(BaseModel):
     @model_validator(mode="after")
     def _some_hours(self) -> WorkHoursSettings:
         """Working hours on with no hours at all would hold every reminder back, forever."""
-        by_day = [self.by_day.get(d, self.hours if d in self.days else []) for d in WEEKDAYS]
-        if self.enabled and not any(by_day):
+        if self.enabled and not any(hours_by_day(self.model_dump())):
             if self.days:
                 key, what = "by_day", f"{json.dumps(self.by_day)} leaves every working day empty"
                 fix = 'give at least one day a range like "09:00-17:30"'

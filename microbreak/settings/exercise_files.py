@@ -27,9 +27,10 @@ else:  # pragma: no cover - Python 3.10
 
 #: The dose as data for the guide (``Routine``): optional, but any needs ``repetitions``.
 ROUTINE_FIELDS = ("repetitions", "hold_seconds", "sides", "pace_seconds")
+#: The fields every exercise needs, then every field it may have.
+REQUIRED = ("id", "name", "instructions", "dose", "position", "area")
+FIELDS = (*REQUIRED, "image", "source", *ROUTINE_FIELDS)
 TEXT_FIELDS = ("id", "name", "instructions", "dose", "image", "source")
-FIELDS = (*TEXT_FIELDS[:4], "position", "area", *TEXT_FIELDS[4:], *ROUTINE_FIELDS)
-REQUIRED = FIELDS[:6]
 #: The bounds of a routine a guide can count.
 MAX_REPETITIONS = 100
 MAX_HOLD = 120
@@ -155,15 +156,15 @@ def _read_dir(directory: Path, problems: list[str]) -> dict[str, tuple[Exercise,
         return found
     for path in paths:
         for exercise in _read_file(path, problems):
-            if exercise.id not in found:
-                found[exercise.id] = (exercise, path)
+            if exercise.id in found:
+                other = found[exercise.id][1]
+                elsewhere = "earlier in this file" if other == path else f"in {other}"
+                problems.append(
+                    f'{path}: exercise "{exercise.id}": id: already used {elsewhere}; '
+                    "each id may appear once among your exercise files"
+                )
                 continue
-            other = found[exercise.id][1]
-            elsewhere = "earlier in this file" if other == path else f"in {other}"
-            problems.append(
-                f'{path}: exercise "{exercise.id}": id: already used {elsewhere}; '
-                "each id may appear once among your exercise files"
-            )
+            found[exercise.id] = (exercise, path)
     return found
 
 

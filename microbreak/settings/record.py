@@ -8,6 +8,7 @@ carries no pydantic (about 27 MB of RSS); the methods derive the core's types fr
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import time, timedelta
 from pathlib import Path
@@ -19,6 +20,11 @@ from ..core.rotation import Selection
 from ..core.work_hours import WorkWeek
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def hours_by_day(work: Mapping[str, Any]) -> list[list[str]]:
+    """Each weekday's ranges of ``[work_hours]``: its by_day entry, else hours on a working day."""
+    return [work["by_day"].get(d, work["hours"] if d in work["days"] else []) for d in WEEKDAYS]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,12 +78,7 @@ class Runtime:
     def work_week(self) -> WorkWeek | None:
         """The working hours, or None when they are off."""
         work = self.work_hours
-        if not work["enabled"]:
-            return None
-        days = work["by_day"]
-        return WorkWeek.parse(
-            [days.get(day, work["hours"] if day in work["days"] else []) for day in WEEKDAYS]
-        )
+        return WorkWeek.parse(hours_by_day(work)) if work["enabled"] else None
 
     def selection(self) -> Selection:
         ex = self.exercises
