@@ -481,11 +481,8 @@ def _environment(problems: list[str]) -> tuple[dict[Loc, str], dict[str, Any]]:
             if kind is not None:
                 json.loads(os.environ[var])
         except ValueError:
-            bad.append(
-                _("environment variable {var}: not valid JSON; write {kind}").format(
-                    var=var, kind=kind
-                )
-            )
+            said = _("environment variable {var}: not valid JSON; write {kind}")
+            bad.append(said.format(var=var, kind=kind))
     problems += bad
     if bad or not variables:
         return variables, {}
@@ -647,36 +644,31 @@ def _explain(error: ValidationError, origins: Mapping[Loc, Origin], fallback: Or
     for item in error.errors(include_url=False):
         # pydantic marks a bad key of a table (by_day's day) with a last "[key]" part.
         loc = tuple(p for p in item["loc"] if p != "[key]")
-        message = str(item["msg"])
-        if item["type"] == "extra_forbidden":
+        kind, message = item["type"], str(item["msg"])
+        ours = kind in {"duration", "clock", "exercise", "bounds", "language"}
+        if ours and (sub := (item.get("ctx") or {}).get("key")):  # the message names a key
+            loc = (*loc, sub)
+            message = message.split(": ", 1)[1]
+        origin, key = _origin_of(loc, origins, fallback), _key(loc)
+        if kind == "extra_forbidden":
             known = list(_model_at(loc).model_fields)
-            hint = did_you_mean(str(loc[-1]), known) or _("; allowed keys here: {keys}").format(
-                keys=", ".join(known)
-            )
-            line = _("{origin}: {key}: unknown key{hint}").format(
-                origin=_origin_of(loc, origins, fallback), key=_key(loc), hint=hint
-            )
-        elif item["type"] in {"duration", "clock", "exercise", "bounds", "language"}:
-            if sub := (item.get("ctx") or {}).get("key"):  # the message names a key inside
-                loc = (*loc, sub)
-                message = message.split(": ", 1)[1]
-            origin = _origin_of(loc, origins, fallback)
-            if item["type"] == "bounds":
-                other = _origin_of(("max_interval",), origins, DEFAULT)
-                if other not in {origin, DEFAULT}:
-                    message += _(" (max_interval comes from {origin})").format(origin=other)
-            line = f"{origin}: {_key(loc)}: {message}"
-        else:
-            value = item.get("input")
-            allowed = _allowed(item)
+            listed = _("; allowed keys here: {keys}").format(keys=", ".join(known))
+            hint = did_you_mean(str(loc[-1]), known) or listed
+            said = _("{origin}: {key}: unknown key{hint}")
+            problems.append(said.format(origin=origin, key=key, hint=hint))
+            continue
+        if kind == "bounds":
+            other = _origin_of(("max_interval",), origins, DEFAULT)
+            if other not in {origin, DEFAULT}:
+                message += _(" (max_interval comes from {origin})").format(origin=other)
+        elif not ours:
+            value, allowed = item.get("input"), _allowed(item)
             if isinstance(value, str | int | float | bool):
-                said = _("got {value}; expected {allowed}").format(
-                    value=json.dumps(value), allowed=allowed
-                )
+                said = _("got {value}; expected {allowed}")
+                message = said.format(value=json.dumps(value), allowed=allowed)
             else:
-                said = _("expected {allowed}").format(allowed=allowed)
-            line = f"{_origin_of(loc, origins, fallback)}: {_key(loc)}: {said}"
-        problems.append(line)
+                message = _("expected {allowed}").format(allowed=allowed)
+        problems.append(f"{origin}: {key}: {message}")
     return problems
 
 
@@ -684,10 +676,9 @@ def _unknown_env() -> list[str]:
     """``MICROBREAK_*`` variables that set nothing are typos; say so rather than ignore them."""
     keys = [key.split(".") for key, _ in _leaves(Settings())]
     known = sorted({CONFIG_ENV} | {_env_name(tuple(k[:n])) for k in keys for n in (1, len(k))})
+    said = _("environment variable {var}: unknown setting{hint}")
     return [
-        _("environment variable {var}: unknown setting{hint}").format(
-            var=var, hint=did_you_mean(_env_name(loc), known)
-        )
+        said.format(var=var, hint=did_you_mean(_env_name(loc), known))
         for loc, var in _variables().items()
         if _env_name(loc) not in known
     ]
@@ -722,14 +713,11 @@ def _leaves(settings: Settings) -> list[tuple[str, object]]:
 
 def describe(settings: Settings) -> str:
     """The effective settings as TOML, for ``microbreak config check``."""
-    lines: list[str] = []
-    table = ""
-    for key, value in _leaves(settings):
-        name, _dot, leaf = key.rpartition(".")
-        if name != table:
-            lines += ["", f"[{name}]"]
-            table = name
-        lines.append(f"{leaf} = {_toml_value(value)}")
+    data = settings.model_dump()
+    lines = [f"{k} = {_toml_value(v)}" for k, v in data.items() if not isinstance(v, dict)]
+    for name, table in data.items():
+        if isinstance(table, dict):
+            lines += ["", f"[{name}]", *(f"{k} = {_toml_value(v)}" for k, v in table.items())]
     return "\n".join(lines)
 
 

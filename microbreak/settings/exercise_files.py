@@ -227,11 +227,9 @@ def _exercise(path: Path, n: int, entry: dict[str, Any], problems: list[str]) ->
                 fields=", ".join(FIELDS)
             )
             problem(key, _("unknown field{hint}").format(hint=hint))
-    for key in REQUIRED:
-        if key not in entry:
-            problem(
-                key, _("missing; every exercise needs {fields}").format(fields=", ".join(REQUIRED))
-            )
+    needs = _("missing; every exercise needs {fields}").format(fields=", ".join(REQUIRED))
+    for key in [k for k in REQUIRED if k not in entry]:
+        problem(key, needs)
     text = {k: v for k in TEXT_FIELDS if k in entry and (v := _text(k, entry[k], problem))}
     position = _member(Position, entry.get("position"), "position", problem)
     area = _member(Area, entry.get("area"), "area", problem)
@@ -286,12 +284,8 @@ def _text(key: str, value: object, problem: _Problem, where: str = "") -> str | 
             ).format(value=json.dumps(value.strip())),
         )
     elif key == "instructions" and len(value.strip()) > MAX_INSTRUCTIONS:
-        problem(
-            where,
-            _("{n} characters; at most {most} fit in a notification").format(
-                n=len(value.strip()), most=MAX_INSTRUCTIONS
-            ),
-        )
+        said = _("{n} characters; at most {most} fit in a notification")
+        problem(where, said.format(n=len(value.strip()), most=MAX_INSTRUCTIONS))
     else:
         return value.strip()
     return None
@@ -329,11 +323,8 @@ def _routine(entry: dict[str, Any], problem: _Problem) -> Routine | None:
     sides = _member(Sides, entry.get("sides"), "sides", problem)
     pace = _number(entry, "pace_seconds", float, *PACE_RANGE, problem)
     if "repetitions" not in entry:
-        others = ", ".join(given)
-        problem(
-            "repetitions",
-            _("missing; {fields} need repetitions (a whole number from 1)").format(fields=others),
-        )
+        said = _("missing; {fields} need repetitions (a whole number from 1)")
+        problem("repetitions", said.format(fields=", ".join(given)))
     if repetitions is None:
         return None
     # A problem with another field is reported already, and the exercise then dropped.
