@@ -106,14 +106,10 @@ def _bounded(longest: timedelta) -> BeforeValidator:
         else:
             return parsed
         allowed = _("write a duration from 1s to {longest}, like 45m, 1h30m or 90s")
-        raise PydanticCustomError(
-            "duration",
-            problem.format(
-                value=json.dumps(value, default=str),
-                help=_(DURATION_HELP),
-                allowed=allowed.format(longest=format_duration(longest)),
-            ),
-        )
+        allowed = allowed.format(longest=format_duration(longest))
+        shown = json.dumps(value, default=str)
+        said = problem.format(value=shown, help=_(DURATION_HELP), allowed=allowed)
+        raise PydanticCustomError("duration", said)
 
     return BeforeValidator(check)
 
@@ -400,9 +396,8 @@ def load(
         raise ConfigError([_("{path}: is not a file").format(path=path)])
     if not exists and named:
         source = f"{CONFIG_ENV}={path}" if not explicit else "--config"
-        raise ConfigError(
-            [_("{path}: no such config file (named by {source})").format(path=path, source=source)]
-        )
+        said = _("{path}: no such config file (named by {source})")
+        raise ConfigError([said.format(path=path, source=source)])
     problems = _unknown_env()
     if problems:
         raise ConfigError(problems)
@@ -595,13 +590,6 @@ def _origin_of(
     return _nearest(origins, loc) or (near[-1] if near else fallback)
 
 
-def _key(loc: tuple[str | int, ...]) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
-    return text
-
-
 def _allowed(error: Mapping[str, Any]) -> str:
     """What a value of this type may be, in words."""
     kind = error["type"]
@@ -649,7 +637,8 @@ def _explain(error: ValidationError, origins: Mapping[Loc, Origin], fallback: Or
         if ours and (sub := (item.get("ctx") or {}).get("key")):  # the message names a key
             loc = (*loc, sub)
             message = message.split(": ", 1)[1]
-        origin, key = _origin_of(loc, origins, fallback), _key(loc)
+        origin = _origin_of(loc, origins, fallback)
+        key = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc)[1:]  # x.y[0]
         if kind == "extra_forbidden":
             known = list(_model_at(loc).model_fields)
             listed = _("; allowed keys here: {keys}").format(keys=", ".join(known))
