@@ -62,9 +62,8 @@ def save(stamp: str, record: str) -> None:
     fresh = folder / f".{NAME}.{os.getpid()}"
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as out:
-            json.dump({"fingerprint": stamp, "record": record}, out)
+        fresh.touch(mode=0o600)  # private from its first byte
+        fresh.write_text(json.dumps({"fingerprint": stamp, "record": record}))
         os.replace(fresh, folder / NAME)
     except OSError:
         fresh.unlink(missing_ok=True)

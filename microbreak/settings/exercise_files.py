@@ -96,12 +96,12 @@ def exercise_dirs() -> list[Path]:
     return [*(d / "exercises" for d in site_config_dirs()), user_config_dir() / "exercises"]
 
 
-def catalog(dirs: Sequence[Path] | None = None) -> tuple[Exercise, ...]:
+def catalog(dirs: Sequence[str | Path] | None = None) -> tuple[Exercise, ...]:
     """The merged catalog, or CatalogError with one line per problem in any file."""
     return read_catalog(dirs).exercises
 
 
-def read_catalog(dirs: Sequence[Path] | None = None) -> Catalog:
+def read_catalog(dirs: Sequence[str | Path] | None = None) -> Catalog:
     """The merged catalog of ``dirs`` (default: ``exercise_dirs()``) and each one's file."""
     chosen = [Path(d) for d in (exercise_dirs() if dirs is None else dirs)]
     problems: list[str] = []

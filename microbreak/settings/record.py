@@ -89,8 +89,7 @@ class Runtime:
         """The merged catalog of the dirs the check read; CatalogError if one went bad since."""
         from .exercise_files import catalog
 
-        dirs = None if self.exercise_dirs is None else [Path(d) for d in self.exercise_dirs]
-        return catalog(dirs)
+        return catalog(self.exercise_dirs)
 
     def snoozes(self) -> tuple[timedelta, ...]:
         return tuple(timedelta(seconds=s) for s in self.snooze_choices)
