@@ -68,8 +68,7 @@ SECOND = timedelta(seconds=1)
 #: The longest interval, snooze, natural break or hold: a day. Longer is a typo (100000h) or a
 #: pause, and the menus and the status line are not made for it.
 DAY = timedelta(hours=24)
-#: The longest a reminder may stay on screen.
-HOUR = timedelta(hours=1)
+HOUR = timedelta(hours=1)  # the longest a reminder may stay on screen
 #: Every table of settings: no unknown key, never changed after validation, and durations in
 #: seconds in the JSON form that becomes the ``Runtime`` record.
 _MODEL = ConfigDict(extra="forbid", frozen=True, ser_json_timedelta="float")
@@ -274,7 +273,8 @@ class ExerciseSettings(BaseModel):
 
 
 class Settings(BaseModel):
-    """Every setting, with its default (config.example.toml documents them); never reads env."""
+    """Every setting, with its default (config.example.toml documents them); ``Settings()`` is
+    the defaults alone, it reads no file and no variable."""
 
     model_config = _MODEL
 
