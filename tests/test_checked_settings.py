@@ -3,10 +3,14 @@ change checks again, and a mistake is still refused."""
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from microbreak.settings import checked
 
 from .headless import cli, headless_env, private_runtime_dir, running, spawn_daemon, status
 
@@ -92,3 +96,21 @@ def test_a_mistake_made_after_a_good_start_is_still_refused(env: dict[str, str])
     assert code == 2, [ln for ln in refused.log.lines() if not ln.startswith("import time")]
     text = "\n".join(line for line in refused.log.lines() if not line.startswith("import time"))
     assert "snooze_choices" in text and "Traceback" not in text
+
+
+def test_the_stored_record_is_private_and_read_back_only_under_its_fingerprint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It holds the user's settings: only the user may read it, from its first byte on."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    old = os.umask(0o022)
+    try:
+        checked.save("stamp-1", '{"record": 1}')
+    finally:
+        os.umask(old)
+    stored = tmp_path / "cache" / "microbreak" / checked.NAME
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o600
+    assert stat.S_IMODE(stored.parent.stat().st_mode) == 0o700
+    assert [p.name for p in stored.parent.iterdir()] == [checked.NAME]  # no temporary left
+    assert checked.load("stamp-1") == '{"record": 1}'
+    assert checked.load("stamp-2") is None

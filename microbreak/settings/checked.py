@@ -1,14 +1,10 @@
 """The last settings record ``microbreak run`` checked, kept while nothing it was made from changed.
 
-Checking the config loads pydantic and costs a start about a quarter of a second before the
-icon can show. The record depends only on what this fingerprint covers: the config files (the
-user's and the system-wide ones, by path, size, mtime and inode), the exercise files, every
-``MICROBREAK_*`` variable, the command line's flags and this microbreak and Python. So when
-the fingerprint of this start equals the one stored with the last good record, that record is
-what a new check would make, and the daemon starts from it without the check; any change (an
-edit, a new file, another variable) means a full check, whose mistakes are reported as ever.
-The record lives in the user's cache dir, so it serves the first start after a login too.
-Standard library and platformdirs only: this runs before pydantic would be imported.
+Checking loads pydantic: about a quarter of a second before the icon shows. The record depends
+only on the fingerprint's parts (config and exercise files by path, size, mtime and inode, the
+``MICROBREAK_*`` variables, the flags, this microbreak and Python), so while they match, the
+cached record is what a check would make; any change means a full check. Standard library and
+platformdirs only: this runs before pydantic would be imported.
 """
 
 from __future__ import annotations
@@ -29,7 +25,8 @@ NAME = "checked-settings.json"
 
 def fingerprint(flags: Mapping[str, object], env: Mapping[str, str] = os.environ) -> str:
     """A digest of everything the settings record is made from."""
-    path, _named = config_file(_text(flags.get("config")))
+    named = flags.get("config")
+    path, _named = config_file(None if named is None else str(named))
     files = [path, *site_config_files()]
     for folder in exercise_dirs():
         files.append(folder)
@@ -65,9 +62,8 @@ def save(stamp: str, record: str) -> None:
     fresh = folder / f".{NAME}.{os.getpid()}"
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as out:
-            json.dump({"fingerprint": stamp, "record": record}, out)
+        fresh.touch(mode=0o600)  # private from its first byte
+        fresh.write_text(json.dumps({"fingerprint": stamp, "record": record}))
         os.replace(fresh, folder / NAME)
     except OSError:
         fresh.unlink(missing_ok=True)
@@ -79,10 +75,6 @@ def _stat(path: Path) -> list[object]:
     except OSError:
         return [str(path), None]
     return [str(path), info.st_size, info.st_mtime_ns, info.st_ino, info.st_mode]
-
-
-def _text(value: object) -> str | None:
-    return None if value is None else str(value)
 
 
 def flags_of(pairs: Iterable[tuple[str, object]]) -> dict[str, object]:

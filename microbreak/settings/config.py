@@ -1,21 +1,10 @@
-"""Settings in layers, each over the one before, and one clear line per mistake.
+"""Settings in layers, lowest first: the defaults, the system-wide files, the user's file,
+``MICROBREAK_*`` variables and command-line overrides; tables merge key by key.
 
-Lowest first: the built-in defaults, the system-wide files (``/etc/xdg/microbreak/config.toml``
-on Linux, one per ``$XDG_CONFIG_DIRS`` entry), the user's file, ``MICROBREAK_*`` variables, and
-overrides from the command line. Tables merge key by key, so a user file that sets only
-``[notification] timeout`` keeps the system file's ``sound``.
-
-pydantic-settings reads the layers through its public sources: a ``TomlConfigSettingsSource``
-per file and one ``EnvSettingsSource`` (prefix ``MICROBREAK_``, ``__`` for a key in a table,
-names in any case, JSON for lists and tables). It merges what it reads and forgets where each
-value came from, so the merge is ours: it records which layer set each key, and every problem,
-and ``microbreak config show --sources``, names the file, the variable or the command line. So
-are the checks it does not make (a misspelt variable: "did you mean"), the messages for a file
-it cannot parse (``read_toml``'s, with line and column) or a variable that is not JSON, and
-the one validation of the merge against ``Settings``, a plain pydantic model with the exercise
-catalog as context. ``Settings()`` is therefore the defaults alone: it never looks at the
-environment. Only the command line's config path imports this module (and so pydantic); the
-daemon runs on the plain ``Runtime`` record that ``runtime`` makes of the settings.
+pydantic-settings reads each layer through its public sources but forgets where a value came
+from, so the merge is ours: every problem and ``config show --sources`` name the file, the
+variable or the flag. Only the command line imports this (and so pydantic); the daemon runs on
+the plain ``Runtime`` record.
 """
 
 from __future__ import annotations
@@ -24,12 +13,10 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import time, timedelta
-from enum import Enum
-from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, TypeVar, get_origin
 
@@ -56,7 +43,6 @@ from pydantic_settings import (
 from ..core.durations import (
     DURATION_HELP,
     DurationError,
-    TimeOfDayError,
     format_duration,
     parse_duration,
     parse_time_of_day,
@@ -68,7 +54,7 @@ from ..errors import ConfigError
 from ..i18n import AUTO, _, use
 from ..paths import CONFIG_ENV, config_file, site_config_files
 from .exercise_files import did_you_mean, exercise_dirs, read_catalog, read_toml
-from .record import WEEKDAYS, Runtime
+from .record import WEEKDAYS, Runtime, hours_by_day
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -78,63 +64,53 @@ else:  # pragma: no cover - Python 3.10
 ENV_PREFIX = "MICROBREAK_"
 ENV_NESTED_DELIMITER = "__"
 
-
 SECOND = timedelta(seconds=1)
 #: The longest interval, snooze, natural break or hold: a day. Longer is a typo (100000h) or a
 #: pause, and the menus and the status line are not made for it.
 DAY = timedelta(hours=24)
-#: The longest a reminder may stay on screen.
-HOUR = timedelta(hours=1)
+HOUR = timedelta(hours=1)  # the longest a reminder may stay on screen
 #: Every table of settings: no unknown key, never changed after validation, and durations in
 #: seconds in the JSON form that becomes the ``Runtime`` record.
 _MODEL = ConfigDict(extra="forbid", frozen=True, ser_json_timedelta="float")
+
+
+def _parsed(parse: Callable[[object], Any]) -> BeforeValidator:
+    """One of the core's parsers, whose message already says what is allowed."""
+
+    def check(value: object) -> Any:
+        try:
+            return parse(value)
+        except DurationError as e:  # TimeOfDayError too
+            raise PydanticCustomError("clock", str(e)) from None
+
+    return BeforeValidator(check)
 
 
 def _bounded(longest: timedelta) -> BeforeValidator:
     """A duration from one second to ``longest``, in whole seconds, as the menus show it."""
 
     def check(value: object) -> timedelta:
-        allowed = _("write a duration from 1s to {longest}, like 45m, 1h30m or 90s").format(
-            longest=format_duration(longest)
-        )
         try:
             parsed = parse_duration(value)
         except DurationError as e:
             raise PydanticCustomError("duration", str(e)) from None
-        shown = json.dumps(value, default=str)
         if parsed <= timedelta(0):
-            raise PydanticCustomError(
-                "duration",
-                _("{value} must be longer than zero; write {help}").format(
-                    value=shown, help=_(DURATION_HELP)
-                ),
-            )
-        if parsed < SECOND:
-            raise PydanticCustomError(
-                "duration",
-                _("{value} is less than a second; {allowed}").format(value=shown, allowed=allowed),
-            )
-        if parsed.microseconds:
-            raise PydanticCustomError(
-                "duration",
-                _("{value} is not a whole number of seconds; {allowed}").format(
-                    value=shown, allowed=allowed
-                ),
-            )
-        if parsed > longest:
-            raise PydanticCustomError(
-                "duration", _("{value} is too long; {allowed}").format(value=shown, allowed=allowed)
-            )
-        return parsed
+            problem = _("{value} must be longer than zero; write {help}")
+        elif parsed < SECOND:
+            problem = _("{value} is less than a second; {allowed}")
+        elif parsed.microseconds:
+            problem = _("{value} is not a whole number of seconds; {allowed}")
+        elif parsed > longest:
+            problem = _("{value} is too long; {allowed}")
+        else:
+            return parsed
+        allowed = _("write a duration from 1s to {longest}, like 45m, 1h30m or 90s")
+        allowed = allowed.format(longest=format_duration(longest))
+        shown = json.dumps(value, default=str)
+        said = problem.format(value=shown, help=_(DURATION_HELP), allowed=allowed)
+        raise PydanticCustomError("duration", said)
 
     return BeforeValidator(check)
-
-
-def _clock_time(value: object) -> time:
-    try:
-        return parse_time_of_day(value)
-    except TimeOfDayError as e:
-        raise PydanticCustomError("clock", str(e)) from None
 
 
 def _not_a_boolean(value: object) -> object:
@@ -162,43 +138,6 @@ def _language(value: object) -> str:
 
 
 _LANGUAGE_CODE = re.compile(r"([A-Za-z]{2,3})(?:[_-]([A-Za-z]{2}))?")
-
-WholeNumber = Annotated[int, BeforeValidator(_not_a_boolean)]
-Duration = Annotated[timedelta, _bounded(DAY)]
-ShortDuration = Annotated[timedelta, _bounded(HOUR)]
-ClockTime = Annotated[time, BeforeValidator(_clock_time)]
-Language = Annotated[str, BeforeValidator(_language)]
-
-
-def _distinct(value: object, handler: ValidatorFunctionWrapHandler) -> list[timedelta]:
-    """The snooze menu's entries, each once: "5m" and "300s" are the same entry."""
-    parsed: list[timedelta] = handler(value)
-    first: dict[timedelta, int] = {}
-    for n, span in enumerate(parsed):
-        if span in first:
-            raw = value[n] if isinstance(value, list) else span
-            earlier = first[span]
-            shown = json.dumps(raw, default=str)
-            same = "" if raw == format_duration(span) else f" ({format_duration(span)})"
-            raise PydanticCustomError(
-                "duration",
-                "{key}: {value}{same} repeats snooze_choices[{earlier}]; "
-                "each choice must be a different duration",
-                {"key": n, "value": shown, "same": same, "earlier": earlier},
-            )
-        first[span] = n
-    return parsed
-
-
-class NotificationSettings(BaseModel):
-    """How a reminder is shown."""
-
-    model_config = _MODEL
-
-    timeout: ShortDuration = Field(default=timedelta(seconds=20))
-    sound: bool = False
-
-
 _DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -214,19 +153,60 @@ def _weekday(value: object) -> str:
     )
 
 
-def _time_range(value: object) -> str:
-    try:
-        return str(Span.parse(value))
-    except TimeOfDayError as e:
-        raise PydanticCustomError("clock", str(e)) from None
+def _exercise_id(value: object, info: ValidationInfo) -> str:
+    known = [e.id for e in _catalog(info)]
+    if isinstance(value, str) and (current := current_id(value, known)) in known:
+        return current  # an old id merged into another exercise still works
+    raise PydanticCustomError(
+        "exercise",
+        _("no exercise is called {name}{hint}; `microbreak exercises` lists them"),
+        {"name": json.dumps(value, default=str), "hint": did_you_mean(str(value), known)},
+    )
 
 
+def _catalog(info: ValidationInfo) -> tuple[Exercise, ...]:
+    """The merged catalog ``load`` validates against; ``Settings()`` alone has the built-in one."""
+    return tuple((info.context or {}).get("catalog", CATALOG))
+
+
+WholeNumber = Annotated[int, BeforeValidator(_not_a_boolean)]
+Duration = Annotated[timedelta, _bounded(DAY)]
+ShortDuration = Annotated[timedelta, _bounded(HOUR)]
+ClockTime = Annotated[time, _parsed(parse_time_of_day)]
+Language = Annotated[str, BeforeValidator(_language)]
 Weekday = Annotated[str, BeforeValidator(_weekday)]
-TimeRange = Annotated[str, BeforeValidator(_time_range)]
+TimeRange = Annotated[str, _parsed(lambda value: str(Span.parse(value)))]
+ExerciseId = Annotated[str, BeforeValidator(_exercise_id)]
+
+
+def _distinct(value: object, handler: ValidatorFunctionWrapHandler) -> list[timedelta]:
+    """The snooze menu's entries, each once: "5m" and "300s" are the same entry."""
+    parsed: list[timedelta] = handler(value)
+    first: dict[timedelta, int] = {}
+    for n, span in enumerate(parsed):
+        if span in first:
+            raw = value[n] if isinstance(value, list) else span
+            shown = json.dumps(raw, default=str)
+            same = "" if raw == format_duration(span) else f" ({format_duration(span)})"
+            raise PydanticCustomError(
+                "duration",
+                "{key}: {value}{same} repeats snooze_choices[{earlier}]; "
+                "each choice must be a different duration",
+                {"key": n, "value": shown, "same": same, "earlier": first[span]},
+            )
+        first[span] = n
+    return parsed
+
+
+class NotificationSettings(BaseModel):
+    model_config = _MODEL
+
+    timeout: ShortDuration = Field(default=timedelta(seconds=20))
+    sound: bool = False
 
 
 class WorkHoursSettings(BaseModel):
-    """When reminders may come; off by default so a first evening try still shows them."""
+    """Off by default, so that a first evening try still shows reminders."""
 
     model_config = _MODEL
 
@@ -238,8 +218,7 @@ class WorkHoursSettings(BaseModel):
     @model_validator(mode="after")
     def _some_hours(self) -> WorkHoursSettings:
         """Working hours on with no hours at all would hold every reminder back, forever."""
-        by_day = [self.by_day.get(d, self.hours if d in self.days else []) for d in WEEKDAYS]
-        if self.enabled and not any(by_day):
+        if self.enabled and not any(hours_by_day(self.model_dump())):
             if self.days:
                 key, what = "by_day", f"{json.dumps(self.by_day)} leaves every working day empty"
                 fix = 'give at least one day a range like "09:00-17:30"'
@@ -256,8 +235,6 @@ class WorkHoursSettings(BaseModel):
 
 
 class DoNotDisturbSettings(BaseModel):
-    """Which conditions hold a due reminder back, and for how long at most."""
-
     model_config = _MODEL
 
     fullscreen: bool = True
@@ -267,45 +244,16 @@ class DoNotDisturbSettings(BaseModel):
     max_postpone: Duration = Field(default=timedelta(minutes=30))
 
 
-def _catalog(info: ValidationInfo) -> Sequence[Exercise]:
-    """The merged catalog ``load`` validates against (built-in and your own exercises)."""
-    context = info.context
-    if isinstance(context, Mapping):
-        known = context.get("catalog")
-        if known is not None:
-            return tuple(known)
-    return CATALOG
-
-
-def _exercise_id(value: object, info: ValidationInfo) -> str:
-    known = [e.id for e in _catalog(info)]
-    if isinstance(value, str) and (current := current_id(value, known)) in known:
-        return current  # an old id merged into another exercise still works
-    hint = did_you_mean(str(value), known)
-    raise PydanticCustomError(
-        "exercise",
-        _("no exercise is called {name}{hint}; `microbreak exercises` lists them"),
-        {"name": json.dumps(value, default=str), "hint": hint},
-    )
-
-
-ExerciseId = Annotated[str, BeforeValidator(_exercise_id)]
-
-
 class ExerciseSettings(BaseModel):
-    """Which exercises may come up."""
-
     model_config = _MODEL
 
     positions: list[Position] = Field(default_factory=lambda: [Position.SEATED], min_length=1)
-    # Empty defaults, not default_factory=list: pydantic copies a mutable default for each model
-    # anyway, and for a built-in factory it parses the text signature with tokenize at import,
-    # a few ms of every start of the command line.
+    # Not default_factory=list: for a built-in factory pydantic parses the text signature with
+    # tokenize at import, a few ms of every start of the command line (it copies a default anyway).
     include: list[ExerciseId] = Field(default=[])
     exclude: list[ExerciseId] = Field(default=[])
 
     def selection(self) -> Selection:
-        """The core's view of these settings."""
         return Selection(frozenset(self.positions), tuple(self.include), tuple(self.exclude))
 
     @model_validator(mode="after")
@@ -325,11 +273,8 @@ class ExerciseSettings(BaseModel):
 
 
 class Settings(BaseModel):
-    """Every setting, with its default; see config.example.toml for the documented file.
-
-    ``Settings()`` is the built-in defaults alone; ``load`` adds the files, the environment
-    and the command line.
-    """
+    """Every setting, with its default (config.example.toml documents them); ``Settings()`` is
+    the defaults alone, it reads no file and no variable."""
 
     model_config = _MODEL
 
@@ -354,28 +299,21 @@ class Settings(BaseModel):
     @model_validator(mode="after")
     def _bounds(self) -> Settings:
         if self.min_interval > self.max_interval:
+            low, high = format_duration(self.min_interval), format_duration(self.max_interval)
             raise PydanticCustomError(
                 "bounds",
                 _(
                     "{key}: {low} is longer than max_interval {high}; "
                     "min_interval must not exceed max_interval"
                 ),
-                {
-                    "key": "min_interval",
-                    "low": format_duration(self.min_interval),
-                    "high": format_duration(self.max_interval),
-                },
+                {"key": "min_interval", "low": low, "high": high},
             )
         return self
 
 
 class _Sources(BaseSettings, Settings):
-    """``Settings`` as pydantic-settings' sources see it: its fields, and where to find them.
-
-    Only a description for the sources, never validated itself (``defer_build``): the merge of
-    the layers is validated as a plain ``Settings``, with the exercise catalog as context. Keys
-    in a file are case-sensitive, as TOML's are; variable names are matched in any case.
-    """
+    """``Settings`` for pydantic-settings' sources, never validated itself (``defer_build``);
+    keys in a file are case-sensitive, as TOML's are."""
 
     model_config = SettingsConfigDict(
         case_sensitive=True,
@@ -396,9 +334,7 @@ class Origin:
         """As a problem names it: the file, ``environment variable X`` or ``command line``."""
         if self.kind == "environment":
             return _("environment variable {name}").format(name=self.name)
-        if self.kind in {"system", "user"}:
-            return self.name
-        return self.kind
+        return self.name if self.kind in {"system", "user"} else self.kind
 
     @property
     def label(self) -> str:
@@ -414,31 +350,22 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class Loaded:
-    """Settings with the user file they came from (``exists`` False: no file yet) and the rest.
-
-    ``path`` is the user layer's file; ``system_files`` the system-wide files that were read,
-    lowest first; ``origins`` maps a dotted key to the layer that set it (a key not in it has
-    its default); ``catalog`` is the merged exercise catalog read from ``exercise_dirs``.
-    """
+    """Settings and where they came from: the user's file (``exists`` False: none yet), the
+    system-wide files read, the layer that set each key, and the merged exercise catalog."""
 
     settings: Settings
     path: Path
     exists: bool
     system_files: tuple[Path, ...] = ()
-    origins: Mapping[str, Origin] = field(default_factory=dict)
+    origins: Mapping[Loc, Origin] = field(default_factory=dict)  # a key not in it: its default
     catalog: tuple[Exercise, ...] = CATALOG
     exercise_dirs: tuple[Path, ...] = ()
     environment: tuple[str, ...] = ()  # the MICROBREAK_* variables that set something
     overridden: bool = False  # whether the command line set something
 
     def origin(self, key: str) -> Origin:
-        """Where the value of the dotted ``key`` came from (``DEFAULT`` if nobody set it)."""
-        parts = key.split(".")
-        for n in range(len(parts), 0, -1):
-            found = self.origins.get(".".join(parts[:n]))
-            if found is not None:
-                return found
-        return DEFAULT
+        """Where the value of the dotted ``key`` came from."""
+        return _nearest(self.origins, tuple(key.split("."))) or DEFAULT
 
 
 def runtime(loaded: Loaded, *, tray: bool = True, verbose: bool = False) -> Runtime:
@@ -460,9 +387,8 @@ def load(
 ) -> Loaded:
     """Read every layer and validate the merge, or raise ConfigError with one line per problem.
 
-    ``explicit`` (``--config``) or ``$MICROBREAK_CONFIG`` replace the user's file only; the
-    system-wide files still apply beneath it. ``overrides`` maps dotted keys (``"min_interval"``,
-    ``"notification.timeout"``) to values from command-line flags, above everything else.
+    ``explicit`` (``--config``) or ``$MICROBREAK_CONFIG`` replace the user's file only.
+    ``overrides`` maps dotted keys (``"notification.timeout"``) to values of command-line flags.
     """
     path, named = config_file(explicit)
     exists = path.is_file()
@@ -470,9 +396,8 @@ def load(
         raise ConfigError([_("{path}: is not a file").format(path=path)])
     if not exists and named:
         source = f"{CONFIG_ENV}={path}" if not explicit else "--config"
-        raise ConfigError(
-            [_("{path}: no such config file (named by {source})").format(path=path, source=source)]
-        )
+        said = _("{path}: no such config file (named by {source})")
+        raise ConfigError([said.format(path=path, source=source)])
     problems = _unknown_env()
     if problems:
         raise ConfigError(problems)
@@ -483,10 +408,15 @@ def load(
     files += [(Origin("user", str(path)), path)] if exists else []
     layers = [(_read(file, problems), _always(origin)) for origin, file in files]
     variables, environment = _environment(problems)
-    layers.append((environment, partial(_variable, variables)))
+    # A key is set by its own variable, else by the one of the table that holds it.
+    layers.append(
+        (environment, lambda loc: Origin("environment", _nearest(variables, loc) or _env_name(loc)))
+    )
     for key, value in (overrides or {}).items():
-        loc = tuple(key.split("."))
-        layers.append((_nest(loc, value), _always(Origin(COMMAND_LINE, key))))
+        data: Any = value  # "notification.timeout" as {"notification": {"timeout": value}}
+        for part in reversed(key.split(".")):
+            data = {part: data}
+        layers.append((data, _always(Origin(COMMAND_LINE, key))))
     dirs = tuple(exercise_dirs())
     catalog = CATALOG
     try:
@@ -511,7 +441,7 @@ def load(
         path,
         exists,
         system_files=system_files,
-        origins={".".join(loc): origin for loc, origin in origins.items()},
+        origins=origins,
         catalog=catalog,
         exercise_dirs=dirs,
         environment=tuple(variables.values()),
@@ -520,30 +450,23 @@ def load(
 
 
 def _read(path: Path, problems: list[str]) -> dict[str, Any]:
-    """The file's settings, read by pydantic-settings' TOML source ({} and a problem if bad).
-
-    One source per file, not one over the list: the list's merge forgets which file set a key.
-    """
+    """The file's settings ({} and a problem if bad), one source per file: the source's merge
+    of a list of files forgets which file set a key."""
     try:
         return TomlConfigSettingsSource(_Sources, toml_file=path)()
-    except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError) as e:
-        try:  # the same message as for an exercise file: the line and column of a syntax error
-            read_toml(path)
-        except ConfigError as again:
-            problems += again.problems
-        else:  # fixed between the two reads
-            problems.append(f"{path}: cannot be read ({e.__class__.__name__}: {e})")
-        return {}
+    except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError):
+        try:  # the line and column of a syntax error, as for an exercise file
+            return read_toml(path)
+        except ConfigError as e:
+            problems += e.problems
+            return {}
 
 
 def _environment(problems: list[str]) -> tuple[dict[Loc, str], dict[str, Any]]:
     """The ``MICROBREAK_*`` variables by key, and what pydantic-settings' env source makes of them.
 
-    The source matches names in any case, reaches a key in a table with ``__``
-    (``MICROBREAK_NOTIFICATION__SOUND``), decodes JSON for a list or a table and lays a single
-    key over its whole table. It stops at the first value that is not JSON, naming the field
-    only, and lets an empty one in a table through; so each such value is tried here first, to
-    name the variable and what to write. ``_unknown_env`` has already refused unknown names.
+    The source stops at the first value that is not JSON, naming the field only, and lets an
+    empty one in a table through: each is tried here first, to name the variable and the fix.
     """
     variables = _variables()
     bad = []
@@ -553,22 +476,13 @@ def _environment(problems: list[str]) -> tuple[dict[Loc, str], dict[str, Any]]:
             if kind is not None:
                 json.loads(os.environ[var])
         except ValueError:
-            bad.append(
-                _("environment variable {var}: not valid JSON; write {kind}").format(
-                    var=var, kind=kind
-                )
-            )
+            said = _("environment variable {var}: not valid JSON; write {kind}")
+            bad.append(said.format(var=var, kind=kind))
     problems += bad
     if bad or not variables:
         return variables, {}
-    source = EnvSettingsSource(
-        _Sources,
-        case_sensitive=False,
-        env_prefix=ENV_PREFIX,
-        env_nested_delimiter=ENV_NESTED_DELIMITER,
-    )
-    try:
-        return variables, source()
+    try:  # names in any case; the prefix and the delimiter are _Sources'
+        return variables, EnvSettingsSource(_Sources, case_sensitive=False)()
     except SettingsError as e:
         problems.append(f"environment: {e}")
         return variables, {}
@@ -583,11 +497,6 @@ def _variables() -> dict[Loc, str]:
     }
 
 
-def _variable(variables: Mapping[Loc, str], loc: Loc) -> Origin:
-    """The variable that set ``loc``: its own, else the one of the table that holds it."""
-    return Origin("environment", _nearest(variables, loc) or _env_name(loc))
-
-
 def _nearest(found: Mapping[Any, T], loc: tuple[str | int, ...]) -> T | None:
     """The entry for ``loc``, else for the nearest table (or list) that holds it."""
     return next((found[k] for n in range(len(loc), 0, -1) if (k := loc[:n]) in found), None)
@@ -597,14 +506,6 @@ def _always(origin: Origin) -> Callable[[Loc], Origin]:
     return lambda _loc: origin
 
 
-def _nest(loc: Loc, value: object) -> dict[str, Any]:
-    """``("notification", "timeout"), "30s"`` as ``{"notification": {"timeout": "30s"}}``."""
-    data: dict[str, Any] = {loc[-1]: value}
-    for key in reversed(loc[:-1]):
-        data = {key: data}
-    return data
-
-
 def _merge(
     into: dict[str, Any],
     layer: Mapping[str, Any],
@@ -612,11 +513,8 @@ def _merge(
     origins: dict[Loc, Origin],
     prefix: Loc = (),
 ) -> None:
-    """Lay ``layer`` over ``into``: tables of settings key by key, any other value whole.
-
-    ``origins`` records which layer set each key; it stays in the order the keys were last set,
-    so a later entry always comes from a higher layer.
-    """
+    """Lay ``layer`` over ``into``: tables of settings key by key, any other value whole;
+    ``origins`` stays in the order the keys were last set, so a later entry is a higher layer."""
     for key, value in layer.items():
         loc = (*prefix, key)
         below = into.get(key)
@@ -648,6 +546,14 @@ _ENV_EXAMPLES = {
     "notification": 'a table like {"timeout": "20s"}',
     "by_day": 'a table like {"fri": ["09:00-13:00"]}',
 }
+_LIST_EXAMPLES = {
+    "snooze_choices": '["5m", "10m", "15m"]',
+    "days": '["mon", "tue", "wed", "thu", "fri"]',
+    "hours": '["09:00-17:30"]',
+    "positions": '["seated", "standing"]',
+    "include": '["shoulder-rolls", "shoulder-shrug"]',
+    "exclude": '["shoulder-rolls", "shoulder-shrug"]',
+}
 
 
 def _kind(loc: Loc) -> str | None:
@@ -658,10 +564,8 @@ def _kind(loc: Loc) -> str | None:
     parent = _table(loc[:-1])
     spec = parent.model_fields.get(loc[-1]) if parent is not None else None
     shape = get_origin(spec.annotation) if spec is not None else None
-    if shape is list:
-        return _ENV_EXAMPLES.get(loc[-1], f"a list like {_LIST_EXAMPLES.get(loc[-1], '[...]')}")
-    if shape is dict:
-        return _ENV_EXAMPLES.get(loc[-1], "a table like {...}")
+    if shape is list or shape is dict:  # the one dict, by_day, has its example
+        return _ENV_EXAMPLES.get(loc[-1]) or f"a list like {_LIST_EXAMPLES[loc[-1]]}"
     return None
 
 
@@ -674,69 +578,47 @@ def _model_at(loc: tuple[str | int, ...]) -> type[BaseModel]:
 
 
 def _env_name(loc: tuple[str | int, ...]) -> str:
-    keys = [str(p) for p in loc if isinstance(p, str)]
-    return ENV_PREFIX + "__".join(keys).upper()
+    return ENV_PREFIX + ENV_NESTED_DELIMITER.join(str(p) for p in loc if isinstance(p, str)).upper()
 
 
 def _origin_of(
-    loc: tuple[str | int, ...], origins: Mapping[tuple[str, ...], Origin], fallback: Origin
+    loc: tuple[str | int, ...], origins: Mapping[Loc, Origin], fallback: Origin
 ) -> Origin:
-    """The layer that set the value at ``loc`` (or the table, or the list, holding it).
-
-    A check across keys may name a key nobody set (``exercises.exclude`` when the include list
-    leaves nothing); then the highest layer that set anything in the same table is to blame,
-    and failing that ``fallback`` (the user's file).
-    """
+    """The layer that set the value at ``loc`` (or the table, or the list, holding it); for a key
+    nobody set (a check across keys), the highest layer that set its table, else ``fallback``."""
     near = [origin for key, origin in origins.items() if loc and key[:1] == (str(loc[0]),)]
     return _nearest(origins, loc) or (near[-1] if near else fallback)
-
-
-def _key(loc: tuple[str | int, ...]) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
-    return text
-
-
-_LIST_EXAMPLES = {
-    "snooze_choices": '["5m", "10m", "15m"]',
-    "days": '["mon", "tue", "wed", "thu", "fri"]',
-    "hours": '["09:00-17:30"]',
-    "positions": '["seated", "standing"]',
-    "include": '["shoulder-rolls", "shoulder-shrug"]',
-    "exclude": '["shoulder-rolls", "shoulder-shrug"]',
-}
 
 
 def _allowed(error: Mapping[str, Any]) -> str:
     """What a value of this type may be, in words."""
     kind = error["type"]
     ctx = error.get("ctx") or {}
+    loc = error["loc"]
     if kind == "enum":
         return _("one of {values}").format(values=ctx.get("expected", "")).replace("'", '"')
     if kind in {"list_type", "too_short", "too_long"}:
-        loc = error["loc"]
         in_by_day = len(loc) > 1 and loc[-2] == "by_day"
-        example = _LIST_EXAMPLES.get("hours" if in_by_day else str(loc[-1]), "[...]")
-        if kind == "too_short":
-            return _("a list with at least {n} entry, like {example}").format(
-                n=ctx.get("min_length"), example=example
-            )
-        if kind == "too_long":
-            return _("a list with at most {n} entries, like {example}").format(
-                n=ctx.get("max_length"), example=example
-            )
-        return _("a list, like {example}").format(example=example)
-    if kind == "dict_type" and error["loc"][-1] == "by_day":
+        words = {
+            "too_short": _("a list with at least {n} entry, like {example}"),
+            "too_long": _("a list with at most {n} entries, like {example}"),
+            "list_type": _("a list, like {example}"),
+        }
+        return words[kind].format(
+            n=ctx.get("min_length", ctx.get("max_length")),
+            example=_LIST_EXAMPLES.get("hours" if in_by_day else str(loc[-1]), "[...]"),
+        )
+    if kind == "dict_type" and loc[-1] == "by_day":
         return _("a table like {example}").format(example='{ fri = ["09:00-13:00"] }')
     if kind in {"model_type", "dict_type"}:
         return _("a table of settings")
-    if kind == "string_type":
-        return _("a string in quotes")
     if kind.startswith("bool_"):
         return _("true or false")
-    if kind.startswith("int_") or kind in _NUMBER_LIMITS:
-        return _("a whole number{range}").format(range=_number_range(tuple(error["loc"])))
+    if kind.startswith("int_") or kind in _NUMBER_LIMITS:  # daily_goal, with both limits
+        spec = _model_at(tuple(loc)).model_fields[str(loc[-1])]
+        limits = {k: getattr(m, k) for m in spec.metadata for k in ("ge", "le") if hasattr(m, k)}
+        within = _(" from {low} to {high}").format(low=limits["ge"], high=limits["le"])
+        return _("a whole number{range}").format(range=within)
     # Anything else in pydantic's words, minus its "Input should be" preamble.
     return str(error["msg"]).removeprefix("Input should be ")
 
@@ -745,65 +627,37 @@ def _allowed(error: Mapping[str, Any]) -> str:
 _NUMBER_LIMITS = {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}
 
 
-def _number_range(loc: tuple[str | int, ...]) -> str:
-    """`` from 1 to 100`` for a field with both limits (Field's ge and le), else ``""``."""
-    spec = _model_at(loc).model_fields.get(str(loc[-1]))
-    limits = {
-        k: getattr(m, k)
-        for m in (spec.metadata if spec else ())
-        for k in ("ge", "le")
-        if getattr(m, k, None) is not None
-    }
-    if "ge" in limits and "le" in limits:
-        return _(" from {low} to {high}").format(low=limits["ge"], high=limits["le"])
-    if "ge" in limits:
-        return _(" of at least {low}").format(low=limits["ge"])
-    if "le" in limits:
-        return _(" of at most {high}").format(high=limits["le"])
-    return ""
-
-
-def _explain(
-    error: ValidationError, origins: Mapping[tuple[str, ...], Origin], fallback: Origin
-) -> list[str]:
+def _explain(error: ValidationError, origins: Mapping[Loc, Origin], fallback: Origin) -> list[str]:
     problems = []
     for item in error.errors(include_url=False):
         # pydantic marks a bad key of a table (by_day's day) with a last "[key]" part.
         loc = tuple(p for p in item["loc"] if p != "[key]")
+        kind, message = item["type"], str(item["msg"])
+        ours = kind in {"duration", "clock", "exercise", "bounds", "language"}
+        if ours and (sub := (item.get("ctx") or {}).get("key")):  # the message names a key
+            loc = (*loc, sub)
+            message = message.split(": ", 1)[1]
         origin = _origin_of(loc, origins, fallback)
-        key = _key(loc)
-        if item["type"] == "extra_forbidden":
-            name = str(loc[-1])
+        key = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc)[1:]  # x.y[0]
+        if kind == "extra_forbidden":
             known = list(_model_at(loc).model_fields)
-            hint = did_you_mean(name, known) or _("; allowed keys here: {keys}").format(
-                keys=", ".join(known)
-            )
-            problems.append(
-                _("{origin}: {key}: unknown key{hint}").format(origin=origin, key=key, hint=hint)
-            )
+            listed = _("; allowed keys here: {keys}").format(keys=", ".join(known))
+            hint = did_you_mean(str(loc[-1]), known) or listed
+            said = _("{origin}: {key}: unknown key{hint}")
+            problems.append(said.format(origin=origin, key=key, hint=hint))
             continue
-        message = str(item["msg"])
-        if item["type"] in {"duration", "clock", "exercise", "bounds", "language"}:
-            sub = (item.get("ctx") or {}).get("key")
-            if sub:
-                loc = (*loc, sub)
-                key = _key(loc)
-                message = message.split(": ", 1)[1]
-                origin = _origin_of(loc, origins, fallback)
-            if item["type"] == "bounds":
-                other = _origin_of(("max_interval",), origins, DEFAULT)
-                if other not in {origin, DEFAULT}:
-                    message += _(" (max_interval comes from {origin})").format(origin=other)
-            problems.append(f"{origin}: {key}: {message}")
-            continue
-        value = item.get("input")
-        shown = json.dumps(value) if isinstance(value, str | int | float | bool) else ""
-        allowed = _allowed(item)
-        if shown:
-            line = _("got {value}; expected {allowed}").format(value=shown, allowed=allowed)
-        else:
-            line = _("expected {allowed}").format(allowed=allowed)
-        problems.append(f"{origin}: {key}: {line}")
+        if kind == "bounds":
+            other = _origin_of(("max_interval",), origins, DEFAULT)
+            if other not in {origin, DEFAULT}:
+                message += _(" (max_interval comes from {origin})").format(origin=other)
+        elif not ours:
+            value, allowed = item.get("input"), _allowed(item)
+            if isinstance(value, str | int | float | bool):
+                said = _("got {value}; expected {allowed}")
+                message = said.format(value=json.dumps(value), allowed=allowed)
+            else:
+                message = _("expected {allowed}").format(allowed=allowed)
+        problems.append(f"{origin}: {key}: {message}")
     return problems
 
 
@@ -811,24 +665,20 @@ def _unknown_env() -> list[str]:
     """``MICROBREAK_*`` variables that set nothing are typos; say so rather than ignore them."""
     keys = [key.split(".") for key, _ in _leaves(Settings())]
     known = sorted({CONFIG_ENV} | {_env_name(tuple(k[:n])) for k in keys for n in (1, len(k))})
+    said = _("environment variable {var}: unknown setting{hint}")
     return [
-        _("environment variable {var}: unknown setting{hint}").format(
-            var=var, hint=did_you_mean(_env_name(loc), known)
-        )
+        said.format(var=var, hint=did_you_mean(_env_name(loc), known))
         for loc, var in _variables().items()
         if _env_name(loc) not in known
     ]
 
 
 def _toml_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
+    """A value as TOML writes it; JSON's true, numbers and strings (str enums too) are TOML's."""
     if isinstance(value, timedelta):
         return f'"{format_duration(value)}"'
     if isinstance(value, time):
         return f'"{value.strftime("%H:%M")}"'
-    if isinstance(value, Enum):
-        return json.dumps(value.value)
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
@@ -837,50 +687,39 @@ def _toml_value(value: object) -> str:
     return json.dumps(value)
 
 
-def describe(settings: Settings) -> str:
-    """The effective settings as TOML, for ``microbreak config check``."""
-    lines: list[str] = []
-    table = ""
-    for key, value in _leaves(settings):
-        name, _dot, leaf = key.rpartition(".")
-        if name != table:
-            lines += ["", f"[{name}]"]
-            table = name
-        lines.append(f"{leaf} = {_toml_value(value)}")
-    return "\n".join(lines)
-
-
 def _leaves(settings: Settings) -> list[tuple[str, object]]:
     """Every setting as (dotted key, value), top-level keys first, in the model's order."""
-    top: list[tuple[str, object]] = []
-    tables: list[tuple[str, object]] = []
-    for name in Settings.model_fields:
-        value = getattr(settings, name)
-        if isinstance(value, BaseModel):
-            tables += [(f"{name}.{k}", getattr(value, k)) for k in type(value).model_fields]
-        else:
-            top.append((name, value))
+    data = settings.model_dump()
+    top = [(key, value) for key, value in data.items() if not isinstance(value, dict)]
+    tables = [
+        (f"{name}.{key}", value)
+        for name, table in data.items()
+        if isinstance(table, dict)
+        for key, value in table.items()
+    ]
     return top + tables
 
 
-def show(loaded: Loaded, *, sources: bool = False) -> str:
-    """The effective settings, for ``microbreak config show``.
+def describe(settings: Settings) -> str:
+    """The effective settings as TOML, for ``microbreak config check``."""
+    data = settings.model_dump()
+    lines = [f"{k} = {_toml_value(v)}" for k, v in data.items() if not isinstance(v, dict)]
+    for name, table in data.items():
+        if isinstance(table, dict):
+            lines += ["", f"[{name}]", *(f"{k} = {_toml_value(v)}" for k, v in table.items())]
+    return "\n".join(lines)
 
-    With ``sources``, one aligned ``key = value  # source`` line per setting (still valid
-    TOML, with dotted keys), under a line naming the layers, lowest first.
-    """
+
+def show(loaded: Loaded, *, sources: bool = False) -> str:
+    """The effective settings; with ``sources``, one aligned ``key = value  # source`` line per
+    setting (still valid TOML) under a line naming the layers, lowest first."""
     if not sources:
         return describe(loaded.settings)
     layers = ["default", *(str(p) for p in loaded.system_files)]
     layers.append(str(loaded.path) if loaded.exists else f"{loaded.path} (not there)")
-    if loaded.environment:
-        layers.append("environment")
-    if loaded.overridden:
-        layers.append(COMMAND_LINE)
-    rows = [
-        (key, _toml_value(value), loaded.origin(key).label)
-        for key, value in _leaves(loaded.settings)
-    ]
+    layers += ["environment"] if loaded.environment else []
+    layers += [COMMAND_LINE] if loaded.overridden else []
+    rows = [(k, _toml_value(v), loaded.origin(k).label) for k, v in _leaves(loaded.settings)]
     key_width = max(len(r[0]) for r in rows)
     value_width = max(len(r[1]) for r in rows)
     lines = [f"# lowest first: {' < '.join(layers)}"]

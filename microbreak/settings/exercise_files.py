@@ -1,11 +1,7 @@
-"""Your own exercises: TOML files in the config dirs, merged over the built-in catalog.
-
-Each ``*.toml`` file in ``<site config dir>/exercises`` (an office's) and then
-``<user config dir>/exercises`` (yours) holds one or more ``[[exercise]]`` tables with the
-built-in catalog's fields. A later dir beats an earlier one and both beat the built-in catalog,
-exercise by exercise (by id). Only the standard library is used (``tomllib``): the lean daemon
-process, which never imports pydantic, loads the merged catalog itself. Every problem is one
-line naming the file, the exercise and the field, like the config's.
+"""Your own exercises: ``[[exercise]]`` tables in ``*.toml`` files of ``<config dir>/exercises``,
+the system-wide dirs' then yours, each later one replacing the built-in or earlier exercise of
+its id. Standard library only (``tomllib``): the lean daemon, which never imports pydantic, reads
+them itself. Every problem is one line naming the file, the exercise and the field.
 """
 
 from __future__ import annotations
@@ -29,41 +25,30 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-#: The dose as data for the guide (``Routine``): optional, and ``repetitions`` is required
-#: once any of them is given.
+#: The dose as data for the guide (``Routine``): optional, but any needs ``repetitions``.
 ROUTINE_FIELDS = ("repetitions", "hold_seconds", "sides", "pace_seconds")
-#: Every field an exercise may have; the first six are required.
-FIELDS = (
-    "id",
-    "name",
-    "instructions",
-    "dose",
-    "position",
-    "area",
-    "image",
-    "source",
-    *ROUTINE_FIELDS,
-)
-REQUIRED = FIELDS[:6]
+#: The fields every exercise needs, then every field it may have.
+REQUIRED = ("id", "name", "instructions", "dose", "position", "area")
+FIELDS = (*REQUIRED, "image", "source", *ROUTINE_FIELDS)
+TEXT_FIELDS = ("id", "name", "instructions", "dose", "image", "source")
 #: The bounds of a routine a guide can count.
 MAX_REPETITIONS = 100
 MAX_HOLD = 120
 PACE_RANGE = (0.5, 30.0)
 #: Longer instructions are cut by notification servers.
 MAX_INSTRUCTIONS = 160
-#: The source title of an exercise that names none.
-OWN_TITLE = "your own exercise"
+OWN_TITLE = "your own exercise"  # the source of an exercise that names none
 TABLE = "exercise"
+TRANSLATED = ("name", "instructions", "dose")
 
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 #: A table of translations is named by its language: ``[exercise.de]``, ``[exercise.pt_BR]``.
 _LANGUAGE = re.compile(r"[a-z]{2,3}(?:_[A-Z]{2})?")
-#: The fields a translation may give.
-TRANSLATED = ("name", "instructions", "dose")
 _PNG = b"\x89PNG\r\n\x1a\n"
 _BUILT_IN = frozenset(e.id for e in CATALOG)
 
 _Member = TypeVar("_Member", Position, Area, Sides)
+_N = TypeVar("_N", int, float)
 _Problem = Callable[[str, str], None]
 
 
@@ -111,16 +96,13 @@ def exercise_dirs() -> list[Path]:
     return [*(d / "exercises" for d in site_config_dirs()), user_config_dir() / "exercises"]
 
 
-def catalog(dirs: Sequence[Path] | None = None) -> tuple[Exercise, ...]:
-    """The built-in exercises merged with the files in ``dirs`` (default: ``exercise_dirs()``).
-
-    Raises CatalogError with one line per problem in any file.
-    """
+def catalog(dirs: Sequence[str | Path] | None = None) -> tuple[Exercise, ...]:
+    """The merged catalog, or CatalogError with one line per problem in any file."""
     return read_catalog(dirs).exercises
 
 
-def read_catalog(dirs: Sequence[Path] | None = None) -> Catalog:
-    """Like ``catalog`` but also says which file each exercise came from."""
+def read_catalog(dirs: Sequence[str | Path] | None = None) -> Catalog:
+    """The merged catalog of ``dirs`` (default: ``exercise_dirs()``) and each one's file."""
     chosen = [Path(d) for d in (exercise_dirs() if dirs is None else dirs)]
     problems: list[str] = []
     merged = {e.id: e for e in CATALOG}
@@ -193,9 +175,7 @@ def _read_file(path: Path, problems: list[str]) -> list[Exercise]:
         problems.extend(e.problems)
         return []
     before = len(problems)
-    for key in data:
-        if key == TABLE:
-            continue
+    for key in [k for k in data if k != TABLE]:
         if key in FIELDS:
             problems.append(
                 f"{path}: {key}: put each exercise's fields under an [[exercise]] header"
@@ -204,22 +184,18 @@ def _read_file(path: Path, problems: list[str]) -> list[Exercise]:
             hint = did_you_mean(key, [TABLE]) or "; a file holds [[exercise]] tables only"
             problems.append(f"{path}: {key}: unknown key{hint}")
     entries = data.get(TABLE)
+    if isinstance(entries, list) and all(isinstance(e, dict) for e in entries):
+        result = [_exercise(path, n, entry, problems) for n, entry in enumerate(entries, 1)]
+        return [e for e in result if e is not None]
     if entries is None:
         if len(problems) == before:
-            problems.append(
-                _("{path}: holds no [[exercise]] table; see the README for an example").format(
-                    path=path
-                )
-            )
-        return []
-    if isinstance(entries, dict):
+            said = _("{path}: holds no [[exercise]] table; see the README for an example")
+            problems.append(said.format(path=path))
+    elif isinstance(entries, dict):
         problems.append(f"{path}: exercise: write [[exercise]] (two brackets) above each exercise")
-        return []
-    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+    else:
         problems.append(f"{path}: exercise: expected [[exercise]] tables, got {_shown(entries)}")
-        return []
-    result = [_exercise(path, n, entry, problems) for n, entry in enumerate(entries, 1)]
-    return [e for e in result if e is not None]
+    return []
 
 
 def _shown(value: object) -> str:
@@ -230,10 +206,6 @@ def _shown(value: object) -> str:
     if isinstance(value, dict):
         return "a table"
     return f"a {type(value).__name__}"
-
-
-def _one_of(enum: type[Position] | type[Area] | type[Sides]) -> str:
-    return _("one of {values}").format(values=", ".join(f'"{m.value}"' for m in enum))
 
 
 def _exercise(path: Path, n: int, entry: dict[str, Any], problems: list[str]) -> Exercise | None:
@@ -255,36 +227,10 @@ def _exercise(path: Path, n: int, entry: dict[str, Any], problems: list[str]) ->
                 fields=", ".join(FIELDS)
             )
             problem(key, _("unknown field{hint}").format(hint=hint))
-    for key in REQUIRED:
-        if key not in entry:
-            problem(
-                key, _("missing; every exercise needs {fields}").format(fields=", ".join(REQUIRED))
-            )
-    text: dict[str, str] = {}
-    for key in ("id", "name", "instructions", "dose", "image", "source"):
-        if key not in entry:
-            continue
-        value = entry[key]
-        if not isinstance(value, str):
-            problem(key, _("got {value}; expected a string in quotes").format(value=_shown(value)))
-        elif not value.strip():
-            problem(key, _("is empty; write some text in the quotes"))
-        else:
-            text[key] = value.strip()
-    if "id" in text and not _ID.fullmatch(text["id"]):
-        problem(
-            "id",
-            _(
-                '{value} is not an id like "neck-tilt" '
-                "(lower-case letters and digits joined by single hyphens)"
-            ).format(value=json.dumps(text["id"])),
-        )
-    instructions = text.get("instructions", "")
-    if len(instructions) > MAX_INSTRUCTIONS:
-        problem(
-            "instructions",
-            _too_long(len(instructions)),
-        )
+    needs = _("missing; every exercise needs {fields}").format(fields=", ".join(REQUIRED))
+    for key in [k for k in REQUIRED if k not in entry]:
+        problem(key, needs)
+    text = {k: v for k in TEXT_FIELDS if k in entry and (v := _text(k, entry[k], problem))}
     position = _member(Position, entry.get("position"), "position", problem)
     area = _member(Area, entry.get("area"), "area", problem)
     image = _image(path, text.get("image"), problem)
@@ -294,7 +240,7 @@ def _exercise(path: Path, n: int, entry: dict[str, Any], problems: list[str]) ->
     return Exercise(
         id=text["id"],
         name=text["name"],
-        instructions=instructions,
+        instructions=text["instructions"],
         dose=text["dose"],
         position=position,
         area=area,
@@ -317,61 +263,54 @@ def _translation(
                 fields=", ".join(TRANSLATED)
             )
             problem(where, _("unknown field{hint}").format(hint=hint))
-        elif not isinstance(value, str):
-            problem(
-                where, _("got {value}; expected a string in quotes").format(value=_shown(value))
-            )
-        elif not value.strip():
-            problem(where, _("is empty; write some text in the quotes"))
-        elif key == "instructions" and len(value.strip()) > MAX_INSTRUCTIONS:
-            problem(where, _too_long(len(value.strip())))
-        else:
-            found.append((language, key, value.strip()))
+        elif text := _text(key, value, problem, where):
+            found.append((language, key, text))
     return found
 
 
-def _too_long(length: int) -> str:
-    return _("{n} characters; at most {most} fit in a notification").format(
-        n=length, most=MAX_INSTRUCTIONS
-    )
+def _text(key: str, value: object, problem: _Problem, where: str = "") -> str | None:
+    """The stripped text of a field (``where`` names it in a translation), or None if reported."""
+    where = where or key
+    if not isinstance(value, str):
+        problem(where, _("got {value}; expected a string in quotes").format(value=_shown(value)))
+    elif not value.strip():
+        problem(where, _("is empty; write some text in the quotes"))
+    elif key == "id" and not _ID.fullmatch(value.strip()):
+        problem(
+            where,
+            _(
+                '{value} is not an id like "neck-tilt" '
+                "(lower-case letters and digits joined by single hyphens)"
+            ).format(value=json.dumps(value.strip())),
+        )
+    elif key == "instructions" and len(value.strip()) > MAX_INSTRUCTIONS:
+        said = _("{n} characters; at most {most} fit in a notification")
+        problem(where, said.format(n=len(value.strip()), most=MAX_INSTRUCTIONS))
+    else:
+        return value.strip()
+    return None
 
 
-def _whole(entry: dict[str, Any], key: str, low: int, high: int, problem: _Problem) -> int | None:
-    """A whole number from ``low`` to ``high`` under ``key``, or None (absent or reported)."""
+def _number(
+    entry: dict[str, Any], key: str, kind: type[_N], low: _N, high: _N, problem: _Problem
+) -> _N | None:
+    """A number from ``low`` to ``high`` (a fraction for the pace only), or None if reported."""
     value = entry.get(key)
     if value is None:
         return None
-    expected = _("expected a whole number from {low} to {high}").format(low=low, high=high)
-    if isinstance(value, bool) or not isinstance(value, int):
-        problem(key, _("got {value}; {allowed}").format(value=_shown(value), allowed=expected))
-        return None
-    if not low <= value <= high:
-        problem(key, _("{value} is out of range; {allowed}").format(value=value, allowed=expected))
-        return None
-    return value
-
-
-def _pace(entry: dict[str, Any], problem: _Problem) -> float | None:
-    value = entry.get("pace_seconds")
-    if value is None:
-        return None
-    low, high = PACE_RANGE
-    allowed = _("expected seconds per repetition from {low} to {high}, e.g. 4 or 2.5").format(
-        low=f"{low:g}", high=f"{high:g}"
-    )
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        problem(
-            "pace_seconds", _("got {value}; {allowed}").format(value=_shown(value), allowed=allowed)
-        )
-        return None
-    if not low <= value <= high:
-        shown = f"{value:g}"
-        problem(
-            "pace_seconds",
-            _("{value} is out of range; {allowed}").format(value=shown, allowed=allowed),
-        )
-        return None
-    return float(value)
+    if kind is int:
+        allowed = _("expected a whole number from {low} to {high}")
+    else:
+        allowed = _("expected seconds per repetition from {low} to {high}, e.g. 4 or 2.5")
+    allowed = allowed.format(low=f"{low:g}", high=f"{high:g}")
+    if isinstance(value, bool) or not isinstance(value, (int, kind)):
+        problem(key, _("got {value}; {allowed}").format(value=_shown(value), allowed=allowed))
+    elif not low <= value <= high:
+        shown = value if kind is int else f"{value:g}"
+        problem(key, _("{value} is out of range; {allowed}").format(value=shown, allowed=allowed))
+    else:
+        return kind(value)
+    return None
 
 
 def _routine(entry: dict[str, Any], problem: _Problem) -> Routine | None:
@@ -379,16 +318,13 @@ def _routine(entry: dict[str, Any], problem: _Problem) -> Routine | None:
     given = [key for key in ROUTINE_FIELDS if key in entry]
     if not given:
         return None
-    repetitions = _whole(entry, "repetitions", 1, MAX_REPETITIONS, problem)
-    hold = _whole(entry, "hold_seconds", 0, MAX_HOLD, problem)
-    sides = _member(Sides, entry.get("sides"), "sides", problem) if "sides" in entry else None
-    pace = _pace(entry, problem)
+    repetitions = _number(entry, "repetitions", int, 1, MAX_REPETITIONS, problem)
+    hold = _number(entry, "hold_seconds", int, 0, MAX_HOLD, problem)
+    sides = _member(Sides, entry.get("sides"), "sides", problem)
+    pace = _number(entry, "pace_seconds", float, *PACE_RANGE, problem)
     if "repetitions" not in entry:
-        others = ", ".join(given)
-        problem(
-            "repetitions",
-            _("missing; {fields} need repetitions (a whole number from 1)").format(fields=others),
-        )
+        said = _("missing; {fields} need repetitions (a whole number from 1)")
+        problem("repetitions", said.format(fields=", ".join(given)))
     if repetitions is None:
         return None
     # A problem with another field is reported already, and the exercise then dropped.
@@ -403,15 +339,11 @@ def _member(enum: type[_Member], value: object, key: str, problem: _Problem) -> 
         if value == member.value:
             return member
     if isinstance(value, str):
-        problem(
-            key,
-            _("{value} is not {allowed}").format(value=json.dumps(value), allowed=_one_of(enum)),
-        )
+        said = _("{value} is not {allowed}")
     else:
-        problem(
-            key,
-            _("got {value}; expected {allowed}").format(value=_shown(value), allowed=_one_of(enum)),
-        )
+        said = _("got {value}; expected {allowed}")
+    allowed = _("one of {values}").format(values=", ".join(f'"{m.value}"' for m in enum))
+    problem(key, said.format(value=_shown(value), allowed=allowed))
     return None
 
 
@@ -423,25 +355,19 @@ def _image(path: Path, value: str | None, problem: _Problem) -> str | None:
     if not image.is_absolute():
         image = path.parent.absolute() / image
     if not image.exists():
-        problem(
-            "image",
-            _("{path}: no such file; give a PNG path, relative to this file or full").format(
-                path=image
-            ),
-        )
-        return None
-    if not image.is_file():
-        problem("image", _("{path}: is not a file; give a PNG picture").format(path=image))
-        return None
-    try:
-        with image.open("rb") as f:
-            magic = f.read(len(_PNG))
-    except OSError as e:
-        problem("image", _("{path}: cannot be read ({error})").format(path=image, error=e.strerror))
-        return None
-    if magic != _PNG:
-        problem(
-            "image", _("{path}: is not a PNG picture; notifications need a .png").format(path=image)
-        )
-        return None
-    return str(image)
+        said = _("{path}: no such file; give a PNG path, relative to this file or full")
+    elif not image.is_file():
+        said = _("{path}: is not a file; give a PNG picture")
+    else:
+        try:
+            with image.open("rb") as f:
+                magic = f.read(len(_PNG))
+        except OSError as e:
+            said = _("{path}: cannot be read ({error})")
+            problem("image", said.format(path=image, error=e.strerror))
+            return None
+        if magic == _PNG:
+            return str(image)
+        said = _("{path}: is not a PNG picture; notifications need a .png")
+    problem("image", said.format(path=image))
+    return None

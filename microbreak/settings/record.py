@@ -1,16 +1,14 @@
 """The one settings record: the validated settings in their JSON form, which needs no pydantic.
 
-``config.runtime`` builds it from ``Settings.model_dump(mode="json")`` (durations in seconds,
-times as ``HH:MM:SS``, tables as tables), so each setting keeps its name and no field is
-copied by hand. ``microbreak config check --json`` prints it; ``microbreak run`` validates,
-then replaces itself (``exec``) with a lean daemon process that receives it as JSON: the daemon
-then carries neither pydantic nor its compiled core in memory (about 27 MB of RSS). The methods
-derive the core's types from the record, so nothing is stored twice.
+``config.runtime`` builds it from ``Settings.model_dump(mode="json")``, so no field is copied by
+hand. ``microbreak run`` validates, then execs a lean daemon that receives it as JSON and so
+carries no pydantic (about 27 MB of RSS); the methods derive the core's types from it.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import time, timedelta
 from pathlib import Path
@@ -22,6 +20,11 @@ from ..core.rotation import Selection
 from ..core.work_hours import WorkWeek
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def hours_by_day(work: Mapping[str, Any]) -> list[list[str]]:
+    """Each weekday's ranges of ``[work_hours]``: its by_day entry, else hours on a working day."""
+    return [work["by_day"].get(d, work["hours"] if d in work["days"] else []) for d in WEEKDAYS]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +67,6 @@ class Runtime:
         return cls(**data)
 
     def policy(self) -> Policy:
-        """The core's schedule policy."""
         return Policy(
             timedelta(seconds=self.min_interval),
             timedelta(seconds=self.max_interval),
@@ -76,31 +78,20 @@ class Runtime:
     def work_week(self) -> WorkWeek | None:
         """The working hours, or None when they are off."""
         work = self.work_hours
-        if not work["enabled"]:
-            return None
-        days = work["by_day"]
-        return WorkWeek.parse(
-            [days.get(day, work["hours"] if day in work["days"] else []) for day in WEEKDAYS]
-        )
+        return WorkWeek.parse(hours_by_day(work)) if work["enabled"] else None
 
     def selection(self) -> Selection:
-        """The core's exercise selection."""
         ex = self.exercises
         positions = frozenset(Position(p) for p in ex["positions"])
         return Selection(positions, tuple(ex["include"]), tuple(ex["exclude"]))
 
     def catalog(self) -> tuple[Exercise, ...]:
-        """The built-in exercises merged with the files the config check read (stdlib only).
-
-        Raises CatalogError (a ConfigError) if a file went bad since ``microbreak run`` checked.
-        """
+        """The merged catalog of the dirs the check read; CatalogError if one went bad since."""
         from .exercise_files import catalog
 
-        dirs = None if self.exercise_dirs is None else [Path(d) for d in self.exercise_dirs]
-        return catalog(dirs)
+        return catalog(self.exercise_dirs)
 
     def snoozes(self) -> tuple[timedelta, ...]:
-        """The Snooze menu's durations."""
         return tuple(timedelta(seconds=s) for s in self.snooze_choices)
 
     @property
@@ -110,7 +101,6 @@ class Runtime:
 
     @property
     def sound(self) -> bool:
-        """Whether a reminder chimes."""
         return bool(self.notification["sound"])
 
     @property
@@ -120,5 +110,4 @@ class Runtime:
 
     @property
     def path(self) -> Path:
-        """The config file (which may not exist yet)."""
         return Path(self.config_path)

@@ -1,16 +1,15 @@
 """A TOML syntax error in the user's terms: where, which key, and the fix when we can tell.
 
-tomllib says "Cannot overwrite a value (at line 9, column 14)" and "Expected newline or end of
-document after a statement (at line 1, column 18)". The first is a key written twice, the
-second, in our files, is nearly always a duration or a time without quotes (``min_interval =
-30m``). Both are read again from the file's text here, so the line names the key, the earlier
-line and what to write instead. Only the standard library and the core's parsers: the lean
-daemon reads exercise files through this too.
+tomllib's "Cannot overwrite a value" is a key written twice; its "Expected newline or end of
+document", in our files, is nearly always a duration or time without quotes (``min_interval =
+30m``). The file's text names the key, the earlier line and what to write instead. Standard
+library and core only: the lean daemon reads exercise files through this too.
 """
 
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 
 from ..core.durations import DurationError, parse_duration, parse_time_of_day
 from ..core.work_hours import Span
@@ -36,9 +35,9 @@ def explain(message: str, text: str) -> str:
     head, number = found["head"], int(found["line"])
     where = f"line {number}, column {found['column']}"
     lines = text.split("\n")  # TOML ends lines with \n (or \r\n) only, as tomllib counts them
-    defined = _definitions(lines[: number - 1])
+    defined, table = _definitions(lines[: number - 1])
     line = lines[number - 1] if number <= len(lines) else ""
-    here = _statement(line, _table(lines[: number - 1]))
+    here = _statement(line, table)
     if here is not None and head.startswith(_TWICE):
         key, is_table = here
         return f"{where}: {_twice(key, is_table, defined)}"
@@ -80,21 +79,10 @@ def _statement(line: str, table: list[str]) -> tuple[str, bool] | None:
     return None
 
 
-def _table(lines: list[str]) -> list[str]:
-    """The table the next line is in: the last ``[header]`` above it."""
-    for line in reversed(lines):
-        header = _HEADER.match(line)
-        if header:
-            return _split_key(header[2])
-    return []
-
-
-def _definitions(lines: list[str]) -> dict[str, tuple[int, bool]]:
-    """Every dotted key and table set in ``lines``: the line that first set it, and if a table.
-
-    A ``[[table]]`` starts a fresh element: the keys of the one before are forgotten. A line
-    inside a multi-line string may be read as a key; this only words a message.
-    """
+def _definitions(lines: list[str]) -> tuple[dict[str, tuple[int, bool]], list[str]]:
+    """Every dotted key and table set in ``lines`` (first line, is a table), and the table the
+    next line is in. A ``[[table]]`` forgets the keys of the element before it. A line in a
+    multi-line string may be read as a key; this only words a message."""
     defined: dict[str, tuple[int, bool]] = {}
     table: list[str] = []
     for number, line in enumerate(lines, 1):
@@ -111,15 +99,12 @@ def _definitions(lines: list[str]) -> dict[str, tuple[int, bool]]:
         assign = _ASSIGN.match(line)
         if assign:
             defined.setdefault(".".join([*table, *_split_key(assign[1])]), (number, False))
-    return defined
+    return defined, table
 
 
 def _quote_hint(line: str) -> str | None:
-    """``write durations and times in quotes: min_interval = "30m"``, or None if none is bare.
-
-    Looks at the value's bare words (between brackets, braces, commas and ``=``), so a list, an
-    inline table or a line inside a multi-line list gets the same help.
-    """
+    """``write durations and times in quotes: min_interval = "30m"``, or None if none is bare;
+    by bare words, so a list, an inline table or a line of a multi-line list gets it too."""
     assign = _ASSIGN.match(line)
     value = (assign[2] if assign else line).split("#", 1)[0].strip()
     bare: list[str] = []
@@ -144,9 +129,7 @@ def _is_span_or_time(token: str) -> bool:
     if _NUMBER.fullmatch(token):
         return False
     for parse in (parse_duration, parse_time_of_day, Span.parse):
-        try:
+        with suppress(DurationError):
             parse(token)
-        except DurationError:
-            continue
-        return True
+            return True
     return False
