@@ -299,7 +299,9 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _stats(args, loaded.settings.daily_goal)
     if command == "guide":
         if args.verbose:  # each count on stderr; the daemon's log file is left to the daemon
-            _log_to_stderr()
+            from . import logs
+
+            logs.setup(True, to_file=False)
         return _guide(config.runtime(loaded), args.exercise, answer=args.answer)
     if command == "exercises":
         from .usecases.exercises import table
@@ -332,16 +334,6 @@ def _guide(runtime: Runtime, wanted: str | None, *, answer: bool) -> int:
         print(said)
         sys.stdout.flush()
     return guide.run(exercise, sound=runtime.sound, answer=answer)
-
-
-def _log_to_stderr() -> None:
-    import logging
-
-    root = logging.getLogger("microbreak")
-    root.setLevel(logging.DEBUG)
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("microbreak: %(levelname)s: %(message)s"))
-    root.addHandler(handler)
 
 
 def _stats(args: argparse.Namespace, goal: int) -> int:
