@@ -248,16 +248,18 @@ class ControlServer:
 
     def _converse(self, conn: Connection) -> None:
         """The key and the request within ``CLIENT_TIMEOUT``, then the reply."""
-        guard = _Deadline(conn)
+        deadline = threading.Timer(CLIENT_TIMEOUT, _cut, args=(conn,))
+        deadline.start()
         try:
-            after = self._exchange(conn, guard)
+            after = self._exchange(conn, deadline)
         finally:
-            guard.close()
+            _disarm(deadline)
+            conn.close()
             self._slots.release()
         if after is not None:
             after()
 
-    def _exchange(self, conn: Connection, guard: _Deadline) -> After:
+    def _exchange(self, conn: Connection, deadline: threading.Timer) -> After:
         try:
             fits = hmac.compare_digest(conn.recv_bytes(KEY_BYTES), self._key)  # OSError if longer
             if not fits:
@@ -279,7 +281,7 @@ class ControlServer:
             data = None
         # The client has had its say; the app's answer (a slow notification server on ``now``)
         # is ours to bound, not the client's.
-        guard.disarm()
+        _disarm(deadline)
         if data is None:
             reply, after = reply_bytes({"ok": False, "error": "message too long"}), None
         else:
@@ -291,42 +293,17 @@ class ControlServer:
         return after
 
 
-class _Deadline:
-    """Cuts a connection still open after ``CLIENT_TIMEOUT``, waking the thread blocked on it.
-    The lock keeps the cut from following the close: the fd number may be another's by then."""
+def _cut(conn: Connection) -> None:
+    """Wake the thread blocked on ``conn``: its client took too long."""
+    if sys.platform == "win32":  # closing the pipe handle cancels the read waiting on it
+        conn.close()
+        return
+    with contextlib.suppress(OSError), socket.socket(fileno=os.dup(conn.fileno())) as sock:
+        sock.shutdown(socket.SHUT_RDWR)
 
-    def __init__(self, conn: Connection) -> None:
-        self._conn = conn
-        self._lock = threading.Lock()
-        self._closed = self._disarmed = False
-        self._timer = threading.Timer(CLIENT_TIMEOUT, self._cut)
-        self._timer.start()
 
-    def _cut(self) -> None:
-        with self._lock:
-            if self._closed or self._disarmed:
-                return
-            if sys.platform == "win32":
-                # Closing the pipe handle cancels the read waiting on it (not run here).
-                self._closed = True
-                self._conn.close()
-                return
-            with (
-                contextlib.suppress(OSError),
-                socket.socket(fileno=os.dup(self._conn.fileno())) as sock,
-            ):
-                sock.shutdown(socket.SHUT_RDWR)
-
-    def disarm(self) -> None:
-        """The client's part is over in time: no cut from now on."""
-        self._timer.cancel()
-        with self._lock:
-            self._disarmed = True
-
-    def close(self) -> None:
-        """The conversation is over: close the connection, and cut it no more."""
-        self._timer.cancel()
-        with self._lock:
-            if not self._closed:
-                self._closed = True
-                self._conn.close()
+def _disarm(deadline: threading.Timer) -> None:
+    """No cut from now on, nor one under way: a cut after the close could reach a file
+    descriptor number that belongs to another connection by then."""
+    deadline.cancel()
+    deadline.join()
