@@ -130,13 +130,9 @@ class App:
                     sentence = self.planner.restore(saved, now, self._catalog)
                     log.info("resumed: %s", sentence)
                 except (KeyError, TypeError, ValueError) as e:
-                    aside = store.move_aside()
-                    log.warning(
-                        "the saved state could not be used (%s); it was moved to %s, "
-                        "starting afresh",
-                        e,
-                        aside.name,
-                    )
+                    aside = store.move_aside().name
+                    why = f"the saved state could not be used ({e}); it was moved to {aside}"
+                    log.warning("%s, starting afresh", why)
                     self.planner.start(now)
             # Ends a saved absence nothing watches (natural breaks off), and times the first look.
             self._check_presence(now)
@@ -292,12 +288,8 @@ class App:
         def snooze(now: datetime) -> None:
             self.planner.snooze(now, length)
             last = self.planner.rotation.last
-            self._record(
-                EventKind.SNOOZED,
-                now,
-                exercise=last.id if last else None,
-                seconds=length.total_seconds(),
-            )
+            exercise = last.id if last else None
+            self._record(EventKind.SNOOZED, now, exercise=exercise, seconds=length.total_seconds())
 
         self._act(snooze)
         log.info("snoozed for %s", humanize(length))
@@ -463,11 +455,8 @@ class App:
             natural = self.planner.on_suspend(now, events.slept)
             if natural:
                 self._record(EventKind.NATURAL_BREAK, now, seconds=events.slept.total_seconds())
-            log.info(
-                "the computer slept for %s%s",
-                humanize(events.slept),
-                "; that was a natural break, a fresh interval starts" if natural else "",
-            )
+            then = "; that was a natural break, a fresh interval starts" if natural else ""
+            log.info("the computer slept for %s%s", humanize(events.slept), then)
         return now
 
     def _rearm(self, now: datetime) -> None:
