@@ -16,25 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 from typing import TypeVar
 
+from .core import ports as port
 from .core.clock import ClockWatcher
 from .core.durations import humanize
 from .core.events import EventKind
 from .core.exercises import Exercise
 from .core.messages import Message, reminder_message
 from .core.planner import Dropped, Mode, Planner, Reminder, StateError, Status, next_local_time
-from .core.ports import (
-    Chime,
-    Clock,
-    DoNotDisturb,
-    Editor,
-    Guide,
-    History,
-    Notifier,
-    Presence,
-    StateStore,
-    Timer,
-    Tray,
-)
 from .core.rotation import Rotation
 from .i18n import _, shown
 from .settings.record import Runtime
@@ -50,27 +38,25 @@ WATCH = timedelta(minutes=5)
 class Ports:
     """Everything the app talks to besides the planner, none optional."""
 
-    clock: Clock
-    timer: Timer
-    notifier: Notifier
-    tray: Tray
-    store: StateStore
-    history: History
-    chime: Chime
-    presence: Presence
-    dnd: DoNotDisturb
-    editor: Editor
-    guide: Guide
+    clock: port.Clock
+    timer: port.Timer
+    notifier: port.Notifier
+    tray: port.Tray
+    store: port.StateStore
+    history: port.History
+    chime: port.Chime
+    presence: port.Presence
+    dnd: port.DoNotDisturb
+    editor: port.Editor
+    guide: port.Guide
 
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
     """The state as ``microbreak status`` shows it, read at one moment."""
 
-    mode: Mode
+    status: Status
     line: str
-    due: datetime | None
-    paused_until: datetime | None
     last: Exercise | None
     last_shown: datetime | None
     unanswered: Exercise | None
@@ -211,12 +197,9 @@ class App:
     def snapshot(self) -> Snapshot:
         with self._lock:
             now = self._now()
-            st = self.planner.status(now)
             return Snapshot(
-                mode=st.mode,
+                status=self.planner.status(now),
                 line=self._line(now, countdown=True),
-                due=st.due,
-                paused_until=st.paused_until,
                 last=self.planner.rotation.last,
                 last_shown=self.planner.last_shown,
                 unanswered=self.planner.unanswered,
@@ -379,9 +362,9 @@ class App:
         settings: Runtime,
         catalog: Sequence[Exercise],
         *,
-        presence: Presence,
-        dnd: DoNotDisturb,
-        chime: Chime,
+        presence: port.Presence,
+        dnd: port.DoNotDisturb,
+        chime: port.Chime,
     ) -> None:
         """Switch to new settings and detectors at once; the planner re-times what it must."""
         with self._lock:

@@ -157,12 +157,12 @@ def status_json(snap: Snapshot) -> dict[str, Any]:
             # As the line shows times: in the daemon's zone (and no datetime for the client).
             "local_time": snap.last_shown.astimezone(snap.tz).strftime("%H:%M"),
         }
-    policy = snap.settings.policy()
+    policy, status = snap.settings.policy(), snap.status
     return {
-        "mode": snap.mode.value,
+        "mode": status.mode.value,
         "line": snap.line,
-        "due": snap.due.isoformat() if snap.due else None,
-        "paused_until": snap.paused_until.isoformat() if snap.paused_until else None,
+        "due": status.due.isoformat() if status.due else None,
+        "paused_until": status.paused_until.isoformat() if status.paused_until else None,
         "last_reminder": last,
         "unanswered": snap.unanswered.name if snap.unanswered else None,
         "settings": {
