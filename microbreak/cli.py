@@ -27,7 +27,8 @@ def _(message: str) -> str:
     return translated(message)
 
 
-def _parser_class() -> type[argparse.ArgumentParser]:
+def build_parser() -> argparse.ArgumentParser:
+    """The full command-line grammar."""
     import argparse
 
     class Parser(argparse.ArgumentParser):
@@ -37,57 +38,42 @@ def _parser_class() -> type[argparse.ArgumentParser]:
             see = _("see `{command} --help`").format(command=self.prog)
             self.exit(EXIT_USAGE, f"microbreak: {message} ({see})\n")
 
-    return Parser
-
-
-def _common(parser: argparse.ArgumentParser, *, top: bool = False) -> argparse.ArgumentParser:
-    """Options accepted before and after the subcommand alike."""
-    import argparse
-
-    default = None if top else argparse.SUPPRESS
-    parser.add_argument(
-        "--config", metavar="PATH", default=default, help=_("config file (or $MICROBREAK_CONFIG)")
-    )
-    parser.add_argument(
-        "--verbose", "-v", action="store_true", default=default, help=_("log debug detail")
-    )
-    return parser
-
-
-def _positive_int(text: str) -> int:
-    import argparse
-
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(
-            _("{value} is not a whole number of days from 1 up").format(value=repr(text))
+    def common(parser: argparse.ArgumentParser, *, top: bool = False) -> argparse.ArgumentParser:
+        """Options accepted before and after the subcommand alike."""
+        default = None if top else argparse.SUPPRESS
+        config_help = _("config file (or $MICROBREAK_CONFIG)")
+        parser.add_argument("--config", metavar="PATH", default=default, help=config_help)
+        parser.add_argument(
+            "--verbose", "-v", action="store_true", default=default, help=_("log debug detail")
         )
-    return value
+        return parser
 
+    def days(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = 0
+        if value < 1:
+            raise argparse.ArgumentTypeError(
+                _("{value} is not a whole number of days from 1 up").format(value=repr(text))
+            )
+        return value
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full command-line grammar."""
-    import argparse
-
-    parser_class = _parser_class()
-    parser = parser_class(
+    parser = Parser(
         prog="microbreak",
         description=_("A quiet break reminder: a seated exercise every 30 to 60 minutes."),
     )
     parser.add_argument("--version", action="version", version=f"microbreak {__version__}")
-    _common(parser, top=True)
+    common(parser, top=True)
     parser.add_argument(
         "--no-tray", action="store_true", default=None, help=_("run without a tray icon")
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=parser_class)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
-    run = _common(sub.add_parser("run", help=_("run the daemon (the default)")))
+    run = common(sub.add_parser("run", help=_("run the daemon (the default)")))
     run.add_argument("--no-tray", action="store_true", default=argparse.SUPPRESS)
 
-    exercises = _common(sub.add_parser("exercises", help=_("list the exercise catalog")))
+    exercises = common(sub.add_parser("exercises", help=_("list the exercise catalog")))
     exercises.add_argument(
         "--all", action="store_true", help=_("list every exercise, not just the allowed ones")
     )
@@ -95,10 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help=_("validate your own exercise files and sum them up")
     )
 
-    config = _common(sub.add_parser("config", help=_("work with the config file")))
+    config = common(sub.add_parser("config", help=_("work with the config file")))
     config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     check = config_sub.add_parser("check", help=_("validate and print the effective settings"))
-    _common(check)
+    common(check)
     check.add_argument(
         "--json",
         action="store_true",
@@ -107,8 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
             "the record the daemon runs on"
         ),
     )
-    _common(config_sub.add_parser("path", help=_("print where the config file is read from")))
-    show = _common(config_sub.add_parser("show", help=_("print the effective settings")))
+    common(config_sub.add_parser("path", help=_("print where the config file is read from")))
+    show = common(config_sub.add_parser("show", help=_("print the effective settings")))
     show.add_argument(
         "--sources", action="store_true", help=_("say where each value comes from, aligned")
     )
@@ -134,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     guide = sub.add_parser(
         "guide", help=_("count an exercise through in a small window (no daemon needed)")
     )
-    _common(guide)
+    common(guide)
     guide.add_argument(
         "exercise",
         nargs="?",
@@ -150,10 +136,10 @@ def build_parser() -> argparse.ArgumentParser:
     doctor = sub.add_parser(
         "doctor", help=_("check what works on this desktop, and how to fix the rest")
     )
-    _common(doctor)
+    common(doctor)
     doctor.add_argument("--json", action="store_true", help=_("machine-readable, for bug reports"))
-    stats = _common(sub.add_parser("stats", help=_("breaks taken per day, compliance, streak")))
-    stats.add_argument("--days", type=_positive_int, default=7, help=_("how many days (default 7)"))
+    stats = common(sub.add_parser("stats", help=_("breaks taken per day, compliance, streak")))
+    stats.add_argument("--days", type=days, default=7, help=_("how many days (default 7)"))
     stats.add_argument("--json", action="store_true", help=_("machine-readable output"))
     stats.add_argument(
         "--chart",
