@@ -1,16 +1,10 @@
-"""Where the control channel is, and how it talks: the private runtime dir, socket, key, pipe.
+"""Where the control channel is, and its frames: ``multiprocessing.connection``'s on a socket.
 
-Every quick command starts here, so this uses the standard library's cheapest parts only:
-``str`` paths, no ``pathlib``; platformdirs only on Windows.
-
-The daemon serves with ``multiprocessing.connection`` (``adapters/control.py``), whose frames
-on a socket are a 4-byte big-endian length and the bytes (on a Windows pipe, one message each).
-The client's first frame is the key from ``control_key_file``, its second the request; the
-daemon answers with one frame, or ``REFUSED`` for a wrong key. The key goes only where the
-daemon alone listens: a socket in the user's private (0700, checked) runtime dir, or on Windows
-a pipe taken with FILE_FLAG_FIRST_PIPE_INSTANCE (no other user can add an instance). So the
-client proves it may read the key file, and the filesystem proves the daemon to the client.
-The library's ``authkey`` HMAC is not used: its imports cost a quick command about 32 ms.
+Loaded by every quick command, so ``str`` paths and the cheapest stdlib parts only. A client
+sends the key from ``control_key_file``, then the request; the daemon answers, or ``REFUSED``.
+The key goes only where the daemon alone listens (a socket in the private runtime dir; on
+Windows a pipe held with FILE_FLAG_FIRST_PIPE_INSTANCE), so the client proves it may read the
+key and the filesystem proves the daemon. No ``authkey`` HMAC: its imports cost about 32 ms.
 """
 
 from __future__ import annotations

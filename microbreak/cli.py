@@ -1,9 +1,8 @@
 """The command line: arguments, exit codes, one-line errors and never a traceback for a mistake.
 
-The commands for the running daemon run from hotkeys and must start at once: in their plain
-forms ``main`` hands them to the client before anything else is loaded (``control_words``),
-argparse and logging included. Every other command line, ``--help`` and every mistake go
-through the argparse grammar (``build_parser``), imported only then.
+The commands for the running daemon run from hotkeys: in their plain forms (``control_words``)
+they go to the client before anything else is loaded, argparse and logging included. Every
+other command line, ``--help`` and every mistake go through ``build_parser``.
 """
 
 from __future__ import annotations

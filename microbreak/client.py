@@ -1,10 +1,9 @@
 """``microbreak status|pause|resume|snooze|now|skip|done|quit``: talk to the running daemon.
 
-These run from hotkeys, so they must feel instant: this loads only ``json``, ``socket`` and our
-light ``channel``, ``protocol`` and ``errors`` (``tests/test_quick_path.py`` keeps it so). On a
-socket it speaks ``multiprocessing.connection``'s frames by hand, because importing
-``multiprocessing`` would cost more than a quick command's whole budget; on Windows's pipe it
-uses the standard library's client. Either way the key comes first (``channel``).
+From hotkeys, so instant: only ``json``, ``socket`` and our light modules are loaded
+(``tests/test_quick_path.py``). On a socket this speaks ``multiprocessing.connection``'s frames
+by hand, as importing ``multiprocessing`` would cost more than the whole budget; on Windows's
+pipe it uses the standard library's client. Either way the key comes first (``channel``).
 """
 
 from __future__ import annotations
@@ -96,11 +95,9 @@ def _over_socket(path: str, key: bytes, request: bytes, timeout: float) -> bytes
 
 
 def _over_pipe(address: str, key: bytes, request: bytes, timeout: float) -> bytes:
-    """The exchange on the daemon's named pipe (Windows), through the standard library's client.
-
-    Its calls have no timeout, so they run on a helper thread given up on after ``timeout``
-    (the command then exits, which closes the pipe). Not run on Windows yet.
-    """
+    """The exchange on the daemon's named pipe (Windows), through the standard library's client,
+    whose calls have no timeout: on a helper thread given up on after ``timeout`` (the command
+    then exits, which closes the pipe). Not run on Windows yet."""
     import threading
     from multiprocessing.connection import Client
 

@@ -1,14 +1,9 @@
 """The daemon's side of the control channel: ``multiprocessing.connection``, private to the user.
 
-The standard library's ``Listener`` is a Unix socket (mode 0600, in the 0700 runtime dir) on
-Linux and macOS and a named pipe on Windows (``channel.control_address``). A client hands over
-first the random key the daemon writes at start into a file only the user can read (``channel``
-says why that is safe); then one JSON request (``protocol``): nothing is ever unpickled.
-
-A client cannot stall the daemon: ``accept`` returns as soon as one connects (no ``authkey``,
-whose exchange would run inside it), each connection is served on its own short thread and cut
-if its request has not come within ``CLIENT_TIMEOUT``, at most ``MAX_PENDING`` at once. While
-nobody talks, the one thread waits in ``accept``: no polling.
+A ``Listener`` on a 0600 Unix socket or a Windows pipe (``channel`` says why its key is safe);
+one JSON request per connection (``protocol``), never unpickled. A client cannot stall the
+daemon: no ``authkey`` (whose exchange would run inside ``accept``), a thread per connection,
+cut after ``CLIENT_TIMEOUT``, at most ``MAX_PENDING`` at once; idle, one thread in ``accept``.
 """
 
 from __future__ import annotations
@@ -139,10 +134,8 @@ def summary(snap: Snapshot) -> str:
     text = "; ".join(parts)
     if snap.config_problem:
         first, *more = snap.config_problem.splitlines() or [""]
-        text += "\n" + _("Config problem (previous settings in use): {problem}").format(
-            problem=first
-        )
-        text += "".join(f"\n  {other}" for other in more)
+        said = _("Config problem (previous settings in use): {problem}").format(problem=first)
+        text += "\n" + said + "".join(f"\n  {other}" for other in more)
     return text
 
 
