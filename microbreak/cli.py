@@ -12,6 +12,7 @@ import sys
 
 from . import __version__
 from .errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, MicrobreakError
+from .protocol import COMMANDS as CLIENT_COMMANDS
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
@@ -183,9 +184,6 @@ def _main(words: list[str]) -> int:
         for line in str(e).splitlines():
             print(f"microbreak: {line}", file=sys.stderr)
         return e.exit_code
-
-
-CLIENT_COMMANDS = ("status", "pause", "resume", "snooze", "now", "skip", "done", "quit")
 
 
 def control_words(words: Sequence[str]) -> tuple[str, str | None, str | None, bool] | None:

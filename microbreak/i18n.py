@@ -35,11 +35,8 @@ def requested(configured: str | None = None, env: Mapping[str, str] = os.environ
     for value in (configured, env.get(ENV)):
         if value and value.strip().lower() != AUTO:
             return [value.strip().replace("-", "_")]
-    for name in DESKTOP_VARIABLES:
-        value = env.get(name, "")
-        if value:
-            return [part for part in value.split(":") if part]
-    return []
+    desktop = next((env[name] for name in DESKTOP_VARIABLES if env.get(name)), "")
+    return [part for part in desktop.split(":") if part]
 
 
 def use(configured: str | None = None, env: Mapping[str, str] = os.environ) -> str:

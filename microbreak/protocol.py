@@ -18,17 +18,9 @@ MAX_MESSAGE = 4096
 MIN_SECONDS = 1
 MAX_SECONDS = 7 * 24 * 3600
 
-#: Each command and the argument keys it accepts.
-COMMANDS: dict[str, frozenset[str]] = {
-    "status": frozenset(),
-    "pause": frozenset({"seconds", "until"}),
-    "resume": frozenset(),
-    "snooze": frozenset({"seconds"}),
-    "now": frozenset({"guide"}),
-    "skip": frozenset(),
-    "done": frozenset(),
-    "quit": frozenset(),
-}
+COMMANDS = ("status", "pause", "resume", "snooze", "now", "skip", "done", "quit")
+#: The argument keys of the commands that take any.
+ARGUMENTS = {"pause": {"seconds", "until"}, "snooze": {"seconds"}, "now": {"guide"}}
 
 
 class ProtocolError(ValueError):
@@ -75,7 +67,7 @@ def parse_request(data: bytes) -> tuple[str, dict[str, Any]]:
     args = message.get("args", {})
     if not isinstance(args, dict):
         raise ProtocolError("args must be an object")
-    extra = set(args) - COMMANDS[cmd]
+    extra = set(args) - ARGUMENTS.get(cmd, set())
     if extra:
         raise ProtocolError(f"{cmd} takes no argument {_short(sorted(extra)[0])}")
     if "seconds" in args:
