@@ -80,13 +80,13 @@ class App:
         self._ports = ports
         self._record = ports.history.record
         self._presence, self._dnd, self._chime = ports.presence, ports.dnd, ports.chime
-        self._rng = rng or random.Random()
+        rng = rng or random.Random()
         self._watcher = ClockWatcher(ports.clock)
         self.tz = tz
         self.planner = Planner(
             settings.policy(),
-            Rotation(settings.selection().allowed(self._catalog), self._rng),
-            self._rng,
+            Rotation(settings.selection().allowed(self._catalog), rng),
+            rng,
             tz,
             work=settings.work_week(),
         )
@@ -113,8 +113,7 @@ class App:
                 log.warning("%s", warning)
             if saved is not None:
                 try:
-                    sentence = self.planner.restore(saved, now, self._catalog)
-                    log.info("resumed: %s", sentence)
+                    log.info("resumed: %s", self.planner.restore(saved, now, self._catalog))
                 except (KeyError, TypeError, ValueError) as e:
                     aside = store.move_aside().name
                     why = f"the saved state could not be used ({e}); it was moved to {aside}"

@@ -16,6 +16,7 @@ import sys
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -105,10 +106,8 @@ def run(runtime: Runtime) -> int:
             "took over from a daemon that stopped without cleaning up (pid %s)", lock.previous_pid
         )
     assets = package_assets()
-    if runtime.config_exists:
-        log.info("config: %s", runtime.path)
-    else:
-        log.info("no config file at %s; using the defaults", runtime.path)
+    said = "config: %s" if runtime.config_exists else "no config file at %s; using the defaults"
+    log.info(said, runtime.path)
 
     _block_signals()  # before the notifier's D-Bus connection starts its thread
     answer_to: list[Callable[[Answer], None]] = []  # the app's router, once the app exists
@@ -142,8 +141,7 @@ def run(runtime: Runtime) -> int:
 
         answer_to.append(router(app))
         if tray is None or tray.backend not in GLIB_TRAYS:
-            # Nobody else runs the default context, so the buttons would do nothing. (Ours, with
-            # a GTK tray, would keep GTK's loop from running.)
+            # Else nobody runs the default context, and the buttons would do nothing.
             from .adapters.glib_loop import ensure_glib_loop
 
             ensure_glib_loop()
@@ -361,8 +359,6 @@ def _presence(runtime: Runtime) -> Presence:
     """Idle time and the lock state, for natural breaks; says once why they are off."""
     if not runtime.detect_idle:
         return NoPresence()
-    from datetime import timedelta
-
     from .adapters.idle import choose
     from .adapters.presence import LockDetector
 
