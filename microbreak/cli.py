@@ -12,8 +12,9 @@ import sys
 
 from . import __version__
 from .errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, MicrobreakError
-from .protocol import COMMANDS as CLIENT_COMMANDS
+from .protocol import COMMANDS
 
+CLIENT_COMMANDS = COMMANDS  # the commands for the running daemon
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
     import argparse
