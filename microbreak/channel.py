@@ -24,10 +24,8 @@ class UnsafeDirectory(RuntimeError):
 
 
 def runtime_dir() -> str:
-    """Where the control socket and the instance lock live, private to this user (0700; one
-    another user owns is refused): ``$XDG_RUNTIME_DIR/microbreak``, else ``microbreak-<uid>``
-    in the temp dir. On Windows (a pipe, no socket) ``%LOCALAPPDATA%\\Temp\\microbreak``, which
-    the profile's ACL keeps to the user."""
+    """The control socket's and the instance lock's dir, private to the user: in
+    ``$XDG_RUNTIME_DIR`` or the temp dir; on Windows in the profile, whose ACL keeps it so."""
     if sys.platform == "win32":
         import platformdirs
 

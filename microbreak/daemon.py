@@ -20,7 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import i18n
+from . import i18n, logs
 from .adapters import backends
 from .adapters.away import Away
 from .adapters.backends import FREEDESKTOP, Candidate
@@ -81,8 +81,6 @@ def _take_signals(app: App, reload: Callable[[str], None]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry of the lean daemon process: ``python -m microbreak.daemon RUNTIME_JSON``."""
-    from . import logs
-
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
         print("microbreak.daemon is started by `microbreak run`", file=sys.stderr)

@@ -27,13 +27,9 @@ def site_config_dirs() -> list[Path]:
     """The system-wide config dirs, lowest priority first, e.g. ``[/etc/xdg/microbreak]``:
     ``$XDG_CONFIG_DIRS`` lists the most important first, turned round so each dir overrides the
     ones before it. Relative entries are ignored (XDG spec)."""
-    joined = platformdirs.site_config_dir(APP, appauthor=False, multipath=True)
-    dirs: list[Path] = []
-    for part in joined.split(os.pathsep):
-        path = Path(part)
-        if part and path.is_absolute() and path not in dirs:
-            dirs.append(path)
-    return dirs[::-1]
+    parts = platformdirs.site_config_dir(APP, appauthor=False, multipath=True).split(os.pathsep)
+    once = dict.fromkeys(Path(part) for part in parts if part and Path(part).is_absolute())
+    return list(once)[::-1]
 
 
 def site_config_files() -> list[Path]:
