@@ -1,9 +1,8 @@
 """The use cases: every action of the tray menu, the CLI and the notification goes through here.
 
-Each action reads the clocks once, lets the planner decide, re-arms the timer, saves the state
-and redraws the tray, all under one lock; reminders are delivered outside the lock so a slow
-notification server never blocks the menu. The app takes every port (``core/ports.py``) in its
-constructor, from the one composition root (``daemon.run``), and knows no adapter by name.
+Each action reads the clocks, lets the planner decide, re-arms the timer, saves and redraws,
+under one lock; reminders are delivered outside it, so a slow notification server never blocks
+the menu. Every port comes in through the constructor (from ``daemon.run``).
 """
 
 from __future__ import annotations
@@ -17,33 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 from typing import TypeVar
 
+from .core import ports as port
 from .core.clock import ClockWatcher
 from .core.durations import humanize
 from .core.events import EventKind
 from .core.exercises import Exercise
 from .core.messages import Message, reminder_message
-from .core.planner import (
-    Dropped,
-    Mode,
-    Planner,
-    Reminder,
-    StateError,
-    Status,
-    next_local_time,
-)
-from .core.ports import (
-    Chime,
-    Clock,
-    DoNotDisturb,
-    Editor,
-    Guide,
-    History,
-    Notifier,
-    Presence,
-    StateStore,
-    Timer,
-    Tray,
-)
+from .core.planner import Dropped, Mode, Planner, Reminder, StateError, Status, next_local_time
 from .core.rotation import Rotation
 from .i18n import _, shown
 from .settings.record import Runtime
@@ -57,29 +36,27 @@ WATCH = timedelta(minutes=5)
 
 @dataclass(frozen=True, slots=True)
 class Ports:
-    """Everything the app talks to besides the planner: one object each, none optional."""
+    """Everything the app talks to besides the planner, none optional."""
 
-    clock: Clock
-    timer: Timer
-    notifier: Notifier
-    tray: Tray
-    store: StateStore
-    history: History
-    chime: Chime
-    presence: Presence
-    dnd: DoNotDisturb
-    editor: Editor
-    guide: Guide
+    clock: port.Clock
+    timer: port.Timer
+    notifier: port.Notifier
+    tray: port.Tray
+    store: port.StateStore
+    history: port.History
+    chime: port.Chime
+    presence: port.Presence
+    dnd: port.DoNotDisturb
+    editor: port.Editor
+    guide: port.Guide
 
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
-    """The state as the CLI shows it (``microbreak status``), read at one moment."""
+    """The state as ``microbreak status`` shows it, read at one moment."""
 
-    mode: Mode
+    status: Status
     line: str
-    due: datetime | None
-    paused_until: datetime | None
     last: Exercise | None
     last_shown: datetime | None
     unanswered: Exercise | None
@@ -101,22 +78,22 @@ class App:
     ) -> None:
         self._settings, self._catalog = settings, tuple(catalog)
         self._ports = ports
+        self._record = ports.history.record
         self._presence, self._dnd, self._chime = ports.presence, ports.dnd, ports.chime
-        self._rng = rng or random.Random()
+        rng = rng or random.Random()
         self._watcher = ClockWatcher(ports.clock)
         self.tz = tz
         self.planner = Planner(
             settings.policy(),
-            Rotation(settings.selection().allowed(self._catalog), self._rng),
-            self._rng,
+            Rotation(settings.selection().allowed(self._catalog), rng),
+            rng,
             tz,
             work=settings.work_week(),
         )
         self._saved: dict[str, object] | None = None
-        #: (exercise id, shown at) of the last reminder when no notification server took it.
+        #: (exercise id, shown at) of a reminder no notification server took.
         self._undelivered: tuple[str, datetime | None] | None = None
-        #: The problem with the config file on disk, while the previous settings run on.
-        self._config_problem: str | None = None
+        self._config_problem: str | None = None  # while the previous settings run on
         self._lock = threading.RLock()
         self.stopped = threading.Event()
 
@@ -124,8 +101,6 @@ class App:
     def snooze_choices(self) -> tuple[timedelta, ...]:
         """The durations the Snooze menu offers; the first is ``microbreak snooze``'s."""
         return self._settings.snoozes()
-
-    # -- life cycle ----------------------------------------------------------------------------
 
     def start(self) -> None:
         """Carry on from the saved state (or begin a first interval) and arm the timer."""
@@ -138,26 +113,18 @@ class App:
                 log.warning("%s", warning)
             if saved is not None:
                 try:
-                    sentence = self.planner.restore(saved, now, self._catalog)
-                    log.info("resumed: %s", sentence)
+                    log.info("resumed: %s", self.planner.restore(saved, now, self._catalog))
                 except (KeyError, TypeError, ValueError) as e:
-                    aside = store.move_aside()
-                    log.warning(
-                        "the saved state could not be used (%s); it was moved to %s, "
-                        "starting afresh",
-                        e,
-                        aside.name,
-                    )
+                    aside = store.move_aside().name
+                    why = f"the saved state could not be used ({e}); it was moved to {aside}"
+                    log.warning("%s, starting afresh", why)
                     self.planner.start(now)
-            # Also ends a saved absence when nothing watches for its end (natural breaks off),
-            # which would hold every reminder; and times the first idle look.
+            # Ends a saved absence nothing watches (natural breaks off), and times the first look.
             self._check_presence(now)
             self._rearm(now)
             self._record(EventKind.STARTED, now)
             if self.planner.mode is Mode.PAUSED:
-                until = self.planner.paused_until
-                left = (until - now).total_seconds() if until else None
-                self._record(EventKind.PAUSED, now, seconds=left)
+                self._paused_until(now)
         log.info("started; %s", self.status_line())
         self._ports.timer.start(self.wake)
 
@@ -184,8 +151,7 @@ class App:
                 # Whatever happened above, the chain of wake-ups must go on.
                 self._rearm(self._ports.clock.read().now)
             changed = self._looks() != before
-        # The tray is redrawn only when something it shows changed: it words the next break as
-        # a clock time, so a quiet wake-up costs no GTK work.
+        # Redrawn only when something the tray shows changed: a quiet wake-up costs no GTK work.
         self._after(reminder, refresh=changed or reminder is not None)
 
     def quit(self) -> None:
@@ -206,45 +172,33 @@ class App:
             for part in (self._chime, self._presence, self._dnd, self._ports.guide):
                 part.close()
 
-    # -- what the tray and the CLI show ----------------------------------------------------------
-
     def mode(self) -> Mode:
-        """The current mode."""
         with self._lock:
             return self.planner.mode
 
     def unanswered(self) -> str | None:
-        """The last reminder's exercise name while it waits for done or skip."""
         with self._lock:
             exercise = self.planner.unanswered
         return shown(exercise, "name") if exercise is not None else None
 
     def status_line(self, *, countdown: bool = True) -> str:
-        """The one status line of the tray menu, its tooltip and ``microbreak status``.
-
-        E.g. "Next break in 23 min (14:32)", "Paused until 14:30", or "Break due: Neck tilt"
-        while a reminder no notification server took waits for an answer. The tray asks for
-        ``countdown=False`` ("Next break at 14:32"): it stays true between redraws.
-        """
+        """The status line of the tray, its tooltip and ``microbreak status``; the tray asks for
+        ``countdown=False`` ("Next break at 14:32"), which stays true between redraws."""
         with self._lock:
             return self._line(self._now(), countdown=countdown)
 
     def undelivered(self) -> str | None:
-        """The exercise of a reminder shown only on the tray and in the log, while it is due."""
+        """A reminder's exercise shown only on the tray and in the log, while it is due."""
         with self._lock:
             exercise = self._still_undelivered(self.planner.status(self._now()))
             return shown(exercise, "name") if exercise is not None else None
 
     def snapshot(self) -> Snapshot:
-        """Everything ``microbreak status`` shows, read at one moment under the lock."""
         with self._lock:
             now = self._now()
-            st = self.planner.status(now)
             return Snapshot(
-                mode=st.mode,
+                status=self.planner.status(now),
                 line=self._line(now, countdown=True),
-                due=st.due,
-                paused_until=st.paused_until,
                 last=self.planner.rotation.last,
                 last_shown=self.planner.last_shown,
                 unanswered=self.planner.unanswered,
@@ -261,8 +215,7 @@ class App:
         return status.text(now, self.tz, countdown=countdown)
 
     def _still_undelivered(self, status: Status) -> Exercise | None:
-        """The undelivered reminder's exercise until it is answered or anything else happens
-        (a snooze, a pause, a hold, an absence, the end of working hours, the next reminder)."""
+        """The undelivered reminder's exercise, until it is answered or anything else happens."""
         if self._undelivered is None:
             return None
         shown = self.planner.unanswered
@@ -273,14 +226,9 @@ class App:
             return None
         return shown
 
-    # -- actions: the one entry each for the tray, the CLI and the notification ----------------
-
     def break_now(self, *, guide: bool = False) -> Exercise:
-        """Show a reminder at once (a fresh interval starts); returns its exercise.
-
-        With ``guide`` (the tray's "Take a break now", ``microbreak now --guide``) the guide
-        window opens for it as well; the reminder stays, so it is answered either way.
-        """
+        """Show a reminder at once, and with ``guide`` the guide window too (the reminder stays,
+        so it is answered either way); returns its exercise."""
         with self._lock:
             now = self._now()
             reminder = self.planner.take_break_now(now)
@@ -291,10 +239,7 @@ class App:
         return reminder.exercise
 
     def guide(self) -> str:
-        """Open the guide for the reminder on screen ("Start"); raises StateError without one.
-
-        Its end is the reminder's answer: run to the end is done, closed early is a skip.
-        """
+        """Open the guide for the reminder on screen ("Start"); its end answers the reminder."""
         with self._lock:
             exercise, shown = self.planner.unanswered, self.planner.last_shown
         if exercise is None:
@@ -307,9 +252,8 @@ class App:
         def on_end(done: bool | None) -> None:
             with self._lock:
                 current = self.planner.unanswered
-                same = current is not None and current.id == exercise.id
-                same = same and self.planner.last_shown == shown
-            if not same:
+                now_on = (current.id if current else None, self.planner.last_shown)
+            if now_on != (exercise.id, shown):
                 log.info("the guide of %s ended after its reminder was answered", exercise.name)
             elif done is None:
                 log.info("the guide of %s gave no answer; the reminder waits", exercise.name)
@@ -320,21 +264,14 @@ class App:
         return self._ports.guide.open(exercise, on_end)
 
     def snooze(self, duration: timedelta | None = None) -> timedelta:
-        """Push the pending reminder out by ``duration`` (default: the first snooze choice).
-
-        Raises StateError when there is nothing to snooze; returns the duration used.
-        """
+        """Push the pending reminder out (default: the first snooze choice); returns by how much."""
         length = duration if duration is not None else self.snooze_choices[0]
 
         def snooze(now: datetime) -> None:
             self.planner.snooze(now, length)
             last = self.planner.rotation.last
-            self._record(
-                EventKind.SNOOZED,
-                now,
-                exercise=last.id if last else None,
-                seconds=length.total_seconds(),
-            )
+            exercise = last.id if last else None
+            self._record(EventKind.SNOOZED, now, exercise=exercise, seconds=length.total_seconds())
 
         self._act(snooze)
         log.info("snoozed for %s", humanize(length))
@@ -342,33 +279,24 @@ class App:
 
     def pause(self, duration: timedelta | None) -> None:
         """Pause for ``duration``, or until resumed when ``None``."""
-
-        def pause(now: datetime) -> None:
-            self.planner.pause(now, duration)
-            self._paused_until(now)
-
-        self._act(pause)
+        self._pause(lambda now: self.planner.pause(now, duration))
         log.info("paused %s", f"for {humanize(duration)}" if duration else "until resumed")
 
     def pause_until_morning(self) -> None:
-        """Pause until the configured morning time."""
-
-        def pause(now: datetime) -> None:
-            self.planner.pause_until_morning(now)
-            self._paused_until(now)
-
-        self._act(pause)
+        self._pause(self.planner.pause_until_morning)
         log.info("%s", self.status_line())
 
     def pause_until(self, at: time) -> None:
         """Pause until the next time the local clock shows ``at``."""
+        self._pause(lambda now: self.planner.pause_until(now, next_local_time(now, at, self.tz)))
+        log.info("%s", self.status_line())
 
+    def _pause(self, change: Callable[[datetime], object]) -> None:
         def pause(now: datetime) -> None:
-            self.planner.pause_until(now, next_local_time(now, at, self.tz))
+            change(now)
             self._paused_until(now)
 
         self._act(pause)
-        log.info("%s", self.status_line())
 
     def resume(self) -> None:
         """End a pause; raises StateError when there is none."""
@@ -382,12 +310,8 @@ class App:
         log.info("%s", self.status_line())
 
     def skip(self) -> str:
-        """Skip the reminder shown and not yet answered; without one, reschedule the pending one.
-
-        Only a reminder the user saw can be skipped: the stats count every SKIPPED event, so
-        moving a reminder that never came is recorded as RESCHEDULED (and outside working hours,
-        where nothing is pending, as nothing).
-        """
+        """Skip the reminder on screen; without one, reschedule the pending one (RESCHEDULED,
+        not SKIPPED: the stats count every skip, and a reminder that never came was not one)."""
 
         def skip(now: datetime) -> tuple[Exercise | None, bool]:
             exercise, off_duty = self.planner.skip(now), self.planner.off_duty
@@ -408,7 +332,7 @@ class App:
         return _("No reminder on screen to skip; rescheduled the next break")
 
     def done(self) -> str:
-        """The user did the last reminder's exercise; raises StateError when there is none."""
+        """The user did the last reminder's exercise; StateError without one."""
 
         def mark(now: datetime) -> Exercise:
             exercise = self.planner.done(now)
@@ -420,11 +344,8 @@ class App:
         return _("Well done: {exercise}").format(exercise=shown(exercise, "name"))
 
     def dismissed(self) -> None:
-        """The user closed the reminder's notification without answering it.
-
-        Recorded as DISMISSED (neither done nor skipped); the reminder stays unanswered, so
-        Done or Skip from the tray or the CLI still answer it, and the next one comes on time.
-        """
+        """The notification was closed unanswered: recorded, and the reminder stays unanswered
+        (Done or Skip still answer it)."""
         with self._lock:
             shown = self.planner.unanswered
             if shown is None:
@@ -433,19 +354,16 @@ class App:
         log.info("dismissed: %s (still unanswered)", shown.name)
 
     def open_config(self) -> None:
-        """Open the config file in the user's editor (created from the example if missing)."""
         self._ports.editor.open(self._settings.path)
-
-    # -- live reload ---------------------------------------------------------------------------
 
     def reconfigure(
         self,
         settings: Runtime,
         catalog: Sequence[Exercise],
         *,
-        presence: Presence,
-        dnd: DoNotDisturb,
-        chime: Chime,
+        presence: port.Presence,
+        dnd: port.DoNotDisturb,
+        chime: port.Chime,
     ) -> None:
         """Switch to new settings and detectors at once; the planner re-times what it must."""
         with self._lock:
@@ -462,7 +380,7 @@ class App:
         for part in old:
             if part not in (presence, dnd, chime):
                 part.close()
-        self._refresh()
+        self._ports.tray.refresh()
 
     def config_problem(self, problem: str) -> None:
         """The config file on disk went bad: the previous settings stay; say so once per edit."""
@@ -472,8 +390,6 @@ class App:
             self._config_problem = problem
         log.warning("config problem, the previous settings stay: %s", problem)
         self._ports.notifier.show(Message(_("Microbreak: config problem"), problem))
-
-    # -- internals -----------------------------------------------------------------------------
 
     def _check_presence(self, now: datetime) -> None:
         """Ask whether the user is away; coming back after a while is a natural break."""
@@ -496,35 +412,22 @@ class App:
 
     def _paused_until(self, now: datetime) -> None:
         until = self.planner.paused_until
-        self._record(
-            EventKind.PAUSED, now, seconds=(until - now).total_seconds() if until else None
-        )
-
-    def _record(
-        self,
-        kind: EventKind,
-        at: datetime,
-        exercise: str | None = None,
-        seconds: float | None = None,
-    ) -> None:
-        self._ports.history.record(kind, at, exercise=exercise, seconds=seconds)
+        left = (until - now).total_seconds() if until else None
+        self._record(EventKind.PAUSED, now, seconds=left)
 
     def _act(self, change: Callable[[datetime], T]) -> T:
-        """Apply one change at the current time, re-arm, save, redraw; returns its result.
-
-        Every such change (done, skip, snooze, a pause) answers or sets aside the reminder on
-        screen, so its notification goes: one reminder on screen, never an answered one.
-        """
+        """Apply one change now, re-arm, save, redraw; returns its result. Each (done, skip,
+        snooze, pause) answers or sets aside the reminder on screen, so its notification goes."""
         with self._lock:
             now = self._now()
             result = change(now)
             self._rearm(now)
         self._ports.notifier.withdraw()
-        self._refresh()
+        self._ports.tray.refresh()
         return result
 
     def _now(self) -> datetime:
-        """Read the clocks and let the planner know about any suspend or clock jump first."""
+        """Read the clocks; the planner hears of a suspend or clock jump first."""
         reading, events = self._watcher.check()
         now = reading.now
         if events.jumped:
@@ -534,31 +437,23 @@ class App:
             natural = self.planner.on_suspend(now, events.slept)
             if natural:
                 self._record(EventKind.NATURAL_BREAK, now, seconds=events.slept.total_seconds())
-            log.info(
-                "the computer slept for %s%s",
-                humanize(events.slept),
-                "; that was a natural break, a fresh interval starts" if natural else "",
-            )
+            then = "; that was a natural break, a fresh interval starts" if natural else ""
+            log.info("the computer slept for %s%s", humanize(events.slept), then)
         return now
 
     def _rearm(self, now: datetime) -> None:
-        """Arm the timer for the next thing to do, then save the state if it changed."""
         wake = self.planner.next_wakeup(now)
-        watch = WATCH
+        # Away: look again at natural_break; else when an absence could first be seen.
         if self.planner.away_since is not None:
-            watch = min(watch, self._settings.policy().natural_break)
+            look: timedelta | None = self._settings.policy().natural_break
         else:
-            # Just when an absence of natural_break could first be seen, not sooner.
             look = self._presence.next_look()
-            if look is not None:
-                watch = min(watch, look)
-        cap = now + watch
+        cap = now + (min(WATCH, look) if look is not None else WATCH)
         self._ports.timer.arm(min(wake, cap) if wake is not None else cap)
         self._save(now)
 
     def _save(self, now: datetime) -> None:
-        """Persist the planner's state, only when something besides the time of saving changed:
-        a quiet wake-up should not cost a write and an fsync."""
+        """Persist the state only when more than ``saved_at`` changed: no fsync per wake-up."""
         snapshot = self.planner.snapshot(now)
         unchanged = {k: v for k, v in snapshot.items() if k != "saved_at"}
         if unchanged == self._saved:
@@ -570,16 +465,14 @@ class App:
             log.warning("cannot save the state (%s); it will not survive a restart", e)
 
     def _looks(self) -> tuple[object, ...]:
-        """What the tray shows, to tell whether a wake-up changed it."""
+        """What the tray shows (the due time too: a clock jump moves its clock time)."""
         p = self.planner
-        # The due time too: the tray words it as a clock time, which a clock jump moves.
         return (p.mode, p.due, p.held_reason, p.away_since, p.off_duty, p.unanswered)
 
     def _after(self, reminder: Reminder | None, *, refresh: bool = True) -> None:
-        """Deliver a reminder (outside the lock) and redraw; one no server took stays due on
-        the tray and in ``microbreak status`` ("Break due: ...")."""
+        """Deliver a reminder (outside the lock); one no server took stays due on the tray."""
         if refresh:
-            self._refresh()
+            self._ports.tray.refresh()
         if reminder is None:
             return
         message = reminder_message(reminder)
@@ -594,6 +487,3 @@ class App:
             if shown is not None and shown.id == reminder.exercise.id:
                 self._undelivered = (shown.id, self.planner.last_shown)
         self._ports.tray.flag_due(message)
-
-    def _refresh(self) -> None:
-        self._ports.tray.refresh()

@@ -1,9 +1,10 @@
-"""Where the control channel is: the private runtime dir, the socket and key in it, the pipe.
+"""Where the control channel is, and its frames: ``multiprocessing.connection``'s on a socket.
 
-Every quick command (``microbreak status`` from a hotkey) starts here, so this module uses the
-standard library's cheapest parts only: paths are ``str`` (``os.path``, no ``pathlib``), and
-platformdirs is loaded only on Windows. ``paths`` hands the same places to the daemon as
-``Path`` objects.
+Loaded by every quick command, so ``str`` paths and the cheapest stdlib parts only. A client
+sends the key from ``control_key_file``, then the request; the daemon answers, or ``REFUSED``.
+The key goes only where the daemon alone listens (a socket in the private runtime dir; on
+Windows a pipe held with FILE_FLAG_FIRST_PIPE_INSTANCE), so the client proves it may read the
+key and the filesystem proves the daemon. No ``authkey`` HMAC: its imports cost about 32 ms.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ import re
 import sys
 
 APP = "microbreak"
+SOCKET_NAME = "control.sock"
+KEY_NAME = "control.key"
+REFUSED = b"refused"
 
 
 class UnsafeDirectory(RuntimeError):
@@ -20,23 +24,13 @@ class UnsafeDirectory(RuntimeError):
 
 
 def runtime_dir() -> str:
-    """Where the control socket and the instance lock live: private to this user.
-
-    ``$XDG_RUNTIME_DIR/microbreak`` on Linux (a per-user tmpfs); elsewhere, or without it, a
-    ``microbreak-<uid>`` directory in the temp dir. Created with mode 0700; a directory that
-    another user owns, or that others can enter, is refused. On Windows (no socket there: the
-    control channel is a named pipe, see ``control_address``) it holds the instance lock and
-    the control key: ``%LOCALAPPDATA%\\Temp\\microbreak``, inside the user's profile, which
-    the profile's ACL keeps to the user (and administrators).
-    """
+    """The control socket's and the instance lock's dir, private to the user: in
+    ``$XDG_RUNTIME_DIR`` or the temp dir; on Windows in the profile, whose ACL keeps it so."""
     if sys.platform == "win32":
         import platformdirs
 
         path = platformdirs.user_runtime_dir(APP, appauthor=False)
-        ensure_private_dir(path)
-        return path
-    base = os.environ.get("XDG_RUNTIME_DIR")
-    if base and os.path.isdir(base):
+    elif os.path.isdir(base := os.environ.get("XDG_RUNTIME_DIR", "")):
         path = os.path.join(base, APP)
     else:
         import tempfile
@@ -46,44 +40,28 @@ def runtime_dir() -> str:
     return path
 
 
-def ensure_private_dir(path: str | os.PathLike[str]) -> None:
-    """Create ``path`` mode 0700, or check that an existing one is ours and private.
-
-    On Windows mode bits and uids mean nothing: the dir is created inside the user's profile
-    (whose ACL it inherits), and only a link or junction in its place is refused.
-    """
+def ensure_private_dir(path: str) -> None:
+    """Create ``path`` mode 0700, or check that an existing one is ours and private (on
+    Windows, where modes and uids mean nothing, only that it is no link or junction)."""
     import stat
 
     os.makedirs(path, mode=0o700, exist_ok=True)
     info = os.lstat(path)
     if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode):
-        raise UnsafeDirectory(f"{os.fspath(path)} is not a directory; refusing to use it")
+        raise UnsafeDirectory(f"{path} is not a directory; refusing to use it")
     if sys.platform == "win32":
         if info.st_file_attributes & stat.FILE_ATTRIBUTE_REPARSE_POINT:
-            raise UnsafeDirectory(
-                f"{os.fspath(path)} is a junction, not a directory; refusing to use it"
-            )
+            raise UnsafeDirectory(f"{path} is a junction, not a directory; refusing to use it")
         return
     if info.st_uid != os.getuid():
-        raise UnsafeDirectory(
-            f"{os.fspath(path)} belongs to another user (uid {info.st_uid}); refusing it"
-        )
+        raise UnsafeDirectory(f"{path} belongs to another user (uid {info.st_uid}); refusing it")
     if info.st_mode & 0o077:
         os.chmod(path, 0o700)
 
 
-#: The control socket's and the control key's names in ``runtime_dir()``.
-SOCKET_NAME = "control.sock"
-KEY_NAME = "control.key"
-
-
 def control_address() -> tuple[str, str]:
-    """Where the daemon listens, with its ``multiprocessing.connection`` family.
-
-    A Unix socket in the private runtime dir on Linux and macOS; a named pipe on Windows,
-    named after the user. A pipe name is global to the machine, so it only finds the daemon:
-    the key in ``control_key_file`` decides who may talk to it, both ways.
-    """
+    """Where the daemon listens, with its ``multiprocessing.connection`` family. A Windows
+    pipe name is global to the machine: it only finds the daemon, the key decides who talks."""
     if sys.platform == "win32":
         import getpass
 
@@ -95,24 +73,6 @@ def control_address() -> tuple[str, str]:
 def control_key_file() -> str:
     """The key a control client hands over first, written by the daemon at each start."""
     return os.path.join(runtime_dir(), KEY_NAME)
-
-
-# -- the conversation: frames, and the key first ---------------------------------------------
-#
-# The daemon serves with ``multiprocessing.connection`` (``adapters/control.py``), whose frames
-# on a socket are a 4-byte big-endian length and the bytes (on a Windows pipe, one pipe message
-# each). The client's first frame is the key from ``control_key_file``, its second the request;
-# the daemon answers with one frame, or with ``REFUSED`` when the key is not the one it wrote.
-#
-# The key goes only where the daemon alone can listen: on Linux and macOS a socket in the
-# user's private (0700, checked) runtime dir; on Windows the standard library's pipe listener,
-# which takes the name with FILE_FLAG_FIRST_PIPE_INSTANCE (no other user can add an instance,
-# and a key is new at each start). So the client proves that it may read the key file, and the
-# filesystem proves the daemon to the client. The library's own ``authkey`` HMAC exchange is
-# not used: importing ``multiprocessing`` costs a quick command about 28 ms and OpenSSL's
-# HMAC another 4 ms, together more than the command's whole budget.
-
-REFUSED = b"refused"
 
 
 def frame(data: bytes) -> bytes:

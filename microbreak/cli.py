@@ -1,9 +1,8 @@
 """The command line: arguments, exit codes, one-line errors and never a traceback for a mistake.
 
-The commands for the running daemon run from hotkeys and must start at once: in their plain
-forms ``main`` hands them to the client before anything else is loaded (``control_words``),
-argparse and logging included. Every other command line, ``--help`` and every mistake go
-through the argparse grammar (``build_parser``), imported only then.
+The commands for the running daemon run from hotkeys: in their plain forms (``control_words``)
+they go to the client before anything else is loaded, argparse and logging included. Every
+other command line, ``--help`` and every mistake go through ``build_parser``.
 """
 
 from __future__ import annotations
@@ -13,13 +12,13 @@ import sys
 
 from . import __version__
 from .errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, MicrobreakError
+from .protocol import COMMANDS
 
+CLIENT_COMMANDS = COMMANDS  # the commands for the running daemon
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Sequence
-
-    from .settings.record import Runtime
 
 
 def _(message: str) -> str:
@@ -29,7 +28,8 @@ def _(message: str) -> str:
     return translated(message)
 
 
-def _parser_class() -> type[argparse.ArgumentParser]:
+def build_parser() -> argparse.ArgumentParser:
+    """The full command-line grammar."""
     import argparse
 
     class Parser(argparse.ArgumentParser):
@@ -39,58 +39,42 @@ def _parser_class() -> type[argparse.ArgumentParser]:
             see = _("see `{command} --help`").format(command=self.prog)
             self.exit(EXIT_USAGE, f"microbreak: {message} ({see})\n")
 
-    return Parser
-
-
-def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
-    """Options accepted before and after the subcommand alike."""
-    import argparse
-
-    default = None if top else argparse.SUPPRESS
-    parser.add_argument(
-        "--config", metavar="PATH", default=default, help=_("config file (or $MICROBREAK_CONFIG)")
-    )
-    parser.add_argument(
-        "--verbose", "-v", action="store_true", default=default, help=_("log debug detail")
-    )
-
-
-def _positive_int(text: str) -> int:
-    import argparse
-
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(
-            _("{value} is not a whole number of days from 1 up").format(value=repr(text))
+    def common(parser: argparse.ArgumentParser, *, top: bool = False) -> argparse.ArgumentParser:
+        """Options accepted before and after the subcommand alike."""
+        default = None if top else argparse.SUPPRESS
+        config_help = _("config file (or $MICROBREAK_CONFIG)")
+        parser.add_argument("--config", metavar="PATH", default=default, help=config_help)
+        parser.add_argument(
+            "--verbose", "-v", action="store_true", default=default, help=_("log debug detail")
         )
-    return value
+        return parser
 
+    def days(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = 0
+        if value < 1:
+            raise argparse.ArgumentTypeError(
+                _("{value} is not a whole number of days from 1 up").format(value=repr(text))
+            )
+        return value
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full command-line grammar."""
-    import argparse
-
-    parser_class = _parser_class()
-    parser = parser_class(
+    parser = Parser(
         prog="microbreak",
         description=_("A quiet break reminder: a seated exercise every 30 to 60 minutes."),
     )
     parser.add_argument("--version", action="version", version=f"microbreak {__version__}")
-    _common(parser, top=True)
+    common(parser, top=True)
     parser.add_argument(
         "--no-tray", action="store_true", default=None, help=_("run without a tray icon")
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=parser_class)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
-    run = sub.add_parser("run", help=_("run the daemon (the default)"))
-    _common(run, top=False)
+    run = common(sub.add_parser("run", help=_("run the daemon (the default)")))
     run.add_argument("--no-tray", action="store_true", default=argparse.SUPPRESS)
 
-    exercises = sub.add_parser("exercises", help=_("list the exercise catalog"))
-    _common(exercises, top=False)
+    exercises = common(sub.add_parser("exercises", help=_("list the exercise catalog")))
     exercises.add_argument(
         "--all", action="store_true", help=_("list every exercise, not just the allowed ones")
     )
@@ -98,11 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help=_("validate your own exercise files and sum them up")
     )
 
-    config = sub.add_parser("config", help=_("work with the config file"))
-    _common(config, top=False)
+    config = common(sub.add_parser("config", help=_("work with the config file")))
     config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     check = config_sub.add_parser("check", help=_("validate and print the effective settings"))
-    _common(check, top=False)
+    common(check)
     check.add_argument(
         "--json",
         action="store_true",
@@ -111,10 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
             "the record the daemon runs on"
         ),
     )
-    path = config_sub.add_parser("path", help=_("print where the config file is read from"))
-    _common(path, top=False)
-    show = config_sub.add_parser("show", help=_("print the effective settings"))
-    _common(show, top=False)
+    common(config_sub.add_parser("path", help=_("print where the config file is read from")))
+    show = common(config_sub.add_parser("show", help=_("print the effective settings")))
     show.add_argument(
         "--sources", action="store_true", help=_("say where each value comes from, aligned")
     )
@@ -140,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     guide = sub.add_parser(
         "guide", help=_("count an exercise through in a small window (no daemon needed)")
     )
-    _common(guide, top=False)
+    common(guide)
     guide.add_argument(
         "exercise",
         nargs="?",
@@ -156,11 +137,10 @@ def build_parser() -> argparse.ArgumentParser:
     doctor = sub.add_parser(
         "doctor", help=_("check what works on this desktop, and how to fix the rest")
     )
-    _common(doctor, top=False)
+    common(doctor)
     doctor.add_argument("--json", action="store_true", help=_("machine-readable, for bug reports"))
-    stats = sub.add_parser("stats", help=_("breaks taken per day, compliance, streak"))
-    _common(stats, top=False)
-    stats.add_argument("--days", type=_positive_int, default=7, help=_("how many days (default 7)"))
+    stats = common(sub.add_parser("stats", help=_("breaks taken per day, compliance, streak")))
+    stats.add_argument("--days", type=days, default=7, help=_("how many days (default 7)"))
     stats.add_argument("--json", action="store_true", help=_("machine-readable output"))
     stats.add_argument(
         "--chart",
@@ -174,6 +154,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``microbreak`` console script and ``python -m microbreak``."""
     try:
         return _main(list(sys.argv[1:] if argv is None else argv))
+    except KeyboardInterrupt:
+        return 130
     except BrokenPipeError:
         # The reader went away (``microbreak stats | head``): not worth a traceback. Python
         # flushes stdout again at exit, so point it at nothing first.
@@ -187,10 +169,7 @@ def _main(words: list[str]) -> int:
         from . import client
 
         cmd, duration, until, as_json = quick
-        try:
-            return client.run(cmd, duration=duration, until=until, as_json=as_json)
-        except KeyboardInterrupt:
-            return 130
+        return client.run(cmd, duration=duration, until=until, as_json=as_json)
     from .i18n import lend_to_argparse, use
 
     use()  # the desktop's language; a config's ``language`` takes over once it is read
@@ -206,18 +185,11 @@ def _main(words: list[str]) -> int:
         for line in str(e).splitlines():
             print(f"microbreak: {line}", file=sys.stderr)
         return e.exit_code
-    except KeyboardInterrupt:
-        return 130
-
-
-CLIENT_COMMANDS = ("status", "pause", "resume", "snooze", "now", "skip", "done", "quit")
 
 
 def control_words(words: Sequence[str]) -> tuple[str, str | None, str | None, bool] | None:
-    """A command for the daemon in a plain form, read without argparse: a bare verb,
-    ``status --json``, ``pause|snooze DURATION`` or ``pause --until HH:MM``, as (command,
-    duration, until, json). None for any other command line, which argparse then reads, with
-    its help and its messages."""
+    """A plain command for the daemon, read without argparse, as (command, duration, until,
+    json): a bare verb, ``status --json``, ``pause|snooze DURATION``, ``pause --until HH:MM``."""
     if not words or words[0] not in CLIENT_COMMANDS:
         return None
     cmd, rest = words[0], list(words[1:])
@@ -255,7 +227,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return doctor.run(as_json=args.json, config=args.config)
     stamp = None
     if command == "run":
-        # Nothing changed since the last good check: start from its record, without pydantic.
+        # Nothing changed since the last good check: its record, without pydantic, and this
+        # process is lean enough to be the daemon (no second interpreter start).
         from .settings import checked
 
         try:
@@ -264,8 +237,6 @@ def _dispatch(args: argparse.Namespace) -> int:
         except OSError:
             stamp = record = None
         if record is not None:
-            # pydantic was never loaded: this process is lean enough to be the daemon itself,
-            # which spares a second interpreter start before the icon shows.
             from . import daemon
 
             return daemon.main([record])
@@ -276,8 +247,11 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         print(config_file(args.config)[0])
         return EXIT_OK
-    if command == "exercises" and args.check:
-        return _check_exercises()
+    if command == "exercises" and args.check:  # the exercise files alone
+        from .settings.exercise_files import read_catalog
+
+        print(_("{summary}: all valid").format(summary=read_catalog().summary()))
+        return EXIT_OK
     loaded = config.load(args.config)
     if command == "config" and args.config_command == "show":
         print(config.show(loaded, sources=args.sources))
@@ -297,10 +271,20 @@ def _dispatch(args: argparse.Namespace) -> int:
         return EXIT_OK
     if command == "stats":
         return _stats(args, loaded.settings.daily_goal)
-    if command == "guide":
+    if command == "guide":  # the guide window, without a daemon
+        from .usecases import guide
+
         if args.verbose:  # each count on stderr; the daemon's log file is left to the daemon
-            _log_to_stderr()
-        return _guide(config.runtime(loaded), args.exercise, answer=args.answer)
+            from . import logs
+
+            logs.setup(True, to_file=False)
+        runtime = config.runtime(loaded)
+        catalog = runtime.catalog()
+        allowed = runtime.selection().allowed(catalog)
+        exercise, said = guide.choose(catalog, allowed, args.exercise)
+        if said and not args.answer:
+            print(said, flush=True)
+        return guide.run(exercise, sound=runtime.sound, answer=args.answer)
     if command == "exercises":
         from .usecases.exercises import table
 
@@ -312,36 +296,6 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         checked.save(stamp, record)
     return _start_daemon(record)
-
-
-def _check_exercises() -> int:
-    """``microbreak exercises --check``: the exercise files alone, one line per problem."""
-    from .settings.exercise_files import read_catalog
-
-    print(_("{summary}: all valid").format(summary=read_catalog().summary()))
-    return EXIT_OK
-
-
-def _guide(runtime: Runtime, wanted: str | None, *, answer: bool) -> int:
-    """``microbreak guide [EXERCISE]``: the guide window, without a daemon."""
-    from .usecases import guide
-
-    catalog = runtime.catalog()
-    exercise, said = guide.choose(catalog, runtime.selection().allowed(catalog), wanted)
-    if said and not answer:
-        print(said)
-        sys.stdout.flush()
-    return guide.run(exercise, sound=runtime.sound, answer=answer)
-
-
-def _log_to_stderr() -> None:
-    import logging
-
-    root = logging.getLogger("microbreak")
-    root.setLevel(logging.DEBUG)
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("microbreak: %(levelname)s: %(message)s"))
-    root.addHandler(handler)
 
 
 def _stats(args: argparse.Namespace, goal: int) -> int:

@@ -1,15 +1,9 @@
 """``microbreak status|pause|resume|snooze|now|skip|done|quit``: talk to the running daemon.
 
-These run from hotkeys, so they must feel instant: this module loads only ``json``, ``socket``
-and our own light modules (``channel``, ``protocol``, ``errors``). The duration parser (and
-with it ``datetime``) is loaded when a command needs it, ``typing`` never at run time. A test
-keeps the quick path free of heavy imports (``tests/test_quick_path.py``).
-
-The daemon serves with ``multiprocessing.connection`` (``adapters/control.py``): a Unix socket
-on Linux and macOS, a named pipe on Windows. On a socket this side speaks the same frames with
-``socket`` alone, because importing ``multiprocessing`` would cost more than a quick command's
-whole budget; on Windows it uses the standard library's client. Either way the key comes
-first (``channel``).
+From hotkeys, so instant: only ``json``, ``socket`` and our light modules are loaded
+(``tests/test_quick_path.py``). On a socket this speaks ``multiprocessing.connection``'s frames
+by hand, as importing ``multiprocessing`` would cost more than the whole budget; on Windows's
+pipe it uses the standard library's client. Either way the key comes first (``channel``).
 """
 
 from __future__ import annotations
@@ -32,19 +26,7 @@ from .protocol import (
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
-    from collections.abc import Callable
-    from typing import Any, Protocol, TypeVar
-
-    T = TypeVar("T")
-
-    class Talk(Protocol):
-        """Frames to and from the daemon: a socket's, or a Windows pipe's."""
-
-        name: str
-
-        def send(self, data: bytes) -> None: ...
-
-        def recv(self, most: int) -> bytes: ...
+    from typing import Any
 
 
 def N_(message: str) -> str:
@@ -52,7 +34,6 @@ def N_(message: str) -> str:
     return message
 
 
-#: Exit code when no daemon is running.
 EXIT_NOT_RUNNING = 3
 NOT_RUNNING = N_("microbreak is not running (start it with `microbreak`)")
 TIMEOUT = 5.0
@@ -77,114 +58,70 @@ def call(cmd: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
 def exchange(
     address: str, family: str, key: bytes, request: bytes, *, timeout: float = TIMEOUT
 ) -> bytes:
-    """Connect, hand over ``key`` and ``request`` (see ``channel``) and return the reply frame.
-
-    Each step waits at most ``timeout``.
-    """
-    talk = _Socket(address, timeout) if family == "AF_UNIX" else _Pipe(address, timeout)
-    with talk:
-        talk.send(key)
-        talk.send(request)
-        reply = talk.recv(MAX_MESSAGE)
+    """Hand over ``key`` and ``request`` (see ``channel``) and return the reply frame."""
+    talk = _over_socket if family == "AF_UNIX" else _over_pipe
+    reply = talk(address, key, request, timeout)
     if reply == REFUSED:
         raise OSError("the daemon refused the key in control.key (did it just restart?)")
     return reply
 
 
-class _Socket:
-    """Frames on the daemon's Unix socket (Linux, macOS), each step bounded by a timeout."""
-
-    _sock: socket.socket
-
-    def __init__(self, path: str, timeout: float) -> None:
-        if sys.platform == "win32":
-            raise OSError("no Unix sockets on Windows: the daemon listens on a pipe there")
-        self.name = path
-        self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self._sock.settimeout(timeout)
+def _over_socket(path: str, key: bytes, request: bytes, timeout: float) -> bytes:
+    """The exchange on the daemon's Unix socket (Linux, macOS), each step within ``timeout``."""
+    if sys.platform == "win32":
+        raise OSError("no Unix sockets on Windows: the daemon listens on a pipe there")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(timeout)
         try:
-            self._sock.connect(path)
+            sock.connect(path)
         except (FileNotFoundError, ConnectionRefusedError):
-            self._sock.close()
             raise NotRunning() from None
-        except BaseException:
-            self._sock.close()
-            raise
+        sock.sendall(frame(key))
+        sock.sendall(frame(request))
 
-    def __enter__(self) -> _Socket:
-        return self
+        def exactly(count: int) -> bytes:
+            data = b""
+            while len(data) < count:
+                chunk = sock.recv(count - len(data))
+                if not chunk:
+                    raise OSError("the daemon closed the channel")
+                data += chunk
+            return data
 
-    def __exit__(self, *_: object) -> None:
-        self._sock.close()
-
-    def send(self, data: bytes) -> None:
-        self._sock.sendall(frame(data))
-
-    def recv(self, most: int) -> bytes:
-        size = int.from_bytes(self._exactly(4), "big", signed=True)
-        if not 0 <= size <= most:
+        size = int.from_bytes(exactly(4), "big", signed=True)
+        if not 0 <= size <= MAX_MESSAGE:
             raise OSError(f"a frame of {size} bytes from the daemon")
-        return self._exactly(size)
-
-    def _exactly(self, count: int) -> bytes:
-        data = b""
-        while len(data) < count:
-            chunk = self._sock.recv(count - len(data))
-            if not chunk:
-                raise OSError("the daemon closed the channel")
-            data += chunk
-        return data
+        return exactly(size)
 
 
-class _Pipe:
-    """Frames on the daemon's named pipe (Windows), through the standard library's client.
+def _over_pipe(address: str, key: bytes, request: bytes, timeout: float) -> bytes:
+    """The exchange on the daemon's named pipe (Windows), through the standard library's client,
+    whose calls have no timeout: on a helper thread given up on after ``timeout`` (the command
+    then exits, which closes the pipe). Not run on Windows yet."""
+    import threading
+    from multiprocessing.connection import Client
 
-    Its calls have no timeout, so each runs on a helper thread that is given up on after
-    ``timeout`` (the command then exits, which closes the pipe). Not run on Windows yet.
-    """
+    outcome: list[bytes | BaseException] = []
 
-    def __init__(self, address: str, timeout: float) -> None:
-        from multiprocessing.connection import Client
-
-        self.name = address
-        self._timeout = timeout
+    def talk() -> None:
         try:
-            self._conn = self._bounded(lambda: Client(address, "AF_PIPE"))
+            with Client(address, "AF_PIPE") as conn:
+                conn.send_bytes(key)
+                conn.send_bytes(request)
+                outcome.append(conn.recv_bytes(MAX_MESSAGE))
         except FileNotFoundError:
-            raise NotRunning() from None
+            outcome.append(NotRunning())
+        except BaseException as e:  # handed to the caller's thread
+            outcome.append(e)
 
-    def __enter__(self) -> _Pipe:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._conn.close()
-
-    def send(self, data: bytes) -> None:
-        self._bounded(lambda: self._conn.send_bytes(data))
-
-    def recv(self, most: int) -> bytes:
-        return self._bounded(lambda: self._conn.recv_bytes(most))
-
-    def _bounded(self, step: Callable[[], T]) -> T:
-        import threading
-
-        outcome: list[T | BaseException] = []
-
-        def run() -> None:
-            try:
-                outcome.append(step())
-            except BaseException as e:  # handed to the caller's thread
-                outcome.append(e)
-
-        helper = threading.Thread(target=run, name="control-client", daemon=True)
-        helper.start()
-        helper.join(self._timeout)
-        if not outcome:
-            raise TimeoutError("timed out")
-        result = outcome[0]
-        if isinstance(result, BaseException):
-            raise result
-        return result
+    helper = threading.Thread(target=talk, name="control-client", daemon=True)
+    helper.start()
+    helper.join(timeout)
+    if not outcome:
+        raise TimeoutError("timed out")
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
 
 
 def _arguments(duration: str | None, until: str | None) -> dict[str, Any]:
@@ -223,11 +160,7 @@ def run(
     guide: bool = False,
 ) -> int:
     """Carry out one client command; prints one line (or JSON) and returns the exit code.
-
-    With ``as_json`` a failure prints JSON too (``{"running": false, "error": ...}`` when no
-    daemon runs), besides the one line on stderr, so that a script always reads JSON.
-    ``guide`` (``now --guide``): the break opens the guide window instead of a notification.
-    """
+    With ``as_json`` a failure prints JSON too, so that a script always reads JSON."""
     try:
         args = _arguments(duration, until)
     except ValueError as e:
@@ -255,10 +188,8 @@ def run(
 
 
 def _failed(error: str, code: int, as_json: bool, *, running: bool | None) -> int:
-    """Say what went wrong in one line on stderr (and as JSON on stdout); returns ``code``.
-
-    Our own words are translated here, on the slow path only: gettext stays out of a
-    successful quick command (the daemon's words come translated)."""
+    """Say what went wrong on stderr (and as JSON on stdout), in words translated here, on the
+    slow path only: gettext stays out of a successful quick command."""
     from .i18n import _, use
 
     use()
@@ -270,25 +201,11 @@ def _failed(error: str, code: int, as_json: bool, *, running: bool | None) -> in
 
 
 def _describe(cmd: str, reply: dict[str, Any]) -> str:
-    status = reply.get("status", {})
-    line = str(status.get("line", ""))
+    """The daemon's own words, already in the user's language."""
+    line = str(reply.get("status", {}).get("line", ""))
     message = reply.get("message")
     if cmd == "quit":  # the daemon is going: its schedule is no news
         return str(message or "microbreak is quitting")
-    if cmd != "status":
-        return f"{message}. {line}" if message else line
-    if "text" in reply:  # the daemon's words, in the user's language (see i18n)
-        return str(reply["text"])
-    extra = []
-    last = status.get("last_reminder")
-    if isinstance(last, dict) and last.get("local_time"):
-        extra.append(f"last reminder: {last.get('name')} at {last['local_time']}")
-    if status.get("unanswered"):
-        extra.append(f"waiting for done/skip: {status['unanswered']}")
-    text = "; ".join([line, *extra])
-    problem = status.get("config_problem")
-    if problem:
-        first, *more = str(problem).splitlines() or [""]
-        text += f"\nConfig problem (previous settings in use): {first}"
-        text += "".join(f"\n  {other}" for other in more)
-    return text
+    if cmd == "status":
+        return str(reply.get("text", line))
+    return f"{message}. {line}" if message else line

@@ -1,9 +1,8 @@
-"""Run the daemon: signals, adapters, the tray on the main thread (or none), a clean exit.
+"""Run the daemon: the one composition root, the tray on the main thread (or none), a clean exit.
 
-SIGINT and SIGTERM are blocked in every thread and taken by one thread that waits in
-``sigwait``: GTK's main loop owns the main thread in C and would not run Python signal handlers
-until some other event woke it, and pystray resets SIGINT to its default (instant death, icon
-left behind). A blocked signal simply waits for that thread, wherever the main thread is.
+SIGINT, SIGTERM and SIGHUP are blocked in every thread and taken by one thread in ``sigwait``:
+GTK's loop owns the main thread in C and would not run Python handlers until some event woke
+it, and pystray resets SIGINT to its default (instant death, icon left behind).
 """
 
 from __future__ import annotations
@@ -17,10 +16,11 @@ import sys
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import i18n
+from . import i18n, logs
 from .adapters import backends
 from .adapters.away import Away
 from .adapters.backends import FREEDESKTOP, Candidate
@@ -34,19 +34,12 @@ from .adapters.storage.history import History as SqliteHistory
 from .adapters.storage.state import StateStore
 from .adapters.timer import SchedulerTimer
 from .app import App, Ports
-from .channel import control_address
+from .channel import UnsafeDirectory, control_address, control_key_file, runtime_dir
 from .core.durations import humanize
+from .core.exercises import Exercise
 from .core.ports import Chime, DoNotDisturb, History, Notifier, Presence
 from .errors import MicrobreakError
-from .paths import (
-    UnsafeDirectory,
-    control_key_file,
-    history_file,
-    package_assets,
-    runtime_dir,
-    site_config_files,
-    state_file,
-)
+from .paths import history_file, package_assets, site_config_files, state_file
 from .settings.record import Runtime
 
 if TYPE_CHECKING:
@@ -55,60 +48,46 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("microbreak.daemon")  # not __name__: this runs as __main__
 
-#: pystray backends whose GTK main loop runs GLib's default main context (the one that
-#: dispatches the notification buttons' signals); with any other, we run a loop of our own.
+#: pystray backends whose GTK loop runs GLib's default context (which dispatches the
+#: notification buttons' signals); with any other, we run a loop of our own.
 GLIB_TRAYS = frozenset({"gtk", "appindicator"})
 
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
-RELOAD_SIGNAL = getattr(signal, "SIGHUP", None)
 
 
-def _block_signals() -> set[signal.Signals]:
-    """Block the signals we take in this thread, and so in every thread started after it.
-
-    Call it before any thread starts (Gio's D-Bus worker is one): a thread that lets SIGTERM
-    through would get it, and its default action ends the process without a clean exit.
-    """
-    wanted = STOP_SIGNALS | ({RELOAD_SIGNAL} if RELOAD_SIGNAL is not None else set())
-    if sys.platform != "win32":  # Windows has no signal masks (nor SIGTERM from outside)
-        signal.pthread_sigmask(signal.SIG_BLOCK, wanted)
-    return wanted
+def _block_signals() -> None:
+    """Block our signals here and so in every thread started after: call it before any thread
+    starts (Gio's D-Bus worker is one), or SIGTERM could end the process without a clean exit."""
+    if sys.platform != "win32":  # Windows has no signal masks (nor SIGHUP)
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS | {signal.SIGHUP})
 
 
 def _take_signals(app: App, reload: Callable[[str], None]) -> None:
     """Route SIGINT/SIGTERM to ``app.quit`` and SIGHUP to a config reload, from one thread."""
-    if sys.platform != "win32":
-        wanted = _block_signals()
-
-        def wait() -> None:
-            while True:
-                received = signal.sigwait(wanted)
-                if received == RELOAD_SIGNAL:
-                    reload("SIGHUP")
-                    continue
-                log.info("received %s", signal.Signals(received).name)
-                app.quit()
-                return
-
-        threading.Thread(target=wait, name="signals", daemon=True).start()
-    else:  # Windows: handlers run on the main thread, which pystray's win32 loop lets through
+    if sys.platform == "win32":  # handlers run on the main thread, which pystray's loop allows
         for sig in STOP_SIGNALS:
             signal.signal(sig, lambda *_: app.quit())
+        return
+    _block_signals()
+
+    def wait() -> None:
+        while (received := signal.sigwait(STOP_SIGNALS | {signal.SIGHUP})) == signal.SIGHUP:
+            reload("SIGHUP")
+        log.info("received %s", signal.Signals(received).name)
+        app.quit()
+
+    threading.Thread(target=wait, name="signals", daemon=True).start()
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry of the lean daemon process: ``python -m microbreak.daemon RUNTIME_JSON``."""
-    from . import logs
-
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
         print("microbreak.daemon is started by `microbreak run`", file=sys.stderr)
         return 2
     runtime = Runtime.from_json(args[0])
-    path = logs.setup(runtime.verbose)
+    logs.setup(runtime.verbose)
     i18n.use(runtime.language)  # so the quick commands' answers come in the user's language
-    if path is not None:
-        log.debug("log file: %s", path)
     try:
         return run(runtime)
     except (MicrobreakError, UnsafeDirectory) as e:
@@ -117,22 +96,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(runtime: Runtime) -> int:
-    """Run until Quit or a stop signal; returns the exit code.
-
-    The one composition root: every adapter is made here, once, and handed to the app.
-    """
-    private = runtime_dir()
-    lock = InstanceLock(private / LOCK_NAME)
+    """Make every adapter, once, hand them to the app, and run until Quit or a stop signal."""
+    lock = InstanceLock(Path(runtime_dir(), LOCK_NAME))
     lock.acquire()  # raises AlreadyRunning: one daemon per user session
-    if lock.previous_pid and not _alive(lock.previous_pid):
+    if lock.previous_pid:  # only a daemon that died leaves its pid, and we hold its lock now
         log.info(
             "took over from a daemon that stopped without cleaning up (pid %s)", lock.previous_pid
         )
     assets = package_assets()
-    if not runtime.config_exists:
-        log.info("no config file at %s; using the defaults", runtime.path)
-    else:
-        log.info("config: %s", runtime.path)
+    said = "config: %s" if runtime.config_exists else "no config file at %s; using the defaults"
+    log.info(said, runtime.path)
 
     _block_signals()  # before the notifier's D-Bus connection starts its thread
     answer_to: list[Callable[[Answer], None]] = []  # the app's router, once the app exists
@@ -166,8 +139,7 @@ def run(runtime: Runtime) -> int:
 
         answer_to.append(router(app))
         if tray is None or tray.backend not in GLIB_TRAYS:
-            # Nobody else runs the default context: without this the buttons would do nothing.
-            # (A GTK tray's loop runs it; ours, started first, would keep GTK's from running.)
+            # Else nobody runs the default context, and the buttons would do nothing.
             from .adapters.glib_loop import ensure_glib_loop
 
             ensure_glib_loop()
@@ -177,16 +149,13 @@ def run(runtime: Runtime) -> int:
     failed: list[BaseException] = []
 
     def start_up() -> None:
-        """Start the app's timer, the control channel and the config watch, and do the desktop
-        chores: once the icon is on screen, when there is one (about a tenth of a second that
-        the user would otherwise spend looking at an empty tray), else at once."""
+        """Start the app, the config watch and the control channel once the icon is on screen
+        (a tenth of a second the user would otherwise look at an empty tray)."""
         if app.stopped.is_set():  # a stop signal came first
             return
         try:
-            linux = sys.platform.startswith("linux")
-            if linux:
-                _name_our_notifications()  # before the first reminder can show
-                _say_if_gnome_breaks_too(runtime)  # before "started", which it qualifies
+            if sys.platform.startswith("linux"):
+                _linux_chores(runtime)
             app.start()
             # The watch before the channel: once the CLI gets an answer, an edit is noticed.
             stops.append(_watch(runtime, reload))
@@ -210,18 +179,21 @@ def run(runtime: Runtime) -> int:
         for stop in reversed(stops):
             stop()
         app.close()
-        if answerable is not None:
-            _stop_answerable(answerable)
+        if answerable is not None:  # no reminder with dead buttons stays on screen
+            from .adapters.glib_loop import stop_glib_loop
+
+            answerable.withdraw()
+            answerable.stop()
+            stop_glib_loop()
     log.info("stopped")
     return 0
 
 
 def _serve(app: App) -> Callable[[], None]:
-    """Start the control channel for the CLI; returns its stop."""
     from .adapters.control import ControlServer, handler
 
     address, family = control_address()
-    server = ControlServer(address, family, control_key_file(), handler(app))
+    server = ControlServer(address, family, Path(control_key_file()), handler(app))
     server.start()
     return server.stop
 
@@ -230,9 +202,7 @@ def _watch(runtime: Runtime, reload: Callable[[str], None]) -> Callable[[], None
     """Reload on an edit of the config or exercise files; returns the watch's stop."""
     from .adapters.config_watch import ConfigWatch
 
-    if not runtime.config_exists:
-        # A first start has no config dir yet; made now (empty), a file written there later is
-        # noticed like any edit instead of waiting for a restart.
+    if not runtime.config_exists:  # made now, a file written there later is noticed
         try:
             runtime.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:
@@ -245,28 +215,31 @@ def _watch(runtime: Runtime, reload: Callable[[str], None]) -> Callable[[], None
     return watch.stop
 
 
-def _validate(current: Runtime) -> tuple[Runtime | None, str | None]:
-    """Check the config files as `microbreak config check` does, in a child process.
-
-    pydantic stays out of the daemon's memory; the child is bounded in time and reaped.
-    """
+def _validate(current: Runtime) -> tuple[Runtime, tuple[Exercise, ...]] | str:
+    """Check the config as `microbreak config check` does, in a child process bounded in time
+    (pydantic stays out of the daemon's memory): the new settings and catalog, or the problem."""
     command = [sys.executable, "-m", "microbreak", "config", "check", "--json"]
     if current.path.is_file():
         command += ["--config", str(current.path)]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=30, check=False)
     except (OSError, subprocess.TimeoutExpired) as e:
-        return None, f"the config check could not run ({e})"
+        return f"the config check could not run ({e})"
     if done.returncode != 0:
         lines = [ln.removeprefix("microbreak: ") for ln in done.stderr.splitlines() if ln]
-        return None, "\n".join(lines) or f"the config check failed (exit {done.returncode})"
+        return "\n".join(lines) or f"the config check failed (exit {done.returncode})"
     fresh = Runtime.from_json(done.stdout.strip().splitlines()[-1])
-    return replace(fresh, tray=current.tray, verbose=current.verbose), None
+    fresh = replace(fresh, tray=current.tray, verbose=current.verbose)
+    try:
+        return fresh, fresh.catalog()
+    except MicrobreakError as e:  # an exercise file went bad since the check
+        return str(e) or "the config check failed"
 
 
-def _name_our_notifications() -> None:
-    """Install the application entry that names our notifications (GNOME and KDE show our
-    name and icon, group the reminders and let the user mute them)."""
+def _linux_chores(runtime: Runtime) -> None:
+    """Before the first reminder, the application entry that names our notifications; before
+    "started", which it qualifies, a word when GNOME's own movement breaks are on too."""
+    from .adapters.gnome_breaks import start_warning
     from .usecases.autostart import install_app_entry
 
     try:
@@ -275,20 +248,13 @@ def _name_our_notifications() -> None:
         said = f"cannot write the application entry ({e}); notifications go unnamed"
     if said:
         log.info("%s", said)
-
-
-def _say_if_gnome_breaks_too(runtime: Runtime) -> None:
-    """Say once when GNOME's own movement breaks are on too (two reminders to move), unless
-    the user said not to."""
-    from .adapters.gnome_breaks import start_warning
-
     warning = start_warning(runtime.gnome_breaks_warning)
     if warning:
         log.warning("%s", warning)
 
 
 def _snooze_label(runtime: Runtime) -> str:
-    """The Snooze button: the first snooze choice, as the tray words it ("Snooze 5 min")."""
+    """The Snooze button as the tray words it ("Snooze 5 min")."""
     return i18n.pgettext("notification button", "Snooze {duration}").format(
         duration=humanize(runtime.snoozes()[0])
     )
@@ -297,9 +263,8 @@ def _snooze_label(runtime: Runtime) -> str:
 def _make_notifier(
     runtime: Runtime, assets: Path, on_answer: Callable[[Answer], None]
 ) -> tuple[Notifier, FdoNotifier | None]:
-    """Reminders with buttons where the server lists ``actions`` (freedesktop desktops), else
-    plyer's, chosen as every backend is (``MICROBREAK_NOTIFICATIONS`` names one); says which and
-    why in one line. The second item is the notifier with buttons, if any."""
+    """Reminders with buttons where the server lists ``actions``, else plyer's, chosen as every
+    backend is; says which and why. The second item is the notifier with buttons, if any."""
     icon = assets / "microbreak.png"
     timeout = max(1, round(runtime.notification_timeout))
     plyer = PlyerNotifier(icon=icon, timeout_seconds=timeout)
@@ -316,15 +281,15 @@ def _make_notifier(
         if fdo is None:
             return "no session bus to listen on"
         fdo.snooze_label = _snooze_label(runtime)
-        if fdo.available():
-            assert fdo.server is not None  # available() says so
+        server = fdo.server
+        if fdo.available() and server is not None:
             how = f"with Done / {fdo.snooze_label} / Skip buttons"
-            why = f"{fdo.server.name} {fdo.server.version} lists actions"
+            why = f"{server.name} {server.version} lists actions"
         else:
             how = "plyer, without buttons, for now"
             why = (
-                f"{fdo.server.name} does not list actions"
-                if fdo.server is not None
+                f"{server.name} does not list actions"
+                if server
                 else "nobody serves notifications yet"
             )
             why += "; asked again when another server starts"
@@ -345,7 +310,6 @@ def _make_notifier(
 
 
 def _retune(notifier: Notifier, fresh: Runtime) -> None:
-    """Hand a reloaded config's notification timeout (and Snooze label) to the notifier."""
     from .adapters.notify.either import EitherNotifier
 
     timeout = max(1, round(fresh.notification_timeout))
@@ -355,15 +319,6 @@ def _retune(notifier: Notifier, fresh: Runtime) -> None:
         notifier.timeout_seconds = timeout
 
 
-def _stop_answerable(notifier: FdoNotifier) -> None:
-    """At quit: no reminder with dead buttons stays on screen; then the loop goes."""
-    from .adapters.glib_loop import stop_glib_loop
-
-    notifier.withdraw()
-    notifier.stop()
-    stop_glib_loop()
-
-
 def _reloader(app: App, runtime: Runtime, notifier: Notifier) -> Callable[[str], None]:
     """A reload that keeps the previous settings on a bad edit and says so once per edit."""
     lock = threading.Lock()
@@ -371,16 +326,11 @@ def _reloader(app: App, runtime: Runtime, notifier: Notifier) -> Callable[[str],
     def reload(why: str) -> None:
         with lock:
             log.info("reloading the config (%s)", why)
-            fresh, problem = _validate(runtime)
-            catalog = None
-            if fresh is not None:
-                try:
-                    catalog = fresh.catalog()
-                except MicrobreakError as e:  # an exercise file went bad since the check
-                    problem = str(e)
-            if fresh is None or catalog is None:
-                app.config_problem(problem or "the config check failed")
+            checked = _validate(runtime)
+            if isinstance(checked, str):
+                app.config_problem(checked)
                 return
+            fresh, catalog = checked
             i18n.use(fresh.language)
             _retune(notifier, fresh)
             app.reconfigure(
@@ -396,7 +346,6 @@ def _reloader(app: App, runtime: Runtime, notifier: Notifier) -> Callable[[str],
 
 
 def _chime(runtime: Runtime) -> Chime:
-    """The chime with each reminder, when ``notification.sound`` is on."""
     if not runtime.sound:
         return NoChime()
     from .adapters.sound import Chime as SoundChime
@@ -405,11 +354,9 @@ def _chime(runtime: Runtime) -> Chime:
 
 
 def _presence(runtime: Runtime) -> Presence:
-    """Idle time and the lock state, for natural breaks; says once when they are off."""
+    """Idle time and the lock state, for natural breaks; says once why they are off."""
     if not runtime.detect_idle:
         return NoPresence()
-    from datetime import timedelta
-
     from .adapters.idle import choose
     from .adapters.presence import LockDetector
 
@@ -422,7 +369,6 @@ def _presence(runtime: Runtime) -> Presence:
 
 
 def _do_not_disturb(runtime: Runtime) -> DoNotDisturb:
-    """The enabled do-not-disturb checks (none at all when every one is switched off)."""
     flags = dict(runtime.dnd)
     if not any(flags.values()):
         return NoDoNotDisturb()
@@ -437,7 +383,6 @@ def _do_not_disturb(runtime: Runtime) -> DoNotDisturb:
 
 
 def _open_history() -> History:
-    """The event history, or none (said once) when its directory cannot be used."""
     try:
         history, warning = SqliteHistory.open(history_file())
     except (OSError, sqlite3.Error) as e:
@@ -448,20 +393,8 @@ def _open_history() -> History:
     return history
 
 
-def _alive(pid: int) -> bool:
-    if sys.platform == "win32":  # os.kill(pid, 0) would end that process there, and the
-        return False  # daemon that left its pid is gone anyway: we hold its lock now
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _make_tray(assets: Path) -> PystrayTray | None:
-    """The tray icon, or None (with one clear line saying why) when there can be none."""
+    """The tray icon, or None (saying why) when there can be none."""
     from .adapters import tray_probe
 
     choice = tray_probe.choose()

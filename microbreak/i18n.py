@@ -1,18 +1,10 @@
-"""The user's language: gettext catalogs, and Babel for dates, times and numbers.
+"""The user's language: gettext catalogs, and Babel (imported only for another language than
+English) for dates, times and numbers.
 
-The language is, first to last: the ``language`` setting (the config file, or its variable
-``MICROBREAK_LANGUAGE``), then gettext's own order of ``LANGUAGE``, ``LC_ALL``,
-``LC_MESSAGES`` and ``LANG``. A language without a catalog speaks English, with one debug line
-in the log and nothing on screen; one asked for in a region we have no catalog for speaks the
-closest one shipped (``pt`` and ``pt_PT`` speak ``pt_BR``; ``de_AT`` finds ``de`` through
-gettext itself). The catalogs are ``locale/<lang>/LC_MESSAGES/microbreak.mo``
-beside this module, compiled from the ``.po`` files when the package is built (hatch_build.py).
-
-The quick commands (``client.py``) never load this module on their way to a running daemon:
-the daemon answers in the user's language (it was started in it, with the config's
-``language``), so ``microbreak status`` prints words that are already translated. Only a failure
-(no daemon) loads it, to say so in the user's language. Babel is imported only when a date, a
-weekday or a number is formatted for a language the standard library cannot do alone.
+The language is the ``language`` setting (or ``MICROBREAK_LANGUAGE``), else gettext's order of
+``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES`` and ``LANG``; without a catalog, English. The
+catalogs (``locale/<lang>/LC_MESSAGES/microbreak.mo``) are compiled at build (hatch_build.py).
+The quick commands load this only on a failure: the daemon's answers come translated.
 """
 
 from __future__ import annotations
@@ -29,12 +21,9 @@ if TYPE_CHECKING:
 
 DOMAIN = "microbreak"
 LOCALE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "locale")
-#: The variable of the ``language`` setting, read here too by the commands that load no config.
-ENV = "MICROBREAK_LANGUAGE"
-#: gettext's order of the variables that name the desktop's language.
-DESKTOP_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
-#: The ``language`` setting's value that follows the desktop.
-AUTO = "auto"
+ENV = "MICROBREAK_LANGUAGE"  # read here too by the commands that load no config
+DESKTOP_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")  # gettext's order
+AUTO = "auto"  # the ``language`` setting's value that follows the desktop
 
 _catalog: gettext.NullTranslations = gettext.NullTranslations()
 _language = "en"
@@ -46,11 +35,8 @@ def requested(configured: str | None = None, env: Mapping[str, str] = os.environ
     for value in (configured, env.get(ENV)):
         if value and value.strip().lower() != AUTO:
             return [value.strip().replace("-", "_")]
-    for name in DESKTOP_VARIABLES:
-        value = env.get(name, "")
-        if value:
-            return [part for part in value.split(":") if part]
-    return []
+    desktop = next((env[name] for name in DESKTOP_VARIABLES if env.get(name)), "")
+    return [part for part in desktop.split(":") if part]
 
 
 def use(configured: str | None = None, env: Mapping[str, str] = os.environ) -> str:
@@ -74,7 +60,7 @@ def use(configured: str | None = None, env: Mapping[str, str] = os.environ) -> s
 
 
 def shipped() -> list[str]:
-    """The codes of the catalogs installed beside this module (``de``, ``pt_BR``, ...)."""
+    """The codes of the catalogs installed (``de``, ``pt_BR``, ...)."""
     try:
         names = sorted(os.listdir(LOCALE_DIR))
     except OSError:
@@ -84,12 +70,9 @@ def shipped() -> list[str]:
 
 
 def closest(wanted: list[str]) -> list[str]:
-    """``wanted``, each language without a catalog of its own followed by the shipped ones of
-    the same language in another region: ``pt_PT.UTF-8`` -> ``pt_PT.UTF-8, pt_BR``.
-
-    gettext goes from ``de_AT`` to ``de``, never from ``pt`` to ``pt_BR``; a Portuguese reader
-    is better served by Brazil's words than by English.
-    """
+    """``wanted``, each language without a catalog followed by the shipped ones of another
+    region (``pt_PT`` -> ``pt_PT, pt_BR``): gettext goes from ``de_AT`` to ``de``, never from
+    ``pt`` to ``pt_BR``, and Brazil's words serve a Portuguese reader better than English."""
     out: list[str] = []
     for code in wanted:
         out.append(code)
@@ -101,8 +84,8 @@ def closest(wanted: list[str]) -> list[str]:
 
 
 class English:
-    """Speak English inside ``with English():``, whatever ``use`` is asked meanwhile (a config
-    read on the way asks for its language): ``doctor --json`` is a report for maintainers."""
+    """English inside ``with English():``, whatever ``use`` is asked meanwhile (a config read
+    on the way asks for its language): ``doctor --json`` is a report for maintainers."""
 
     def __enter__(self) -> None:
         global _catalog, _language, _pinned
@@ -115,12 +98,11 @@ class English:
 
 
 def language() -> str:
-    """The code of the catalog in use, like ``de`` or ``pt_BR``; ``en`` when none is."""
+    """The code of the catalog in use (``de``, ``pt_BR``); ``en`` when none is."""
     return _language
 
 
 def _(message: str) -> str:
-    """``message`` in the user's language."""
     return _catalog.gettext(message)
 
 
@@ -139,8 +121,7 @@ def N_(message: str) -> str:
     return message
 
 
-#: argparse's own words a user of our command line can meet (Python 3.10 to 3.13), given to
-#: gettext's global functions, which argparse calls, by ``lend_to_argparse``.
+#: argparse's own words (Python 3.10 to 3.13), for ``lend_to_argparse``.
 ARGPARSE_WORDS = (
     N_("usage: "),
     N_("positional arguments"),
@@ -163,21 +144,17 @@ ARGPARSE_WORDS = (
 
 
 def lend_to_argparse() -> None:
-    """Let argparse say its own words ("usage:", "invalid choice: ...") in our language.
-
-    argparse asks gettext's global functions, which read the domain set by ``textdomain`` and
-    take the language from the environment alone: so our domain, which carries those words
-    (``ARGPARSE_WORDS``), and the language ``use`` chose, set in ``LANGUAGE`` (the programs
-    this process starts inherit it, and should speak it too).
-    """
+    """Let argparse say its own words ("usage:") in our language: it asks gettext's global
+    functions, which take the domain from ``textdomain`` (ours carries ``ARGPARSE_WORDS``) and
+    the language from the environment alone (the programs started from here inherit it too)."""
     gettext.bindtextdomain(DOMAIN, LOCALE_DIR)
     gettext.textdomain(DOMAIN)
     os.environ["LANGUAGE"] = _language
 
 
 def shown(exercise: Exercise, field: str) -> str:
-    """An exercise's ``name``, ``instructions`` or ``dose`` in the user's language: the exercise
-    file's own translation (``[exercise.de]``), else the catalog's, else the English text."""
+    """An exercise's ``name``, ``instructions`` or ``dose`` in the user's language: its file's
+    own translation (``[exercise.de]``), else the catalog's, else the English text."""
     for wanted in (_language, _language.split("_")[0]):
         for code, key, text in exercise.translations:
             if code == wanted and key == field:
@@ -185,27 +162,27 @@ def shown(exercise: Exercise, field: str) -> str:
     return _(str(getattr(exercise, field)))
 
 
-def weekday(day: date, *, short: bool = False) -> str:
-    """The weekday's name in the user's language (``Mon`` / ``Montag``)."""
+def _date(day: date, english: str, pattern: str) -> str:
+    """``day`` by ``strftime`` in English, else by Babel's ``pattern``."""
     if _language == "en":
-        return day.strftime("%a" if short else "%A")
+        return day.strftime(english)
     from babel.dates import format_date
 
-    return str(format_date(day, "EEE" if short else "EEEE", locale=_language))
+    return str(format_date(day, pattern, locale=_language))
+
+
+def weekday(day: date, *, short: bool = False) -> str:
+    """The weekday's name (``Mon`` / ``Montag``)."""
+    return _date(day, "%a", "EEE") if short else _date(day, "%A", "EEEE")
 
 
 def month(day: date) -> str:
-    """The month's short name in the user's language (``Nov`` / ``nov.``)."""
-    if _language == "en":
-        return day.strftime("%b")
-    from babel.dates import format_date
-
-    return str(format_date(day, "LLL", locale=_language))
+    """The month's short name (``Nov`` / ``nov.``)."""
+    return _date(day, "%b", "LLL")
 
 
 def day_month(day: date, *, year: bool = False) -> str:
-    """A day as a chart's axis names it: ``23 Nov`` (``23. Nov.``), with the year if asked
-    (``23 Nov 2026``, ``23.11.2026``)."""
+    """A day as a chart's axis names it: ``23 Nov`` (``23. Nov.``), or ``23.11.2026``."""
     if _language == "en":
         return f"{day.day} {day:%b %Y}" if year else f"{day.day} {day:%b}"
     from babel.dates import format_date, format_skeleton

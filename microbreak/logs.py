@@ -5,25 +5,23 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import sys
-from pathlib import Path
 
 from .paths import log_dir
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
-def setup(verbose: bool) -> Path | None:
-    """Send microbreak's logs to stderr and ``<log dir>/microbreak.log``; returns that file."""
+def setup(verbose: bool, *, to_file: bool = True) -> None:
+    """Send microbreak's logs to stderr and, with ``to_file``, ``<log dir>/microbreak.log``."""
     root = logging.getLogger("microbreak")
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     root.propagate = False
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
     stderr = logging.StreamHandler(sys.stderr)
     stderr.setFormatter(logging.Formatter("microbreak: %(levelname)s: %(message)s"))
     root.addHandler(stderr)
-    path: Path | None = log_dir() / "microbreak.log"
-    assert path is not None
+    if not to_file:
+        return
+    path = log_dir() / "microbreak.log"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handler = logging.handlers.RotatingFileHandler(
@@ -31,7 +29,7 @@ def setup(verbose: bool) -> Path | None:
         )
     except OSError as e:
         root.warning("cannot write the log file %s (%s); logging to stderr only", path, e)
-        return None
+        return
     handler.setFormatter(logging.Formatter(FORMAT))
     root.addHandler(handler)
-    return path
+    root.debug("log file: %s", path)

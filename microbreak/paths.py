@@ -8,18 +8,10 @@ from pathlib import Path
 
 import platformdirs
 
-from . import channel
-
-# The control channel's places live in ``channel`` (kept light for the quick commands).
-from .channel import APP as APP
-from .channel import UnsafeDirectory as UnsafeDirectory
+from .channel import APP  # the control channel's places are in ``channel``, light for the CLI
 
 CONFIG_ENV = "MICROBREAK_CONFIG"
-
-
-def user_config_file() -> Path:
-    """The default config file, e.g. ``~/.config/microbreak/config.toml`` on Linux."""
-    return platformdirs.user_config_path(APP, appauthor=False) / "config.toml"
+HERE = Path(__file__).resolve().parent
 
 
 def user_config_dir() -> Path:
@@ -27,34 +19,28 @@ def user_config_dir() -> Path:
     return platformdirs.user_config_path(APP, appauthor=False)
 
 
-def site_config_dirs() -> list[Path]:
-    """The system-wide config dirs, lowest priority first, e.g. ``[/etc/xdg/microbreak]``.
+def user_config_file() -> Path:
+    return user_config_dir() / "config.toml"
 
-    On Linux they come from ``$XDG_CONFIG_DIRS`` (default ``/etc/xdg``), which lists the most
-    important dir first; the list is turned round so that each dir overrides the ones before
-    it, as the user's own dir then overrides them all. Relative entries are ignored (XDG spec).
-    """
-    joined = platformdirs.site_config_dir(APP, appauthor=False, multipath=True)
-    dirs: list[Path] = []
-    for part in joined.split(os.pathsep):
-        path = Path(part)
-        if part and path.is_absolute() and path not in dirs:
-            dirs.append(path)
-    return dirs[::-1]
+
+def site_config_dirs() -> list[Path]:
+    """The system-wide config dirs, lowest priority first, e.g. ``[/etc/xdg/microbreak]``:
+    ``$XDG_CONFIG_DIRS`` lists the most important first, turned round so each dir overrides the
+    ones before it. Relative entries are ignored (XDG spec)."""
+    parts = platformdirs.site_config_dir(APP, appauthor=False, multipath=True).split(os.pathsep)
+    once = dict.fromkeys(Path(part) for part in parts if part and Path(part).is_absolute())
+    return list(once)[::-1]
 
 
 def site_config_files() -> list[Path]:
-    """The system-wide config files, lowest priority first: each dir's ``config.toml``."""
     return [d / "config.toml" for d in site_config_dirs()]
 
 
 def config_file(explicit: str | os.PathLike[str] | None) -> tuple[Path, bool]:
     """The config file to read and whether the user named it (then it must exist)."""
-    if explicit:
-        return Path(explicit).expanduser(), True
-    from_env = os.environ.get(CONFIG_ENV)
-    if from_env:
-        return Path(from_env).expanduser(), True
+    named = explicit or os.environ.get(CONFIG_ENV)
+    if named:
+        return Path(named).expanduser(), True
     return user_config_file(), False
 
 
@@ -65,30 +51,18 @@ def log_dir() -> Path:
 
 def package_assets() -> Path:
     """The icons: packaged inside the wheel, or at the top of a source checkout."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "assets", here.parent / "assets"):
+    for candidate in (HERE / "assets", HERE.parent / "assets"):
         if (candidate / "tray-running.png").is_file():
             return candidate
-    return here.parent / "assets"
+    return HERE.parent / "assets"
 
 
 def example_config() -> Path | None:
     """``config.example.toml``: packaged with the wheel or at the top of a checkout."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "config.example.toml", here.parent / "config.example.toml"):
+    for candidate in (HERE / "config.example.toml", HERE.parent / "config.example.toml"):
         if candidate.is_file():
             return candidate
     return None
-
-
-def runtime_dir() -> Path:
-    """Where the control socket and the instance lock live (see ``channel.runtime_dir``)."""
-    return Path(channel.runtime_dir())
-
-
-def control_key_file() -> Path:
-    """The key the control handshake proves knowledge of (see ``channel.control_key_file``)."""
-    return Path(channel.control_key_file())
 
 
 def cache_dir() -> Path:
@@ -110,11 +84,8 @@ _EXERCISE_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 def pictogram(exercise_id: str) -> Path | None:
-    """The packaged 128 px PNG for ``exercise_id`` (drawn by ``assets/make_pictograms.py``),
-    or None so callers fall back to the app icon.
-
-    Only catalog-shaped ids are looked up, so no id can point outside the pictogram folder.
-    """
+    """The packaged 128 px PNG for ``exercise_id``, or None (callers fall back to the app
+    icon). Only catalog-shaped ids are looked up, so no id can point outside the folder."""
     if not _EXERCISE_ID.fullmatch(exercise_id):
         return None
     path = package_assets() / "exercises" / f"{exercise_id}.png"

@@ -1,10 +1,8 @@
-"""The control protocol between ``microbreak <command>`` and the running daemon.
+"""The control protocol: one JSON line each way per connection, at most ``MAX_MESSAGE`` bytes.
 
-One request per connection: a single JSON object on one line, at most ``MAX_MESSAGE`` bytes,
-``{"v": 1, "cmd": "pause", "args": {"seconds": 600}}``; one reply line,
-``{"v": 1, "ok": true, ...}`` or ``{"v": 1, "ok": false, "error": "..."}``. The client imports
-this on every quick command, so it loads ``json`` and nothing else: no ``typing`` at run time,
-no ``dataclasses`` (which alone costs several milliseconds, through ``inspect``).
+``{"v": 1, "cmd": "pause", "args": {"seconds": 600}}`` gets ``{"v": 1, "ok": true, ...}`` or
+``{"v": 1, "ok": false, "error": "..."}``. Every quick command imports this, so it loads
+``json`` alone: no ``typing`` at run time, no ``dataclasses`` (milliseconds, via ``inspect``).
 """
 
 from __future__ import annotations
@@ -17,48 +15,31 @@ if TYPE_CHECKING:
 
 VERSION = 1
 MAX_MESSAGE = 4096
-#: The shortest and the longest pause or snooze a command may ask for.
 MIN_SECONDS = 1
 MAX_SECONDS = 7 * 24 * 3600
 
-#: Each command and the argument keys it accepts.
-COMMANDS: dict[str, frozenset[str]] = {
-    "status": frozenset(),
-    "pause": frozenset({"seconds", "until"}),
-    "resume": frozenset(),
-    "snooze": frozenset({"seconds"}),
-    "now": frozenset({"guide"}),
-    "skip": frozenset(),
-    "done": frozenset(),
-    "quit": frozenset(),
-}
+COMMANDS = ("status", "pause", "resume", "snooze", "now", "skip", "done", "quit")
+#: The argument keys of the commands that take any.
+ARGUMENTS = {"pause": {"seconds", "until"}, "snooze": {"seconds"}, "now": {"guide"}}
 
 
 class ProtocolError(ValueError):
     """A message that is not a valid request or reply; the text says why."""
 
 
-class Request:
-    """A validated request (a plain class: see the module's note on ``dataclasses``)."""
-
-    __slots__ = ("args", "cmd")
-
-    def __init__(self, cmd: str, args: dict[str, Any]) -> None:
-        self.cmd = cmd
-        self.args = args
-
-
-def encode(message: dict[str, Any]) -> bytes:
-    """One compact JSON line."""
-    data = json.dumps(message, separators=(",", ":")).encode() + b"\n"
+def _bounded(data: bytes) -> bytes:
     if len(data) > MAX_MESSAGE:
         raise ProtocolError(f"message is longer than {MAX_MESSAGE} bytes")
     return data
 
 
+def encode(message: dict[str, Any]) -> bytes:
+    """One compact JSON line."""
+    return _bounded(json.dumps(message, separators=(",", ":")).encode() + b"\n")
+
+
 def _load(data: bytes) -> dict[str, Any]:
-    if len(data) > MAX_MESSAGE:
-        raise ProtocolError(f"message is longer than {MAX_MESSAGE} bytes")
+    _bounded(data)
     try:
         message = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
@@ -77,8 +58,8 @@ def _short(value: object) -> str:
     return text if len(text) <= 40 else f"{text[:37]}..."
 
 
-def parse_request(data: bytes) -> Request:
-    """Validate a request line, or raise ProtocolError with the reason."""
+def parse_request(data: bytes) -> tuple[str, dict[str, Any]]:
+    """A request line's command and arguments, or ProtocolError with the reason."""
     message = _load(data)
     cmd = message.get("cmd")
     if not isinstance(cmd, str) or cmd not in COMMANDS:
@@ -86,12 +67,12 @@ def parse_request(data: bytes) -> Request:
     args = message.get("args", {})
     if not isinstance(args, dict):
         raise ProtocolError("args must be an object")
-    extra = set(args) - COMMANDS[cmd]
+    extra = set(args) - ARGUMENTS.get(cmd, set())
     if extra:
         raise ProtocolError(f"{cmd} takes no argument {_short(sorted(extra)[0])}")
     if "seconds" in args:
         seconds = args["seconds"]
-        # Compared, never converted: a 400-digit integer must not raise OverflowError. NaN
+        # Compared, never converted (a 400-digit integer must not raise OverflowError); NaN
         # fails every comparison, infinity the upper bound.
         if (
             isinstance(seconds, bool)
@@ -107,7 +88,7 @@ def parse_request(data: bytes) -> Request:
             raise ProtocolError('until must be a time of day like "14:30"')
         if "seconds" in args:
             raise ProtocolError("give seconds or until, not both")
-    return Request(cmd, dict(args))
+    return cmd, dict(args)
 
 
 def parse_reply(data: bytes) -> dict[str, Any]:

@@ -1,19 +1,9 @@
 """The daemon's side of the control channel: ``multiprocessing.connection``, private to the user.
 
-One code path for every platform: the standard library's ``Listener`` is a Unix socket on Linux and
-macOS and a named pipe on Windows; only the address differs (``channel.control_address``). Who may
-talk to the daemon is decided by a random key that the daemon writes at start into a file only the
-user can read (``paths.control_key_file``), which a client hands over first (``channel`` says why
-that is safe where it goes); on Linux and macOS the socket sits, mode 0600, in the 0700 runtime dir
-as well. Messages are ``send_bytes``/``recv_bytes`` frames holding one JSON request (``protocol``);
-nothing is ever unpickled.
-
-A client must not be able to stall the daemon: ``accept`` returns as soon as a client connects (the
-listener has no ``authkey``, whose exchange would run inside ``accept``), and each connection is
-then served on its own short-lived thread, which checks the key, reads one bounded request, answers
-it and closes. A client that has not sent its request within ``CLIENT_TIMEOUT`` is cut. At most
-``MAX_PENDING`` connections are served at once; more are closed at once. While nobody talks, the one
-thread waits in ``accept``: no polling.
+A ``Listener`` on a 0600 Unix socket or a Windows pipe (``channel`` says why its key is safe);
+one JSON request per connection (``protocol``), never unpickled. A client cannot stall the
+daemon: no ``authkey`` (whose exchange would run inside ``accept``), a thread per connection,
+cut after ``CLIENT_TIMEOUT``, at most ``MAX_PENDING`` at once; idle, one thread in ``accept``.
 """
 
 from __future__ import annotations
@@ -37,21 +27,20 @@ from ..core.durations import TimeOfDayError, parse_time_of_day
 from ..core.planner import StateError
 from ..errors import MicrobreakError
 from ..i18n import _, clock, shown
-from ..protocol import MAX_MESSAGE, VERSION, ProtocolError, Request, encode, parse_request
+from ..protocol import MAX_MESSAGE, VERSION, ProtocolError, encode, parse_request
 
 if TYPE_CHECKING:
     from ..app import App, Snapshot
 
 log = logging.getLogger(__name__)
 
-#: How long one client may take, from connecting to taking its reply.
-CLIENT_TIMEOUT = 2.0
-#: Connections served at once; more are closed unanswered.
-MAX_PENDING = 64
-#: Bytes in the key a client hands over first.
+CLIENT_TIMEOUT = 2.0  # from connecting to taking the reply
+MAX_PENDING = 64  # connections served at once; more are closed unanswered
 KEY_BYTES = 32
 
-Handler = Callable[[Request], tuple[dict[str, Any], Callable[[], None] | None]]
+After = Callable[[], None] | None
+#: A request frame in; the reply frame, and what to do once it is sent (quit), out.
+Answer = Callable[[bytes], tuple[bytes, After]]
 
 
 class ChannelUnavailable(MicrobreakError):
@@ -59,10 +48,8 @@ class ChannelUnavailable(MicrobreakError):
 
 
 def write_key(path: Path) -> bytes:
-    """A fresh random key in ``path``, readable by the user alone; returns it.
-
-    Written under a temporary name and renamed, so a client never reads half a key.
-    """
+    """A fresh random key in ``path``, readable by the user alone; renamed into place, so a
+    client never reads half a key."""
     key = secrets.token_bytes(KEY_BYTES)
     fresh = path.with_name(f".{path.name}.{os.getpid()}")
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
@@ -75,69 +62,62 @@ def write_key(path: Path) -> bytes:
     return key
 
 
-#: One command: its arguments in, a message for the user (or "") and what to do after the
-#: reply is sent (quit) out.
-Command = Callable[[dict[str, Any]], tuple[str, Callable[[], None] | None]]
-
-
-def commands(app: App) -> dict[str, Command]:
-    """The control protocol's commands, each calling the app's one entry for that action."""
+def handler(app: App) -> Answer:
+    """Each command through the app's one entry for its action; a refusal is an error reply, a
+    success carries the status. Never raises."""
 
     def duration(args: dict[str, Any]) -> timedelta | None:
         seconds = args.get("seconds")
         return timedelta(seconds=float(seconds)) if seconds is not None else None
 
-    def pause(args: dict[str, Any]) -> tuple[str, None]:
+    def pause(args: dict[str, Any]) -> None:
         if "until" in args:
             app.pause_until(parse_time_of_day(args["until"]))
         else:
             app.pause(duration(args))
-        return "", None
 
-    def resume(args: dict[str, Any]) -> tuple[str, None]:
-        app.resume()
-        return "", None
+    def now(args: dict[str, Any]) -> str:
+        exercise = app.break_now(guide=bool(args.get("guide")))
+        return _("Break now: {exercise}").format(exercise=shown(exercise, "name"))
 
-    def snooze(args: dict[str, Any]) -> tuple[str, None]:
-        app.snooze(duration(args))
-        return "", None
-
-    return {
-        "status": lambda args: ("", None),
+    #: Each command's action; the ones with words for the user return them.
+    actions: dict[str, Callable[[dict[str, Any]], object]] = {
+        "status": lambda args: None,
         "pause": pause,
-        "resume": resume,
-        "snooze": snooze,
-        "now": lambda args: (
-            _("Break now: {exercise}").format(
-                exercise=shown(app.break_now(guide=bool(args.get("guide"))), "name")
-            ),
-            None,
-        ),
-        "skip": lambda args: (app.skip(), None),
-        "done": lambda args: (app.done(), None),
-        "quit": lambda args: (_("microbreak is quitting"), app.quit),
+        "resume": lambda args: app.resume(),
+        "snooze": lambda args: app.snooze(duration(args)),
+        "now": now,
+        "skip": lambda args: app.skip(),
+        "done": lambda args: app.done(),
+        "quit": lambda args: _("microbreak is quitting"),
     }
 
-
-def handler(app: App) -> Handler:
-    """Answer a request through ``commands``: a refusal is an error reply, a success carries
-    the status (``status_json``)."""
-    table = commands(app)
-
-    def handle(request: Request) -> tuple[dict[str, Any], Callable[[], None] | None]:
+    def handle(cmd: str, args: dict[str, Any]) -> dict[str, Any]:
         try:
-            message, after = table[request.cmd](request.args)
+            said = actions[cmd](args)
         except TimeOfDayError as e:
-            return {"ok": False, "usage": True, "error": f"until: {e}"}, None
+            return {"ok": False, "usage": True, "error": f"until: {e}"}
         except StateError as e:
-            return {"ok": False, "error": str(e)}, None
+            return {"ok": False, "error": str(e)}
         snap = app.snapshot()
         reply: dict[str, Any] = {"ok": True, "status": status_json(snap), "text": summary(snap)}
-        if message:
-            reply["message"] = message
-        return reply, after
+        if isinstance(said, str) and said:
+            reply["message"] = said
+        return reply
 
-    return handle
+    def answer(data: bytes) -> tuple[bytes, After]:
+        cmd = None
+        try:
+            cmd, args = parse_request(data)
+            reply = handle(cmd, args)
+        except ProtocolError as e:
+            reply = {"ok": False, "error": str(e)}
+        except Exception as e:  # a bug must not cost the client its reply
+            log.exception("control request %s failed", cmd)
+            reply = {"ok": False, "error": f"internal error: {e}"}
+        return reply_bytes(reply), app.quit if cmd == "quit" and reply["ok"] else None
+
+    return answer
 
 
 def summary(snap: Snapshot) -> str:
@@ -154,10 +134,8 @@ def summary(snap: Snapshot) -> str:
     text = "; ".join(parts)
     if snap.config_problem:
         first, *more = snap.config_problem.splitlines() or [""]
-        text += "\n" + _("Config problem (previous settings in use): {problem}").format(
-            problem=first
-        )
-        text += "".join(f"\n  {other}" for other in more)
+        said = _("Config problem (previous settings in use): {problem}").format(problem=first)
+        text += "\n" + said + "".join(f"\n  {other}" for other in more)
     return text
 
 
@@ -172,12 +150,12 @@ def status_json(snap: Snapshot) -> dict[str, Any]:
             # As the line shows times: in the daemon's zone (and no datetime for the client).
             "local_time": snap.last_shown.astimezone(snap.tz).strftime("%H:%M"),
         }
-    policy = snap.settings.policy()
+    policy, status = snap.settings.policy(), snap.status
     return {
-        "mode": snap.mode.value,
+        "mode": status.mode.value,
         "line": snap.line,
-        "due": snap.due.isoformat() if snap.due else None,
-        "paused_until": snap.paused_until.isoformat() if snap.paused_until else None,
+        "due": status.due.isoformat() if status.due else None,
+        "paused_until": status.paused_until.isoformat() if status.paused_until else None,
         "last_reminder": last,
         "unanswered": snap.unanswered.name if snap.unanswered else None,
         "settings": {
@@ -189,38 +167,20 @@ def status_json(snap: Snapshot) -> dict[str, Any]:
     }
 
 
-def answer(handler: Handler, data: bytes) -> tuple[dict[str, Any], Callable[[], None] | None]:
-    """The reply to one request frame, and what to do once it is sent; never raises."""
-    try:
-        request = parse_request(data)
-    except ProtocolError as e:
-        return {"v": VERSION, "ok": False, "error": str(e)}, None
-    except Exception as e:  # a bug in the parser must not cost the client its reply
-        log.exception("cannot parse a control request")
-        return {"v": VERSION, "ok": False, "error": f"internal error: {e}"}, None
-    try:
-        reply, after = handler(request)
-    except Exception as e:
-        log.exception("control command %s failed", request.cmd)
-        return {"v": VERSION, "ok": False, "error": f"internal error: {e}"}, None
-    return {"v": VERSION, **reply}, after
-
-
 def reply_bytes(reply: dict[str, Any]) -> bytes:
     """One reply frame; a reply too long to send becomes an error that says so."""
     try:
-        return encode(reply)
+        return encode({"v": VERSION, **reply})
     except ProtocolError:
         return encode({"v": VERSION, "ok": False, "error": "internal error: reply too long"})
 
 
 class ControlServer:
-    """Answers requests through ``handler`` between ``start()`` and ``stop()``."""
+    """Answers requests through ``answer`` (``handler(app)``) between ``start()`` and ``stop()``."""
 
-    def __init__(self, address: str, family: str, key_file: Path, handler: Handler) -> None:
-        """Serve ``handler`` (``handler(app)`` in the daemon) at ``address``."""
+    def __init__(self, address: str, family: str, key_file: Path, answer: Answer) -> None:
         self.address, self.family, self.key_file = address, family, key_file
-        self._handler = handler
+        self._answer = answer
         self._slots = threading.BoundedSemaphore(MAX_PENDING)
         self._listener: Listener | None = None
         self._key = b""
@@ -229,14 +189,14 @@ class ControlServer:
 
     def start(self) -> None:
         """Write a fresh key, listen (replacing a socket a crashed daemon left), accept."""
+        unix = self.family == "AF_UNIX"
         try:
             self._key = write_key(self.key_file)
-            if self.family == "AF_UNIX":
-                # We hold the instance lock, so a socket file here is a dead daemon's.
+            if unix:  # we hold the instance lock, so a socket file here is a dead daemon's
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(self.address)
             self._listener = Listener(self.address, self.family, backlog=MAX_PENDING)
-            if self.family == "AF_UNIX":
+            if unix:
                 os.chmod(self.address, 0o600)
         except OSError as e:
             raise ChannelUnavailable(f"cannot open the control channel {self.address}: {e}") from e
@@ -281,97 +241,62 @@ class ControlServer:
 
     def _converse(self, conn: Connection) -> None:
         """The key and the request within ``CLIENT_TIMEOUT``, then the reply."""
-        guard = _Deadline(conn)
-        after: Callable[[], None] | None = None
+        deadline = threading.Timer(CLIENT_TIMEOUT, _cut, args=(conn,))
+        deadline.start()
         try:
-            after = self._exchange(conn, guard)
+            after = self._exchange(conn, deadline)
         finally:
-            guard.close()
+            _disarm(deadline)
+            conn.close()
             self._slots.release()
         if after is not None:
             after()
 
-    def _key_fits(self, conn: Connection) -> bool:
-        """The client's first frame must be the key (``channel``); False (and REFUSED sent)
-        when it is not."""
-        given = conn.recv_bytes(KEY_BYTES)  # OSError when longer
-        if hmac.compare_digest(given, self._key):
-            return True
-        # Take the request that follows unread, so the refusal reaches the client instead of a
-        # reset for bytes left in the socket.
-        with contextlib.suppress(OSError, EOFError):
-            conn.recv_bytes(MAX_MESSAGE)
-        conn.send_bytes(REFUSED)
-        return False
-
-    def _exchange(self, conn: Connection, guard: _Deadline) -> Callable[[], None] | None:
+    def _exchange(self, conn: Connection, deadline: threading.Timer) -> After:
         try:
-            if not self._key_fits(conn):
-                log.debug("a control client without the key was refused")
-                return None
+            fits = hmac.compare_digest(conn.recv_bytes(KEY_BYTES), self._key)  # OSError if longer
+            if not fits:
+                # Take the request unread, so the refusal reaches the client, not a reset.
+                with contextlib.suppress(OSError, EOFError):
+                    conn.recv_bytes(MAX_MESSAGE)
+                conn.send_bytes(REFUSED)
         except (OSError, EOFError) as e:
             log.debug("a control client left before its key: %s", e or "closed")
             return None
+        if not fits:
+            log.debug("a control client without the key was refused")
+            return None
         try:
-            data = conn.recv_bytes(MAX_MESSAGE)
+            data: bytes | None = conn.recv_bytes(MAX_MESSAGE)
         except EOFError:
             return None
         except OSError:  # over MAX_MESSAGE, or cut by the deadline
             data = None
-        # The client has had its say; the answer may take the app a moment (a notification
-        # server that is slow to answer ``now``), which is ours to bound, not the client's.
-        guard.disarm()
+        # The client has had its say; the app's answer (a slow notification server on ``now``)
+        # is ours to bound, not the client's.
+        _disarm(deadline)
         if data is None:
-            reply: dict[str, Any] = {"v": VERSION, "ok": False, "error": "message too long"}
-            after = None
+            reply, after = reply_bytes({"ok": False, "error": "message too long"}), None
         else:
-            reply, after = answer(self._handler, data)
+            reply, after = self._answer(data)
         try:
-            conn.send_bytes(reply_bytes(reply))
+            conn.send_bytes(reply)
         except OSError as e:
             log.debug("a control client left before its reply: %s", e)
         return after
 
 
-class _Deadline:
-    """Cuts a connection still open after ``CLIENT_TIMEOUT``, waking the thread blocked on it.
+def _cut(conn: Connection) -> None:
+    """Wake the thread blocked on ``conn``: its client took too long."""
+    if sys.platform == "win32":  # closing the pipe handle cancels the read waiting on it
+        conn.close()
+        return
+    with contextlib.suppress(OSError), socket.socket(fileno=os.dup(conn.fileno())) as sock:
+        sock.shutdown(socket.SHUT_RDWR)
 
-    The lock makes the cut and the normal close exclusive: a cut after the close would reach
-    for a file descriptor number that may already belong to another connection.
-    """
 
-    def __init__(self, conn: Connection) -> None:
-        self._conn = conn
-        self._lock = threading.Lock()
-        self._closed = self._disarmed = False
-        self._timer = threading.Timer(CLIENT_TIMEOUT, self._cut)
-        self._timer.start()
-
-    def _cut(self) -> None:
-        with self._lock:
-            if self._closed or self._disarmed:
-                return
-            if sys.platform == "win32":
-                # Closing the pipe handle cancels the read waiting on it (not run here).
-                self._closed = True
-                self._conn.close()
-                return
-            with (
-                contextlib.suppress(OSError),
-                socket.socket(fileno=os.dup(self._conn.fileno())) as sock,
-            ):
-                sock.shutdown(socket.SHUT_RDWR)
-
-    def disarm(self) -> None:
-        """The client's part is over in time: no cut from now on."""
-        self._timer.cancel()
-        with self._lock:
-            self._disarmed = True
-
-    def close(self) -> None:
-        """The conversation is over: close the connection, and cut it no more."""
-        self._timer.cancel()
-        with self._lock:
-            if not self._closed:
-                self._closed = True
-                self._conn.close()
+def _disarm(deadline: threading.Timer) -> None:
+    """No cut from now on, nor one under way: a cut after the close could reach a file
+    descriptor number that belongs to another connection by then."""
+    deadline.cancel()
+    deadline.join()
