@@ -17,7 +17,6 @@ log = logging.getLogger(__name__)
 
 SERVICE = "org.gnome.Mutter.IdleMonitor"
 PATH = "/org/gnome/Mutter/IdleMonitor/Core"
-INTERFACE = "org.gnome.Mutter.IdleMonitor"
 
 
 class GnomeIdle:
@@ -25,9 +24,8 @@ class GnomeIdle:
 
     name = "gnome"
 
-    def __init__(self, bus: Bus, *, owns_bus: bool = True) -> None:
+    def __init__(self, bus: Bus) -> None:
         self.bus = bus
-        self._owns_bus = owns_bus
 
     @classmethod
     def open(cls, env: Mapping[str, str] = os.environ) -> GnomeIdle | str:
@@ -49,12 +47,11 @@ class GnomeIdle:
     def idle_seconds(self) -> float | None:
         """Seconds since the last input in the GNOME session."""
         try:
-            return int(self.bus.call(SERVICE, PATH, INTERFACE, "GetIdletime")) / 1000.0
+            return int(self.bus.call(SERVICE, PATH, SERVICE, "GetIdletime")) / 1000.0
         except (BusError, TypeError, ValueError) as e:
             log.debug("GNOME idle query failed: %s", e)
             return None
 
     def close(self) -> None:
-        """Close the bus connection if it is ours."""
-        if self._owns_bus:
-            self.bus.close()
+        """Close the bus connection."""
+        self.bus.close()

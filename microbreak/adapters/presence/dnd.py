@@ -20,7 +20,6 @@ from .camera import DEVICES, CameraInUse
 from .fullscreen import FullScreen
 from .microphone import MicrophoneInUse
 from .notifications import GnomeBanners, NotificationServerDnd, on_gnome
-from .xserver import XServer
 
 log = logging.getLogger(__name__)
 
@@ -34,17 +33,14 @@ class Check(Protocol):
         """Why not to interrupt now, or None when this condition is clear."""
         ...
 
-    def close(self) -> None:
-        """Release connections, if any."""
-        ...
+    def close(self) -> None: ...
 
 
 class DoNotDisturb:
     """The enabled checks, in order; ``reason()`` is the first one that holds."""
 
-    def __init__(self, checks: Sequence[Check], resources: Sequence[Bus | XServer] = ()) -> None:
+    def __init__(self, checks: Sequence[Check]) -> None:
         self.checks = tuple(checks)
-        self._resources = tuple(resources)
 
     @classmethod
     def default(
@@ -62,37 +58,27 @@ class DoNotDisturb:
         do-not-disturb (GNOME's only on GNOME; the notification server's pause/inhibit),
         camera in use, microphone in use; chosen as every backend is (``adapters/backends.py``;
         ``MICROBREAK_DO_NOT_DISTURB`` names others)."""
-        server, bus = XServer.from_env(env), Bus.session(env)
-        candidates: list[Candidate[Check]] = []
-        if fullscreen:
-            candidates.append(
-                Candidate(
-                    "fullscreen", lambda _: FullScreen(server, owns_server=False), FREEDESKTOP
-                )
-            )
-        if desktop_dnd:
-            candidates += [
-                Candidate(
-                    "gnome", lambda e: GnomeBanners() if on_gnome(e) else "not GNOME", FREEDESKTOP
-                ),
-                Candidate(
-                    "notification-server",
-                    lambda _: NotificationServerDnd(bus, owns_bus=False),
-                    FREEDESKTOP,
-                ),
-            ]
-        if camera:
-            candidates.append(
-                Candidate("camera", lambda _: CameraInUse(camera_devices), ("linux",))
-            )
-        if microphone:
-            candidates.append(
-                Candidate("microphone", lambda e: MicrophoneInUse(env=e), FREEDESKTOP)
-            )
-        choice = backends.every("do-not-disturb", candidates, env, platform)
-        checks = [check for _, check in choice.opened]
-        resources: list[Bus | XServer] = [server, bus]
-        return cls(checks, resources)
+        wanted = {
+            "fullscreen": fullscreen,
+            "gnome": desktop_dnd,
+            "notification-server": desktop_dnd,
+            "camera": camera,
+            "microphone": microphone,
+        }
+        candidates: list[Candidate[Check]] = [
+            Candidate("fullscreen", FullScreen.from_env, FREEDESKTOP),
+            Candidate(
+                "gnome", lambda e: GnomeBanners() if on_gnome(e) else "not GNOME", FREEDESKTOP
+            ),
+            Candidate(
+                "notification-server", lambda e: NotificationServerDnd(Bus.session(e)), FREEDESKTOP
+            ),
+            Candidate("camera", lambda _: CameraInUse(camera_devices), ("linux",)),
+            Candidate("microphone", lambda e: MicrophoneInUse(env=e), FREEDESKTOP),
+        ]
+        enabled = [candidate for candidate in candidates if wanted[candidate.name]]
+        choice = backends.every("do-not-disturb", enabled, env, platform)
+        return cls([check for _, check in choice.opened])
 
     def reason(self) -> str | None:
         """The first reason not to interrupt, or None when all enabled checks are clear."""
@@ -110,5 +96,3 @@ class DoNotDisturb:
         """Close every connection the checks hold."""
         for check in self.checks:
             check.close()
-        for resource in self._resources:
-            resource.close()

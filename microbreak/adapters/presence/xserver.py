@@ -1,8 +1,7 @@
 """One connection to the X server, opened when first needed and again after the server went away.
 
-python-xlib speaks the X protocol itself (no subprocess, no libX11), so a question such as "how
-long since the last input" is one request on a connection we keep open. The idle and full-screen
-detectors can share one ``XServer``.
+python-xlib speaks the X protocol itself (no subprocess, no libX11), so each question is one
+request on a connection kept open.
 """
 
 from __future__ import annotations
@@ -11,12 +10,14 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from ...i18n import _
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 #: After a failed connect, wait this long before trying again.
 RETRY_AFTER = 30.0
@@ -35,7 +36,7 @@ class XServer:
         self._display: Any = None
         self._atoms: dict[str, int] = {}
         self._failed_at: float | None = None
-        self.lock = threading.RLock()
+        self._lock = threading.RLock()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> XServer:
@@ -44,7 +45,7 @@ class XServer:
 
     def display(self) -> Any:
         """The open connection; raises ``XUnavailable`` when there is none."""
-        with self.lock:
+        with self._lock:
             if self._display is not None:
                 return self._display
             if self.name is None:
@@ -76,14 +77,33 @@ class XServer:
 
     def atom(self, name: str) -> int:
         """The atom for ``name`` (interned once per connection)."""
-        with self.lock:
+        with self._lock:
             if name not in self._atoms:
                 self._atoms[name] = int(self.display().intern_atom(name))
             return self._atoms[name]
 
-    def reset(self) -> None:
-        """Drop the connection after an error; the next use reconnects."""
-        with self.lock:
+    def ask(self, question: Callable[[Any], T], what: str) -> T | None:
+        """``question(display)``, or None when there is no display or the question failed.
+
+        An X error reply (BadWindow: the window just closed) leaves the connection as it is;
+        any other failure (a lost connection) drops it, so the next question reconnects.
+        """
+        with self._lock:
+            try:
+                return question(self.display())
+            except XUnavailable:
+                return None
+            except Exception as e:
+                log.debug("%s failed: %s", what, e)
+                from Xlib.error import XError
+
+                if not isinstance(e, XError):
+                    self.close()
+                return None
+
+    def close(self) -> None:
+        """Drop the connection; the next use reconnects."""
+        with self._lock:
             conn, self._display = self._display, None
             self._atoms.clear()
             if conn is not None:
@@ -91,16 +111,3 @@ class XServer:
                     conn.close()
                 except Exception as e:  # the socket may already be gone
                     log.debug("closing display %s: %s", self.name, e)
-
-    def close(self) -> None:
-        """Close the connection."""
-        self.reset()
-
-
-def is_x_protocol_error(error: BaseException) -> bool:
-    """True for an X error reply (BadWindow...): the connection itself is still fine."""
-    try:
-        from Xlib.error import XError
-    except ImportError:
-        return False
-    return isinstance(error, XError)
