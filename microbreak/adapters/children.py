@@ -3,6 +3,7 @@ process group of its own, so that one kill takes it and whatever it started."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -11,10 +12,8 @@ import sys
 
 def kill_group(process: subprocess.Popen[bytes]) -> None:
     """Kill ``process`` and everything it started; it may already be gone."""
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         if sys.platform != "win32":
             os.killpg(process.pid, signal.SIGKILL)
         else:
             process.kill()
-    except (ProcessLookupError, PermissionError):
-        pass

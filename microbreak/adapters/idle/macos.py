@@ -33,7 +33,6 @@ class MacIdle:
         self.timeout = timeout
 
     def idle_seconds(self) -> float | None:
-        """Seconds since the last HID input."""
         try:
             result = subprocess.run(
                 self.command,
