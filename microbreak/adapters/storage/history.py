@@ -1,10 +1,9 @@
 """The break history: every reminder, snooze, pause and start/stop, in a small SQLite file.
 
-Times are stored as UTC epoch seconds (shown in local time by ``usecases/stats.py``). Each event is
-one short transaction in WAL mode, so a crash loses at most the event being written and the stats
-command can read while the daemon writes. A file that is cut short, corrupt or from a newer
-schema is moved aside with a timestamp and a fresh one started, with every row SQLite can still
-read from it copied over. Only the standard library is used.
+Times are UTC epoch seconds. Each event is one short transaction in WAL mode, so a crash loses at
+most the event being written and ``stats`` can read while the daemon writes. A file that is cut
+short, corrupt or from a newer schema is moved aside and a fresh one started, with every row
+SQLite can still read from it copied over.
 """
 
 from __future__ import annotations
@@ -23,6 +22,7 @@ from typing import cast
 from urllib.parse import quote
 
 from ...core.events import EventKind
+from . import aside_name
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +41,6 @@ SCHEMA = (
 #: Salvaged rows must look like ours: times between 2000 and 2100, short exercise ids.
 _AT_RANGE = (946_684_800, 4_102_444_800)
 _MAX_TEXT = 200
-
-
 _KINDS = frozenset(k.value for k in EventKind)
 
 
@@ -72,10 +70,8 @@ class History:
     def open(
         cls, path: str | os.PathLike[str], *, now: datetime | None = None
     ) -> tuple[History, str | None]:
-        """Open (or create) the file; the string is a warning to log once if it was moved aside.
-
-        ``now`` only names the moved-aside file (``history.sqlite.corrupt-20261121T221500``).
-        """
+        """Open (or create) the file; the string is a warning to log once if it was moved aside
+        (``now`` only names that file)."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         problem = _problem(path)
@@ -124,7 +120,7 @@ class History:
             self._failing = False
 
     def events(self, since: datetime | None = None, until: datetime | None = None) -> list[Event]:
-        """The events in ``[since, until)``, oldest first (for tests and small reads)."""
+        """The events in ``[since, until)``, oldest first."""
         low = math.floor(since.timestamp()) if since else -(2**63)
         high = math.floor(until.timestamp()) if until else 2**63 - 1
         with self._lock:
@@ -166,11 +162,8 @@ def connect_readonly(path: str | os.PathLike[str]) -> sqlite3.Connection:
     return sqlite3.connect(uri, uri=True, timeout=5.0)
 
 
-# -- opening ------------------------------------------------------------------------------------
-
-
 def _connect(path: Path) -> sqlite3.Connection:
-    """Open for writing, in autocommit mode, and create the schema if it is missing."""
+    """Open for writing, in autocommit mode, with the schema."""
     conn = sqlite3.connect(path, timeout=5.0, isolation_level=None, check_same_thread=False)
     try:
         conn.execute("PRAGMA journal_mode = WAL")
@@ -217,20 +210,14 @@ def _problem(path: Path) -> str | None:
 
 
 def _move_aside(path: Path, now: datetime) -> Path:
-    """Rename the file (and its WAL) to ``<name>.corrupt-YYYYmmddTHHMMSS``."""
-    stamp = now.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%S")
-    aside = path.with_name(f"{path.name}.corrupt-{stamp}")
-    n = 1
-    while aside.exists():
-        n += 1
-        aside = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+    """Rename the file and its WAL (``aside_name``); the shared-memory index is rebuilt."""
+    aside = aside_name(path, now)
     os.replace(path, aside)
     for suffix in ("-wal", "-journal"):
         side = Path(f"{path}{suffix}")
         if side.exists():
             os.replace(side, f"{aside}{suffix}")
-    with contextlib.suppress(FileNotFoundError):
-        Path(f"{path}-shm").unlink()  # only an index into the WAL; rebuilt from it
+    Path(f"{path}-shm").unlink(missing_ok=True)
     return aside
 
 
@@ -243,10 +230,7 @@ def _tidy(aside: Path, had_wal: bool) -> None:
             wal.unlink()
 
 
-# -- salvage ------------------------------------------------------------------------------------
-
-#: The largest rowid SQLite allows.
-_MAX_ID = 2**63 - 1
+_MAX_ID = 2**63 - 1  # SQLite's largest rowid
 
 #: From an id on: SQLite finds the first row by a search down the B-tree (by ``id > ?`` it would
 #: search for the row before it, which may sit on the damaged page).
@@ -254,11 +238,11 @@ _READ = "SELECT id, at, kind, exercise, seconds FROM events NOT INDEXED WHERE id
 
 
 def salvage(damaged: Path) -> list[Row]:
-    """Every row SQLite can still read from a damaged file (and its WAL), ordered by id.
+    """Every row SQLite can still read from a damaged file (and its WAL), in id order.
 
-    The table is read in id order. Where SQLite stops at a damaged page, reading carries on from
-    the first id past it that SQLite can reach: a search by id only reads the pages on the way
-    down the table's B-tree, so one bad page costs only the rows on it.
+    Where SQLite stops at a damaged page, reading carries on from the first id past it that it
+    can reach: a search by id only reads the pages on the way down the B-tree, so one bad page
+    costs only the rows on it.
     """
     rows: list[Row] = []
     try:
@@ -266,8 +250,7 @@ def salvage(damaged: Path) -> list[Row]:
     except sqlite3.Error:
         return rows
     try:
-        # Lets SQLite open a file shorter than its header says (one cut short), instead of
-        # refusing all of it; the connection is read-only, so nothing is written.
+        # Opens a file shorter than its header says instead of refusing all of it (read-only).
         with contextlib.suppress(sqlite3.Error):
             conn.execute("PRAGMA writable_schema = ON")
         start: int | None = 1
@@ -280,10 +263,8 @@ def salvage(damaged: Path) -> list[Row]:
 
 
 def _read_from(conn: sqlite3.Connection, start: int, into: list[Row]) -> int | None:
-    """Append the rows from id ``start`` on until SQLite gives up.
-
-    Returns the last id before the ones it could not read, or None at the end of the table.
-    """
+    """Append the rows from id ``start`` on until SQLite gives up; the last id before the
+    ones it could not read, or None at the end of the table."""
     last = start - 1
     try:
         for row in conn.execute(_READ, (start,)):
@@ -299,17 +280,14 @@ def _read_from(conn: sqlite3.Connection, start: int, into: list[Row]) -> int | N
 
 
 def _keep(row: tuple[object, ...], into: list[Row]) -> int:
-    """Append ``row`` if it looks like ours; its id."""
     if _valid(row):
         into.append(cast(Row, row))
     return cast(int, row[0])
 
 
 def _next_readable(conn: sqlite3.Connection, bad: int) -> int | None:
-    """The first id past ``bad`` from which SQLite can read again, or None if there is none.
-
-    Steps of doubling length find a readable place; halving them finds the first one.
-    """
+    """The first id past ``bad`` from which SQLite can read again, or None: steps of doubling
+    length find a readable place, halving them finds the first one."""
     step = 1
     while _reach(conn, bad + step) is None:
         if bad + step >= _MAX_ID:
@@ -340,7 +318,6 @@ def _first(conn: sqlite3.Connection, start: int) -> tuple[object, ...] | None:
 
 
 def _valid(row: tuple[object, ...]) -> bool:
-    """Whether a row read from a damaged file looks like one this code wrote."""
     if len(row) != 5:
         return False
     rowid, at, kind, exercise, seconds = row
