@@ -45,7 +45,6 @@ class Away:
         return max(self.threshold - self.last_idle, timedelta(seconds=1))
 
     def close(self) -> None:
-        """Release the detectors' connections."""
         for source in (self._idle, self._lock):
             if source is not None:
                 source.close()

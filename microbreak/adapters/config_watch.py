@@ -103,7 +103,6 @@ class ConfigWatch:
         return monitors
 
     def _changed(self, _monitor: Any, file: Any, other: Any, _event: Any, directory: Path) -> None:
-        """Reload once things settle, if the file is one of ours."""
         names = self._names[directory]
         for changed in (file, other):
             name = changed.get_basename() if changed is not None else None

@@ -1,19 +1,9 @@
 """One daemon per user: a lock the OS drops when its holder dies, and the holder's pid beside it.
 
-The lock file in the private runtime dir holds the pid of the daemon that has it. A clean exit
-clears the pid; a daemon that died leaves its pid behind, and since the OS released its lock
-the next daemon simply takes over (and can say from whom). What the OS lock is differs:
-
-- Linux, macOS: ``flock`` on the file, exactly as before this module existed.
-- Windows: ``msvcrt.locking`` (``LockFile``) on one byte past the pid, so that the pid itself
-  stays readable for the "already running (pid N)" message (Windows locks are mandatory: a
-  locked byte cannot be read by anyone else). Windows releases the locks of a process that
-  ends, however it ends; Microsoft notes that this may take a moment after a crash, so a
-  daemon started in that instant may still be told the old one is running. The Windows branch
-  is checked by ``mypy --platform win32`` but has not run on Windows.
-
-The OS modules are imported when the lock is taken, not at import time, so this module
-imports on every platform.
+A clean exit clears the pid; a daemon that died leaves it behind, so the next one takes over and
+can say from whom. Linux and macOS: ``flock``. Windows: ``msvcrt.locking`` on one byte past the
+pid, since Windows locks are mandatory and the pid must stay readable for "already running (pid
+N)"; checked by ``mypy --platform win32`` but not run there.
 """
 
 from __future__ import annotations
@@ -27,6 +17,8 @@ from pathlib import Path
 
 from ..errors import MicrobreakError
 
+#: The lock file's name in the private runtime dir.
+LOCK_NAME = "daemon.lock"
 #: Where the Windows lock sits: past any pid, which is written from offset 0.
 WINDOWS_LOCK_OFFSET = 1024
 _OPEN_FLAGS = (
@@ -36,10 +28,6 @@ _OPEN_FLAGS = (
     | getattr(os, "O_BINARY", 0)
     | getattr(os, "O_NOINHERIT", 0)
 )
-
-
-#: The lock file's name in the private runtime dir.
-LOCK_NAME = "daemon.lock"
 
 
 class AlreadyRunning(MicrobreakError):
@@ -76,7 +64,6 @@ class InstanceLock:
         os.lseek(fd, 0, os.SEEK_SET)
         os.write(fd, f"{os.getpid()}\n".encode())
         self._fd = fd
-        # A clean exit clears the pid, so only a daemon that died leaves one to be taken over.
         atexit.register(self.release)
 
     def release(self) -> None:
@@ -121,7 +108,7 @@ def _try_lock(fd: int) -> bool:
 
 
 def _unlock(fd: int) -> None:
-    """Let go explicitly where the OS asks for it; closing the file does it elsewhere."""
+    """Windows asks for an explicit unlock; closing the file does it elsewhere."""
     if sys.platform == "win32":
         import msvcrt
 

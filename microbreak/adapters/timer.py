@@ -98,7 +98,6 @@ class SchedulerTimer:
         return self._made
 
     def arm(self, at: datetime) -> None:
-        """Replace the pending wake-up with one at ``at``."""
         from apscheduler.jobstores.base import JobLookupError
 
         delay = max(0.0, (at - self._wall()).total_seconds())
@@ -128,7 +127,6 @@ class SchedulerTimer:
             log.exception("wake-up failed")
 
     def start(self, callback: Callable[[], None]) -> None:
-        """Start the scheduler's thread, calling ``callback`` at each armed time."""
         with self._lock:
             self._callback, self._running = callback, True
             scheduler = self._scheduler()

@@ -1,9 +1,5 @@
-"""How long the user has not touched keyboard or mouse: one small detector per platform.
-
-A long idle stretch is a break the user already took. ``choose`` picks the detector that works
-on this desktop, the way every backend is chosen (``adapters/backends.py``), and says in one
-line why natural breaks are off when none does; nothing here raises to the caller.
-"""
+"""How long the user has not touched keyboard or mouse (a break already taken): one small
+detector per platform, chosen as every backend is (``adapters/backends.py``)."""
 
 from __future__ import annotations
 
@@ -18,9 +14,7 @@ from ..backends import FREEDESKTOP, Candidate
 from .gnome import GnomeIdle
 from .x11 import X11Idle
 
-# The Windows and macOS detectors are imported by their openers: elsewhere they would only
-# cost the daemon memory (ctypes, for one).
-__all__ = ["GnomeIdle", "IdleSource", "NullIdle", "X11Idle", "choose"]
+__all__ = ["GnomeIdle", "NullIdle", "X11Idle", "choose"]
 
 OFF = N_("natural breaks are off")
 
@@ -44,6 +38,8 @@ def _answering(detector: IdleSource, silence: str) -> IdleSource | str:
     return detector if detector.idle_seconds() is not None else silence
 
 
+# The Windows and macOS detectors are imported by their openers: elsewhere they would only
+# cost the daemon memory (ctypes, for one).
 def _windows(env: Mapping[str, str]) -> IdleSource | str:
     from .windows import WindowsIdle
 

@@ -45,7 +45,6 @@ class GnomeIdle:
         return detector
 
     def idle_seconds(self) -> float | None:
-        """Seconds since the last input in the GNOME session."""
         try:
             return int(self.bus.call(SERVICE, PATH, SERVICE, "GetIdletime")) / 1000.0
         except (BusError, TypeError, ValueError) as e:
@@ -53,5 +52,4 @@ class GnomeIdle:
             return None
 
     def close(self) -> None:
-        """Close the bus connection."""
         self.bus.close()

@@ -48,11 +48,9 @@ class X11Idle:
         return detector
 
     def idle_seconds(self) -> float | None:
-        """Seconds since the last keyboard or pointer input on this display."""
         return self.server.ask(_idle, "X11 idle query")
 
     def close(self) -> None:
-        """Close the display connection."""
         self.server.close()
 
 

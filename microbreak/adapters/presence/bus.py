@@ -7,6 +7,7 @@ connection is Gio's (GDBus), the one D-Bus library the daemon loads.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -172,12 +173,9 @@ class Bus:
             return None
         return values[0] if len(values) == 1 else values
 
-    def get_property(
-        self, service: str, path: str, interface: str, prop: str, timeout: float = CALL_TIMEOUT
-    ) -> Any:
-        """One property's value (unpacked from the reply's variant)."""
+    def get_property(self, service: str, path: str, interface: str, prop: str) -> Any:
         properties = "org.freedesktop.DBus.Properties"
-        return self.call(service, path, properties, "Get", "ss", (interface, prop), timeout)
+        return self.call(service, path, properties, "Get", "ss", (interface, prop))
 
     def has_owner(self, service: str) -> bool:
         """Whether a well-known name is owned now (asking first never D-Bus-activates it)."""
@@ -195,10 +193,8 @@ class Bus:
     def _drop(self) -> None:
         conn, self._conn = self._conn, None
         if conn is not None:
-            try:
+            with contextlib.suppress(Exception):  # GLib.Error: a dead one is already closed
                 conn.close_sync(None)
-            except Exception as e:  # GLib.Error: a dead connection is already closed
-                log.debug("closing the %s connection: %s", self.what, e)
 
     def close(self) -> None:
         """Close the connection (a later call opens a new one)."""

@@ -65,7 +65,6 @@ class CameraInUse:
         self.own_pid = own_pid
 
     def reason(self) -> str | None:
-        """``"camera in use (by PID n / name)"`` for the first holder, else None."""
         try:
             own = os.getpid() if self.own_pid is None else self.own_pid
             for pid, _target in holders(self.pattern, self.proc_root, (own,)):

@@ -1,8 +1,7 @@
 """Do not disturb: the conditions under which a reminder should wait, checked in one place.
 
-Each check answers with a short human reason ("a full-screen window") or None. ``DoNotDisturb``
-asks the enabled ones in a fixed order, cheapest first, and returns the first reason; a check
-that fails counts as clear, so a broken desktop never silences microbreak for good.
+Each check answers with a short human reason ("a full-screen window") or None; the first reason
+wins. A check that fails counts as clear, so a broken desktop never silences microbreak for good.
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
+from ...core import ports
 from .. import backends
 from ..backends import FREEDESKTOP, Candidate
 from .bus import Bus
@@ -24,16 +24,10 @@ from .notifications import GnomeBanners, NotificationServerDnd, on_gnome
 log = logging.getLogger(__name__)
 
 
-class Check(Protocol):
+class Check(ports.DoNotDisturb, Protocol):
     """One do-not-disturb condition."""
 
     name: str
-
-    def reason(self) -> str | None:
-        """Why not to interrupt now, or None when this condition is clear."""
-        ...
-
-    def close(self) -> None: ...
 
 
 class DoNotDisturb:
@@ -81,7 +75,6 @@ class DoNotDisturb:
         return cls([check for _, check in choice.opened])
 
     def reason(self) -> str | None:
-        """The first reason not to interrupt, or None when all enabled checks are clear."""
         for check in self.checks:
             try:
                 why = check.reason()
@@ -93,6 +86,5 @@ class DoNotDisturb:
         return None
 
     def close(self) -> None:
-        """Close every connection the checks hold."""
         for check in self.checks:
             check.close()

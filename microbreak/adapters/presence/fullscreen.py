@@ -27,11 +27,9 @@ class FullScreen:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> FullScreen:
-        """For the display named by ``$DISPLAY``."""
         return cls(XServer.from_env(env))
 
     def reason(self) -> str | None:
-        """``"a full-screen window"`` or None (also when it cannot tell)."""
         return _(REASON) if self.server.ask(self._full, "full-screen check") else None
 
     def _full(self, display: Any) -> bool:
@@ -46,5 +44,4 @@ class FullScreen:
         return state is not None and atom("_NET_WM_STATE_FULLSCREEN") in map(int, state.value)
 
     def close(self) -> None:
-        """Close the display connection."""
         self.server.close()

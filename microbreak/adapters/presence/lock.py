@@ -36,8 +36,6 @@ SCREEN_SAVERS = {
 
 
 class LockSource(Protocol):
-    """One place that may know whether the screen is locked."""
-
     name: str
 
     def locked(self) -> bool | None:
@@ -106,7 +104,6 @@ class LogindLock:
         raise error
 
     def locked(self) -> bool | None:
-        """Read the hint; None without a system bus, logind or a session."""
         try:
             path = self._session_path()
             return bool(self.bus.get_property(LOGIN1, path, f"{LOGIN1}.Session", "LockedHint"))
@@ -149,7 +146,6 @@ class LockDetector:
         return cls([source for _, source in choice.opened], (session, system))
 
     def locked(self) -> bool | None:
-        """Whether the screen is locked, as far as anyone can tell."""
         answers: list[bool | None] = []
         for source in self.sources:
             try:
@@ -163,6 +159,5 @@ class LockDetector:
         return False if False in answers else None
 
     def close(self) -> None:
-        """Close the bus connections this detector opened."""
         for bus in self._buses:
             bus.close()

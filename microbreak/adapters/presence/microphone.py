@@ -79,7 +79,6 @@ class MicrophoneInUse:
         return result.stdout if result.returncode == 0 else None
 
     def reason(self) -> str | None:
-        """``"microphone in use (by <app>)"`` or None (also without pactl or a server)."""
         executable = shutil.which(self.pactl)
         if executable is None:
             return None

@@ -60,7 +60,6 @@ class GnomeBanners:
         self._looked_up = settings is not None
 
     def reason(self) -> str | None:
-        """``"do not disturb is on"`` when banners are off."""
         try:
             if not self._looked_up:
                 self._looked_up = True  # once, even if looking fails
@@ -113,5 +112,4 @@ class NotificationServerDnd:
         return None
 
     def close(self) -> None:
-        """Close the bus connection."""
         self.bus.close()

@@ -40,7 +40,6 @@ class XServer:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> XServer:
-        """The display named by ``$DISPLAY`` (none if unset)."""
         return cls(env.get("DISPLAY"))
 
     def display(self) -> Any:

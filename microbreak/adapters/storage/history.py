@@ -120,7 +120,6 @@ class History:
             self._failing = False
 
     def events(self, since: datetime | None = None, until: datetime | None = None) -> list[Event]:
-        """The events in ``[since, until)``, oldest first."""
         low = math.floor(since.timestamp()) if since else -(2**63)
         high = math.floor(until.timestamp()) if until else 2**63 - 1
         with self._lock:
