@@ -31,8 +31,7 @@ class ConfigWatch:
         self._on_change = on_change
         self._loop: Any = None
         self._thread = threading.Thread(target=self._run, name="config-watch", daemon=True)
-        self._started = threading.Event()
-        self._watching = False
+        self._monitors: list[Any] = []
         self._pending: Any = None  # the SETTLE timeout of an edit under way
 
     def start(self) -> bool:
@@ -45,12 +44,17 @@ class ConfigWatch:
         except (ImportError, ValueError) as e:
             log.debug("no Gio to watch the config files: %s", e)
             return False
-        self._loop = GLib.MainLoop(GLib.MainContext())
+        context = GLib.MainContext()
+        context.push_thread_default()  # monitors deliver their events to the context they see
+        try:
+            self._monitors = self._watch()
+        finally:
+            context.pop_thread_default()
+        if not self._monitors:
+            return False
+        self._loop = GLib.MainLoop(context)
         self._thread.start()
-        self._started.wait()
-        if not self._watching:
-            self._thread.join()
-        return self._watching
+        return True
 
     def stop(self) -> None:
         """Stop watching; a reload already under way finishes on its own."""
@@ -66,22 +70,11 @@ class ConfigWatch:
             self._thread.join(5.0)
 
     def _run(self) -> None:
-        """The loop's thread: monitors made here deliver their events here."""
-        context = self._loop.get_context()
-        context.push_thread_default()
-        try:
-            monitors = self._monitors()
-            self._watching = bool(monitors)
-            self._started.set()
-            if monitors:
-                self._loop.run()
-            for monitor in monitors:
-                monitor.cancel()
-        finally:
-            context.pop_thread_default()
-            self._started.set()
+        self._loop.run()
+        for monitor in self._monitors:
+            monitor.cancel()
 
-    def _monitors(self) -> list[Any]:
+    def _watch(self) -> list[Any]:
         from gi.repository import Gio, GLib, GObject
 
         flags = Gio.FileMonitorFlags.WATCH_MOVES
