@@ -123,7 +123,7 @@ def run(runtime: Runtime) -> int:
     """
     private = runtime_dir()
     lock = InstanceLock(private / LOCK_NAME)
-    lock.acquire()  # raises AlreadyRunning: one daemon per user session
+    lock.acquire()  # raises MicrobreakError: one daemon per user session
     if lock.previous_pid and not _alive(lock.previous_pid):
         log.info(
             "took over from a daemon that stopped without cleaning up (pid %s)", lock.previous_pid

@@ -30,15 +30,6 @@ _OPEN_FLAGS = (
 )
 
 
-class AlreadyRunning(MicrobreakError):
-    """Another daemon holds the lock."""
-
-    def __init__(self, pid: int | None) -> None:
-        who = f" (pid {pid})" if pid else ""
-        super().__init__(f"microbreak is already running{who}")
-        self.pid = pid
-
-
 class InstanceLock:
     """Held for the daemon's whole life; released by the OS when the process ends."""
 
@@ -48,7 +39,7 @@ class InstanceLock:
         self.previous_pid: int | None = None
 
     def acquire(self) -> None:
-        """Take the lock or raise AlreadyRunning; remembers a crashed daemon's pid."""
+        """Take the lock, or say who holds it; remembers a crashed daemon's pid."""
         fd = os.open(self.path, _OPEN_FLAGS, 0o600)
         try:
             held = _try_lock(fd)
@@ -58,7 +49,8 @@ class InstanceLock:
         if not held:
             pid = _read_pid(fd)
             os.close(fd)
-            raise AlreadyRunning(pid)
+            who = f" (pid {pid})" if pid else ""
+            raise MicrobreakError(f"microbreak is already running{who}")
         self.previous_pid = _read_pid(fd)
         os.ftruncate(fd, 0)
         os.lseek(fd, 0, os.SEEK_SET)
@@ -94,6 +86,7 @@ def _try_lock(fd: int) -> bool:
         try:
             msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
         except OSError as e:
+            # Held, or (Microsoft says) not yet released after its holder crashed.
             if e.errno in (errno.EACCES, getattr(errno, "EDEADLOCK", errno.EDEADLK)):
                 return False
             raise

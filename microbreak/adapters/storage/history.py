@@ -14,7 +14,6 @@ import math
 import os
 import sqlite3
 import threading
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from types import TracebackType
@@ -42,16 +41,6 @@ SCHEMA = (
 _AT_RANGE = (946_684_800, 4_102_444_800)
 _MAX_TEXT = 200
 _KINDS = frozenset(k.value for k in EventKind)
-
-
-@dataclass(frozen=True, slots=True)
-class Event:
-    """One row, read back."""
-
-    at: datetime  # aware, UTC
-    kind: EventKind
-    exercise: str | None = None
-    seconds: float | None = None
 
 
 Row = tuple[int, int, str, str | None, float | None]  # id, at, kind, exercise, seconds
@@ -118,23 +107,6 @@ class History:
                 self._failing = True
                 return
             self._failing = False
-
-    def events(self, since: datetime | None = None, until: datetime | None = None) -> list[Event]:
-        low = math.floor(since.timestamp()) if since else -(2**63)
-        high = math.floor(until.timestamp()) if until else 2**63 - 1
-        with self._lock:
-            if self._conn is None:
-                raise sqlite3.ProgrammingError("the history is closed")
-            rows = self._conn.execute(
-                "SELECT at, kind, exercise, seconds FROM events WHERE at >= ? AND at < ? "
-                "ORDER BY at, id",
-                (low, high),
-            ).fetchall()
-        return [
-            Event(datetime.fromtimestamp(at, timezone.utc), EventKind(kind), exercise, seconds)
-            for at, kind, exercise, seconds in rows
-            if kind in _KINDS
-        ]
 
     def close(self) -> None:
         """Checkpoint and close; later ``record`` calls are ignored."""
