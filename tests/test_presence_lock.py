@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from microbreak.adapters.presence import LockDetector, LogindLock
 from microbreak.adapters.presence.bus import Bus
+from microbreak.adapters.presence.lock import LockDetector, LogindLock
 
 from .desktop import Desktop
 from .fake_dbus import Objects, fake_service, method, prop, with_env

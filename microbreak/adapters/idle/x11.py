@@ -26,7 +26,7 @@ class X11Idle:
     @classmethod
     def open(cls, env: Mapping[str, str] = os.environ) -> X11Idle | str:
         """A working detector for ``$DISPLAY``, or why there is none."""
-        server = XServer.from_env(env)
+        server = XServer(env)
         try:
             present = bool(server.display().has_extension("MIT-SCREEN-SAVER"))
         except XUnavailable as e:

@@ -60,7 +60,7 @@ class DoNotDisturb:
             "microphone": microphone,
         }
         candidates: list[Candidate[Check]] = [
-            Candidate("fullscreen", FullScreen.from_env, FREEDESKTOP),
+            Candidate("fullscreen", FullScreen, FREEDESKTOP),
             Candidate(
                 "gnome", lambda e: GnomeBanners() if on_gnome(e) else "not GNOME", FREEDESKTOP
             ),

@@ -22,12 +22,8 @@ class FullScreen:
 
     name = "fullscreen"
 
-    def __init__(self, server: XServer) -> None:
-        self.server = server
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> FullScreen:
-        return cls(XServer.from_env(env))
+    def __init__(self, env: Mapping[str, str] = os.environ) -> None:
+        self.server = XServer(env)
 
     def reason(self) -> str | None:
         return _(REASON) if self.server.ask(self._full, "full-screen check") else None

@@ -7,16 +7,13 @@ speaker's monitor source are skipped. Without ``pactl`` or a sound server this s
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 import shutil
-import subprocess
 from collections.abc import Mapping
 
 from ...i18n import _
-
-log = logging.getLogger(__name__)
+from ..children import output_of
 
 TIMEOUT = 2.0
 _PROPERTY_RE = re.compile(r'^\s*([\w.]+) = "(.*)"$')
@@ -63,20 +60,7 @@ class MicrophoneInUse:
 
     def _run(self, executable: str, *args: str) -> str | None:
         env = {**(self.env if self.env is not None else os.environ), "LC_ALL": "C"}
-        try:
-            result = subprocess.run(
-                [executable, *args],
-                capture_output=True,
-                text=True,
-                timeout=self.timeout,
-                stdin=subprocess.DEVNULL,
-                env=env,
-                check=False,
-            )
-        except (OSError, subprocess.TimeoutExpired) as e:
-            log.debug("pactl %s failed: %s", " ".join(args), e)
-            return None
-        return result.stdout if result.returncode == 0 else None
+        return output_of([executable, *args], self.timeout, env)
 
     def reason(self) -> str | None:
         executable = shutil.which(self.pactl)

@@ -1,7 +1,5 @@
-"""One connection to the X server, opened when first needed and again after the server went away.
-
-python-xlib speaks the X protocol itself (no subprocess, no libX11), so each question is one
-request on a connection kept open.
+"""One connection to the X server, opened when first needed and again after the server went away:
+python-xlib speaks the X protocol itself, so each question is one request on an open connection.
 """
 
 from __future__ import annotations
@@ -28,19 +26,14 @@ class XUnavailable(Exception):
 
 
 class XServer:
-    """A lazily opened python-xlib ``Display`` for one display name."""
+    """A lazily opened python-xlib ``Display`` for the one ``$DISPLAY`` names."""
 
-    def __init__(self, name: str | None, retry_after: float = RETRY_AFTER) -> None:
-        self.name = name or None
-        self.retry_after = retry_after
+    def __init__(self, env: Mapping[str, str] = os.environ) -> None:
+        self.name = env.get("DISPLAY") or None
         self._display: Any = None
         self._atoms: dict[str, int] = {}
         self._failed_at: float | None = None
         self._lock = threading.RLock()
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> XServer:
-        return cls(env.get("DISPLAY"))
 
     def display(self) -> Any:
         """The open connection; raises ``XUnavailable`` when there is none."""
@@ -49,10 +42,7 @@ class XServer:
                 return self._display
             if self.name is None:
                 raise XUnavailable(_("no X display ($DISPLAY is not set)"))
-            if (
-                self._failed_at is not None
-                and time.monotonic() - self._failed_at < self.retry_after
-            ):
+            if self._failed_at is not None and time.monotonic() - self._failed_at < RETRY_AFTER:
                 raise XUnavailable(
                     _("display {display} was unreachable a moment ago").format(display=self.name)
                 )
