@@ -1,8 +1,5 @@
-"""Notice edits to the config files at once, without polling: GLib's Gio.FileMonitor.
-
-The directories are watched, not the files: editors save by renaming a new file over the old
-one. The events go to a GLib main loop on a thread of ours, since without a tray nothing else
-runs one. Without PyGObject, or with a GLib that could only poll, only SIGHUP reloads.
+"""Notice edits to the config files at once, without polling: GLib's Gio.FileMonitor. The
+directories are watched, not the files: editors save by renaming a new file over the old one.
 """
 
 from __future__ import annotations
@@ -35,7 +32,9 @@ class ConfigWatch:
         self._pending: Any = None  # the SETTLE timeout of an edit under way
 
     def start(self) -> bool:
-        """Start watching; False where the files cannot be watched."""
+        """Start watching; False where the files cannot be watched (no PyGObject, a GLib that
+        could only poll): then only SIGHUP reloads. The events go to a loop on a thread of
+        ours, since without a tray nothing else runs one."""
         try:
             import gi
 

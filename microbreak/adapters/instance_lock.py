@@ -1,9 +1,7 @@
-"""One daemon per user: a lock the OS drops when its holder dies, and the holder's pid beside it.
-
-A clean exit clears the pid; a daemon that died leaves it behind, so the next one takes over and
-can say from whom. Linux and macOS: ``flock``. Windows: ``msvcrt.locking`` on one byte past the
-pid, since Windows locks are mandatory and the pid must stay readable for "already running (pid
-N)"; checked by ``mypy --platform win32`` but not run there.
+"""One daemon per user: a lock the OS drops when its holder dies, and the holder's pid beside it
+(a clean exit clears it). Linux and macOS: ``flock``. Windows: ``msvcrt.locking`` on one byte
+past the pid, since Windows locks are mandatory and the pid must stay readable; checked by
+``mypy --platform win32`` but not run there.
 """
 
 from __future__ import annotations

@@ -1,8 +1,6 @@
-"""The daemon's only timer: one re-armed APScheduler 3 date job, on the scheduler's own thread.
-
-Each arming is a job of its own id, so the listener fires each at most once. Suspend is the
-app's to handle (it caps every sleep). The job does nothing and runs inline (``DebugExecutor``):
-one thread, asleep until the next job; no executor thread, no polling.
+"""The daemon's only timer: one re-armed APScheduler 3 date job, run inline on the scheduler's
+own thread (``DebugExecutor``), asleep until the next job. Each arming is a job of its own id,
+so the listener fires each at most once. Suspend is the app's to handle (it caps every sleep).
 """
 
 from __future__ import annotations

@@ -72,12 +72,8 @@ CANDIDATES: tuple[Candidate[IdleSource], ...] = (
 def choose(
     env: Mapping[str, str] = os.environ, platform: str = sys.platform
 ) -> tuple[IdleSource, str | None]:
-    """The first detector that answers, and None; or the null detector and why.
-
-    Linux/BSD: the X11 screen saver extension when ``$DISPLAY`` has it (never on Wayland), else
-    GNOME's idle monitor (GNOME on Wayland, or on X11 without the extension). Windows:
-    GetLastInputInfo. macOS: HIDIdleTime. ``MICROBREAK_IDLE`` names others to use instead.
-    """
+    """The first of ``CANDIDATES`` that answers (``MICROBREAK_IDLE`` names others) and None;
+    or the null detector and why natural breaks are off."""
     choice = backends.first("idle", CANDIDATES, env, platform)
     if choice.backend is not None:
         return choice.backend, None

@@ -1,8 +1,5 @@
-"""Idle time from GNOME's compositor, Mutter, over the session bus.
-
-On GNOME under Wayland nothing else knows about all input: Xwayland only sees what goes to X11
-windows. ``org.gnome.Mutter.IdleMonitor`` answers for the whole session, on X11 too.
-"""
+"""Idle time from GNOME's compositor, Mutter, over the session bus: on GNOME under Wayland
+nothing else knows about all input (Xwayland only sees what goes to X11 windows)."""
 
 from __future__ import annotations
 

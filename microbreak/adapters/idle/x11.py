@@ -1,9 +1,5 @@
-"""Idle time on X11 from the MIT-SCREEN-SAVER extension (what xprintidle reads).
-
-The server counts milliseconds since the last real input whatever its blanking timeout is, so
-one request on an open connection answers. Under Wayland this would be Xwayland's counter, which
-misses input to native Wayland windows: ``choose`` does not use it there.
-"""
+"""Idle time on X11 from the MIT-SCREEN-SAVER extension (what xprintidle reads): the server
+counts milliseconds since the last real input whatever its blanking timeout is."""
 
 from __future__ import annotations
 

@@ -1,9 +1,5 @@
-"""One D-Bus connection per bus, opened when first needed and again after it drops.
-
-The detectors ask small questions many times a day: a connection kept open makes each one a
-single round trip. A missing bus or service only turns an answer into "cannot tell". The
-connection is Gio's (GDBus), the one D-Bus library the daemon loads.
-"""
+"""One D-Bus connection per bus (Gio's, the one D-Bus library the daemon loads), opened when
+first needed and again after it drops: the detectors ask small questions many times a day."""
 
 from __future__ import annotations
 
@@ -57,10 +53,8 @@ def _error_name(error: Any) -> str | None:
 
 
 def open_private(address: str) -> Any:
-    """A private connection to the message bus at ``address``; raises ``GLib.Error``.
-
-    Private, so closing it is ours to do and nobody else's traffic shares it; it never exits
-    the process when the bus goes away."""
+    """A private connection to the message bus at ``address`` (raises ``GLib.Error``): closing
+    it is ours to do, nobody else's traffic shares it, and it never exits the process."""
     from gi.repository import Gio
 
     flags = (

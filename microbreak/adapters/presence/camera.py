@@ -1,8 +1,5 @@
-"""Is a camera in use (a video call)? Found by who holds a video device open, in /proc.
-
-Linux has no "camera busy" flag to ask, but every open file is a symlink in
-``/proc/<pid>/fd``. Processes of other users cannot be read (skipped); our own never counts.
-"""
+"""Is a camera in use (a video call)? Linux has no "camera busy" flag, but every open file is
+a symlink in ``/proc/<pid>/fd``: other users' processes cannot be read, our own never counts."""
 
 from __future__ import annotations
 

@@ -1,8 +1,6 @@
 """Do not disturb: the conditions under which a reminder should wait, checked in one place.
-
-Each check answers with a short human reason ("a full-screen window") or None; the first reason
-wins. A check that fails counts as clear, so a broken desktop never silences microbreak for good.
-"""
+The first reason wins; a check that fails counts as clear, so a broken desktop never silences
+microbreak for good."""
 
 from __future__ import annotations
 

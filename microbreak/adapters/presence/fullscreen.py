@@ -1,9 +1,5 @@
-"""Is the active window full-screen (a presentation, a video, a game)? Asked of the X server.
-
-The window manager names the active window in the root's ``_NET_ACTIVE_WINDOW`` and marks a
-full-screen one with ``_NET_WM_STATE_FULLSCREEN`` (EWMH). Without an X display (pure Wayland)
-this cannot tell and says nothing.
-"""
+"""Is the active window full-screen (a presentation, a video, a game)? Asked of the X server
+through EWMH properties; without an X display (pure Wayland) this cannot tell."""
 
 from __future__ import annotations
 

@@ -1,9 +1,6 @@
-"""Is the screen locked? Asked of the screen savers on the session bus and of logind.
-
-Desktops disagree on who knows: GNOME and KDE answer ``GetActive`` on their screen saver
-interfaces, many set logind's ``LockedHint`` on the session. One "yes" is enough; only when no
-source answers at all is the answer "cannot tell" (None).
-"""
+"""Is the screen locked? Desktops disagree on who knows, so both the screen savers on the
+session bus and logind are asked: one "yes" is enough, "cannot tell" (None) only when no source
+answers at all."""
 
 from __future__ import annotations
 

@@ -1,9 +1,6 @@
-"""Has the user silenced notifications (the desktop's own do-not-disturb)?
-
-GNOME keeps it as ``show-banners = false`` in ``org.gnome.desktop.notifications``; KDE's server
-has an ``Inhibited`` property on ``org.freedesktop.Notifications``; dunst has ``paused`` on its
-``org.dunstproject.cmd0`` interface. A reminder then would only pile up in a queue.
-"""
+"""Has the user silenced notifications (the desktop's own do-not-disturb)? A reminder then
+would only pile up in a queue. GNOME's switch is a setting; KDE's and dunst's notification
+servers each have a property for it."""
 
 from __future__ import annotations
 

@@ -1,9 +1,7 @@
 """The break history: every reminder, snooze, pause and start/stop, in a small SQLite file.
 
 Times are UTC epoch seconds. Each event is one short transaction in WAL mode, so a crash loses at
-most the event being written and ``stats`` can read while the daemon writes. A file that is cut
-short, corrupt or from a newer schema is moved aside and a fresh one started, with every row
-SQLite can still read from it copied over.
+most the event being written and ``stats`` can read while the daemon writes.
 """
 
 from __future__ import annotations
@@ -18,7 +16,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from types import TracebackType
 from typing import cast
-from urllib.parse import quote
 
 from ...core.events import EventKind
 from . import aside_name
@@ -59,8 +56,9 @@ class History:
     def open(
         cls, path: str | os.PathLike[str], *, now: datetime | None = None
     ) -> tuple[History, str | None]:
-        """Open (or create) the file; the string is a warning to log once if it was moved aside
-        (``now`` only names that file)."""
+        """Open (or create) the file. One that is cut short, corrupt or from a newer schema is
+        moved aside (named by ``now``) and a fresh one started with every row SQLite can still
+        read from it; the string is then a warning to log once."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         problem = _problem(path)
@@ -129,8 +127,7 @@ class History:
 
 def connect_readonly(path: str | os.PathLike[str]) -> sqlite3.Connection:
     """A read-only connection (the stats command), which never changes or creates the file."""
-    uri = f"file:{quote(str(Path(path).resolve()))}?mode=ro"
-    return sqlite3.connect(uri, uri=True, timeout=5.0)
+    return sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=5.0)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -209,12 +206,9 @@ _READ = "SELECT id, at, kind, exercise, seconds FROM events NOT INDEXED WHERE id
 
 
 def salvage(damaged: Path) -> list[Row]:
-    """Every row SQLite can still read from a damaged file (and its WAL), in id order.
-
-    Where SQLite stops at a damaged page, reading carries on from the first id past it that it
-    can reach: a search by id only reads the pages on the way down the B-tree, so one bad page
-    costs only the rows on it.
-    """
+    """Every row SQLite can still read from a damaged file (and its WAL), in id order. Where
+    SQLite stops at a damaged page, reading carries on from the first id past it that it can
+    reach: a search by id only reads the pages down the B-tree, so a bad page costs its rows."""
     rows: list[Row] = []
     try:
         conn = connect_readonly(damaged)

@@ -1,9 +1,6 @@
-"""The planner's state on disk, so a pause or a pending reminder survives a restart or a reboot.
-
-Written atomically, so a crash or a full disk leaves the old file or the new one, never half of
-one. A file that is cut short, corrupt, from a newer microbreak or missing a key is moved aside
-and a fresh start made; only the newest few of those are kept, so they cannot fill the disk.
-"""
+"""The planner's state on disk, so a pause or a pending reminder survives a restart. A file
+that is cut short, corrupt, from a newer microbreak or missing a key is moved aside and a fresh
+start made."""
 
 from __future__ import annotations
 
@@ -18,7 +15,7 @@ from typing import Any
 from . import aside_name, moved_aside
 
 VERSION = 1
-#: How many moved-aside files (``state.json.corrupt-*``) are kept, newest first.
+#: How many moved-aside files are kept, so that a file that keeps going bad cannot fill the disk.
 KEEP_CORRUPT = 3
 
 
