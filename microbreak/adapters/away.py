@@ -36,10 +36,9 @@ class Away:
         return None
 
     def next_look(self) -> timedelta | None:
-        """How soon an absence of ``threshold`` could first be seen: the user was last active
-        ``last_idle`` ago, so not before ``threshold - last_idle`` from now (once per threshold
-        while someone works). With no idle time to go by (only a lock screen), twice per
-        threshold."""
+        """How soon an absence of ``threshold`` could first be seen: not before ``threshold -
+        last_idle`` from now; with no idle time to go by (only a lock screen), twice per threshold.
+        """
         if self.last_idle is None:
             return self.threshold / 2
         return max(self.threshold - self.last_idle, timedelta(seconds=1))

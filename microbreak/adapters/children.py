@@ -35,7 +35,6 @@ def output_of(
             timeout=timeout,
             stdin=subprocess.DEVNULL,
             env=env,
-            check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as e:
         log.debug("%s failed: %s", " ".join(command), e)

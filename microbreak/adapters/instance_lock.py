@@ -19,13 +19,8 @@ from ..errors import MicrobreakError
 LOCK_NAME = "daemon.lock"
 #: Where the Windows lock sits: past any pid, which is written from offset 0.
 WINDOWS_LOCK_OFFSET = 1024
-_OPEN_FLAGS = (
-    os.O_RDWR
-    | os.O_CREAT
-    | getattr(os, "O_CLOEXEC", 0)
-    | getattr(os, "O_BINARY", 0)
-    | getattr(os, "O_NOINHERIT", 0)
-)
+#: Python's descriptors are not inherited anyway (PEP 446); O_BINARY: no newline translation.
+_OPEN_FLAGS = os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0)
 
 
 class InstanceLock:

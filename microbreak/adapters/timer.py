@@ -61,10 +61,7 @@ class SchedulerTimer:
     """The production timer, on an APScheduler 3 BackgroundScheduler and its one thread."""
 
     def __init__(
-        self,
-        *,
-        grace: float = GUARD_GRACE,
-        wall: Callable[[], datetime] = _utc_now,
+        self, *, grace: float = GUARD_GRACE, wall: Callable[[], datetime] = _utc_now
     ) -> None:
         self._callback: Callable[[], None] = lambda: None  # until ``start`` gives one
         self._grace = grace

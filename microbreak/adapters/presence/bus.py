@@ -163,9 +163,7 @@ class Bus:
                 name = _error_name(e)
                 raise BusError(f"{service} {method}: {name or e.message}", name) from e
         values = reply.unpack()
-        if not values:
-            return None
-        return values[0] if len(values) == 1 else values
+        return values[0] if len(values) == 1 else values or None
 
     def get_property(self, service: str, path: str, interface: str, prop: str) -> Any:
         properties = "org.freedesktop.DBus.Properties"

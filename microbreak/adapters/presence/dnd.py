@@ -46,10 +46,8 @@ class DoNotDisturb:
         camera_devices: str = DEVICES,
         platform: str = sys.platform,
     ) -> DoNotDisturb:
-        """The usual checks, each switchable: full-screen window, the desktop's own
-        do-not-disturb (GNOME's only on GNOME; the notification server's pause/inhibit),
-        camera in use, microphone in use; chosen as every backend is (``adapters/backends.py``;
-        ``MICROBREAK_DO_NOT_DISTURB`` names others)."""
+        """The usual checks, each switchable, cheapest first; chosen as every backend is
+        (``adapters/backends.py``; ``MICROBREAK_DO_NOT_DISTURB`` names others)."""
         wanted = {
             "fullscreen": fullscreen,
             "gnome": desktop_dnd,

@@ -49,10 +49,7 @@ class MicrophoneInUse:
     name = "microphone"
 
     def __init__(
-        self,
-        pactl: str = "pactl",
-        timeout: float = TIMEOUT,
-        env: Mapping[str, str] | None = None,
+        self, pactl: str = "pactl", timeout: float = TIMEOUT, env: Mapping[str, str] | None = None
     ) -> None:
         self.pactl = pactl
         self.timeout = timeout

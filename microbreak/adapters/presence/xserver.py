@@ -72,11 +72,8 @@ class XServer:
             return self._atoms[name]
 
     def ask(self, question: Callable[[Any], T], what: str) -> T | None:
-        """``question(display)``, or None when there is no display or the question failed.
-
-        An X error reply (BadWindow: the window just closed) leaves the connection as it is;
-        any other failure (a lost connection) drops it, so the next question reconnects.
-        """
+        """``question(display)``, or None when there is no display or it failed. An X error reply
+        (BadWindow: the window just closed) keeps the connection; any other failure drops it."""
         with self._lock:
             try:
                 return question(self.display())

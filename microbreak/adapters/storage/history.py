@@ -283,13 +283,9 @@ def _first(conn: sqlite3.Connection, start: int) -> tuple[object, ...] | None:
 
 
 def _valid(row: tuple[object, ...]) -> bool:
-    if len(row) != 5:
-        return False
-    rowid, at, kind, exercise, seconds = row
+    _rowid, at, kind, exercise, seconds = row  # the rowid is an integer, read from 1 on
     return (
-        isinstance(rowid, int)
-        and rowid > 0
-        and isinstance(at, int)
+        isinstance(at, int)
         and _AT_RANGE[0] <= at < _AT_RANGE[1]
         and kind in _KINDS
         and (exercise is None or (isinstance(exercise, str) and len(exercise) <= _MAX_TEXT))
