@@ -44,7 +44,6 @@ class DoNotDisturb:
         camera: bool = True,
         microphone: bool = True,
         camera_devices: str = DEVICES,
-        platform: str = sys.platform,
     ) -> DoNotDisturb:
         """The usual checks, each switchable, cheapest first; chosen as every backend is
         (``adapters/backends.py``; ``MICROBREAK_DO_NOT_DISTURB`` names others)."""
@@ -67,7 +66,7 @@ class DoNotDisturb:
             Candidate("microphone", lambda e: MicrophoneInUse(env=e), FREEDESKTOP),
         ]
         enabled = [candidate for candidate in candidates if wanted[candidate.name]]
-        choice = backends.every("do-not-disturb", enabled, env, platform)
+        choice = backends.every("do-not-disturb", enabled, env, sys.platform)
         return cls([check for _, check in choice.opened])
 
     def reason(self) -> str | None:

@@ -69,10 +69,9 @@ class LogindLock:
 
     name = "logind"
 
-    def __init__(self, bus: Bus, session_id: str | None = None, pid: int | None = None) -> None:
+    def __init__(self, bus: Bus, session_id: str | None = None) -> None:
         self.bus = bus
         self.session_id = session_id or None
-        self.pid = os.getpid() if pid is None else pid
         self._path: str | None = None
 
     def _session_path(self) -> str:
@@ -80,7 +79,7 @@ class LogindLock:
         if self._path is not None:
             return self._path
         attempts: list[tuple[str, str, object]] = [
-            ("GetSessionByPID", "u", self.pid),
+            ("GetSessionByPID", "u", os.getpid()),
             ("GetSession", "s", "auto"),
         ]
         if self.session_id:
@@ -118,12 +117,7 @@ class LockDetector:
         self._buses = tuple(buses)
 
     @classmethod
-    def default(
-        cls,
-        env: Mapping[str, str] = os.environ,
-        pid: int | None = None,
-        platform: str = sys.platform,
-    ) -> LockDetector:
+    def default(cls, env: Mapping[str, str] = os.environ) -> LockDetector:
         """The screen savers, then logind, each on its own bus; chosen as every backend is
         (``adapters/backends.py``; ``MICROBREAK_LOCK`` names others)."""
         session, system = Bus.session(env), Bus.system(env)
@@ -133,11 +127,9 @@ class LockDetector:
 
         candidates: list[Candidate[LockSource]] = [
             *map(screen_saver, SCREEN_SAVERS),
-            Candidate(
-                "logind", lambda e: LogindLock(system, e.get("XDG_SESSION_ID"), pid), ("linux",)
-            ),
+            Candidate("logind", lambda e: LogindLock(system, e.get("XDG_SESSION_ID")), ("linux",)),
         ]
-        choice = backends.every("lock", candidates, env, platform)
+        choice = backends.every("lock", candidates, env, sys.platform)
         if choice.failures:
             log.info("screen lock: %s", choice.why_none())
         return cls([source for _, source in choice.opened], (session, system))
