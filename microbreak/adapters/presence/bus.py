@@ -143,19 +143,12 @@ class Bus:
             conn = self._connection()
             from gi.repository import Gio, GLib
 
-            params = GLib.Variant(f"({signature})", tuple(args)) if signature else None
+            body = GLib.Variant(f"({signature})", tuple(args)) if signature else None
+            # Auto-start allowed: callers ask has_owner first where they must not.
+            flags, ms = Gio.DBusCallFlags.NONE, milliseconds(timeout)
             try:
                 reply = conn.call_sync(
-                    service,
-                    path,
-                    interface,
-                    method,
-                    params,
-                    None,
-                    # Auto-start allowed: callers ask has_owner first where they must not.
-                    Gio.DBusCallFlags.NONE,
-                    milliseconds(timeout),
-                    None,
+                    service, path, interface, method, body, None, flags, ms, None
                 )
             except GLib.Error as e:
                 if conn.is_closed():

@@ -78,6 +78,7 @@ class LogindLock:
         """Our session object: by $XDG_SESSION_ID, by our PID, else logind's "auto"."""
         if self._path is not None:
             return self._path
+        manager = (LOGIN1, "/org/freedesktop/login1", f"{LOGIN1}.Manager")
         attempts: list[tuple[str, str, object]] = [
             ("GetSessionByPID", "u", os.getpid()),
             ("GetSession", "s", "auto"),
@@ -87,16 +88,10 @@ class LogindLock:
         error = BusError("no logind session")
         for method, signature, arg in attempts:
             try:
-                path = self.bus.call(
-                    LOGIN1, "/org/freedesktop/login1", f"{LOGIN1}.Manager", method, signature, [arg]
-                )
-            except BusError as e:
+                self._path = str(self.bus.call(*manager, method, signature, [arg]))
+                return self._path
+            except BusError as e:  # the next may know; without a bus, each fails at once
                 error = e
-                if e.name is None:  # no system bus at all: the others will not work either
-                    break
-                continue
-            self._path = str(path)
-            return self._path
         raise error
 
     def locked(self) -> bool | None:

@@ -14,7 +14,6 @@ import sqlite3
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
-from types import TracebackType
 from typing import cast
 
 from ...core.events import EventKind
@@ -116,12 +115,7 @@ class History:
     def __enter__(self) -> History:
         return self
 
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *_: object) -> None:
         self.close()
 
 
