@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 from microbreak.adapters.presence import DoNotDisturb
-from microbreak.adapters.presence.bus import Bus
 from microbreak.adapters.presence.camera import CameraInUse, holders
 from microbreak.adapters.presence.fullscreen import FullScreen
 from microbreak.adapters.presence.microphone import MicrophoneInUse
@@ -99,7 +98,7 @@ def test_dunst_paused(bare_desktop: Desktop) -> None:
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    check = NotificationServerDnd(Bus.session(bare_desktop.env))
+    check = NotificationServerDnd(bare_desktop.env)
     try:
         assert check.reason() is None  # no server
         bare_desktop.start_notification_server()
@@ -114,7 +113,7 @@ def test_dunst_paused(bare_desktop: Desktop) -> None:
 
 @pytest.mark.desktop
 def test_notification_server_inhibited(bare_desktop: Desktop) -> None:
-    check = NotificationServerDnd(Bus.session(bare_desktop.env))
+    check = NotificationServerDnd(bare_desktop.env)
     path = "/org/freedesktop/Notifications"
     try:
         inhibited = {path: {NOTIFICATIONS: {"properties": {"Inhibited": prop("b", True)}}}}

@@ -13,7 +13,6 @@ from typing import Protocol
 from ...core import ports
 from .. import backends
 from ..backends import FREEDESKTOP, Candidate
-from .bus import Bus
 from .camera import DEVICES, CameraInUse
 from .fullscreen import FullScreen
 from .microphone import MicrophoneInUse
@@ -47,25 +46,18 @@ class DoNotDisturb:
     ) -> DoNotDisturb:
         """The usual checks, each switchable, cheapest first; chosen as every backend is
         (``adapters/backends.py``; ``MICROBREAK_DO_NOT_DISTURB`` names others)."""
-        wanted = {
-            "fullscreen": fullscreen,
-            "gnome": desktop_dnd,
-            "notification-server": desktop_dnd,
-            "camera": camera,
-            "microphone": microphone,
-        }
-        candidates: list[Candidate[Check]] = [
-            Candidate("fullscreen", FullScreen, FREEDESKTOP),
-            Candidate(
-                "gnome", lambda e: GnomeBanners() if on_gnome(e) else "not GNOME", FREEDESKTOP
-            ),
-            Candidate(
-                "notification-server", lambda e: NotificationServerDnd(Bus.session(e)), FREEDESKTOP
-            ),
-            Candidate("camera", lambda _: CameraInUse(camera_devices), ("linux",)),
-            Candidate("microphone", lambda e: MicrophoneInUse(env=e), FREEDESKTOP),
+
+        def gnome(env: Mapping[str, str]) -> Check | str:
+            return GnomeBanners() if on_gnome(env) else "not GNOME"
+
+        candidates: list[tuple[bool, Candidate[Check]]] = [
+            (fullscreen, Candidate("fullscreen", FullScreen, FREEDESKTOP)),
+            (desktop_dnd, Candidate("gnome", gnome, FREEDESKTOP)),
+            (desktop_dnd, Candidate("notification-server", NotificationServerDnd, FREEDESKTOP)),
+            (camera, Candidate("camera", lambda _: CameraInUse(camera_devices), ("linux",))),
+            (microphone, Candidate("microphone", lambda e: MicrophoneInUse(env=e), FREEDESKTOP)),
         ]
-        enabled = [candidate for candidate in candidates if wanted[candidate.name]]
+        enabled = [candidate for on, candidate in candidates if on]
         choice = backends.every("do-not-disturb", enabled, env, sys.platform)
         return cls([check for _, check in choice.opened])
 

@@ -5,6 +5,7 @@ servers each have a property for it."""
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -76,8 +77,8 @@ class NotificationServerDnd:
 
     name = "notification-server"
 
-    def __init__(self, bus: Bus) -> None:
-        self.bus = bus
+    def __init__(self, env: Mapping[str, str] = os.environ) -> None:
+        self.bus = Bus.session(env)
         self._owner: str | None = None
         self._unsupported: set[str] = set()
 
