@@ -36,11 +36,8 @@ class ConfigWatch:
         could only poll): then only SIGHUP reloads. The events go to a loop on a thread of
         ours, since without a tray nothing else runs one."""
         try:
-            import gi
-
-            gi.require_version("Gio", "2.0")
             from gi.repository import GLib
-        except (ImportError, ValueError) as e:
+        except ImportError as e:
             log.debug("no Gio to watch the config files: %s", e)
             return False
         context = GLib.MainContext()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import os
 import threading
 import time
@@ -91,7 +92,7 @@ class Bus:
         self.what = what
         self.retry_after = retry_after
         self._conn: Any = None
-        self._failed_at: float | None = None
+        self._failed_at = -math.inf  # the last failed connect
         self._lock = threading.Lock()
 
     @classmethod
@@ -111,7 +112,7 @@ class Bus:
             self._drop()
         if self.address is None:
             raise BusError(f"no {self.what}")
-        if self._failed_at is not None and time.monotonic() - self._failed_at < self.retry_after:
+        if time.monotonic() - self._failed_at < self.retry_after:
             raise BusError(f"the {self.what} was unreachable a moment ago")
         try:
             from gi.repository import GLib
@@ -123,7 +124,6 @@ class Bus:
             self._failed_at = time.monotonic()
             log.debug("cannot connect to the %s at %s: %s", self.what, self.address, e.message)
             raise BusError(f"cannot connect to the {self.what}") from e
-        self._failed_at = None
         self._conn = conn
         return conn
 

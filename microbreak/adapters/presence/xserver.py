@@ -5,6 +5,7 @@ python-xlib speaks the X protocol itself, so each question is one request on an 
 from __future__ import annotations
 
 import logging
+import math
 import os
 import threading
 import time
@@ -32,7 +33,7 @@ class XServer:
         self.name = env.get("DISPLAY") or None
         self._display: Any = None
         self._atoms: dict[str, int] = {}
-        self._failed_at: float | None = None
+        self._failed_at = -math.inf  # the last failed connect
         self._lock = threading.RLock()
 
     def display(self) -> Any:
@@ -42,7 +43,7 @@ class XServer:
                 return self._display
             if self.name is None:
                 raise XUnavailable(_("no X display ($DISPLAY is not set)"))
-            if self._failed_at is not None and time.monotonic() - self._failed_at < RETRY_AFTER:
+            if time.monotonic() - self._failed_at < RETRY_AFTER:
                 raise XUnavailable(
                     _("display {display} was unreachable a moment ago").format(display=self.name)
                 )
@@ -60,7 +61,6 @@ class XServer:
                 ) from e
             # Errors of requests without a reply would otherwise be printed to stderr.
             conn.set_error_handler(lambda *_args: None)
-            self._failed_at = None
             self._display = conn
             return conn
 
