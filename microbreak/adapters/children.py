@@ -14,8 +14,8 @@ log = logging.getLogger(__name__)
 
 
 def kill_group(process: subprocess.Popen[bytes]) -> None:
-    """Kill ``process`` and everything it started (it was started in a process group of its
-    own, so one kill takes them all); it may already be gone."""
+    """Kill ``process`` and everything it started (in a process group of its own); it may
+    already be gone."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
         if sys.platform != "win32":
             os.killpg(process.pid, signal.SIGKILL)

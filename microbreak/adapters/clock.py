@@ -22,8 +22,7 @@ class SystemClock:
 
 
 def local_zone() -> tzinfo:
-    """The system's time zone (via tzlocal), for showing times and local-time rules; UTC when
-    none is configured."""
+    """The system's time zone (via tzlocal); UTC when none is configured."""
     try:
         from tzlocal import get_localzone
 

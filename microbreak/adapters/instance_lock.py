@@ -24,8 +24,6 @@ _OPEN_FLAGS = os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0)
 
 
 class InstanceLock:
-    """Held for the daemon's whole life; released by the OS when the process ends."""
-
     def __init__(self, path: Path) -> None:
         self.path = path
         self._fd: int | None = None

@@ -58,8 +58,6 @@ def _guarded_store() -> Any:
 
 
 class SchedulerTimer:
-    """The production timer, on an APScheduler 3 BackgroundScheduler and its one thread."""
-
     def __init__(
         self, *, grace: float = GUARD_GRACE, wall: Callable[[], datetime] = _utc_now
     ) -> None:

@@ -17,8 +17,6 @@ PATH = "/org/gnome/Mutter/IdleMonitor/Core"
 
 
 class GnomeIdle:
-    """Calls ``GetIdletime`` (milliseconds); None when Mutter does not answer."""
-
     name = "gnome"
 
     def __init__(self, bus: Bus) -> None:

@@ -12,8 +12,6 @@ from ..presence.xserver import XServer, XUnavailable
 
 
 class X11Idle:
-    """Reads ``screensaver_query_info(root).idle``; None while the display is unreachable."""
-
     name = "x11"
 
     def __init__(self, server: XServer) -> None:

@@ -1,8 +1,5 @@
 """Whether now is a bad moment for a reminder: screen locked, or a do-not-disturb condition.
-
-Each detector asks the desktop one small question and answers "cannot tell" (None) rather than
-raise; connections and desktop libraries are opened on first use, so this imports anywhere.
-"""
+Desktop libraries are imported on first use, so this package imports anywhere."""
 
 from __future__ import annotations
 

@@ -47,8 +47,6 @@ def holders(
 
 
 class CameraInUse:
-    """The do-not-disturb check for an open camera device."""
-
     name = "camera"
 
     def __init__(

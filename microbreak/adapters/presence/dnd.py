@@ -22,8 +22,6 @@ log = logging.getLogger(__name__)
 
 
 class Check(ports.DoNotDisturb, Protocol):
-    """One do-not-disturb condition."""
-
     name: str
 
 

@@ -14,8 +14,6 @@ REASON = N_("a full-screen window")
 
 
 class FullScreen:
-    """The do-not-disturb check for a full-screen active window."""
-
     name = "fullscreen"
 
     def __init__(self, env: Mapping[str, str] = os.environ) -> None:

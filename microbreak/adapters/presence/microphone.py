@@ -1,9 +1,6 @@
-"""Is a microphone recording (a call, a voice message)? Asked of PulseAudio or PipeWire.
-
-``pactl`` lists the recording streams ("source outputs"). Not every stream is someone talking:
-level meters (pavucontrol's "Peak detect"), paused (corked) streams and recordings of a
-speaker's monitor source are skipped. Without ``pactl`` or a sound server this says nothing.
-"""
+"""Is a microphone recording (a call)? Asked of PulseAudio or PipeWire through ``pactl``. Not
+every recording stream is someone talking: level meters, paused (corked) streams and recordings
+of a speaker's monitor are skipped."""
 
 from __future__ import annotations
 
@@ -21,8 +18,7 @@ _METERS = frozenset({"Peak detect", "peak detect"})
 
 
 def parse_source_outputs(text: str) -> list[dict[str, str]]:
-    """The streams of ``pactl list source-outputs`` (C locale), each its fields (``Source``,
-    ``Corked``) and properties (``media.name``) by name."""
+    """The streams of ``pactl list source-outputs`` (C locale): fields and properties by name."""
     outputs: list[dict[str, str]] = []
     for line in text.splitlines():
         if line.startswith("Source Output #"):
@@ -44,8 +40,6 @@ def monitor_sources(short_sources: str) -> set[str]:
 
 
 class MicrophoneInUse:
-    """The do-not-disturb check for a recording stream."""
-
     name = "microphone"
 
     def __init__(

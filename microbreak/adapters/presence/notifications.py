@@ -45,8 +45,6 @@ def on_gnome(env: Mapping[str, str]) -> bool:
 
 
 class GnomeBanners:
-    """GNOME's Do Not Disturb switch, read through Gio (no subprocess)."""
-
     name = "gnome-dnd"
 
     def __init__(
@@ -73,8 +71,6 @@ class GnomeBanners:
 
 
 class NotificationServerDnd:
-    """The running notification server's own pause/inhibit flag, where it has one."""
-
     name = "notification-server"
 
     def __init__(self, env: Mapping[str, str] = os.environ) -> None:

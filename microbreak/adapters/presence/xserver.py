@@ -27,8 +27,6 @@ class XUnavailable(Exception):
 
 
 class XServer:
-    """A lazily opened python-xlib ``Display`` for the one ``$DISPLAY`` names."""
-
     def __init__(self, env: Mapping[str, str] = os.environ) -> None:
         self.name = env.get("DISPLAY") or None
         self._display: Any = None

@@ -8,8 +8,7 @@ from pathlib import Path
 
 
 def moved_aside(path: Path) -> list[tuple[tuple[str, int], Path]]:
-    """The files ``path`` was moved aside to, newest first, by the stamp and number in their
-    names (``state.json.corrupt-20261121T221500-2``)."""
+    """The files ``path`` was moved aside to, newest first by the stamp and number in the name."""
     pattern = re.compile(re.escape(path.name) + r"\.corrupt-(\d{8}T\d{6})(?:-(\d+))?")
     found = []
     for other in path.parent.iterdir():

@@ -1,8 +1,6 @@
-"""The break history: every reminder, snooze, pause and start/stop, in a small SQLite file.
-
-Times are UTC epoch seconds. Each event is one short transaction in WAL mode, so a crash loses at
-most the event being written and ``stats`` can read while the daemon writes.
-"""
+"""The break history, in a small SQLite file: times in UTC epoch seconds, each event one short
+transaction in WAL mode, so a crash loses at most the event being written and ``stats`` can
+read while the daemon writes."""
 
 from __future__ import annotations
 

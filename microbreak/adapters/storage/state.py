@@ -20,8 +20,6 @@ KEEP_CORRUPT = 3
 
 
 class StateStore:
-    """``state.json`` in the user state dir."""
-
     def __init__(self, path: Path) -> None:
         self.path = path
 
