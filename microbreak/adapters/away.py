@@ -13,9 +13,7 @@ LOCK_AFTER = timedelta(minutes=1)
 class Away:
     """Combines idle time and the lock state into "away for how long", or None when present."""
 
-    def __init__(
-        self, idle: IdleSource | None, lock: LockState | None, threshold: timedelta
-    ) -> None:
+    def __init__(self, idle: IdleSource, lock: LockState, threshold: timedelta) -> None:
         self._idle = idle
         self._lock = lock
         self.threshold = threshold
@@ -24,14 +22,14 @@ class Away:
 
     def away_for(self) -> timedelta | None:
         """How long the user has been away, if at least the threshold; else None."""
-        seconds = self._idle.idle_seconds() if self._idle is not None else None
+        seconds = self._idle.idle_seconds()
         idle = self.last_idle = timedelta(seconds=seconds) if seconds is not None else None
         if idle is not None and idle >= self.threshold:
             return idle  # away already: no need to ask about the lock screen
         # Someone who typed a moment ago is not behind a lock screen: ask it (a few D-Bus
         # calls) only when the idle time is unknown or a minute has gone by.
         ask_lock = idle is None or idle >= LOCK_AFTER
-        if ask_lock and self._lock is not None and self._lock.locked():
+        if ask_lock and self._lock.locked():
             return max(idle or self.threshold, self.threshold)
         return None
 
@@ -44,6 +42,5 @@ class Away:
         return max(self.threshold - self.last_idle, timedelta(seconds=1))
 
     def close(self) -> None:
-        for source in (self._idle, self._lock):
-            if source is not None:
-                source.close()
+        self._idle.close()
+        self._lock.close()

@@ -8,15 +8,13 @@ import sys
 from collections.abc import Mapping
 
 from ...core.ports import IdleSource
-from ...i18n import N_, _
+from ...i18n import _
 from .. import backends
 from ..backends import FREEDESKTOP, Candidate
 from .gnome import GnomeIdle
 from .x11 import X11Idle
 
 __all__ = ["GnomeIdle", "NullIdle", "X11Idle", "choose"]
-
-OFF = N_("natural breaks are off")
 
 
 class NullIdle:
@@ -77,5 +75,7 @@ def choose(
     choice = backends.first("idle", CANDIDATES, env, platform)
     if choice.backend is not None:
         return choice.backend, None
-    reason = _("{off}: {why}").format(off=_(OFF), why=choice.why_none(_(" and ")))
+    reason = _("{off}: {why}").format(
+        off=_("natural breaks are off"), why=choice.why_none(_(" and "))
+    )
     return NullIdle(reason), reason

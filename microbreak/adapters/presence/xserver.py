@@ -86,7 +86,6 @@ class XServer:
                 return None
 
     def close(self) -> None:
-        """Drop the connection; the next use reconnects."""
         with self._lock:
             conn, self._display = self._display, None
             self._atoms.clear()

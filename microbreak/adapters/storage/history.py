@@ -123,7 +123,6 @@ def connect_readonly(path: str | os.PathLike[str]) -> sqlite3.Connection:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    """Open for writing, in autocommit mode, with the schema."""
     conn = sqlite3.connect(path, timeout=5.0, isolation_level=None, check_same_thread=False)
     try:
         conn.execute("PRAGMA journal_mode = WAL")
