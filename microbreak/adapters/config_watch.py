@@ -1,6 +1,5 @@
-"""Notice edits to the config files at once, without polling: GLib's Gio.FileMonitor. The
-directories are watched, not the files: editors save by renaming a new file over the old one.
-"""
+"""Notice edits to the config files at once, without polling (Gio.FileMonitor); directories are
+watched, not files, as editors save by renaming a new file over the old one."""
 
 from __future__ import annotations
 

@@ -1,8 +1,6 @@
 """One daemon per user: a lock the OS drops when its holder dies, and the holder's pid beside it
-(a clean exit clears it). Linux and macOS: ``flock``. Windows: ``msvcrt.locking`` on one byte
-past the pid, since Windows locks are mandatory and the pid must stay readable; checked by
-``mypy --platform win32`` but not run there.
-"""
+(a clean exit clears it). Linux, macOS: ``flock``. Windows (type-checked, never run here):
+``msvcrt.locking`` on a byte past the pid, since its locks are mandatory and the pid is read."""
 
 from __future__ import annotations
 

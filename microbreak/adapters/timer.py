@@ -1,7 +1,6 @@
 """The daemon's only timer: one re-armed APScheduler 3 date job, run inline on the scheduler's
-own thread (``DebugExecutor``), asleep until the next job. Each arming is a job of its own id,
-so the listener fires each at most once. Suspend is the app's to handle (it caps every sleep).
-"""
+own thread (``DebugExecutor``). Each arming is a job of its own id, so the listener fires each at
+most once. Suspend is the app's to handle (it caps every sleep)."""
 
 from __future__ import annotations
 

@@ -101,7 +101,6 @@ class Bus:
 
     @classmethod
     def system(cls, env: Mapping[str, str] = os.environ) -> Bus:
-        """The system bus (logind lives there): the variable, else the standard socket."""
         address = env.get("DBUS_SYSTEM_BUS_ADDRESS") or "unix:path=/run/dbus/system_bus_socket"
         return cls(address, "system bus")
 

@@ -37,7 +37,6 @@ class LockSource(Protocol):
 
     def locked(self) -> bool | None:
         """True if locked, False if not, None if this source cannot tell."""
-        ...
 
 
 class ScreenSaverLock:
@@ -65,8 +64,6 @@ class ScreenSaverLock:
 
 
 class LogindLock:
-    """``LockedHint`` of our logind session on the system bus."""
-
     name = "logind"
 
     def __init__(self, bus: Bus, session_id: str | None = None) -> None:
