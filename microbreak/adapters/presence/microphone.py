@@ -43,24 +43,22 @@ class MicrophoneInUse:
     name = "microphone"
 
     def __init__(
-        self, pactl: str = "pactl", timeout: float = TIMEOUT, env: Mapping[str, str] | None = None
+        self, pactl: str = "pactl", timeout: float = TIMEOUT, env: Mapping[str, str] = os.environ
     ) -> None:
         self.pactl = pactl
         self.timeout = timeout
         self.env = env
 
-    def _run(self, executable: str, *args: str) -> str | None:
-        env = {**(self.env if self.env is not None else os.environ), "LC_ALL": "C"}
-        return output_of([executable, *args], self.timeout, env)
-
     def reason(self) -> str | None:
         executable = shutil.which(self.pactl)
         if executable is None:
             return None
-        listing = self._run(executable, "list", "source-outputs")
+        env = {**self.env, "LC_ALL": "C"}
+        listing = output_of([executable, "list", "source-outputs"], self.timeout, env)
         if not listing:
             return None
-        monitors = monitor_sources(self._run(executable, "list", "short", "sources") or "")
+        sources = output_of([executable, "list", "short", "sources"], self.timeout, env)
+        monitors = monitor_sources(sources or "")
         for stream in parse_source_outputs(listing):
             if (
                 stream.get("Corked") == "yes"
