@@ -14,8 +14,7 @@ class _LastInputInfo(ctypes.Structure):
 
 
 def ticks_between(last_input: int, now: int) -> int:
-    """Milliseconds from ``last_input`` to ``now``: 32-bit tick counts that wrap after 49.7
-    days, so the difference is taken modulo 2**32."""
+    """Milliseconds from ``last_input`` to ``now``, modulo 2**32: the counts wrap in 49.7 days."""
     return (now - last_input) & 0xFFFFFFFF
 
 
