@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
 def run(runtime: Runtime) -> int:
     """Make every adapter, once, hand them to the app, and run until Quit or a stop signal."""
     lock = InstanceLock(Path(runtime_dir(), LOCK_NAME))
-    lock.acquire()  # raises AlreadyRunning: one daemon per user session
+    lock.acquire()  # raises MicrobreakError: one daemon per user session
     if lock.previous_pid:  # only a daemon that died leaves its pid, and we hold its lock now
         log.info(
             "took over from a daemon that stopped without cleaning up (pid %s)", lock.previous_pid

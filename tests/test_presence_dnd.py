@@ -12,17 +12,16 @@ from typing import Any
 
 import pytest
 
-from microbreak.adapters.presence import (
-    CameraInUse,
-    DoNotDisturb,
-    FullScreen,
+from microbreak.adapters.presence import DoNotDisturb
+from microbreak.adapters.presence.camera import CameraInUse, holders
+from microbreak.adapters.presence.fullscreen import FullScreen
+from microbreak.adapters.presence.microphone import MicrophoneInUse
+from microbreak.adapters.presence.notifications import (
+    GNOME_SCHEMA,
     GnomeBanners,
-    MicrophoneInUse,
     NotificationServerDnd,
+    on_gnome,
 )
-from microbreak.adapters.presence.bus import Bus
-from microbreak.adapters.presence.camera import holders
-from microbreak.adapters.presence.notifications import GNOME_SCHEMA, on_gnome
 
 from .desktop import Desktop, OutputLines, stop_process
 from .fake_dbus import fake_service, prop
@@ -53,7 +52,7 @@ def _window(desktop: Desktop, *states: str) -> Any:
 def test_full_screen_active_window(bare_desktop: Desktop) -> None:
     from Xlib import Xatom
 
-    check = FullScreen.from_env(bare_desktop.env)
+    check = FullScreen(bare_desktop.env)
     try:
         assert check.reason() is None  # no active window at all
         win = _window(bare_desktop, "_NET_WM_STATE_ABOVE")
@@ -85,8 +84,8 @@ def test_full_screen_active_window(bare_desktop: Desktop) -> None:
 
 
 def test_full_screen_without_a_display_cannot_tell() -> None:
-    assert FullScreen.from_env({}).reason() is None
-    assert FullScreen.from_env({"DISPLAY": ":4242"}).reason() is None
+    assert FullScreen({}).reason() is None
+    assert FullScreen({"DISPLAY": ":4242"}).reason() is None
 
 
 # -- the notification server's own pause / inhibit -----------------------------------------
@@ -99,7 +98,7 @@ def test_dunst_paused(bare_desktop: Desktop) -> None:
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    check = NotificationServerDnd(Bus.session(bare_desktop.env))
+    check = NotificationServerDnd(bare_desktop.env)
     try:
         assert check.reason() is None  # no server
         bare_desktop.start_notification_server()
@@ -114,7 +113,7 @@ def test_dunst_paused(bare_desktop: Desktop) -> None:
 
 @pytest.mark.desktop
 def test_notification_server_inhibited(bare_desktop: Desktop) -> None:
-    check = NotificationServerDnd(Bus.session(bare_desktop.env))
+    check = NotificationServerDnd(bare_desktop.env)
     path = "/org/freedesktop/Notifications"
     try:
         inhibited = {path: {NOTIFICATIONS: {"properties": {"Inhibited": prop("b", True)}}}}

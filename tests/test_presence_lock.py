@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-from microbreak.adapters.presence import LockDetector, LogindLock
 from microbreak.adapters.presence.bus import Bus
+from microbreak.adapters.presence.lock import LockDetector, LogindLock
 
 from .desktop import Desktop
 from .fake_dbus import Objects, fake_service, method, prop, with_env
@@ -106,7 +104,7 @@ def test_logind_locked_hint_of_our_session(bare_desktop: Desktop) -> None:
         ({**env, "XDG_SESSION_ID": "31"}, logind(True, by_pid=False), True),
     ]
     for environment, objects, expected in cases:
-        detector = LockDetector.default(environment, pid=os.getpid())
+        detector = LockDetector.default(environment)
         try:
             assert detector.locked() is None
             with fake_service(bare_desktop, LOGIN1, objects):

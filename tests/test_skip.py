@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from microbreak.adapters.storage.history import History
+from microbreak.adapters.storage.history import History, connect_readonly
 from microbreak.core.events import EventKind
 from microbreak.core.planner import Planner, Policy
 from microbreak.core.rotation import Rotation, Selection
@@ -37,7 +37,12 @@ RESCHEDULED = "No reminder on screen to skip; rescheduled the next break"
 
 
 def kinds(history: History) -> list[tuple[EventKind, str | None]]:
-    return [(e.kind, e.exercise) for e in history.events()]
+    conn = connect_readonly(history.path)
+    try:
+        rows = conn.execute("SELECT kind, exercise FROM events ORDER BY at, id").fetchall()
+    finally:
+        conn.close()
+    return [(EventKind(kind), exercise) for kind, exercise in rows]
 
 
 def totals(history: History, now: datetime) -> stats.Counts:

@@ -13,9 +13,7 @@ LOCK_AFTER = timedelta(minutes=1)
 class Away:
     """Combines idle time and the lock state into "away for how long", or None when present."""
 
-    def __init__(
-        self, idle: IdleSource | None, lock: LockState | None, threshold: timedelta
-    ) -> None:
+    def __init__(self, idle: IdleSource, lock: LockState, threshold: timedelta) -> None:
         self._idle = idle
         self._lock = lock
         self.threshold = threshold
@@ -24,32 +22,25 @@ class Away:
 
     def away_for(self) -> timedelta | None:
         """How long the user has been away, if at least the threshold; else None."""
-        seconds = self._idle.idle_seconds() if self._idle is not None else None
-        idle = timedelta(seconds=seconds) if seconds is not None else None
-        self.last_idle = idle
+        seconds = self._idle.idle_seconds()
+        idle = self.last_idle = timedelta(seconds=seconds) if seconds is not None else None
         if idle is not None and idle >= self.threshold:
             return idle  # away already: no need to ask about the lock screen
-        # Someone who typed a moment ago is not behind a lock screen: ask the lock screen
-        # (a few D-Bus calls) only when the idle time is unknown or a minute has gone by.
+        # Someone who typed a moment ago is not behind a lock screen: ask it (a few D-Bus
+        # calls) only when the idle time is unknown or a minute has gone by.
         ask_lock = idle is None or idle >= LOCK_AFTER
-        if ask_lock and self._lock is not None and self._lock.locked():
+        if ask_lock and self._lock.locked():
             return max(idle or self.threshold, self.threshold)
         return None
 
     def next_look(self) -> timedelta | None:
-        """How soon an absence of ``threshold`` could first be seen, from the last idle reading.
-
-        The user was last active ``last_idle`` ago, so they cannot have been away for the
-        threshold before ``threshold - last_idle`` from now. Looking exactly then sees every
-        absence that long while looking only once per threshold while someone works. With no
-        idle time to go by (only a lock screen), twice per threshold.
+        """How soon an absence of ``threshold`` could first be seen: not before ``threshold -
+        last_idle`` from now; with no idle time to go by (only a lock screen), twice per threshold.
         """
         if self.last_idle is None:
             return self.threshold / 2
         return max(self.threshold - self.last_idle, timedelta(seconds=1))
 
     def close(self) -> None:
-        """Release the detectors' connections."""
-        for source in (self._idle, self._lock):
-            if source is not None:
-                source.close()
+        self._idle.close()
+        self._lock.close()

@@ -1,7 +1,5 @@
-"""The system's clocks, read together (wall, monotonic and, on Linux, boot time), and its zone.
-
-``core/clock.py`` compares two readings to tell a suspend from a wall-clock jump.
-"""
+"""The system's clocks, read together (wall, monotonic and, on Linux, boot time), and its zone:
+``core/clock.py`` compares two readings to tell a suspend from a wall-clock jump."""
 
 from __future__ import annotations
 
@@ -17,17 +15,14 @@ class SystemClock:
     """The real clocks. Without CLOCK_BOOTTIME (not Linux) suspends are not told apart."""
 
     def read(self) -> Reading:
-        """Read all three clocks at once."""
-        mono = time.monotonic()
-        boot = mono
-        if sys.platform == "linux":
+        mono = boot = time.monotonic()
+        if sys.platform == "linux":  # a statement, so mypy --platform skips it elsewhere
             boot = time.clock_gettime(time.CLOCK_BOOTTIME)
         return Reading(time.time(), mono, boot)
 
 
 def local_zone() -> tzinfo:
-    """The user's time zone, for showing times and for local-time rules (mornings, working
-    hours): the system's via tzlocal; UTC when none is configured."""
+    """The system's time zone (via tzlocal); UTC when none is configured."""
     try:
         from tzlocal import get_localzone
 

@@ -1,13 +1,5 @@
-"""Notice edits to the config files at once, without polling: GLib's Gio.FileMonitor.
-
-The monitors watch the directories that hold the config files (editors save by writing a new
-file and renaming it over the old one, so watching the file itself would lose track after the
-first save). Gio reads the kernel's notifications (inotify on Linux) on GLib's own worker
-thread, which the tray's GTK already runs; the events are handed to a GLib main loop on a thread
-of ours, because without a tray (``--no-tray``) nothing else runs one. Nothing wakes the daemon
-until a file there changes. Without PyGObject, or with a GLib that could only poll,
-``start`` returns False and only SIGHUP reloads.
-"""
+"""Notice edits to the config files at once, without polling (Gio.FileMonitor); directories are
+watched, not files, as editors save by renaming a new file over the old one."""
 
 from __future__ import annotations
 
@@ -24,10 +16,8 @@ SETTLE = 0.3
 
 
 class ConfigWatch:
-    """Calls ``on_change`` (from its own thread) soon after a watched file changes.
-
-    A path whose name is ``*.toml`` stands for every TOML file in its directory.
-    """
+    """Calls ``on_change`` (from its own thread) soon after a watched file changes; a path
+    named ``*.toml`` stands for every TOML file in its directory."""
 
     def __init__(self, files: Iterable[Path], on_change: Callable[[], None]) -> None:
         self._names: dict[Path, set[str]] = {}
@@ -37,26 +27,29 @@ class ConfigWatch:
         self._on_change = on_change
         self._loop: Any = None
         self._thread = threading.Thread(target=self._run, name="config-watch", daemon=True)
-        self._started = threading.Event()
-        self._watching = False
-        self._pending: Any = None  # the settle timeout of an edit under way
+        self._monitors: list[Any] = []
+        self._pending: Any = None  # the SETTLE timeout of an edit under way
 
     def start(self) -> bool:
-        """Start watching; False where the files cannot be watched."""
+        """Start watching; False where the files cannot be watched (no PyGObject, a GLib that
+        could only poll): then only SIGHUP reloads. The events go to a loop on a thread of
+        ours, since without a tray nothing else runs one."""
         try:
-            import gi
-
-            gi.require_version("Gio", "2.0")
             from gi.repository import GLib
-        except (ImportError, ValueError) as e:
+        except ImportError as e:
             log.debug("no Gio to watch the config files: %s", e)
             return False
-        self._loop = GLib.MainLoop(GLib.MainContext())
+        context = GLib.MainContext()
+        context.push_thread_default()  # monitors deliver their events to the context they see
+        try:
+            self._monitors = self._watch()
+        finally:
+            context.pop_thread_default()
+        if not self._monitors:
+            return False
+        self._loop = GLib.MainLoop(context)
         self._thread.start()
-        self._started.wait()
-        if not self._watching:
-            self._thread.join()
-        return self._watching
+        return True
 
     def stop(self) -> None:
         """Stop watching; a reload already under way finishes on its own."""
@@ -72,29 +65,17 @@ class ConfigWatch:
             self._thread.join(5.0)
 
     def _run(self) -> None:
-        """The loop's thread: the monitors are made here, so their events are delivered here."""
-        context = self._loop.get_context()
-        context.push_thread_default()
-        try:
-            monitors = self._monitors()
-            self._watching = bool(monitors)
-            self._started.set()
-            if monitors:
-                self._loop.run()
-            for monitor in monitors:
-                monitor.cancel()
-        finally:
-            context.pop_thread_default()
-            self._started.set()
+        self._loop.run()
+        for monitor in self._monitors:
+            monitor.cancel()
 
-    def _monitors(self) -> list[Any]:
+    def _watch(self) -> list[Any]:
         from gi.repository import Gio, GLib, GObject
 
         flags = Gio.FileMonitorFlags.WATCH_MOVES
         monitors = []
         for directory in self._names:
-            if not directory.is_dir():
-                # The user dir is made before this starts; a site dir that is absent stays so.
+            if not directory.is_dir():  # the user dir exists by now; an absent site dir stays so
                 continue
             try:
                 monitor = Gio.File.new_for_path(str(directory)).monitor_directory(flags, None)
@@ -110,7 +91,6 @@ class ConfigWatch:
         return monitors
 
     def _changed(self, _monitor: Any, file: Any, other: Any, _event: Any, directory: Path) -> None:
-        """A file in ``directory`` changed: reload once things settle, if it is one of ours."""
         names = self._names[directory]
         for changed in (file, other):
             name = changed.get_basename() if changed is not None else None
@@ -119,7 +99,7 @@ class ConfigWatch:
                 return
 
     def _settle(self) -> None:
-        """Reload SETTLE seconds after the first event of an edit; later ones join it."""
+        """Reload ``SETTLE`` seconds after an edit's first event; later ones join it."""
         from gi.repository import GLib
 
         if self._pending is not None:

@@ -1,20 +1,6 @@
-"""One daemon per user: a lock the OS drops when its holder dies, and the holder's pid beside it.
-
-The lock file in the private runtime dir holds the pid of the daemon that has it. A clean exit
-clears the pid; a daemon that died leaves its pid behind, and since the OS released its lock
-the next daemon simply takes over (and can say from whom). What the OS lock is differs:
-
-- Linux, macOS: ``flock`` on the file, exactly as before this module existed.
-- Windows: ``msvcrt.locking`` (``LockFile``) on one byte past the pid, so that the pid itself
-  stays readable for the "already running (pid N)" message (Windows locks are mandatory: a
-  locked byte cannot be read by anyone else). Windows releases the locks of a process that
-  ends, however it ends; Microsoft notes that this may take a moment after a crash, so a
-  daemon started in that instant may still be told the old one is running. The Windows branch
-  is checked by ``mypy --platform win32`` but has not run on Windows.
-
-The OS modules are imported when the lock is taken, not at import time, so this module
-imports on every platform.
-"""
+"""One daemon per user: a lock the OS drops when its holder dies, and the holder's pid beside it
+(a clean exit clears it). Linux, macOS: ``flock``. Windows (type-checked, never run here):
+``msvcrt.locking`` on a byte past the pid, since its locks are mandatory and the pid is read."""
 
 from __future__ import annotations
 
@@ -27,40 +13,22 @@ from pathlib import Path
 
 from ..errors import MicrobreakError
 
-#: Where the Windows lock sits: past any pid, which is written from offset 0.
-WINDOWS_LOCK_OFFSET = 1024
-_OPEN_FLAGS = (
-    os.O_RDWR
-    | os.O_CREAT
-    | getattr(os, "O_CLOEXEC", 0)
-    | getattr(os, "O_BINARY", 0)
-    | getattr(os, "O_NOINHERIT", 0)
-)
-
-
 #: The lock file's name in the private runtime dir.
 LOCK_NAME = "daemon.lock"
-
-
-class AlreadyRunning(MicrobreakError):
-    """Another daemon holds the lock."""
-
-    def __init__(self, pid: int | None) -> None:
-        who = f" (pid {pid})" if pid else ""
-        super().__init__(f"microbreak is already running{who}")
-        self.pid = pid
+#: Where the Windows lock sits: past any pid, which is written from offset 0.
+WINDOWS_LOCK_OFFSET = 1024
+#: Python's descriptors are not inherited anyway (PEP 446); O_BINARY: no newline translation.
+_OPEN_FLAGS = os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0)
 
 
 class InstanceLock:
-    """Held for the daemon's whole life; released by the OS when the process ends."""
-
     def __init__(self, path: Path) -> None:
         self.path = path
         self._fd: int | None = None
         self.previous_pid: int | None = None
 
     def acquire(self) -> None:
-        """Take the lock or raise AlreadyRunning; remembers a crashed daemon's pid."""
+        """Take the lock, or say who holds it; remembers a crashed daemon's pid."""
         fd = os.open(self.path, _OPEN_FLAGS, 0o600)
         try:
             held = _try_lock(fd)
@@ -70,13 +38,13 @@ class InstanceLock:
         if not held:
             pid = _read_pid(fd)
             os.close(fd)
-            raise AlreadyRunning(pid)
+            who = f" (pid {pid})" if pid else ""
+            raise MicrobreakError(f"microbreak is already running{who}")
         self.previous_pid = _read_pid(fd)
         os.ftruncate(fd, 0)
         os.lseek(fd, 0, os.SEEK_SET)
         os.write(fd, f"{os.getpid()}\n".encode())
         self._fd = fd
-        # A clean exit clears the pid, so only a daemon that died leaves one to be taken over.
         atexit.register(self.release)
 
     def release(self) -> None:
@@ -107,6 +75,7 @@ def _try_lock(fd: int) -> bool:
         try:
             msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
         except OSError as e:
+            # Held, or (Microsoft says) not yet released after its holder crashed.
             if e.errno in (errno.EACCES, getattr(errno, "EDEADLOCK", errno.EDEADLK)):
                 return False
             raise
@@ -121,7 +90,7 @@ def _try_lock(fd: int) -> bool:
 
 
 def _unlock(fd: int) -> None:
-    """Let go explicitly where the OS asks for it; closing the file does it elsewhere."""
+    """Windows asks for an explicit unlock; closing the file does it elsewhere."""
     if sys.platform == "win32":
         import msvcrt
 

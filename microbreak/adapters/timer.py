@@ -1,29 +1,6 @@
-"""The daemon's only timer: one re-armed APScheduler date job, on the scheduler's own thread.
-
-Built from APScheduler 3's public parts only: a BackgroundScheduler, the DebugExecutor, a
-listener and a job store (its documented extension point).
-
-Known APScheduler 3 traps and how this avoids them:
-- A date job that misfires (runs later than ``misfire_grace_time``) is dropped and the chain of
-  reminders would stop: jobs here have ``misfire_grace_time=None`` (run however late) and
-  ``coalesce=True``, and the app re-arms in a ``finally`` block after every wake-up.
-- Each arming is a job of its own id that replaces the previous one, so the listener knows which
-  arming ran and fires each at most once.
-- The scheduler compares wall-clock times but sleeps on the monotonic clock: after the wall clock
-  is set back it would keep sleeping for as long as the clock went back. Each job also carries
-  the intended moment on the monotonic clock (plus a grace), and the job store never lets the
-  scheduler sleep past it: then the job is made due at once. During suspend both sleep; the app
-  caps every sleep (``App.WATCH``) and its clock watcher turns what happened meanwhile into at
-  most one reminder.
-
-Quiet, and free of deadlocks: the job itself does nothing and runs inline on the scheduler's
-thread (``DebugExecutor``). APScheduler tells its listeners that a job was submitted only after
-it has let go of its job-store lock, and the callback runs there, on that same thread. So the
-callback may re-arm, and a control command that arms from another thread while holding the
-app's lock never waits for a thread that waits for that lock. Nothing of ours that runs under
-APScheduler's lock takes a lock. One thread, asleep until the next job: no executor thread, no
-guard thread, no polling.
-"""
+"""The daemon's only timer: one re-armed APScheduler 3 date job, run inline on the scheduler's
+own thread (``DebugExecutor``). Each arming is a job of its own id, so the listener fires each at
+most once. Suspend is the app's to handle (it caps every sleep)."""
 
 from __future__ import annotations
 
@@ -42,26 +19,18 @@ log = logging.getLogger(__name__)
 GUARD_GRACE = 2.0
 
 
-def _nothing() -> None:
-    """The callback until ``start`` gives one (nothing fires before it anyway)."""
-
-
 def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
 def _wake(guard: float) -> None:
-    """The job: nothing to do, the listener fires the callback once APScheduler lets go.
-
-    ``guard`` is for the job store, which reads it from the job's keyword arguments.
-    """
+    """The job: nothing to do (``guard`` is read by the job store from the job's kwargs)."""
 
 
 def _guarded_store() -> Any:
-    """A memory job store that never lets the scheduler sleep past a job's monotonic guard.
-
-    Each job carries ``kwargs["guard"]``: the ``time.monotonic()`` by which it must have run.
-    """
+    """A memory job store that never lets the scheduler sleep past a job's ``guard``: the
+    ``time.monotonic()`` by which it must have run. APScheduler compares wall-clock times but
+    sleeps on the monotonic clock, so after the clock is set back it would oversleep."""
     from apscheduler.jobstores.memory import MemoryJobStore
 
     def left(job: Any) -> float:
@@ -88,30 +57,23 @@ def _guarded_store() -> Any:
 
 
 class SchedulerTimer:
-    """The production timer, on an APScheduler 3 BackgroundScheduler and its one thread."""
-
     def __init__(
-        self,
-        *,
-        grace: float = GUARD_GRACE,
-        wall: Callable[[], datetime] = _utc_now,
+        self, *, grace: float = GUARD_GRACE, wall: Callable[[], datetime] = _utc_now
     ) -> None:
-        self._callback: Callable[[], None] = _nothing
+        self._callback: Callable[[], None] = lambda: None  # until ``start`` gives one
         self._grace = grace
         self._wall = wall
-        self._made: Any = None  # the BackgroundScheduler, made on first use (``_scheduler``)
+        self._made: Any = None  # the BackgroundScheduler, made on first use
         self._ids = itertools.count(1)
         self._job_id: str | None = None  # the current arming
         self._fired: str | None = None  # the last arming whose callback ran
         self._running = False
-        # Held around calls into APScheduler (this lock, then APScheduler's), never taken
-        # while APScheduler holds its own.
+        # Taken before APScheduler's lock, never while APScheduler holds it.
         self._lock = threading.Lock()
 
     def _scheduler(self) -> Any:
-        """The scheduler, made on the first arming: importing APScheduler takes about 60 ms,
-        which the daemon spends after its tray icon shows rather than before. Call with
-        ``_lock`` held."""
+        """The scheduler, made on first use (with ``_lock`` held): importing APScheduler takes
+        about 60 ms, spent after the tray icon shows rather than before."""
         if self._made is None:
             from apscheduler.events import EVENT_JOB_SUBMITTED
             from apscheduler.executors.debug import DebugExecutor
@@ -120,6 +82,7 @@ class SchedulerTimer:
             self._made = BackgroundScheduler(
                 jobstores={"default": _guarded_store()},
                 executors={"default": DebugExecutor()},
+                # A misfired date job would be dropped, ending the chain: run however late.
                 job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
                 timezone="UTC",
             )
@@ -127,7 +90,6 @@ class SchedulerTimer:
         return self._made
 
     def arm(self, at: datetime) -> None:
-        """Replace the pending wake-up with one at ``at``."""
         from apscheduler.jobstores.base import JobLookupError
 
         delay = max(0.0, (at - self._wall()).total_seconds())
@@ -138,15 +100,15 @@ class SchedulerTimer:
                 # One that ran is already gone: APScheduler drops a finished date job.
                 with contextlib.suppress(JobLookupError):
                     self._scheduler().remove_job(previous)
-            # add_job wakes the scheduler's thread, which then sleeps until the earlier of the
-            # job's wall-clock time and its guard.
             self._scheduler().add_job(
                 _wake, "date", run_date=at, id=self._job_id, kwargs={"guard": guard}
             )
         log.debug("next wake-up at %s", at.isoformat(timespec="seconds"))
 
     def _submitted(self, event: Any) -> None:
-        """On the scheduler's thread, outside its job-store lock: fire the current arming once."""
+        """On the scheduler's thread, once APScheduler has let go of its job-store lock: fire
+        the current arming once. So the callback may re-arm, and an arming from another thread
+        that holds the app's lock never waits for a thread that waits for that lock."""
         with self._lock:
             if not self._running or event.job_id != self._job_id or self._fired == self._job_id:
                 return
@@ -157,7 +119,6 @@ class SchedulerTimer:
             log.exception("wake-up failed")
 
     def start(self, callback: Callable[[], None]) -> None:
-        """Start the scheduler's thread, calling ``callback`` at each armed time."""
         with self._lock:
             self._callback, self._running = callback, True
             scheduler = self._scheduler()

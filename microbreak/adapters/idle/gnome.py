@@ -1,8 +1,5 @@
-"""Idle time from GNOME's compositor, Mutter, over the session bus.
-
-On GNOME under Wayland nothing else knows about all input: Xwayland only sees what goes to X11
-windows. ``org.gnome.Mutter.IdleMonitor`` answers for the whole session, on X11 too.
-"""
+"""Idle time from GNOME's compositor, Mutter, over the session bus: on GNOME under Wayland
+nothing else knows about all input (Xwayland only sees what goes to X11 windows)."""
 
 from __future__ import annotations
 
@@ -17,17 +14,13 @@ log = logging.getLogger(__name__)
 
 SERVICE = "org.gnome.Mutter.IdleMonitor"
 PATH = "/org/gnome/Mutter/IdleMonitor/Core"
-INTERFACE = "org.gnome.Mutter.IdleMonitor"
 
 
 class GnomeIdle:
-    """Calls ``GetIdletime`` (milliseconds); None when Mutter does not answer."""
-
     name = "gnome"
 
-    def __init__(self, bus: Bus, *, owns_bus: bool = True) -> None:
+    def __init__(self, bus: Bus) -> None:
         self.bus = bus
-        self._owns_bus = owns_bus
 
     @classmethod
     def open(cls, env: Mapping[str, str] = os.environ) -> GnomeIdle | str:
@@ -47,14 +40,11 @@ class GnomeIdle:
         return detector
 
     def idle_seconds(self) -> float | None:
-        """Seconds since the last input in the GNOME session."""
         try:
-            return int(self.bus.call(SERVICE, PATH, INTERFACE, "GetIdletime")) / 1000.0
+            return int(self.bus.call(SERVICE, PATH, SERVICE, "GetIdletime")) / 1000.0
         except (BusError, TypeError, ValueError) as e:
             log.debug("GNOME idle query failed: %s", e)
             return None
 
     def close(self) -> None:
-        """Close the bus connection if it is ours."""
-        if self._owns_bus:
-            self.bus.close()
+        self.bus.close()

@@ -1,16 +1,12 @@
-"""Idle time on macOS: ``HIDIdleTime`` (nanoseconds) of the IOHIDSystem registry entry.
-
-Read with ``ioreg``, the one subprocess among the detectors, with a timeout: it is a stable,
-documented command, where a ctypes IOKit/CoreFoundation binding could not be tested here.
+"""Idle time on macOS: ``HIDIdleTime`` (nanoseconds) of the IOHIDSystem registry entry, read
+with ``ioreg``: a stable, documented command, where an IOKit binding could not be tested here.
 """
 
 from __future__ import annotations
 
-import logging
 import re
-import subprocess
 
-log = logging.getLogger(__name__)
+from ..children import output_of
 
 COMMAND = ("ioreg", "-c", "IOHIDSystem")
 TIMEOUT = 2.0
@@ -33,20 +29,8 @@ class MacIdle:
         self.timeout = timeout
 
     def idle_seconds(self) -> float | None:
-        """Seconds since the last HID input."""
-        try:
-            result = subprocess.run(
-                self.command,
-                capture_output=True,
-                text=True,
-                timeout=self.timeout,
-                stdin=subprocess.DEVNULL,
-                check=False,
-            )
-        except (OSError, subprocess.TimeoutExpired) as e:
-            log.debug("ioreg failed: %s", e)
-            return None
-        return parse_ioreg(result.stdout) if result.returncode == 0 else None
+        output = output_of(self.command, self.timeout)
+        return parse_ioreg(output) if output is not None else None
 
     def close(self) -> None:
         """Nothing to close."""

@@ -1,8 +1,4 @@
-"""Idle time on Windows from ``GetLastInputInfo`` (user32), through ctypes.
-
-Both tick counts are 32-bit milliseconds since boot and wrap after 49.7 days; the difference is
-taken modulo 2**32 so the wrap does not matter.
-"""
+"""Idle time on Windows from ``GetLastInputInfo`` (user32), through ctypes."""
 
 from __future__ import annotations
 
@@ -18,7 +14,7 @@ class _LastInputInfo(ctypes.Structure):
 
 
 def ticks_between(last_input: int, now: int) -> int:
-    """Milliseconds from ``last_input`` to ``now``, both 32-bit tick counts that may wrap."""
+    """Milliseconds from ``last_input`` to ``now``, modulo 2**32: the counts wrap in 49.7 days."""
     return (now - last_input) & 0xFFFFFFFF
 
 
@@ -28,7 +24,6 @@ class WindowsIdle:
     name = "windows"
 
     def idle_seconds(self) -> float | None:
-        """Ask user32 for the tick count of the last input event."""
         if sys.platform != "win32":
             return None
         try:

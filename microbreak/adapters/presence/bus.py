@@ -1,16 +1,11 @@
-"""One D-Bus connection per bus, opened when first needed and again after it drops.
-
-The detectors ask small questions (is the screen locked, how long has the user been idle) many
-times a day: a private connection kept open makes each one a single round trip. A bus that is
-missing, or a service that is not there, only turns an answer into "cannot tell" for the caller.
-The connection is Gio's (GDBus), the one D-Bus library the daemon loads (the notifier with
-buttons uses it too); it is private, so closing it is ours to do, and it never exits the process
-when the bus goes away.
-"""
+"""One D-Bus connection per bus (Gio's, the one D-Bus library the daemon loads), opened when
+first needed and again after it drops: the detectors ask small questions many times a day."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import math
 import os
 import threading
 import time
@@ -23,8 +18,6 @@ log = logging.getLogger(__name__)
 CALL_TIMEOUT = 1.0
 #: After a failed connect, wait this long before trying again (a missing bus stays cheap).
 RETRY_AFTER = 30.0
-SYSTEM_BUS_DEFAULT = "unix:path=/run/dbus/system_bus_socket"
-PROPERTIES = "org.freedesktop.DBus.Properties"
 _DBUS = ("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus")
 
 
@@ -40,8 +33,6 @@ class NoGio(BusError):
     """PyGObject (Gio) cannot be imported: no bus can be reached at all."""
 
 
-NO_GIO = "PyGObject is missing (python3-gi), so D-Bus cannot be used"
-
 #: Gio's own errors for a call that got no reply, under the names libdbus gives them, so a
 #: caller tells "the service did not answer" (a name) from "there is no bus" (None).
 _LOCAL_ERRORS = (
@@ -51,7 +42,6 @@ _LOCAL_ERRORS = (
 
 
 def _error_name(error: Any) -> str | None:
-    """The D-Bus error name behind a ``GLib.Error`` from a call, or None."""
     from gi.repository import Gio
 
     name: str | None = Gio.DBusError.get_remote_error(error)
@@ -64,11 +54,8 @@ def _error_name(error: Any) -> str | None:
 
 
 def open_private(address: str) -> Any:
-    """A private connection to the message bus at ``address``; raises ``GLib.Error``.
-
-    Private, so that closing it is ours to do and nobody else's traffic shares it; it never
-    exits the process when the bus goes away.
-    """
+    """A private connection to the message bus at ``address`` (raises ``GLib.Error``): closing
+    it is ours to do, nobody else's traffic shares it, and it never exits the process."""
     from gi.repository import Gio
 
     flags = (
@@ -97,33 +84,25 @@ def session_address(env: Mapping[str, str]) -> str | None:
     return None
 
 
-def system_address(env: Mapping[str, str]) -> str:
-    """The system bus address (``DBUS_SYSTEM_BUS_ADDRESS`` or the standard socket)."""
-    return env.get("DBUS_SYSTEM_BUS_ADDRESS") or SYSTEM_BUS_DEFAULT
-
-
 class Bus:
     """A lazily opened private connection to one bus; every failure is a ``BusError``."""
 
-    def __init__(
-        self, address: str | None, what: str = "session bus", retry_after: float = RETRY_AFTER
-    ) -> None:
+    def __init__(self, address: str | None, what: str, retry_after: float = RETRY_AFTER) -> None:
         self.address = address
         self.what = what
         self.retry_after = retry_after
         self._conn: Any = None
-        self._failed_at: float | None = None
+        self._failed_at = -math.inf  # the last failed connect
         self._lock = threading.Lock()
 
     @classmethod
     def session(cls, env: Mapping[str, str] = os.environ) -> Bus:
-        """The user's session bus."""
         return cls(session_address(env), "session bus")
 
     @classmethod
     def system(cls, env: Mapping[str, str] = os.environ) -> Bus:
-        """The system bus (logind lives there)."""
-        return cls(system_address(env), "system bus")
+        address = env.get("DBUS_SYSTEM_BUS_ADDRESS") or "unix:path=/run/dbus/system_bus_socket"
+        return cls(address, "system bus")
 
     def _connection(self) -> Any:
         if self._conn is not None:
@@ -132,21 +111,18 @@ class Bus:
             self._drop()
         if self.address is None:
             raise BusError(f"no {self.what}")
-        if self._failed_at is not None and time.monotonic() - self._failed_at < self.retry_after:
+        if time.monotonic() - self._failed_at < self.retry_after:
             raise BusError(f"the {self.what} was unreachable a moment ago")
         try:
             from gi.repository import GLib
         except ImportError:
-            raise NoGio(NO_GIO) from None
-        try:
-            # Only blocking calls are made here, from whatever thread asks; nothing is
-            # subscribed, so no main loop ever has to dispatch anything for us.
+            raise NoGio("PyGObject is missing (python3-gi), so D-Bus cannot be used") from None
+        try:  # blocking calls only, no subscriptions: no main loop has to dispatch for us
             conn = open_private(self.address)
         except GLib.Error as e:  # no socket, refused, auth failed
             self._failed_at = time.monotonic()
             log.debug("cannot connect to the %s at %s: %s", self.what, self.address, e.message)
             raise BusError(f"cannot connect to the {self.what}") from e
-        self._failed_at = None
         self._conn = conn
         return conn
 
@@ -166,20 +142,12 @@ class Bus:
             conn = self._connection()
             from gi.repository import Gio, GLib
 
-            params = GLib.Variant(f"({signature})", tuple(args)) if signature else None
+            body = GLib.Variant(f"({signature})", tuple(args)) if signature else None
+            # Auto-start allowed: callers ask has_owner first where they must not.
+            flags, ms = Gio.DBusCallFlags.NONE, milliseconds(timeout)
             try:
                 reply = conn.call_sync(
-                    service,
-                    path,
-                    interface,
-                    method,
-                    params,
-                    None,
-                    # Auto-start allowed, as before: callers ask has_owner first where a
-                    # service must not be D-Bus-activated.
-                    Gio.DBusCallFlags.NONE,
-                    milliseconds(timeout),
-                    None,
+                    service, path, interface, method, body, None, flags, ms, None
                 )
             except GLib.Error as e:
                 if conn.is_closed():
@@ -187,16 +155,11 @@ class Bus:
                 name = _error_name(e)
                 raise BusError(f"{service} {method}: {name or e.message}", name) from e
         values = reply.unpack()
-        if not values:
-            return None
-        return values[0] if len(values) == 1 else values
+        return values[0] if len(values) == 1 else values or None
 
-    def get_property(
-        self, service: str, path: str, interface: str, prop: str, timeout: float = CALL_TIMEOUT
-    ) -> Any:
-        """Read one property through org.freedesktop.DBus.Properties (the value inside the
-        reply's variant)."""
-        return self.call(service, path, PROPERTIES, "Get", "ss", (interface, prop), timeout)
+    def get_property(self, service: str, path: str, interface: str, prop: str) -> Any:
+        properties = "org.freedesktop.DBus.Properties"
+        return self.call(service, path, properties, "Get", "ss", (interface, prop))
 
     def has_owner(self, service: str) -> bool:
         """Whether a well-known name is owned now (asking first never D-Bus-activates it)."""
@@ -214,10 +177,8 @@ class Bus:
     def _drop(self) -> None:
         conn, self._conn = self._conn, None
         if conn is not None:
-            try:
+            with contextlib.suppress(Exception):  # GLib.Error: a dead one is already closed
                 conn.close_sync(None)
-            except Exception as e:  # GLib.Error: a dead connection is already closed
-                log.debug("closing the %s connection: %s", self.what, e)
 
     def close(self) -> None:
         """Close the connection (a later call opens a new one)."""

@@ -1,9 +1,5 @@
-"""Is a camera in use (a video call)? Found by who holds a video device open, in /proc.
-
-Linux has no "camera busy" flag to ask, but every open file is a symlink in
-``/proc/<pid>/fd``; a process holding ``/dev/video*`` open is using a camera. Processes of other
-users cannot be read (skipped); our own process never counts.
-"""
+"""Is a camera in use (a video call)? Linux has no "camera busy" flag, but every open file is
+a symlink in ``/proc/<pid>/fd``: other users' processes cannot be read, our own never counts."""
 
 from __future__ import annotations
 
@@ -22,22 +18,10 @@ DEVICES = "/dev/video*"
 PROC = "/proc"
 
 
-def _literal_prefix(pattern: str) -> str:
-    """The part of a glob before its first wildcard: a cheap first test for each fd."""
-    cut = min((i for i, c in enumerate(pattern) if c in "*?["), default=len(pattern))
-    return pattern[:cut]
-
-
 def holders(
-    pattern: str = DEVICES,
-    proc_root: str | os.PathLike[str] = PROC,
-    exclude: Collection[int] = (),
+    pattern: str, proc_root: str | os.PathLike[str] = PROC, exclude: Collection[int] = ()
 ) -> Iterator[tuple[int, str]]:
-    """Yield (pid, target) for each process with an open file matching ``pattern``.
-
-    One entry per process (its first match); unreadable processes and vanished ones are skipped.
-    """
-    prefix = _literal_prefix(pattern)
+    """(pid, target) for each process with an open file matching ``pattern`` (its first)."""
     match = re.compile(fnmatch.translate(pattern)).match
     try:
         entries = list(os.scandir(proc_root))
@@ -57,22 +41,12 @@ def holders(
                 target = os.readlink(os.path.join(fd_dir, fd))
             except OSError:
                 continue
-            if target.startswith(prefix) and match(target):
+            if match(target):
                 yield int(entry.name), target
                 break
 
 
-def process_name(pid: int, proc_root: str | os.PathLike[str] = PROC) -> str:
-    """The short command name of ``pid`` (``/proc/<pid>/comm``), or "?"."""
-    try:
-        return (Path(proc_root) / str(pid) / "comm").read_text().strip() or "?"
-    except OSError:
-        return "?"
-
-
 class CameraInUse:
-    """The do-not-disturb check for an open camera device."""
-
     name = "camera"
 
     def __init__(
@@ -86,11 +60,13 @@ class CameraInUse:
         self.own_pid = own_pid
 
     def reason(self) -> str | None:
-        """``"camera in use (by PID n / name)"`` for the first holder, else None."""
         try:
             own = os.getpid() if self.own_pid is None else self.own_pid
             for pid, _target in holders(self.pattern, self.proc_root, (own,)):
-                name = process_name(pid, self.proc_root)
+                try:
+                    name = (Path(self.proc_root) / str(pid) / "comm").read_text().strip() or "?"
+                except OSError:
+                    name = "?"
                 return _("camera in use (by PID {pid} / {name})").format(pid=pid, name=name)
         except Exception as e:  # never let a scan problem stop the daemon
             log.debug("camera check failed: %s", e)

@@ -1,9 +1,6 @@
 """Do not disturb: the conditions under which a reminder should wait, checked in one place.
-
-Each check answers with a short human reason ("a full-screen window") or None. ``DoNotDisturb``
-asks the enabled ones in a fixed order, cheapest first, and returns the first reason; a check
-that fails counts as clear, so a broken desktop never silences microbreak for good.
-"""
+The first reason wins; a check that fails counts as clear, so a broken desktop never silences
+microbreak for good."""
 
 from __future__ import annotations
 
@@ -13,38 +10,26 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
+from ...core import ports
 from .. import backends
 from ..backends import FREEDESKTOP, Candidate
-from .bus import Bus
 from .camera import DEVICES, CameraInUse
 from .fullscreen import FullScreen
 from .microphone import MicrophoneInUse
 from .notifications import GnomeBanners, NotificationServerDnd, on_gnome
-from .xserver import XServer
 
 log = logging.getLogger(__name__)
 
 
-class Check(Protocol):
-    """One do-not-disturb condition."""
-
+class Check(ports.DoNotDisturb, Protocol):
     name: str
-
-    def reason(self) -> str | None:
-        """Why not to interrupt now, or None when this condition is clear."""
-        ...
-
-    def close(self) -> None:
-        """Release connections, if any."""
-        ...
 
 
 class DoNotDisturb:
     """The enabled checks, in order; ``reason()`` is the first one that holds."""
 
-    def __init__(self, checks: Sequence[Check], resources: Sequence[Bus | XServer] = ()) -> None:
+    def __init__(self, checks: Sequence[Check]) -> None:
         self.checks = tuple(checks)
-        self._resources = tuple(resources)
 
     @classmethod
     def default(
@@ -56,46 +41,25 @@ class DoNotDisturb:
         camera: bool = True,
         microphone: bool = True,
         camera_devices: str = DEVICES,
-        platform: str = sys.platform,
     ) -> DoNotDisturb:
-        """The usual checks, each switchable: full-screen window, the desktop's own
-        do-not-disturb (GNOME's only on GNOME; the notification server's pause/inhibit),
-        camera in use, microphone in use; chosen as every backend is (``adapters/backends.py``;
-        ``MICROBREAK_DO_NOT_DISTURB`` names others)."""
-        server, bus = XServer.from_env(env), Bus.session(env)
-        candidates: list[Candidate[Check]] = []
-        if fullscreen:
-            candidates.append(
-                Candidate(
-                    "fullscreen", lambda _: FullScreen(server, owns_server=False), FREEDESKTOP
-                )
-            )
-        if desktop_dnd:
-            candidates += [
-                Candidate(
-                    "gnome", lambda e: GnomeBanners() if on_gnome(e) else "not GNOME", FREEDESKTOP
-                ),
-                Candidate(
-                    "notification-server",
-                    lambda _: NotificationServerDnd(bus, owns_bus=False),
-                    FREEDESKTOP,
-                ),
-            ]
-        if camera:
-            candidates.append(
-                Candidate("camera", lambda _: CameraInUse(camera_devices), ("linux",))
-            )
-        if microphone:
-            candidates.append(
-                Candidate("microphone", lambda e: MicrophoneInUse(env=e), FREEDESKTOP)
-            )
-        choice = backends.every("do-not-disturb", candidates, env, platform)
-        checks = [check for _, check in choice.opened]
-        resources: list[Bus | XServer] = [server, bus]
-        return cls(checks, resources)
+        """The usual checks, each switchable, cheapest first; chosen as every backend is
+        (``adapters/backends.py``; ``MICROBREAK_DO_NOT_DISTURB`` names others)."""
+
+        def gnome(env: Mapping[str, str]) -> Check | str:
+            return GnomeBanners() if on_gnome(env) else "not GNOME"
+
+        candidates: list[tuple[bool, Candidate[Check]]] = [
+            (fullscreen, Candidate("fullscreen", FullScreen, FREEDESKTOP)),
+            (desktop_dnd, Candidate("gnome", gnome, FREEDESKTOP)),
+            (desktop_dnd, Candidate("notification-server", NotificationServerDnd, FREEDESKTOP)),
+            (camera, Candidate("camera", lambda _: CameraInUse(camera_devices), ("linux",))),
+            (microphone, Candidate("microphone", lambda e: MicrophoneInUse(env=e), FREEDESKTOP)),
+        ]
+        enabled = [candidate for on, candidate in candidates if on]
+        choice = backends.every("do-not-disturb", enabled, env, sys.platform)
+        return cls([check for _, check in choice.opened])
 
     def reason(self) -> str | None:
-        """The first reason not to interrupt, or None when all enabled checks are clear."""
         for check in self.checks:
             try:
                 why = check.reason()
@@ -107,8 +71,5 @@ class DoNotDisturb:
         return None
 
     def close(self) -> None:
-        """Close every connection the checks hold."""
         for check in self.checks:
             check.close()
-        for resource in self._resources:
-            resource.close()

@@ -1,9 +1,6 @@
-"""Is the screen locked? Asked of the screen savers on the session bus and of logind.
-
-Desktops disagree on who knows: GNOME and KDE answer ``GetActive`` on their screen saver
-interfaces, many set logind's ``LockedHint`` on the session. One "yes" is enough; only when no
-source answers at all is the answer "cannot tell" (None).
-"""
+"""Is the screen locked? Desktops disagree on who knows, so both the screen savers on the
+session bus and logind are asked: one "yes" is enough, "cannot tell" (None) only when no source
+answers at all."""
 
 from __future__ import annotations
 
@@ -20,52 +17,35 @@ from .bus import Bus, BusError
 log = logging.getLogger(__name__)
 
 LOGIN1 = "org.freedesktop.login1"
-LOGIN1_PATH = "/org/freedesktop/login1"
-LOGIN1_MANAGER = "org.freedesktop.login1.Manager"
-LOGIN1_SESSION = "org.freedesktop.login1.Session"
 _NO_OBJECT = frozenset(
-    {
-        "org.freedesktop.DBus.Error.UnknownObject",
-        "org.freedesktop.DBus.Error.UnknownMethod",
-        "org.freedesktop.DBus.Error.UnknownInterface",
-    }
+    f"org.freedesktop.DBus.Error.Unknown{what}" for what in ("Object", "Method", "Interface")
 )
+#: The screen savers on the session bus: the service (also its interface), then its objects.
+#: freedesktop's is KDE's, Xfce's, Cinnamon's and MATE's (KDE also serves it at /ScreenSaver).
+SCREEN_SAVERS = {
+    "freedesktop-screensaver": (
+        "org.freedesktop.ScreenSaver",
+        "/org/freedesktop/ScreenSaver",
+        "/ScreenSaver",
+    ),
+    "gnome-screensaver": ("org.gnome.ScreenSaver", "/org/gnome/ScreenSaver"),
+}
 
 
 class LockSource(Protocol):
-    """One place that may know whether the screen is locked."""
-
     name: str
 
     def locked(self) -> bool | None:
         """True if locked, False if not, None if this source cannot tell."""
-        ...
 
 
 class ScreenSaverLock:
-    """``GetActive`` of a screen saver service on the session bus, if it is running."""
+    """``GetActive`` of a screen saver service (its own interface) on the session bus."""
 
-    def __init__(
-        self, bus: Bus, service: str, paths: Sequence[str], interface: str, name: str
-    ) -> None:
+    def __init__(self, bus: Bus, name: str) -> None:
         self.bus = bus
-        self.service = service
-        self.paths = tuple(paths)
-        self.interface = interface
         self.name = name
-
-    @classmethod
-    def freedesktop(cls, bus: Bus) -> ScreenSaverLock:
-        """KDE, Xfce, Cinnamon, MATE (KDE also serves it at ``/ScreenSaver``)."""
-        service = "org.freedesktop.ScreenSaver"
-        paths = ("/org/freedesktop/ScreenSaver", "/ScreenSaver")
-        return cls(bus, service, paths, service, "freedesktop-screensaver")
-
-    @classmethod
-    def gnome(cls, bus: Bus) -> ScreenSaverLock:
-        """GNOME Shell."""
-        service = "org.gnome.ScreenSaver"
-        return cls(bus, service, ("/org/gnome/ScreenSaver",), service, "gnome-screensaver")
+        self.service, *self.paths = SCREEN_SAVERS[name]
 
     def locked(self) -> bool | None:
         """Ask the service, without D-Bus-activating it when nobody owns the name."""
@@ -74,7 +54,7 @@ class ScreenSaverLock:
                 return None
             for path in self.paths:
                 try:
-                    return bool(self.bus.call(self.service, path, self.interface, "GetActive"))
+                    return bool(self.bus.call(self.service, path, self.service, "GetActive"))
                 except BusError as e:
                     if e.name not in _NO_OBJECT:
                         raise
@@ -84,42 +64,37 @@ class ScreenSaverLock:
 
 
 class LogindLock:
-    """``LockedHint`` of our logind session on the system bus."""
-
     name = "logind"
 
-    def __init__(self, bus: Bus, session_id: str | None = None, pid: int | None = None) -> None:
+    def __init__(self, bus: Bus, session_id: str | None = None) -> None:
         self.bus = bus
         self.session_id = session_id or None
-        self.pid = os.getpid() if pid is None else pid
         self._path: str | None = None
 
     def _session_path(self) -> str:
         """Our session object: by $XDG_SESSION_ID, by our PID, else logind's "auto"."""
         if self._path is not None:
             return self._path
-        attempts: list[tuple[str, str, tuple[object, ...]]] = []
+        manager = (LOGIN1, "/org/freedesktop/login1", f"{LOGIN1}.Manager")
+        attempts: list[tuple[str, str, object]] = [
+            ("GetSessionByPID", "u", os.getpid()),
+            ("GetSession", "s", "auto"),
+        ]
         if self.session_id:
-            attempts.append(("GetSession", "s", (self.session_id,)))
-        attempts += [("GetSessionByPID", "u", (self.pid,)), ("GetSession", "s", ("auto",))]
-        error: BusError | None = None
-        for method, signature, args in attempts:
+            attempts.insert(0, ("GetSession", "s", self.session_id))
+        error = BusError("no logind session")
+        for method, signature, arg in attempts:
             try:
-                path = self.bus.call(LOGIN1, LOGIN1_PATH, LOGIN1_MANAGER, method, signature, args)
-            except BusError as e:
+                self._path = str(self.bus.call(*manager, method, signature, [arg]))
+                return self._path
+            except BusError as e:  # the next may know; without a bus, each fails at once
                 error = e
-                if e.name is None:  # no system bus at all: the others will not work either
-                    break
-                continue
-            self._path = str(path)
-            return self._path
-        raise error or BusError("no logind session")
+        raise error
 
     def locked(self) -> bool | None:
-        """Read the hint; None without a system bus, logind or a session."""
         try:
             path = self._session_path()
-            return bool(self.bus.get_property(LOGIN1, path, LOGIN1_SESSION, "LockedHint"))
+            return bool(self.bus.get_property(LOGIN1, path, f"{LOGIN1}.Session", "LockedHint"))
         except BusError as e:
             log.debug("logind: %s", e)
             self._path = None
@@ -134,33 +109,24 @@ class LockDetector:
         self._buses = tuple(buses)
 
     @classmethod
-    def default(
-        cls,
-        env: Mapping[str, str] = os.environ,
-        pid: int | None = None,
-        platform: str = sys.platform,
-    ) -> LockDetector:
-        """The freedesktop and GNOME screen savers, then logind (each on its own bus), chosen as
-        every backend is (``adapters/backends.py``; ``MICROBREAK_LOCK`` names others)."""
+    def default(cls, env: Mapping[str, str] = os.environ) -> LockDetector:
+        """The screen savers, then logind, each on its own bus; chosen as every backend is
+        (``adapters/backends.py``; ``MICROBREAK_LOCK`` names others)."""
         session, system = Bus.session(env), Bus.system(env)
-        candidates: tuple[Candidate[LockSource], ...] = (
-            Candidate(
-                "freedesktop-screensaver",
-                lambda _: ScreenSaverLock.freedesktop(session),
-                FREEDESKTOP,
-            ),
-            Candidate("gnome-screensaver", lambda _: ScreenSaverLock.gnome(session), FREEDESKTOP),
-            Candidate(
-                "logind", lambda e: LogindLock(system, e.get("XDG_SESSION_ID"), pid), ("linux",)
-            ),
-        )
-        choice = backends.every("lock", candidates, env, platform)
+
+        def screen_saver(name: str) -> Candidate[LockSource]:
+            return Candidate(name, lambda _: ScreenSaverLock(session, name), FREEDESKTOP)
+
+        candidates: list[Candidate[LockSource]] = [
+            *map(screen_saver, SCREEN_SAVERS),
+            Candidate("logind", lambda e: LogindLock(system, e.get("XDG_SESSION_ID")), ("linux",)),
+        ]
+        choice = backends.every("lock", candidates, env, sys.platform)
         if choice.failures:
             log.info("screen lock: %s", choice.why_none())
         return cls([source for _, source in choice.opened], (session, system))
 
     def locked(self) -> bool | None:
-        """Whether the screen is locked, as far as anyone can tell."""
         answers: list[bool | None] = []
         for source in self.sources:
             try:
@@ -174,6 +140,5 @@ class LockDetector:
         return False if False in answers else None
 
     def close(self) -> None:
-        """Close the bus connections this detector opened."""
         for bus in self._buses:
             bus.close()

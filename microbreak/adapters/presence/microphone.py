@@ -1,130 +1,76 @@
-"""Is a microphone recording (a call, a voice message)? Asked of PulseAudio or PipeWire.
-
-``pactl`` lists the recording streams ("source outputs"). Not every stream is someone talking:
-level meters (pavucontrol's "Peak detect"), paused (corked) streams and recordings of a
-speaker's monitor source are skipped. Best effort: without ``pactl`` or a sound server this
-says nothing. Each check runs ``pactl`` twice (with C locale, with a timeout).
-"""
+"""Is a microphone recording (a call)? Asked of PulseAudio or PipeWire through ``pactl``. Not
+every recording stream is someone talking: level meters, paused (corked) streams and recordings
+of a speaker's monitor are skipped."""
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 import shutil
-import subprocess
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 from ...i18n import _
-
-log = logging.getLogger(__name__)
+from ..children import output_of
 
 TIMEOUT = 2.0
 _PROPERTY_RE = re.compile(r'^\s*([\w.]+) = "(.*)"$')
 _METERS = frozenset({"Peak detect", "peak detect"})
 
 
-@dataclass
-class SourceOutput:
-    """One recording stream, as ``pactl list source-outputs`` describes it."""
-
-    source: str = ""
-    corked: bool = False
-    properties: dict[str, str] = field(default_factory=dict)
-
-
-def parse_source_outputs(text: str) -> list[SourceOutput]:
-    """Parse the long form of ``pactl list source-outputs`` (C locale)."""
-    outputs: list[SourceOutput] = []
+def parse_source_outputs(text: str) -> list[dict[str, str]]:
+    """The streams of ``pactl list source-outputs`` (C locale): fields and properties by name."""
+    outputs: list[dict[str, str]] = []
     for line in text.splitlines():
         if line.startswith("Source Output #"):
-            outputs.append(SourceOutput())
-            continue
-        if not outputs:
-            continue
-        current = outputs[-1]
-        stripped = line.strip()
-        if stripped.startswith("Source:"):
-            current.source = stripped.removeprefix("Source:").strip()
-        elif stripped.startswith("Corked:"):
-            current.corked = stripped.removeprefix("Corked:").strip() == "yes"
-        else:
+            outputs.append({})
+        elif outputs:
             prop = _PROPERTY_RE.match(line)
+            key, colon, value = line.strip().partition(":")
             if prop:
-                current.properties[prop.group(1)] = prop.group(2)
+                outputs[-1][prop[1]] = prop[2]
+            elif colon:
+                outputs[-1][key] = value.strip()
     return outputs
 
 
 def monitor_sources(short_sources: str) -> set[str]:
     """Indexes of monitor sources (speaker loopbacks) in ``pactl list short sources``."""
-    found: set[str] = set()
-    for line in short_sources.splitlines():
-        fields = line.split("\t")
-        if len(fields) >= 2 and fields[1].endswith(".monitor"):
-            found.add(fields[0])
-    return found
-
-
-def recording(outputs: list[SourceOutput], monitors: set[str]) -> SourceOutput | None:
-    """The first stream that records a real microphone, if any."""
-    for output in outputs:
-        if output.corked or output.source in monitors:
-            continue
-        if output.properties.get("media.name") in _METERS:
-            continue
-        return output
-    return None
+    rows = (line.split("\t") for line in short_sources.splitlines())
+    return {row[0] for row in rows if len(row) >= 2 and row[1].endswith(".monitor")}
 
 
 class MicrophoneInUse:
-    """The do-not-disturb check for a recording stream."""
-
     name = "microphone"
 
     def __init__(
-        self,
-        pactl: str = "pactl",
-        timeout: float = TIMEOUT,
-        env: Mapping[str, str] | None = None,
+        self, pactl: str = "pactl", timeout: float = TIMEOUT, env: Mapping[str, str] = os.environ
     ) -> None:
         self.pactl = pactl
         self.timeout = timeout
         self.env = env
 
-    def _run(self, executable: str, *args: str) -> str | None:
-        env = {**(self.env if self.env is not None else os.environ), "LC_ALL": "C"}
-        try:
-            result = subprocess.run(
-                [executable, *args],
-                capture_output=True,
-                text=True,
-                timeout=self.timeout,
-                stdin=subprocess.DEVNULL,
-                env=env,
-                check=False,
-            )
-        except (OSError, subprocess.TimeoutExpired) as e:
-            log.debug("pactl %s failed: %s", " ".join(args), e)
-            return None
-        return result.stdout if result.returncode == 0 else None
-
     def reason(self) -> str | None:
-        """``"microphone in use (by <app>)"`` or None (also without pactl or a server)."""
         executable = shutil.which(self.pactl)
         if executable is None:
             return None
-        listing = self._run(executable, "list", "source-outputs")
+        env = {**self.env, "LC_ALL": "C"}
+        listing = output_of([executable, "list", "source-outputs"], self.timeout, env)
         if not listing:
             return None
-        sources = self._run(executable, "list", "short", "sources") or ""
-        found = recording(parse_source_outputs(listing), monitor_sources(sources))
-        if found is None:
-            return None
-        app = found.properties.get("application.name")
-        if app:
-            return _("microphone in use (by {app})").format(app=app)
-        return _("microphone in use")
+        sources = output_of([executable, "list", "short", "sources"], self.timeout, env)
+        monitors = monitor_sources(sources or "")
+        for stream in parse_source_outputs(listing):
+            if (
+                stream.get("Corked") == "yes"
+                or stream.get("Source") in monitors
+                or stream.get("media.name") in _METERS
+            ):
+                continue
+            app = stream.get("application.name")
+            if app:
+                return _("microphone in use (by {app})").format(app=app)
+            return _("microphone in use")
+        return None
 
     def close(self) -> None:
         """Nothing to close."""

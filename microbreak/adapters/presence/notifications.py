@@ -1,9 +1,6 @@
-"""Has the user silenced notifications (the desktop's own do-not-disturb)?
-
-GNOME keeps it as ``show-banners = false`` in ``org.gnome.desktop.notifications``; KDE's server
-has an ``Inhibited`` property on ``org.freedesktop.Notifications``; dunst has ``paused`` on its
-``org.dunstproject.cmd0`` interface. A reminder then would only pile up in a queue.
-"""
+"""Has the user silenced notifications (the desktop's own do-not-disturb)? A reminder then
+would only pile up in a queue. GNOME's switch is a setting; KDE's and dunst's notification
+servers each have a property for it."""
 
 from __future__ import annotations
 
@@ -29,28 +26,25 @@ SERVER_FLAGS = (
     (NOTIFICATIONS, "Inhibited", "notifications inhibited (do not disturb)"),
 )
 _UNSUPPORTED = frozenset(
-    {
-        "org.freedesktop.DBus.Error.InvalidArgs",
-        "org.freedesktop.DBus.Error.UnknownInterface",
-        "org.freedesktop.DBus.Error.UnknownProperty",
-        "org.freedesktop.DBus.Error.UnknownMethod",
-        "org.freedesktop.DBus.Error.NotSupported",
-    }
+    f"org.freedesktop.DBus.Error.{name}"
+    for name in (
+        "InvalidArgs",
+        "UnknownInterface",
+        "UnknownProperty",
+        "UnknownMethod",
+        "NotSupported",
+    )
 )
 
 
-def on_gnome(env: Mapping[str, str] = os.environ) -> bool:
-    """Whether ``$XDG_CURRENT_DESKTOP`` names GNOME (``ubuntu:GNOME`` counts).
-
-    GNOME's setting outlives a GNOME session: read on another desktop it could silence
-    microbreak for good, so callers only ask it on GNOME.
+def on_gnome(env: Mapping[str, str]) -> bool:
+    """Whether ``$XDG_CURRENT_DESKTOP`` names GNOME (``ubuntu:GNOME`` counts): GNOME's setting
+    outlives a GNOME session, and read on another desktop it could silence microbreak for good.
     """
     return "GNOME" in env.get("XDG_CURRENT_DESKTOP", "").upper().split(":")
 
 
 class GnomeBanners:
-    """GNOME's Do Not Disturb switch, read through Gio (no subprocess)."""
-
     name = "gnome-dnd"
 
     def __init__(
@@ -59,24 +53,14 @@ class GnomeBanners:
         self.schema = schema
         self.key = key
         self._settings = settings
-        self._missing = False
-
-    def _get_settings(self) -> Any:
-        """The Gio.Settings, or None when PyGObject or the schema (or its key) is missing."""
-        if self._settings is not None or self._missing:
-            return self._settings
-        self._missing = True  # asked once, even if asking fails
-        self._settings = settings_with(self.schema, self.key)
-        self._missing = self._settings is None
-        if self._missing:
-            log.debug("no GSettings schema %s with key %s", self.schema, self.key)
-        return self._settings
+        self._looked_up = settings is not None
 
     def reason(self) -> str | None:
-        """``"do not disturb is on"`` when banners are off."""
         try:
-            settings = self._get_settings()
-            if settings is not None and not settings.get_boolean(self.key):
+            if not self._looked_up:
+                self._looked_up = True  # once, even if looking fails
+                self._settings = settings_with(self.schema, self.key)
+            if self._settings is not None and not self._settings.get_boolean(self.key):
                 return _("do not disturb is on")
         except Exception as e:  # GLib errors from a broken settings backend
             log.debug("GNOME do-not-disturb check failed: %s", e)
@@ -87,20 +71,17 @@ class GnomeBanners:
 
 
 class NotificationServerDnd:
-    """The running notification server's own pause/inhibit flag, where it has one."""
-
     name = "notification-server"
 
-    def __init__(self, bus: Bus, *, owns_bus: bool = True) -> None:
-        self.bus = bus
-        self._owns_bus = owns_bus
+    def __init__(self, env: Mapping[str, str] = os.environ) -> None:
+        self.bus = Bus.session(env)
         self._owner: str | None = None
         self._unsupported: set[str] = set()
 
     def reason(self) -> str | None:
-        """The first flag that is set on the current server, else None."""
+        """The first flag set on the current server (asked of its unique name, so a missing
+        server is never D-Bus-activated by us), else None."""
         try:
-            # Asked of the unique name: a missing server is never D-Bus-activated by us.
             owner = self.bus.owner(NOTIFICATIONS)
         except BusError as e:
             log.debug("notification server check: %s", e)
@@ -125,6 +106,4 @@ class NotificationServerDnd:
         return None
 
     def close(self) -> None:
-        """Close the bus connection if it is ours."""
-        if self._owns_bus:
-            self.bus.close()
+        self.bus.close()

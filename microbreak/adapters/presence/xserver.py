@@ -1,22 +1,22 @@
-"""One connection to the X server, opened when first needed and again after the server went away.
-
-python-xlib speaks the X protocol itself (no subprocess, no libX11), so a question such as "how
-long since the last input" is one request on a connection we keep open. The idle and full-screen
-detectors can share one ``XServer``.
+"""One connection to the X server, opened when first needed and again after the server went away:
+python-xlib speaks the X protocol itself, so each question is one request on an open connection.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import os
 import threading
 import time
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from ...i18n import _
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 #: After a failed connect, wait this long before trying again.
 RETRY_AFTER = 30.0
@@ -27,32 +27,21 @@ class XUnavailable(Exception):
 
 
 class XServer:
-    """A lazily opened python-xlib ``Display`` for one display name."""
-
-    def __init__(self, name: str | None, retry_after: float = RETRY_AFTER) -> None:
-        self.name = name or None
-        self.retry_after = retry_after
+    def __init__(self, env: Mapping[str, str] = os.environ) -> None:
+        self.name = env.get("DISPLAY") or None
         self._display: Any = None
         self._atoms: dict[str, int] = {}
-        self._failed_at: float | None = None
-        self.lock = threading.RLock()
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> XServer:
-        """The display named by ``$DISPLAY`` (none if unset)."""
-        return cls(env.get("DISPLAY"))
+        self._failed_at = -math.inf  # the last failed connect
+        self._lock = threading.RLock()
 
     def display(self) -> Any:
         """The open connection; raises ``XUnavailable`` when there is none."""
-        with self.lock:
+        with self._lock:
             if self._display is not None:
                 return self._display
             if self.name is None:
                 raise XUnavailable(_("no X display ($DISPLAY is not set)"))
-            if (
-                self._failed_at is not None
-                and time.monotonic() - self._failed_at < self.retry_after
-            ):
+            if time.monotonic() - self._failed_at < RETRY_AFTER:
                 raise XUnavailable(
                     _("display {display} was unreachable a moment ago").format(display=self.name)
                 )
@@ -70,20 +59,34 @@ class XServer:
                 ) from e
             # Errors of requests without a reply would otherwise be printed to stderr.
             conn.set_error_handler(lambda *_args: None)
-            self._failed_at = None
             self._display = conn
             return conn
 
     def atom(self, name: str) -> int:
         """The atom for ``name`` (interned once per connection)."""
-        with self.lock:
+        with self._lock:
             if name not in self._atoms:
                 self._atoms[name] = int(self.display().intern_atom(name))
             return self._atoms[name]
 
-    def reset(self) -> None:
-        """Drop the connection after an error; the next use reconnects."""
-        with self.lock:
+    def ask(self, question: Callable[[Any], T], what: str) -> T | None:
+        """``question(display)``, or None when there is no display or it failed. An X error reply
+        (BadWindow: the window just closed) keeps the connection; any other failure drops it."""
+        with self._lock:
+            try:
+                return question(self.display())
+            except XUnavailable:
+                return None
+            except Exception as e:
+                log.debug("%s failed: %s", what, e)
+                from Xlib.error import XError
+
+                if not isinstance(e, XError):
+                    self.close()
+                return None
+
+    def close(self) -> None:
+        with self._lock:
             conn, self._display = self._display, None
             self._atoms.clear()
             if conn is not None:
@@ -91,16 +94,3 @@ class XServer:
                     conn.close()
                 except Exception as e:  # the socket may already be gone
                     log.debug("closing display %s: %s", self.name, e)
-
-    def close(self) -> None:
-        """Close the connection."""
-        self.reset()
-
-
-def is_x_protocol_error(error: BaseException) -> bool:
-    """True for an X error reply (BadWindow...): the connection itself is still fine."""
-    try:
-        from Xlib.error import XError
-    except ImportError:
-        return False
-    return isinstance(error, XError)

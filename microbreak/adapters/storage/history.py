@@ -1,11 +1,6 @@
-"""The break history: every reminder, snooze, pause and start/stop, in a small SQLite file.
-
-Times are stored as UTC epoch seconds (shown in local time by ``usecases/stats.py``). Each event is
-one short transaction in WAL mode, so a crash loses at most the event being written and the stats
-command can read while the daemon writes. A file that is cut short, corrupt or from a newer
-schema is moved aside with a timestamp and a fresh one started, with every row SQLite can still
-read from it copied over. Only the standard library is used.
-"""
+"""The break history, in a small SQLite file: times in UTC epoch seconds, each event one short
+transaction in WAL mode, so a crash loses at most the event being written and ``stats`` can
+read while the daemon writes."""
 
 from __future__ import annotations
 
@@ -15,14 +10,12 @@ import math
 import os
 import sqlite3
 import threading
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from types import TracebackType
 from typing import cast
-from urllib.parse import quote
 
 from ...core.events import EventKind
+from . import aside_name
 
 log = logging.getLogger(__name__)
 
@@ -41,19 +34,7 @@ SCHEMA = (
 #: Salvaged rows must look like ours: times between 2000 and 2100, short exercise ids.
 _AT_RANGE = (946_684_800, 4_102_444_800)
 _MAX_TEXT = 200
-
-
 _KINDS = frozenset(k.value for k in EventKind)
-
-
-@dataclass(frozen=True, slots=True)
-class Event:
-    """One row, read back."""
-
-    at: datetime  # aware, UTC
-    kind: EventKind
-    exercise: str | None = None
-    seconds: float | None = None
 
 
 Row = tuple[int, int, str, str | None, float | None]  # id, at, kind, exercise, seconds
@@ -72,10 +53,9 @@ class History:
     def open(
         cls, path: str | os.PathLike[str], *, now: datetime | None = None
     ) -> tuple[History, str | None]:
-        """Open (or create) the file; the string is a warning to log once if it was moved aside.
-
-        ``now`` only names the moved-aside file (``history.sqlite.corrupt-20261121T221500``).
-        """
+        """Open (or create) the file. One that is cut short, corrupt or from a newer schema is
+        moved aside (named by ``now``) and a fresh one started with every row SQLite can still
+        read from it; the string is then a warning to log once."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         problem = _problem(path)
@@ -123,24 +103,6 @@ class History:
                 return
             self._failing = False
 
-    def events(self, since: datetime | None = None, until: datetime | None = None) -> list[Event]:
-        """The events in ``[since, until)``, oldest first (for tests and small reads)."""
-        low = math.floor(since.timestamp()) if since else -(2**63)
-        high = math.floor(until.timestamp()) if until else 2**63 - 1
-        with self._lock:
-            if self._conn is None:
-                raise sqlite3.ProgrammingError("the history is closed")
-            rows = self._conn.execute(
-                "SELECT at, kind, exercise, seconds FROM events WHERE at >= ? AND at < ? "
-                "ORDER BY at, id",
-                (low, high),
-            ).fetchall()
-        return [
-            Event(datetime.fromtimestamp(at, timezone.utc), EventKind(kind), exercise, seconds)
-            for at, kind, exercise, seconds in rows
-            if kind in _KINDS
-        ]
-
     def close(self) -> None:
         """Checkpoint and close; later ``record`` calls are ignored."""
         with self._lock:
@@ -151,26 +113,16 @@ class History:
     def __enter__(self) -> History:
         return self
 
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *_: object) -> None:
         self.close()
 
 
 def connect_readonly(path: str | os.PathLike[str]) -> sqlite3.Connection:
     """A read-only connection (the stats command), which never changes or creates the file."""
-    uri = f"file:{quote(str(Path(path).resolve()))}?mode=ro"
-    return sqlite3.connect(uri, uri=True, timeout=5.0)
-
-
-# -- opening ------------------------------------------------------------------------------------
+    return sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=5.0)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    """Open for writing, in autocommit mode, and create the schema if it is missing."""
     conn = sqlite3.connect(path, timeout=5.0, isolation_level=None, check_same_thread=False)
     try:
         conn.execute("PRAGMA journal_mode = WAL")
@@ -217,20 +169,14 @@ def _problem(path: Path) -> str | None:
 
 
 def _move_aside(path: Path, now: datetime) -> Path:
-    """Rename the file (and its WAL) to ``<name>.corrupt-YYYYmmddTHHMMSS``."""
-    stamp = now.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%S")
-    aside = path.with_name(f"{path.name}.corrupt-{stamp}")
-    n = 1
-    while aside.exists():
-        n += 1
-        aside = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+    """Rename the file and its WAL (``aside_name``); the shared-memory index is rebuilt."""
+    aside = aside_name(path, now)
     os.replace(path, aside)
     for suffix in ("-wal", "-journal"):
         side = Path(f"{path}{suffix}")
         if side.exists():
             os.replace(side, f"{aside}{suffix}")
-    with contextlib.suppress(FileNotFoundError):
-        Path(f"{path}-shm").unlink()  # only an index into the WAL; rebuilt from it
+    Path(f"{path}-shm").unlink(missing_ok=True)
     return aside
 
 
@@ -243,10 +189,7 @@ def _tidy(aside: Path, had_wal: bool) -> None:
             wal.unlink()
 
 
-# -- salvage ------------------------------------------------------------------------------------
-
-#: The largest rowid SQLite allows.
-_MAX_ID = 2**63 - 1
+_MAX_ID = 2**63 - 1  # SQLite's largest rowid
 
 #: From an id on: SQLite finds the first row by a search down the B-tree (by ``id > ?`` it would
 #: search for the row before it, which may sit on the damaged page).
@@ -254,20 +197,16 @@ _READ = "SELECT id, at, kind, exercise, seconds FROM events NOT INDEXED WHERE id
 
 
 def salvage(damaged: Path) -> list[Row]:
-    """Every row SQLite can still read from a damaged file (and its WAL), ordered by id.
-
-    The table is read in id order. Where SQLite stops at a damaged page, reading carries on from
-    the first id past it that SQLite can reach: a search by id only reads the pages on the way
-    down the table's B-tree, so one bad page costs only the rows on it.
-    """
+    """Every row SQLite can still read from a damaged file (and its WAL), in id order. Where
+    SQLite stops at a damaged page, reading carries on from the first id past it that it can
+    reach: a search by id only reads the pages down the B-tree, so a bad page costs its rows."""
     rows: list[Row] = []
     try:
         conn = connect_readonly(damaged)
     except sqlite3.Error:
         return rows
     try:
-        # Lets SQLite open a file shorter than its header says (one cut short), instead of
-        # refusing all of it; the connection is read-only, so nothing is written.
+        # Opens a file shorter than its header says instead of refusing all of it (read-only).
         with contextlib.suppress(sqlite3.Error):
             conn.execute("PRAGMA writable_schema = ON")
         start: int | None = 1
@@ -280,10 +219,8 @@ def salvage(damaged: Path) -> list[Row]:
 
 
 def _read_from(conn: sqlite3.Connection, start: int, into: list[Row]) -> int | None:
-    """Append the rows from id ``start`` on until SQLite gives up.
-
-    Returns the last id before the ones it could not read, or None at the end of the table.
-    """
+    """Append the rows from id ``start`` on until SQLite gives up; the last id before the
+    ones it could not read, or None at the end of the table."""
     last = start - 1
     try:
         for row in conn.execute(_READ, (start,)):
@@ -299,17 +236,14 @@ def _read_from(conn: sqlite3.Connection, start: int, into: list[Row]) -> int | N
 
 
 def _keep(row: tuple[object, ...], into: list[Row]) -> int:
-    """Append ``row`` if it looks like ours; its id."""
     if _valid(row):
         into.append(cast(Row, row))
     return cast(int, row[0])
 
 
 def _next_readable(conn: sqlite3.Connection, bad: int) -> int | None:
-    """The first id past ``bad`` from which SQLite can read again, or None if there is none.
-
-    Steps of doubling length find a readable place; halving them finds the first one.
-    """
+    """The first id past ``bad`` from which SQLite can read again, or None: steps of doubling
+    length find a readable place, halving them finds the first one."""
     step = 1
     while _reach(conn, bad + step) is None:
         if bad + step >= _MAX_ID:
@@ -340,14 +274,9 @@ def _first(conn: sqlite3.Connection, start: int) -> tuple[object, ...] | None:
 
 
 def _valid(row: tuple[object, ...]) -> bool:
-    """Whether a row read from a damaged file looks like one this code wrote."""
-    if len(row) != 5:
-        return False
-    rowid, at, kind, exercise, seconds = row
+    _rowid, at, kind, exercise, seconds = row  # the rowid is an integer, read from 1 on
     return (
-        isinstance(rowid, int)
-        and rowid > 0
-        and isinstance(at, int)
+        isinstance(at, int)
         and _AT_RANGE[0] <= at < _AT_RANGE[1]
         and kind in _KINDS
         and (exercise is None or (isinstance(exercise, str) and len(exercise) <= _MAX_TEXT))

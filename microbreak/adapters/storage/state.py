@@ -1,31 +1,25 @@
-"""The planner's state on disk, so a pause or a pending reminder survives a restart or a reboot.
-
-Written atomically (a temporary file in the same directory, fsync, rename), so a crash or a full
-disk leaves either the old file or the new one, never half of one. A file that is cut short,
-corrupt, written by a newer microbreak or missing a key is moved aside with a timestamp and a
-fresh start is made; the caller tells the user once. Only the newest few of those are kept, so a
-file that keeps going bad cannot fill the disk.
-"""
+"""The planner's state on disk, so a pause or a pending reminder survives a restart. A file
+that is cut short, corrupt, from a newer microbreak or missing a key is moved aside and a fresh
+start made."""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import os
-import re
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from . import aside_name, moved_aside
+
 VERSION = 1
-#: How many moved-aside files (``state.json.corrupt-*``) are kept, newest first.
+#: How many moved-aside files are kept, so that a file that keeps going bad cannot fill the disk.
 KEEP_CORRUPT = 3
 
 
 class StateStore:
-    """``state.json`` in the user state dir."""
-
     def __init__(self, path: Path) -> None:
         self.path = path
 
@@ -60,30 +54,14 @@ class StateStore:
         return planner, None
 
     def move_aside(self) -> Path:
-        """Rename the file to ``state.json.corrupt-YYYYmmddTHHMMSS`` and return the new path.
-
-        Older ones beyond the newest ``KEEP_CORRUPT`` are deleted.
-        """
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
-        # Numbered past any of the same second, so the newest always sorts last.
-        n = max((k for (s, k), _ in self._corrupt_files() if s == stamp), default=0) + 1
-        suffix = stamp if n == 1 else f"{stamp}-{n}"
-        aside = self.path.with_name(f"{self.path.name}.corrupt-{suffix}")
+        """Rename the file to ``state.json.corrupt-YYYYmmddTHHMMSS``, keeping only the newest
+        ``KEEP_CORRUPT`` of those; the new path."""
+        aside = aside_name(self.path, datetime.now(timezone.utc))
         os.replace(self.path, aside)
-        for _, old in self._corrupt_files()[KEEP_CORRUPT:]:
+        for _, old in moved_aside(self.path)[KEEP_CORRUPT:]:
             with contextlib.suppress(OSError):
                 old.unlink()
         return aside
-
-    def _corrupt_files(self) -> list[tuple[tuple[str, int], Path]]:
-        """The moved-aside files, newest first, by the stamp and number in their names."""
-        pattern = re.compile(re.escape(self.path.name) + r"\.corrupt-(\d{8}T\d{6})(?:-(\d+))?")
-        found = []
-        for path in self.path.parent.iterdir():
-            match = pattern.fullmatch(path.name)
-            if match:
-                found.append(((match[1], int(match[2] or 1)), path))
-        return sorted(found, reverse=True)
 
     def save(self, state: dict[str, object]) -> None:
         """Write atomically: readers see the old state or the new, never a torn file."""
@@ -106,10 +84,8 @@ _MODES = ("running", "snoozed", "paused")
 
 
 def _check(planner: dict[str, Any]) -> None:
-    """Raise ValueError naming the first key that is missing or of the wrong type.
-
-    Checked here, once, so that a hand-edited or half-migrated file is moved aside like a
-    corrupt one instead of failing (or being silently overwritten) later in the planner.
+    """Raise ValueError naming the first key that is missing or of the wrong type: a
+    hand-edited file is moved aside like a corrupt one instead of failing later in the planner.
     """
     mode = planner.get("mode")
     if mode not in _MODES:  # a tuple, not a set: an unhashable value must not raise TypeError
@@ -150,6 +126,5 @@ def _time(planner: dict[str, Any], key: str, *, required: bool) -> None:
 
 
 def _short(value: object) -> str:
-    """``repr`` cut short for a one-line warning."""
     text = repr(value)
     return text if len(text) <= 40 else f"{text[:37]}..."
