@@ -231,8 +231,8 @@ class Planner:
 
     def start(self, now: datetime) -> None:
         """Begin a fresh interval (daemon start); outside working hours, wait for them."""
-        self.mode, self.due, self.paused_until = Mode.RUNNING, now + self.interval(), None
-        self.off_duty = False
+        self.paused_until, self.off_duty = None, False
+        self._afresh(now)
         if self.work is not None and self.work.current(now, self.tz) is None:
             self._go_off_duty()
 
@@ -266,8 +266,7 @@ class Planner:
             self.held_reason = hold
             if now - self.held_since < self.policy.max_postpone:
                 return None
-            self._clear_hold()
-            self._again, self.mode, self.due = None, Mode.RUNNING, now + self.interval()
+            self._afresh(now)
             return Dropped(now, hold)
         self._clear_hold()
         trigger = Trigger.SNOOZED if self._again is not None else Trigger.SCHEDULED
@@ -289,10 +288,7 @@ class Planner:
         if self.away_since is None:
             return None
         length, self.away_since = now - self.away_since, None
-        self._clear_hold()
-        self._again = None
-        if not self.off_duty:
-            self.mode, self.due = Mode.RUNNING, now + self.interval()
+        self._afresh(now)
         return length
 
     def _clear_hold(self) -> None:
@@ -301,6 +297,13 @@ class Planner:
     def _fresh_due(self, now: datetime) -> datetime | None:
         """A fresh interval from now; none off duty, where the next period sets the time."""
         return None if self.off_duty else now + self.interval()
+
+    def _afresh(self, now: datetime) -> None:
+        """Nothing held or repeated; a fresh interval, unless off duty (the next period sets it)."""
+        self._again = None
+        self._clear_hold()
+        if not self.off_duty:
+            self.mode, self.due = Mode.RUNNING, now + self.interval()
 
     def _go_off_duty(self) -> None:
         """Working hours are over: nothing is pending until the next period begins."""
@@ -311,10 +314,7 @@ class Planner:
         """The machine slept; a long enough sleep is a natural break. Returns True if it was."""
         if self.mode is Mode.PAUSED or slept < self.policy.natural_break:
             return False
-        self._again = None
-        self._clear_hold()
-        if not self.off_duty:
-            self.mode, self.due = Mode.RUNNING, now + self.interval()
+        self._afresh(now)
         return True
 
     def on_clock_jump(self, now: datetime, delta: timedelta) -> None:
@@ -335,8 +335,7 @@ class Planner:
 
     def take_break_now(self, now: datetime) -> Reminder:
         """Show a reminder at once and start a fresh interval (a pause stays a pause)."""
-        reminder = self._show(now, Trigger.NOW, keep_paused=self.mode is Mode.PAUSED)
-        return reminder
+        return self._show(now, Trigger.NOW, keep_paused=self.mode is Mode.PAUSED)
 
     def snooze(self, now: datetime, duration: timedelta) -> None:
         """Push the pending reminder out by ``duration``.
@@ -384,7 +383,6 @@ class Planner:
         """
         if self.mode is Mode.PAUSED:
             raise StateError(_("microbreak is paused; there is no pending reminder to skip"))
-        self._clear_hold()
         skipped, self.unanswered, self._again = self.unanswered, None, None
         self.mode, self.due = Mode.RUNNING, self._fresh_due(now)
         self._clear_hold()
@@ -427,8 +425,6 @@ class Planner:
             return None
         if work != old_work:
             self.start(now)  # working hours changed: wait for them, or a fresh interval
-            self._again = None
-            self._clear_hold()
             return "the working hours changed"
         if (policy.min_interval, policy.max_interval) != old_bounds and self.due is not None:
             self.due = now + self.interval()
@@ -558,8 +554,7 @@ class Planner:
         if self.due > now:
             return "the pending reminder keeps its time"
         if stopped >= self.policy.natural_break:
-            self.mode, self.due, self._again = Mode.RUNNING, now + self.interval(), None
-            self._clear_hold()
+            self._afresh(now)
             return "microbreak was not running for a while: a fresh interval starts"
         if self.away_since is not None:
             return "away when it stopped: a fresh interval starts when you are back"
