@@ -22,8 +22,8 @@ from .work_hours import WorkWeek
 
 #: A snooze this soon after a reminder means "show me that one again later".
 JUST_SHOWN = timedelta(minutes=10)
-#: How often a held reminder (full-screen window, camera in use...) is tried again; never less
-#: than six tries before ``max_postpone`` drops it (see ``Planner.hold_retry``).
+#: How often a held reminder (full-screen window, camera in use...) is tried again; shorter for
+#: a short ``max_postpone``, so that at least six tries come before it drops the reminder.
 HOLD_RETRY = timedelta(minutes=3)
 
 
@@ -197,7 +197,8 @@ class Planner:
         if self.away_since is not None:
             wake = None  # nothing is due while away; the app looks for the return
         elif self.held_since is not None and now is not None:
-            wake = min(now + self.hold_retry, self.held_since + self.policy.max_postpone)
+            retry = min(HOLD_RETRY, self.policy.max_postpone / 6)
+            wake = min(now + retry, self.held_since + self.policy.max_postpone)
         if self.work is not None and now is not None:
             # The edges of working hours count while away too: the status tells them.
             period = self.work.current(now, self.tz)
@@ -207,11 +208,6 @@ class Planner:
             if period is not None:
                 return min(wake, period[1]) if wake is not None else period[1]
         return wake
-
-    @property
-    def hold_retry(self) -> timedelta:
-        """The retry period for a held reminder: HOLD_RETRY, shorter for a short max_postpone."""
-        return min(HOLD_RETRY, self.policy.max_postpone / 6)
 
     def is_due(self, now: datetime) -> bool:
         """Would a tick now show a reminder (before do-not-disturb is asked)?"""
