@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from enum import Enum
-from functools import cache
 from types import MappingProxyType
 
 
@@ -406,12 +405,6 @@ def current_id(exercise_id: str, known: Collection[str]) -> str:
     return MERGED.get(exercise_id, exercise_id)
 
 
-@cache
-def _index() -> dict[str, Exercise]:
-    """Build the id lookup once; the catalog is immutable so it never goes stale."""
-    return {exercise.id: exercise for exercise in CATALOG}
-
-
 def by_id() -> dict[str, Exercise]:
-    """Map id to exercise; a fresh copy, so a caller's edits cannot corrupt the shared index."""
-    return dict(_index())
+    """Map id to exercise; a fresh dict, so a caller's edits cannot touch the catalog."""
+    return {exercise.id: exercise for exercise in CATALOG}
