@@ -70,7 +70,6 @@ class Rotation:
 
     @property
     def exercises(self) -> tuple[Exercise, ...]:
-        """Every exercise in the rotation."""
         return tuple(self._exercises.values())
 
     def reselect(self, exercises: Iterable[Exercise]) -> None:
@@ -101,17 +100,13 @@ class Rotation:
         """The id of the exercise shown most recently, allowed now or not (for saving)."""
         return self._last
 
-    def _refill(self) -> None:
-        ids = list(self._exercises)
-        self._rng.shuffle(ids)
-        self._deck = ids
-
     def next(self) -> Exercise:
         """The next exercise: never a repeat within a round, never the last one again while
         there is another to show, and a new body area when possible."""
         stale = len(self._exercises) > 1 and all(i == self._last for i in self._deck)
         if not self._deck or stale:  # stale: only the last one left (a hand-edited state file)
-            self._refill()
+            self._deck = list(self._exercises)
+            self._rng.shuffle(self._deck)
         last = self.last
         other_id = [n for n, i in enumerate(self._deck) if i != self._last]
         # Prefer another body area; failing that, at least not the very same exercise (which
