@@ -103,8 +103,7 @@ def format_duration(value: timedelta) -> str:
     """Write a duration back the way a person would, e.g. ``1h30m`` or ``90s``."""
     total = round(value.total_seconds())
     sign = "-" if total < 0 else ""
-    total = abs(total)
-    hours, rest = divmod(total, 3600)
+    hours, rest = divmod(abs(total), 3600)
     minutes, seconds = divmod(rest, 60)
     parts = [f"{n}{u}" for n, u in ((hours, "h"), (minutes, "m"), (seconds, "s")) if n]
     return sign + ("".join(parts) or "0s")
@@ -115,8 +114,7 @@ def humanize(value: timedelta) -> str:
     total = max(0, round(value.total_seconds()))
     if total < 60:
         return _("{n} s").format(n=total)
-    minutes = (total + 59) // 60
-    hours, minutes = divmod(minutes, 60)
+    hours, minutes = divmod((total + 59) // 60, 60)  # whole minutes, rounded up
     if not hours:
         return _("{n} min").format(n=minutes)
     if minutes:
