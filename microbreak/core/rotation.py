@@ -26,12 +26,9 @@ class Selection:
     exclude: tuple[str, ...] = ()
 
     def allowed(self, catalog: Sequence[Exercise] = CATALOG) -> tuple[Exercise, ...]:
-        """The exercises this selection allows, in catalog order.
-
-        Naming an exercise in ``include`` is asking for it, whatever its position; without an
-        include list only the configured positions (seated by default) are used, so a floor
-        exercise never comes up at a desk unless the user asked for it.
-        """
+        """The exercises allowed, in catalog order. Naming one in ``include`` asks for it, whatever
+        its position; without an include list only ``positions`` (seated by default) count, so a
+        floor exercise never comes up at a desk unless the user asked for it."""
         known = {e.id for e in catalog}
         unknown = [i for i in (*self.include, *self.exclude) if i not in known]
         if unknown:
