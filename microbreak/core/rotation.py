@@ -51,19 +51,12 @@ class Rotation:
     bring it straight back.
     """
 
-    def __init__(
-        self,
-        exercises: Iterable[Exercise],
-        rng: random.Random,
-        deck: Sequence[str] = (),
-        last: str | None = None,
-    ) -> None:
+    def __init__(self, exercises: Iterable[Exercise], rng: random.Random) -> None:
         self._exercises: dict[str, Exercise] = {}
         self._rng = rng
         self._deck: list[str] = []
         self._last: str | None = None
         self.reselect(exercises)
-        self.resume(deck, last)
 
     @property
     def exercises(self) -> tuple[Exercise, ...]:
