@@ -242,7 +242,8 @@ def test_rotation_resumes_from_a_saved_deck() -> None:
     first.next()
     saved, last = first.deck, first.last
     assert last is not None
-    second = Rotation(allowed, random.Random(99), deck=saved, last=last.id)
+    second = Rotation(allowed, random.Random(99))
+    second.resume(saved, last.id)
     rest = [second.next().id for _ in range(len(saved))]
     assert sorted(rest) == sorted(saved)
 
@@ -290,5 +291,6 @@ def test_rotation_remembers_the_last_exercise_while_it_is_left_out() -> None:
 
 def test_rotation_never_repeats_from_a_deck_holding_only_the_last_one() -> None:
     allowed = Selection().allowed()
-    rotation = Rotation(allowed, random.Random(1), deck=[allowed[0].id], last=allowed[0].id)
+    rotation = Rotation(allowed, random.Random(1))
+    rotation.resume([allowed[0].id], allowed[0].id)
     assert rotation.next() != allowed[0]

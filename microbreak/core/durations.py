@@ -39,18 +39,12 @@ def parse_time_of_day(value: object) -> time:
     """
     if isinstance(value, time):
         if value.second or value.microsecond:
-            raise TimeOfDayError(
-                _("{value} has seconds; write {help}").format(
-                    value=value.isoformat(), help=_(TIME_HELP)
-                )
-            )
-        if value.tzinfo is not None:
-            raise TimeOfDayError(
-                _("{value} has a UTC offset; write {help}").format(
-                    value=value.isoformat(), help=_(TIME_HELP)
-                )
-            )
-        return value
+            problem = _("{value} has seconds; write {help}")
+        elif value.tzinfo is not None:
+            problem = _("{value} has a UTC offset; write {help}")
+        else:
+            return value
+        raise TimeOfDayError(problem.format(value=value.isoformat(), help=_(TIME_HELP)))
     match = _TIME_OF_DAY.fullmatch(value.strip()) if isinstance(value, str) else None
     if match is None:
         raise TimeOfDayError(_not_a(value, TIME_HELP))
@@ -61,9 +55,7 @@ def parse_duration(value: object) -> timedelta:
     """Read a duration from config or the command line; numbers alone mean minutes."""
     if isinstance(value, timedelta):
         return value
-    if isinstance(value, bool):
-        raise DurationError(_not_a(value, DURATION_HELP))
-    if isinstance(value, int | float):
+    if isinstance(value, int | float) and not isinstance(value, bool):
         return _span(value, 60.0, value)
     if not isinstance(value, str):
         raise DurationError(_not_a(value, DURATION_HELP))
@@ -111,8 +103,7 @@ def format_duration(value: timedelta) -> str:
     """Write a duration back the way a person would, e.g. ``1h30m`` or ``90s``."""
     total = round(value.total_seconds())
     sign = "-" if total < 0 else ""
-    total = abs(total)
-    hours, rest = divmod(total, 3600)
+    hours, rest = divmod(abs(total), 3600)
     minutes, seconds = divmod(rest, 60)
     parts = [f"{n}{u}" for n, u in ((hours, "h"), (minutes, "m"), (seconds, "s")) if n]
     return sign + ("".join(parts) or "0s")
@@ -123,8 +114,7 @@ def humanize(value: timedelta) -> str:
     total = max(0, round(value.total_seconds()))
     if total < 60:
         return _("{n} s").format(n=total)
-    minutes = (total + 59) // 60
-    hours, minutes = divmod(minutes, 60)
+    hours, minutes = divmod((total + 59) // 60, 60)  # whole minutes, rounded up
     if not hours:
         return _("{n} min").format(n=minutes)
     if minutes:

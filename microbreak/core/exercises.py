@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from enum import Enum
-from functools import cache
 from types import MappingProxyType
 
 
@@ -58,11 +57,8 @@ class Sides(str, Enum):
 @dataclass(frozen=True, slots=True)
 class Routine:
     """The dose as data, so the guide can count it: ``repetitions`` of a move held for
-    ``hold_seconds`` (0: no hold), on both sides at once or on each side in turn.
-
-    ``pace_seconds`` is how long one repetition's movement takes, in and out, besides the hold;
-    None lets the guide choose its calm default.
-    """
+    ``hold_seconds`` (0: no hold), on both sides at once or each in turn; ``pace_seconds`` is one
+    repetition's movement in and out, besides the hold (None: the guide's calm default)."""
 
     repetitions: int
     hold_seconds: int
@@ -397,21 +393,13 @@ MERGED: Mapping[str, str] = MappingProxyType(
 
 
 def current_id(exercise_id: str, known: Collection[str]) -> str:
-    """The id to look up: ``exercise_id`` itself when ``known`` has it, else what it merged into.
-
-    A known id wins, so an exercise file of yours that reuses an old id keeps its own meaning.
-    """
+    """The id to look up: ``exercise_id`` itself when ``known`` has it (so an exercise file of
+    yours that reuses an old id keeps its own meaning), else what it merged into."""
     if exercise_id in known:
         return exercise_id
     return MERGED.get(exercise_id, exercise_id)
 
 
-@cache
-def _index() -> dict[str, Exercise]:
-    """Build the id lookup once; the catalog is immutable so it never goes stale."""
-    return {exercise.id: exercise for exercise in CATALOG}
-
-
 def by_id() -> dict[str, Exercise]:
-    """Map id to exercise; a fresh copy, so a caller's edits cannot corrupt the shared index."""
-    return dict(_index())
+    """Map id to exercise; a fresh dict, so a caller's edits cannot touch the catalog."""
+    return {exercise.id: exercise for exercise in CATALOG}

@@ -1,13 +1,9 @@
 """The guide's timeline: what to show at each moment of an exercise, from its routine.
 
-Pure: the window passes the elapsed seconds in (``Guide.at``), so the whole count (holds,
-repetitions, sides, pace) is tested under a fake clock. One repetition is a movement into the
-position, the hold, and the movement back out; with ``Sides.EACH`` every repetition is done on
-one side, then "Now the other side" and all of them again. An exercise without a routine gets a
-simple timed guide: a countdown and a slow breathing pulse of its picture.
-
-Its words are marked for the catalog (``N_``) and formatted through the ``translate`` the shower
-passes in (the window gives ``i18n._``): the core holds no language of its own.
+Pure: the window passes the elapsed seconds in (``Guide.at``), so the whole count is tested under
+a fake clock. A repetition is a move in, the hold, a move out; with ``Sides.EACH`` all of them are
+done on one side, then on the other. Without a routine: a countdown and a breathing picture. Its
+words are marked (``N_``) and go through the ``translate`` the window passes in (``i18n._``).
 """
 
 from __future__ import annotations
@@ -46,10 +42,6 @@ FIRST_SIDE = N_("{caption} · first side")
 SECOND_SIDE = N_("{caption} · second side")
 
 
-def _english(message: str) -> str:
-    return message
-
-
 class Phase(str, Enum):
     """The part of the exercise a moment falls in."""
 
@@ -74,7 +66,6 @@ class Step:
 
     @property
     def end(self) -> float:
-        """When the step is over."""
         return self.start + self.length
 
 
@@ -101,9 +92,9 @@ class Frame:
 
 class Guide:
     """The timeline of one exercise; ``None`` routine: the simple timed guide. ``translate``
-    turns a marked message into the user's language (default: English)."""
+    turns a marked message into the user's language (default ``str``: English as marked)."""
 
-    def __init__(self, routine: Routine | None, translate: Callable[[str], str] = _english) -> None:
+    def __init__(self, routine: Routine | None, translate: Callable[[str], str] = str) -> None:
         self.routine = routine
         self._ = translate
         self.steps = _steps(routine)

@@ -22,8 +22,8 @@ from .work_hours import WorkWeek
 
 #: A snooze this soon after a reminder means "show me that one again later".
 JUST_SHOWN = timedelta(minutes=10)
-#: How often a held reminder (full-screen window, camera in use...) is tried again; never less
-#: than six tries before ``max_postpone`` drops it (see ``Planner.hold_retry``).
+#: How often a held reminder (full-screen window, camera in use...) is tried again; shorter for
+#: a short ``max_postpone``, so that at least six tries come before it drops the reminder.
 HOLD_RETRY = timedelta(minutes=3)
 
 
@@ -91,11 +91,8 @@ class Status:
     off_duty_until: datetime | None = None  # next reminder when outside working hours
 
     def text(self, now: datetime, tz: tzinfo, *, countdown: bool = True) -> str:
-        """The one-line status people read in the menu, the tooltip and ``microbreak status``.
-
-        ``countdown=False`` words the next break as a clock time ("Next break at 14:32"), for
-        the tray: it is redrawn only when the state changes, and a clock time stays true.
-        """
+        """The status line of the menu, the tooltip and ``microbreak status``. ``countdown=False``
+        says a clock time ("Next break at 14:32"): the tray, redrawn on changes, stays true."""
         if self.mode is Mode.PAUSED:
             if self.paused_until is None:
                 return _("Paused until resumed")
@@ -186,18 +183,16 @@ class Planner:
         )
 
     def next_wakeup(self, now: datetime | None = None) -> datetime | None:
-        """When the planner next needs a tick; ``None`` while paused until resumed.
-
-        Outside working hours that is the next work period's start; inside, the due time or
-        the end of the period, whichever is first; while a reminder is held, a retry soon.
-        """
+        """When the planner next needs a tick (``None``: paused until resumed): off duty, the next
+        period's start; else the due time or the period's end, whichever is first; held, a retry."""
         if self.mode is Mode.PAUSED:
             return self.paused_until
         wake = self.due
         if self.away_since is not None:
             wake = None  # nothing is due while away; the app looks for the return
         elif self.held_since is not None and now is not None:
-            wake = min(now + self.hold_retry, self.held_since + self.policy.max_postpone)
+            retry = min(HOLD_RETRY, self.policy.max_postpone / 6)
+            wake = min(now + retry, self.held_since + self.policy.max_postpone)
         if self.work is not None and now is not None:
             # The edges of working hours count while away too: the status tells them.
             period = self.work.current(now, self.tz)
@@ -207,11 +202,6 @@ class Planner:
             if period is not None:
                 return min(wake, period[1]) if wake is not None else period[1]
         return wake
-
-    @property
-    def hold_retry(self) -> timedelta:
-        """The retry period for a held reminder: HOLD_RETRY, shorter for a short max_postpone."""
-        return min(HOLD_RETRY, self.policy.max_postpone / 6)
 
     def is_due(self, now: datetime) -> bool:
         """Would a tick now show a reminder (before do-not-disturb is asked)?"""
@@ -231,18 +221,15 @@ class Planner:
 
     def start(self, now: datetime) -> None:
         """Begin a fresh interval (daemon start); outside working hours, wait for them."""
-        self.mode, self.due, self.paused_until = Mode.RUNNING, now + self.interval(), None
-        self.off_duty = False
+        self.paused_until, self.off_duty = None, False
+        self._afresh(now)
         if self.work is not None and self.work.current(now, self.tz) is None:
             self._go_off_duty()
 
     def tick(self, now: datetime, hold: str | None = None) -> Reminder | Dropped | None:
-        """Called when the timer fires: at most one reminder, however late the tick is.
-
-        ``hold`` is the do-not-disturb reason the app found (full-screen window, camera...):
-        a due reminder then waits, is retried every ``HOLD_RETRY``, and after
-        ``max_postpone`` is dropped rather than shown in the middle of the call.
-        """
+        """The timer fired: at most one reminder, however late. With ``hold`` (a do-not-disturb
+        reason: full-screen window, camera...) a due reminder waits, is tried again every
+        ``HOLD_RETRY``, and after ``max_postpone`` is dropped rather than shown mid-call."""
         if self.mode is Mode.PAUSED:
             if self.paused_until is not None and now >= self.paused_until:
                 self._resume(now)
@@ -266,19 +253,16 @@ class Planner:
             self.held_reason = hold
             if now - self.held_since < self.policy.max_postpone:
                 return None
-            self._clear_hold()
-            self._again, self.mode, self.due = None, Mode.RUNNING, now + self.interval()
+            self._afresh(now)
             return Dropped(now, hold)
         self._clear_hold()
         trigger = Trigger.SNOOZED if self._again is not None else Trigger.SCHEDULED
         return self._show(now, trigger)
 
     def on_presence(self, now: datetime, away_since: datetime | None) -> timedelta | None:
-        """The user is away (idle or locked since ``away_since``) or back (None).
-
-        While away no reminder comes; on coming back the absence counts as a natural break
-        (returned) and a fresh interval starts, so nothing pops up at the first touch.
-        """
+        """The user is away (idle or locked since ``away_since``) or back (None). Nothing comes
+        while away; the absence, returned on coming back, is a natural break and a fresh interval
+        starts, so nothing pops up at the first touch."""
         if self.mode is Mode.PAUSED:
             self.away_since = None
             return None
@@ -289,10 +273,7 @@ class Planner:
         if self.away_since is None:
             return None
         length, self.away_since = now - self.away_since, None
-        self._clear_hold()
-        self._again = None
-        if not self.off_duty:
-            self.mode, self.due = Mode.RUNNING, now + self.interval()
+        self._afresh(now)
         return length
 
     def _clear_hold(self) -> None:
@@ -301,6 +282,13 @@ class Planner:
     def _fresh_due(self, now: datetime) -> datetime | None:
         """A fresh interval from now; none off duty, where the next period sets the time."""
         return None if self.off_duty else now + self.interval()
+
+    def _afresh(self, now: datetime) -> None:
+        """Nothing held or repeated; a fresh interval, unless off duty (the next period sets it)."""
+        self._again = None
+        self._clear_hold()
+        if not self.off_duty:
+            self.mode, self.due = Mode.RUNNING, now + self.interval()
 
     def _go_off_duty(self) -> None:
         """Working hours are over: nothing is pending until the next period begins."""
@@ -311,10 +299,7 @@ class Planner:
         """The machine slept; a long enough sleep is a natural break. Returns True if it was."""
         if self.mode is Mode.PAUSED or slept < self.policy.natural_break:
             return False
-        self._again = None
-        self._clear_hold()
-        if not self.off_duty:
-            self.mode, self.due = Mode.RUNNING, now + self.interval()
+        self._afresh(now)
         return True
 
     def on_clock_jump(self, now: datetime, delta: timedelta) -> None:
@@ -335,15 +320,11 @@ class Planner:
 
     def take_break_now(self, now: datetime) -> Reminder:
         """Show a reminder at once and start a fresh interval (a pause stays a pause)."""
-        reminder = self._show(now, Trigger.NOW, keep_paused=self.mode is Mode.PAUSED)
-        return reminder
+        return self._show(now, Trigger.NOW, keep_paused=self.mode is Mode.PAUSED)
 
     def snooze(self, now: datetime, duration: timedelta) -> None:
-        """Push the pending reminder out by ``duration``.
-
-        Right after a reminder (within ``JUST_SHOWN``) the pending reminder is the one the user
-        just saw: it comes back, the same exercise, ``duration`` from now.
-        """
+        """Push the pending reminder out by ``duration``. Within ``JUST_SHOWN`` of a reminder, the
+        pending one is the reminder just seen: that same exercise comes ``duration`` from now."""
         if self.mode is Mode.PAUSED:
             raise StateError(_("microbreak is paused; resume it before snoozing"))
         if duration <= timedelta(0):
@@ -377,14 +358,10 @@ class Planner:
         self.pause_until(now, next_local_time(now, self.policy.morning, self.tz))
 
     def skip(self, now: datetime) -> Exercise | None:
-        """Drop the pending reminder and start a fresh interval.
-
-        Returns the reminder just shown and not yet answered, which this skips, if any; without
-        one, only the pending reminder moves (a held one too: its hold ends with it).
-        """
+        """Drop the pending reminder (a held one's hold ends) and start a fresh interval; returns
+        the reminder shown and not yet answered, if any, which this skips."""
         if self.mode is Mode.PAUSED:
             raise StateError(_("microbreak is paused; there is no pending reminder to skip"))
-        self._clear_hold()
         skipped, self.unanswered, self._again = self.unanswered, None, None
         self.mode, self.due = Mode.RUNNING, self._fresh_due(now)
         self._clear_hold()
@@ -414,12 +391,9 @@ class Planner:
         work: WorkWeek | None,
         exercises: Iterable[Exercise],
     ) -> str | None:
-        """Switch to new settings (live reload); says why, if the pending reminder moved.
-
-        New interval bounds re-time the pending reminder; new working hours start afresh (or
-        wait for them); new exercises join the rotation, whose round and last exercise carry
-        on, so the exercise just shown cannot come straight back.
-        """
+        """Switch to new settings (live reload); says why, if the pending reminder moved. New
+        bounds re-time it; new working hours start afresh (or wait); the rotation's round and
+        last exercise carry on, so the exercise just shown cannot come straight back."""
         old_bounds = (self.policy.min_interval, self.policy.max_interval)
         old_work, self.policy, self.work = self.work, policy, work
         self.rotation.reselect(exercises)
@@ -427,8 +401,6 @@ class Planner:
             return None
         if work != old_work:
             self.start(now)  # working hours changed: wait for them, or a fresh interval
-            self._again = None
-            self._clear_hold()
             return "the working hours changed"
         if (policy.min_interval, policy.max_interval) != old_bounds and self.due is not None:
             self.due = now + self.interval()
@@ -463,11 +435,8 @@ class Planner:
     # -- surviving a restart ---------------------------------------------------------------------
 
     def snapshot(self, now: datetime) -> dict[str, object]:
-        """Everything needed to carry on after a restart, as JSON-ready values.
-
-        Every field of the state is here: ``restore`` at the same ``now`` gives back a planner
-        whose snapshot is equal to this one (tests/test_planner_stateful.py checks it).
-        """
+        """Every field of the state, as JSON-ready values: ``restore`` at the same ``now`` gives
+        back an equal snapshot (tests/test_planner_stateful.py checks it)."""
 
         def iso(when: datetime | None) -> str | None:
             return when.isoformat() if when is not None else None
@@ -494,13 +463,11 @@ class Planner:
     ) -> str:
         """Carry on from a snapshot; returns a sentence saying what happens next.
 
-        A pending reminder keeps its time (a restart 20 minutes into a 45-minute interval does
-        not start afresh); one that fell due while microbreak was not running comes once, or,
-        after a gap of at least ``natural_break`` (a reboot, a night), a fresh interval starts.
-        A pause stays a pause until its end. Outside working hours nothing comes until they
-        begin. Fields missing from an older file take their defaults. The unanswered and the
-        snoozed exercise are looked up in the whole ``catalog``: the selection may have left
-        them out since. Raises ValueError or KeyError on a bad snapshot.
+        A pending reminder keeps its time; one that fell due meanwhile comes once, or after a gap
+        of ``natural_break`` (a reboot, a night) a fresh interval starts. A pause lasts to its end;
+        off duty, nothing comes until work begins. An older file's missing fields take defaults.
+        The unanswered and snoozed exercises are looked up in the whole ``catalog`` (the selection
+        may have left them out since). Raises ValueError or KeyError on a bad snapshot.
         """
 
         def when(key: str) -> datetime | None:
@@ -558,8 +525,7 @@ class Planner:
         if self.due > now:
             return "the pending reminder keeps its time"
         if stopped >= self.policy.natural_break:
-            self.mode, self.due, self._again = Mode.RUNNING, now + self.interval(), None
-            self._clear_hold()
+            self._afresh(now)
             return "microbreak was not running for a while: a fresh interval starts"
         if self.away_since is not None:
             return "away when it stopped: a fresh interval starts when you are back"

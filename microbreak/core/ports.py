@@ -21,9 +21,7 @@ from .messages import Message
 class Clock(Protocol):
     """Reads the wall, monotonic and boot clocks at once (the system's, or a test's fake)."""
 
-    def read(self) -> Reading:
-        """Read all three clocks."""
-        ...
+    def read(self) -> Reading: ...
 
 
 class Timer(Protocol):
@@ -31,15 +29,11 @@ class Timer(Protocol):
 
     def arm(self, at: datetime) -> None:
         """Call back at ``at`` (or as soon as possible if it has passed)."""
-        ...
 
-    def start(self, callback: Callable[[], None]) -> None:
-        """Begin calling ``callback`` at the armed times."""
-        ...
+    def start(self, callback: Callable[[], None]) -> None: ...
 
     def stop(self) -> None:
         """Stop; no callback starts after this returns."""
-        ...
 
 
 class Notifier(Protocol):
@@ -47,28 +41,21 @@ class Notifier(Protocol):
 
     def show(self, message: Message) -> bool:
         """Show ``message``; False when no notification server took it."""
-        ...
 
     def withdraw(self) -> None:
         """Remove the shown reminder, answered elsewhere (tray, CLI); never blocks. A
         notifier that cannot close what it showed does nothing."""
-        ...
 
 
 class Tray(Protocol):
     """The tray icon, as far as the app drives it."""
 
-    def refresh(self) -> None:
-        """Redraw after a change of state."""
-        ...
+    def refresh(self) -> None: ...
 
     def flag_due(self, message: Message) -> None:
         """Show that a break is due when no notification could be shown."""
-        ...
 
-    def stop(self) -> None:
-        """Remove the icon and end its loop."""
-        ...
+    def stop(self) -> None: ...
 
 
 class History(Protocol):
@@ -81,13 +68,9 @@ class History(Protocol):
         *,
         exercise: str | None = None,
         seconds: float | None = None,
-    ) -> None:
-        """Append one event."""
-        ...
+    ) -> None: ...
 
-    def close(self) -> None:
-        """Flush and close."""
-        ...
+    def close(self) -> None: ...
 
 
 class Presence(Protocol):
@@ -95,27 +78,19 @@ class Presence(Protocol):
 
     def away_for(self) -> timedelta | None:
         """How long away, or None when present (or when it cannot tell)."""
-        ...
 
     def next_look(self) -> timedelta | None:
         """How soon to look again to see an absence of ``natural_break`` (None: unknown)."""
-        ...
 
-    def close(self) -> None:
-        """Release the detectors."""
-        ...
+    def close(self) -> None: ...
 
 
 class DoNotDisturb(Protocol):
     """Why not to interrupt right now (full-screen window, camera in use...), or None."""
 
-    def reason(self) -> str | None:
-        """Ask the desktop."""
-        ...
+    def reason(self) -> str | None: ...
 
-    def close(self) -> None:
-        """Release the detectors."""
-        ...
+    def close(self) -> None: ...
 
 
 class IdleSource(Protocol):
@@ -125,11 +100,8 @@ class IdleSource(Protocol):
 
     def idle_seconds(self) -> float | None:
         """Ask the desktop; None when it cannot tell right now."""
-        ...
 
-    def close(self) -> None:
-        """Release the connection, if any."""
-        ...
+    def close(self) -> None: ...
 
 
 class LockState(Protocol):
@@ -137,11 +109,8 @@ class LockState(Protocol):
 
     def locked(self) -> bool | None:
         """True if locked, False if not, None if nobody can tell."""
-        ...
 
-    def close(self) -> None:
-        """Release the connections."""
-        ...
+    def close(self) -> None: ...
 
 
 class Chime(Protocol):
@@ -149,11 +118,8 @@ class Chime(Protocol):
 
     def play(self) -> None:
         """Start playing without blocking."""
-        ...
 
-    def close(self) -> None:
-        """Stop playing."""
-        ...
+    def close(self) -> None: ...
 
 
 class Guide(Protocol):
@@ -165,11 +131,9 @@ class Guide(Protocol):
         ``on_end`` is called once, from another thread: True when it ran to the end (or Done),
         False when closed early (Skip), None when it failed or was stopped.
         """
-        ...
 
     def close(self) -> None:
         """Close an open guide (at quit) without calling its ``on_end``."""
-        ...
 
 
 class StateStore(Protocol):
@@ -177,15 +141,12 @@ class StateStore(Protocol):
 
     def load(self) -> tuple[dict[str, Any] | None, str | None]:
         """The saved state (or None) and a warning to log once."""
-        ...
 
     def save(self, state: dict[str, object]) -> None:
         """Persist the state atomically."""
-        ...
 
     def move_aside(self) -> Path:
         """Keep an unusable state file under another name; returns it."""
-        ...
 
 
 class Editor(Protocol):
@@ -193,4 +154,3 @@ class Editor(Protocol):
 
     def open(self, path: Path) -> None:
         """Open ``path``; problems are logged, never raised."""
-        ...

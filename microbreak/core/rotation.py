@@ -26,12 +26,9 @@ class Selection:
     exclude: tuple[str, ...] = ()
 
     def allowed(self, catalog: Sequence[Exercise] = CATALOG) -> tuple[Exercise, ...]:
-        """The exercises this selection allows, in catalog order.
-
-        Naming an exercise in ``include`` is asking for it, whatever its position; without an
-        include list only the configured positions (seated by default) are used, so a floor
-        exercise never comes up at a desk unless the user asked for it.
-        """
+        """The exercises allowed, in catalog order. Naming one in ``include`` asks for it, whatever
+        its position; without an include list only ``positions`` (seated by default) count, so a
+        floor exercise never comes up at a desk unless the user asked for it."""
         known = {e.id for e in catalog}
         unknown = [i for i in (*self.include, *self.exclude) if i not in known]
         if unknown:
@@ -54,23 +51,15 @@ class Rotation:
     bring it straight back.
     """
 
-    def __init__(
-        self,
-        exercises: Iterable[Exercise],
-        rng: random.Random,
-        deck: Sequence[str] = (),
-        last: str | None = None,
-    ) -> None:
+    def __init__(self, exercises: Iterable[Exercise], rng: random.Random) -> None:
         self._exercises: dict[str, Exercise] = {}
         self._rng = rng
         self._deck: list[str] = []
         self._last: str | None = None
         self.reselect(exercises)
-        self.resume(deck, last)
 
     @property
     def exercises(self) -> tuple[Exercise, ...]:
-        """Every exercise in the rotation."""
         return tuple(self._exercises.values())
 
     def reselect(self, exercises: Iterable[Exercise]) -> None:
@@ -101,17 +90,13 @@ class Rotation:
         """The id of the exercise shown most recently, allowed now or not (for saving)."""
         return self._last
 
-    def _refill(self) -> None:
-        ids = list(self._exercises)
-        self._rng.shuffle(ids)
-        self._deck = ids
-
     def next(self) -> Exercise:
         """The next exercise: never a repeat within a round, never the last one again while
         there is another to show, and a new body area when possible."""
         stale = len(self._exercises) > 1 and all(i == self._last for i in self._deck)
         if not self._deck or stale:  # stale: only the last one left (a hand-edited state file)
-            self._refill()
+            self._deck = list(self._exercises)
+            self._rng.shuffle(self._deck)
         last = self.last
         other_id = [n for n, i in enumerate(self._deck) if i != self._last]
         # Prefer another body area; failing that, at least not the very same exercise (which
