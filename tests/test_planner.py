@@ -84,7 +84,7 @@ def test_snooze_pushes_pending_reminder_out() -> None:
     p.snooze(T0 + timedelta(minutes=2), timedelta(minutes=5))
     assert p.due == before + timedelta(minutes=15)
     reminder = p.tick(p.due)
-    assert reminder is not None and p.status().mode is Mode.RUNNING
+    assert reminder is not None and p.status(reminder.at).mode is Mode.RUNNING
 
 
 def test_snooze_right_after_a_reminder_brings_the_same_exercise_back() -> None:
@@ -116,18 +116,18 @@ def test_pause_for_a_while_then_first_reminder_min_interval_later() -> None:
     p = planner()
     p.start(T0)
     p.pause(T0, timedelta(hours=1))
-    assert p.mode is Mode.PAUSED and p.next_wakeup() == T0 + timedelta(hours=1)
+    assert p.mode is Mode.PAUSED and p.next_wakeup(T0) == T0 + timedelta(hours=1)
     assert p.tick(T0 + timedelta(minutes=59)) is None and p.mode is Mode.PAUSED
     end = T0 + timedelta(hours=1)
     assert p.tick(end) is None  # the pause ends quietly, no reminder at once
-    assert p.status().mode is Mode.RUNNING and p.due == end + MIN
+    assert p.status(end).mode is Mode.RUNNING and p.due == end + MIN
 
 
 def test_pause_until_resumed_has_no_wakeup_and_resume_waits_min_interval() -> None:
     p = planner()
     p.start(T0)
     p.pause(T0, None)
-    assert p.next_wakeup() is None
+    assert p.next_wakeup(T0) is None
     assert p.tick(T0 + timedelta(days=3)) is None
     now = T0 + timedelta(days=3)
     assert p.resume(now) is True
@@ -141,7 +141,7 @@ def test_take_break_now_while_paused_keeps_the_pause() -> None:
     p.pause(T0, None)
     reminder = p.take_break_now(T0 + timedelta(minutes=3))
     assert reminder.trigger is Trigger.NOW
-    assert p.mode is Mode.PAUSED and p.next_wakeup() is None
+    assert p.mode is Mode.PAUSED and p.next_wakeup(T0 + timedelta(minutes=3)) is None
 
 
 def test_pause_until_tomorrow_morning_in_local_time() -> None:
@@ -151,7 +151,7 @@ def test_pause_until_tomorrow_morning_in_local_time() -> None:
     p.pause_until_morning(evening)
     expected = datetime(2026, 11, 24, 8, 0, tzinfo=BERLIN).astimezone(timezone.utc)
     assert p.paused_until == expected
-    assert p.status().text(evening, BERLIN) == "Paused until Tue 08:00"
+    assert p.status(evening).text(evening, BERLIN) == "Paused until Tue 08:00"
 
 
 def test_next_local_time_before_dawn_is_today_and_dst_safe() -> None:
@@ -196,13 +196,13 @@ def test_status_texts() -> None:
     p.start(T0)
     assert p.due is not None
     p.due = T0 + timedelta(minutes=23)
-    assert p.status().text(T0, ZoneInfo("UTC")) == "Next break in 23 min (09:23)"
+    assert p.status(T0).text(T0, ZoneInfo("UTC")) == "Next break in 23 min (09:23)"
     p.snooze(T0, timedelta(minutes=5))
-    assert p.status().text(T0, ZoneInfo("UTC")) == "Snoozed: next break in 28 min (09:28)"
+    assert p.status(T0).text(T0, ZoneInfo("UTC")) == "Snoozed: next break in 28 min (09:28)"
     p.pause(T0, timedelta(minutes=30))
-    assert p.status().text(T0, ZoneInfo("UTC")) == "Paused until 09:30"
+    assert p.status(T0).text(T0, ZoneInfo("UTC")) == "Paused until 09:30"
     p.pause(T0, None)
-    assert p.status().text(T0, ZoneInfo("UTC")) == "Paused until resumed"
+    assert p.status(T0).text(T0, ZoneInfo("UTC")) == "Paused until resumed"
 
 
 def test_policy_rejects_bad_bounds() -> None:

@@ -167,10 +167,10 @@ class Planner:
 
     # -- reading -------------------------------------------------------------------------------
 
-    def status(self, now: datetime | None = None) -> Status:
+    def status(self, now: datetime) -> Status:
         """What the tray shows; cheap, no side effects."""
         off_duty_until = None
-        if self.off_duty and self.work is not None and now is not None:
+        if self.off_duty and self.work is not None:
             start = self.work.next_start(now, self.tz)
             off_duty_until = start + self.policy.min_interval if start else None
         return Status(
@@ -182,7 +182,7 @@ class Planner:
             off_duty_until=off_duty_until,
         )
 
-    def next_wakeup(self, now: datetime | None = None) -> datetime | None:
+    def next_wakeup(self, now: datetime) -> datetime | None:
         """When the planner next needs a tick (``None``: paused until resumed): off duty, the next
         period's start; else the due time or the period's end, whichever is first; held, a retry."""
         if self.mode is Mode.PAUSED:
@@ -190,10 +190,10 @@ class Planner:
         wake = self.due
         if self.away_since is not None:
             wake = None  # nothing is due while away; the app looks for the return
-        elif self.held_since is not None and now is not None:
+        elif self.held_since is not None:
             retry = min(HOLD_RETRY, self.policy.max_postpone / 6)
             wake = min(now + retry, self.held_since + self.policy.max_postpone)
-        if self.work is not None and now is not None:
+        if self.work is not None:
             # The edges of working hours count while away too: the status tells them.
             period = self.work.current(now, self.tz)
             if self.off_duty:
