@@ -21,11 +21,10 @@ from ...core.messages import Message
 from ...core.ports import Notifier
 from ...i18n import pgettext
 from ..presence.bus import milliseconds, open_private, session_address
-from . import pictogram_for
+from . import APP_NAME, pictogram_for
 
 log = logging.getLogger(__name__)
 
-APP_NAME = "microbreak"
 DESKTOP_ENTRY = "microbreak"  # the basename of microbreak.desktop
 NAME = "org.freedesktop.Notifications"
 PATH = "/org/freedesktop/Notifications"
