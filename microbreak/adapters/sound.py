@@ -96,38 +96,33 @@ class Chime:
             # SND_ASYNC returns at once and Windows plays it; nothing to wait for or kill.
             winsound.PlaySound(str(self.path), winsound.SND_FILENAME | winsound.SND_ASYNC)
             return
-        for program, *extra in PLAYERS:
-            found = shutil.which(program)
-            if found:
-                self._run_player([found, *extra, str(self.path)])
-                return
-        names = ", ".join(player[0] for player in PLAYERS)
-        self._warn("no reminder chime: none of %s is installed", names)
-
-    def _run_player(self, command: list[str]) -> None:
-        process, output = spawn(command)
+        player = next((p for p in PLAYERS if shutil.which(p[0])), None)
+        if player is None:
+            names = ", ".join(p[0] for p in PLAYERS)
+            self._warn("no reminder chime: none of %s is installed", names)
+            return
+        process, output = spawn([*player, str(self.path)])
         with self._guard:
             self._process = process
             closing = self._closing
         if closing:  # ``close`` came while we were starting it
             kill_group(process)
         code, said = reap(process, output, self.timeout)
-        player = Path(command[0]).name
         if code is None:
             self._warn(
                 "the reminder chime player %s took longer than %g s and was stopped",
-                player,
+                player[0],
                 self.timeout,
             )
         elif code != 0:
             self._warn(
                 "the reminder chime player %s failed (exit code %s)%s",
-                player,
+                player[0],
                 code,
                 f": {said}" if said else "",
             )
         elif said:
-            log.debug("the chime player %s said: %s", player, said)
+            log.debug("the chime player %s said: %s", player[0], said)
 
     def _warn(self, message: str, *args: object) -> None:
         """Warn the first time only: a missing sound server is not news on every reminder."""
