@@ -114,7 +114,7 @@ def run(runtime: Runtime) -> int:
         for route in answer_to:
             route(answer)
 
-    notifier, answerable = _make_notifier(runtime, assets, on_answer)
+    plyer, answerable = _make_notifier(runtime, assets, on_answer)
     tray = _make_tray(assets) if runtime.tray else None
     app = App(
         runtime,
@@ -122,7 +122,7 @@ def run(runtime: Runtime) -> int:
         Ports(
             clock=SystemClock(),
             timer=SchedulerTimer(),
-            notifier=notifier,
+            notifier=answerable or plyer,
             tray=tray or NoTray(),
             store=StateStore(state_file()),
             history=_open_history(),
@@ -143,7 +143,7 @@ def run(runtime: Runtime) -> int:
             from .adapters.glib_loop import ensure_glib_loop
 
             ensure_glib_loop()
-    reload = _reloader(app, runtime, notifier)
+    reload = _reloader(app, runtime, plyer, answerable)
     _take_signals(app, reload)
     stops: list[Callable[[], None]] = []  # what start_up started, stopped in reverse
     failed: list[BaseException] = []
@@ -262,9 +262,10 @@ def _snooze_label(runtime: Runtime) -> str:
 
 def _make_notifier(
     runtime: Runtime, assets: Path, on_answer: Callable[[Answer], None]
-) -> tuple[Notifier, FdoNotifier | None]:
+) -> tuple[PlyerNotifier, FdoNotifier | None]:
     """Reminders with buttons where the server lists ``actions``, else plyer's, chosen as every
-    backend is; says which and why. The second item is the notifier with buttons, if any."""
+    backend is; says which and why. Returns plyer's and, if chosen, the one with buttons (which
+    falls back on plyer's while the server of the moment shows none)."""
     icon = assets / "microbreak.png"
     timeout = max(1, round(runtime.notification_timeout))
     plyer = PlyerNotifier(icon=icon, timeout_seconds=timeout)
@@ -273,7 +274,6 @@ def _make_notifier(
     def freedesktop(_: Mapping[str, str]) -> Notifier | str:
         nonlocal answerable
         try:
-            from .adapters.notify.either import EitherNotifier
             from .adapters.notify.freedesktop import FdoNotifier
         except ImportError as e:  # no PyGObject
             return str(e)
@@ -281,6 +281,7 @@ def _make_notifier(
         if fdo is None:
             return "no session bus to listen on"
         fdo.snooze_label = _snooze_label(runtime)
+        fdo.fallback = plyer
         server = fdo.server
         if fdo.available() and server is not None:
             how = f"with Done / {fdo.snooze_label} / Skip buttons"
@@ -295,31 +296,30 @@ def _make_notifier(
             why += "; asked again when another server starts"
         log.info("notifications: %s (%s)", how, why)
         answerable = fdo
-        return EitherNotifier(fdo, plyer)
+        return fdo
 
     candidates: tuple[Candidate[Notifier], ...] = (
         Candidate("freedesktop", freedesktop, FREEDESKTOP),
         Candidate("plyer", lambda _: plyer),
     )
     choice = backends.first("notifications", candidates, os.environ, sys.platform)
-    if choice.backend is not None and choice.name == "freedesktop":
-        return choice.backend, answerable
-    said = f", without buttons ({choice.why_none()})" if choice.failures else ""
-    log.info("notifications: plyer%s", said)
-    return plyer, None
+    if answerable is None:
+        said = f", without buttons ({choice.why_none()})" if choice.failures else ""
+        log.info("notifications: plyer%s", said)
+    return plyer, answerable
 
 
-def _retune(notifier: Notifier, fresh: Runtime) -> None:
-    from .adapters.notify.either import EitherNotifier
-
-    timeout = max(1, round(fresh.notification_timeout))
-    if isinstance(notifier, EitherNotifier):
-        notifier.configure(timeout_seconds=timeout, snooze_label=_snooze_label(fresh))
-    elif isinstance(notifier, PlyerNotifier):
-        notifier.timeout_seconds = timeout
+def _retune(plyer: PlyerNotifier, answerable: FdoNotifier | None, fresh: Runtime) -> None:
+    """Give the notifiers a reloaded config's timeout and first snooze choice."""
+    plyer.timeout_seconds = max(1, round(fresh.notification_timeout))
+    if answerable is not None:
+        answerable.timeout_seconds = plyer.timeout_seconds
+        answerable.snooze_label = _snooze_label(fresh)
 
 
-def _reloader(app: App, runtime: Runtime, notifier: Notifier) -> Callable[[str], None]:
+def _reloader(
+    app: App, runtime: Runtime, plyer: PlyerNotifier, answerable: FdoNotifier | None
+) -> Callable[[str], None]:
     """A reload that keeps the previous settings on a bad edit and says so once per edit."""
     lock = threading.Lock()
 
@@ -332,7 +332,7 @@ def _reloader(app: App, runtime: Runtime, notifier: Notifier) -> Callable[[str],
                 return
             fresh, catalog = checked
             i18n.use(fresh.language)
-            _retune(notifier, fresh)
+            _retune(plyer, answerable, fresh)
             app.reconfigure(
                 fresh,
                 catalog,

@@ -9,10 +9,8 @@ exercise's length plus ``MARGIN``); its exit code says how it ended (``usecases/
 from __future__ import annotations
 
 import logging
-import os
 import subprocess
 import sys
-import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +18,7 @@ from typing import IO
 
 from ..core.exercises import Exercise
 from ..core.guide import Guide
-from .children import kill_group
+from .children import kill_group, reap, spawn
 
 log = logging.getLogger(__name__)
 
@@ -52,18 +50,9 @@ class GuideProcess:
             if self._closing or (self._process is not None and self._process.poll() is None):
                 log.info("a guide is open already: %s is not guided", exercise.name)
                 return False
-            # Closed by the waiting thread, once it has read the child's last line.
-            output = tempfile.TemporaryFile()  # noqa: SIM115
             try:
-                process = subprocess.Popen(
-                    self.command(exercise),
-                    stdin=subprocess.DEVNULL,
-                    stdout=output,
-                    stderr=output,
-                    start_new_session=os.name == "posix",  # its own group, killed as one
-                )
+                process, output = spawn(self.command(exercise))
             except OSError as e:
-                output.close()
                 log.warning("the guide cannot start: %s", e)
                 return False
             self._process = process
@@ -94,14 +83,9 @@ class GuideProcess:
         exercise: Exercise,
         on_end: Callable[[bool | None], None],
     ) -> None:
-        try:
-            code = process.wait(timeout=bound)
-        except subprocess.TimeoutExpired:
-            kill_group(process)
-            process.wait()
+        code, said = reap(process, output, bound)
+        if code is None:
             log.warning("the guide of %s ran past %g s and was stopped", exercise.name, bound)
-            code = None
-        said = _last_line(output)
         ended = {ANSWER_DONE: True, ANSWER_SKIPPED: False}.get(code) if code is not None else None
         if code is not None and ended is None and not self._closing:
             log.warning("the guide of %s failed (exit code %s): %s", exercise.name, code, said)
@@ -117,11 +101,3 @@ class GuideProcess:
             on_end(ended)
         except Exception:  # a waiting thread must not die with a traceback
             log.exception("recording the guide's end failed")
-
-
-def _last_line(output: IO[bytes]) -> str:
-    """The child's last line of output (its one-line error); closes the scratch file."""
-    with output:
-        output.seek(0)
-        lines = output.read().decode(errors="replace").strip().splitlines()
-    return lines[-1] if lines else ""

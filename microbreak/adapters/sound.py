@@ -9,17 +9,14 @@ chime is a nicety: failures are logged once, then at debug level; a second chime
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 from pathlib import Path
-from typing import IO
 
 from ..paths import package_assets
-from .children import kill_group
+from .children import kill_group, reap, spawn
 
 log = logging.getLogger(__name__)
 
@@ -99,53 +96,33 @@ class Chime:
             # SND_ASYNC returns at once and Windows plays it; nothing to wait for or kill.
             winsound.PlaySound(str(self.path), winsound.SND_FILENAME | winsound.SND_ASYNC)
             return
-        for program, *extra in PLAYERS:
-            found = shutil.which(program)
-            if found:
-                # Its output goes to a scratch file, logged from there, not to our stderr. Not a
-                # pipe: a sound server the player spawns would keep it open past the chime.
-                with tempfile.TemporaryFile() as output:
-                    self._run_player([found, *extra, str(self.path)], output)
-                return
-        names = ", ".join(player[0] for player in PLAYERS)
-        self._warn("no reminder chime: none of %s is installed", names)
-
-    def _run_player(self, command: list[str], output: IO[bytes]) -> None:
-        process = subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=output,
-            stderr=output,
-            start_new_session=os.name == "posix",  # its own group, so a kill takes its children
-        )
+        player = next((p for p in PLAYERS if shutil.which(p[0])), None)
+        if player is None:
+            names = ", ".join(p[0] for p in PLAYERS)
+            self._warn("no reminder chime: none of %s is installed", names)
+            return
+        process, output = spawn([*player, str(self.path)])
         with self._guard:
             self._process = process
             closing = self._closing
         if closing:  # ``close`` came while we were starting it
             kill_group(process)
-        try:
-            process.wait(timeout=self.timeout)
-        except subprocess.TimeoutExpired:
-            kill_group(process)
-            process.wait()
+        code, said = reap(process, output, self.timeout)
+        if code is None:
             self._warn(
                 "the reminder chime player %s took longer than %g s and was stopped",
-                Path(command[0]).name,
+                player[0],
                 self.timeout,
             )
-            return
-        output.seek(0)
-        detail = output.read(4096).decode(errors="replace").strip().splitlines()
-        if process.returncode == 0:
-            if detail:
-                log.debug("the chime player %s said: %s", Path(command[0]).name, detail[-1])
-        else:
+        elif code != 0:
             self._warn(
                 "the reminder chime player %s failed (exit code %s)%s",
-                Path(command[0]).name,
-                process.returncode,
-                f": {detail[-1]}" if detail else "",
+                player[0],
+                code,
+                f": {said}" if said else "",
             )
+        elif said:
+            log.debug("the chime player %s said: %s", player[0], said)
 
     def _warn(self, message: str, *args: object) -> None:
         """Warn the first time only: a missing sound server is not news on every reminder."""

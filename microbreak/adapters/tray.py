@@ -167,23 +167,26 @@ class PystrayTray:
 
     def refresh(self) -> None:
         """Redraw icon, tooltip and menu after any change of state."""
-        if self._shown is None:
+        if self._shown is not None:
+            self._on_loop(self._redraw)
+
+    def _on_loop(self, action: Callable[[], None]) -> None:
+        """Run ``action`` on the GLib loop when it is pystray's, after what pystray queued, else
+        now. pystray queues each change as its own idle callback, each of which could wake the
+        main loop from this thread; handing it the whole redraw wakes it once."""
+        if not self._glib:
+            action()
             return
-        if self._glib:
-            # pystray queues each change as its own idle callback, each of which could wake the
-            # main loop from this thread; handing it the whole redraw wakes it once.
-            from gi.repository import GLib
+        from gi.repository import GLib
 
-            def redraw() -> bool:
-                try:
-                    self._redraw()
-                except Exception:
-                    log.exception("cannot redraw the tray icon")
-                return False  # once
+        def once() -> bool:
+            try:
+                action()
+            except Exception:
+                log.exception("cannot redraw the tray icon")
+            return False
 
-            GLib.idle_add(redraw)
-        else:
-            self._redraw()
+        GLib.idle_add(once)
 
     def _redraw(self) -> None:
         """Change only what changed: a new image costs pystray a PNG on disk, a menu a new
@@ -204,14 +207,8 @@ class PystrayTray:
         if shape != self._menu_shape:
             self._text, self._menu_shape = text, shape
             icon.update_menu()
-            if self._glib:
-                # pystray builds the menu in an idle callback queued just now; this one comes
-                # after it, so the line is logged once the new menu is in place.
-                from gi.repository import GLib
-
-                GLib.idle_add(lambda: log.debug("tray: %s", text))
-            else:
-                log.debug("tray: %s", text)
+            # Logged once the new menu is in place (pystray builds it in an idle callback).
+            self._on_loop(lambda: log.debug("tray: %s", text))
             log.debug("tray menu: %s", labels(icon.menu))
         tooltip = f"microbreak\n{text}"
         if tooltip != self._tooltip:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from ...core.messages import Message
 
+APP_NAME = "microbreak"  # the sender both notifiers name
+
 
 def pictogram_for(message: Message) -> Path | None:
     """The exercise's picture, so the movement is seen at a glance: the user's own image, else

@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from ...core.messages import Message
+from ...core.ports import Notifier
 from ...i18n import pgettext
 from ..presence.bus import milliseconds, open_private, session_address
-from . import pictogram_for
+from . import APP_NAME, pictogram_for
 
 log = logging.getLogger(__name__)
 
-APP_NAME = "microbreak"
 DESKTOP_ENTRY = "microbreak"  # the basename of microbreak.desktop
 NAME = "org.freedesktop.Notifications"
 PATH = "/org/freedesktop/Notifications"
@@ -111,6 +111,9 @@ class FdoNotifier:
         self.timeout_seconds = timeout_seconds
         #: The Snooze button's label, e.g. "Snooze 5 min" (the daemon sets it from the config).
         self.snooze_label = pgettext("notification button", "Snooze")
+        #: Where reminders go while the server of the moment shows no buttons (the daemon's plyer).
+        self.fallback: Notifier | None = None
+        self._failed = False  # the last reminder found no taker (either way)
         self._conn = connection
         self._on_answer = on_answer
         self._timeout_ms = milliseconds(call_timeout)
@@ -163,11 +166,21 @@ class FdoNotifier:
             return self._current
 
     def show(self, message: Message, snooze_label: str | None = None) -> bool:
-        """Show ``message`` with its buttons, replacing the unanswered one; True if sent.
+        """Show ``message`` with its buttons, else through ``fallback``, decided per reminder:
+        the server can change under a running daemon (none at login, dunst replaced)."""
+        if self.fallback is not None and not self.available():
+            sent = self.fallback.show(message)  # says itself when the server answers again
+        else:
+            sent = self._show(message, snooze_label)
+            if sent and self._failed:
+                log.info("the notification server answers again")
+        self._failed = not sent
+        return sent
 
-        A message that is no reminder (a config problem) goes without buttons and leaves the
-        reminder alone. Blocks for at most the call timeout: call it off the GTK thread.
-        """
+    def _show(self, message: Message, snooze_label: str | None) -> bool:
+        """Replace the unanswered reminder; True if sent. A message that is no reminder (a config
+        problem) goes without buttons and leaves the reminder alone. Blocks for at most the call
+        timeout: call it off the GTK thread."""
         if message.exercise_id is None:
             expire = round(self.timeout_seconds * 1000)
             return self._notify("message", message, 0, [], expire) is not None

@@ -16,11 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...core.messages import Message
-from . import pictogram_for
+from . import APP_NAME, pictogram_for
 
 log = logging.getLogger(__name__)
-
-APP_NAME = "microbreak"
 
 #: Seconds a reminder waits for the server before it goes to the fallback (a server answers in
 #: milliseconds; one that answers later still shows the notification).
