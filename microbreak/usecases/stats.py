@@ -52,11 +52,6 @@ _PAUSE_KINDS = (EventKind.PAUSED, EventKind.RESUMED, EventKind.STARTED, EventKin
 class ChartUnavailable(MicrobreakError):
     """``--chart`` without matplotlib; the message says how to install it."""
 
-    def __init__(self) -> None:
-        super().__init__(
-            "the chart needs matplotlib; install it with: pip install 'microbreak[charts]'"
-        )
-
 
 class ChartPathError(MicrobreakError):
     """A ``--chart`` path that cannot be written or names a format we do not write."""
@@ -458,7 +453,8 @@ def write_chart(stats: Stats, path: str | os.PathLike[str]) -> Path:
         from matplotlib.figure import Figure
         from matplotlib.ticker import MaxNLocator
     except ImportError as e:
-        raise ChartUnavailable() from e
+        install = "install it with: pip install 'microbreak[charts]'"
+        raise ChartUnavailable(f"the chart needs matplotlib; {install}") from e
 
     span, buckets = _buckets(stats.days)
     x = list(range(len(buckets)))
@@ -477,7 +473,6 @@ def write_chart(stats: Stats, path: str | os.PathLike[str]) -> Path:
         linewidth=1.5,
         label=_("daily goal ({goal})").format(goal=stats.goal),
     )
-    step = 1 if len(buckets) <= 14 else math.ceil(len(buckets) / 12)
     step = 1 if len(buckets) <= 14 else math.ceil(len(buckets) / 12)
     axes.set_xticks(x[::step], [_tick(b[0].date, span, len(buckets)) for b in buckets[::step]])
     axes.set_xlim(-0.6, max(len(buckets), 7) - 0.4)  # a lone bar stays bar-sized
