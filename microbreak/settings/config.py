@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import sys
 from collections.abc import Callable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -55,11 +54,6 @@ from ..i18n import AUTO, _, use
 from ..paths import CONFIG_ENV, config_file, site_config_files
 from .exercise_files import did_you_mean, exercise_dirs, read_catalog, read_toml
 from .record import WEEKDAYS, Runtime, hours_by_day
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 ENV_PREFIX = "MICROBREAK_"
 ENV_NESTED_DELIMITER = "__"
@@ -454,7 +448,7 @@ def _read(path: Path, problems: list[str]) -> dict[str, Any]:
     of a list of files forgets which file set a key."""
     try:
         return TomlConfigSettingsSource(_Sources, toml_file=path)()
-    except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError):
+    except (ValueError, OSError):  # TOMLDecodeError and UnicodeDecodeError are ValueErrors
         try:  # the line and column of a syntax error, as for an exercise file
             return read_toml(path)
         except ConfigError as e:
