@@ -7,6 +7,7 @@ its answer is the daemon's. A check that raises becomes a failed check, never a 
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import os
@@ -117,7 +118,7 @@ def check_notification_server(env: Mapping[str, str] = os.environ) -> Check:
     bus = Bus.session(env)
     if bus.address is None:
         return Check(name, False, _("cannot ask: no session bus"), BUS_FIRST)
-    try:
+    with contextlib.closing(bus):
         try:
             running = bus.has_owner(NOTIFICATIONS)
         except BusError as e:
@@ -147,8 +148,6 @@ def check_notification_server(env: Mapping[str, str] = os.environ) -> Check:
                 detail = f"{NOTIFICATIONS} failed: {e}"
             fix = N_("restart your notification daemon (or log in again)")
             return Check(name, False, detail, fix)
-    finally:
-        bus.close()
     server, vendor, version, spec = (str(part) for part in answer)
     activated = "" if running else _(" (activated on demand)")
     detail = _("{server} {version} by {vendor}, spec {spec}{activated}").format(
@@ -381,17 +380,14 @@ def check_autostart() -> Check:
 
 def check_path(name: str, path: Path) -> Check:
     """Where a file lives, and whether microbreak can write there."""
-    exists = path.exists()
-    probe = path
-    while not probe.exists() and probe != probe.parent:
-        probe = probe.parent
+    probe = next(p for p in (path, *path.parents) if p.exists() or p == p.parent)
     if not os.access(probe, os.W_OK):
         fix = _("make {path} writable for your user (or remove it so it can be created)").format(
             path=probe
         )
         detail = _("{path}: {folder} is not writable").format(path=path, folder=probe)
         return Check(name, False, detail, fix, needed=False)
-    state = _("exists") if exists else _("not created yet")
+    state = _("exists") if path.exists() else _("not created yet")
     return Check(name, True, f"{path} ({state})", needed=False, info=True)
 
 
