@@ -1,10 +1,9 @@
 """Settings in layers, lowest first: the defaults, the system-wide files, the user's file,
 ``MICROBREAK_*`` variables and command-line overrides; tables merge key by key.
 
-pydantic-settings reads each layer through its public sources but forgets where a value came
-from, so the merge is ours: every problem and ``config show --sources`` name the file, the
-variable or the flag. Only the command line imports this (and so pydantic); the daemon runs on
-the plain ``Runtime`` record.
+pydantic-settings reads each layer but forgets where a value came from, so the merge is ours:
+every problem and ``config show --sources`` name the file, the variable or the flag. Only the
+command line imports this (and so pydantic); the daemon runs on the plain ``Runtime`` record.
 """
 
 from __future__ import annotations
@@ -380,10 +379,8 @@ def load(
     overrides: Mapping[str, object] | None = None,
 ) -> Loaded:
     """Read every layer and validate the merge, or raise ConfigError with one line per problem.
-
-    ``explicit`` (``--config``) or ``$MICROBREAK_CONFIG`` replace the user's file only.
-    ``overrides`` maps dotted keys (``"notification.timeout"``) to values of command-line flags.
-    """
+    ``explicit`` (``--config``) or ``$MICROBREAK_CONFIG`` replace the user's file only;
+    ``overrides`` maps dotted keys (``"notification.timeout"``) to values of command-line flags."""
     path, named = config_file(explicit)
     exists = path.is_file()
     if not exists and path.exists():

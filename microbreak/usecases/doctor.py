@@ -108,10 +108,8 @@ def check_bus(env: Mapping[str, str] = os.environ) -> Check:
 
 
 def check_notification_server(env: Mapping[str, str] = os.environ) -> Check:
-    """Who shows notifications: ``GetServerInformation``, as the daemon's Notify would reach it.
-
-    The call may D-Bus-activate a server, which is exactly what a real reminder would do.
-    """
+    """Who shows notifications: ``GetServerInformation``, as the daemon's Notify would reach it
+    (the call may D-Bus-activate a server, exactly as a real reminder would)."""
     from ..adapters.presence.bus import Bus, BusError
 
     name = "notification server"
