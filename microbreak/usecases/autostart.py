@@ -328,10 +328,8 @@ def _remove(target: _Target, say: Say, why: str = "") -> list[Path]:
     manager = unit and _user_systemd()
     if manager:
         ok, detail = _systemctl("disable", SERVICE)
-        if ok:
-            say("  " + _("ran: {command}").format(command=f"systemctl --user disable {SERVICE}"))
-        else:
-            say("  " + _("disable failed: {detail}").format(detail=detail))
+        said = _("ran: {command}") if ok else _("disable failed: {detail}")
+        say("  " + said.format(command=f"systemctl --user disable {SERVICE}", detail=detail))
     link = _linked(target.path) if unit else None
     if link is not None:
         link.unlink()
