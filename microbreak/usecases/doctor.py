@@ -246,12 +246,10 @@ def check_tray() -> Check:
         host=via, backend=backend, menu=menu
     )
     detail += f" [{hosts}]"
-    linux = sys.platform.startswith("linux")
-    if linux and backend in ("gtk", "xorg") and not found.xembed_host:
+    if sys.platform.startswith("linux") and backend in ("gtk", "xorg") and not found.xembed_host:
         # appindicator did not load, and GTK's icon needs the XEmbed tray that is not there.
-        return Check(
-            name, False, _("{detail}: the icon would not show").format(detail=detail), GI_FIX
-        )
+        hidden = _("{detail}: the icon would not show").format(detail=detail)
+        return Check(name, False, hidden, GI_FIX)
     if not has_menu:
         return Check(name, False, f"{detail}: {choice.reason}", _tray_fix(why, True))
     return Check(name, True, detail)
