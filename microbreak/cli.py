@@ -207,9 +207,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         from . import client
 
         if command == "pause" and args.duration and args.until:
-            print(
-                "microbreak: pause: " + _("give a duration or --until, not both"), file=sys.stderr
-            )
+            both = _("give a duration or --until, not both")
+            print(f"microbreak: pause: {both}", file=sys.stderr)
             return EXIT_USAGE
         return client.run(
             command,
