@@ -31,6 +31,7 @@ def _(message: str) -> str:
 def build_parser() -> argparse.ArgumentParser:
     """The full command-line grammar."""
     import argparse
+    import contextlib
 
     class Parser(argparse.ArgumentParser):
         """argparse, but a usage mistake is one line naming the fix, with exit code 2."""
@@ -50,15 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
         return parser
 
     def days(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            value = 0
-        if value < 1:
-            raise argparse.ArgumentTypeError(
-                _("{value} is not a whole number of days from 1 up").format(value=repr(text))
-            )
-        return value
+        with contextlib.suppress(ValueError):
+            if int(text) >= 1:
+                return int(text)
+        said = _("{value} is not a whole number of days from 1 up").format(value=repr(text))
+        raise argparse.ArgumentTypeError(said)
 
     parser = Parser(
         prog="microbreak",
@@ -210,9 +207,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         from . import client
 
         if command == "pause" and args.duration and args.until:
-            print(
-                "microbreak: pause: " + _("give a duration or --until, not both"), file=sys.stderr
-            )
+            both = _("give a duration or --until, not both")
+            print(f"microbreak: pause: {both}", file=sys.stderr)
             return EXIT_USAGE
         return client.run(
             command,

@@ -1,10 +1,9 @@
 """Settings in layers, lowest first: the defaults, the system-wide files, the user's file,
 ``MICROBREAK_*`` variables and command-line overrides; tables merge key by key.
 
-pydantic-settings reads each layer through its public sources but forgets where a value came
-from, so the merge is ours: every problem and ``config show --sources`` name the file, the
-variable or the flag. Only the command line imports this (and so pydantic); the daemon runs on
-the plain ``Runtime`` record.
+pydantic-settings reads each layer but forgets where a value came from, so the merge is ours:
+every problem and ``config show --sources`` name the file, the variable or the flag. Only the
+command line imports this (and so pydantic); the daemon runs on the plain ``Runtime`` record.
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import sys
 from collections.abc import Callable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -55,11 +53,6 @@ from ..i18n import AUTO, _, use
 from ..paths import CONFIG_ENV, config_file, site_config_files
 from .exercise_files import did_you_mean, exercise_dirs, read_catalog, read_toml
 from .record import WEEKDAYS, Runtime, hours_by_day
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 ENV_PREFIX = "MICROBREAK_"
 ENV_NESTED_DELIMITER = "__"
@@ -386,10 +379,8 @@ def load(
     overrides: Mapping[str, object] | None = None,
 ) -> Loaded:
     """Read every layer and validate the merge, or raise ConfigError with one line per problem.
-
-    ``explicit`` (``--config``) or ``$MICROBREAK_CONFIG`` replace the user's file only.
-    ``overrides`` maps dotted keys (``"notification.timeout"``) to values of command-line flags.
-    """
+    ``explicit`` (``--config``) or ``$MICROBREAK_CONFIG`` replace the user's file only;
+    ``overrides`` maps dotted keys (``"notification.timeout"``) to values of command-line flags."""
     path, named = config_file(explicit)
     exists = path.is_file()
     if not exists and path.exists():
@@ -454,7 +445,7 @@ def _read(path: Path, problems: list[str]) -> dict[str, Any]:
     of a list of files forgets which file set a key."""
     try:
         return TomlConfigSettingsSource(_Sources, toml_file=path)()
-    except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError):
+    except (ValueError, OSError):  # TOMLDecodeError and UnicodeDecodeError are ValueErrors
         try:  # the line and column of a syntax error, as for an exercise file
             return read_toml(path)
         except ConfigError as e:

@@ -31,6 +31,7 @@ MARKER = f"{MARKER_KEY}=true"
 SERVICE = "microbreak.service"
 LAUNCH_AGENT = "io.github.microbreak"
 ENABLE_HINT = f"systemctl --user enable --now {SERVICE}"
+WRITTEN = "Written by `microbreak autostart enable`; `microbreak autostart disable` removes it."
 
 Say = Callable[[str], None]
 
@@ -95,9 +96,6 @@ def _has_marker_line(data: bytes) -> bool:
     return re.search(pattern, data, re.MULTILINE | re.IGNORECASE) is not None
 
 
-# --- one function per platform ---------------------------------------------------------------
-
-
 def _xdg_config_home() -> Path:
     """``$XDG_CONFIG_HOME`` or ``~/.config``."""
     return _absolute(platformdirs.user_config_path(), ".config")
@@ -139,44 +137,9 @@ def _desktop_entry(header: str, extra: str) -> bytes:
 
 
 def _xdg_autostart() -> _Target:
-    content = _desktop_entry(
-        "# Written by `microbreak autostart enable`; `microbreak autostart disable` removes it.",
-        "X-GNOME-Autostart-enabled=true\n",
-    )
+    content = _desktop_entry(f"# {WRITTEN}", "X-GNOME-Autostart-enabled=true\n")
     path = _xdg_config_home() / "autostart" / "microbreak.desktop"
     return _Target("xdg", N_("XDG autostart entry"), path, content, _has_marker_line)
-
-
-# --- the application entry that names our notifications -----------------------------------------
-
-
-def app_entry_path() -> Path:
-    """``$XDG_DATA_HOME/applications/microbreak.desktop``, the basename of the notifications'
-    ``desktop-entry`` hint."""
-    base = _absolute(platformdirs.user_data_path(), ".local/share")
-    return base / "applications" / "microbreak.desktop"
-
-
-def app_entry() -> bytes:
-    """The application entry: GNOME and KDE name our notifications after it, show its icon,
-    group them and let the user mute them in their settings."""
-    header = "# Written by microbreak so that the desktop names its notifications."
-    return _desktop_entry(header, "X-GNOME-UsesNotifications=true\n")
-
-
-def install_app_entry() -> str | None:
-    """Write the application entry if missing or out of date (but not over a file the user
-    made); what was done, for the log, or None when it was up to date."""
-    path, content = app_entry_path(), app_entry()
-    data = _read(path)
-    if data == content:
-        return None
-    if data is not None and not _has_marker_line(data):
-        return _("left alone: {path} was not written by microbreak").format(path=path)
-    _write(path, content)
-    if data is not None:
-        return _("updated the application entry: {path}").format(path=path)
-    return _("wrote the application entry: {path}").format(path=path)
 
 
 def _systemd_quote(arg: str) -> str:
@@ -223,7 +186,7 @@ def _windows_startup() -> _Target:
     quoted = " ".join('"' + arg.replace("%", "%%") + '"' for arg in args)
     lines = [
         "@echo off",
-        "rem Written by `microbreak autostart enable`; `microbreak autostart disable` removes it.",
+        f"rem {WRITTEN}",
         f"rem {MARKER}",
         f'start "" /min {quoted}',
     ]
@@ -270,6 +233,38 @@ def _targets() -> list[_Target]:
     if system == "darwin":
         return [_macos_launch_agent()]
     return [_xdg_autostart(), _systemd_unit()]
+
+
+# --- the application entry that names our notifications -----------------------------------------
+
+
+def app_entry_path() -> Path:
+    """``$XDG_DATA_HOME/applications/microbreak.desktop``, the basename of the notifications'
+    ``desktop-entry`` hint."""
+    base = _absolute(platformdirs.user_data_path(), ".local/share")
+    return base / "applications" / "microbreak.desktop"
+
+
+def app_entry() -> bytes:
+    """The application entry: GNOME and KDE name our notifications after it, show its icon,
+    group them and let the user mute them in their settings."""
+    header = "# Written by microbreak so that the desktop names its notifications."
+    return _desktop_entry(header, "X-GNOME-UsesNotifications=true\n")
+
+
+def install_app_entry() -> str | None:
+    """Write the application entry if missing or out of date (but not over a file the user
+    made); what was done, for the log, or None when it was up to date."""
+    path, content = app_entry_path(), app_entry()
+    data = _read(path)
+    if data == content:
+        return None
+    if data is not None and not _has_marker_line(data):
+        return _("left alone: {path} was not written by microbreak").format(path=path)
+    _write(path, content)
+    if data is not None:
+        return _("updated the application entry: {path}").format(path=path)
+    return _("wrote the application entry: {path}").format(path=path)
 
 
 # --- systemd, best effort ----------------------------------------------------------------------
@@ -333,10 +328,8 @@ def _remove(target: _Target, say: Say, why: str = "") -> list[Path]:
     manager = unit and _user_systemd()
     if manager:
         ok, detail = _systemctl("disable", SERVICE)
-        if ok:
-            say("  " + _("ran: {command}").format(command=f"systemctl --user disable {SERVICE}"))
-        else:
-            say("  " + _("disable failed: {detail}").format(detail=detail))
+        said = _("ran: {command}") if ok else _("disable failed: {detail}")
+        say("  " + said.format(command=f"systemctl --user disable {SERVICE}", detail=detail))
     link = _linked(target.path) if unit else None
     if link is not None:
         link.unlink()

@@ -7,6 +7,7 @@ its answer is the daemon's. A check that raises becomes a failed check, never a 
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import os
@@ -107,17 +108,15 @@ def check_bus(env: Mapping[str, str] = os.environ) -> Check:
 
 
 def check_notification_server(env: Mapping[str, str] = os.environ) -> Check:
-    """Who shows notifications: ``GetServerInformation``, as the daemon's Notify would reach it.
-
-    The call may D-Bus-activate a server, which is exactly what a real reminder would do.
-    """
+    """Who shows notifications: ``GetServerInformation``, as the daemon's Notify would reach it
+    (the call may D-Bus-activate a server, exactly as a real reminder would)."""
     from ..adapters.presence.bus import Bus, BusError
 
     name = "notification server"
     bus = Bus.session(env)
     if bus.address is None:
         return Check(name, False, _("cannot ask: no session bus"), BUS_FIRST)
-    try:
+    with contextlib.closing(bus):
         try:
             running = bus.has_owner(NOTIFICATIONS)
         except BusError as e:
@@ -147,8 +146,6 @@ def check_notification_server(env: Mapping[str, str] = os.environ) -> Check:
                 detail = f"{NOTIFICATIONS} failed: {e}"
             fix = N_("restart your notification daemon (or log in again)")
             return Check(name, False, detail, fix)
-    finally:
-        bus.close()
     server, vendor, version, spec = (str(part) for part in answer)
     activated = "" if running else _(" (activated on demand)")
     detail = _("{server} {version} by {vendor}, spec {spec}{activated}").format(
@@ -249,12 +246,10 @@ def check_tray() -> Check:
         host=via, backend=backend, menu=menu
     )
     detail += f" [{hosts}]"
-    linux = sys.platform.startswith("linux")
-    if linux and backend in ("gtk", "xorg") and not found.xembed_host:
+    if sys.platform.startswith("linux") and backend in ("gtk", "xorg") and not found.xembed_host:
         # appindicator did not load, and GTK's icon needs the XEmbed tray that is not there.
-        return Check(
-            name, False, _("{detail}: the icon would not show").format(detail=detail), GI_FIX
-        )
+        hidden = _("{detail}: the icon would not show").format(detail=detail)
+        return Check(name, False, hidden, GI_FIX)
     if not has_menu:
         return Check(name, False, f"{detail}: {choice.reason}", _tray_fix(why, True))
     return Check(name, True, detail)
@@ -381,17 +376,14 @@ def check_autostart() -> Check:
 
 def check_path(name: str, path: Path) -> Check:
     """Where a file lives, and whether microbreak can write there."""
-    exists = path.exists()
-    probe = path
-    while not probe.exists() and probe != probe.parent:
-        probe = probe.parent
+    probe = next(p for p in (path, *path.parents) if p.exists() or p == p.parent)
     if not os.access(probe, os.W_OK):
         fix = _("make {path} writable for your user (or remove it so it can be created)").format(
             path=probe
         )
         detail = _("{path}: {folder} is not writable").format(path=path, folder=probe)
         return Check(name, False, detail, fix, needed=False)
-    state = _("exists") if exists else _("not created yet")
+    state = _("exists") if path.exists() else _("not created yet")
     return Check(name, True, f"{path} ({state})", needed=False, info=True)
 
 

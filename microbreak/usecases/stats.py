@@ -52,11 +52,6 @@ _PAUSE_KINDS = (EventKind.PAUSED, EventKind.RESUMED, EventKind.STARTED, EventKin
 class ChartUnavailable(MicrobreakError):
     """``--chart`` without matplotlib; the message says how to install it."""
 
-    def __init__(self) -> None:
-        super().__init__(
-            "the chart needs matplotlib; install it with: pip install 'microbreak[charts]'"
-        )
-
 
 class ChartPathError(MicrobreakError):
     """A ``--chart`` path that cannot be written or names a format we do not write."""
@@ -128,11 +123,9 @@ class Stats:
 def compute(
     history: str | os.PathLike[str], *, days: int, goal: int, now: datetime, tz: tzinfo
 ) -> Stats:
-    """Statistics for the ``days`` local days ending today (``now`` in ``tz``).
-
-    A missing history file is an empty history. ``goal`` is breaks done per day; the streak
-    counts today only once today has reached it, so an unfinished today never breaks a streak.
-    """
+    """Statistics for the ``days`` local days ending today (``now`` in ``tz``); no history file
+    is an empty history. ``goal`` is breaks done per day; the streak counts today only once
+    today has reached it, so an unfinished today never breaks a streak."""
     if days < 1 or goal < 1:
         raise ValueError("days and goal must be at least 1")
     if now.tzinfo is None:
@@ -297,10 +290,8 @@ def _streak(
     conn: sqlite3.Connection | None, tz: tzinfo, done: list[int], first: date, goal: int
 ) -> int:
     """Days in a row, back from today, with ``done >= goal``; an unmet today is skipped.
-
     ``done`` runs oldest first, from ``first`` to today. When the streak reaches ``first``, the
-    days before it are read: a month, then a year at a time.
-    """
+    days before it are read: a month, then a year at a time."""
     if done[-1] < goal:
         done = done[:-1]  # today is not there yet: count up to yesterday
     streak = chunk = 0
@@ -417,11 +408,8 @@ def _cells(c: Counts) -> tuple[str, ...]:
 
 
 def chart_target(path: str | os.PathLike[str]) -> tuple[Path, str]:
-    """The absolute file ``--chart`` names and the format its extension asks for.
-
-    Checked before any work, so that a mistake is one line (``ChartPathError``, exit 2) rather
-    than matplotlib's traceback after the stats were computed.
-    """
+    """The absolute file ``--chart`` names and the format its extension asks for; checked before
+    any work, so that a mistake is one line (exit 2), not a traceback after the stats."""
     text = os.fspath(path)
     target = Path(text)
     if not text.strip():
@@ -446,19 +434,17 @@ def chart_target(path: str | os.PathLike[str]) -> tuple[Path, str]:
 
 
 def write_chart(stats: Stats, path: str | os.PathLike[str]) -> Path:
-    """A bar chart of reminders and breaks done per day, with the daily goal as a line; returns
-    where it went.
-
-    Over 92 days the bars are weekly (up to two years), then monthly averages, to stay readable.
-    The chart is drawn in memory first: a drawing that fails leaves an existing file as it was.
-    """
+    """Bars of reminders and breaks done per day (weekly averages over 92 days, monthly over two
+    years), the daily goal as a line; returns where it went. Drawn in memory first, so a drawing
+    that fails leaves an existing file as it was."""
     target, kind = chart_target(path)
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
         from matplotlib.ticker import MaxNLocator
     except ImportError as e:
-        raise ChartUnavailable() from e
+        install = "install it with: pip install 'microbreak[charts]'"
+        raise ChartUnavailable(f"the chart needs matplotlib; {install}") from e
 
     span, buckets = _buckets(stats.days)
     x = list(range(len(buckets)))
@@ -477,7 +463,6 @@ def write_chart(stats: Stats, path: str | os.PathLike[str]) -> Path:
         linewidth=1.5,
         label=_("daily goal ({goal})").format(goal=stats.goal),
     )
-    step = 1 if len(buckets) <= 14 else math.ceil(len(buckets) / 12)
     step = 1 if len(buckets) <= 14 else math.ceil(len(buckets) / 12)
     axes.set_xticks(x[::step], [_tick(b[0].date, span, len(buckets)) for b in buckets[::step]])
     axes.set_xlim(-0.6, max(len(buckets), 7) - 0.4)  # a lone bar stays bar-sized
