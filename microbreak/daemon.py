@@ -260,6 +260,11 @@ def _snooze_label(runtime: Runtime) -> str:
     )
 
 
+def _notification_seconds(runtime: Runtime) -> int:
+    """How long a notification stays: whole seconds, at least one, as both notifiers take it."""
+    return max(1, round(runtime.notification_timeout))
+
+
 def _make_notifier(
     runtime: Runtime, assets: Path, on_answer: Callable[[Answer], None]
 ) -> tuple[PlyerNotifier, FdoNotifier | None]:
@@ -267,7 +272,7 @@ def _make_notifier(
     backend is; says which and why. Returns plyer's and, if chosen, the one with buttons (which
     falls back on plyer's while the server of the moment shows none)."""
     icon = assets / "microbreak.png"
-    timeout = max(1, round(runtime.notification_timeout))
+    timeout = _notification_seconds(runtime)
     plyer = PlyerNotifier(icon=icon, timeout_seconds=timeout)
     answerable: FdoNotifier | None = None
 
@@ -311,7 +316,7 @@ def _make_notifier(
 
 def _retune(plyer: PlyerNotifier, answerable: FdoNotifier | None, fresh: Runtime) -> None:
     """Give the notifiers a reloaded config's timeout and first snooze choice."""
-    plyer.timeout_seconds = max(1, round(fresh.notification_timeout))
+    plyer.timeout_seconds = _notification_seconds(fresh)
     if answerable is not None:
         answerable.timeout_seconds = plyer.timeout_seconds
         answerable.snooze_label = _snooze_label(fresh)
