@@ -393,8 +393,9 @@ def load(
     if problems:
         raise ConfigError(problems)
 
-    system_files = tuple(f for f in site_config_files() if f.is_file())
-    problems += [f"{f}: is not a file" for f in site_config_files() if f.exists() != f.is_file()]
+    sites = site_config_files()
+    system_files = tuple(f for f in sites if f.is_file())
+    problems += [f"{f}: is not a file" for f in sites if f.exists() != f.is_file()]
     files = [(Origin("system", str(f)), f) for f in system_files]
     files += [(Origin("user", str(path)), path)] if exists else []
     layers = [(_read(file, problems), _always(origin)) for origin, file in files]
