@@ -20,7 +20,7 @@ def moved_aside(path: Path) -> list[tuple[tuple[str, int], Path]]:
 
 def aside_name(path: Path, now: datetime) -> Path:
     """Where to move an unusable ``path``: ``<name>.corrupt-YYYYmmddTHHMMSS``, numbered past
-    any of the same second so that the newest always sorts last."""
+    any of the same second, so that ``moved_aside`` lists it first."""
     stamp = now.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%S")
     n = max((k for (s, k), _ in moved_aside(path) if s == stamp), default=0) + 1
     return path.with_name(f"{path.name}.corrupt-{stamp}" + (f"-{n}" if n > 1 else ""))
