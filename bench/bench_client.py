@@ -25,7 +25,6 @@ daemon in a private, temporary HOME and runtime dir, has it show one reminder (s
 from __future__ import annotations
 
 import argparse
-import compileall
 import json
 import os
 import shutil
@@ -39,6 +38,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.measure import compile_package
 from microbreak.client import NotRunning, exchange
 from tests.test_quick_path import HEAVY  # the modules a quick command must not load
 
@@ -181,11 +181,7 @@ def main() -> None:
     script = Path(sys.executable).with_name("microbreak")
     if not script.exists():
         raise SystemExit(f"no console script at {script}; `pip install -e .` first")
-    import microbreak  # the package the commands below import (``PYTHONPATH`` may pick another)
-
-    package = Path(microbreak.__file__).parent
-    if not compileall.compile_dir(package, quiet=1):
-        raise SystemExit(f"cannot compile {package}")
+    package = compile_package()
     base = Path(tempfile.mkdtemp(prefix="mbbench-", dir="/tmp"))  # short: socket path limit
     env = private_env(base)
     sock_path = base / "run" / "microbreak" / "control.sock"

@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.measure import ICON, ICON_ENV, Memory, launch, memory
+from bench.measure import ICON, ICON_ENV, Memory, compile_package, launch, memory
 from tests.desktop import Desktop, tray_icon_windows, wait_until
 
 SCHEDULER = """
@@ -69,6 +69,7 @@ def main() -> None:
     parser.add_argument("--idle", type=float, default=10.0, help="seconds idle before measuring")
     parser.add_argument("--beside", action="store_true", help="a bare icon runs beside each one")
     args = parser.parse_args()
+    compile_package()  # the daemon row starts as the README's install would
     beside = ", a bare icon beside it" if args.beside else ""
     print(f"memory after docking and {args.idle:.0f} s idle{beside} (MB)")
     print(f"  {'':28} {'RSS':>6} {'PSS':>6} {'USS':>6}")
