@@ -360,14 +360,8 @@ def render_table(stats: Stats) -> str:
     )
     rows: list[tuple[str, ...]] = [header]
     for d in stats.days:
-        rows.append(
-            (
-                d.date.isoformat(),
-                weekday(d.date, short=True),
-                *_cells(d),
-                _("met") if d.done >= stats.goal else "",
-            )
-        )
+        met = _("met") if d.done >= stats.goal else ""
+        rows.append((d.date.isoformat(), weekday(d.date, short=True), *_cells(d), met))
     rows.append((_("total"), "", *_cells(stats.totals), f"{stats.days_goal_met}/{len(stats.days)}"))
     right = {2, 3, 4, 5, 6, 7}
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
@@ -399,12 +393,10 @@ def render_table(stats: Stats) -> str:
 
 
 def _cells(c: Counts) -> tuple[str, ...]:
-    minutes = round(c.minutes_paused)
-    hours, rest = divmod(minutes, 60)
+    hours, rest = divmod(round(c.minutes_paused), 60)
     paused = f"{hours}h{rest:02d}m" if hours else f"{rest}m" if rest else "-"
     compliance = "-" if c.compliance is None else f"{c.compliance}%"
-    numbers = (c.reminders, c.done, c.snoozed, c.skipped)
-    return (*(str(n) for n in numbers), paused, compliance)
+    return (str(c.reminders), str(c.done), str(c.snoozed), str(c.skipped), paused, compliance)
 
 
 def chart_target(path: str | os.PathLike[str]) -> tuple[Path, str]:
