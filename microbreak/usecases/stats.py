@@ -133,13 +133,10 @@ def compute(
     local = now.astimezone(tz)
     dates = [local.date() - timedelta(days=n) for n in range(days - 1, -1, -1)]
     bounds = _bounds(dates, tz)
-    counts, paused = [(0,) * len(_COUNTED)] * days, [0.0] * days
-    exercises: list[tuple[str, int]] = []
     with _reading(Path(history)) as conn:
-        if conn is not None:
-            counts = _per_day(conn, bounds)
-            paused = _seconds_paused(conn, bounds, now.timestamp())
-            exercises = _top(conn, bounds[0], bounds[-1])
+        counts = _per_day(conn, bounds)
+        paused = _seconds_paused(conn, bounds, now.timestamp())
+        exercises = _top(conn, bounds[0], bounds[-1])
         rows = tuple(
             Day(shown, done, snoozed, skipped, natural, p / 60, d)
             for d, (shown, done, snoozed, skipped, natural), p in zip(
@@ -169,28 +166,26 @@ def _bounds(dates: Sequence[date], tz: tzinfo) -> list[int]:
 
 
 @contextlib.contextmanager
-def _reading(path: Path) -> Iterator[sqlite3.Connection | None]:
-    """One read transaction (a consistent snapshot while the daemon writes); ``None`` when
-    there is no history yet."""
-    if not path.exists():
-        yield None
-        return
+def _reading(path: Path) -> Iterator[sqlite3.Connection]:
+    """One read transaction (a consistent snapshot while the daemon writes). No history yet (no
+    file, or a fresh one the daemon has not written) reads as an empty events table."""
     try:
-        conn = connect_readonly(path)
+        conn = connect_readonly(path) if path.exists() else sqlite3.connect(":memory:")
     except sqlite3.Error as e:
         raise HistoryUnreadable(f"cannot read the history file {path}: {e}") from e
     try:
         conn.execute("BEGIN")
         query = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'events'"
-        # No table: a fresh file the daemon has not written yet.
-        yield conn if conn.execute(query).fetchone()[0] else None
+        if not conn.execute(query).fetchone()[0]:  # a temp table: the file stays unchanged
+            conn.execute("CREATE TEMP TABLE events (id, at, kind, exercise, seconds)")
+        yield conn
     except sqlite3.Error as e:
         raise HistoryUnreadable(
             f"cannot read the history file {path}: {e} (microbreak moves a damaged file aside "
             "and keeps what it can the next time it starts)"
         ) from e
     finally:
-        conn.close()  # rolls the read transaction back, which drops the temp table
+        conn.close()  # rolls the read transaction back, which drops the temp tables
 
 
 def _per_day(conn: sqlite3.Connection, bounds: Sequence[int]) -> list[tuple[int, ...]]:
@@ -286,9 +281,7 @@ def _top(conn: sqlite3.Connection, lo: int, hi: int) -> list[tuple[str, int]]:
     ).fetchall()
 
 
-def _streak(
-    conn: sqlite3.Connection | None, tz: tzinfo, done: list[int], first: date, goal: int
-) -> int:
+def _streak(conn: sqlite3.Connection, tz: tzinfo, done: list[int], first: date, goal: int) -> int:
     """Days in a row, back from today, with ``done >= goal``; an unmet today is skipped.
     ``done`` runs oldest first, from ``first`` to today. When the streak reaches ``first``, the
     days before it are read: a month, then a year at a time."""
@@ -300,8 +293,6 @@ def _streak(
             if n < goal:
                 return streak
             streak += 1
-        if conn is None:
-            return streak
         chunk = 366 if chunk else 31  # most streaks end within a month
         first -= timedelta(days=chunk)
         earlier = [first + timedelta(days=k) for k in range(chunk)]
