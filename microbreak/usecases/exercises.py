@@ -54,10 +54,8 @@ def table(selection: Selection, *, every: bool = False) -> str:
         rotation += _(" (shown: {n}; `microbreak exercises --all` lists every one)").format(n=shown)
     footer = ["", rotation]
     if merged.own:
-        summary = merged.summary()
-        footer.append(
-            _("{summary}; `microbreak exercises --check` validates them").format(summary=summary)
-        )
+        check = _("{summary}; `microbreak exercises --check` validates them")
+        footer.append(check.format(summary=merged.summary()))
     width = min(shutil.get_terminal_size((100, 24)).columns, 100)
     footer += ["", *textwrap.wrap(_(SAFETY_NOTE), width)]
     return "\n".join(lines + footer)
