@@ -439,13 +439,8 @@ def write_chart(stats: Stats, path: str | os.PathLike[str]) -> Path:
     axes = figure.add_subplot()
     axes.bar(x, reminders, 0.8, color="#b9d7d3", label=_("reminders shown"))
     axes.bar(x, done, 0.5, color="#169688", label=_("breaks done"))
-    axes.axhline(
-        stats.goal,
-        color="#d1495b",
-        linestyle="--",
-        linewidth=1.5,
-        label=_("daily goal ({goal})").format(goal=stats.goal),
-    )
+    goal_label = _("daily goal ({goal})").format(goal=stats.goal)
+    axes.axhline(stats.goal, color="#d1495b", linestyle="--", linewidth=1.5, label=goal_label)
     step = 1 if len(buckets) <= 14 else math.ceil(len(buckets) / 12)
     axes.set_xticks(x[::step], [_tick(b[0].date, span, len(buckets)) for b in buckets[::step]])
     axes.set_xlim(-0.6, max(len(buckets), 7) - 0.4)  # a lone bar stays bar-sized
