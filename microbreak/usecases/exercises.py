@@ -79,16 +79,7 @@ def guide_text(routine: Routine | None) -> str:
 #: Words the table shows from data, listed here for the catalog. Translators: a position
 #: ("seated", "standing", "on the floor"), a body area, where an exercise comes from.
 SHOWN_WORDS = (
-    N_("seated"),
-    N_("standing"),
-    N_("floor"),
-    N_("neck"),
-    N_("shoulders"),
-    N_("upper back"),
-    N_("chest"),
-    N_("spine"),
-    N_("hips"),
-    N_("built-in"),
-    N_("system"),
-    N_("yours"),
+    (N_("seated"), N_("standing"), N_("floor")),
+    (N_("neck"), N_("shoulders"), N_("upper back"), N_("chest"), N_("spine"), N_("hips")),
+    (N_("built-in"), N_("system"), N_("yours")),
 )
