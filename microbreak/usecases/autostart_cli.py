@@ -50,8 +50,7 @@ def run(args: list[str]) -> int:
         elif options.action == "disable":
             autostart.disable(say=print)
         else:
-            for line in autostart.describe(autostart.status()):
-                print(line)
+            print("\n".join(autostart.describe(autostart.status())))
     except MicrobreakError as e:
         print(f"microbreak: {e}", file=sys.stderr)
         return e.exit_code

@@ -17,13 +17,10 @@ import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from .. import __version__
 from ..i18n import N_, English, _, ngettext
 
-NOTIFICATIONS = "org.freedesktop.Notifications"
-NOTIFICATIONS_PATH = "/org/freedesktop/Notifications"
 #: Seconds a D-Bus question may take here: long enough to activate a server, short enough to wait.
 DBUS_TIMEOUT = 2.0
 
@@ -111,6 +108,7 @@ def check_notification_server(env: Mapping[str, str] = os.environ) -> Check:
     """Who shows notifications: ``GetServerInformation``, as the daemon's Notify would reach it
     (the call may D-Bus-activate a server, exactly as a real reminder would)."""
     from ..adapters.presence.bus import Bus, BusError
+    from ..adapters.presence.notifications import NOTIFICATIONS, NOTIFICATIONS_PATH
 
     name = "notification server"
     bus = Bus.session(env)
@@ -177,8 +175,7 @@ def check_notification_path() -> Check:
         return Check(name, True, detail)
     if kind == "NotifySendNotification":
         detail = _("plyer falls back to notify-send: no icon, no timeout, silent failures")
-        detail += said
-        return Check(name, False, detail, DBUS_PYTHON_FIX)
+        return Check(name, False, detail + said, DBUS_PYTHON_FIX)
     if kind == "NotifyDesktopPortals":
         detail = _("plyer NotifyDesktopPortals (Flatpak portal): title and body only")
         return Check(name, True, detail)
@@ -358,13 +355,12 @@ def check_autostart() -> Check:
     entries = status().entries
     entry = next((e for e in entries if e.exists and e.ours), None)
     if entry is not None:
+        where = {"kind": _(entry.label), "path": entry.path}
         if not entry.current:
-            detail = _("enabled, but out of date: {kind}: {path}").format(
-                kind=_(entry.label), path=entry.path
-            )
+            detail = _("enabled, but out of date: {kind}: {path}").format(**where)
             fix = N_("run `microbreak autostart enable` again")
             return Check(name, False, detail, fix, False)
-        detail = _("enabled: {kind}: {path}").format(kind=_(entry.label), path=entry.path)
+        detail = _("enabled: {kind}: {path}").format(**where)
         return Check(name, True, detail, needed=False, info=True)
     foreign = [
         _("{path} (not written by microbreak)").format(path=e.path) for e in entries if e.exists
@@ -433,7 +429,7 @@ def passed(checks: list[Check]) -> bool:
 
 def to_json(checks: list[Check]) -> str:
     """The report for a bug report: ``{"ok", "version", "platform", "checks": [...]}``."""
-    data: dict[str, Any] = {
+    data = {
         "ok": passed(checks),
         "version": __version__,
         "platform": _platform(),
@@ -475,11 +471,7 @@ def render(checks: list[Check]) -> str:
 def run(*, as_json: bool, config: str | None) -> int:
     """``microbreak doctor [--json] [--config PATH]``: 0 when everything needed works, else 1.
     The JSON report is for bug reports, so it stays in English whatever the user's language."""
-    if as_json:
-        with English():
-            checks = collect(config)
-        print(to_json(checks))
-    else:
+    with English() if as_json else contextlib.nullcontext():
         checks = collect(config)
-        print(render(checks))
+    print(to_json(checks) if as_json else render(checks))
     return 0 if passed(checks) else 1

@@ -54,10 +54,8 @@ def table(selection: Selection, *, every: bool = False) -> str:
         rotation += _(" (shown: {n}; `microbreak exercises --all` lists every one)").format(n=shown)
     footer = ["", rotation]
     if merged.own:
-        summary = merged.summary()
-        footer.append(
-            _("{summary}; `microbreak exercises --check` validates them").format(summary=summary)
-        )
+        check = _("{summary}; `microbreak exercises --check` validates them")
+        footer.append(check.format(summary=merged.summary()))
     width = min(shutil.get_terminal_size((100, 24)).columns, 100)
     footer += ["", *textwrap.wrap(_(SAFETY_NOTE), width)]
     return "\n".join(lines + footer)
@@ -81,16 +79,7 @@ def guide_text(routine: Routine | None) -> str:
 #: Words the table shows from data, listed here for the catalog. Translators: a position
 #: ("seated", "standing", "on the floor"), a body area, where an exercise comes from.
 SHOWN_WORDS = (
-    N_("seated"),
-    N_("standing"),
-    N_("floor"),
-    N_("neck"),
-    N_("shoulders"),
-    N_("upper back"),
-    N_("chest"),
-    N_("spine"),
-    N_("hips"),
-    N_("built-in"),
-    N_("system"),
-    N_("yours"),
+    (N_("seated"), N_("standing"), N_("floor")),
+    (N_("neck"), N_("shoulders"), N_("upper back"), N_("chest"), N_("spine"), N_("hips")),
+    (N_("built-in"), N_("system"), N_("yours")),
 )

@@ -48,12 +48,8 @@ def choose(
     if found is None:
         # Always the closest id: whoever typed a wrong one wants some exercise.
         hint = did_you_mean(wanted, list(ids), cutoff=0.0)
-        raise UnknownExercise(
-            "guide: "
-            + _('no exercise "{id}"{hint}; `microbreak exercises --all` lists them').format(
-                id=wanted, hint=hint
-            )
-        )
+        unknown = _('no exercise "{id}"{hint}; `microbreak exercises --all` lists them')
+        raise UnknownExercise("guide: " + unknown.format(id=wanted, hint=hint))
     return found, None
 
 

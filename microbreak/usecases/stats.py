@@ -133,13 +133,10 @@ def compute(
     local = now.astimezone(tz)
     dates = [local.date() - timedelta(days=n) for n in range(days - 1, -1, -1)]
     bounds = _bounds(dates, tz)
-    counts, paused = [(0,) * len(_COUNTED)] * days, [0.0] * days
-    exercises: list[tuple[str, int]] = []
     with _reading(Path(history)) as conn:
-        if conn is not None:
-            counts = _per_day(conn, bounds)
-            paused = _seconds_paused(conn, bounds, now.timestamp())
-            exercises = _top(conn, bounds[0], bounds[-1])
+        counts = _per_day(conn, bounds)
+        paused = _seconds_paused(conn, bounds, now.timestamp())
+        exercises = _top(conn, bounds[0], bounds[-1])
         rows = tuple(
             Day(shown, done, snoozed, skipped, natural, p / 60, d)
             for d, (shown, done, snoozed, skipped, natural), p in zip(
@@ -169,28 +166,26 @@ def _bounds(dates: Sequence[date], tz: tzinfo) -> list[int]:
 
 
 @contextlib.contextmanager
-def _reading(path: Path) -> Iterator[sqlite3.Connection | None]:
-    """One read transaction (a consistent snapshot while the daemon writes); ``None`` when
-    there is no history yet."""
-    if not path.exists():
-        yield None
-        return
+def _reading(path: Path) -> Iterator[sqlite3.Connection]:
+    """One read transaction (a consistent snapshot while the daemon writes). No history yet (no
+    file, or a fresh one the daemon has not written) reads as an empty events table."""
     try:
-        conn = connect_readonly(path)
+        conn = connect_readonly(path) if path.exists() else sqlite3.connect(":memory:")
     except sqlite3.Error as e:
         raise HistoryUnreadable(f"cannot read the history file {path}: {e}") from e
     try:
         conn.execute("BEGIN")
         query = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'events'"
-        # No table: a fresh file the daemon has not written yet.
-        yield conn if conn.execute(query).fetchone()[0] else None
+        if not conn.execute(query).fetchone()[0]:  # a temp table: the file stays unchanged
+            conn.execute("CREATE TEMP TABLE events (id, at, kind, exercise, seconds)")
+        yield conn
     except sqlite3.Error as e:
         raise HistoryUnreadable(
             f"cannot read the history file {path}: {e} (microbreak moves a damaged file aside "
             "and keeps what it can the next time it starts)"
         ) from e
     finally:
-        conn.close()  # rolls the read transaction back, which drops the temp table
+        conn.close()  # rolls the read transaction back, which drops the temp tables
 
 
 def _per_day(conn: sqlite3.Connection, bounds: Sequence[int]) -> list[tuple[int, ...]]:
@@ -286,9 +281,7 @@ def _top(conn: sqlite3.Connection, lo: int, hi: int) -> list[tuple[str, int]]:
     ).fetchall()
 
 
-def _streak(
-    conn: sqlite3.Connection | None, tz: tzinfo, done: list[int], first: date, goal: int
-) -> int:
+def _streak(conn: sqlite3.Connection, tz: tzinfo, done: list[int], first: date, goal: int) -> int:
     """Days in a row, back from today, with ``done >= goal``; an unmet today is skipped.
     ``done`` runs oldest first, from ``first`` to today. When the streak reaches ``first``, the
     days before it are read: a month, then a year at a time."""
@@ -300,8 +293,6 @@ def _streak(
             if n < goal:
                 return streak
             streak += 1
-        if conn is None:
-            return streak
         chunk = 366 if chunk else 31  # most streaks end within a month
         first -= timedelta(days=chunk)
         earlier = [first + timedelta(days=k) for k in range(chunk)]
@@ -360,14 +351,8 @@ def render_table(stats: Stats) -> str:
     )
     rows: list[tuple[str, ...]] = [header]
     for d in stats.days:
-        rows.append(
-            (
-                d.date.isoformat(),
-                weekday(d.date, short=True),
-                *_cells(d),
-                _("met") if d.done >= stats.goal else "",
-            )
-        )
+        met = _("met") if d.done >= stats.goal else ""
+        rows.append((d.date.isoformat(), weekday(d.date, short=True), *_cells(d), met))
     rows.append((_("total"), "", *_cells(stats.totals), f"{stats.days_goal_met}/{len(stats.days)}"))
     right = {2, 3, 4, 5, 6, 7}
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
@@ -399,12 +384,10 @@ def render_table(stats: Stats) -> str:
 
 
 def _cells(c: Counts) -> tuple[str, ...]:
-    minutes = round(c.minutes_paused)
-    hours, rest = divmod(minutes, 60)
+    hours, rest = divmod(round(c.minutes_paused), 60)
     paused = f"{hours}h{rest:02d}m" if hours else f"{rest}m" if rest else "-"
     compliance = "-" if c.compliance is None else f"{c.compliance}%"
-    numbers = (c.reminders, c.done, c.snoozed, c.skipped)
-    return (*(str(n) for n in numbers), paused, compliance)
+    return (str(c.reminders), str(c.done), str(c.snoozed), str(c.skipped), paused, compliance)
 
 
 def chart_target(path: str | os.PathLike[str]) -> tuple[Path, str]:
@@ -456,13 +439,8 @@ def write_chart(stats: Stats, path: str | os.PathLike[str]) -> Path:
     axes = figure.add_subplot()
     axes.bar(x, reminders, 0.8, color="#b9d7d3", label=_("reminders shown"))
     axes.bar(x, done, 0.5, color="#169688", label=_("breaks done"))
-    axes.axhline(
-        stats.goal,
-        color="#d1495b",
-        linestyle="--",
-        linewidth=1.5,
-        label=_("daily goal ({goal})").format(goal=stats.goal),
-    )
+    goal_label = _("daily goal ({goal})").format(goal=stats.goal)
+    axes.axhline(stats.goal, color="#d1495b", linestyle="--", linewidth=1.5, label=goal_label)
     step = 1 if len(buckets) <= 14 else math.ceil(len(buckets) / 12)
     axes.set_xticks(x[::step], [_tick(b[0].date, span, len(buckets)) for b in buckets[::step]])
     axes.set_xlim(-0.6, max(len(buckets), 7) - 0.4)  # a lone bar stays bar-sized
