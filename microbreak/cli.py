@@ -228,7 +228,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         from .settings import checked
 
         try:
-            stamp = checked.fingerprint(checked.flags_of(vars(args).items()))
+            stamp = checked.fingerprint(vars(args))
             record = checked.load(stamp)
         except OSError:
             stamp = record = None
