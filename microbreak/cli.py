@@ -252,9 +252,6 @@ def _dispatch(args: argparse.Namespace) -> int:
     if command == "config" and args.config_command == "show":
         print(config.show(loaded, sources=args.sources))
         return EXIT_OK
-    from .i18n import use
-
-    use(loaded.settings.language)
     if command == "config" and args.json:
         print(config.runtime(loaded).to_json())
         return EXIT_OK
@@ -274,13 +271,11 @@ def _dispatch(args: argparse.Namespace) -> int:
             from . import logs
 
             logs.setup(True, to_file=False)
-        runtime = config.runtime(loaded)
-        catalog = runtime.catalog()
-        allowed = runtime.selection().allowed(catalog)
-        exercise, said = guide.choose(catalog, allowed, args.exercise)
+        allowed = loaded.settings.exercises.selection().allowed(loaded.catalog)
+        exercise, said = guide.choose(loaded.catalog, allowed, args.exercise)
         if said and not args.answer:
             print(said, flush=True)
-        return guide.run(exercise, sound=runtime.sound, answer=args.answer)
+        return guide.run(exercise, sound=loaded.settings.notification.sound, answer=args.answer)
     if command == "exercises":
         from .usecases.exercises import table
 
