@@ -206,10 +206,6 @@ def _dispatch(args: argparse.Namespace) -> int:
     if command in CLIENT_COMMANDS:
         from . import client
 
-        if command == "pause" and args.duration and args.until:
-            both = _("give a duration or --until, not both")
-            print(f"microbreak: pause: {both}", file=sys.stderr)
-            return EXIT_USAGE
         return client.run(
             command,
             duration=getattr(args, "duration", None),
