@@ -217,12 +217,12 @@ def _dispatch(args: argparse.Namespace) -> int:
         from .usecases import doctor
 
         return doctor.run(as_json=args.json, config=args.config)
+    from .settings import checked
+
     stamp = None
     if command == "run":
         # Nothing changed since the last good check: its record, without pydantic, and this
         # process is lean enough to be the daemon (no second interpreter start).
-        from .settings import checked
-
         try:
             stamp = checked.fingerprint(vars(args))
             record = checked.load(stamp)
@@ -279,8 +279,6 @@ def _dispatch(args: argparse.Namespace) -> int:
         return EXIT_OK
     record = config.runtime(loaded, tray=not args.no_tray, verbose=bool(args.verbose)).to_json()
     if stamp is not None:
-        from .settings import checked
-
         checked.save(stamp, record)
     return _start_daemon(record)
 
