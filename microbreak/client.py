@@ -44,7 +44,6 @@ class NotRunning(Exception):
 
 
 def call(cmd: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Send one request and return the daemon's reply."""
     address, family = control_address()
     try:
         with open(control_key_file(), "rb") as file:
