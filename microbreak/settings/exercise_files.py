@@ -343,9 +343,7 @@ def _image(path: Path, value: str | None, problem: _Problem) -> str | None:
     """The absolute path of an existing PNG, relative paths taken from the file's dir."""
     if value is None:
         return None
-    image = Path(value).expanduser()
-    if not image.is_absolute():
-        image = path.parent.absolute() / image
+    image = path.parent.absolute() / Path(value).expanduser()  # an absolute path replaces the dir
     if not image.exists():
         said = _("{path}: no such file; give a PNG path, relative to this file or full")
     elif not image.is_file():
