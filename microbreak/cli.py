@@ -206,10 +206,6 @@ def _dispatch(args: argparse.Namespace) -> int:
     if command in CLIENT_COMMANDS:
         from . import client
 
-        if command == "pause" and args.duration and args.until:
-            both = _("give a duration or --until, not both")
-            print(f"microbreak: pause: {both}", file=sys.stderr)
-            return EXIT_USAGE
         return client.run(
             command,
             duration=getattr(args, "duration", None),
@@ -221,14 +217,14 @@ def _dispatch(args: argparse.Namespace) -> int:
         from .usecases import doctor
 
         return doctor.run(as_json=args.json, config=args.config)
+    from .settings import checked
+
     stamp = None
     if command == "run":
         # Nothing changed since the last good check: its record, without pydantic, and this
         # process is lean enough to be the daemon (no second interpreter start).
-        from .settings import checked
-
         try:
-            stamp = checked.fingerprint(checked.flags_of(vars(args).items()))
+            stamp = checked.fingerprint(vars(args))
             record = checked.load(stamp)
         except OSError:
             stamp = record = None
@@ -252,9 +248,6 @@ def _dispatch(args: argparse.Namespace) -> int:
     if command == "config" and args.config_command == "show":
         print(config.show(loaded, sources=args.sources))
         return EXIT_OK
-    from .i18n import use
-
-    use(loaded.settings.language)
     if command == "config" and args.json:
         print(config.runtime(loaded).to_json())
         return EXIT_OK
@@ -274,13 +267,11 @@ def _dispatch(args: argparse.Namespace) -> int:
             from . import logs
 
             logs.setup(True, to_file=False)
-        runtime = config.runtime(loaded)
-        catalog = runtime.catalog()
-        allowed = runtime.selection().allowed(catalog)
-        exercise, said = guide.choose(catalog, allowed, args.exercise)
+        allowed = loaded.settings.exercises.selection().allowed(loaded.catalog)
+        exercise, said = guide.choose(loaded.catalog, allowed, args.exercise)
         if said and not args.answer:
             print(said, flush=True)
-        return guide.run(exercise, sound=runtime.sound, answer=args.answer)
+        return guide.run(exercise, sound=loaded.settings.notification.sound, answer=args.answer)
     if command == "exercises":
         from .usecases.exercises import table
 
@@ -288,8 +279,6 @@ def _dispatch(args: argparse.Namespace) -> int:
         return EXIT_OK
     record = config.runtime(loaded, tray=not args.no_tray, verbose=bool(args.verbose)).to_json()
     if stamp is not None:
-        from .settings import checked
-
         checked.save(stamp, record)
     return _start_daemon(record)
 

@@ -44,7 +44,6 @@ class NotRunning(Exception):
 
 
 def call(cmd: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Send one request and return the daemon's reply."""
     address, family = control_address()
     try:
         with open(control_key_file(), "rb") as file:
@@ -126,13 +125,15 @@ def _over_pipe(address: str, key: bytes, request: bytes, timeout: float) -> byte
 
 def _arguments(duration: str | None, until: str | None) -> dict[str, Any]:
     """The request's arguments, checked here as well as in the daemon, so that a mistake is a
-    usage error (exit 2). Raises ValueError (a ``DurationError``) with the reason."""
+    usage error (exit 2). Raises ValueError (a parser's is a ``DurationError``) with the reason."""
     args: dict[str, Any] = {}
     if duration is None and until is None:
         return args
     from .i18n import _, use
 
     use()  # the parsers below word their mistakes in the user's language
+    if duration and until:
+        raise ValueError(_("give a duration or --until, not both"))
     if duration is not None:
         from .core.durations import DurationError, parse_duration
 

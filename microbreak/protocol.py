@@ -92,7 +92,6 @@ def parse_request(data: bytes) -> tuple[str, dict[str, Any]]:
 
 
 def parse_reply(data: bytes) -> dict[str, Any]:
-    """Validate a reply line from the daemon."""
     message = _load(data)
     if not isinstance(message.get("ok"), bool):
         raise ProtocolError("a reply needs ok")

@@ -23,13 +23,12 @@ import pytest
 
 from microbreak.core.exercises import CATALOG, Area, Position, Routine, Sides, by_id
 from microbreak.core.rotation import Rotation, Selection
+from microbreak.errors import ConfigError
 from microbreak.settings import config
 from microbreak.settings import exercise_files as user_exercises
 from microbreak.settings.exercise_files import (
     MAX_INSTRUCTIONS,
     OWN_TITLE,
-    CatalogError,
-    catalog,
     exercise_dirs,
     read_catalog,
 )
@@ -133,8 +132,8 @@ def test_exercise_dirs_system_first_user_last(dirs: Dirs, monkeypatch: pytest.Mo
 
 
 def test_no_dirs_means_the_built_in_catalog(dirs: Dirs) -> None:
-    assert catalog() == CATALOG
-    assert catalog([]) == CATALOG
+    assert read_catalog().exercises == CATALOG
+    assert read_catalog([]).exercises == CATALOG
     assert (
         read_catalog().summary()
         == f"{BUILT_IN} built-in, 0 of your own (0 replacing built-in ones)"
@@ -159,7 +158,7 @@ def test_one_file_with_several_exercises(dirs: Dirs) -> None:
             source="Physio handout",
         ),
     )
-    merged = catalog()
+    merged = read_catalog().exercises
     assert merged[:BUILT_IN] == CATALOG
     tilt, tuck = merged[BUILT_IN:]
     assert tilt.id == "neck-tilt" and tilt.position is Position.SEATED and tilt.area is Area.NECK
@@ -174,13 +173,13 @@ def test_files_are_read_in_name_order_and_odd_files_skipped(dirs: Dirs) -> None:
     dirs.write(dirs.user, "a.toml", exercise(id="ay"))
     dirs.write(dirs.user, "notes.txt", "not an exercise")
     dirs.write(dirs.user, ".#a.toml", "editor lock file")
-    assert [e.id for e in catalog()[BUILT_IN:]] == ["ay", "bee"]
+    assert [e.id for e in read_catalog().exercises[BUILT_IN:]] == ["ay", "bee"]
 
 
 def test_image_relative_to_the_file_becomes_absolute(dirs: Dirs) -> None:
     picture = dirs.write(dirs.user / "pictures", "tilt.png", png())
     dirs.write(dirs.user, "neck.toml", exercise(image="pictures/tilt.png"))
-    (tilt,) = catalog()[BUILT_IN:]
+    (tilt,) = read_catalog().exercises[BUILT_IN:]
     assert tilt.image == str(picture)
     assert Path(tilt.image).is_absolute()
 
@@ -190,7 +189,7 @@ def test_absolute_and_home_image_paths(dirs: Dirs, monkeypatch: pytest.MonkeyPat
     picture = dirs.write(dirs.root / "home", "tilt.png", png())
     dirs.write(dirs.user, "a.toml", exercise(id="one", image=str(picture)))
     dirs.write(dirs.user, "b.toml", exercise(id="two", image="~/tilt.png"))
-    assert [e.image for e in catalog()[BUILT_IN:]] == [str(picture), str(picture)]
+    assert [e.image for e in read_catalog().exercises[BUILT_IN:]] == [str(picture), str(picture)]
 
 
 def test_replacing_a_built_in_keeps_its_place(dirs: Dirs) -> None:
@@ -222,7 +221,7 @@ def test_user_beats_system_beats_built_in(dirs: Dirs) -> None:
 def test_the_same_id_in_system_and_user_dirs_is_no_duplicate(dirs: Dirs) -> None:
     dirs.write(dirs.system, "a.toml", exercise())
     dirs.write(dirs.user, "a.toml", exercise(dose="5 each side"))
-    (tilt,) = catalog()[BUILT_IN:]
+    (tilt,) = read_catalog().exercises[BUILT_IN:]
     assert tilt.dose == "5 each side"
 
 
@@ -311,7 +310,7 @@ def test_a_rotation_over_the_merged_catalog(dirs: Dirs) -> None:
     import random
 
     dirs.write(dirs.user, "mine.toml", exercise())
-    allowed = Selection(include=("neck-tilt", "bridge")).allowed(catalog())
+    allowed = Selection(include=("neck-tilt", "bridge")).allowed(read_catalog().exercises)
     rotation = Rotation(allowed, random.Random(1))
     assert {rotation.next().id, rotation.next().id} == {"neck-tilt", "bridge"}
 
@@ -320,14 +319,14 @@ def test_runtime_without_dirs_uses_the_usual_ones(dirs: Dirs) -> None:
     dirs.write(dirs.user, "mine.toml", exercise())
     runtime = Runtime.from_json(config.runtime(config.load()).to_json())
     bare = dataclasses.replace(runtime, exercise_dirs=None)
-    assert bare.catalog() == runtime.catalog() == catalog()
+    assert bare.catalog() == runtime.catalog() == read_catalog().exercises
 
 
 def test_a_file_gone_bad_after_the_check_is_a_catalog_error(dirs: Dirs) -> None:
     path = dirs.write(dirs.user, "mine.toml", exercise())
     runtime = config.runtime(config.load())
     path.write_text(exercise(position="lying"), encoding="utf-8")
-    with pytest.raises(CatalogError) as info:
+    with pytest.raises(ConfigError) as info:
         runtime.catalog()
     assert info.value.exit_code == 2
     assert info.value.problems == [
@@ -344,7 +343,7 @@ def test_the_dose_fields_become_a_routine(dirs: Dirs) -> None:
         + exercise(id="chin-tuck", repetitions=4)
         + exercise(id="plain"),
     )
-    mine = {e.id: e for e in catalog()}
+    mine = {e.id: e for e in read_catalog().exercises}
     assert mine["neck-tilt"].routine == Routine(2, 1, Sides.EACH, 1.5)
     assert mine["chin-tuck"].routine == Routine(4, 0, Sides.BOTH, None)
     assert mine["plain"].routine is None  # a simple timed guide
@@ -676,7 +675,7 @@ def test_a_file_where_the_dir_should_be(dirs: Dirs) -> None:
 
 def test_in_process_error_lists_every_problem(dirs: Dirs) -> None:
     dirs.write(dirs.user, "a.toml", exercise(position="lying") + exercise(id="b", area="legs"))
-    with pytest.raises(CatalogError) as info:
-        user_exercises.catalog()
+    with pytest.raises(ConfigError) as info:
+        user_exercises.read_catalog()
     assert len(info.value.problems) == 2
     assert str(info.value) == "\n".join(info.value.problems)

@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 from .. import __version__
@@ -23,8 +23,9 @@ from .exercise_files import exercise_dirs
 NAME = "checked-settings.json"
 
 
-def fingerprint(flags: Mapping[str, object], env: Mapping[str, str] = os.environ) -> str:
-    """A digest of everything the settings record is made from."""
+def fingerprint(flags: Mapping[str, object]) -> str:
+    """A digest of everything the settings record is made from; a flag JSON cannot write (a
+    path) goes in as its text."""
     named = flags.get("config")
     path, _named = config_file(None if named is None else str(named))
     files = [path, *site_config_files()]
@@ -35,8 +36,8 @@ def fingerprint(flags: Mapping[str, object], env: Mapping[str, str] = os.environ
     parts = {
         "microbreak": __version__,
         "python": [sys.executable, sys.version],
-        "flags": {k: flags[k] for k in sorted(flags)},
-        "env": sorted((k, v) for k, v in env.items() if k.upper().startswith("MICROBREAK_")),
+        "flags": dict(flags),
+        "env": sorted((k, v) for k, v in os.environ.items() if k.upper().startswith("MICROBREAK_")),
         "files": [_stat(f) for f in files],
     }
     text = json.dumps(parts, sort_keys=True, default=str)
@@ -75,8 +76,3 @@ def _stat(path: Path) -> list[object]:
     except OSError:
         return [str(path), None]
     return [str(path), info.st_size, info.st_mtime_ns, info.st_ino, info.st_mode]
-
-
-def flags_of(pairs: Iterable[tuple[str, object]]) -> dict[str, object]:
-    """The command line's settings as plain values, for the fingerprint."""
-    return {k: v if isinstance(v, bool | int | float | str | None) else str(v) for k, v in pairs}

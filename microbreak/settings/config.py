@@ -606,17 +606,13 @@ def _allowed(error: Mapping[str, Any]) -> str:
         return _("a table of settings")
     if kind.startswith("bool_"):
         return _("true or false")
-    if kind.startswith("int_") or kind in _NUMBER_LIMITS:  # daily_goal, with both limits
+    if kind.startswith(("int_", "greater_than", "less_than")):  # daily_goal, ge= and le= limits
         spec = _model_at(tuple(loc)).model_fields[str(loc[-1])]
         limits = {k: getattr(m, k) for m in spec.metadata for k in ("ge", "le") if hasattr(m, k)}
         within = _(" from {low} to {high}").format(low=limits["ge"], high=limits["le"])
         return _("a whole number{range}").format(range=within)
     # Anything else in pydantic's words, minus its "Input should be" preamble.
     return str(error["msg"]).removeprefix("Input should be ")
-
-
-#: pydantic's error types for a number out of its Field(ge=..., le=...) limits.
-_NUMBER_LIMITS = {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}
 
 
 def _explain(error: ValidationError, origins: Mapping[Loc, Origin], fallback: Origin) -> list[str]:

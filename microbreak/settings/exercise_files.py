@@ -10,6 +10,7 @@ import json
 import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -52,10 +53,6 @@ _N = TypeVar("_N", int, float)
 _Problem = Callable[[str, str], None]
 
 
-class CatalogError(ConfigError):
-    """Problems in exercise files, each a complete line naming file, exercise and field."""
-
-
 @dataclass(frozen=True, slots=True)
 class Catalog:
     """The merged catalog, and the file each exercise that is not built in came from."""
@@ -96,13 +93,9 @@ def exercise_dirs() -> list[Path]:
     return [*(d / "exercises" for d in site_config_dirs()), user_config_dir() / "exercises"]
 
 
-def catalog(dirs: Sequence[str | Path] | None = None) -> tuple[Exercise, ...]:
-    """The merged catalog, or CatalogError with one line per problem in any file."""
-    return read_catalog(dirs).exercises
-
-
 def read_catalog(dirs: Sequence[str | Path] | None = None) -> Catalog:
-    """The merged catalog of ``dirs`` (default: ``exercise_dirs()``) and each one's file."""
+    """The merged catalog of ``dirs`` (default: ``exercise_dirs()``) and each one's file, or
+    ConfigError with one line per problem in any file."""
     chosen = [Path(d) for d in (exercise_dirs() if dirs is None else dirs)]
     problems: list[str] = []
     merged = {e.id: e for e in CATALOG}
@@ -112,7 +105,7 @@ def read_catalog(dirs: Sequence[str | Path] | None = None) -> Catalog:
             merged[exercise.id] = exercise  # a replaced built-in keeps its place in the list
             files[exercise.id] = path
     if problems:
-        raise CatalogError(problems)
+        raise ConfigError(problems)
     return Catalog(tuple(merged.values()), files, chosen[-1] if chosen else None)
 
 
@@ -335,9 +328,8 @@ def _member(enum: type[_Member], value: object, key: str, problem: _Problem) -> 
     """The enum member ``value`` names, or None (missing: already reported)."""
     if value is None:
         return None
-    for member in enum:
-        if value == member.value:
-            return member
+    with suppress(ValueError):
+        return enum(value)
     if isinstance(value, str):
         said = _("{value} is not {allowed}")
     else:
@@ -351,9 +343,7 @@ def _image(path: Path, value: str | None, problem: _Problem) -> str | None:
     """The absolute path of an existing PNG, relative paths taken from the file's dir."""
     if value is None:
         return None
-    image = Path(value).expanduser()
-    if not image.is_absolute():
-        image = path.parent.absolute() / image
+    image = path.parent.absolute() / Path(value).expanduser()  # an absolute path replaces the dir
     if not image.exists():
         said = _("{path}: no such file; give a PNG path, relative to this file or full")
     elif not image.is_file():

@@ -86,10 +86,10 @@ class Runtime:
         return Selection(positions, tuple(ex["include"]), tuple(ex["exclude"]))
 
     def catalog(self) -> tuple[Exercise, ...]:
-        """The merged catalog of the dirs the check read; CatalogError if one went bad since."""
-        from .exercise_files import catalog
+        """The merged catalog of the dirs the check read; ConfigError if one went bad since."""
+        from .exercise_files import read_catalog
 
-        return catalog(self.exercise_dirs)
+        return read_catalog(self.exercise_dirs).exercises
 
     def snoozes(self) -> tuple[timedelta, ...]:
         return tuple(timedelta(seconds=s) for s in self.snooze_choices)
