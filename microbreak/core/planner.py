@@ -221,7 +221,7 @@ class Planner:
 
     def start(self, now: datetime) -> None:
         """Begin a fresh interval (daemon start); outside working hours, wait for them."""
-        self.paused_until, self.off_duty = None, False
+        self.mode, self.paused_until, self.off_duty = Mode.RUNNING, None, False
         self._afresh(now)
         if self.work is not None and self.work.current(now, self.tz) is None:
             self._go_off_duty()
@@ -279,16 +279,13 @@ class Planner:
     def _clear_hold(self) -> None:
         self.held_since = self.held_reason = None
 
-    def _fresh_due(self, now: datetime) -> datetime | None:
-        """A fresh interval from now; none off duty, where the next period sets the time."""
-        return None if self.off_duty else now + self.interval()
-
     def _afresh(self, now: datetime) -> None:
-        """Nothing held or repeated; a fresh interval, unless off duty (the next period sets it)."""
+        """Nothing held or repeated; a fresh interval, unless paused (a pause stays a pause) or
+        off duty (nothing is pending: the next period sets the time)."""
         self._again = None
         self._clear_hold()
-        if not self.off_duty:
-            self.mode, self.due = Mode.RUNNING, now + self.interval()
+        if self.mode is not Mode.PAUSED:
+            self.mode, self.due = Mode.RUNNING, None if self.off_duty else now + self.interval()
 
     def _go_off_duty(self) -> None:
         """Working hours are over: nothing is pending until the next period begins."""
@@ -320,7 +317,7 @@ class Planner:
 
     def take_break_now(self, now: datetime) -> Reminder:
         """Show a reminder at once and start a fresh interval (a pause stays a pause)."""
-        return self._show(now, Trigger.NOW, keep_paused=self.mode is Mode.PAUSED)
+        return self._show(now, Trigger.NOW)
 
     def snooze(self, now: datetime, duration: timedelta) -> None:
         """Push the pending reminder out by ``duration``. Within ``JUST_SHOWN`` of a reminder, the
@@ -362,9 +359,8 @@ class Planner:
         the reminder shown and not yet answered, if any, which this skips."""
         if self.mode is Mode.PAUSED:
             raise StateError(_("microbreak is paused; there is no pending reminder to skip"))
-        skipped, self.unanswered, self._again = self.unanswered, None, None
-        self.mode, self.due = Mode.RUNNING, self._fresh_due(now)
-        self._clear_hold()
+        skipped, self.unanswered = self.unanswered, None
+        self._afresh(now)
         return skipped
 
     def done(self, now: datetime) -> Exercise:
@@ -423,13 +419,10 @@ class Planner:
         if self.work is not None and self.work.current(now, self.tz) is None:
             self._go_off_duty()
 
-    def _show(self, now: datetime, trigger: Trigger, *, keep_paused: bool = False) -> Reminder:
+    def _show(self, now: datetime, trigger: Trigger) -> Reminder:
         exercise = self._again if self._again is not None else self.rotation.next()
-        self._again = None
         self.last_shown, self.unanswered = now, exercise
-        self._clear_hold()
-        if not keep_paused:
-            self.mode, self.due = Mode.RUNNING, self._fresh_due(now)
+        self._afresh(now)
         return Reminder(exercise, now, trigger)
 
     # -- surviving a restart ---------------------------------------------------------------------
