@@ -149,14 +149,14 @@ def test_one_reminder_at_a_time_and_close(notifier: FdoNotifier, fake: FakeNotif
     assert first is not None
     assert notifier.show(MESSAGE, SNOOZE)
     assert fake.notifies[1].replaces_id == first
-    notifier.close_current()
+    notifier.withdraw()
     fake.wait_for("closes", 1)
     assert fake.closes == [first]
     assert notifier.current is None
     assert notifier.show(MESSAGE, SNOOZE)
     assert fake.notifies[2].replaces_id == 0  # the closed one is not replaced
-    notifier.close_current()
-    notifier.close_current()  # nothing shown: nothing sent
+    notifier.withdraw()
+    notifier.withdraw()  # nothing shown: nothing sent
     fake.wait_for("closes", 2)
     assert stays_true(lambda: len(fake.closes) == 2, 0.2)
 
@@ -254,7 +254,7 @@ def test_server_that_never_replies_does_not_stall(bare_desktop: Desktop, answers
             assert n.show(MESSAGE, SNOOZE)  # the next reminder still goes out
             assert n.current is not None
             assert fake.notifies[1].replaces_id == 0
-            n.close_current()
+            n.withdraw()
             fake.wait_for("closes", 1)
         finally:
             n.stop()
@@ -270,7 +270,7 @@ def test_close_while_notify_is_on_its_way(bare_desktop: Desktop, answers: Answer
             sender = threading.Thread(target=lambda: result.append(n.show(MESSAGE, SNOOZE)))
             sender.start()
             fake.wait_for("notifies", 1)  # the server has it and has not replied yet
-            n.close_current()
+            n.withdraw()
             gate.set()
             sender.join(5.0)
             assert result == [True]
@@ -390,7 +390,7 @@ def test_dunst_shows_buttons_replaces_and_closes(
         assert all(f"[{first}," in line for line in menu)  # all of them are our reminder's
         assert stays_true(answers.none_yet, 0.2)
 
-        n.close_current()
+        n.withdraw()
         wait_until(lambda: dunst.displayed() == 0, 5.0, "the reminder to go")
         assert stays_true(answers.none_yet, 0.3)  # our own close is no answer
     finally:

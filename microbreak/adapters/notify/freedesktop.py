@@ -213,17 +213,14 @@ class FdoNotifier:
             self._close_id(nid)
         return True
 
-    def close_current(self) -> None:
-        """Remove the shown reminder (it was answered elsewhere); never blocks."""
+    def withdraw(self) -> None:
+        """Remove the shown reminder, answered from the tray or the CLI; never blocks."""
         with self._lock:
             nid = self._current
             self._current = None
             self._generation += 1
         if nid is not None:
             self._close_id(nid)
-
-    #: The app's Notifier port: an answer from the tray or the CLI removes the reminder.
-    withdraw = close_current
 
     def _notify(
         self, what: str, message: Message, replaces: int, actions: list[str], expire: int
