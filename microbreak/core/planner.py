@@ -109,15 +109,14 @@ class Status:
             return _("Holding: {reason}").format(reason=self.held)
         if self.due is None:
             return _("Outside working hours")
-        at = _clock(self.due, now, tz)
+        at, wait = _clock(self.due, now, tz), humanize(self.due - now)
         if self.mode is Mode.SNOOZED:
             if not countdown:
                 return _("Snoozed: next break at {time}").format(time=at)
-            wait = humanize(self.due - now)
             return _("Snoozed: next break in {wait} ({time})").format(wait=wait, time=at)
         if not countdown:
             return _("Next break at {time}").format(time=at)
-        return _("Next break in {wait} ({time})").format(wait=humanize(self.due - now), time=at)
+        return _("Next break in {wait} ({time})").format(wait=wait, time=at)
 
 
 def _clock(when: datetime, now: datetime, tz: tzinfo) -> str:
