@@ -300,17 +300,15 @@ class Planner:
 
     def on_clock_jump(self, now: datetime, delta: timedelta) -> None:
         """The wall clock was set by ``delta``: keep every wait as long as it was meant to be."""
-        if self.due is not None:
-            self.due += delta
-        if self.last_shown is not None:
-            self.last_shown += delta
+
+        def moved(when: datetime | None) -> datetime | None:
+            return when + delta if when is not None else None
+
+        self.due, self.last_shown = moved(self.due), moved(self.last_shown)
         # Times the planner measured from (a hold, an absence) keep their length too.
-        if self.held_since is not None:
-            self.held_since += delta
-        if self.away_since is not None:
-            self.away_since += delta
-        if self.paused_until is not None and self._pause_is_relative:
-            self.paused_until += delta
+        self.held_since, self.away_since = moved(self.held_since), moved(self.away_since)
+        if self._pause_is_relative:
+            self.paused_until = moved(self.paused_until)
 
     # -- the user acts -------------------------------------------------------------------------
 
