@@ -254,7 +254,6 @@ class Planner:
                 return None
             self._afresh(now)
             return Dropped(now, hold)
-        self._clear_hold()
         trigger = Trigger.SNOOZED if self._again is not None else Trigger.SCHEDULED
         return self._show(now, trigger)
 
