@@ -177,6 +177,7 @@ class App:
             return self.planner.mode
 
     def unanswered(self) -> str | None:
+        """The last reminder's exercise, until it is done or skipped."""
         with self._lock:
             exercise = self.planner.unanswered
         return shown(exercise, "name") if exercise is not None else None
@@ -239,7 +240,8 @@ class App:
         return reminder.exercise
 
     def guide(self) -> str:
-        """Open the guide for the reminder on screen ("Start"); its end answers the reminder."""
+        """Open the guide for the reminder on screen ("Start"); its end answers the reminder.
+        StateError when there is none or the guide cannot open."""
         with self._lock:
             exercise, shown = self.planner.unanswered, self.planner.last_shown
         if exercise is None:

@@ -76,6 +76,7 @@ def _connect(desktop: Desktop, answers: Answers, call_timeout: float = 2.0) -> F
         answers, icon=ICON, timeout_seconds=20, env=desktop.env, call_timeout=call_timeout
     )
     assert notifier is not None
+    notifier.snooze_label = SNOOZE  # as the daemon sets it from the config
     return notifier
 
 
@@ -104,7 +105,7 @@ def notifier(
 
 def test_reminder_has_buttons_and_hints(notifier: FdoNotifier, fake: FakeNotifications) -> None:
     assert notifier.available()
-    assert notifier.show(MESSAGE, SNOOZE)
+    assert notifier.show(MESSAGE)
     (sent,) = fake.notifies
     assert sent.app_name == "microbreak"
     assert (sent.summary, sent.body) == (MESSAGE.title, MESSAGE.body)
@@ -129,7 +130,7 @@ def test_choices_per_server(
         n = _connect(bare_desktop, answers)
         try:
             assert n.server is not None and n.server.name == server
-            assert n.show(MESSAGE, SNOOZE)
+            assert n.show(MESSAGE)
         finally:
             n.stop()
     (sent,) = fake.notifies
@@ -139,24 +140,24 @@ def test_choices_per_server(
 
 
 def test_no_pictogram_without_an_exercise(notifier: FdoNotifier, fake: FakeNotifications) -> None:
-    assert notifier.show(Message("Microbreak: config problem", "bad key"), SNOOZE)
+    assert notifier.show(Message("Microbreak: config problem", "bad key"))
     assert "image-path" not in fake.notifies[0].hints
 
 
 def test_one_reminder_at_a_time_and_close(notifier: FdoNotifier, fake: FakeNotifications) -> None:
-    assert notifier.show(MESSAGE, SNOOZE)
+    assert notifier.show(MESSAGE)
     first = notifier.current
     assert first is not None
-    assert notifier.show(MESSAGE, SNOOZE)
+    assert notifier.show(MESSAGE)
     assert fake.notifies[1].replaces_id == first
-    notifier.close_current()
+    notifier.withdraw()
     fake.wait_for("closes", 1)
     assert fake.closes == [first]
     assert notifier.current is None
-    assert notifier.show(MESSAGE, SNOOZE)
+    assert notifier.show(MESSAGE)
     assert fake.notifies[2].replaces_id == 0  # the closed one is not replaced
-    notifier.close_current()
-    notifier.close_current()  # nothing shown: nothing sent
+    notifier.withdraw()
+    notifier.withdraw()  # nothing shown: nothing sent
     fake.wait_for("closes", 2)
     assert stays_true(lambda: len(fake.closes) == 2, 0.2)
 
@@ -181,7 +182,7 @@ def test_signal_becomes_answer(
     arg: str | int,
     answer: Answer,
 ) -> None:
-    assert notifier.show(MESSAGE, SNOOZE)
+    assert notifier.show(MESSAGE)
     nid = notifier.current
     assert nid is not None
     emit = fake.action if signal == "action" else fake.closed
@@ -200,7 +201,7 @@ def test_answer_closes_once(
     notifier: FdoNotifier, fake: FakeNotifications, answers: Answers
 ) -> None:
     """A click is followed by the server's NotificationClosed: one answer, not two."""
-    assert notifier.show(MESSAGE, SNOOZE)
+    assert notifier.show(MESSAGE)
     nid = notifier.current
     assert nid is not None
     fake.action(nid, "done")
@@ -212,7 +213,7 @@ def test_answer_closes_once(
 def test_unknown_action_is_ignored(
     notifier: FdoNotifier, fake: FakeNotifications, answers: Answers
 ) -> None:
-    assert notifier.show(MESSAGE, SNOOZE)
+    assert notifier.show(MESSAGE)
     nid = notifier.current
     assert nid is not None
     fake.action(nid, "inline-reply")
@@ -235,7 +236,7 @@ def test_no_server_means_not_available(bare_desktop: Desktop, answers: Answers) 
     try:
         assert n.server is None and not n.available()
         started = time.monotonic()
-        assert not n.show(MESSAGE, SNOOZE)
+        assert not n.show(MESSAGE)
         assert time.monotonic() - started < 2.0
     finally:
         n.stop()
@@ -246,15 +247,15 @@ def test_server_that_never_replies_does_not_stall(bare_desktop: Desktop, answers
         n = _connect(bare_desktop, answers, call_timeout=0.5)
         try:
             started = time.monotonic()
-            assert not n.show(MESSAGE, SNOOZE)  # taken, never answered
+            assert not n.show(MESSAGE)  # taken, never answered
             took = time.monotonic() - started
             assert 0.4 < took < 1.5, took
             fake.wait_for("notifies", 1)
             assert n.current is None
-            assert n.show(MESSAGE, SNOOZE)  # the next reminder still goes out
+            assert n.show(MESSAGE)  # the next reminder still goes out
             assert n.current is not None
             assert fake.notifies[1].replaces_id == 0
-            n.close_current()
+            n.withdraw()
             fake.wait_for("closes", 1)
         finally:
             n.stop()
@@ -267,10 +268,10 @@ def test_close_while_notify_is_on_its_way(bare_desktop: Desktop, answers: Answer
         n = _connect(bare_desktop, answers)
         try:
             result: list[bool] = []
-            sender = threading.Thread(target=lambda: result.append(n.show(MESSAGE, SNOOZE)))
+            sender = threading.Thread(target=lambda: result.append(n.show(MESSAGE)))
             sender.start()
             fake.wait_for("notifies", 1)  # the server has it and has not replied yet
-            n.close_current()
+            n.withdraw()
             gate.set()
             sender.join(5.0)
             assert result == [True]
@@ -284,7 +285,7 @@ def test_a_new_server_is_asked_again(bare_desktop: Desktop, answers: Answers) ->
     """The server restarted (or another took over): old ids are not ours, buttons may differ."""
     with FakeNotifications(bare_desktop.bus_address) as fake:
         n = _connect(bare_desktop, answers)
-        assert n.available() and n.show(MESSAGE, SNOOZE)
+        assert n.available() and n.show(MESSAGE)
         nid = n.current
         assert nid is not None
     try:
@@ -298,7 +299,7 @@ def test_a_new_server_is_asked_again(bare_desktop: Desktop, answers: Answers) ->
             assert stays_true(answers.none_yet, 0.3)
         with FakeNotifications(bare_desktop.bus_address, server_name="third") as third:
             wait_until(lambda: n.available(), 5.0, "buttons again")
-            assert n.show(MESSAGE, SNOOZE)
+            assert n.show(MESSAGE)
             assert third.notifies[0].replaces_id == 0
             nid = n.current
             assert nid is not None
@@ -374,13 +375,13 @@ def test_dunst_shows_buttons_replaces_and_closes(
     try:
         assert n.server is not None and n.server.name == "dunst"
         assert n.available()
-        assert n.show(MESSAGE, SNOOZE)
+        assert n.show(MESSAGE)
         first = n.current
         wait_until(lambda: dunst.displayed() == 1, 5.0, "the reminder on screen")
         shot = screenshot(bare_desktop, tmp_path / "dunst-reminder.png")
         assert notification_popups(bare_desktop), f"no dunst window; see {shot}"
 
-        assert n.show(MESSAGE, SNOOZE)
+        assert n.show(MESSAGE)
         assert n.current == first  # dunst replaced it in place
         assert stays_true(lambda: dunst.displayed() == 1, 0.3)
 
@@ -390,7 +391,7 @@ def test_dunst_shows_buttons_replaces_and_closes(
         assert all(f"[{first}," in line for line in menu)  # all of them are our reminder's
         assert stays_true(answers.none_yet, 0.2)
 
-        n.close_current()
+        n.withdraw()
         wait_until(lambda: dunst.displayed() == 0, 5.0, "the reminder to go")
         assert stays_true(answers.none_yet, 0.3)  # our own close is no answer
     finally:
@@ -406,7 +407,7 @@ def test_dunst_button_reaches_the_callback(
 ) -> None:
     n = _connect(bare_desktop, answers)
     try:
-        assert n.show(MESSAGE, SNOOZE)
+        assert n.show(MESSAGE)
         wait_until(lambda: dunst.displayed() == 1, 5.0, "the reminder on screen")
         dunst.pick(entry)
         assert answers.next() == answer
@@ -420,11 +421,11 @@ def test_dunst_button_reaches_the_callback(
 def test_dunst_close_and_body_click(bare_desktop: Desktop, dunst: Dunst, answers: Answers) -> None:
     n = _connect(bare_desktop, answers)
     try:
-        assert n.show(MESSAGE, SNOOZE)
+        assert n.show(MESSAGE)
         wait_until(lambda: dunst.displayed() == 1, 5.0, "the reminder on screen")
         dunst.ctl("close")  # what a click on dunst's popup does by default
         assert answers.next() == Answer.DISMISSED
-        assert n.show(MESSAGE, SNOOZE)
+        assert n.show(MESSAGE)
         assert n.current is not None
         wait_until(lambda: dunst.displayed() == 1, 5.0, "the next reminder on screen")
         dunst.ctl("action", "0")  # the default action: a click on the body

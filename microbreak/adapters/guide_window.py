@@ -83,12 +83,11 @@ class GuideWindow:
         pictures: tuple[Path | None, Path | None],  # the start pose and the end pose, if drawn
         *,
         chime: Callable[[], None] | None = None,
-        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._gtk = load_gtk()
         self.exercise = exercise
         self.guide = Guide(exercise.routine, _)  # its words in the user's language
-        self._chime, self._clock = chime, clock
+        self._chime = chime
         self._outcome: Outcome | None = None
         self._start = 0.0
         self._last: float | None = None
@@ -110,7 +109,7 @@ class GuideWindow:
             for sig in stop:
                 GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, sig, self._closed)
         self._window.show_all()
-        self._start = self._clock()
+        self._start = time.monotonic()
         self._tick()
         GLib.timeout_add(TICK_MS, self._tick)
         Gtk.main()
@@ -207,7 +206,7 @@ class GuideWindow:
     def _tick(self) -> bool:
         if self._outcome is not None:
             return False
-        elapsed = self._clock() - self._start
+        elapsed = time.monotonic() - self._start
         frame = self.guide.at(elapsed, self._last)
         self._last = elapsed
         self._show(frame)

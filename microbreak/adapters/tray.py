@@ -11,13 +11,16 @@ import os
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from ..core.durations import humanize, spelled
 from ..core.messages import Message
 from ..core.planner import Mode, StateError
 from ..i18n import _, pgettext
 from .glib_loop import name_the_program
+
+if TYPE_CHECKING:
+    from ..app import App
 
 log = logging.getLogger(__name__)
 
@@ -35,26 +38,6 @@ def labels(menu: Any) -> str:
         inner = f" [{labels(entry.submenu)}]" if entry.submenu else ""
         words.append(f"{entry.text}{inner}")
     return " | ".join(words)
-
-
-class Controls(Protocol):
-    """What the tray needs from the app: state to show and the actions the CLI uses too."""
-
-    @property
-    def snooze_choices(self) -> tuple[timedelta, ...]: ...
-    def mode(self) -> Mode: ...
-    def status_line(self, *, countdown: bool = True) -> str: ...
-    def undelivered(self) -> str | None: ...  # a due reminder's exercise that nobody showed
-    def unanswered(self) -> str | None: ...  # the last reminder's, until done or skipped
-    def break_now(self, *, guide: bool = False) -> object: ...
-    def snooze(self, duration: timedelta | None = None) -> timedelta: ...
-    def pause(self, duration: timedelta | None) -> None: ...
-    def pause_until_morning(self) -> None: ...
-    def resume(self) -> None: ...
-    def done(self) -> str: ...
-    def skip(self) -> str: ...
-    def open_config(self) -> None: ...
-    def quit(self) -> None: ...
 
 
 class TrayUnavailable(RuntimeError):
@@ -104,9 +87,9 @@ class PystrayTray:
         self._tooltip = f"microbreak\n{self._text}"
         self._docked: Any = None  # the Gtk.StatusIcon, once docked (gtk backend)
         #: The icon and what it shows, from ``run`` on: before it there is nothing to redraw.
-        self._shown: tuple[Any, Controls] | None = None
+        self._shown: tuple[Any, App] | None = None
 
-    def _menu(self, c: Controls) -> Any:
+    def _menu(self, app: App) -> Any:
         pystray = self._pystray
         item, menu = pystray.MenuItem, pystray.Menu
 
@@ -122,47 +105,47 @@ class PystrayTray:
             return run
 
         def snooze_item(duration: timedelta) -> Any:
-            return item(humanize(duration), call(lambda: c.snooze(duration)))
+            return item(humanize(duration), call(lambda: app.snooze(duration)))
 
         def pause_item(label: str, duration: timedelta | None) -> Any:
-            return item(label, call(lambda: c.pause(duration)))
+            return item(label, call(lambda: app.pause(duration)))
 
         def not_paused(_: Any) -> bool:
-            return c.mode() is not Mode.PAUSED
+            return app.mode() is not Mode.PAUSED
 
         return menu(
             item(lambda _: self._text, call(lambda: None), enabled=False),
             item(
                 _("Take a break now"),
-                call(lambda: c.break_now(guide=True)),
+                call(lambda: app.break_now(guide=True)),
                 default=not self._pystray.Icon.HAS_MENU,
             ),
             item(
                 pgettext("tray menu", "Snooze"),
                 # A callable, so a live config reload's new choices show up in the menu.
-                menu(lambda: tuple(snooze_item(d) for d in c.snooze_choices)),
+                menu(lambda: tuple(snooze_item(d) for d in app.snooze_choices)),
                 enabled=not_paused,
             ),
             item(
                 pgettext("tray menu", "Pause"),
                 menu(
                     *(pause_item(spelled(d), d) for d in PAUSE_CHOICES),
-                    item(_("Until tomorrow morning"), call(c.pause_until_morning)),
+                    item(_("Until tomorrow morning"), call(app.pause_until_morning)),
                     pause_item(_("Until resumed"), None),
                 ),
                 enabled=not_paused,
             ),
-            item(_("Resume"), call(c.resume), enabled=lambda _: c.mode() is Mode.PAUSED),
+            item(_("Resume"), call(app.resume), enabled=lambda _: app.mode() is Mode.PAUSED),
             # Shown after a reminder until it is answered, like `microbreak done` / `skip`.
             item(
-                lambda _item: _("Done: {exercise}").format(exercise=c.unanswered()),
-                call(c.done),
-                visible=lambda _: c.unanswered() is not None,
+                lambda _item: _("Done: {exercise}").format(exercise=app.unanswered()),
+                call(app.done),
+                visible=lambda _: app.unanswered() is not None,
             ),
-            item(_("Skip it"), call(c.skip), visible=lambda _: c.unanswered() is not None),
+            item(_("Skip it"), call(app.skip), visible=lambda _: app.unanswered() is not None),
             menu.SEPARATOR,
-            item(_("Open config file"), call(c.open_config)),
-            item(_("Quit"), call(c.quit)),
+            item(_("Open config file"), call(app.open_config)),
+            item(_("Quit"), call(app.quit)),
         )
 
     def refresh(self) -> None:
@@ -195,15 +178,15 @@ class PystrayTray:
         opened: a label changed as it opens would come after GTK sized it (partly off screen).
         """
         assert self._shown is not None
-        icon, c = self._shown
-        text = c.status_line(countdown=False)
-        image = self._images["due" if c.undelivered() is not None else c.mode().value]
+        icon, app = self._shown
+        text = app.status_line(countdown=False)
+        image = self._images["due" if app.undelivered() is not None else app.mode().value]
         if icon.icon is not image:
             icon.icon = image
         title = f"microbreak: {text}"
         if icon.title != title:
             icon.title = title
-        shape = (text, c.mode(), c.unanswered(), tuple(c.snooze_choices))
+        shape = (text, app.mode(), app.unanswered(), tuple(app.snooze_choices))
         if shape != self._menu_shape:
             self._text, self._menu_shape = text, shape
             icon.update_menu()
@@ -233,18 +216,18 @@ class PystrayTray:
 
         GObject.add_emission_hook(Gtk.StatusIcon, "size-changed", docked)
 
-    def run(self, controls: Controls, ready: Callable[[], None]) -> None:
-        """Show the icon for ``controls`` and own the main thread until ``stop``; ``ready``
+    def run(self, app: App, ready: Callable[[], None]) -> None:
+        """Show the icon for ``app`` and own the main thread until ``stop``; ``ready``
         runs (on pystray's setup thread) as soon as the icon is on its way to the tray."""
         icon = self._pystray.Icon(
             "microbreak",
             icon=self._images["running"],
             title="microbreak",
-            menu=self._menu(controls),
+            menu=self._menu(app),
         )
         if self.backend == "gtk":
             self._follow_status_icon()
-        self._shown = (icon, controls)
+        self._shown = (icon, app)
         if self._stopping:
             return
 

@@ -102,11 +102,6 @@ class Guide:
         #: When each repetition ends, in order: where the chime plays.
         self.rep_ends = tuple(s.end for s in self.steps if s.phase is Phase.MOVE_OUT)
 
-    @property
-    def sides(self) -> int:
-        """How many times the repetitions are done: 2 for each side in turn, else 1."""
-        return 2 if self.routine is not None and self.routine.sides is Sides.EACH else 1
-
     def at(self, elapsed: float, previous: float | None = None) -> Frame:
         """The frame ``elapsed`` seconds in; ``previous`` is the elapsed time of the frame shown
         before (None: none), to tell whether a repetition ended in between."""
@@ -153,7 +148,7 @@ class Guide:
             caption = self._(INTO_POSITION if step.phase is Phase.MOVE_IN else BACK)
         else:
             caption = self._(REP).format(rep=step.rep, reps=routine.repetitions)
-        if self.sides == 2:
+        if routine.sides is Sides.EACH:
             caption = self._(FIRST_SIDE if step.side == 1 else SECOND_SIDE).format(caption=caption)
         return caption
 

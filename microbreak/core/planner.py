@@ -109,15 +109,14 @@ class Status:
             return _("Holding: {reason}").format(reason=self.held)
         if self.due is None:
             return _("Outside working hours")
-        at = _clock(self.due, now, tz)
+        at, wait = _clock(self.due, now, tz), humanize(self.due - now)
         if self.mode is Mode.SNOOZED:
             if not countdown:
                 return _("Snoozed: next break at {time}").format(time=at)
-            wait = humanize(self.due - now)
             return _("Snoozed: next break in {wait} ({time})").format(wait=wait, time=at)
         if not countdown:
             return _("Next break at {time}").format(time=at)
-        return _("Next break in {wait} ({time})").format(wait=humanize(self.due - now), time=at)
+        return _("Next break in {wait} ({time})").format(wait=wait, time=at)
 
 
 def _clock(when: datetime, now: datetime, tz: tzinfo) -> str:
@@ -221,7 +220,7 @@ class Planner:
 
     def start(self, now: datetime) -> None:
         """Begin a fresh interval (daemon start); outside working hours, wait for them."""
-        self.paused_until, self.off_duty = None, False
+        self.mode, self.paused_until, self.off_duty = Mode.RUNNING, None, False
         self._afresh(now)
         if self.work is not None and self.work.current(now, self.tz) is None:
             self._go_off_duty()
@@ -255,7 +254,6 @@ class Planner:
                 return None
             self._afresh(now)
             return Dropped(now, hold)
-        self._clear_hold()
         trigger = Trigger.SNOOZED if self._again is not None else Trigger.SCHEDULED
         return self._show(now, trigger)
 
@@ -279,16 +277,13 @@ class Planner:
     def _clear_hold(self) -> None:
         self.held_since = self.held_reason = None
 
-    def _fresh_due(self, now: datetime) -> datetime | None:
-        """A fresh interval from now; none off duty, where the next period sets the time."""
-        return None if self.off_duty else now + self.interval()
-
     def _afresh(self, now: datetime) -> None:
-        """Nothing held or repeated; a fresh interval, unless off duty (the next period sets it)."""
+        """Nothing held or repeated; a fresh interval, unless paused (a pause stays a pause) or
+        off duty (nothing is pending: the next period sets the time)."""
         self._again = None
         self._clear_hold()
-        if not self.off_duty:
-            self.mode, self.due = Mode.RUNNING, now + self.interval()
+        if self.mode is not Mode.PAUSED:
+            self.mode, self.due = Mode.RUNNING, None if self.off_duty else now + self.interval()
 
     def _go_off_duty(self) -> None:
         """Working hours are over: nothing is pending until the next period begins."""
@@ -304,23 +299,21 @@ class Planner:
 
     def on_clock_jump(self, now: datetime, delta: timedelta) -> None:
         """The wall clock was set by ``delta``: keep every wait as long as it was meant to be."""
-        if self.due is not None:
-            self.due += delta
-        if self.last_shown is not None:
-            self.last_shown += delta
+
+        def moved(when: datetime | None) -> datetime | None:
+            return when + delta if when is not None else None
+
+        self.due, self.last_shown = moved(self.due), moved(self.last_shown)
         # Times the planner measured from (a hold, an absence) keep their length too.
-        if self.held_since is not None:
-            self.held_since += delta
-        if self.away_since is not None:
-            self.away_since += delta
-        if self.paused_until is not None and self._pause_is_relative:
-            self.paused_until += delta
+        self.held_since, self.away_since = moved(self.held_since), moved(self.away_since)
+        if self._pause_is_relative:
+            self.paused_until = moved(self.paused_until)
 
     # -- the user acts -------------------------------------------------------------------------
 
     def take_break_now(self, now: datetime) -> Reminder:
         """Show a reminder at once and start a fresh interval (a pause stays a pause)."""
-        return self._show(now, Trigger.NOW, keep_paused=self.mode is Mode.PAUSED)
+        return self._show(now, Trigger.NOW)
 
     def snooze(self, now: datetime, duration: timedelta) -> None:
         """Push the pending reminder out by ``duration``. Within ``JUST_SHOWN`` of a reminder, the
@@ -362,9 +355,8 @@ class Planner:
         the reminder shown and not yet answered, if any, which this skips."""
         if self.mode is Mode.PAUSED:
             raise StateError(_("microbreak is paused; there is no pending reminder to skip"))
-        skipped, self.unanswered, self._again = self.unanswered, None, None
-        self.mode, self.due = Mode.RUNNING, self._fresh_due(now)
-        self._clear_hold()
+        skipped, self.unanswered = self.unanswered, None
+        self._afresh(now)
         return skipped
 
     def done(self, now: datetime) -> Exercise:
@@ -423,13 +415,10 @@ class Planner:
         if self.work is not None and self.work.current(now, self.tz) is None:
             self._go_off_duty()
 
-    def _show(self, now: datetime, trigger: Trigger, *, keep_paused: bool = False) -> Reminder:
+    def _show(self, now: datetime, trigger: Trigger) -> Reminder:
         exercise = self._again if self._again is not None else self.rotation.next()
-        self._again = None
         self.last_shown, self.unanswered = now, exercise
-        self._clear_hold()
-        if not keep_paused:
-            self.mode, self.due = Mode.RUNNING, self._fresh_due(now)
+        self._afresh(now)
         return Reminder(exercise, now, trigger)
 
     # -- surviving a restart ---------------------------------------------------------------------

@@ -10,26 +10,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from ...core.planner import StateError
 from .freedesktop import Answer
 
+if TYPE_CHECKING:
+    from ...app import App
+
 log = logging.getLogger(__name__)
 
 
-class Answerable(Protocol):
-    """The app's entries that an answer on the notification calls."""
-
-    def done(self) -> str: ...
-    def snooze(self, duration: timedelta | None = None) -> timedelta: ...
-    def skip(self) -> str: ...
-    def dismissed(self) -> None: ...
-    def guide(self) -> str: ...  # raises StateError when the guide cannot open
-
-
-def router(app: Answerable) -> Callable[[Answer], None]:
+def router(app: App) -> Callable[[Answer], None]:
     """The ``on_answer`` for ``FdoNotifier``: runs on the GLib loop's thread, never raises."""
 
     def start() -> None:

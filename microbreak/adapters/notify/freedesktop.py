@@ -165,19 +165,19 @@ class FdoNotifier:
         with self._lock:
             return self._current
 
-    def show(self, message: Message, snooze_label: str | None = None) -> bool:
+    def show(self, message: Message) -> bool:
         """Show ``message`` with its buttons, else through ``fallback``, decided per reminder:
         the server can change under a running daemon (none at login, dunst replaced)."""
         if self.fallback is not None and not self.available():
             sent = self.fallback.show(message)  # says itself when the server answers again
         else:
-            sent = self._show(message, snooze_label)
+            sent = self._show(message)
             if sent and self._failed:
                 log.info("the notification server answers again")
         self._failed = not sent
         return sent
 
-    def _show(self, message: Message, snooze_label: str | None) -> bool:
+    def _show(self, message: Message) -> bool:
         """Replace the unanswered reminder; True if sent. A message that is no reminder (a config
         problem) goes without buttons and leaves the reminder alone. Blocks for at most the call
         timeout: call it off the GTK thread."""
@@ -188,16 +188,12 @@ class FdoNotifier:
             replaces = self._current
             self._current = None  # signals about the replaced one are no answer to the new one
             generation = self._generation
-        actions = [
-            "default",
-            "",
-            "done",
-            pgettext("notification button", "Done"),
-            "snooze",
-            snooze_label or self.snooze_label,
-            "skip",
-            pgettext("notification button", "Skip"),
-        ]
+        actions = [  # pairs of key and label
+            "default", "",
+            "done", pgettext("notification button", "Done"),
+            "snooze", self.snooze_label,
+            "skip", pgettext("notification button", "Skip"),
+        ]  # fmt: skip
         policy = self._policy().expire
         expire = round(self.timeout_seconds * 1000) if policy is None else policy
         nid = self._notify("reminder", message, replaces or 0, actions, expire)
@@ -213,17 +209,14 @@ class FdoNotifier:
             self._close_id(nid)
         return True
 
-    def close_current(self) -> None:
-        """Remove the shown reminder (it was answered elsewhere); never blocks."""
+    def withdraw(self) -> None:
+        """Remove the shown reminder, answered from the tray or the CLI; never blocks."""
         with self._lock:
             nid = self._current
             self._current = None
             self._generation += 1
         if nid is not None:
             self._close_id(nid)
-
-    #: The app's Notifier port: an answer from the tray or the CLI removes the reminder.
-    withdraw = close_current
 
     def _notify(
         self, what: str, message: Message, replaces: int, actions: list[str], expire: int
