@@ -22,3 +22,9 @@ class ConfigError(MicrobreakError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("\n".join(problems))
         self.problems = problems
+
+
+def first_line(error: BaseException) -> str:
+    """``Class: first line of the message``: an error in a log line or a check's detail."""
+    lines = str(error).strip().splitlines()
+    return f"{error.__class__.__name__}: {lines[0]}" if lines else error.__class__.__name__

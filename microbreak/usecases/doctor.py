@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import __version__
+from ..errors import first_line
 from ..i18n import N_, English, _, ngettext
 
 #: Seconds a D-Bus question may take here: long enough to activate a server, short enough to wait.
@@ -64,18 +65,13 @@ class Check:
         return N_("info") if self.info else N_("ok")
 
 
-def _first_line(error: BaseException) -> str:
-    lines = str(error).strip().splitlines()
-    return f"{error.__class__.__name__}: {lines[0]}" if lines else error.__class__.__name__
-
-
 def _cause(error: BaseException) -> str:
     """The message of the error behind a BusError (Gio says why it could not connect)."""
     cause = error.__cause__
     if cause is None:
         return ""
     message = getattr(cause, "message", None)  # a GLib.Error's own words, without its domain
-    return f": {message}" if isinstance(message, str) else f": {_first_line(cause)}"
+    return f": {message}" if isinstance(message, str) else f": {first_line(cause)}"
 
 
 def _shown_address(address: str) -> str:
@@ -388,7 +384,7 @@ def _safely(name: str, needed: bool, check: Callable[[], Check]) -> Check:
     try:
         return check()
     except Exception as e:  # a doctor that crashes is no help in a bug report
-        detail = _("the check itself failed: {error}").format(error=_first_line(e))
+        detail = _("the check itself failed: {error}").format(error=first_line(e))
         fix = N_("please report this line in a bug report") if needed else None
         return Check(name, False, detail, fix, needed)
 

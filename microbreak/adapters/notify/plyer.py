@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...core.messages import Message
+from ...errors import first_line
 from . import APP_NAME, pictogram_for
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ class PlyerNotifier:
         finally:
             self._turn.release()
         if error is not None:
-            why = f"no notification server answered ({_first_line(error)})"
+            why = f"no notification server answered ({first_line(error)})"
             return self._fail(why, "until one is running (e.g. your desktop's, or dunst)")
         if self._server_ok is False:
             log.info("the notification server answers again")
@@ -109,10 +110,5 @@ class PlyerNotifier:
 
 def _ended_late(call: futures.Future[None]) -> None:
     error = call.exception()
-    outcome = _first_line(error) if error else "shown late"
+    outcome = first_line(error) if error else "shown late"
     log.info("the notification call that got no answer has ended (%s)", outcome)
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return f"{error.__class__.__name__}: {text[0]}" if text else error.__class__.__name__
