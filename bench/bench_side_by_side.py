@@ -1,0 +1,58 @@
+"""The daemon's memory from two checkouts, alternately, each on a fresh test desktop.
+
+Memory moves by about a megabyte between sessions with the machine's state, so a change is
+judged against an earlier commit measured in the same session, in turn: each round starts the
+daemon from the other checkout (``PYTHONPATH``), waits for its icon to dock and ``--idle``
+seconds, and reads RSS, PSS and USS. Both checkouts are compiled first, as ``pip install .``
+would. Make the other checkout with ``git worktree add /tmp/old REV``.
+
+    .venv/bin/python bench/bench_side_by_side.py /tmp/old [--runs 3] [--idle 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import compileall
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.measure import launch, memory
+from tests.desktop import Desktop
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("other", type=Path, help="the other checkout (a git worktree)")
+    parser.add_argument("--runs", type=int, default=3, help="rounds, each starts both")
+    parser.add_argument("--idle", type=float, default=30.0, help="seconds idle before memory")
+    args = parser.parse_args()
+    trees = {"other": args.other.resolve(), "this": ROOT}
+    for tree in trees.values():
+        if not compileall.compile_dir(tree / "microbreak", quiet=1):
+            raise SystemExit(f"cannot compile {tree / 'microbreak'}")
+    print(f"daemon memory after docking and {args.idle:.0f} s idle (MB); other = {trees['other']}")
+    for _ in range(args.runs):
+        for label, tree in trees.items():
+            with tempfile.TemporaryDirectory() as tmp, Desktop(Path(tmp) / "desktop") as desktop:
+                desktop.start_notification_server()
+                desktop.start_tray_host()
+                argv = [sys.executable, "-m", "microbreak"]
+                proc, docked = launch(desktop, argv, extra_env={"PYTHONPATH": str(tree)})
+                time.sleep(args.idle)
+                mem = memory(proc.pid)
+                desktop.stop(proc)
+            print(
+                f"  {label:5} docked {docked:5.2f} s  RSS {mem.rss:6.2f}  PSS {mem.pss:6.2f}"
+                f"  USS {mem.uss:6.2f}",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()
