@@ -1,0 +1,97 @@
+"""Where the daemon's private memory goes, beyond the floor of the libraries it is built on.
+
+Starts, each on a fresh test desktop, the floor (the smallest pystray GTK icon with a menu and a
+started APScheduler 3, as in ``bench_floor.py``) and the daemon, and prints the private memory
+(USS) of each mapping of ``/proc/PID/smaps`` where the two differ: a shared library's pages
+(``libsqlite3``), Python's objects (anonymous memory and the heap). Then prints how much
+Python memory python-xlib takes (import, ``Display()`` and one screen-saver query) in a
+process that already holds the daemon's other modules, measured with ``tracemalloc``.
+
+    .venv/bin/python bench/bench_where.py [--idle 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.bench_floor import SCHEDULER
+from bench.measure import ICON, ICON_ENV, compile_package, launch
+from tests.desktop import Desktop
+
+XLIB_COST = """
+import gc, tracemalloc
+import apscheduler.schedulers.background, microbreak.daemon, pystray, sqlite3
+gc.collect()
+tracemalloc.start()
+from Xlib import display
+connection = display.Display()
+connection.screen().root.screensaver_query_info()
+gc.collect()
+print(tracemalloc.get_traced_memory()[0] / 2**20)
+"""
+
+
+def private_by_mapping(pid: int) -> collections.Counter[str]:
+    """Private kB (clean + dirty) per mapped file, ``[heap]`` or ``[anon]``."""
+    kb: collections.Counter[str] = collections.Counter()
+    name = "[anon]"
+    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
+        parts = line.split()
+        if parts and not parts[0].endswith(":"):  # a mapping's header line
+            name = parts[5] if len(parts) > 5 else "[anon]"
+        elif parts and parts[0] in ("Private_Clean:", "Private_Dirty:"):
+            kb[name] += int(parts[1])
+    return kb
+
+
+def measure(argv: list[str], env: dict[str, str] | None, idle: float) -> collections.Counter[str]:
+    with tempfile.TemporaryDirectory() as tmp, Desktop(Path(tmp) / "desktop") as desktop:
+        desktop.start_notification_server()
+        desktop.start_tray_host()
+        proc, _ = launch(desktop, argv, extra_env=env)
+        time.sleep(idle)
+        kb = private_by_mapping(proc.pid)
+        desktop.stop(proc)
+    return kb
+
+
+def xlib_cost() -> float:
+    """MB of Python memory python-xlib takes beside the daemon's other modules."""
+    with tempfile.TemporaryDirectory() as tmp, Desktop(Path(tmp) / "desktop") as desktop:
+        done = subprocess.run(
+            [sys.executable, "-c", XLIB_COST],
+            env={**desktop.env, **ICON_ENV},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    return float(done.stdout.split()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--idle", type=float, default=10.0, help="seconds idle before reading")
+    args = parser.parse_args()
+    compile_package()  # the daemon starts as the README's install would
+    floor = measure([sys.executable, "-c", ICON.format(extra=SCHEDULER)], ICON_ENV, args.idle)
+    daemon = measure([sys.executable, "-m", "microbreak"], None, args.idle)
+    total_floor, total_daemon = sum(floor.values()) / 1024, sum(daemon.values()) / 1024
+    print(f"USS: floor {total_floor:.1f} MB, daemon {total_daemon:.1f} MB")
+    print(f"  {'floor':>8} {'daemon':>8} {'added':>8}  (kB, mappings that differ by 64 kB or more)")
+    for name in sorted(floor.keys() | daemon.keys(), key=lambda n: floor[n] - daemon[n]):
+        added = daemon[name] - floor[name]
+        if abs(added) >= 64:
+            print(f"  {floor[name]:8d} {daemon[name]:8d} {added:+8d}  {name}")
+    print(f"python-xlib beside the daemon's other modules: {xlib_cost():.1f} MB of Python memory")
+
+
+if __name__ == "__main__":
+    main()
