@@ -20,12 +20,16 @@ import argparse
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.measure import ICON, ICON_ENV, Memory, compile_package, launch, memory
+from bench.measure import ICON, ICON_ENV, compile_package, launch, memory
 from tests.desktop import Desktop, tray_icon_windows, wait_until
+
+T = TypeVar("T")
 
 SCHEDULER = """
 from datetime import datetime, timedelta, timezone
@@ -47,9 +51,11 @@ STACKS: list[tuple[str, list[str], bool]] = [
 ]
 
 
-def measure(argv: list[str], docks: bool, idle: float, beside: bool = False) -> Memory:
-    """The memory of ``argv`` after it docked (if it does) and sat ``idle`` seconds; with
-    ``beside``, while a bare icon runs next to it."""
+def measure(
+    argv: list[str], docks: bool, idle: float, read: Callable[[int], T], beside: bool = False
+) -> T:
+    """``read(pid)`` of ``argv`` (``memory``, say) after it docked (if it does) and sat ``idle``
+    seconds; with ``beside``, while a bare icon runs next to it."""
     with tempfile.TemporaryDirectory() as tmp, Desktop(Path(tmp) / "desktop") as desktop:
         desktop.start_notification_server()
         desktop.start_tray_host()
@@ -59,9 +65,9 @@ def measure(argv: list[str], docks: bool, idle: float, beside: bool = False) -> 
         proc, _ = launch(desktop, argv, docks=False, extra_env=backend)
         wait_until(lambda: len(tray_icon_windows(desktop)) > beside or not docks, 30, "docking")
         time.sleep(idle)
-        mem = memory(proc.pid)
+        found = read(proc.pid)
         desktop.stop(proc)
-    return mem
+    return found
 
 
 def main() -> None:
@@ -74,7 +80,7 @@ def main() -> None:
     print(f"memory after docking and {args.idle:.0f} s idle{beside} (MB)")
     print(f"  {'':28} {'RSS':>6} {'PSS':>6} {'USS':>6}")
     for label, argv, docks in STACKS:
-        mem = measure(argv, docks, args.idle, args.beside)
+        mem = measure(argv, docks, args.idle, memory, args.beside)
         print(f"  {label:28} {mem.rss:6.1f} {mem.pss:6.1f} {mem.uss:6.1f}")
 
 

@@ -12,7 +12,6 @@ would. Make the other checkout with ``git worktree add /tmp/old REV``.
 from __future__ import annotations
 
 import argparse
-import compileall
 import sys
 import tempfile
 import time
@@ -20,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.measure import launch, memory
+from bench.measure import compile_package, launch, memory
 from tests.desktop import Desktop
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,8 +33,7 @@ def main() -> None:
     args = parser.parse_args()
     trees = {"other": args.other.resolve(), "this": ROOT}
     for tree in trees.values():
-        if not compileall.compile_dir(tree / "microbreak", quiet=1):
-            raise SystemExit(f"cannot compile {tree / 'microbreak'}")
+        compile_package(tree / "microbreak")
     print(f"daemon memory after docking and {args.idle:.0f} s idle (MB); other = {trees['other']}")
     for _ in range(args.runs):
         for label, tree in trees.items():

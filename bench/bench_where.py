@@ -17,13 +17,12 @@ import collections
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.bench_floor import SCHEDULER
-from bench.measure import ICON, ICON_ENV, compile_package, launch
+from bench.bench_floor import SCHEDULER, measure
+from bench.measure import ICON, ICON_ENV, compile_package
 from tests.desktop import Desktop
 
 XLIB_COST = """
@@ -52,17 +51,6 @@ def private_by_mapping(pid: int) -> collections.Counter[str]:
     return kb
 
 
-def measure(argv: list[str], env: dict[str, str] | None, idle: float) -> collections.Counter[str]:
-    with tempfile.TemporaryDirectory() as tmp, Desktop(Path(tmp) / "desktop") as desktop:
-        desktop.start_notification_server()
-        desktop.start_tray_host()
-        proc, _ = launch(desktop, argv, extra_env=env)
-        time.sleep(idle)
-        kb = private_by_mapping(proc.pid)
-        desktop.stop(proc)
-    return kb
-
-
 def xlib_cost() -> float:
     """MB of Python memory python-xlib takes beside the daemon's other modules."""
     with tempfile.TemporaryDirectory() as tmp, Desktop(Path(tmp) / "desktop") as desktop:
@@ -81,8 +69,9 @@ def main() -> None:
     parser.add_argument("--idle", type=float, default=10.0, help="seconds idle before reading")
     args = parser.parse_args()
     compile_package()  # the daemon starts as the README's install would
-    floor = measure([sys.executable, "-c", ICON.format(extra=SCHEDULER)], ICON_ENV, args.idle)
-    daemon = measure([sys.executable, "-m", "microbreak"], None, args.idle)
+    icon = [sys.executable, "-c", ICON.format(extra=SCHEDULER)]
+    floor = measure(icon, True, args.idle, private_by_mapping)
+    daemon = measure([sys.executable, "-m", "microbreak"], True, args.idle, private_by_mapping)
     total_floor, total_daemon = sum(floor.values()) / 1024, sum(daemon.values()) / 1024
     print(f"USS: floor {total_floor:.1f} MB, daemon {total_daemon:.1f} MB")
     print(f"  {'floor':>8} {'daemon':>8} {'added':>8}  (kB, mappings that differ by 64 kB or more)")

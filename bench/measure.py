@@ -49,13 +49,15 @@ class Memory:
     uss: float
 
 
-def compile_package() -> Path:
-    """Compile the package's bytecode, as ``pip install .`` (the README's install) does: with
-    ``PYTHONDONTWRITEBYTECODE`` set, an editable install would otherwise compile every module on
-    every start, and that start would be slower and leave more memory behind than a user's."""
-    import microbreak  # the package the benchmarks start (``PYTHONPATH`` may pick another)
+def compile_package(package: Path | None = None) -> Path:
+    """Compile the package's bytecode (default: the one imported here), as ``pip install .``
+    (the README's install) does: with ``PYTHONDONTWRITEBYTECODE`` set, an editable install would
+    otherwise compile every module on every start, and that start would be slower and leave
+    more memory behind than a user's."""
+    if package is None:
+        import microbreak  # the package the benchmarks start (``PYTHONPATH`` may pick another)
 
-    package = Path(microbreak.__file__).parent
+        package = Path(microbreak.__file__).parent
     if not compileall.compile_dir(package, quiet=1):
         raise SystemExit(f"cannot compile {package}")
     return package
