@@ -18,6 +18,7 @@ from typing import Literal
 from ..i18n import N_, _
 from . import backends
 from .backends import FREEDESKTOP, Candidate
+from .presence.xserver import connect
 
 SNI_WATCHER = "org.kde.StatusNotifierWatcher"
 OVERRIDE = "PYSTRAY_BACKEND"  # pystray's own variable: one name for both
@@ -64,19 +65,20 @@ def _xembed_host() -> tuple[bool, str | None]:
     if not os.environ.get("DISPLAY"):
         return False, None
     try:
-        from Xlib import X, display
+        from Xlib.protocol import request
     except ImportError:
         return False, _("python-xlib is missing, the XEmbed tray cannot be seen")
     try:
-        conn = display.Display()
+        conn = connect(None)
     except Exception as e:  # Xlib.error.DisplayError and connection errors
         return False, _("cannot open display {display} ({error})").format(
             display=os.environ.get("DISPLAY"), error=e
         )
     try:
-        atom = conn.intern_atom(f"_NET_SYSTEM_TRAY_S{conn.get_default_screen()}")
-        owner = conn.get_selection_owner(atom)
-        return owner not in (X.NONE, None) and getattr(owner, "id", owner) != X.NONE, None
+        name = f"_NET_SYSTEM_TRAY_S{conn.default_screen}"
+        atom = request.InternAtom(display=conn, name=name, only_if_exists=False).atom
+        owner = request.GetSelectionOwner(display=conn, selection=atom).owner
+        return int(owner) != 0, None  # 0: X.NONE
     finally:
         conn.close()
 

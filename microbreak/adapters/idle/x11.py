@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
 
 from ...i18n import _
 from ..presence.xserver import XServer, XUnavailable
+
+SCREEN_SAVER = "MIT-SCREEN-SAVER"
 
 
 class X11Idle:
@@ -22,7 +23,7 @@ class X11Idle:
         """A working detector for ``$DISPLAY``, or why there is none."""
         server = XServer(env)
         try:
-            present = bool(server.display().has_extension("MIT-SCREEN-SAVER"))
+            present = server.opcode(SCREEN_SAVER) is not None
         except XUnavailable as e:
             return str(e)
         except Exception as e:  # a broken connection while asking
@@ -48,5 +49,10 @@ class X11Idle:
         self.server.close()
 
 
-def _idle(display: Any) -> float:
-    return int(display.screen().root.screensaver_query_info().idle) / 1000.0
+def _idle(server: XServer) -> float:
+    from Xlib.ext import screensaver
+
+    reply = screensaver.QueryInfo(
+        display=server.display(), opcode=server.opcode(SCREEN_SAVER), drawable=server.root()
+    )
+    return int(reply.idle) / 1000.0

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
 
 from ...i18n import N_, _
 from .xserver import XServer
@@ -22,16 +21,15 @@ class FullScreen:
     def reason(self) -> str | None:
         return _(REASON) if self.server.ask(self._full, "full-screen check") else None
 
-    def _full(self, display: Any) -> bool:
+    @staticmethod
+    def _full(server: XServer) -> bool:
         from Xlib import Xatom
 
-        atom = self.server.atom
-        active = display.screen().root.get_full_property(atom("_NET_ACTIVE_WINDOW"), Xatom.WINDOW)
-        if active is None or len(active.value) == 0 or int(active.value[0]) == 0:
+        active = server.ids(server.root(), "_NET_ACTIVE_WINDOW", Xatom.WINDOW)
+        if not active or active[0] == 0:
             return False
-        window = display.create_resource_object("window", int(active.value[0]))
-        state = window.get_full_property(atom("_NET_WM_STATE"), Xatom.ATOM)
-        return state is not None and atom("_NET_WM_STATE_FULLSCREEN") in map(int, state.value)
+        state = server.ids(active[0], "_NET_WM_STATE", Xatom.ATOM)
+        return server.atom("_NET_WM_STATE_FULLSCREEN") in state
 
     def close(self) -> None:
         self.server.close()

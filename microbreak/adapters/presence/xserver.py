@@ -1,5 +1,9 @@
 """One connection to the X server, opened when first needed and again after the server went away:
 python-xlib speaks the X protocol itself, so each question is one request on an open connection.
+
+We use its protocol layer, not ``Xlib.display.Display``: that one also imports and sets up a
+module for each extension the server lists (14 on Xvfb), which held 2 MB of the daemon's memory
+for the few requests we send (``bench/bench_where.py`` measures it).
 """
 
 from __future__ import annotations
@@ -20,10 +24,25 @@ T = TypeVar("T")
 
 #: After a failed connect, wait this long before trying again.
 RETRY_AFTER = 30.0
+#: The most 32-bit items read of a property: far more than a window's list of states.
+PROPERTY_ITEMS = 1024
 
 
 class XUnavailable(Exception):
     """No X connection right now; the message says why, in a few words."""
+
+
+def connect(name: str | None) -> Any:
+    """A connection to display ``name`` (None: ``$DISPLAY``); raises python-xlib's
+    ``DisplayError`` or ``OSError`` when there is none, ``ImportError`` without python-xlib."""
+    from Xlib.protocol import display
+
+    class Connection(display.Display):  # type: ignore[misc]
+        def get_resource_class(self, class_name: str, default: Any = None) -> Any:
+            """Windows, atoms and colormaps as plain ids: we only pass them back."""
+            return default
+
+    return Connection(name)
 
 
 class XServer:
@@ -31,6 +50,7 @@ class XServer:
         self.name = env.get("DISPLAY") or None
         self._display: Any = None
         self._atoms: dict[str, int] = {}
+        self._opcodes: dict[str, int | None] = {}  # an extension's major opcode, None: absent
         self._failed_at = -math.inf  # the last failed connect
         self._lock = threading.RLock()
 
@@ -46,11 +66,9 @@ class XServer:
                     _("display {display} was unreachable a moment ago").format(display=self.name)
                 )
             try:
-                from Xlib import display
+                conn = connect(self.name)
             except ImportError:
                 raise XUnavailable(_("python-xlib is missing")) from None
-            try:
-                conn = display.Display(self.name)
             except Exception as e:  # Xlib.error.DisplayError, OSError
                 self._failed_at = time.monotonic()
                 log.debug("cannot open display %s: %s", self.name, e)
@@ -62,19 +80,56 @@ class XServer:
             self._display = conn
             return conn
 
+    def root(self) -> int:
+        """The root window of the display's default screen."""
+        conn = self.display()
+        return int(conn.info.roots[conn.default_screen].root)
+
     def atom(self, name: str) -> int:
         """The atom for ``name`` (interned once per connection)."""
+        from Xlib.protocol import request
+
         with self._lock:
             if name not in self._atoms:
-                self._atoms[name] = int(self.display().intern_atom(name))
+                reply = request.InternAtom(display=self.display(), name=name, only_if_exists=False)
+                self._atoms[name] = int(reply.atom)
             return self._atoms[name]
 
-    def ask(self, question: Callable[[Any], T], what: str) -> T | None:
-        """``question(display)``, or None when there is no display or it failed. An X error reply
+    def opcode(self, extension: str) -> int | None:
+        """The major opcode of ``extension``, or None when the server lacks it."""
+        from Xlib.protocol import request
+
+        with self._lock:
+            if extension not in self._opcodes:
+                reply = request.QueryExtension(display=self.display(), name=extension)
+                self._opcodes[extension] = int(reply.major_opcode) if reply.present else None
+            return self._opcodes[extension]
+
+    def ids(self, window: int, name: str, kind: int) -> list[int]:
+        """The 32-bit items of property ``name`` of ``window`` if it has type ``kind``
+        (``Xlib.Xatom``); none when it is unset."""
+        from Xlib.protocol import request
+
+        reply = request.GetProperty(
+            display=self.display(),
+            delete=False,
+            window=window,
+            property=self.atom(name),
+            type=kind,
+            long_offset=0,
+            long_length=PROPERTY_ITEMS,
+        )
+        if reply.property_type != kind:
+            return []
+        _format, items = reply.value
+        return [int(item) for item in items]
+
+    def ask(self, question: Callable[[XServer], T], what: str) -> T | None:
+        """``question(self)``, or None when there is no display or it failed. An X error reply
         (BadWindow: the window just closed) keeps the connection; any other failure drops it."""
         with self._lock:
             try:
-                return question(self.display())
+                return question(self)
             except XUnavailable:
                 return None
             except Exception as e:
@@ -89,6 +144,7 @@ class XServer:
         with self._lock:
             conn, self._display = self._display, None
             self._atoms.clear()
+            self._opcodes.clear()
             if conn is not None:
                 try:
                     conn.close()
