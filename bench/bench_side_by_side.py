@@ -1,10 +1,11 @@
 """The daemon's memory from two checkouts, alternately, each on a fresh test desktop.
 
 Memory moves by about a megabyte between sessions with the machine's state, so a change is
-judged against an earlier commit measured in the same session, in turn: each round starts the
-daemon from the other checkout (``PYTHONPATH``), waits for its icon to dock and ``--idle``
-seconds, and reads RSS, PSS and USS. Both checkouts are compiled first, as ``pip install .``
-would. Make the other checkout with ``git worktree add /tmp/old REV``.
+judged against an earlier commit measured in the same session, in turn. Each round starts the
+daemon from each checkout, waits for its icon to dock and ``--idle`` seconds, and reads RSS, PSS
+and USS. The daemon runs in its checkout, as ``python -m`` puts the working directory first on
+the path, and each checkout is checked to import its own package. Both are compiled first, as
+``pip install .`` would. Make the other checkout with ``git worktree add /tmp/old REV``.
 
     .venv/bin/python bench/bench_side_by_side.py /tmp/old [--runs 3] [--idle 30]
 """
@@ -12,6 +13,8 @@ would. Make the other checkout with ``git worktree add /tmp/old REV``.
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -34,6 +37,16 @@ def main() -> None:
     trees = {"other": args.other.resolve(), "this": ROOT}
     for tree in trees.values():
         compile_package(tree / "microbreak")
+        imported = subprocess.run(
+            [sys.executable, "-c", "import microbreak; print(microbreak.__file__)"],
+            cwd=tree,
+            env={**os.environ, "PYTHONPATH": str(tree)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        if not Path(imported).is_relative_to(tree):
+            raise SystemExit(f"{tree} imports microbreak from {imported}")
     print(f"daemon memory after docking and {args.idle:.0f} s idle (MB); other = {trees['other']}")
     for _ in range(args.runs):
         for label, tree in trees.items():
@@ -41,7 +54,8 @@ def main() -> None:
                 desktop.start_notification_server()
                 desktop.start_tray_host()
                 argv = [sys.executable, "-m", "microbreak"]
-                proc, docked = launch(desktop, argv, extra_env={"PYTHONPATH": str(tree)})
+                # ``-m`` puts the working directory first on the path, before PYTHONPATH.
+                proc, docked = launch(desktop, argv, extra_env={"PYTHONPATH": str(tree)}, cwd=tree)
                 time.sleep(args.idle)
                 mem = memory(proc.pid)
                 desktop.stop(proc)

@@ -97,14 +97,16 @@ def launch(
     *,
     docks: bool = True,
     extra_env: dict[str, str] | None = None,
+    cwd: Path | None = None,
 ) -> tuple[subprocess.Popen[bytes], float]:
-    """Start ``argv`` on the test desktop; once its icon docks, the process and the seconds it
-    took (``docks`` False: at once, 0)."""
+    """Start ``argv`` on the test desktop (in ``cwd``, else ours); once its icon docks, the
+    process and the seconds it took (``docks`` False: at once, 0)."""
     started = time.monotonic()
     proc = desktop.spawn(
         argv,
         name=Path(argv[0]).name,
         extra_env=extra_env,
+        cwd=cwd,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
