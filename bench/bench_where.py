@@ -4,8 +4,9 @@ Starts, each on a fresh test desktop, the floor (the smallest pystray GTK icon w
 started APScheduler 3, as in ``bench_floor.py``) and the daemon, and prints the private memory
 (USS) of each mapping of ``/proc/PID/smaps`` where the two differ: a shared library's pages
 (``libsqlite3``), Python's objects (anonymous memory and the heap). Then prints how much
-Python memory python-xlib takes (import, ``Display()`` and one screen-saver query) in a
-process that already holds the daemon's other modules, measured with ``tracemalloc``.
+Python memory python-xlib takes in a process that already holds the daemon's other modules,
+measured with ``tracemalloc``: as the daemon asks (the tray probe, an idle query, a full-screen
+check), and through ``Xlib.display.Display``, which the daemon does not use, for comparison.
 
     .venv/bin/python bench/bench_where.py [--idle 10]
 """
@@ -26,13 +27,20 @@ from bench.measure import ICON, ICON_ENV, compile_package
 from tests.desktop import Desktop
 
 XLIB_COST = """
-import gc, tracemalloc
+import gc, sys, tracemalloc
 import apscheduler.schedulers.background, microbreak.daemon, pystray, sqlite3
 gc.collect()
 tracemalloc.start()
-from Xlib import display
-connection = display.Display()
-connection.screen().root.screensaver_query_info()
+if sys.argv[1] == "daemon":
+    from microbreak.adapters import tray_probe
+    from microbreak.adapters.idle.x11 import X11Idle
+    from microbreak.adapters.presence.fullscreen import FullScreen
+    assert tray_probe.probe().xembed_host
+    assert isinstance(X11Idle.open(), X11Idle)
+    FullScreen().reason()
+else:
+    from Xlib import display
+    display.Display().screen().root.screensaver_query_info()
 gc.collect()
 print(tracemalloc.get_traced_memory()[0] / 2**20)
 """
@@ -51,11 +59,13 @@ def private_by_mapping(pid: int) -> collections.Counter[str]:
     return kb
 
 
-def xlib_cost() -> float:
-    """MB of Python memory python-xlib takes beside the daemon's other modules."""
+def xlib_cost(route: str) -> float:
+    """MB of Python memory python-xlib takes beside the daemon's other modules, asked as the
+    daemon asks (``route`` "daemon") or through ``Xlib.display.Display`` ("display")."""
     with tempfile.TemporaryDirectory() as tmp, Desktop(Path(tmp) / "desktop") as desktop:
+        desktop.start_tray_host()
         done = subprocess.run(
-            [sys.executable, "-c", XLIB_COST],
+            [sys.executable, "-c", XLIB_COST, route],
             env={**desktop.env, **ICON_ENV},
             capture_output=True,
             text=True,
@@ -79,7 +89,9 @@ def main() -> None:
         added = daemon[name] - floor[name]
         if abs(added) >= 64:
             print(f"  {floor[name]:8d} {daemon[name]:8d} {added:+8d}  {name}")
-    print(f"python-xlib beside the daemon's other modules: {xlib_cost():.1f} MB of Python memory")
+    print("python-xlib beside the daemon's other modules, MB of Python memory:")
+    asked, display = xlib_cost("daemon"), xlib_cost("display")
+    print(f"  as the daemon asks {asked:.1f}, through Display {display:.1f}")
 
 
 if __name__ == "__main__":
