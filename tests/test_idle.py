@@ -112,6 +112,34 @@ def _xdotool(desktop: Desktop, *args: str) -> None:
     assert result.returncode == 0, result.stderr
 
 
+X11_QUESTIONS = """
+import sys
+from microbreak.adapters import tray_probe
+from microbreak.adapters.idle.x11 import X11Idle
+from microbreak.adapters.presence.fullscreen import FullScreen
+detector = X11Idle.open()
+print(tray_probe.probe().xembed_host, detector.idle_seconds() >= 0, FullScreen().reason())
+print(sorted(name for name in sys.modules if name.startswith("Xlib")))
+"""
+
+
+@pytest.mark.desktop
+def test_x11_questions_are_asked_without_xlib_display(desktop: Desktop) -> None:
+    """The tray probe, the idle time and the full-screen check all answer through python-xlib's
+    protocol layer; ``Xlib.display`` would also load a module per server extension (2 MB)."""
+    done = subprocess.run(
+        [sys.executable, "-c", X11_QUESTIONS],
+        env=desktop.env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 0, done.stderr
+    answers, modules = done.stdout.splitlines()
+    assert answers == "True True None"
+    assert "Xlib.protocol.display" in modules and "Xlib.display" not in modules, modules
+
+
 @pytest.mark.desktop
 def test_x11_idle_grows_and_input_resets_it(bare_desktop: Desktop) -> None:
     detector = X11Idle.open(bare_desktop.env)
