@@ -126,7 +126,7 @@ print(sorted(name for name in sys.modules if name.startswith("Xlib")))
 @pytest.mark.desktop
 def test_x11_questions_are_asked_without_xlib_display(desktop: Desktop) -> None:
     """The tray probe, the idle time and the full-screen check all answer through python-xlib's
-    protocol layer; ``Xlib.display`` would also load a module per server extension (2 MB)."""
+    protocol layer; ``Xlib.display`` would also load a module per server extension (1.3 MB)."""
     done = subprocess.run(
         [sys.executable, "-c", X11_QUESTIONS],
         env=desktop.env,

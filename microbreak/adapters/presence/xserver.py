@@ -2,8 +2,8 @@
 python-xlib speaks the X protocol itself, so each question is one request on an open connection.
 
 We use its protocol layer, not ``Xlib.display.Display``: that one also imports and sets up a
-module for each extension the server lists (14 on Xvfb), which held 2 MB of the daemon's memory
-for the few requests we send (``bench/bench_where.py`` measures it).
+module for each extension the server lists (14 on Xvfb), 1.2 to 1.4 MB more private memory in
+the daemon for the same few requests (``bench/bench_where.py``, ``bench_side_by_side.py``).
 """
 
 from __future__ import annotations
