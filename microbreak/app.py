@@ -488,4 +488,4 @@ class App:
             shown = self.planner.unanswered
             if shown is not None and shown.id == reminder.exercise.id:
                 self._undelivered = (shown.id, self.planner.last_shown)
-        self._ports.tray.flag_due(message)
+        self._ports.tray.refresh()  # its icon and status line now say the break is due

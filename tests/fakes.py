@@ -18,7 +18,7 @@ from microbreak.adapters.nothing import (
     NoPresence,
     NoTray,
 )
-from microbreak.app import Ports
+from microbreak.app import App, Ports
 from microbreak.core.clock import Reading
 from microbreak.core.messages import Message
 from microbreak.core.rotation import Selection
@@ -102,6 +102,21 @@ class RecordingNotifier:
 
     def times(self) -> list[datetime]:
         return [t for t, _ in self.shown]
+
+
+class DrawingTray:
+    """Draws what PystrayTray draws on each refresh: the app's tray wording of the line."""
+
+    def __init__(self) -> None:
+        self.app: App | None = None  # given once the app exists, as PystrayTray.run is
+        self.drawn: list[str] = []
+
+    def refresh(self) -> None:
+        if self.app is not None:
+            self.drawn.append(self.app.status_line(countdown=False))
+
+    def stop(self) -> None:
+        pass
 
 
 def gaps(times: list[datetime]) -> list[timedelta]:

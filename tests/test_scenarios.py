@@ -20,11 +20,11 @@ import pytest
 from microbreak.adapters.storage.state import StateStore
 from microbreak.app import WATCH, App
 from microbreak.core.exercises import CATALOG, by_id
-from microbreak.core.messages import Message
 from microbreak.core.planner import Mode
 from microbreak.core.rotation import Selection
 
 from .fakes import (
+    DrawingTray,
     FakeClock,
     FakeTimer,
     RecordingNotifier,
@@ -228,23 +228,16 @@ def test_wall_clock_jumps_cause_no_burst_and_no_long_gap(jump_hours: int) -> Non
 
 
 def test_no_notification_server_falls_back_without_stopping() -> None:
-    flagged: list[Message] = []
-
-    class Tray:
-        def refresh(self) -> None:
-            pass
-
-        def flag_due(self, message: Message) -> None:
-            flagged.append(message)
-
-        def stop(self) -> None:
-            pass
-
-    sim = Sim(seed=10, tray=Tray())
+    tray = DrawingTray()
+    sim = Sim(seed=10, tray=tray)
+    tray.app = sim.app
     sim.notifier.delivered = False  # like PlyerNotifier with no server: show() says False
     sim.run(2 * HOUR)
-    assert len(flagged) >= 2
-    assert flagged[0].title.startswith("Microbreak: ")
+    offered = [m.title.removeprefix("Microbreak: ") for _, m in sim.notifier.shown]
+    assert len(offered) >= 2
+    # Each reminder no server took was drawn on the tray as due ("Break due: <exercise>").
+    due = {line.split(": ", 1)[1] for line in tray.drawn if line.startswith("Break due: ")}
+    assert set(offered) <= due, (offered, due)
     assert sim.timer.armed is not None and sim.timer.armed > sim.clock.now
 
 

@@ -10,32 +10,13 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from microbreak.app import App
-from microbreak.core.messages import Message
 from microbreak.core.planner import Mode, Status
 
+from .fakes import DrawingTray
 from .test_scenarios import Sim
 
 UTC = ZoneInfo("UTC")
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-class DrawingTray:
-    """Draws what PystrayTray draws on each refresh: the app's tray wording of the line."""
-
-    def __init__(self) -> None:
-        self.app: App | None = None  # given once the app exists, as PystrayTray.run is
-        self.drawn: list[str] = []
-
-    def refresh(self) -> None:
-        if self.app is not None:
-            self.drawn.append(self.app.status_line(countdown=False))
-
-    def flag_due(self, message: Message) -> None:
-        self.refresh()
-
-    def stop(self) -> None:
-        pass
 
 
 def undelivered_sim(seed: int) -> tuple[Sim, DrawingTray]:

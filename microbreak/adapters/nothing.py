@@ -11,14 +11,12 @@ from datetime import datetime, timedelta
 
 from ..core.events import EventKind
 from ..core.exercises import Exercise
-from ..core.messages import Message
 
 
 class NoTray:
     """No tray icon (``--no-tray``, or none could dock): the status lives in the CLI and log."""
 
     def refresh(self) -> None: ...
-    def flag_due(self, message: Message) -> None: ...  # the app has logged it
     def stop(self) -> None: ...
 
 

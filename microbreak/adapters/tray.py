@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core.durations import humanize, spelled
-from ..core.messages import Message
 from ..core.planner import Mode, StateError
 from ..i18n import _, pgettext
 from .glib_loop import name_the_program
@@ -198,10 +197,6 @@ class PystrayTray:
             self._tooltip = tooltip
             if self._docked is not None:
                 self._docked.set_tooltip_text(tooltip)
-
-    def flag_due(self, message: Message) -> None:
-        """No notification server: the icon and the status line (the app's) say it is due."""
-        self.refresh()
 
     def _follow_status_icon(self) -> None:
         """Show the status as the GTK icon's tooltip: pystray sets only the title, which only

@@ -50,10 +50,8 @@ class Notifier(Protocol):
 class Tray(Protocol):
     """The tray icon, as far as the app drives it."""
 
-    def refresh(self) -> None: ...
-
-    def flag_due(self, message: Message) -> None:
-        """Show that a break is due when no notification could be shown."""
+    def refresh(self) -> None:
+        """Redraw from the app's state: a reminder no notification server took shows as due."""
 
     def stop(self) -> None: ...
 
