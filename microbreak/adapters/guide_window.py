@@ -2,7 +2,8 @@
 
 It draws what the pure timeline (``core/guide.py``) says at each tick: name, first sentence, the
 pictogram cross-faded between the poses (or pulsing), a count, a bar, Done and Skip. Polite like
-a notification: it never takes the focus until clicked, stays above but small at the bottom left
+a notification: it asks not to take the focus until clicked (X11 honours that; GNOME under
+Wayland focuses it anyway, so Esc waits for a click), stays above but small at the bottom left
 (away from notifications; X11 only, Wayland places it itself), and follows the dark preference.
 """
 
@@ -259,10 +260,13 @@ class GuideWindow:
         self._end(Outcome.SKIPPED)
         return True
 
-    def _key(self, _window: Any, event: Any) -> bool:
+    def _key(self, window: Any, event: Any) -> bool:
+        """Esc skips, once the user clicked into the guide. GNOME under Wayland gives the guide
+        the focus on its own (GTK 3 has no Wayland request to refuse it): an Esc typed for the
+        window the user works in must not skip the exercise."""
         from gi.repository import Gdk
 
-        if event.keyval == Gdk.KEY_Escape:
+        if event.keyval == Gdk.KEY_Escape and window.get_accept_focus():
             self._end(Outcome.SKIPPED)
             return True
         return False
