@@ -26,6 +26,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,6 +68,9 @@ _SHELL = ("org.gnome.Shell", "/org/gnome/Shell", "org.gnome.Shell")
 _SCREENSHOT = ("org.gnome.Shell.Screenshot", "/org/gnome/Shell/Screenshot")
 _IDLE = ("org.gnome.Mutter.IdleMonitor", "/org/gnome/Mutter/IdleMonitor/Core")
 _REMOTE = ("org.gnome.Mutter.RemoteDesktop", "/org/gnome/Mutter/RemoteDesktop")
+REMOTE_SESSION = "org.gnome.Mutter.RemoteDesktop.Session"
+SHIFT = 0xFFE1  # the X keysym of the left Shift key
+KEYBOARD_SETTLE = 0.5  # seconds for Mutter to add a new session's virtual keyboard
 
 # Every notification of the message tray, as plain data (JS, returned as JSON by Eval).
 _LIST_NOTIFICATIONS = """
@@ -251,6 +255,7 @@ class GnomeShell(PrivateDesktop):
         self.shell: subprocess.Popen[Any] | None = None
         self._conn: Any = None
         self._remote: tuple[Any, str] | None = None
+        self._keyboard_unused = True  # see ``key``
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -268,6 +273,7 @@ class GnomeShell(PrivateDesktop):
                 with contextlib.suppress(Exception):
                     conn.close_sync(None)
         self._remote = None
+        self._keyboard_unused = True
         self._conn = None
         self.shell = None
 
@@ -535,13 +541,9 @@ class GnomeShell(PrivateDesktop):
         (idle,) = self.call(*_IDLE, "org.gnome.Mutter.IdleMonitor", "GetIdletime", None, "(t)")
         return int(idle)
 
-    def nudge(self) -> None:
-        """Move the pointer by one pixel through a RemoteDesktop session: real input.
-
-        The session lives on a connection of its own (Mutter ends a session when its client
-        leaves), made on first use and kept until ``close()``.
-        """
-        iface = "org.gnome.Mutter.RemoteDesktop.Session"
+    def _remote_session(self) -> tuple[Any, str]:
+        """A RemoteDesktop session for real input, on a connection of its own (Mutter ends a
+        session when its client leaves), made on first use and kept until ``close()``."""
         if self._remote is None:
             conn = _connect(self.bus_address)
             result = conn.call_sync(
@@ -556,22 +558,42 @@ class GnomeShell(PrivateDesktop):
             )
             (session,) = result.unpack()
             conn.call_sync(
-                _REMOTE[0], session, iface, "Start", None, None, 0, CALL_TIMEOUT_MS, None
+                _REMOTE[0], session, REMOTE_SESSION, "Start", None, None, 0, CALL_TIMEOUT_MS, None
             )
             self._remote = (conn, session)
-        conn, session = self._remote
+        return self._remote
+
+    def _remote_input(self, member: str, signature: str, *values: Any) -> None:
+        conn, session = self._remote_session()
+        conn.call_sync(
+            _REMOTE[0],
+            session,
+            REMOTE_SESSION,
+            member,
+            _glib().Variant(signature, values),
+            None,
+            0,
+            CALL_TIMEOUT_MS,
+            None,
+        )
+
+    def nudge(self) -> None:
+        """Move the pointer by one pixel: real input."""
         for dx in (1.0, -1.0):
-            conn.call_sync(
-                _REMOTE[0],
-                session,
-                iface,
-                "NotifyPointerMotionRelative",
-                _glib().Variant("(dd)", (dx, 0.0)),
-                None,
-                0,
-                CALL_TIMEOUT_MS,
-                None,
-            )
+            self._remote_input("NotifyPointerMotionRelative", "(dd)", dx, 0.0)
+
+    def key(self, keysym: int) -> None:
+        """Press and release one key (an X keysym: 0xff1b is Escape) on the real keyboard, to
+        whichever window has the focus."""
+        if self._keyboard_unused:
+            # Mutter adds a session's virtual keyboard a moment after its first key event and
+            # drops the events before: spend a Shift on it, and give it that moment.
+            self._keyboard_unused = False
+            for pressed in (True, False):
+                self._remote_input("NotifyKeyboardKeysym", "(ub)", SHIFT, pressed)
+            time.sleep(KEYBOARD_SETTLE)
+        for pressed in (True, False):
+            self._remote_input("NotifyKeyboardKeysym", "(ub)", keysym, pressed)
 
     def enable_appindicator(self, timeout: float = 10.0) -> None:
         """Enable the AppIndicator extension and wait until it runs its StatusNotifier watcher."""

@@ -1,11 +1,13 @@
 """The guide as a native Wayland window on the headless GNOME Shell (GDK_BACKEND=wayland).
 
 The shell itself says what it shows: Eval lists its window actors (the guide's client type must
-be Wayland, not X11 through Xwayland), and its Screenshot takes the picture.
+be Wayland, not X11 through Xwayland), and its Screenshot takes the picture. Keys are real
+input, through Mutter's RemoteDesktop session.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -14,13 +16,24 @@ from typing import Any
 
 import pytest
 
-from .desktop import wait_until
+from .desktop import stays_true, wait_until
 from .gnome_shell import GnomeShell, keep_for_readme
 
 pytestmark = pytest.mark.desktop
 
 PICTOGRAMS = Path(__file__).parents[1] / "assets" / "exercises"
 NAME = "Tiny shrug"
+ESCAPE = 0xFF1B  # the X keysym
+#: A window the user types in: the first one the shell shows, so it has the focus.
+EDITOR = """
+import gi
+gi.require_version("Gtk", "3.0")
+from gi.repository import Gtk
+window = Gtk.Window(title="Editor")
+window.add(Gtk.Entry())
+window.show_all()
+Gtk.main()
+"""
 # Meta.WindowClientType: 0 is a Wayland client, 1 an X11 one.
 WINDOWS = """
 global.get_window_actors().map(a => a.meta_window)
@@ -34,8 +47,15 @@ global.get_window_actors().map(a => a.meta_window)
 """
 
 
-def test_the_guide_is_a_native_wayland_window(gnome_shell: GnomeShell, tmp_path: Path) -> None:
-    shell = gnome_shell
+def windows(shell: GnomeShell, title_start: str) -> list[dict[str, Any]]:
+    """The shell's windows whose title starts so, as ``WINDOWS`` describes them."""
+    found: list[dict[str, Any]] = shell.eval(WINDOWS % json.dumps(title_start))
+    return found
+
+
+def start_guide(shell: GnomeShell) -> subprocess.Popen[bytes]:
+    """``microbreak guide`` for a 2-repetition exercise of our own (8 s), on the shell; the
+    exercise files go when the test ends (``finish``)."""
     exercises = shell.home / ".config" / "microbreak" / "exercises"
     exercises.mkdir(parents=True, exist_ok=True)
     shutil.copy(PICTOGRAMS / "shoulder-shrug.png", exercises / "tiny.png")
@@ -48,27 +68,39 @@ def test_the_guide_is_a_native_wayland_window(gnome_shell: GnomeShell, tmp_path:
         'image = "tiny.png"\nrepetitions = 2\nhold_seconds = 2\npace_seconds = 4\n',
         encoding="utf-8",
     )
-    proc = shell.spawn(
+    return shell.spawn(
         [sys.executable, "-m", "microbreak", "guide", "tiny-shrug", "--verbose"],
         name="guide",
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
+
+
+def finish(shell: GnomeShell, *procs: subprocess.Popen[bytes]) -> None:
+    for proc in procs:
+        if proc.poll() is None:
+            shell.stop(proc)
+    shutil.rmtree(shell.home / ".config" / "microbreak" / "exercises", ignore_errors=True)
+
+
+def test_the_guide_is_a_native_wayland_window(gnome_shell: GnomeShell, tmp_path: Path) -> None:
+    shell = gnome_shell
+    proc = start_guide(shell)
     log = shell.watch_output(proc, "stderr")
     try:
-        script = WINDOWS % f'"{NAME} — "'
 
         def shown() -> list[dict[str, Any]]:
-            windows: list[dict[str, Any]] = shell.eval(script)
-            return windows
+            return windows(shell, f"{NAME} — ")
 
         (window,) = wait_until(shown, 20, lambda: "the guide's window in the shell")
         assert window["client"] == 0, window  # a Wayland client, not Xwayland
         assert window["width"] < 500, window  # small
-        # It leaves the keyboard focus alone here too. (It is not kept above: Wayland has no
-        # request for that, keep-above is an X11 hint; the user's window menu can set it.)
-        assert not window["focused"], window
+        # (It is not kept above: Wayland has no request for that, keep-above is an X11 hint;
+        # the user's window menu can set it.) GNOME gives it the focus on its own (see the
+        # next test), so an Esc before any click must not skip it: it runs on to its end.
+        wait_until(lambda: shown()[0]["focused"], 10, lambda: "the shell to focus the guide")
         log.wait_for_line(lambda line: line.endswith("count: Hold… 2"), 15)
+        shell.key(ESCAPE)  # seconds after the focus came: the guide has the keyboard by now
         # The README's: the top bar's left end and the window the shell placed.
         right = max(640, window["x"] + window["width"] + 40)
         bottom = max(440, window["y"] + window["height"] + 30)
@@ -76,6 +108,32 @@ def test_the_guide_is_a_native_wayland_window(gnome_shell: GnomeShell, tmp_path:
         assert proc.wait(30) == 0  # ran to its end
         assert proc.stdout is not None and proc.stdout.read().decode() == f"Done: {NAME}\n"
     finally:
-        if proc.poll() is None:
-            shell.stop(proc)
-        shutil.rmtree(exercises)
+        finish(shell, proc)
+
+
+class FocusTaken(Exception):
+    """The guide took the keyboard focus from the window the user types in."""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=FocusTaken,
+    reason="GNOME under Wayland gives a new window the focus, and GTK 3 has no Wayland request "
+    "to refuse it (accept-focus and focus-on-map are X11 hints)",
+)
+def test_the_guide_leaves_the_focus_with_the_window_you_type_in(gnome_shell: GnomeShell) -> None:
+    shell = gnome_shell
+    editor = shell.spawn([sys.executable, "-c", EDITOR], name="editor")
+
+    def editor_focused() -> bool:
+        return any(w["focused"] for w in windows(shell, "Editor"))
+
+    proc = None
+    try:
+        wait_until(editor_focused, 20, lambda: "the editor window with the focus")
+        proc = start_guide(shell)
+        wait_until(lambda: windows(shell, f"{NAME} — "), 20, lambda: "the guide's window")
+        if not stays_true(editor_focused, 2.0):
+            raise FocusTaken(str(windows(shell, "")))
+    finally:
+        finish(shell, editor, *([proc] if proc else []))
