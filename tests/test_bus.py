@@ -221,14 +221,7 @@ print(json.dumps([english, german, [check.ok, check.detail, check.fix]]))
 
 
 def test_without_gio_the_probe_and_doctor_name_pygobject(bare_desktop: Desktop) -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", WITHOUT_GI],
-        env=bare_desktop.env,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+    done = bare_desktop.run([sys.executable, "-c", WITHOUT_GI], timeout=30)
     assert done.returncode == 0, done.stderr
     en, de, (ok, detail, fix) = json.loads(done.stdout)
     assert en == [False, "PyGObject (Gio) is missing, StatusNotifier hosts cannot be seen"]

@@ -123,17 +123,16 @@ class FocusTaken(Exception):
 )
 def test_the_guide_leaves_the_focus_with_the_window_you_type_in(gnome_shell: GnomeShell) -> None:
     shell = gnome_shell
-    editor = shell.spawn([sys.executable, "-c", EDITOR], name="editor")
+    procs = [shell.spawn([sys.executable, "-c", EDITOR], name="editor")]
 
     def editor_focused() -> bool:
         return any(w["focused"] for w in windows(shell, "Editor"))
 
-    proc = None
     try:
         wait_until(editor_focused, 20, lambda: "the editor window with the focus")
-        proc = start_guide(shell)
+        procs.append(start_guide(shell))
         wait_until(lambda: windows(shell, f"{NAME} — "), 20, lambda: "the guide's window")
         if not stays_true(editor_focused, 2.0):
             raise FocusTaken(str(windows(shell, "")))
     finally:
-        finish(shell, editor, *([proc] if proc else []))
+        finish(shell, *procs)

@@ -127,13 +127,7 @@ print(sorted(name for name in sys.modules if name.startswith("Xlib")))
 def test_x11_questions_are_asked_without_xlib_display(desktop: Desktop) -> None:
     """The tray probe, the idle time and the full-screen check all answer through python-xlib's
     protocol layer; ``Xlib.display`` would also load a module per server extension (1.3 MB)."""
-    done = subprocess.run(
-        [sys.executable, "-c", X11_QUESTIONS],
-        env=desktop.env,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    done = desktop.run([sys.executable, "-c", X11_QUESTIONS], timeout=30)
     assert done.returncode == 0, done.stderr
     answers, modules = done.stdout.splitlines()
     assert answers == "True True None"

@@ -88,6 +88,15 @@ class Sim:
         return [m.title for _, m in self.notifier.shown]
 
 
+def undelivered_sim(seed: int) -> tuple[Sim, DrawingTray]:
+    """No notification server takes a reminder (PlyerNotifier's ``show`` says False)."""
+    tray = DrawingTray()
+    sim = Sim(seed=seed, tray=tray)
+    tray.app = sim.app
+    sim.notifier.delivered = False
+    return sim, tray
+
+
 def assert_rotation(titles: list[str], allowed: int) -> None:
     """No exercise twice within any window of ``allowed`` consecutive reminders... per round."""
     for start in range(0, len(titles) - allowed + 1, allowed):
@@ -228,13 +237,11 @@ def test_wall_clock_jumps_cause_no_burst_and_no_long_gap(jump_hours: int) -> Non
 
 
 def test_no_notification_server_falls_back_without_stopping() -> None:
-    tray = DrawingTray()
-    sim = Sim(seed=10, tray=tray)
-    tray.app = sim.app
-    sim.notifier.delivered = False  # like PlyerNotifier with no server: show() says False
+    sim, tray = undelivered_sim(seed=10)
     sim.run(2 * HOUR)
-    offered = [m.title.removeprefix("Microbreak: ") for _, m in sim.notifier.shown]
-    assert len(offered) >= 2
+    titles = [m.title for _, m in sim.notifier.shown]
+    assert len(titles) >= 2 and all(t.startswith("Microbreak: ") for t in titles), titles
+    offered = [t.removeprefix("Microbreak: ") for t in titles]
     # Each reminder no server took was drawn on the tray as due ("Break due: <exercise>").
     due = {line.split(": ", 1)[1] for line in tray.drawn if line.startswith("Break due: ")}
     assert set(offered) <= due, (offered, due)

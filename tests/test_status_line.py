@@ -12,20 +12,10 @@ from zoneinfo import ZoneInfo
 
 from microbreak.core.planner import Mode, Status
 
-from .fakes import DrawingTray
-from .test_scenarios import Sim
+from .test_scenarios import Sim, undelivered_sim
 
 UTC = ZoneInfo("UTC")
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-def undelivered_sim(seed: int) -> tuple[Sim, DrawingTray]:
-    """No notification server takes a reminder (PlyerNotifier's ``show`` says False)."""
-    tray = DrawingTray()
-    sim = Sim(seed=seed, tray=tray)
-    tray.app = sim.app
-    sim.notifier.delivered = False
-    return sim, tray
 
 
 def cli_line(sim: Sim) -> str:
