@@ -18,12 +18,11 @@ import argparse
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.measure import ICON, ICON_ENV, compile_package, launch, memory, sample
+from bench.measure import ICON, ICON_ENV, compile_package, idle_figures, launch
 from tests.desktop import Desktop
 
 
@@ -48,23 +47,18 @@ def one_run(idle: float, window: float) -> dict[str, float]:
         warm, first_docked = launch(desktop, [sys.executable, "-m", "microbreak"])
         desktop.stop(warm)
         proc, docked = launch(desktop, [sys.executable, "-m", "microbreak"])
-        time.sleep(idle)
-        mem = memory(proc.pid)
-        first = sample(proc.pid)
-        time.sleep(window)
-        last = sample(proc.pid)
+        quiet = idle_figures(proc.pid, idle, window)
         desktop.stop(proc)
-        minutes = window / 60
         return {
             "first_start_docked_s": first_docked,
             "docked_s": docked,
             "bare_icon_docked_s": reference,
             "docked_over_bare_s": docked - reference,
-            "rss_mb": mem.rss,
-            "pss_mb": mem.pss,
-            "uss_mb": mem.uss,
-            "cpu_s_per_min": (last.cpu - first.cpu) / minutes,
-            "wakeups_per_min": (last.switches - first.switches) / minutes,
+            "rss_mb": quiet.memory.rss,
+            "pss_mb": quiet.memory.pss,
+            "uss_mb": quiet.memory.uss,
+            "cpu_s_per_min": quiet.cpu_s_per_min,
+            "wakeups_per_min": quiet.wakeups_per_min,
         }
 
 

@@ -91,6 +91,27 @@ def memory(pid: int) -> Memory:
     return Memory(kb["Rss:"] / 1024, kb["Pss:"] / 1024, uss / 1024)
 
 
+@dataclass(frozen=True)
+class Idle:
+    """What a program holds and does while idle: memory, then CPU and wake-ups per minute."""
+
+    memory: Memory
+    cpu_s_per_min: float
+    wakeups_per_min: float
+
+
+def idle_figures(pid: int, idle: float, window: float) -> Idle:
+    """Memory after ``idle`` seconds, then CPU seconds and voluntary context switches (wake-ups)
+    per minute over the next ``window`` seconds, all threads summed."""
+    time.sleep(idle)
+    mem = memory(pid)
+    first = sample(pid)
+    time.sleep(window)
+    last = sample(pid)
+    minutes = window / 60
+    return Idle(mem, (last.cpu - first.cpu) / minutes, (last.switches - first.switches) / minutes)
+
+
 def launch(
     desktop: Desktop,
     argv: list[str],
