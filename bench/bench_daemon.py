@@ -54,11 +54,7 @@ def one_run(idle: float, window: float) -> dict[str, float]:
             "docked_s": docked,
             "bare_icon_docked_s": reference,
             "docked_over_bare_s": docked - reference,
-            "rss_mb": quiet.memory.rss,
-            "pss_mb": quiet.memory.pss,
-            "uss_mb": quiet.memory.uss,
-            "cpu_s_per_min": quiet.cpu_s_per_min,
-            "wakeups_per_min": quiet.wakeups_per_min,
+            **quiet.figures(),
         }
 
 

@@ -65,14 +65,7 @@ def one_run(program: Program, idle: float, window: float) -> dict[str, float]:
         proc, docked = launch(desktop, program.argv, extra_env=env)
         quiet = idle_figures(proc.pid, idle, window)
         desktop.stop(proc)
-    return {
-        "docked_s": docked,
-        "rss_mb": quiet.memory.rss,
-        "pss_mb": quiet.memory.pss,
-        "uss_mb": quiet.memory.uss,
-        "cpu_s_per_min": quiet.cpu_s_per_min,
-        "wakeups_per_min": quiet.wakeups_per_min,
-    }
+    return {"docked_s": docked, **quiet.figures()}
 
 
 def row(label: str, figures: Mapping[str, float]) -> str:

@@ -99,6 +99,16 @@ class Idle:
     cpu_s_per_min: float
     wakeups_per_min: float
 
+    def figures(self) -> dict[str, float]:
+        """As the benchmarks print them, by name."""
+        return {
+            "rss_mb": self.memory.rss,
+            "pss_mb": self.memory.pss,
+            "uss_mb": self.memory.uss,
+            "cpu_s_per_min": self.cpu_s_per_min,
+            "wakeups_per_min": self.wakeups_per_min,
+        }
+
 
 def idle_figures(pid: int, idle: float, window: float) -> Idle:
     """Memory after ``idle`` seconds, then CPU seconds and voluntary context switches (wake-ups)
