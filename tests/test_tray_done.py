@@ -248,4 +248,13 @@ def test_the_tooltip_follows_the_status_line(desktop: Desktop) -> None:
         short = _tooltip_width(desktop, window)  # "microbreak / Next break at 14:32"
         _work_on_another_day(desktop)
         d.wait_log("tray: Outside working hours")
+        # GTK names the icon's window after the new line once it has taken it; a hover while it
+        # is still taking it may show no tooltip until the pointer moves again.
+        icon = desktop.xdisplay.create_resource_object("window", window)
+        net_wm_name = desktop.xdisplay.intern_atom("_NET_WM_NAME")
+
+        def named() -> bool:
+            return "Outside working hours" in (icon.get_full_text_property(net_wm_name) or "")
+
+        wait_until(named, 5, "GTK to name the icon after the new line")
         assert _tooltip_width(desktop, window) > short
