@@ -15,10 +15,13 @@ from .errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, MicrobreakError
 from .protocol import COMMANDS
 
 CLIENT_COMMANDS = COMMANDS  # the commands for the running daemon
+#: Where ``build_parser`` puts the command and the action of a command that has them.
+COMMAND_KEYS = ("command", "config_command", "autostart_command")
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Sequence
+    from typing import Any
 
 
 def _(message: str) -> str:
@@ -39,6 +42,16 @@ def build_parser() -> argparse.ArgumentParser:
         def error(self, message: str) -> None:  # type: ignore[override]
             see = _("see `{command} --help`").format(command=self.prog)
             self.exit(EXIT_USAGE, f"microbreak: {message} ({see})\n")
+
+        def parse_args(self, args: Any = None, namespace: Any = None) -> Any:
+            """argparse's, but an unknown argument after a command points at that command's
+            help (argparse reports it from the top parser)."""
+            parsed, extra = self.parse_known_args(args, namespace)
+            if extra:
+                chosen = [getattr(parsed, key, None) for key in COMMAND_KEYS]
+                self.prog = " ".join([self.prog, *filter(None, chosen)])
+                self.error(_("unrecognized arguments: %s") % " ".join(extra))
+            return parsed
 
     def common(parser: argparse.ArgumentParser, *, top: bool = False) -> argparse.ArgumentParser:
         """Options accepted before and after the subcommand alike."""
@@ -130,7 +143,20 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help=_("say how it ended in the exit code alone: 0 done, 10 skipped (the daemon's way)"),
     )
-    sub.add_parser("autostart", help=_("start at login: enable [--systemd] | disable | status"))
+    autostart = sub.add_parser(
+        "autostart",
+        help=_("start at login: enable [--systemd] | disable | status"),
+        description=_("Start microbreak when you log in, or stop doing so."),
+    )
+    actions = autostart.add_subparsers(dest="autostart_command", metavar="ACTION", required=True)
+    enable = actions.add_parser("enable", help=_("start microbreak at login"))
+    enable.add_argument(
+        "--systemd",
+        action="store_true",
+        help=_("use a systemd user unit instead of an XDG autostart entry (Linux)"),
+    )
+    actions.add_parser("disable", help=_("remove what `enable` added (nothing else)"))
+    actions.add_parser("status", help=_("show which autostart files exist and whose they are"))
     doctor = sub.add_parser(
         "doctor", help=_("check what works on this desktop, and how to fix the rest")
     )
@@ -171,10 +197,6 @@ def _main(words: list[str]) -> int:
 
     use()  # the desktop's language; a config's ``language`` takes over once it is read
     lend_to_argparse()
-    if words[:1] == ["autostart"]:
-        from .usecases.autostart_cli import run as autostart_run
-
-        return autostart_run(words[1:])
     args = build_parser().parse_args(words)
     try:
         return _dispatch(args)
@@ -213,6 +235,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             as_json=getattr(args, "json", False),
             guide=getattr(args, "guide", False),
         )
+    if command == "autostart":
+        return _autostart(args.autostart_command, systemd=getattr(args, "systemd", False))
     if command == "doctor":
         from .usecases import doctor
 
@@ -304,6 +328,23 @@ def _stats(args: argparse.Namespace, goal: int) -> int:
         print(stats.render_table(result))
         if chart is not None:
             print("\n" + _("Chart written to {path}").format(path=chart))
+    return EXIT_OK
+
+
+def _autostart(action: str, *, systemd: bool) -> int:
+    from .usecases import autostart
+
+    try:
+        if action == "enable":
+            autostart.enable(systemd=systemd, say=print)
+        elif action == "disable":
+            autostart.disable(say=print)
+        else:
+            print("\n".join(autostart.describe(autostart.status())))
+    except OSError as e:
+        failed = _("autostart {action} failed: {error}").format(action=action, error=e)
+        print(f"microbreak: {failed}", file=sys.stderr)
+        return EXIT_FAILURE
     return EXIT_OK
 
 

@@ -13,10 +13,19 @@ from pathlib import Path
 
 import pytest
 
+from microbreak.cli import main
 from microbreak.usecases import autostart
-from microbreak.usecases.autostart_cli import run
 
 ICON = (Path(__file__).parents[1] / "assets" / "microbreak.png").resolve()
+
+
+def run(args: list[str]) -> int:
+    """``microbreak autostart ARGS``, ended as the console script ends it (``--help`` and a
+    usage mistake exit through ``SystemExit``)."""
+    try:
+        return main(["autostart", *args])
+    except SystemExit as e:
+        return e.code if isinstance(e.code, int) else 1
 
 
 class Systemctl:
@@ -329,23 +338,36 @@ def test_the_command_line(home: Path, capsys: pytest.CaptureFixture[str]) -> Non
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("args", "message", "command"),
     [
-        ([], "the following arguments are required: ACTION"),
-        (["enable", "--user"], "unrecognized arguments: --user"),
-        (["start"], "invalid choice: 'start'"),
-        (["disable", "--systemd"], "unrecognized arguments: --systemd"),
+        ([], "the following arguments are required: ACTION", "autostart"),
+        (["enable", "--user"], "unrecognized arguments: --user", "autostart enable"),
+        (["start"], "invalid choice: 'start'", "autostart"),
+        (["disable", "--systemd"], "unrecognized arguments: --systemd", "autostart disable"),
     ],
 )
 def test_usage_mistakes_are_one_line_and_exit_2(
-    home: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+    home: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str, command: str
 ) -> None:
     assert run(args) == 2
     out, err = capsys.readouterr()
     assert out == ""
     assert len(err.splitlines()) == 1
     assert message in err
-    assert err.endswith("(see `microbreak autostart --help`)\n")
+    assert err.endswith(f"(see `microbreak {command} --help`)\n")  # the help that says more
+
+
+@pytest.mark.parametrize("before", [["--verbose"], ["--config", "elsewhere.toml"]])
+def test_an_option_before_autostart_changes_nothing(
+    home: Path, capsys: pytest.CaptureFixture[str], before: list[str]
+) -> None:
+    """The same command, not a daemon started: ``autostart`` is a command like the others."""
+    assert main([*before, "autostart", "status"]) == 0
+    assert capsys.readouterr().out.splitlines()[0].endswith(": not there")
+    with pytest.raises(SystemExit) as mistake:
+        main([*before, "autostart"])
+    assert mistake.value.code == 2
+    assert "the following arguments are required: ACTION" in capsys.readouterr().err
 
 
 def test_help_exits_0(home: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -93,6 +93,25 @@ def test_usage_mistake_is_one_line(tmp_path: Path, args: list[str], fragment: st
     assert "--help" in lines[0]  # says where to look
 
 
+@pytest.mark.parametrize(
+    ("args", "command"),
+    [
+        (["--bogus"], "microbreak"),
+        (["exercises", "--bogus"], "microbreak exercises"),
+        (["config", "show", "--json"], "microbreak config show"),
+        (["status", "--bogus"], "microbreak status"),
+    ],
+)
+def test_an_unknown_argument_points_at_its_commands_help(
+    tmp_path: Path, args: list[str], command: str
+) -> None:
+    result = run(tmp_path, *args)
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"microbreak: unrecognized arguments: {args[-1]} (see `{command} --help`)\n"
+    )
+
+
 # -- microbreak exercises ----------------------------------------------------------------------
 
 
