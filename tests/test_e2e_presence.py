@@ -223,13 +223,16 @@ def test_full_screen_holds_the_reminder_until_dropped(desktop: Desktop) -> None:
         "MICROBREAK_DO_NOT_DISTURB__MAX_POSTPONE": "6s",  # retried every second, then dropped
     }
     win = _fullscreen_window(desktop)  # before the first reminder is due
+    started = time.monotonic()
     with NotifyMonitor(desktop) as bus, daemon(desktop, env=env) as d:
         d.wait_log(f"holding the reminder: {FULLSCREEN}", timeout=15.0)
-        held = time.monotonic()
         assert _line(desktop, env) == f"Holding: {FULLSCREEN}"
         dropped = d.wait_log("held for too long", timeout=10.0)
         assert dropped.endswith(f"({FULLSCREEN}): dropped")
-        assert time.monotonic() - held >= 5.0
+        # Due 3 to 4 s after the start, then held 6 s. Not timed from the first "holding"
+        # line: the hold counts from the clock read before the do-not-disturb checks, the line
+        # comes after them, and in one full run it came 3 s late (the drop 3.05 s after it).
+        assert time.monotonic() - started >= 9.0
         assert bus.count == 0
         holds = [ln for ln in d.log.lines() if f"holding the reminder: {FULLSCREEN}" in ln]
         assert len(holds) >= 2  # tried again before giving up
