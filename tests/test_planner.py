@@ -104,6 +104,36 @@ def test_snooze_right_after_a_reminder_brings_the_same_exercise_back() -> None:
     assert isinstance(after, Reminder) and after.exercise != shown.exercise
 
 
+@pytest.mark.parametrize("answer", ["done", "skip"])
+def test_snooze_after_the_reminder_was_answered_pushes_the_next_one_out(answer: str) -> None:
+    """Not the exercise just done (or skipped) again in five minutes: the next break, later."""
+    p = planner()
+    p.start(T0)
+    assert p.due is not None
+    shown = p.tick(p.due)
+    assert isinstance(shown, Reminder)
+    p.done(shown.at) if answer == "done" else p.skip(shown.at)
+    assert p.due is not None
+    next_due, now = p.due, shown.at + JUST_SHOWN / 2
+    p.snooze(now, timedelta(minutes=5))
+    assert p.due == next_due + timedelta(minutes=5)
+    later = p.tick(p.due)
+    assert isinstance(later, Reminder) and later.trigger is Trigger.SCHEDULED
+    assert later.exercise != shown.exercise
+
+
+def test_skip_while_paused_answers_the_reminder_and_the_pause_stays() -> None:
+    p = planner()
+    p.start(T0)
+    shown = p.take_break_now(T0)
+    p.pause(T0, timedelta(hours=1))
+    assert p.skip(T0 + timedelta(minutes=1)) == shown.exercise
+    assert p.unanswered is None
+    assert p.mode is Mode.PAUSED and p.paused_until == T0 + timedelta(hours=1)
+    with pytest.raises(StateError, match="paused"):  # nothing left to skip
+        p.skip(T0 + timedelta(minutes=2))
+
+
 def test_snooze_while_paused_is_refused() -> None:
     p = planner()
     p.start(T0)

@@ -316,8 +316,9 @@ class Planner:
         return self._show(now, Trigger.NOW)
 
     def snooze(self, now: datetime, duration: timedelta) -> None:
-        """Push the pending reminder out by ``duration``. Within ``JUST_SHOWN`` of a reminder, the
-        pending one is the reminder just seen: that same exercise comes ``duration`` from now."""
+        """Push the pending reminder out by ``duration``. Within ``JUST_SHOWN`` of a reminder not
+        yet answered, the pending one is the reminder just seen: that same exercise comes
+        ``duration`` from now. Once it is answered, the pending one is the next."""
         if self.mode is Mode.PAUSED:
             raise StateError(_("microbreak is paused; resume it before snoozing"))
         if duration <= timedelta(0):
@@ -326,8 +327,8 @@ class Planner:
             raise StateError(_("outside working hours there is no pending reminder to snooze"))
         self._clear_hold()
         recent = self.last_shown is not None and now - self.last_shown < JUST_SHOWN
-        if self.mode is Mode.RUNNING and recent and self.rotation.last is not None:
-            self._again = self.rotation.last
+        if self.mode is Mode.RUNNING and recent and self.unanswered is not None:
+            self._again = self.unanswered
             self.due = now + duration
         else:
             self.due = max(self.due, now) + duration
@@ -352,8 +353,9 @@ class Planner:
 
     def skip(self, now: datetime) -> Exercise | None:
         """Drop the pending reminder (a held one's hold ends) and start a fresh interval; returns
-        the reminder shown and not yet answered, if any, which this skips."""
-        if self.mode is Mode.PAUSED:
+        the reminder shown and not yet answered, if any, which this skips. Paused, it only
+        answers that reminder (Skip, as Done does): the pause stays."""
+        if self.mode is Mode.PAUSED and self.unanswered is None:
             raise StateError(_("microbreak is paused; there is no pending reminder to skip"))
         skipped, self.unanswered = self.unanswered, None
         self._afresh(now)
