@@ -39,7 +39,7 @@ from .core.durations import humanize
 from .core.exercises import Exercise
 from .core.ports import Chime, DoNotDisturb, History, Notifier, Presence
 from .errors import MicrobreakError
-from .paths import history_file, package_assets, site_config_files, state_file
+from .paths import config_file, history_file, package_assets, site_config_files, state_file
 from .settings.record import Runtime
 
 if TYPE_CHECKING:
@@ -219,7 +219,7 @@ def _validate(current: Runtime) -> tuple[Runtime, tuple[Exercise, ...]] | str:
     """Check the config as `microbreak config check` does, in a child process bounded in time
     (pydantic stays out of the daemon's memory): the new settings and catalog, or the problem."""
     command = [sys.executable, "-m", "microbreak", "config", "check", "--json"]
-    if current.path.is_file():
+    if current.path != config_file(None)[0]:  # named by --config: gone, it is a problem
         command += ["--config", str(current.path)]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=30, check=False)

@@ -110,3 +110,27 @@ def test_a_config_file_written_after_a_first_start_without_one_is_noticed(tmp_pa
             config.write_text('min_interval = "50m"\nmax_interval = "2h"\n')
             wait_for(lambda: status(env)["settings"]["min_interval"] == 3000, 10, "the new file")
             assert not [ln for ln in d.log.lines() if "not noticed" in ln]
+
+
+def test_a_config_file_named_by_the_command_line_stays_the_one_read(tmp_path: Path) -> None:
+    """``--config F``: an edit of F is read, and F deleted is a problem (the previous settings
+    stay), never a quiet switch to the user's usual file."""
+    with private_runtime_dir() as runtime:
+        env = headless_env(tmp_path, runtime)
+        env.pop("MICROBREAK_MIN_INTERVAL")
+        env.pop("MICROBREAK_MAX_INTERVAL")
+        usual = Path(env["XDG_CONFIG_HOME"]) / "microbreak" / "config.toml"
+        usual.parent.mkdir(parents=True)
+        usual.write_text('min_interval = "40m"\nmax_interval = "50m"\n')
+        named = tmp_path / "custom.toml"
+        named.write_text('min_interval = "10m"\nmax_interval = "15m"\n')
+        with running(env, "--verbose", "--config", str(named)):
+            assert status(env)["settings"]["min_interval"] == 600
+            named.write_text('min_interval = "12m"\nmax_interval = "15m"\n')
+            wait_for(lambda: status(env)["settings"]["min_interval"] == 720, 10, "the edit")
+            named.unlink()
+            wait_for(lambda: status(env)["config_problem"], 10, "the problem to be reported")
+            now = status(env)
+            assert "no such config file" in now["config_problem"]
+            assert str(named) in now["config_problem"]
+            assert now["settings"]["min_interval"] == 720  # the previous settings stay
