@@ -15,6 +15,8 @@ from .errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, MicrobreakError
 from .protocol import COMMANDS
 
 CLIENT_COMMANDS = COMMANDS  # the commands for the running daemon
+#: The most days ``stats --days`` covers: ten years (far more would run past the calendar).
+MOST_DAYS = 3660
 #: Where ``build_parser`` puts the command and the action of a command that has them.
 COMMAND_KEYS = ("command", "config_command", "autostart_command")
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
@@ -65,10 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     def days(text: str) -> int:
         with contextlib.suppress(ValueError):
-            if int(text) >= 1:
+            if 1 <= int(text) <= MOST_DAYS:
                 return int(text)
-        said = _("{value} is not a whole number of days from 1 up").format(value=repr(text))
-        raise argparse.ArgumentTypeError(said)
+        said = _("{value} is not a whole number of days from 1 to {most}")
+        raise argparse.ArgumentTypeError(said.format(value=repr(text), most=MOST_DAYS))
 
     parser = Parser(
         prog="microbreak",

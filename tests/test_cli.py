@@ -201,6 +201,17 @@ def test_config_path_expands_home(tmp_path: Path) -> None:
     assert out == f"{tmp_path / 'home' / 'mb.toml'}\n"
 
 
+@pytest.mark.parametrize("days", ["0", "3661", "800000", "a week"])
+def test_stats_days_out_of_range_is_a_usage_mistake(tmp_path: Path, days: str) -> None:
+    """Not a traceback: 800000 days ago is before the calendar starts."""
+    result = run(tmp_path, "stats", "--days", days)
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"microbreak: argument --days: {days!r} is not a whole number of days from 1 to 3660 "
+        "(see `microbreak stats --help`)\n"
+    )
+
+
 def test_a_reader_that_goes_away_gets_no_traceback(tmp_path: Path) -> None:
     """``microbreak stats --days 3000 | head -1``: the rest of the table (far more than a pipe
     holds) has nowhere to go."""
