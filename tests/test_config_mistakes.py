@@ -54,6 +54,18 @@ MISTAKES = [
         "work_hours.by_day",
         ("no reminder would ever come", 'give at least one day a range like "09:00-17:30"'),
     ),
+    Case(
+        "6-a-day-twice-by-name",
+        '[work_hours.by_day]\nfri = ["09:00-13:00"]\nfriday = ["10:00-11:00"]\n',
+        "work_hours.by_day.friday",
+        ('"fri" and "friday" are the same day; set each day once',),
+    ),
+    Case(
+        "6-a-day-twice-by-case",
+        '[work_hours]\nby_day = { Fri = ["09:00-13:00"], fri = ["10:00-11:00"] }\n',
+        "work_hours.by_day.fri",
+        ('"Fri" and "fri" are the same day',),
+    ),
     # 7: the same snooze choice twice, as written or once parsed
     Case(
         "7-same-text",

@@ -191,6 +191,24 @@ def _distinct(value: object, handler: ValidatorFunctionWrapHandler) -> list[time
     return parsed
 
 
+def _days_once(value: object, handler: ValidatorFunctionWrapHandler) -> dict[str, list[str]]:
+    """``by_day``'s days, each once: ``fri`` and ``Friday`` are one day, and the later of the
+    two would replace the other unseen."""
+    parsed: dict[str, list[str]] = handler(value)
+    if isinstance(value, dict) and len(parsed) < len(value):
+        first: dict[str, str] = {}
+        for raw in value:
+            day = _weekday(raw)  # each one valid, or the handler raised
+            if day in first:
+                raise PydanticCustomError(
+                    "clock",
+                    _("{key}: {first} and {second} are the same day; set each day once"),
+                    {"key": raw, "first": json.dumps(first[day]), "second": json.dumps(raw)},
+                )
+            first[day] = raw
+    return parsed
+
+
 class NotificationSettings(BaseModel):
     model_config = _MODEL
 
@@ -206,7 +224,9 @@ class WorkHoursSettings(BaseModel):
     enabled: bool = False
     days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS[:5]))
     hours: list[TimeRange] = Field(default_factory=lambda: ["09:00-17:30"], min_length=1)
-    by_day: dict[Weekday, list[TimeRange]] = Field(default={})  # see ExerciseSettings.include
+    by_day: Annotated[dict[Weekday, list[TimeRange]], WrapValidator(_days_once)] = Field(
+        default={}  # see ExerciseSettings.include
+    )
 
     @model_validator(mode="after")
     def _some_hours(self) -> WorkHoursSettings:
