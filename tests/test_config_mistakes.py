@@ -208,6 +208,18 @@ MISTAKES = [
         ("set twice (first on line 1); keep only one of them",),
     ),
     Case(
+        "13-key-twice-on-a-last-line-with-no-newline",
+        'min_interval = "1m"\nmax_interval = "2h"\nmin_interval = "2m"',
+        "line 3, column 20: min_interval",
+        ("set twice (first on line 1); keep only one of them",),
+    ),
+    Case(
+        "10-bare-duration-on-a-last-line-with-no-newline",
+        "[notification]\ntimeout = 20s",
+        "line 2, column 13: notification.timeout",
+        ('write durations and times in quotes: timeout = "20s"',),
+    ),
+    Case(
         "13-key-twice-crlf",
         '[exercises]\r\ninclude = []\r\nexclude = []\r\ninclude = ["bridge"]\r\n',
         "line 4, column 21: exercises.include",

@@ -15,6 +15,7 @@ from ..core.durations import DurationError, parse_duration, parse_time_of_day
 from ..core.work_hours import Span
 
 _POSITION = re.compile(r"(?P<head>.*) \(at line (?P<line>\d+), column (?P<column>\d+)\)", re.S)
+_END = " (at end of document)"
 _BARE = r"[A-Za-z0-9_-]+"
 _KEY_PART = rf'(?:{_BARE}|"[^"\n]*"|\'[^\'\n]*\')'
 _KEY = rf"{_KEY_PART}(?:\s*\.\s*{_KEY_PART})*"
@@ -29,6 +30,9 @@ _TWICE = ("Cannot overwrite a value", "Cannot declare", "Cannot mutate immutable
 
 def explain(message: str, text: str) -> str:
     """``line 3, column 5: ...`` for tomllib's ``message`` about the document ``text``."""
+    if message.endswith(_END):  # the last line, with no newline after it: its end, by number
+        last = text.split("\n")
+        message = f"{message[: -len(_END)]} (at line {len(last)}, column {len(last[-1]) + 1})"
     found = _POSITION.fullmatch(message)
     if found is None:
         return f"TOML syntax error: {message}"
