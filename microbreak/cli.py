@@ -199,7 +199,12 @@ def _main(words: list[str]) -> int:
 
     use()  # the desktop's language; a config's ``language`` takes over once it is read
     lend_to_argparse()
-    args = build_parser().parse_args(words)
+    parser = build_parser()
+    args = parser.parse_args(words)
+    if args.command == "autostart" and (args.config is not None or args.no_tray):
+        parser.error(
+            _("autostart starts `microbreak run` as is: --config and --no-tray do not apply")
+        )
     try:
         return _dispatch(args)
     except MicrobreakError as e:
@@ -274,8 +279,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     if command == "config" and args.config_command == "show":
         print(config.show(loaded, sources=args.sources))
         return EXIT_OK
-    if command == "config" and args.json:
-        print(config.runtime(loaded).to_json())
+    if command == "config" and args.json:  # the record `run` with these options would start
+        print(config.runtime(loaded, tray=not args.no_tray, verbose=bool(args.verbose)).to_json())
         return EXIT_OK
     if command == "config":
         where = str(loaded.path)

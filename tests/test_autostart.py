@@ -357,7 +357,19 @@ def test_usage_mistakes_are_one_line_and_exit_2(
     assert err.endswith(f"(see `microbreak {command} --help`)\n")  # the help that says more
 
 
-@pytest.mark.parametrize("before", [["--verbose"], ["--config", "elsewhere.toml"]])
+@pytest.mark.parametrize("option", [["--no-tray"], ["--config", "elsewhere.toml"]])
+def test_an_option_of_run_is_refused_not_dropped(
+    home: Path, capsys: pytest.CaptureFixture[str], option: list[str]
+) -> None:
+    """The entry starts `microbreak run` as is: an option meant for it would be lost silently."""
+    with pytest.raises(SystemExit) as mistake:
+        main([*option, "autostart", "enable"])
+    assert mistake.value.code == 2
+    assert "--config and --no-tray do not apply" in capsys.readouterr().err
+    assert not desktop_file(home).exists()
+
+
+@pytest.mark.parametrize("before", [["--verbose"], ["-v", "-v"]])
 def test_an_option_before_autostart_changes_nothing(
     home: Path, capsys: pytest.CaptureFixture[str], before: list[str]
 ) -> None:

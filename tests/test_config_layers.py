@@ -385,6 +385,10 @@ def test_config_check_json_prints_the_one_record(tmp_path: Path) -> None:
     assert "--json" in help_text and "the record the daemon runs on" in " ".join(help_text.split())
     bad = run(tmp_path, "config", "check", "--runtime-json", env=env)
     assert bad.returncode == 2
+    assert (record.tray, record.verbose) == (True, False)
+    # With the options `run` takes, the record `run` with them would start.
+    options = Runtime.from_json(ok(run(tmp_path, "--no-tray", "-v", "config", "check", "--json")))
+    assert (options.tray, options.verbose) == (False, True)
 
 
 def test_the_record_holds_every_setting_under_its_own_name() -> None:
