@@ -479,3 +479,18 @@ def test_exercise_file_names_the_key_written_twice(tmp_path: Path) -> None:
         f"{PREFIX}{path}: line 4, column 20: exercise.id: set twice (first on line 2); "
         "keep only one of them"
     ]
+
+
+def test_values_nested_too_deeply_are_one_line_not_a_traceback(tmp_path: Path) -> None:
+    """tomllib reads nested lists by recursion: 500 levels end Python's stack."""
+    deep = "x = " + "[" * 500 + "]" * 500 + "\n"
+    path = write(tmp_path, deep)
+    assert assert_usage_error(check(tmp_path, path)) == [
+        f"{PREFIX}{path}: values nested too deeply to read"
+    ]
+    exercises = tmp_path / "config" / "microbreak" / "exercises"
+    exercises.mkdir(parents=True)
+    (exercises / "deep.toml").write_text(deep, encoding="utf-8")
+    assert assert_usage_error(run(tmp_path, "exercises", "--check")) == [
+        f"{PREFIX}{exercises / 'deep.toml'}: values nested too deeply to read"
+    ]

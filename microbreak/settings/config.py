@@ -466,7 +466,7 @@ def _read(path: Path, problems: list[str]) -> dict[str, Any]:
     of a list of files forgets which file set a key."""
     try:
         return TomlConfigSettingsSource(_Sources, toml_file=path)()
-    except (ValueError, OSError):  # TOMLDecodeError and UnicodeDecodeError are ValueErrors
+    except (ValueError, OSError, RecursionError):  # TOMLDecodeError is a ValueError
         try:  # the line and column of a syntax error, as for an exercise file
             return read_toml(path)
         except ConfigError as e:

@@ -118,6 +118,8 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError([f"{path}: {toml_errors.explain(str(e), text)}"]) from None
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError([f"{path}: cannot be read ({e.__class__.__name__}: {e})"]) from None
+    except RecursionError:  # tomllib reads nested arrays and tables by recursion
+        raise ConfigError([f"{path}: values nested too deeply to read"]) from None
 
 
 def did_you_mean(name: str, choices: Sequence[str], *, cutoff: float = 0.6) -> str:
