@@ -183,8 +183,11 @@ def _distinct(value: object, handler: ValidatorFunctionWrapHandler) -> list[time
             same = "" if raw == format_duration(span) else f" ({format_duration(span)})"
             raise PydanticCustomError(
                 "duration",
-                "{key}: {value}{same} repeats snooze_choices[{earlier}]; "
-                "each choice must be a different duration",
+                # Translators: {same} is empty or the duration in other words (" (5m)").
+                _(
+                    "{key}: {value}{same} repeats snooze_choices[{earlier}]; "
+                    "each choice must be a different duration"
+                ),
                 {"key": n, "value": shown, "same": same, "earlier": first[span]},
             )
         first[span] = n
@@ -233,17 +236,19 @@ class WorkHoursSettings(BaseModel):
         """Working hours on with no hours at all would hold every reminder back, forever."""
         if self.enabled and not any(hours_by_day(self.model_dump())):
             if self.days:
-                key, what = "by_day", f"{json.dumps(self.by_day)} leaves every working day empty"
-                fix = 'give at least one day a range like "09:00-17:30"'
+                key, value = "by_day", json.dumps(self.by_day)
+                said = _(
+                    "{key}: {value} leaves every working day empty, so with enabled = true "
+                    "no reminder would ever come; "
+                    'give at least one day a range like "09:00-17:30", or set enabled = false'
+                )
             else:
-                key, what = "days", "[] leaves no working day"
-                fix = f"list at least one day, like {json.dumps(list(WEEKDAYS[:5]))}"
-            raise PydanticCustomError(
-                "clock",
-                "{key}: {what}, so with enabled = true no reminder would ever come; "
-                "{fix}, or set enabled = false",
-                {"key": key, "what": what, "fix": fix},
-            )
+                key, value = "days", json.dumps(list(WEEKDAYS[:5]))
+                said = _(
+                    "{key}: [] leaves no working day, so with enabled = true no reminder would "
+                    "ever come; list at least one day, like {value}, or set enabled = false"
+                )
+            raise PydanticCustomError("clock", said, {"key": key, "value": value})
         return self
 
 

@@ -117,9 +117,12 @@ def read_toml(path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as e:
         raise ConfigError([f"{path}: {toml_errors.explain(str(e), text)}"]) from None
     except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError([f"{path}: cannot be read ({e.__class__.__name__}: {e})"]) from None
+        said = _("{path}: cannot be read ({error})")
+        error = f"{e.__class__.__name__}: {e}"
+        raise ConfigError([said.format(path=path, error=error)]) from None
     except RecursionError:  # tomllib reads nested arrays and tables by recursion
-        raise ConfigError([f"{path}: values nested too deeply to read"]) from None
+        said = _("{path}: values nested too deeply to read")
+        raise ConfigError([said.format(path=path)]) from None
 
 
 def did_you_mean(name: str, choices: Sequence[str], *, cutoff: float = 0.6) -> str:
@@ -140,24 +143,31 @@ def _read_dir(directory: Path, problems: list[str]) -> dict[str, tuple[Exercise,
     if not directory.exists():
         return found
     if not directory.is_dir():
-        problems.append(f"{directory}: is not a directory; exercise files go in a dir of this name")
+        said = _("{path}: is not a directory; exercise files go in a dir of this name")
+        problems.append(said.format(path=directory))
         return found
     try:
         paths = sorted(
             p for p in directory.glob("*.toml") if not p.name.startswith(".") and p.is_file()
         )
     except OSError as e:  # e.g. NotADirectoryError, PermissionError
-        problems.append(f"{directory}: cannot be read as a dir of exercise files ({e.strerror})")
+        said = _("{path}: cannot be read as a dir of exercise files ({error})")
+        problems.append(said.format(path=directory, error=e.strerror))
         return found
     for path in paths:
         for exercise in _read_file(path, problems):
             if exercise.id in found:
                 other = found[exercise.id][1]
-                elsewhere = "earlier in this file" if other == path else f"in {other}"
-                problems.append(
-                    f'{path}: exercise "{exercise.id}": id: already used {elsewhere}; '
-                    "each id may appear once among your exercise files"
-                )
+                if other == path:
+                    said = _(
+                        "already used earlier in this file; "
+                        "each id may appear once among your exercise files"
+                    )
+                else:
+                    said = _(
+                        "already used in {path}; each id may appear once among your exercise files"
+                    )
+                problems.append(f'{path}: exercise "{exercise.id}": id: ' + said.format(path=other))
                 continue
             found[exercise.id] = (exercise, path)
     return found
@@ -172,12 +182,12 @@ def _read_file(path: Path, problems: list[str]) -> list[Exercise]:
     before = len(problems)
     for key in [k for k in data if k != TABLE]:
         if key in FIELDS:
-            problems.append(
-                f"{path}: {key}: put each exercise's fields under an [[exercise]] header"
-            )
+            said = _("{path}: {key}: put each exercise's fields under an [[exercise]] header")
+            problems.append(said.format(path=path, key=key))
         else:
-            hint = did_you_mean(key, [TABLE]) or "; a file holds [[exercise]] tables only"
-            problems.append(f"{path}: {key}: unknown key{hint}")
+            hint = did_you_mean(key, [TABLE]) or _("; a file holds [[exercise]] tables only")
+            said = _("{path}: {key}: unknown key{hint}")
+            problems.append(said.format(path=path, key=key, hint=hint))
     entries = data.get(TABLE)
     if isinstance(entries, list) and all(isinstance(e, dict) for e in entries):
         result = [_exercise(path, n, entry, problems) for n, entry in enumerate(entries, 1)]
@@ -187,9 +197,11 @@ def _read_file(path: Path, problems: list[str]) -> list[Exercise]:
             said = _("{path}: holds no [[exercise]] table; see the README for an example")
             problems.append(said.format(path=path))
     elif isinstance(entries, dict):
-        problems.append(f"{path}: exercise: write [[exercise]] (two brackets) above each exercise")
+        said = _("{path}: exercise: write [[exercise]] (two brackets) above each exercise")
+        problems.append(said.format(path=path))
     else:
-        problems.append(f"{path}: exercise: expected [[exercise]] tables, got {_shown(entries)}")
+        said = _("{path}: exercise: expected [[exercise]] tables, got {value}")
+        problems.append(said.format(path=path, value=_shown(entries)))
     return []
 
 
@@ -197,10 +209,11 @@ def _shown(value: object) -> str:
     if isinstance(value, str | int | float | bool):
         return json.dumps(value)
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     if isinstance(value, dict):
-        return "a table"
-    return f"a {type(value).__name__}"
+        return _("a table")
+    # Translators: {type} is Python's name of a TOML value's type (datetime, date, time).
+    return _("a {type}").format(type=type(value).__name__)
 
 
 def _exercise(path: Path, n: int, entry: dict[str, Any], problems: list[str]) -> Exercise | None:

@@ -3,7 +3,7 @@
 tomllib's "Cannot overwrite a value" is a key written twice; its "Expected newline or end of
 document", in our files, is nearly always a duration or time without quotes (``min_interval =
 30m``). The file's text names the key, the earlier line and what to write instead. Standard
-library and core only: the lean daemon reads exercise files through this too.
+library, core and i18n only: the lean daemon reads exercise files through this too.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from contextlib import suppress
 
 from ..core.durations import DurationError, parse_duration, parse_time_of_day
 from ..core.work_hours import Span
+from ..i18n import _
 
 _POSITION = re.compile(r"(?P<head>.*) \(at line (?P<line>\d+), column (?P<column>\d+)\)", re.S)
 _END = " (at end of document)"
@@ -35,37 +36,51 @@ def explain(message: str, text: str) -> str:
         message = f"{message[: -len(_END)]} (at line {len(last)}, column {len(last[-1]) + 1})"
     found = _POSITION.fullmatch(message)
     if found is None:
-        return f"TOML syntax error: {message}"
+        # Translators: {error} is Python's own English message (tomllib's); it stays English.
+        return _("TOML syntax error: {error}").format(error=message)
     head, number = found["head"], int(found["line"])
-    where = f"line {number}, column {found['column']}"
+    where = _("line {line}, column {column}").format(line=number, column=found["column"])
     lines = text.split("\n")  # TOML ends lines with \n (or \r\n) only, as tomllib counts them
     defined, table = _definitions(lines[: number - 1])
     line = lines[number - 1] if number <= len(lines) else ""
     here = _statement(line, table)
     if here is not None and head.startswith(_TWICE):
         key, is_table = here
-        return f"{where}: {_twice(key, is_table, defined)}"
+        return _twice(where, key, is_table, defined)
     hint = _quote_hint(line)
     if hint is None:
-        return f"{where}: TOML syntax error: {head}"
-    key = f"{here[0]}: " if here is not None else ""
-    return f"{where}: {key}TOML syntax error: {head}; {hint}"
+        # Translators: {where} is "line 3, column 5"; {error} is tomllib's English message.
+        said = _("{where}: TOML syntax error: {error}")
+        return said.format(where=where, error=head)
+    if here is None:
+        said = _("{where}: TOML syntax error: {error}; {hint}")
+        return said.format(where=where, error=head, hint=hint)
+    said = _("{where}: {key}: TOML syntax error: {error}; {hint}")
+    return said.format(where=where, key=here[0], error=head, hint=hint)
 
 
-def _twice(key: str, is_table: bool, defined: dict[str, tuple[int, bool]]) -> str:
+def _twice(where: str, key: str, is_table: bool, defined: dict[str, tuple[int, bool]]) -> str:
     """The message for a key (or a ``[table]``) that clashes with an earlier line."""
     shown = f"[{key}]" if is_table else key
     earlier = [k for k in defined if k == key or key.startswith(k + ".")]
     if not earlier:
-        return f"{shown}: set more than once in this file; a key may be set only once"
+        said = _("{where}: {key}: set more than once in this file; a key may be set only once")
+        return said.format(where=where, key=shown)
     first = max(earlier, key=len)
     line, was_table = defined[first]
     if first != key:
-        rest = key[len(first) + 1 :]
-        return f"{shown}: {first} is already set whole on line {line}; set {rest} there instead"
+        # Translators: {whole} is set whole (a = {...}); {rest} is its part set again (a.b = 1).
+        said = _(
+            "{where}: {key}: {whole} is already set whole on line {line}; set {rest} there instead"
+        )
+        return said.format(
+            where=where, key=shown, whole=first, line=line, rest=key[len(first) + 1 :]
+        )
     if is_table and was_table:
-        return f"{shown}: this table appears twice (first on line {line}); merge the two"
-    return f"{shown}: set twice (first on line {line}); keep only one of them"
+        said = _("{where}: {key}: this table appears twice (first on line {line}); merge the two")
+    else:
+        said = _("{where}: {key}: set twice (first on line {line}); keep only one of them")
+    return said.format(where=where, key=shown, line=line)
 
 
 def _split_key(text: str) -> list[str]:
@@ -124,8 +139,9 @@ def _quote_hint(line: str) -> str | None:
     if not bare:
         return None
     if assign is None:
-        return f'write durations and times in quotes, like "{bare[0]}"'
-    return f"write durations and times in quotes: {assign[1].strip()} = {fixed}"
+        return _('write durations and times in quotes, like "{value}"').format(value=bare[0])
+    said = _("write durations and times in quotes: {key} = {value}")
+    return said.format(key=assign[1].strip(), value=fixed)
 
 
 def _is_span_or_time(token: str) -> bool:

@@ -24,12 +24,12 @@ from ..adapters.storage.history import connect_readonly
 from ..core.events import EventKind
 from ..core.exercises import by_id
 from ..errors import EXIT_USAGE, MicrobreakError
-from ..i18n import _, day_month, month, ngettext, number, pgettext, weekday
+from ..i18n import N_, _, day_month, month, ngettext, number, pgettext, weekday
 
 #: The chart formats by file extension, as matplotlib names them: raster for sharing, vector for
 #: print, and nothing beyond matplotlib and the Pillow it depends on.
 CHART_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf", ".jpg": "jpeg", ".jpeg": "jpeg"}
-_ALLOWED = ".png, .svg, .pdf or .jpg"
+_ALLOWED = N_(".png, .svg, .pdf or .jpg")  # the formats as ``--chart`` names them, translated
 
 #: The kinds counted per day, in the order of ``Counts``' integer fields. DISMISSED is not one:
 #: closing a notification says nothing about the break, so the reminder counts as shown only.
@@ -396,24 +396,36 @@ def chart_target(path: str | os.PathLike[str]) -> tuple[Path, str]:
     text = os.fspath(path)
     target = Path(text)
     if not text.strip():
-        raise ChartPathError(f"--chart needs a file name ending in {_ALLOWED}")
+        said = _("--chart needs a file name ending in {allowed}")
+        raise ChartPathError(said.format(allowed=_(_ALLOWED)))
     if text.endswith(("/", os.sep)) or target.is_dir():
-        what = "is a directory" if target.is_dir() else "ends in a slash, so it names a directory"
-        raise ChartPathError(f"--chart {text}: {what}; name a file, e.g. {target / 'chart.png'}")
+        if target.is_dir():
+            said = _("--chart {path}: is a directory; name a file, e.g. {example}")
+        else:
+            said = _(
+                "--chart {path}: ends in a slash, so it names a directory; "
+                "name a file, e.g. {example}"
+            )
+        raise ChartPathError(said.format(path=text, example=target / "chart.png"))
     suffix = target.suffix.lower()
     if suffix not in CHART_FORMATS:
-        what = f"cannot write {suffix} files" if suffix else "has no file extension"
-        raise ChartPathError(f"--chart {text}: {what}; end the name in {_ALLOWED}")
+        if suffix:
+            said = _("--chart {path}: cannot write {suffix} files; end the name in {allowed}")
+        else:
+            said = _("--chart {path}: has no file extension; end the name in {allowed}")
+        raise ChartPathError(said.format(path=text, suffix=suffix, allowed=_(_ALLOWED)))
     folder = target.absolute().parent
     if not folder.exists():
-        raise ChartPathError(f"--chart {text}: the directory {folder} does not exist")
-    if not folder.is_dir():
-        raise ChartPathError(f"--chart {text}: {folder} is not a directory")
-    if not os.access(folder, os.W_OK | os.X_OK) or (
+        said = _("--chart {path}: the directory {folder} does not exist")
+    elif not folder.is_dir():
+        said = _("--chart {path}: {folder} is not a directory")
+    elif not os.access(folder, os.W_OK | os.X_OK) or (
         target.exists() and not os.access(target, os.W_OK)
     ):
-        raise ChartPathError(f"--chart {text}: no permission to write there")
-    return target.absolute(), CHART_FORMATS[suffix]
+        said = _("--chart {path}: no permission to write there")
+    else:
+        return target.absolute(), CHART_FORMATS[suffix]
+    raise ChartPathError(said.format(path=text, folder=folder))
 
 
 def write_chart(stats: Stats, path: str | os.PathLike[str]) -> Path:
@@ -426,8 +438,8 @@ def write_chart(stats: Stats, path: str | os.PathLike[str]) -> Path:
         from matplotlib.figure import Figure
         from matplotlib.ticker import MaxNLocator
     except ImportError as e:
-        install = "install it with: pip install 'microbreak[charts]'"
-        raise ChartUnavailable(f"the chart needs matplotlib; {install}") from e
+        said = _("the chart needs matplotlib; install it with: pip install 'microbreak[charts]'")
+        raise ChartUnavailable(said) from e
 
     span, buckets = _buckets(stats.days)
     x = list(range(len(buckets)))
