@@ -38,14 +38,19 @@ def wait_for(check: Callable[[], object], timeout: float, what: str) -> None:
     wait_until(check, timeout, what, interval=0.1)
 
 
+def file_env(tmp_path: Path, runtime: Path) -> tuple[dict[str, str], Path]:
+    """The headless env with the intervals left to the config file (so that editing it changes
+    them), and the user's usual config file (not made)."""
+    env = headless_env(tmp_path, runtime)
+    env.pop("MICROBREAK_MIN_INTERVAL")
+    env.pop("MICROBREAK_MAX_INTERVAL")
+    return env, Path(env["XDG_CONFIG_HOME"]) / "microbreak" / "config.toml"
+
+
 @pytest.fixture
 def daemon(tmp_path: Path) -> Iterator[Headless]:
     with private_runtime_dir() as runtime:
-        env = headless_env(tmp_path, runtime)
-        # The intervals come from the file here, so that editing it changes them.
-        env.pop("MICROBREAK_MIN_INTERVAL")
-        env.pop("MICROBREAK_MAX_INTERVAL")
-        config = Path(env["XDG_CONFIG_HOME"]) / "microbreak" / "config.toml"
+        env, config = file_env(tmp_path, runtime)
         config.parent.mkdir(parents=True)
         config.write_text('min_interval = "30m"\nmax_interval = "1h"\n')
         with running(env, "--verbose") as d:
@@ -98,10 +103,7 @@ def test_sighup_reloads(daemon: Headless) -> None:
 def test_a_config_file_written_after_a_first_start_without_one_is_noticed(tmp_path: Path) -> None:
     """A new user starts microbreak before writing any config: no config dir exists yet."""
     with private_runtime_dir() as runtime:
-        env = headless_env(tmp_path, runtime)
-        env.pop("MICROBREAK_MIN_INTERVAL")
-        env.pop("MICROBREAK_MAX_INTERVAL")
-        config = Path(env["XDG_CONFIG_HOME"]) / "microbreak" / "config.toml"
+        env, config = file_env(tmp_path, runtime)
         assert not config.parent.exists()
         with running(env, "--verbose") as d:
             assert status(env)["settings"]["min_interval"] == 1800
@@ -116,10 +118,7 @@ def test_a_config_file_named_by_the_command_line_stays_the_one_read(tmp_path: Pa
     """``--config F``: an edit of F is read, and F deleted is a problem (the previous settings
     stay), never a quiet switch to the user's usual file."""
     with private_runtime_dir() as runtime:
-        env = headless_env(tmp_path, runtime)
-        env.pop("MICROBREAK_MIN_INTERVAL")
-        env.pop("MICROBREAK_MAX_INTERVAL")
-        usual = Path(env["XDG_CONFIG_HOME"]) / "microbreak" / "config.toml"
+        env, usual = file_env(tmp_path, runtime)
         usual.parent.mkdir(parents=True)
         usual.write_text('min_interval = "40m"\nmax_interval = "50m"\n')
         named = tmp_path / "custom.toml"
