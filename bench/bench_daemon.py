@@ -17,20 +17,16 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.measure import ICON, ICON_ENV, compile_package, idle_figures, launch
-from tests.desktop import Desktop
+from bench.measure import ICON, ICON_ENV, compile_package, idle_figures, launch, tray_desktop
 
 
 def reference_dock() -> float:
     """Seconds a bare pystray GTK icon with a menu takes to dock on a fresh test desktop."""
-    with tempfile.TemporaryDirectory() as tmp, Desktop(Path(tmp) / "desktop") as desktop:
-        desktop.start_notification_server()
-        desktop.start_tray_host()
+    with tray_desktop() as desktop:
         argv = [sys.executable, "-c", ICON.format(extra="")]
         proc, docked = launch(desktop, argv, extra_env=ICON_ENV)
         desktop.stop(proc)
@@ -39,9 +35,7 @@ def reference_dock() -> float:
 
 def one_run(idle: float, window: float) -> dict[str, float]:
     reference = reference_dock()  # side by side: the machine's load weighs on both alike
-    with tempfile.TemporaryDirectory() as tmp, Desktop(Path(tmp) / "desktop") as desktop:
-        desktop.start_notification_server()
-        desktop.start_tray_host()
+    with tray_desktop() as desktop:
         # A first start checks the settings and keeps the record (microbreak/settings/
         # checked.py); every later one with the same files starts from it. Measure a later one.
         warm, first_docked = launch(desktop, [sys.executable, "-m", "microbreak"])

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -26,8 +25,8 @@ from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.measure import ICON, ICON_ENV, compile_package, launch, memory
-from tests.desktop import Desktop, tray_icon_windows, wait_until
+from bench.measure import ICON, ICON_ENV, compile_package, launch, memory, tray_desktop
+from tests.desktop import tray_icon_windows, wait_until
 
 T = TypeVar("T")
 
@@ -56,9 +55,7 @@ def measure(
 ) -> T:
     """``read(pid)`` of ``argv`` (``memory``, say) after it docked (if it does) and sat ``idle``
     seconds; with ``beside``, while a bare icon runs next to it."""
-    with tempfile.TemporaryDirectory() as tmp, Desktop(Path(tmp) / "desktop") as desktop:
-        desktop.start_notification_server()
-        desktop.start_tray_host()
+    with tray_desktop() as desktop:
         if beside:
             launch(desktop, [sys.executable, "-c", ICON.format(extra="")], extra_env=ICON_ENV)
         backend = ICON_ENV if argv[1] == "-c" else None

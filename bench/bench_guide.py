@@ -18,14 +18,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.measure import launch, memory
-from tests.desktop import Desktop
+from bench.measure import launch, memory, tray_desktop
 
 EXERCISE = """[[exercise]]
 id = "bench-shrug"
@@ -52,9 +50,7 @@ def main() -> None:
     parser.add_argument("--guides", type=int, default=20, help="guides in a row")
     parser.add_argument("--idle", type=float, default=20.0, help="seconds idle before each look")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp, Desktop(Path(tmp) / "desktop") as desktop:
-        desktop.start_notification_server()
-        desktop.start_tray_host()
+    with tray_desktop() as desktop:
         config = desktop.home / ".config" / "microbreak"
         (config / "exercises").mkdir(parents=True)
         (config / "exercises" / "bench.toml").write_text(EXERCISE)

@@ -22,14 +22,13 @@ import argparse
 import shutil
 import statistics
 import sys
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.measure import ICON, ICON_ENV, compile_package, idle_figures, launch
+from bench.measure import ICON, ICON_ENV, compile_package, idle_figures, launch, tray_desktop
 from tests.desktop import Desktop
 
 MICROBREAK = "microbreak"
@@ -55,9 +54,7 @@ PROGRAMS = (
 
 
 def one_run(program: Program, idle: float, window: float) -> dict[str, float]:
-    with tempfile.TemporaryDirectory() as tmp, Desktop(Path(tmp) / "desktop") as desktop:
-        desktop.start_notification_server()
-        desktop.start_tray_host()
+    with tray_desktop() as desktop:
         env = dict(program.env(desktop))
         if program.warm_up:
             warm, _ = launch(desktop, program.argv, extra_env=env)

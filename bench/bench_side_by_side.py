@@ -16,14 +16,12 @@ import argparse
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.measure import compile_package, launch, memory
-from tests.desktop import Desktop
+from bench.measure import compile_package, launch, memory, tray_desktop
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -50,9 +48,7 @@ def main() -> None:
     print(f"daemon memory after docking and {args.idle:.0f} s idle (MB); other = {trees['other']}")
     for _ in range(args.runs):
         for label, tree in trees.items():
-            with tempfile.TemporaryDirectory() as tmp, Desktop(Path(tmp) / "desktop") as desktop:
-                desktop.start_notification_server()
-                desktop.start_tray_host()
+            with tray_desktop() as desktop:
                 argv = [sys.executable, "-m", "microbreak"]
                 # ``-m`` puts the working directory first on the path, before PYTHONPATH.
                 proc, docked = launch(desktop, argv, extra_env={"PYTHONPATH": str(tree)}, cwd=tree)

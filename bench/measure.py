@@ -6,7 +6,10 @@ import compileall
 import os
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,6 +123,16 @@ def idle_figures(pid: int, idle: float, window: float) -> Idle:
     last = sample(pid)
     minutes = window / 60
     return Idle(mem, (last.cpu - first.cpu) / minutes, (last.switches - first.switches) / minutes)
+
+
+@contextmanager
+def tray_desktop() -> Iterator[Desktop]:
+    """A fresh test desktop (Xvfb, a session bus) with a notification server and a tray host, in
+    a temporary home: what every program is measured on, as a new user would start it."""
+    with tempfile.TemporaryDirectory() as tmp, Desktop(Path(tmp) / "desktop") as desktop:
+        desktop.start_notification_server()
+        desktop.start_tray_host()
+        yield desktop
 
 
 def launch(
