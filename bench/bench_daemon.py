@@ -21,7 +21,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.measure import ICON, ICON_ENV, compile_package, idle_figures, launch, tray_desktop
+from bench.measure import (
+    ICON,
+    ICON_ENV,
+    add_idle_options,
+    compile_package,
+    idle_figures,
+    launch,
+    tray_desktop,
+)
 
 
 def reference_dock() -> float:
@@ -54,8 +62,7 @@ def one_run(idle: float, window: float) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--idle", type=float, default=60.0, help="seconds idle before memory")
-    parser.add_argument("--window", type=float, default=120.0, help="seconds of idle measured")
+    add_idle_options(parser)
     parser.add_argument("--runs", type=int, default=1, help="repeat and report the median")
     args = parser.parse_args()
     compile_package()

@@ -28,7 +28,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.measure import ICON, ICON_ENV, compile_package, idle_figures, launch, tray_desktop
+from bench.measure import (
+    ICON,
+    ICON_ENV,
+    add_idle_options,
+    compile_package,
+    idle_figures,
+    launch,
+    tray_desktop,
+)
 from tests.desktop import Desktop
 
 MICROBREAK = "microbreak"
@@ -77,8 +85,7 @@ def row(label: str, figures: Mapping[str, float]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--idle", type=float, default=60.0, help="seconds idle before memory")
-    parser.add_argument("--window", type=float, default=120.0, help="seconds of idle measured")
+    add_idle_options(parser)
     parser.add_argument("--runs", type=int, default=2, help="rounds; the medians are reported")
     args = parser.parse_args()
     compile_package()  # microbreak starts as the README's install would

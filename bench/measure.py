@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import compileall
 import os
 import subprocess
@@ -111,6 +112,12 @@ class Idle:
             "cpu_s_per_min": self.cpu_s_per_min,
             "wakeups_per_min": self.wakeups_per_min,
         }
+
+
+def add_idle_options(parser: argparse.ArgumentParser) -> None:
+    """``--idle`` and ``--window``, the two spans of ``idle_figures``, with their defaults."""
+    parser.add_argument("--idle", type=float, default=60.0, help="seconds idle before memory")
+    parser.add_argument("--window", type=float, default=120.0, help="seconds of idle measured")
 
 
 def idle_figures(pid: int, idle: float, window: float) -> Idle:
