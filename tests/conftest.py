@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from .desktop import NOTIFICATIONS_NAME, Desktop, make_desktop
-from .gnome_shell import GnomeShell
-from .gnome_shell import missing_tools as missing_gnome_tools
+from .gnome_shell import GnomeShell, running_shell
 
 DESKTOP_TOOLS = ("Xvfb", "dbus-daemon", "dbus-monitor", "dunst", "trayer", "xdotool")
 
@@ -47,14 +46,7 @@ def desktop(bare_desktop: Desktop) -> Desktop:
 def gnome_shell(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GnomeShell]:
     """A headless GNOME Shell on Wayland with its own buses, shared by one test module's tests
     (it takes about a second to start and 200 MB): a test cleans up what it added."""
-    missing = missing_gnome_tools()
-    if missing:
-        message = f"GNOME Shell missing: {', '.join(missing)} (see the README's test command)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    with GnomeShell(tmp_path_factory.mktemp("gnome-shell")) as shell:
-        yield shell
+    yield from running_shell(tmp_path_factory.mktemp("gnome-shell"))
 
 
 @pytest.fixture

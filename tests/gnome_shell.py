@@ -27,13 +27,14 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 # What both kinds of test desktop share: the private dirs and process lifecycle
 # (``PrivateDesktop``), the bus without activation and the process helpers.
+import pytest
 from PIL import Image
 
 from .desktop import (
@@ -53,6 +54,7 @@ __all__ = [
     "ShellNotification",
     "SignalLog",
     "missing_tools",
+    "running_shell",
 ]
 
 #: Executables this harness runs.
@@ -128,9 +130,23 @@ _ACTIVATE = """
 """
 
 
-def missing_tools() -> list[str]:
-    """The REQUIRED_TOOLS not found on PATH."""
-    return [tool for tool in REQUIRED_TOOLS if shutil.which(tool) is None]
+def missing_tools(*, xwayland: bool = False) -> list[str]:
+    """The REQUIRED_TOOLS (and with ``xwayland``, Xwayland) not found on PATH."""
+    tools = (*REQUIRED_TOOLS, "Xwayland") if xwayland else REQUIRED_TOOLS
+    return [tool for tool in tools if shutil.which(tool) is None]
+
+
+def running_shell(base_dir: Path, *, xwayland: bool = False) -> Iterator[GnomeShell]:
+    """A fixture's shell: skipped on a developer machine without GNOME Shell (or Xwayland,
+    when asked for), a failure in CI."""
+    missing = missing_tools(xwayland=xwayland)
+    if missing:
+        message = f"GNOME Shell missing: {', '.join(missing)} (see the README's test command)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with GnomeShell(base_dir, xwayland=xwayland) as shell:
+        yield shell
 
 
 @dataclass(frozen=True)
@@ -235,7 +251,10 @@ class GnomeShell(PrivateDesktop):
     """A private headless GNOME Shell on Wayland with its two buses; a context manager.
 
     ``env`` is the environment to give a program that should run on this desktop: Wayland only
-    (no DISPLAY: no Xwayland is started), the shell's session bus and the stand-in system bus.
+    (no DISPLAY), the shell's session bus and the stand-in system bus. With ``xwayland`` the
+    shell also serves X11 clients through Xwayland, as a GNOME session does, and ``x11_env``
+    holds what an X11 client needs besides (``DISPLAY`` and ``XAUTHORITY``, as the shell set
+    them); without it the shell runs with ``--no-x11`` and ``x11_env`` is empty.
     """
 
     dir_prefix = "gnome-shell-"
@@ -247,9 +266,12 @@ class GnomeShell(PrivateDesktop):
         *,
         size: str = "1280x800",
         start_timeout: float = START_TIMEOUT,
+        xwayland: bool = False,
     ) -> None:
         super().__init__(base_dir, start_timeout)
         self.size = size
+        self.xwayland = xwayland
+        self.x11_env: dict[str, str] = {}
         self.system_bus_address = ""
         self.wayland_display = ""
         self.shell: subprocess.Popen[Any] | None = None
@@ -265,6 +287,12 @@ class GnomeShell(PrivateDesktop):
         self.bus_address = self._start_bus("session-bus")
         self._start_shell()
         self.env = self._app_env()
+        if self.xwayland:
+            for name in ("DISPLAY", "XAUTHORITY"):
+                value = self.eval(f"GLib.getenv({json.dumps(name)})")
+                if not value:
+                    raise AssertionError(f"the shell set no {name}: no Xwayland?")
+                self.x11_env[name] = value
         self._settle()
 
     def _release(self) -> None:
@@ -324,7 +352,7 @@ class GnomeShell(PrivateDesktop):
             "gnome-shell",
             "--headless",
             "--wayland",
-            "--no-x11",
+            *(() if self.xwayland else ("--no-x11",)),
             "--sm-disable",
             "--virtual-monitor",
             f"{int(width)}x{int(height)}",

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from microbreak.adapters.guide_window import prefer_x11
 from microbreak.core.exercises import CATALOG, Routine, Sides, by_id
 from microbreak.core.guide import (
     DEFAULT_PACE,
@@ -206,3 +207,19 @@ def test_the_end_pose_is_the_picture_named_end_beside_the_start(tmp_path: Path) 
     built_in, end = pictures_of(by_id()["bridge"])
     assert built_in is not None and built_in.name == "bridge.png"
     assert end is None or end.name == "bridge-end.png"
+
+
+@pytest.mark.parametrize(
+    ("env", "backend"),
+    [
+        ({"WAYLAND_DISPLAY": "wayland-0", "DISPLAY": ":0"}, "x11,wayland"),  # GNOME, Xwayland
+        ({"WAYLAND_DISPLAY": "wayland-0"}, None),  # no Xwayland: Wayland it is
+        ({"DISPLAY": ":0"}, None),  # X11: GTK's default already
+        ({"WAYLAND_DISPLAY": "wayland-0", "DISPLAY": ":0", "GDK_BACKEND": "wayland"}, "wayland"),
+    ],
+)
+def test_on_wayland_the_guide_opens_through_xwayland_when_there_is_one(
+    env: dict[str, str], backend: str | None
+) -> None:
+    prefer_x11(env)
+    assert env.get("GDK_BACKEND") == backend

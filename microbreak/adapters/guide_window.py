@@ -2,18 +2,20 @@
 
 It draws what the pure timeline (``core/guide.py``) says at each tick: name, first sentence, the
 pictogram cross-faded between the poses (or pulsing), a count, a bar, Done and Skip. Polite like
-a notification: it asks not to take the focus until clicked (X11 honours that; GNOME under
-Wayland focuses it anyway, so Esc waits for a click), stays above but small at the bottom left
-(away from notifications; X11 only, Wayland places it itself), and follows the dark preference.
+a notification: it asks not to take the focus until clicked, stays above but small at the
+bottom left (away from notifications), and follows the dark preference. Only X11 has requests for
+the first two, so on Wayland it opens through Xwayland when there is one (``prefer_x11``);
+without it, GNOME focuses the window anyway and places it itself, so Esc waits for a click.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -50,8 +52,17 @@ class Outcome(str, Enum):
     SKIPPED = "skipped"
 
 
+def prefer_x11(env: MutableMapping[str, str]) -> None:
+    """On Wayland with Xwayland at hand (``DISPLAY`` set too), let GTK open X11 first: its "do
+    not take the focus" and "keep above" are X11 hints that GNOME honours, and Wayland has no
+    request for either. A ``GDK_BACKEND`` the user set wins; GTK reads it when it opens."""
+    if env.get("WAYLAND_DISPLAY") and env.get("DISPLAY") and not env.get("GDK_BACKEND"):
+        env["GDK_BACKEND"] = "x11,wayland"
+
+
 def load_gtk() -> Any:
     """Import GTK 3 and open the display; raises GuideUnavailable with the reason."""
+    prefer_x11(os.environ)  # before the import: importing Gdk or Gtk opens the display
     try:
         import gi
 
@@ -261,7 +272,7 @@ class GuideWindow:
         return True
 
     def _key(self, window: Any, event: Any) -> bool:
-        """Esc skips, once the user clicked into the guide. GNOME under Wayland gives the guide
+        """Esc skips, once the user clicked into the guide. GNOME gives a native Wayland guide
         the focus on its own (GTK 3 has no Wayland request to refuse it): an Esc typed for the
         window the user works in must not skip the exercise."""
         from gi.repository import Gdk
