@@ -90,6 +90,22 @@ def test_the_tray_menu_is_german(desktop: Desktop, tmp_path: Path) -> None:
         assert cli(desktop, "status").stdout.startswith("Pausiert bis ")
 
 
+@pytest.mark.desktop
+def test_a_language_set_by_live_reload_reaches_every_menu_entry(desktop: Desktop) -> None:
+    config = desktop.home / ".config" / "microbreak" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('min_interval = "30m"\n', encoding="utf-8")
+    with daemon(desktop, env={"LANGUAGE": "en"}) as d:
+        wait_docked(desktop, timeout=10)
+        assert "| Take a break now" in d.wait_log("tray menu: ")
+        config.write_text('min_interval = "30m"\nlanguage = "de"\n', encoding="utf-8")
+        said = d.wait_log("tray menu: Nächste Pause", timeout=15)
+        entries = said.split("tray menu: ", 1)[1]
+        for label in ("Jetzt eine Pause machen", "Pausieren [30 Minuten", "Beenden"):
+            assert f"| {label}" in entries, entries
+        assert "Take a break now" not in entries and "Quit" not in entries, entries
+
+
 def test_a_wheel_from_a_clean_checkout_speaks_german(tmp_path: Path) -> None:
     """``python -m build`` on a fresh clone (no .mo files, none in git) makes the sdist and a
     wheel from it: the build hook compiles the catalogs into the wheel, and a fresh venv that

@@ -9,6 +9,8 @@ reminder does not pile a second call on the stuck one, and SIGTERM still stops i
 from __future__ import annotations
 
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +19,16 @@ import pytest
 
 from microbreak.adapters.notify.plyer import ANSWER_WITHIN
 
-from .desktop import NOTIFICATIONS_NAME, Desktop, NotifyMonitor, OutputLines, stays_true, wait_until
+from .desktop import (
+    NOTIFICATIONS_NAME,
+    Desktop,
+    NotifyMonitor,
+    OutputLines,
+    stays_true,
+    tray_icon_windows,
+    wait_docked,
+    wait_until,
+)
 from .fake_dbus import fake_service, method, silent
 from .headless import Daemon, cli, headless_env, private_runtime_dir, running, status
 
@@ -111,3 +122,49 @@ def test_once_the_hung_call_ends_reminders_reach_a_server_again(
                 daemon.wait_log("the notification server answers again")
             assert len(daemon.lines(FALLBACK)) == 1
             assert _terminate(daemon) == 0
+
+
+#: A server that answers nothing at all, not even the closing of a notification.
+DEAF_SERVER = {
+    "/org/freedesktop/Notifications": {
+        NOTIFICATIONS_NAME: {
+            "methods": {
+                "Notify": silent(["s", "u", "s", "s", "s", "as", "a{sv}", "i"], out="u"),
+                "CloseNotification": silent(["u"]),
+                "GetCapabilities": silent(out="as"),
+                "GetServerInformation": silent(out="ssss"),
+            }
+        }
+    }
+}
+
+
+def test_with_the_tray_a_server_that_answers_nothing_does_not_hold_the_quit(
+    bare_desktop: Desktop,
+) -> None:
+    """pystray's own clean-up closes a notification of its own on quit, with no time limit."""
+    bare_desktop.start_tray_host()
+    with fake_service(bare_desktop, NOTIFICATIONS_NAME, DEAF_SERVER) as calls:
+        proc = bare_desktop.spawn(
+            [sys.executable, "-m", "microbreak", "--verbose"],
+            name="microbreak",
+            extra_env={"MICROBREAK_MIN_INTERVAL": "30m", "MICROBREAK_MAX_INTERVAL": "1h"},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        log = bare_desktop.watch_output(proc, "stderr")
+        try:
+            wait_docked(bare_desktop, timeout=15)
+            log.wait_for_line(lambda line: "started;" in line, 15)
+            started = time.monotonic()
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(10) == 0
+            took = time.monotonic() - started
+            assert took < 3.0, (took, log.lines())
+            assert not tray_icon_windows(bare_desktop)
+            # The premise: the daemon did ask this server, which never answered.
+            assert any(line.startswith("call GetServerInformation") for line in calls.lines())
+        finally:
+            if proc.poll() is None:
+                bare_desktop.stop(proc)
+        assert not any("Traceback" in line for line in log.lines()), "\n".join(log.lines())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -92,22 +93,33 @@ class PystrayTray:
         pystray = self._pystray
         item, menu = pystray.MenuItem, pystray.Menu
 
+        def act(action: Callable[[], object]) -> None:
+            try:
+                action()
+            except StateError as e:  # e.g. nothing to snooze: said, not an error
+                log.info("%s", e)
+            except Exception:
+                log.exception("menu action failed")
+
         def call(action: Callable[[], object]) -> Callable[[Any, Any], None]:
+            """Off the GTK thread: an action may wait for a slow notification server (a
+            reminder, a withdrawal), and the menu must not freeze meanwhile."""
+
             def run(icon: Any, menu_item: Any) -> None:
-                try:
-                    action()
-                except StateError as e:  # e.g. nothing to snooze: said, not an error
-                    log.info("%s", e)
-                except Exception:
-                    log.exception("menu action failed")
+                threading.Thread(target=act, args=(action,), name="tray-action").start()
 
             return run
+
+        def say(text: Callable[[], str]) -> Callable[[Any], str]:
+            """A label read each time the menu is built: a live reload may change the language."""
+            return lambda _item: text()
 
         def snooze_item(duration: timedelta) -> Any:
             return item(humanize(duration), call(lambda: app.snooze(duration)))
 
-        def pause_item(label: str, duration: timedelta | None) -> Any:
-            return item(label, call(lambda: app.pause(duration)))
+        def pause_item(duration: timedelta | None) -> Any:
+            label = (lambda: spelled(duration)) if duration else (lambda: _("Until resumed"))
+            return item(say(label), call(lambda: app.pause(duration)))
 
         def not_paused(_: Any) -> bool:
             return app.mode() is not Mode.PAUSED
@@ -115,36 +127,44 @@ class PystrayTray:
         return menu(
             item(lambda _: self._text, call(lambda: None), enabled=False),
             item(
-                _("Take a break now"),
+                say(lambda: _("Take a break now")),
                 call(lambda: app.break_now(guide=True)),
                 default=not self._pystray.Icon.HAS_MENU,
             ),
             item(
-                pgettext("tray menu", "Snooze"),
+                say(lambda: pgettext("tray menu", "Snooze")),
                 # A callable, so a live config reload's new choices show up in the menu.
                 menu(lambda: tuple(snooze_item(d) for d in app.snooze_choices)),
                 enabled=not_paused,
             ),
             item(
-                pgettext("tray menu", "Pause"),
+                say(lambda: pgettext("tray menu", "Pause")),
                 menu(
-                    *(pause_item(spelled(d), d) for d in PAUSE_CHOICES),
-                    item(_("Until tomorrow morning"), call(app.pause_until_morning)),
-                    pause_item(_("Until resumed"), None),
+                    *(pause_item(d) for d in PAUSE_CHOICES),
+                    item(say(lambda: _("Until tomorrow morning")), call(app.pause_until_morning)),
+                    pause_item(None),
                 ),
                 enabled=not_paused,
             ),
-            item(_("Resume"), call(app.resume), enabled=lambda _: app.mode() is Mode.PAUSED),
+            item(
+                say(lambda: _("Resume")),
+                call(app.resume),
+                enabled=lambda _: app.mode() is Mode.PAUSED,
+            ),
             # Shown after a reminder until it is answered, like `microbreak done` / `skip`.
             item(
-                lambda _item: _("Done: {exercise}").format(exercise=app.unanswered()),
+                say(lambda: _("Done: {exercise}").format(exercise=app.unanswered())),
                 call(app.done),
                 visible=lambda _: app.unanswered() is not None,
             ),
-            item(_("Skip it"), call(app.skip), visible=lambda _: app.unanswered() is not None),
+            item(
+                say(lambda: _("Skip it")),
+                call(app.skip),
+                visible=lambda _: app.unanswered() is not None,
+            ),
             menu.SEPARATOR,
-            item(_("Open config file"), call(app.open_config)),
-            item(_("Quit"), call(app.quit)),
+            item(say(lambda: _("Open config file")), call(app.open_config)),
+            item(say(lambda: _("Quit")), call(app.quit)),
         )
 
     def refresh(self) -> None:
@@ -249,4 +269,20 @@ class PystrayTray:
         try:
             icon.visible = False
         finally:
+            if self._glib:
+                _close_shared_session_bus()
             icon.stop()
+
+
+def _close_shared_session_bus() -> None:
+    """pystray's GTK clean-up closes its own notification with a D-Bus call that has no time
+    limit (GDBus's 25 s) on the session connection the process shares; a notification server
+    that never answers would hold the quit that long. pystray offers no way to skip it, so the
+    connection is closed first (we use our own connections): the call then fails at once, and
+    the tray host drops an AppIndicator icon as its connection goes."""
+    from gi.repository import Gio, GLib
+
+    try:
+        Gio.bus_get_sync(Gio.BusType.SESSION, None).close_sync(None)
+    except GLib.Error as e:  # no session bus, or closed already
+        log.debug("closing the shared session bus: %s", e.message)
