@@ -197,6 +197,13 @@ def test_the_tray_probe_sees_a_statusnotifier_watcher(
     assert tray_probe._sni_host() == (False, None)
     with fake_service(bare_desktop, tray_probe.SNI_WATCHER, {}):
         assert tray_probe._sni_host() == (True, None)
+        # Found as libdbus and GLib find it without the variable: systemd's $XDG_RUNTIME_DIR/bus.
+        runtime = bare_desktop.base_dir / "user-runtime"
+        runtime.mkdir()
+        (runtime / "bus").symlink_to(bare_desktop.bus_address.split("path=", 1)[1].split(",")[0])
+        monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS")
+        monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+        assert tray_probe._sni_host() == (True, None)
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", f"unix:path={bare_desktop.base_dir}/none")
     found, note = tray_probe._sni_host()
     assert not found

@@ -45,9 +45,10 @@ class Choice:
 
 def _sni_host() -> tuple[bool, str | None]:
     """Is a StatusNotifierWatcher registered on the session bus?"""
-    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS") and sys.platform.startswith("linux"):
+    from .presence.bus import Bus, BusError, NoGio, session_address
+
+    if session_address(os.environ) is None and sys.platform.startswith("linux"):
         return False, _("no D-Bus session bus ($DBUS_SESSION_BUS_ADDRESS is not set)")
-    from .presence.bus import Bus, BusError, NoGio
 
     bus = Bus.session()
     try:
