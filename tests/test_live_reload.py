@@ -114,6 +114,22 @@ def test_a_config_file_written_after_a_first_start_without_one_is_noticed(tmp_pa
             assert not [ln for ln in d.log.lines() if "not noticed" in ln]
 
 
+def test_a_first_exercise_file_is_noticed(tmp_path: Path) -> None:
+    """Your exercise folder does not exist until you make it: the daemon makes it to watch it."""
+    with private_runtime_dir() as runtime:
+        env, config = file_env(tmp_path, runtime)
+        folder = config.parent / "exercises"
+        with running(env, "--verbose") as d:
+            assert folder.is_dir() and not any(folder.iterdir())
+            (folder / "mine.toml").write_text(
+                '[[exercise]]\nid = "wall-angel"\nname = "Wall angel"\n'
+                'instructions = "Slide both arms up the wall."\ndose = "5 times"\n'
+                'position = "standing"\narea = "upper back"\n',
+                encoding="utf-8",
+            )
+            d.wait_log("config reloaded", timeout=10)
+
+
 def test_a_config_file_named_by_the_command_line_stays_the_one_read(tmp_path: Path) -> None:
     """``--config F``: an edit of F is read, and F deleted is a problem (the previous settings
     stay), never a quiet switch to the user's usual file."""
