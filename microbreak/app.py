@@ -234,9 +234,10 @@ class App:
             now = self._now()
             reminder = self.planner.take_break_now(now)
             self._rearm(now)
+        self._ports.guide.dismiss()  # the guide of a reminder this one replaces
         self._after(reminder)
-        if guide:
-            self._open_guide(reminder.exercise, reminder.at)
+        if guide and not self._open_guide(reminder.exercise, reminder.at):
+            log.warning("the guide for %s cannot open", reminder.exercise.name)
         return reminder.exercise
 
     def guide(self) -> str:
@@ -419,12 +420,14 @@ class App:
 
     def _act(self, change: Callable[[datetime], T]) -> T:
         """Apply one change now, re-arm, save, redraw; returns its result. Each (done, skip,
-        snooze, pause) answers or sets aside the reminder on screen, so its notification goes."""
+        snooze, pause) answers or sets aside the reminder on screen, so its notification and
+        its guide go."""
         with self._lock:
             now = self._now()
             result = change(now)
             self._rearm(now)
         self._ports.notifier.withdraw()
+        self._ports.guide.dismiss()
         self._ports.tray.refresh()
         return result
 

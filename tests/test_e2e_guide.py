@@ -29,7 +29,7 @@ from .desktop import (
     wait_until,
     window_geometry,
 )
-from .test_e2e_answer_dunst import press, remind, totals
+from .test_e2e_answer_dunst import cli, press, remind, totals
 from .test_e2e_desktop import QUIET, TAKE_NOW, daemon
 from .test_fdo_notifier import Dunst
 
@@ -320,6 +320,25 @@ def test_take_a_break_now_in_the_tray_opens_the_guide(desktop: Desktop) -> None:
         activate_menu_item(desktop, TAKE_NOW)
         wait_until(lambda: guide_window(desktop), 15, "the guide window")
         d.wait_log(f"guide ended: {NAME} (done)", timeout=30)
+        assert totals(desktop)["done"] == 1
+
+
+def test_an_answer_from_the_cli_closes_the_guide_and_the_next_break_has_its_own(
+    bare_desktop: Desktop,
+) -> None:
+    desktop = bare_desktop
+    tiny_exercise(desktop, hold=5, pace=4.0)  # 18 s: still open when answered
+    with daemon(desktop, "--no-tray", env=QUIET) as d:
+        d.wait_log("started;", timeout=15)
+        assert cli(desktop, "now", "--guide").returncode == 0
+        wait_until(lambda: guide_window(desktop), 15, "the guide window")
+        assert cli(desktop, "done").returncode == 0
+        d.wait_log(f"guide closed: {NAME} was answered another way", timeout=10)
+        wait_until(lambda: not guide_window(desktop), 10, "the answered guide to go")
+        assert cli(desktop, "now", "--guide").returncode == 0
+        wait_until(lambda: guide_window(desktop), 15, "the next break's guide")
+        assert len([line for line in d.log.lines() if "guide opened:" in line]) == 2
+        assert not any("is not guided" in line for line in d.log.lines())
         assert totals(desktop)["done"] == 1
 
 

@@ -29,11 +29,15 @@ class RecordingGuide:
     can_open: bool = True
     opened: list[tuple[str, Callable[[bool | None], None]]] = field(default_factory=list)
     closed: int = 0
+    dismissed: int = 0
 
     def open(self, exercise: Exercise, on_end: Callable[[bool | None], None]) -> bool:
         if self.can_open:
             self.opened.append((exercise.id, on_end))
         return self.can_open
+
+    def dismiss(self) -> None:
+        self.dismissed += 1
 
     def close(self) -> None:
         self.closed += 1
@@ -130,3 +134,14 @@ def test_quitting_closes_the_guide() -> None:
     sim, _, guide = guided_sim()
     sim.app.close()
     assert guide.closed == 1
+
+
+def test_an_answer_from_elsewhere_and_a_new_break_close_the_open_guide() -> None:
+    sim, events, guide = guided_sim()
+    sim.app.break_now(guide=True)
+    assert guide.dismissed == 1  # none was open; asked anyway, as a new break replaces one
+    sim.app.done()  # from the tray while the guide runs
+    assert guide.dismissed == 2
+    sim.app.break_now(guide=True)
+    assert guide.dismissed == 3 and len(guide.opened) == 2
+    assert events.kinds() == [EventKind.DONE]

@@ -91,3 +91,16 @@ def test_the_real_command_runs_the_guide_verb_with_the_config() -> None:
         "--config",
         "/x/config.toml",
     ]
+
+
+def test_a_dismissed_guide_goes_without_an_answer_and_another_may_open() -> None:
+    guide = Scripted("import time; time.sleep(60)", margin=60)
+    answers: list[bool | None] = []
+    assert guide.open(TINY, answers.append)
+    process = guide._process
+    assert process is not None
+    guide.dismiss()  # its reminder was answered from the tray
+    assert process.wait(5) == -signal.SIGKILL
+    assert guide.open(TINY, answers.append)  # the next reminder's guide
+    guide.close()
+    assert answers == []

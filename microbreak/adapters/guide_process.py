@@ -36,6 +36,7 @@ class GuideProcess:
         self.margin = margin
         self._lock = threading.Lock()
         self._process: subprocess.Popen[bytes] | None = None
+        self._dismissed: subprocess.Popen[bytes] | None = None
         self._closing = False
 
     def command(self, exercise: Exercise) -> list[str]:
@@ -67,6 +68,16 @@ class GuideProcess:
         log.info("guide opened: %s (pid %s)", exercise.name, process.pid)
         return True
 
+    def dismiss(self) -> None:
+        """Stop an open guide whose reminder was answered another way (the tray, the CLI, the
+        notification); its ``on_end`` is not called, and a new guide may open at once."""
+        with self._lock:
+            process = self._process
+            if process is None or process.poll() is not None:
+                return
+            self._process, self._dismissed = None, process
+        kill_group(process)
+
     def close(self) -> None:
         """Stop an open guide (at quit); its ``on_end`` is not called."""
         with self._lock:
@@ -84,17 +95,19 @@ class GuideProcess:
         on_end: Callable[[bool | None], None],
     ) -> None:
         code, said = reap(process, output, bound)
-        if code is None:
-            log.warning("the guide of %s ran past %g s and was stopped", exercise.name, bound)
-        ended = {ANSWER_DONE: True, ANSWER_SKIPPED: False}.get(code) if code is not None else None
-        if code is not None and ended is None and not self._closing:
-            log.warning("the guide of %s failed (exit code %s): %s", exercise.name, code, said)
         with self._lock:
             if self._process is process:
                 self._process = None
-            closing = self._closing
-        if closing:
-            return
+            dismissed = self._dismissed is process
+            if self._closing or dismissed:
+                if dismissed:
+                    log.info("guide closed: %s was answered another way", exercise.name)
+                return
+        if code is None:
+            log.warning("the guide of %s ran past %g s and was stopped", exercise.name, bound)
+        ended = {ANSWER_DONE: True, ANSWER_SKIPPED: False}.get(code) if code is not None else None
+        if code is not None and ended is None:
+            log.warning("the guide of %s failed (exit code %s): %s", exercise.name, code, said)
         how = "no answer" if ended is None else ("done" if ended else "skipped")
         log.info("guide ended: %s (%s)", exercise.name, how)
         try:

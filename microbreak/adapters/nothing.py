@@ -47,6 +47,7 @@ class NoGuide:
     def open(self, exercise: Exercise, on_end: Callable[[bool | None], None]) -> bool:
         return False
 
+    def dismiss(self) -> None: ...
     def close(self) -> None: ...
 
 

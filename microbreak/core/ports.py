@@ -130,6 +130,10 @@ class Guide(Protocol):
         False when closed early (Skip), None when it failed or was stopped.
         """
 
+    def dismiss(self) -> None:
+        """Close an open guide whose reminder was answered or set aside another way, without
+        calling its ``on_end``; another may open at once."""
+
     def close(self) -> None:
         """Close an open guide (at quit) without calling its ``on_end``."""
 
