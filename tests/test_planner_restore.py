@@ -158,3 +158,19 @@ def test_working_hours_begin_while_away() -> None:
     assert p.next_wakeup(night) == MONDAY
     assert p.tick(MONDAY) is None
     assert not p.off_duty and p.due == MONDAY + MIN
+
+
+def test_a_clock_set_back_while_stopped_does_not_stretch_the_wait(tmp_path: Path) -> None:
+    """Saved at 14:00 by a clock that ran 4 h ahead, restarted at 10:05 by the set-back clock."""
+    p = planner(None)
+    ahead = MONDAY.replace(hour=14)
+    p.start(ahead)
+    left = p.due - ahead if p.due else None
+    assert left is not None and MIN <= left <= MAX
+    saved = through_the_file(p, ahead, tmp_path)
+
+    now = MONDAY.replace(hour=10, minute=5)
+    again = planner(None, seed=2)
+    again.start(now)
+    assert again.restore(saved, now) == "the pending reminder keeps its time"
+    assert again.due == now + left  # the wait it had left, not 4 h more

@@ -455,7 +455,9 @@ class Planner:
         """Carry on from a snapshot; returns a sentence saying what happens next.
 
         A pending reminder keeps its time; one that fell due meanwhile comes once, or after a gap
-        of ``natural_break`` (a reboot, a night) a fresh interval starts. A pause lasts to its end;
+        of ``natural_break`` (a reboot, a night) a fresh interval starts. A snapshot saved
+        "later" than ``now`` (the clock was set back meanwhile) is moved back as by a clock jump,
+        so no wait grows. A pause lasts to its end;
         off duty, nothing comes until work begins. An older file's missing fields take defaults.
         The unanswered and snoozed exercises are looked up in the whole ``catalog`` (the selection
         may have left them out since). Raises ValueError or KeyError on a bad snapshot.
@@ -490,14 +492,17 @@ class Planner:
         self.held_since, self.held_reason = held_since, held_reason
         self.away_since = when("away_since")
         self.due = when("due")
-        if mode is Mode.PAUSED:
-            self.paused_until = when("paused_until")
-            self._pause_is_relative = bool(data.get("pause_is_relative"))
+        paused = mode is Mode.PAUSED
+        self.paused_until = when("paused_until") if paused else None
+        self._pause_is_relative = paused and bool(data.get("pause_is_relative"))
+        if saved_at > now:  # the wall clock was set back while microbreak was not running
+            self.on_clock_jump(now, now - saved_at)
+            saved_at = now
+        if paused:
             if self.paused_until is not None and self.paused_until <= now:
                 self._resume(now)
                 return "the pause ended while microbreak was not running"
             return "still paused"
-        self.paused_until, self._pause_is_relative = None, False
         return self._carry_on(now, now - saved_at)
 
     def _carry_on(self, now: datetime, stopped: timedelta) -> str:
