@@ -185,6 +185,24 @@ def test_random_bytes_over_part_of_the_file_lose_only_those_pages(
     assert len(recovered) >= 0.85 * len(original)
 
 
+def test_rows_of_a_lost_table_page_are_read_from_the_covering_index(tmp_path: Path) -> None:
+    """The table's root page destroyed: its rows are still in the index the stats read."""
+    path = tmp_path / "history.sqlite"
+    original = _filled(path)
+    with sqlite3.connect(path) as conn:
+        (root,) = conn.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'events'"
+        ).fetchone()
+        (size,) = conn.execute("PRAGMA page_size").fetchone()
+    data = bytearray(path.read_bytes())
+    data[(root - 1) * size : root * size] = random.Random(4).randbytes(size)
+    path.write_bytes(bytes(data))
+    warning, recovered = _recover(path)
+    assert "damaged" in warning
+    assert recovered == original
+    assert f"the {len(original)} events" in warning
+
+
 def test_a_destroyed_header_is_kept_aside_and_a_fresh_file_started(tmp_path: Path) -> None:
     """Without its header SQLite (its own ``.recover`` too) reads nothing: the file is kept."""
     path = tmp_path / "history.sqlite"

@@ -199,7 +199,8 @@ _READ = "SELECT id, at, kind, exercise, seconds FROM events NOT INDEXED WHERE id
 def salvage(damaged: Path) -> list[Row]:
     """Every row SQLite can still read from a damaged file (and its WAL), in id order. Where
     SQLite stops at a damaged page, reading carries on from the first id past it that it can
-    reach: a search by id only reads the pages down the B-tree, so a bad page costs its rows."""
+    reach: a search by id only reads the pages down the B-tree, so a bad page costs its rows.
+    Rows the table lost are then looked for in the covering index, which holds every column."""
     rows: list[Row] = []
     try:
         conn = connect_readonly(damaged)
@@ -213,9 +214,31 @@ def salvage(damaged: Path) -> list[Row]:
         while start is not None:
             stopped = _read_from(conn, start, rows)
             start = None if stopped is None else _next_readable(conn, max(stopped, start))
+        _read_index(conn, rows)
     finally:
         conn.close()
-    return rows
+    return sorted(rows)
+
+
+#: The covering index read alone (the rowid is in every index entry): the stats' own path.
+_INDEXED = (
+    "SELECT id, at, kind, exercise, seconds FROM events INDEXED BY events_kind "
+    "WHERE kind = ? ORDER BY at"
+)
+
+
+def _read_index(conn: sqlite3.Connection, into: list[Row]) -> None:
+    """Add the rows of the ``events_kind`` index that the table could not give, one kind at a
+    time, so that a damaged index page costs only its own rows' kind from there on."""
+    have = {row[0] for row in into}
+    for kind in sorted(_KINDS):
+        try:
+            for row in conn.execute(_INDEXED, (kind,)):
+                if row[0] not in have and _valid(row):
+                    into.append(cast(Row, row))
+                    have.add(row[0])
+        except sqlite3.Error:
+            continue
 
 
 def _read_from(conn: sqlite3.Connection, start: int, into: list[Row]) -> int | None:
