@@ -7,6 +7,7 @@ other command line, ``--help`` and every mistake go through ``build_parser``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -249,9 +250,14 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return doctor.run(as_json=args.json, config=args.config)
     from .settings import checked
+    from .settings.exercise_files import exercise_dirs
 
     stamp = None
     if command == "run":
+        # Your exercise folder, which the README tells you to put files in, is made so that the
+        # daemon can watch it for a first file; before the fingerprint, which reads it.
+        with contextlib.suppress(OSError):
+            exercise_dirs()[-1].mkdir(parents=True, exist_ok=True)
         # Nothing changed since the last good check: its record, without pydantic, and this
         # process is lean enough to be the daemon (no second interpreter start).
         try:

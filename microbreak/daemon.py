@@ -202,15 +202,11 @@ def _watch(runtime: Runtime, reload: Callable[[str], None]) -> Callable[[], None
     """Reload on an edit of the config or exercise files; returns the watch's stop."""
     from .adapters.config_watch import ConfigWatch
 
-    # Made now, a file written there later is noticed: the config file's folder, and your
-    # exercise folder (the last of them), which the README tells you to put files in.
-    folders = [] if runtime.config_exists else [runtime.path.parent]
-    folders += [Path(runtime.exercise_dirs[-1])] if runtime.exercise_dirs else []
-    for folder in folders:
+    if not runtime.config_exists:  # made now, a file written there later is noticed
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            runtime.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            log.debug("cannot make %s: %s", folder, e)
+            log.debug("cannot make %s: %s", runtime.path.parent, e)
     watched = [runtime.path, *site_config_files()]
     watched += [Path(d) / "*.toml" for d in runtime.exercise_dirs or ()]
     watch = ConfigWatch(watched, lambda: reload("the config file changed"))
