@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -98,6 +99,57 @@ def test_toml_files_created_later_in_an_exercise_dir_are_noticed(tmp_path: Path)
         watch.stop()
 
 
+def test_a_config_folder_removed_and_made_again_is_watched_again(tmp_path: Path) -> None:
+    folder = tmp_path / "microbreak"
+    config, exercises = folder / "config.toml", folder / "exercises"
+    exercises.mkdir(parents=True)
+    config.write_text('min_interval = "30m"\n')
+    watch, reloads = watching([config, exercises / "*.toml"])
+    try:
+        shutil.rmtree(folder)
+        assert reloads.wait(), "the folder removed"
+        exercises.mkdir(parents=True)  # the folder and the one inside it, at once
+        config.write_text('min_interval = "10m"\n')
+        assert reloads.wait(), "the folder made again"
+        time.sleep(0.2)
+        reloads.event.clear()
+        config.write_text('min_interval = "20m"\n')
+        assert reloads.wait(), "an edit in the new folder"
+        time.sleep(0.2)
+        reloads.event.clear()
+        (exercises / "mine.toml").write_text("[[exercise]]\n")
+        assert reloads.wait(), "a file in the new exercise folder"
+    finally:
+        watch.stop()
+
+
+def test_the_target_of_a_linked_config_file_is_watched(tmp_path: Path) -> None:
+    """As a dotfile manager (stow) sets it up: the config file is a link into another folder."""
+    dotfiles, folder = tmp_path / "dotfiles", tmp_path / "microbreak"
+    dotfiles.mkdir()
+    folder.mkdir()
+    (dotfiles / "a.toml").write_text('min_interval = "30m"\n')
+    (dotfiles / "b.toml").write_text('min_interval = "40m"\n')
+    config = folder / "config.toml"
+    config.symlink_to(dotfiles / "a.toml")
+    watch, reloads = watching([config])
+    try:
+        (dotfiles / "a.toml").write_text('min_interval = "31m"\n')
+        assert reloads.wait(), "an edit of the target"
+        time.sleep(0.2)
+        reloads.event.clear()
+        link = folder / ".config.toml.new"
+        link.symlink_to(dotfiles / "b.toml")
+        os.replace(link, config)
+        assert reloads.wait(), "the link pointed elsewhere"
+        time.sleep(0.2)
+        reloads.event.clear()
+        (dotfiles / "b.toml").write_text('min_interval = "41m"\n')
+        assert reloads.wait(), "an edit of the new target"
+    finally:
+        watch.stop()
+
+
 def test_a_burst_of_writes_is_one_reload(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(config_watch, "SETTLE", 0.5)
     config = tmp_path / "config.toml"
@@ -113,8 +165,9 @@ def test_a_burst_of_writes_is_one_reload(tmp_path: Path, monkeypatch: pytest.Mon
 
 
 def test_nothing_to_watch_says_so_and_leaves_no_thread(tmp_path: Path) -> None:
+    """Neither the folder nor the folder that would hold it exists."""
     before = threading.active_count()
-    watch = ConfigWatch([tmp_path / "missing" / "config.toml"], Reloads())
+    watch = ConfigWatch([tmp_path / "missing" / "too" / "config.toml"], Reloads())
     assert not watch.start()
     watch.stop()
     assert threading.active_count() == before

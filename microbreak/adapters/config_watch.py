@@ -1,5 +1,7 @@
 """Notice edits to the config files at once, without polling (Gio.FileMonitor); directories are
-watched, not files, as editors save by renaming a new file over the old one."""
+watched, not files, as editors save by renaming a new file over the old one. Each directory's
+parent is watched too, for the directory coming back after it was removed (or appearing), and
+a file that is a symbolic link (a dotfile manager's) has its target's directory watched."""
 
 from __future__ import annotations
 
@@ -20,15 +22,22 @@ class ConfigWatch:
     named ``*.toml`` stands for every TOML file in its directory."""
 
     def __init__(self, files: Iterable[Path], on_change: Callable[[], None]) -> None:
-        self._names: dict[Path, set[str]] = {}
+        self._names: dict[Path, set[str]] = {}  # directory: the file names that matter there
+        self._links: dict[Path, Path] = {}  # a file that is a link: its target when last seen
         for file in files:
             file = file.expanduser().absolute()
-            self._names.setdefault(file.parent, set()).add(file.name)
+            self._add(file)
+            if file.is_symlink():
+                self._links[file] = file.resolve()
+                self._add(self._links[file])
         self._on_change = on_change
         self._loop: Any = None
         self._thread = threading.Thread(target=self._run, name="config-watch", daemon=True)
-        self._monitors: list[Any] = []
+        self._monitors: dict[Path, Any] = {}
         self._pending: Any = None  # the SETTLE timeout of an edit under way
+
+    def _add(self, file: Path) -> None:
+        self._names.setdefault(file.parent, set()).add(file.name)
 
     def start(self) -> bool:
         """Start watching; False where the files cannot be watched (no PyGObject, a GLib that
@@ -42,7 +51,9 @@ class ConfigWatch:
         context = GLib.MainContext()
         context.push_thread_default()  # monitors deliver their events to the context they see
         try:
-            self._monitors = self._watch()
+            for directory in self._directories():
+                if directory not in self._monitors:  # a parent watches its children too
+                    self._watch(directory)
         finally:
             context.pop_thread_default()
         if not self._monitors:
@@ -65,36 +76,56 @@ class ConfigWatch:
             self._thread.join(5.0)
 
     def _run(self) -> None:
-        self._loop.run()
-        for monitor in self._monitors:
+        context = self._loop.get_context()
+        context.push_thread_default()  # a directory watched again later reports here too
+        try:
+            self._loop.run()
+        finally:
+            context.pop_thread_default()
+        for monitor in self._monitors.values():
             monitor.cancel()
 
-    def _watch(self) -> list[Any]:
+    def _directories(self) -> list[Path]:
+        """The directories that hold watched files, and their parents."""
+        return list(dict.fromkeys([*self._names, *(d.parent for d in self._names)]))
+
+    def _watch(self, directory: Path) -> None:
+        """(Re)start the monitor of ``directory``; a missing one stays unwatched until its
+        parent sees it made."""
         from gi.repository import Gio, GLib, GObject
 
+        old = self._monitors.pop(directory, None)
+        if old is not None:
+            old.cancel()
+        if not directory.is_dir():
+            return
         flags = Gio.FileMonitorFlags.WATCH_MOVES
-        monitors = []
-        for directory in self._names:
-            if not directory.is_dir():  # the user dir exists by now; an absent site dir stays so
-                continue
-            try:
-                monitor = Gio.File.new_for_path(str(directory)).monitor_directory(flags, None)
-            except GLib.Error as e:
-                log.warning("cannot watch %s: %s", directory, e.message)
-                continue
-            if "Poll" in GObject.type_name(monitor.__gtype__):
-                log.debug("GLib can only poll %s; not watching it", directory)
-                monitor.cancel()
-                continue
-            monitor.connect("changed", self._changed, directory)
-            monitors.append(monitor)
-        return monitors
+        try:
+            monitor = Gio.File.new_for_path(str(directory)).monitor_directory(flags, None)
+        except GLib.Error as e:
+            log.warning("cannot watch %s: %s", directory, e.message)
+            return
+        if "Poll" in GObject.type_name(monitor.__gtype__):
+            log.debug("GLib can only poll %s; not watching it", directory)
+            monitor.cancel()
+            return
+        monitor.connect("changed", self._changed, directory)
+        self._monitors[directory] = monitor
+        for child in self._names:  # made with it, before its monitor could see them
+            if child.parent == directory and child != directory:
+                self._watch(child)
 
     def _changed(self, _monitor: Any, file: Any, other: Any, _event: Any, directory: Path) -> None:
-        names = self._names[directory]
+        names = self._names.get(directory, set())
         for changed in (file, other):
             name = changed.get_basename() if changed is not None else None
-            if name and (name in names or ("*.toml" in names and name.endswith(".toml"))):
+            if not name:
+                continue
+            if (directory / name) in self._names:  # a watched directory made, moved or removed
+                self._watch(directory / name)
+                self._settle()
+                return
+            if name in names or ("*.toml" in names and name.endswith(".toml")):
                 self._settle()
                 return
 
@@ -111,8 +142,19 @@ class ConfigWatch:
 
     def _reload(self, *_: object) -> bool:
         self._pending = None
+        self._follow_links()
         try:
             self._on_change()
         except Exception:
             log.exception("reloading the config failed")
         return False  # GLib.SOURCE_REMOVE: once per edit
+
+    def _follow_links(self) -> None:
+        """A link pointed somewhere else: watch its new target's directory as well."""
+        for link, target in self._links.items():
+            now = link.resolve()
+            if now != target:
+                self._links[link] = now
+                self._add(now)
+                if now.parent not in self._monitors:
+                    self._watch(now.parent)
