@@ -267,14 +267,19 @@ class App:
         return self._ports.guide.open(exercise, on_end)
 
     def snooze(self, duration: timedelta | None = None) -> timedelta:
-        """Push the pending reminder out (default: the first snooze choice); returns by how much."""
+        """Push the pending reminder out (default: the first snooze choice); returns by how much.
+        Recorded as a snooze of the reminder on screen, else as a reschedule."""
         length = duration if duration is not None else self.snooze_choices[0]
 
         def snooze(now: datetime) -> None:
+            on_screen = self.planner.unanswered
             self.planner.snooze(now, length)
-            last = self.planner.rotation.last
-            exercise = last.id if last else None
-            self._record(EventKind.SNOOZED, now, exercise=exercise, seconds=length.total_seconds())
+            # Like skip: with no reminder on screen, only the next break moved (no snooze).
+            if on_screen is None:
+                self._record(EventKind.RESCHEDULED, now, seconds=length.total_seconds())
+            else:
+                seconds = length.total_seconds()
+                self._record(EventKind.SNOOZED, now, exercise=on_screen.id, seconds=seconds)
 
         self._act(snooze)
         log.info("snoozed for %s", humanize(length))

@@ -111,6 +111,21 @@ def test_skip_of_the_reminder_shown_is_a_skip(history: History) -> None:
     assert (counted.reminders, counted.skipped, counted.compliance) == (1, 1, 0)
 
 
+def test_snooze_with_nothing_on_screen_reschedules_and_is_no_snooze(history: History) -> None:
+    sim = sim_with(history, seed=4)
+    sim.app.break_now()
+    sim.app.done()  # answered: nothing on screen any more
+    sim.app.snooze(timedelta(minutes=15))
+    assert [k for k, _ in kinds(history)][-2:] == [K.DONE, K.RESCHEDULED]
+    assert kinds(history)[-1] == (K.RESCHEDULED, None)
+    sim.app.break_now()
+    sim.app.snooze(timedelta(minutes=5))  # the reminder on screen: a snooze of it
+    shown = [e for k, e in kinds(history) if k is K.SHOWN][-1]
+    assert kinds(history)[-1] == (K.SNOOZED, shown)
+    counted = totals(history, sim.clock.now)
+    assert (counted.reminders, counted.done, counted.snoozed) == (2, 1, 1)
+
+
 def test_skip_of_a_snoozed_reminder_still_skips_it(history: History) -> None:
     sim = sim_with(history, seed=3)
     sim.app.break_now()
