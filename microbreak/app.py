@@ -91,6 +91,7 @@ class App:
             work=settings.work_week(),
         )
         self._saved: dict[str, object] | None = None
+        self._save_failing = False
         #: (exercise id, shown at) of a reminder no notification server took.
         self._undelivered: tuple[str, datetime | None] | None = None
         self._config_problem: str | None = None  # while the previous settings run on
@@ -471,8 +472,14 @@ class App:
         try:
             self._ports.store.save(snapshot)
             self._saved = unchanged
-        except OSError as e:
-            log.warning("cannot save the state (%s); it will not survive a restart", e)
+        except OSError as e:  # said once per run of failures, as the history does
+            if not self._save_failing:
+                log.warning("cannot save the state (%s); it will not survive a restart", e)
+            self._save_failing = True
+            return
+        if self._save_failing:
+            log.info("the state can be saved again")
+            self._save_failing = False
 
     def _looks(self) -> tuple[object, ...]:
         """What the tray shows (the due time too: a clock jump moves its clock time)."""

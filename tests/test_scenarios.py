@@ -6,6 +6,7 @@ timer and the notifier are fakes, so a week runs in well under a second.
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Sequence
@@ -27,6 +28,7 @@ from .fakes import (
     DrawingTray,
     FakeClock,
     FakeTimer,
+    MemoryStore,
     RecordingNotifier,
     fake_ports,
     gaps,
@@ -319,3 +321,32 @@ def test_a_saved_absence_does_not_hold_reminders_when_nothing_watches_for_it(
     assert not second.app.status_line().startswith("Away")
     second.run(MAX.total_seconds())
     assert len(second.shown()) == 1
+
+
+class FailingStore(MemoryStore):
+    """A state store on a disk that refuses writes until ``failing`` is cleared."""
+
+    failing = True
+
+    def save(self, state: dict[str, object]) -> None:
+        if self.failing:
+            raise OSError(30, "Read-only file system")
+        super().save(state)
+
+
+def test_a_state_that_cannot_be_saved_is_said_once_per_run_of_failures(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="microbreak")
+    store = FailingStore()
+    sim = Sim(seed=5, store=store)
+    sim.app.break_now()
+    sim.app.done()
+    sim.app.pause(timedelta(minutes=30))
+    sim.app.resume()
+    said = [r for r in caplog.records if "cannot save the state" in r.getMessage()]
+    assert len(said) == 1
+    store.failing = False
+    sim.app.snooze(timedelta(minutes=5))
+    assert store.saved is not None
+    assert "the state can be saved again" in caplog.text
