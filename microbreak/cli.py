@@ -306,9 +306,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             logs.setup(True, to_file=False)
         allowed = loaded.settings.exercises.selection().allowed(loaded.catalog)
         exercise, said = guide.choose(loaded.catalog, allowed, args.exercise)
-        if said and not args.answer:
-            print(said, flush=True)
-        return guide.run(exercise, sound=loaded.settings.notification.sound, answer=args.answer)
+        sound = loaded.settings.notification.sound
+        return guide.run(exercise, sound=sound, answer=args.answer, note=said)
     if command == "exercises":
         from .usecases.exercises import table
 

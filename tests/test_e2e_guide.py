@@ -201,10 +201,12 @@ def test_an_unknown_exercise_is_one_line_with_a_did_you_mean(bare_desktop: Deskt
     assert guide_window(bare_desktop) == 0
 
 
-def test_no_display_is_one_line_and_exit_2(bare_desktop: Desktop) -> None:
+@pytest.mark.parametrize("named", [["shoulder-shrug"], []])
+def test_no_display_is_one_line_and_exit_2(bare_desktop: Desktop, named: list[str]) -> None:
+    """Without an id too: which exercise it would have shown is not said before the error."""
     env = {k: v for k, v in bare_desktop.env.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     result = subprocess.run(
-        [sys.executable, "-m", "microbreak", "guide", "shoulder-shrug"],
+        [sys.executable, "-m", "microbreak", "guide", *named],
         env=env,
         capture_output=True,
         text=True,
@@ -216,6 +218,7 @@ def test_no_display_is_one_line_and_exit_2(bare_desktop: Desktop) -> None:
         "microbreak: guide: no GUI toolkit here: GTK cannot open the display "
         "(no DISPLAY or WAYLAND_DISPLAY)"
     ]
+    assert result.stdout == ""
 
 
 def test_at_scale_2_the_window_is_twice_the_size(bare_desktop: Desktop, tmp_path: Path) -> None:
@@ -342,14 +345,21 @@ def test_an_answer_from_the_cli_closes_the_guide_and_the_next_break_has_its_own(
         assert totals(desktop)["done"] == 1
 
 
-def test_sigterm_closes_it_like_the_close_button(bare_desktop: Desktop) -> None:
+@pytest.mark.parametrize("named", [True, False])
+def test_sigterm_closes_it_like_the_close_button(bare_desktop: Desktop, named: bool) -> None:
+    """Without an id, it says which exercise it chose (the first of the selection) first."""
     desktop = bare_desktop
     tiny_exercise(desktop, hold=2, pace=4.0)
-    proc, _ = start_guide(desktop, "tiny-shrug")
+    proc, _ = start_guide(desktop, *(["tiny-shrug"] if named else []))
     wait_until(lambda: guide_window(desktop), 15, "the guide window")
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(5) == 0
-    assert proc.stdout is not None and proc.stdout.read().decode() == f"Skipped: {NAME}\n"
+    assert proc.stdout is not None
+    said = proc.stdout.read().decode().splitlines()
+    if not named:
+        chosen = said.pop(0)
+        assert chosen.startswith(f"No exercise named: the first of your selection, {NAME} ")
+    assert said == [f"Skipped: {NAME}"]
 
 
 def test_a_built_in_exercise_moves_between_its_two_pictograms(

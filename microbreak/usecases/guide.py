@@ -63,8 +63,10 @@ def pictures_of(exercise: Exercise) -> tuple[Path | None, Path | None]:
     return start, end if end.is_file() else None
 
 
-def run(exercise: Exercise, *, sound: bool, answer: bool) -> int:
-    """Show the guide until it ends; the exit code (see the module) or a line and EXIT_OK."""
+def run(exercise: Exercise, *, sound: bool, answer: bool, note: str | None = None) -> int:
+    """Show the guide until it ends; the exit code (see the module) or a line and EXIT_OK.
+    ``note`` (which exercise, when none was named) is printed once the window can open, so a
+    guide that cannot is one line."""
     from ..adapters.guide_window import GuideUnavailable, GuideWindow, Outcome
 
     chime = None
@@ -76,6 +78,8 @@ def run(exercise: Exercise, *, sound: bool, answer: bool) -> int:
         window = GuideWindow(exercise, pictures_of(exercise), chime=chime.play if chime else None)
     except GuideUnavailable as e:
         raise NoToolkit("guide: " + _("no GUI toolkit here: {reason}").format(reason=e)) from None
+    if note and not answer:
+        print(note, flush=True)
     try:
         outcome = window.run()
     finally:
