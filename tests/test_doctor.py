@@ -145,6 +145,23 @@ def test_no_tray_host(bare_desktop: Desktop) -> None:
 
 
 @pytest.mark.desktop
+def test_a_display_that_is_not_there_gets_the_display_fix(bare_desktop: Desktop) -> None:
+    """Neither a tray extension nor a panel helps when $DISPLAY points at nothing."""
+    bare_desktop.start_notification_server()
+    env = {**bare_desktop.env, "DISPLAY": ":97", "XDG_CURRENT_DESKTOP": "GNOME"}
+    result = _doctor(env)
+    rows = _table(result.stdout)
+    assert "cannot open display :97" in rows["tray"][1]
+    fixes = dict(line.split(": ", 2)[1:] for line in _fixes(result.stdout))
+    said = (
+        "$DISPLAY names a display that is not there: run microbreak inside your desktop "
+        "session, or set DISPLAY to the value `echo $DISPLAY` prints in a terminal there"
+    )
+    assert fixes["tray"] == said
+    assert fixes["idle detection"] == said
+
+
+@pytest.mark.desktop
 @pytest.mark.parametrize("address", [None, "disabled:"], ids=["unset", "disabled"])
 def test_no_session_bus(desktop: Desktop, address: str | None) -> None:
     env = dict(desktop.env)
@@ -317,19 +334,35 @@ class _FakeBus:
 
 
 @pytest.mark.parametrize(
-    ("answer", "status", "detail"),
+    ("answer", "status", "detail", "fix"),
     [
-        (("dunst", "knopwob", "1.9.0", "1.2"), "ok", "dunst 1.9.0 by knopwob, spec 1.2 (activated"),
-        (BusError("x", "org.freedesktop.DBus.Error.Spawn.ChildExited"), "FAIL", "starting a"),
-        (BusError("x", "org.freedesktop.DBus.Error.ServiceUnknown"), "FAIL", "none: nobody"),
+        (
+            ("dunst", "knopwob", "1.9.0", "1.2"),
+            "ok",
+            "dunst 1.9.0 by knopwob, spec 1.2 (activated",
+            None,
+        ),
+        (
+            BusError("x", "org.freedesktop.DBus.Error.Spawn.ChildExited"),
+            "FAIL",
+            "starting a",
+            doctor.ACTIVATION_FIX,  # installed, but it could not start: not "install one"
+        ),
+        (
+            BusError("x", "org.freedesktop.DBus.Error.ServiceUnknown"),
+            "FAIL",
+            "none: nobody",
+            doctor.SERVER_FIX,
+        ),
     ],
     ids=["activated", "activation-failed", "missing"],
 )
 def test_notification_server_started_on_demand(
-    monkeypatch: pytest.MonkeyPatch, answer: object, status: str, detail: str
+    monkeypatch: pytest.MonkeyPatch, answer: object, status: str, detail: str, fix: str | None
 ) -> None:
     bus = _FakeBus(answer)
     monkeypatch.setattr(Bus, "session", classmethod(lambda cls, env=None: bus))
     check = doctor.check_notification_server({})
     assert check.status == status and check.detail.startswith(detail), check
+    assert check.fix == fix
     assert bus.closed

@@ -44,6 +44,15 @@ GNOME_FIX = N_(
     "(gnome-shell-extension-appindicator) and log in again"
 )
 SESSION_FIX = N_("run inside a desktop session ($DISPLAY or $WAYLAND_DISPLAY set)")
+DISPLAY_FIX = N_(
+    "$DISPLAY names a display that is not there: run microbreak inside your desktop session, "
+    "or set DISPLAY to the value `echo $DISPLAY` prints in a terminal there"
+)
+ACTIVATION_FIX = N_(
+    "the session bus could not start the notification server it knows; a server that needs "
+    "the display fails when the bus lacks DISPLAY: run `dbus-update-activation-environment "
+    "--systemd DISPLAY WAYLAND_DISPLAY` in your session's start-up (the bus's log says why)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +137,7 @@ def check_notification_server(env: Mapping[str, str] = os.environ) -> Check:
                 detail = _("starting a notification server on demand failed: {error}").format(
                     error=e
                 )
-                return Check(name, False, detail, SERVER_FIX)
+                return Check(name, False, detail, ACTIVATION_FIX)
             if e.name == "org.freedesktop.DBus.Error.ServiceUnknown" or not running:
                 detail = _("none: nobody owns {name} on the session bus").format(name=NOTIFICATIONS)
                 return Check(name, False, detail, SERVER_FIX)
@@ -200,6 +209,8 @@ def check_gnome_breaks() -> Check:
 def _tray_fix(reason: str, sni_host: bool) -> str:
     if reason.startswith("no display"):
         return SESSION_FIX
+    if "cannot open display" in reason:
+        return DISPLAY_FIX
     if sni_host or "PyGObject" in reason:
         return GI_FIX
     if "GNOME" in os.environ.get("XDG_CURRENT_DESKTOP", "").upper():
@@ -267,6 +278,8 @@ def _idle_fix(reason: str) -> str:
         return N_(
             "enable the X server's MIT-SCREEN-SAVER extension; until then natural breaks are off"
         )
+    if "cannot open display" in reason:
+        return DISPLAY_FIX
     if "no X display" in reason or "did not answer" in reason:
         return SESSION_FIX
     return N_("natural breaks stay off; reminders still come on time")
