@@ -282,7 +282,8 @@ def _make_notifier(
             from .adapters.notify.freedesktop import FdoNotifier
         except ImportError as e:  # no PyGObject
             return str(e)
-        fdo = FdoNotifier.connect(on_answer, icon=icon, timeout_seconds=timeout)
+        left = Path(runtime_dir(), "notification.json")
+        fdo = FdoNotifier.connect(on_answer, icon=icon, timeout_seconds=timeout, left=left)
         if fdo is None:
             return "no session bus to listen on"
         fdo.snooze_label = _snooze_label(runtime)

@@ -134,3 +134,20 @@ def test_closing_the_reminder_is_recorded_as_dismissed(bare_desktop: Desktop, du
         counted = totals(bare_desktop)
         assert (counted["reminders"], counted["done"], counted["skipped"]) == (1, 0, 0)
         assert name in {e.name for e in CATALOG}
+
+
+def test_a_reminder_left_on_screen_by_a_crash_is_closed_by_the_next_run(
+    bare_desktop: Desktop, dunst: Dunst
+) -> None:
+    """Its buttons would reach nobody: the next run closes it (same server, same bus)."""
+    with daemon(bare_desktop, "--no-tray", env=QUIET) as d:
+        remind(bare_desktop, d, dunst)
+        d.proc.kill()  # no chance to withdraw it
+        d.proc.wait(5)
+    assert dunst.displayed() == 1  # still there, buttons dead
+    with daemon(bare_desktop, "--no-tray", env=QUIET) as d:
+        d.wait_log("closed the reminder a previous run left on screen")
+        wait_until(lambda: dunst.displayed() == 0, 5.0, "the left-over reminder to go")
+        # The reminder itself still waits for an answer, from the CLI or the tray.
+        d.wait_log("started;")
+        assert json.loads(cli(bare_desktop, "status", "--json").stdout)["unanswered"]

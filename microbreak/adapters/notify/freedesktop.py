@@ -8,6 +8,7 @@ by the loop that runs GLib's default main context (the GTK tray's, else ``ensure
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -106,8 +107,12 @@ class FdoNotifier:
         icon: Path,
         timeout_seconds: float,
         call_timeout: float = CALL_TIMEOUT,
+        left: Path | None = None,
     ) -> None:
         self.icon = icon
+        #: Where the id of the reminder on screen is kept while it shows: a run after a crash
+        #: closes it there, as nothing would hear its buttons any more.
+        self.left = left
         self.timeout_seconds = timeout_seconds
         #: The Snooze button's label, e.g. "Snooze 5 min" (the daemon sets it from the config).
         self.snooze_label = pgettext("notification button", "Snooze")
@@ -127,7 +132,9 @@ class FdoNotifier:
                 "/org/freedesktop/DBus", NAME, 0, self._on_owner_changed,
             ),
         ]  # fmt: skip
+        self._owner: str | None = None  # the server's unique name on the bus
         self.server = self._ask_server()  # asked again whenever another server takes the name
+        self._close_left_over()
 
     @classmethod
     def connect(
@@ -138,6 +145,7 @@ class FdoNotifier:
         timeout_seconds: float,
         env: Mapping[str, str] = os.environ,
         call_timeout: float = CALL_TIMEOUT,
+        left: Path | None = None,
     ) -> FdoNotifier | None:
         """Open our own session-bus connection and ask the server who it is; None without a
         session bus. Call it from a thread that did not push a main context of its own."""
@@ -152,7 +160,12 @@ class FdoNotifier:
             log.info("no session bus for notifications with buttons (%s)", e.message)
             return None
         return cls(
-            conn, on_answer, icon=icon, timeout_seconds=timeout_seconds, call_timeout=call_timeout
+            conn,
+            on_answer,
+            icon=icon,
+            timeout_seconds=timeout_seconds,
+            call_timeout=call_timeout,
+            left=left,
         )
 
     def available(self) -> bool:
@@ -207,6 +220,8 @@ class FdoNotifier:
                 self._current = nid
         if stale:  # answered from the tray or the CLI while the call was on its way
             self._close_id(nid)
+        else:
+            self._keep(nid)
         return True
 
     def withdraw(self) -> None:
@@ -217,6 +232,7 @@ class FdoNotifier:
             self._generation += 1
         if nid is not None:
             self._close_id(nid)
+            self._keep(None)
 
     def _notify(
         self, what: str, message: Message, replaces: int, actions: list[str], expire: int
@@ -297,16 +313,20 @@ class FdoNotifier:
             answer = _CLOSE_REASONS.get(reason, Answer.CLOSED)
         else:
             return
+        self._keep(None)
         try:
             self._on_answer(answer)
         except Exception:  # a bug in the callback must not kill the loop's dispatch
             log.exception("handling the answer %r failed", answer.value)
 
-    def _on_owner_changed(self, *_args: Any) -> None:
+    def _on_owner_changed(self, *args: Any) -> None:
         """A new (or no) server: its ids are not ours, and it may show buttons or not. It is
         asked on a thread of its own, so that the loop's thread (the tray's) never waits."""
+        _name, _old, new = args[-1].unpack()
         with self._lock:
             self._current = None
+            self._owner = new or None
+        self._keep(None)
 
         def ask() -> None:
             self.server = self._ask_server()
@@ -320,11 +340,49 @@ class FdoNotifier:
         try:
             name, _vendor, version, _spec = self._call("GetServerInformation", None, "(ssss)")
             (capabilities,) = self._call("GetCapabilities", None, "(as)")
+            (owner,) = self._conn.call_sync(
+                "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                "GetNameOwner", GLib.Variant("(s)", (NAME,)), GLib.VariantType("(s)"), 0,
+                self._timeout_ms, None,
+            ).unpack()  # fmt: skip
         except GLib.Error as e:
             log.info("no notification server for buttons: %s", e.message)
             return None
+        self._owner = owner
         log.info("notification server: %s %s (%s)", name, version, ", ".join(capabilities))
         return ServerInfo(name, version, frozenset(capabilities))
+
+    def _keep(self, nid: int | None) -> None:
+        """Keep the id of the reminder on screen in ``left`` (with the bus and the server that
+        gave it: ids mean nothing to another server), or remove the file once none shows."""
+        if self.left is None:
+            return
+        try:
+            if nid is None:
+                self.left.unlink(missing_ok=True)
+                return
+            record = {"bus": self._conn.get_guid(), "server": self._owner, "id": nid}
+            scratch = self.left.with_name(f".{self.left.name}.tmp")
+            scratch.write_text(json.dumps(record), encoding="utf-8")
+            os.replace(scratch, self.left)
+        except OSError as e:
+            log.debug("cannot keep the reminder's id in %s: %s", self.left, e)
+
+    def _close_left_over(self) -> None:
+        """Close the reminder a previous run left on screen (it crashed, or was killed), if the
+        same server on the same bus still shows it: its buttons have nobody to answer."""
+        if self.left is None:
+            return
+        try:
+            record = json.loads(self.left.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        self._keep(None)
+        same = isinstance(record, dict) and record.get("bus") == self._conn.get_guid()
+        nid = record.get("id") if same and record.get("server") == self._owner else None
+        if isinstance(nid, int) and self._owner is not None:
+            self._close_id(nid)
+            log.info("closed the reminder a previous run left on screen (its buttons were dead)")
 
     def stop(self) -> None:
         """Unsubscribe and close our connection (at quit); bounded, nothing waits for replies."""
