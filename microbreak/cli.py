@@ -196,9 +196,10 @@ def _main(words: list[str]) -> int:
 
         cmd, duration, until, as_json = quick
         return client.run(cmd, duration=duration, until=until, as_json=as_json)
-    from .i18n import lend_to_argparse, use
+    from .i18n import lend_to_argparse, spoken, use
 
-    use()  # the desktop's language; a config's ``language`` takes over once it is read
+    # The daemon's language (else the desktop's); a config's ``language`` takes over once read.
+    use(spoken())
     lend_to_argparse()
     parser = build_parser()
     args = parser.parse_args(words)

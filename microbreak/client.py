@@ -129,9 +129,9 @@ def _arguments(duration: str | None, until: str | None) -> dict[str, Any]:
     args: dict[str, Any] = {}
     if duration is None and until is None:
         return args
-    from .i18n import _, use
+    from .i18n import _, spoken, use
 
-    use()  # the parsers below word their mistakes in the user's language
+    use(spoken())  # the parsers below word their mistakes in the daemon's language
     if duration and until:
         raise ValueError(_("give a duration or --until, not both"))
     if duration is not None:
@@ -191,9 +191,9 @@ def run(
 def _failed(error: str, code: int, as_json: bool, *, running: bool | None) -> int:
     """Say what went wrong on stderr (and as JSON on stdout), in words translated here, on the
     slow path only: gettext stays out of a successful quick command."""
-    from .i18n import _, use
+    from .i18n import _, spoken, use
 
-    use()
+    use(spoken())
     error = _(error)
     print(f"microbreak: {error}", file=sys.stderr)
     if as_json:

@@ -87,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     runtime = Runtime.from_json(args[0])
     logs.setup(runtime.verbose)
-    i18n.use(runtime.language)  # so the quick commands' answers come in the user's language
+    # So that the quick commands' answers, and their own words, come in the user's language.
+    i18n.keep(i18n.use(runtime.language))
     try:
         return run(runtime)
     except (MicrobreakError, UnsafeDirectory) as e:
@@ -337,7 +338,7 @@ def _reloader(
                 app.config_problem(checked)
                 return
             fresh, catalog = checked
-            i18n.use(fresh.language)
+            i18n.keep(i18n.use(fresh.language))
             _retune(plyer, answerable, fresh)
             app.reconfigure(
                 fresh,

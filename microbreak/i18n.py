@@ -39,6 +39,37 @@ def requested(configured: str | None = None, env: Mapping[str, str] = os.environ
     return [part for part in desktop.split(":") if part]
 
 
+SPOKEN = "language"  # beside the control socket: the language the daemon speaks
+
+
+def spoken(env: Mapping[str, str] = os.environ) -> str | None:
+    """The language for the commands that load no config (the quick commands, ``autostart``):
+    ``MICROBREAK_LANGUAGE``, else the one the daemon last spoke in this session (``keep``), so
+    that their words match its answers; None (the desktop's) before any daemon ran."""
+    if env.get(ENV):
+        return env[ENV]
+    from .channel import runtime_dir  # light: no platformdirs on the desktops that set XDG
+
+    try:
+        with open(os.path.join(runtime_dir(), SPOKEN), encoding="utf-8") as file:
+            return file.read(40).strip() or None
+    except (OSError, RuntimeError):  # none yet, or a runtime dir that is not safe to use
+        return None
+
+
+def keep(code: str) -> None:
+    """Keep the language the daemon speaks now (its code) for ``spoken``; best effort."""
+    from .channel import runtime_dir
+
+    try:
+        path = os.path.join(runtime_dir(), SPOKEN)
+        with open(f"{path}.tmp", "w", encoding="utf-8") as file:
+            file.write(code)
+        os.replace(f"{path}.tmp", path)
+    except (OSError, RuntimeError):
+        pass
+
+
 def use(configured: str | None = None, env: Mapping[str, str] = os.environ) -> str:
     """Speak the language asked for from now on; returns its code (``en`` without a catalog)."""
     global _catalog, _language

@@ -23,7 +23,7 @@ from microbreak.core.exercises import CATALOG, SAFETY_NOTE
 from microbreak.settings.exercise_files import read_catalog
 
 from .cli_run import PREFIX, ok, run
-from .headless import headless_env, private_runtime_dir, running
+from .headless import cli, headless_env, private_runtime_dir, running
 
 ROOT = Path(__file__).parents[1]
 LOCALE = ROOT / "microbreak" / "locale"
@@ -322,6 +322,30 @@ def test_the_language_setting_beats_the_desktop_and_speaks_the_files_mistakes(
     config.write_text('language = "fr"\n')
     out = ok(run(tmp_path, "--config", str(config), "exercises", env={"LANGUAGE": "de"}))
     assert "Rotations des épaules" in out
+
+
+def test_the_commands_that_load_no_config_speak_the_daemons_language(tmp_path: Path) -> None:
+    """The quick commands and ``autostart`` read no config: they speak the language the daemon
+    spoke last in this session, so that their words match its answers."""
+    with private_runtime_dir() as runtime:
+        env = headless_env(tmp_path, runtime, {"LANGUAGE": "de"})
+        config = Path(env["XDG_CONFIG_HOME"]) / "microbreak" / "config.toml"
+        config.parent.mkdir(parents=True)
+        config.write_text('language = "pl"\n')
+        with running(env):
+            wrong = cli(env, "pause", "5x")
+            assert wrong.returncode == 2
+            assert wrong.stderr.startswith('microbreak: pause: "5x" to nie czas trwania')
+            said = cli(env, "autostart", "status").stdout
+            assert said.startswith("wpis autostartu XDG: "), said
+            assert cli(env, "quit").returncode == 0
+        absent = cli(env, "status")
+        assert absent.returncode == 3
+        polish = "microbreak nie działa (uruchom go poleceniem `microbreak`)"
+        assert absent.stderr == f"microbreak: {polish}\n"
+        # As everywhere, the variable beats the rest.
+        french = cli({**env, "MICROBREAK_LANGUAGE": "fr"}, "status").stderr
+        assert french == "microbreak: microbreak ne tourne pas (lancez-le avec `microbreak`)\n"
 
 
 def test_stats_table_and_weekdays_in_german(tmp_path: Path) -> None:
