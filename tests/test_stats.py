@@ -116,6 +116,23 @@ def test_the_end_of_a_pause(tmp_path: Path) -> None:
     assert result.days[0].minutes_paused == pytest.approx(30 + 20 + 10 + 5 + 20 + 45)
 
 
+def test_a_clock_set_back_during_a_pause_does_not_stretch_it(tmp_path: Path) -> None:
+    """Written in this order: the resume's time is before the pause's (NTP set the clock back
+    an hour meanwhile). Read by time, the pause ran on to the stop: 7 hours."""
+    path = make(
+        tmp_path / "h.sqlite",
+        [
+            ("2026-05-01 08:00", K.STARTED),
+            ("2026-05-01 10:00", K.PAUSED, None, None),
+            ("2026-05-01 09:30", K.RESUMED),
+            ("2026-05-01 09:40", K.SHOWN, "neck", None),
+            ("2026-05-01 17:00", K.STOPPED),
+        ],
+    )
+    result = stats.compute(path, days=1, goal=1, now=local("2026-05-01 18:00"), tz=BERLIN)
+    assert result.days[0].minutes_paused == 0
+
+
 def test_a_pause_begun_before_the_period_counts_inside_it(tmp_path: Path) -> None:
     path = make(
         tmp_path / "h.sqlite",

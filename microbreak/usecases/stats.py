@@ -224,7 +224,8 @@ def _per_day(conn: sqlite3.Connection, bounds: Sequence[int]) -> list[tuple[int,
 def _seconds_paused(conn: sqlite3.Connection, bounds: Sequence[int], now: float) -> list[float]:
     """Seconds paused per day. A pause ends at the next resume, pause, start or stop, at its
     planned end (``seconds`` of the PAUSED event) or now, whichever comes first, and is split
-    at local midnights."""
+    at local midnights; one that seems to end before it began (the clock was set back) counts
+    for nothing."""
     kinds = tuple(k.value for k in _PAUSE_KINDS)
     marks = ", ".join("?" * len(kinds))
     lo, hi = bounds[0], bounds[-1]
@@ -241,9 +242,11 @@ def _seconds_paused(conn: sqlite3.Connection, bounds: Sequence[int], now: float)
             "ORDER BY id DESC LIMIT 1",
             (max(at for at in last if at is not None), *kinds),
         ).fetchall()
+    # In the order they were written: a clock set back during a pause would put the resume
+    # before the pause, and the pause would run on to the next stop (hours that never were).
     events += conn.execute(
         f"SELECT at, kind, seconds FROM events WHERE at >= ? AND at < ? AND kind IN ({marks}) "
-        "ORDER BY at, id",
+        "ORDER BY id",
         (lo, hi, *kinds),
     ).fetchall()
 
