@@ -192,6 +192,24 @@ def test_next_local_time_before_dawn_is_today_and_dst_safe() -> None:
     )
 
 
+def test_next_local_time_in_the_repeated_hour_is_its_second_coming() -> None:
+    """25 October 2026: Berlin's clocks go back at 03:00 CEST, and 02:00-03:00 comes twice."""
+    utc = timezone.utc
+    first_pass = datetime(2026, 10, 25, 0, 40, tzinfo=utc)  # 02:40 CEST
+    # "Until 02:30": the clock shows it again 50 minutes later (02:30 CET), not tomorrow.
+    assert next_local_time(first_pass, time(2, 30), BERLIN) == datetime(
+        2026, 10, 25, 1, 30, tzinfo=utc
+    )
+    second_pass = datetime(2026, 10, 25, 1, 40, tzinfo=utc)  # 02:40 CET: both have gone
+    assert next_local_time(second_pass, time(2, 30), BERLIN) == datetime(
+        2026, 10, 26, 1, 30, tzinfo=utc
+    )
+    # A time before the repeated hour comes once.
+    assert next_local_time(first_pass, time(1, 30), BERLIN) == datetime(
+        2026, 10, 26, 0, 30, tzinfo=utc
+    )
+
+
 def test_suspend_long_enough_is_a_natural_break() -> None:
     p = planner()
     p.start(T0)

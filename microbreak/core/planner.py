@@ -126,13 +126,16 @@ def _clock(when: datetime, now: datetime, tz: tzinfo) -> str:
 
 
 def next_local_time(now: datetime, at: time, tz: tzinfo) -> datetime:
-    """The next time the local clock shows ``at``, in UTC (DST-safe)."""
+    """The next time the local clock shows ``at``, in UTC (DST-safe): on the night the clocks
+    go back, a time of the repeated hour comes twice, and its second coming counts too."""
     local = now.astimezone(tz)
     day = local.date()
     while True:
-        candidate = datetime.combine(day, at, tzinfo=tz).astimezone(now.tzinfo)
-        if candidate > now:
-            return candidate
+        for fold in (0, 1):
+            shown = datetime.combine(day, at, tzinfo=tz).replace(fold=fold)
+            candidate = shown.astimezone(now.tzinfo)
+            if candidate > now:
+                return candidate
         day += timedelta(days=1)
 
 
