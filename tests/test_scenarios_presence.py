@@ -100,8 +100,12 @@ def monday(hour: int, minute: int = 0) -> datetime:
 
 
 def test_a_working_week_only_reminds_inside_working_hours() -> None:
+    saturday = Sim(seed=1, work=OFFICE, tz=BERLIN, start=monday(7) + timedelta(days=5))
+    said = saturday.app.status_line()
+    assert said == "Outside working hours \N{EM DASH} next reminder Monday 09:30"
     sim = Sim(seed=1, work=OFFICE, tz=BERLIN, start=monday(7))
-    assert sim.app.status_line() == "Outside working hours \N{EM DASH} next reminder Monday 09:30"
+    # Later today: the time alone, not "Monday 09:30" on a Monday.
+    assert sim.app.status_line() == "Outside working hours \N{EM DASH} next reminder 09:30"
     sim.run(7 * 24 * HOUR)
     shown = [local(t) for t in sim.shown()]
     assert shown, "no reminders in a whole week"

@@ -99,7 +99,8 @@ class Status:
             return _("Paused until {time}").format(time=_clock(self.paused_until, now, tz))
         if self.off_duty_until is not None:
             local = self.off_duty_until.astimezone(tz)
-            when = f"{weekday(local)} {clock(local)}"
+            today = local.date() == now.astimezone(tz).date()  # later today: the time alone
+            when = clock(local) if today else f"{weekday(local)} {clock(local)}"
             return _("Outside working hours \N{EM DASH} next reminder {when}").format(when=when)
         if self.away_since is not None:
             return _("Away since {time}: a natural break").format(
