@@ -363,7 +363,14 @@ class App:
         log.info("dismissed: %s (still unanswered)", shown.name)
 
     def open_config(self) -> None:
-        self._ports.editor.open(self._settings.path)
+        """The tray's "Open config file"; a failure is said where the user looks, on screen."""
+
+        def failed(problem: str) -> None:
+            self._ports.notifier.show(
+                Message(_("Microbreak: cannot open the config file"), problem)
+            )
+
+        self._ports.editor.open(self._settings.path, failed)
 
     def reconfigure(
         self,

@@ -149,7 +149,7 @@ class RecordingEditor:
 
     opened: list[Path] = field(default_factory=list)
 
-    def open(self, path: Path) -> None:
+    def open(self, path: Path, failed: Callable[[str], None]) -> None:
         self.opened.append(path)
 
 

@@ -8,8 +8,10 @@ import shutil
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
+from ..i18n import _
 from ..paths import example_config
 
 log = logging.getLogger(__name__)
@@ -19,19 +21,26 @@ class SystemEditor:
     """The desktop's handler for the file: ``xdg-open``, ``open`` on macOS, the shell on Windows.
     A missing config is first copied from the example, so every setting comes explained."""
 
-    def open(self, path: Path) -> None:
-        """Create ``path`` if needed and open it; problems are logged, never raised."""
+    def open(self, path: Path, failed: Callable[[str], None]) -> None:
+        """Create ``path`` if needed and open it; a problem is logged and told to ``failed``,
+        never raised (one of the opener, from the thread that waits for it)."""
         try:
             _create(path)
         except OSError as e:
             log.warning("cannot create %s: %s", path, e)
+            failed(_("cannot create {path}: {error}").format(path=path, error=e))
             return
         if sys.platform == "win32":
-            os.startfile(path)  # type: ignore[attr-defined,unused-ignore]
+            try:
+                os.startfile(path)  # type: ignore[attr-defined,unused-ignore]
+            except OSError as e:
+                failed(_("cannot open {path}: {error}").format(path=path, error=e))
             return
         opener = "open" if sys.platform == "darwin" else "xdg-open"
         if shutil.which(opener) is None:
             log.warning("cannot open %s: %s is not installed", path, opener)
+            said = _("cannot open {path}: {opener} is not installed")
+            failed(said.format(path=path, opener=opener))
             return
         # The editor's chatter stays out of the daemon's stderr; a failure shows by its exit code.
         child = subprocess.Popen(
@@ -45,6 +54,8 @@ class SystemEditor:
             code = child.wait()
             if code != 0:
                 log.warning("%s could not open %s (exit code %s)", opener, path, code)
+                said = _("{opener} could not open {path} (exit code {code})")
+                failed(said.format(opener=opener, path=path, code=code))
 
         threading.Thread(target=reap, name="open-config", daemon=True).start()
 

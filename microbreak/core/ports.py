@@ -154,5 +154,6 @@ class StateStore(Protocol):
 class Editor(Protocol):
     """Opens a file in the user's editor without blocking."""
 
-    def open(self, path: Path) -> None:
-        """Open ``path``; problems are logged, never raised."""
+    def open(self, path: Path, failed: Callable[[str], None]) -> None:
+        """Open ``path``; a problem is never raised: ``failed`` gets one line saying it (maybe
+        later, from another thread)."""
