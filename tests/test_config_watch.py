@@ -30,6 +30,11 @@ class Reloads:
         self.event.clear()
         return ok
 
+    def settle(self) -> None:
+        """Let the last edit's events die down and forget them: the next wait sees what follows."""
+        time.sleep(0.2)
+        self.event.clear()
+
 
 @pytest.fixture(autouse=True)
 def quick_settle(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -55,8 +60,7 @@ def test_an_edit_in_place_and_an_editor_renaming_over_the_file_are_noticed(
         for save in range(3):  # after the first rename the directory is still watched
             new = tmp_path / f".config.toml.swp{save}"
             new.write_text(f'min_interval = "{41 + save}m"\n')
-            time.sleep(0.2)  # settled: the next event is the rename alone
-            reloads.event.clear()
+            reloads.settle()  # the next event is the rename alone
             os.replace(new, config)
             assert reloads.wait(), f"save {save} by renaming"
     finally:
@@ -111,12 +115,10 @@ def test_a_config_folder_removed_and_made_again_is_watched_again(tmp_path: Path)
         exercises.mkdir(parents=True)  # the folder and the one inside it, at once
         config.write_text('min_interval = "10m"\n')
         assert reloads.wait(), "the folder made again"
-        time.sleep(0.2)
-        reloads.event.clear()
+        reloads.settle()
         config.write_text('min_interval = "20m"\n')
         assert reloads.wait(), "an edit in the new folder"
-        time.sleep(0.2)
-        reloads.event.clear()
+        reloads.settle()
         (exercises / "mine.toml").write_text("[[exercise]]\n")
         assert reloads.wait(), "a file in the new exercise folder"
     finally:
@@ -136,14 +138,12 @@ def test_the_target_of_a_linked_config_file_is_watched(tmp_path: Path) -> None:
     try:
         (dotfiles / "a.toml").write_text('min_interval = "31m"\n')
         assert reloads.wait(), "an edit of the target"
-        time.sleep(0.2)
-        reloads.event.clear()
+        reloads.settle()
         link = folder / ".config.toml.new"
         link.symlink_to(dotfiles / "b.toml")
         os.replace(link, config)
         assert reloads.wait(), "the link pointed elsewhere"
-        time.sleep(0.2)
-        reloads.event.clear()
+        reloads.settle()
         (dotfiles / "b.toml").write_text('min_interval = "41m"\n')
         assert reloads.wait(), "an edit of the new target"
     finally:
