@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
 
 from microbreak.adapters import backends, tray_probe
 from microbreak.adapters.backends import Candidate
 from microbreak.adapters.tray_probe import Probe
+from microbreak.settings.config import BACKEND_SUFFIX
+
+from .cli_run import run
 
 
 @dataclass(frozen=True)
@@ -61,17 +67,20 @@ def test_an_opener_that_raises_is_a_failure_and_the_next_is_tried() -> None:
 
 def test_the_override_names_backends_in_its_order_whatever_the_platform() -> None:
     pool = [_opens("a"), _opens("b"), _fails("mac", "no mac", ("darwin",))]
-    env = {"MICROBREAK_IDLE": "mac, b"}
+    env = {"MICROBREAK_IDLE_BACKEND": "mac, b"}
     choice = backends.first("idle", pool, env, "linux")
     assert (choice.name, choice.failures) == ("b", ("no mac",))
-    unknown = backends.first("idle", pool, {"MICROBREAK_IDLE": "zz"}, "linux")
+    unknown = backends.first("idle", pool, {"MICROBREAK_IDLE_BACKEND": "zz"}, "linux")
     assert unknown.backend is None
-    assert unknown.why_none() == "MICROBREAK_IDLE=zz names no idle backend 'zz' (known: a, b, mac)"
+    assert (
+        unknown.why_none()
+        == "MICROBREAK_IDLE_BACKEND=zz names no idle backend 'zz' (known: a, b, mac)"
+    )
 
 
 def test_override_variable_names() -> None:
-    assert backends.override_variable("do-not-disturb") == "MICROBREAK_DO_NOT_DISTURB"
-    assert backends.override_variable("lock") == "MICROBREAK_LOCK"
+    assert backends.override_variable("do-not-disturb") == "MICROBREAK_DO_NOT_DISTURB_BACKEND"
+    assert backends.override_variable("lock") == "MICROBREAK_LOCK_BACKEND"
 
 
 def test_tray_choice_per_desktop() -> None:
@@ -97,3 +106,13 @@ def test_tray_override_is_pystrays_own_variable_and_still_needs_its_host() -> No
     assert forced.backends == ("gtk",) and forced.reason == "PYSTRAY_BACKEND=gtk"
     missing = tray_probe.choose(Probe(True, True, False), env, "linux")
     assert missing.backends == () and missing.reason == "no XEmbed tray"
+
+
+@pytest.mark.parametrize("kind", ["notifications", "idle", "lock", "do-not-disturb"])
+def test_an_override_variable_is_no_setting_to_the_config(tmp_path: Path, kind: str) -> None:
+    """The README's variables, through the real command line: the config loader must not take
+    them for mistyped settings (MICROBREAK_DO_NOT_DISTURB is the [do_not_disturb] table)."""
+    variable = backends.override_variable(kind)
+    assert variable.endswith(BACKEND_SUFFIX)
+    result = run(tmp_path, "config", "check", env={variable: "a,b"})
+    assert result.returncode == 0, result.stderr

@@ -165,9 +165,10 @@ def test_the_tray_reasons_are_german_under_de() -> None:
 
 def test_an_unknown_backend_override_is_german_under_de() -> None:
     i18n.use("de")
-    choice = backends.first("idle", idle.CANDIDATES, {"MICROBREAK_IDLE": "nope"}, "linux")
+    choice = backends.first("idle", idle.CANDIDATES, {"MICROBREAK_IDLE_BACKEND": "nope"}, "linux")
     assert choice.why_none() == (
-        "MICROBREAK_IDLE=nope nennt kein idle-Backend 'nope' (bekannt: x11, gnome, windows, macos)"
+        "MICROBREAK_IDLE_BACKEND=nope nennt kein idle-Backend 'nope' "
+        "(bekannt: x11, gnome, windows, macos)"
     )
 
 

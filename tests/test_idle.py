@@ -65,12 +65,14 @@ def test_choose_never_raises(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_an_override_names_the_detector_and_an_unknown_name_is_said() -> None:
-    detector, reason = choose({"DISPLAY": ":0", "MICROBREAK_IDLE": "gnome"}, platform="linux")
+    detector, reason = choose(
+        {"DISPLAY": ":0", "MICROBREAK_IDLE_BACKEND": "gnome"}, platform="linux"
+    )
     assert reason == "natural breaks are off: no GNOME idle monitor (no D-Bus session bus)"
-    detector, reason = choose({"MICROBREAK_IDLE": "xscreensaver"}, platform="linux")
+    detector, reason = choose({"MICROBREAK_IDLE_BACKEND": "xscreensaver"}, platform="linux")
     assert isinstance(detector, NullIdle)
     assert reason == (
-        "natural breaks are off: MICROBREAK_IDLE=xscreensaver names no idle backend "
+        "natural breaks are off: MICROBREAK_IDLE_BACKEND=xscreensaver names no idle backend "
         "'xscreensaver' (known: x11, gnome, windows, macos)"
     )
 

@@ -1,6 +1,6 @@
 """Choose a backend the one way every kind uses: tray, idle, lock, do-not-disturb, notifications.
 
-pystray's way: a variable overrides the choice (``MICROBREAK_IDLE=gnome``, a comma-separated
+pystray's way: a variable overrides the choice (``MICROBREAK_IDLE_BACKEND=gnome``, a comma-separated
 list tried in order); else this platform's candidates are tried best first. An opener returns the
 backend or a sentence (in the user's language) saying why it cannot work here, kept so that one
 line can say why nothing works; an opener that raises is our bug, logged and counted as a failure.
@@ -58,8 +58,11 @@ class Choice(Generic[T]):
 
 
 def override_variable(kind: str) -> str:
-    """``MICROBREAK_<KIND>``, e.g. MICROBREAK_IDLE: the variable that names the backends."""
-    return "MICROBREAK_" + kind.upper().replace("-", "_").replace(" ", "_")
+    """``MICROBREAK_<KIND>_BACKEND``, e.g. MICROBREAK_IDLE_BACKEND: the variable that names the
+    backends, as PYSTRAY_BACKEND does pystray's. The suffix keeps it apart from the settings'
+    variables (MICROBREAK_DO_NOT_DISTURB is the [do_not_disturb] table), which the config loader
+    knows by it (``settings.config.BACKEND_SUFFIX``)."""
+    return "MICROBREAK_" + kind.upper().replace("-", "_").replace(" ", "_") + "_BACKEND"
 
 
 def _pool(

@@ -56,6 +56,8 @@ from .record import WEEKDAYS, Runtime, hours_by_day
 
 ENV_PREFIX = "MICROBREAK_"
 ENV_NESTED_DELIMITER = "__"
+#: ``MICROBREAK_IDLE_BACKEND`` and the like name backends (``adapters/backends.py``), not settings.
+BACKEND_SUFFIX = "_BACKEND"
 
 SECOND = timedelta(seconds=1)
 #: The longest interval, snooze, natural break or hold: a day. Longer is a typo (100000h) or a
@@ -510,7 +512,9 @@ def _variables() -> dict[Loc, str]:
     return {
         tuple(var[len(ENV_PREFIX) :].lower().split(ENV_NESTED_DELIMITER)): var
         for var in sorted(os.environ)
-        if var.upper().startswith(ENV_PREFIX) and var.upper() != CONFIG_ENV
+        if var.upper().startswith(ENV_PREFIX)
+        and var.upper() != CONFIG_ENV
+        and not var.upper().endswith(BACKEND_SUFFIX)
     }
 
 

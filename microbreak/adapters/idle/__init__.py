@@ -70,7 +70,7 @@ CANDIDATES: tuple[Candidate[IdleSource], ...] = (
 def choose(
     env: Mapping[str, str] = os.environ, platform: str = sys.platform
 ) -> tuple[IdleSource, str | None]:
-    """The first of ``CANDIDATES`` that answers (``MICROBREAK_IDLE`` names others) and None;
+    """The first of ``CANDIDATES`` that answers (``MICROBREAK_IDLE_BACKEND`` names others) and None;
     or the null detector and why natural breaks are off."""
     choice = backends.first("idle", CANDIDATES, env, platform)
     if choice.backend is not None:

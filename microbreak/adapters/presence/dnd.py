@@ -43,7 +43,7 @@ class DoNotDisturb:
         camera_devices: str = DEVICES,
     ) -> DoNotDisturb:
         """The usual checks, each switchable, cheapest first; chosen as every backend is
-        (``adapters/backends.py``; ``MICROBREAK_DO_NOT_DISTURB`` names others)."""
+        (``adapters/backends.py``; ``MICROBREAK_DO_NOT_DISTURB_BACKEND`` names others)."""
 
         def gnome(env: Mapping[str, str]) -> Check | str:
             return GnomeBanners() if on_gnome(env) else "not GNOME"

@@ -111,7 +111,7 @@ class LockDetector:
     @classmethod
     def default(cls, env: Mapping[str, str] = os.environ) -> LockDetector:
         """The screen savers, then logind, each on its own bus; chosen as every backend is
-        (``adapters/backends.py``; ``MICROBREAK_LOCK`` names others)."""
+        (``adapters/backends.py``; ``MICROBREAK_LOCK_BACKEND`` names others)."""
         session, system = Bus.session(env), Bus.system(env)
 
         def screen_saver(name: str) -> Candidate[LockSource]:
