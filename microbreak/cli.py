@@ -7,7 +7,6 @@ other command line, ``--help`` and every mistake go through ``build_parser``.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 
@@ -196,17 +195,20 @@ def _main(words: list[str]) -> int:
 
         cmd, duration, until, as_json = quick
         return client.run(cmd, duration=duration, until=until, as_json=as_json)
-    from .i18n import lend_to_argparse, spoken, use
+    from .i18n import lend_to_argparse, spoken, take_back, use
 
     # The daemon's language (else the desktop's); a config's ``language`` takes over once read.
     use(spoken())
-    lend_to_argparse()
-    parser = build_parser()
-    args = parser.parse_args(words)
-    if args.command == "autostart" and (args.config is not None or args.no_tray):
-        parser.error(
-            _("autostart starts `microbreak run` as is: --config and --no-tray do not apply")
-        )
+    lent = lend_to_argparse()
+    try:
+        parser = build_parser()  # argparse words some of its help as the parser is built
+        args = parser.parse_args(words)
+        if args.command == "autostart" and (args.config is not None or args.no_tray):
+            parser.error(
+                _("autostart starts `microbreak run` as is: --config and --no-tray do not apply")
+            )
+    finally:
+        take_back(lent)
     try:
         return _dispatch(args)
     except MicrobreakError as e:
@@ -257,7 +259,9 @@ def _dispatch(args: argparse.Namespace) -> int:
     if command == "run":
         # Your exercise folder, which the README tells you to put files in, is made so that the
         # daemon can watch it for a first file; before the fingerprint, which reads it.
-        with contextlib.suppress(OSError):
+        import contextlib  # here: a quick command has no use for it
+
+        with contextlib.suppress(OSError):  # then unwatched; the config's reading says why
             exercise_dirs()[-1].mkdir(parents=True, exist_ok=True)
         # Nothing changed since the last good check: its record, without pydantic, and this
         # process is lean enough to be the daemon (no second interpreter start).

@@ -174,13 +174,25 @@ ARGPARSE_WORDS = (
 )
 
 
-def lend_to_argparse() -> None:
-    """Let argparse say its own words ("usage:") in our language: it asks gettext's global
-    functions, which take the domain from ``textdomain`` (ours carries ``ARGPARSE_WORDS``) and
-    the language from the environment alone (the programs started from here inherit it too)."""
+def lend_to_argparse() -> str | None:
+    """Let argparse say its own words ("usage:") in our language while it parses: it asks
+    gettext's global functions, which take the domain from ``textdomain`` (ours carries
+    ``ARGPARSE_WORDS``) and the language from the environment alone. Returns the ``LANGUAGE``
+    it replaced, for ``take_back``."""
     gettext.bindtextdomain(DOMAIN, LOCALE_DIR)
     gettext.textdomain(DOMAIN)
+    before = os.environ.get("LANGUAGE")
     os.environ["LANGUAGE"] = _language
+    return before
+
+
+def take_back(before: str | None) -> None:
+    """Put the user's ``LANGUAGE`` back once argparse is done: the daemon this process may
+    become, and every program it starts, must see the user's own, not the one lent."""
+    if before is None:
+        os.environ.pop("LANGUAGE", None)
+    else:
+        os.environ["LANGUAGE"] = before
 
 
 def shown(exercise: Exercise, field: str) -> str:

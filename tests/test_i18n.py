@@ -348,6 +348,26 @@ def test_the_commands_that_load_no_config_speak_the_daemons_language(tmp_path: P
         assert french == "microbreak: microbreak ne tourne pas (lancez-le avec `microbreak`)\n"
 
 
+def test_a_language_the_daemon_spoke_once_does_not_stick_to_the_next(tmp_path: Path) -> None:
+    """The language lent to argparse is put back before the daemon starts: a daemon that spoke
+    French for a config's sake leaves the next one, on "auto", the desktop's English, and the
+    programs it starts see the user's own LANGUAGE (none here)."""
+    with private_runtime_dir() as runtime:
+        env = headless_env(tmp_path, runtime, {"LANG": "en_US.UTF-8"})
+        env.pop("LANGUAGE", None)
+        config = Path(env["XDG_CONFIG_HOME"]) / "microbreak" / "config.toml"
+        config.parent.mkdir(parents=True)
+        config.write_text('language = "fr"\n')
+        with running(env):
+            assert cli(env, "status").stdout.startswith("Prochaine pause dans ")
+            assert cli(env, "quit").returncode == 0
+        config.write_text("")
+        with running(env) as daemon:
+            assert cli(env, "status").stdout.startswith("Next break in ")
+            environ = Path(f"/proc/{daemon.proc.pid}/environ").read_bytes().split(b"\0")
+            assert not [v for v in environ if v.startswith(b"LANGUAGE=")]
+
+
 def test_stats_table_and_weekdays_in_german(tmp_path: Path) -> None:
     out = ok(run(tmp_path, "stats", "--days", "7", env={"LANGUAGE": "de"}))
     header = out.splitlines()[2].split()
