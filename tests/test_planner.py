@@ -104,6 +104,20 @@ def test_snooze_right_after_a_reminder_brings_the_same_exercise_back() -> None:
     assert isinstance(after, Reminder) and after.exercise != shown.exercise
 
 
+def test_done_after_a_snooze_starts_a_fresh_interval_not_the_snoozes_end() -> None:
+    """Snooze 5 min, do it after one: the next break is a whole interval away, not 4 min."""
+    p = planner()
+    p.start(T0)
+    assert p.due is not None
+    shown = p.tick(p.due)
+    assert isinstance(shown, Reminder)
+    p.snooze(shown.at, timedelta(minutes=5))
+    done_at = shown.at + timedelta(minutes=1)
+    assert p.done(done_at) == shown.exercise
+    assert p.mode is Mode.RUNNING and p.due is not None
+    assert MIN <= p.due - done_at <= MAX
+
+
 @pytest.mark.parametrize("answer", ["done", "skip"])
 def test_snooze_after_the_reminder_was_answered_pushes_the_next_one_out(answer: str) -> None:
     """Not the exercise just done (or skipped) again in five minutes: the next break, later."""

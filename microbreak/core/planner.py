@@ -371,8 +371,9 @@ class Planner:
             raise StateError(_("there is no reminder to mark as done; the next one will come"))
         exercise, self.unanswered = self.unanswered, None
         if self._again is not None and self._again.id == exercise.id:
-            # Snoozed and then done anyway: the repeat is no longer wanted.
-            self._again, self.mode = None, Mode.RUNNING
+            # Snoozed and then done anyway: the repeat is no longer wanted, and the snooze's end
+            # is no time for the next break (it may be a minute away): a fresh interval.
+            self._afresh(now)
         return exercise
 
     def resume(self, now: datetime) -> bool:
