@@ -25,6 +25,7 @@ from .desktop import (
     click,
     open_tray_menu,
     screenshot,
+    stays_true,
     wait_docked,
     wait_until,
     window_geometry,
@@ -313,6 +314,25 @@ def test_start_on_the_reminder_opens_the_guide_and_its_end_is_done(
         assert not any("snoozed" in line for line in d.log.lines())
         counted = totals(desktop)
         assert (counted["done"], counted["snoozed"], counted["skipped"]) == (1, 0, 0)
+
+
+def test_start_on_a_reminder_whose_guide_is_open_leaves_it_open(
+    bare_desktop: Desktop, dunst: Dunst
+) -> None:
+    """`now --guide` shows the reminder and its guide; a click on the reminder then is no
+    snooze, and does not close the guide counting that very exercise."""
+    desktop = bare_desktop
+    tiny_exercise(desktop, hold=5, pace=4.0)
+    with daemon(desktop, "--no-tray", env=QUIET) as d:
+        d.wait_log("started;", timeout=15)
+        assert cli(desktop, "now", "--guide").returncode == 0
+        wait_until(lambda: guide_window(desktop), 15, "the guide window")
+        wait_until(lambda: dunst.displayed() == 1, 5.0, "the reminder on screen")
+        press(dunst, "# ")  # the body's (default) action: Start
+        d.wait_log(f"the guide of {NAME} is open already", timeout=10)
+        assert stays_true(lambda: bool(guide_window(desktop)), 1.0)
+        assert not any("snoozed" in line for line in d.log.lines())
+        assert json.loads(cli(desktop, "status", "--json").stdout)["mode"] == "running"
 
 
 def test_take_a_break_now_in_the_tray_opens_the_guide(desktop: Desktop) -> None:

@@ -69,9 +69,12 @@ def test_one_guide_at_a_time_and_quit_stops_it_without_an_answer() -> None:
     guide = Scripted("import time; time.sleep(60)", margin=60)
     answers: list[bool | None] = []
     assert guide.open(TINY, answers.append)
-    assert not guide.open(TINY, answers.append)  # one is open already
     process = guide._process  # the child it started, to see it killed
     assert process is not None
+    other = replace(by_id()["gentle-neck-stretch"], routine=TINY.routine)
+    assert not guide.open(other, answers.append)  # another exercise's is open already
+    assert guide.open(TINY, answers.append)  # this one's is: the one asked for, not a second
+    assert guide._process is process
     guide.close()
     assert process.wait(5) == -signal.SIGKILL
     assert answers == []

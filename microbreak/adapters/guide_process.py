@@ -37,7 +37,11 @@ class GuideProcess:
         self._lock = threading.Lock()
         self._process: subprocess.Popen[bytes] | None = None
         self._dismissed: subprocess.Popen[bytes] | None = None
+        self._guiding = ""  # the exercise of the open guide
         self._closing = False
+
+    def _running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
 
     def command(self, exercise: Exercise) -> list[str]:
         command = [sys.executable, "-m", "microbreak", "guide", exercise.id, "--answer"]
@@ -46,9 +50,14 @@ class GuideProcess:
         return command
 
     def open(self, exercise: Exercise, on_end: Callable[[bool | None], None]) -> bool:
-        """Start the guide and return at once; False when one is open or it cannot start."""
+        """Start the guide and return at once; False when another one is open or it cannot
+        start. One already open for this exercise is the one asked for ("Start" on a reminder
+        whose guide "Take a break now" opened): True, and the first ``on_end`` stands."""
         with self._lock:
-            if self._closing or (self._process is not None and self._process.poll() is None):
+            if not self._closing and self._guiding == exercise.id and self._running():
+                log.info("the guide of %s is open already", exercise.name)
+                return True
+            if self._closing or self._running():
                 log.info("a guide is open already: %s is not guided", exercise.name)
                 return False
             try:
@@ -56,7 +65,7 @@ class GuideProcess:
             except OSError as e:
                 log.warning("the guide cannot start: %s", e)
                 return False
-            self._process = process
+            self._process, self._guiding = process, exercise.id
         bound = Guide(exercise.routine).total + self.margin
         waiter = threading.Thread(
             target=self._wait,
