@@ -315,7 +315,7 @@ class App:
                 raise StateError(_("microbreak is not paused"))
             self._record(EventKind.RESUMED, now)
 
-        self._act(resume)
+        self._act(resume, sets_aside=False)  # a reminder on screen stays to be answered
         log.info("%s", self.status_line())
 
     def skip(self) -> str:
@@ -431,16 +431,17 @@ class App:
         left = (until - now).total_seconds() if until else None
         self._record(EventKind.PAUSED, now, seconds=left)
 
-    def _act(self, change: Callable[[datetime], T]) -> T:
-        """Apply one change now, re-arm, save, redraw; returns its result. Each (done, skip,
-        snooze, pause) answers or sets aside the reminder on screen, so its notification and
-        its guide go."""
+    def _act(self, change: Callable[[datetime], T], *, sets_aside: bool = True) -> T:
+        """Apply one change now, re-arm, save, redraw; returns its result. Each that
+        ``sets_aside`` (done, skip, snooze, pause) answers or sets aside the reminder on screen,
+        so its notification and its guide go; a resume leaves them."""
         with self._lock:
             now = self._now()
             result = change(now)
             self._rearm(now)
-        self._ports.notifier.withdraw()
-        self._ports.guide.dismiss()
+        if sets_aside:
+            self._ports.notifier.withdraw()
+            self._ports.guide.dismiss()
         self._ports.tray.refresh()
         return result
 

@@ -145,3 +145,14 @@ def test_an_answer_from_elsewhere_and_a_new_break_close_the_open_guide() -> None
     sim.app.break_now(guide=True)
     assert guide.dismissed == 3 and len(guide.opened) == 2
     assert events.kinds() == [EventKind.DONE]
+
+
+def test_resume_leaves_the_reminder_on_screen_and_its_guide() -> None:
+    """Take a break now while paused, then resume: nothing was answered, so nothing goes."""
+    sim, _, guide = guided_sim()
+    sim.app.pause(None)
+    sim.app.break_now(guide=True)
+    dismissed, withdrawn = guide.dismissed, len(sim.notifier.withdrawn)
+    sim.app.resume()
+    assert (guide.dismissed, len(sim.notifier.withdrawn)) == (dismissed, withdrawn)
+    assert sim.app.unanswered() is not None
