@@ -353,7 +353,8 @@ def _autostart(action: str, *, systemd: bool) -> int:
 
     try:
         if action == "enable":
-            autostart.enable(systemd=systemd, say=print)
+            if not autostart.enable(systemd=systemd, say=print):  # a file of yours in the way
+                return EXIT_FAILURE
         elif action == "disable":
             autostart.disable(say=print)
         else:

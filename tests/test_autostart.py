@@ -284,6 +284,7 @@ def test_a_file_the_user_made_is_left_alone(home: Path) -> None:
     assert said[1] == f"left alone: {path} was not written by microbreak (remove it yourself)"
     [entry, _] = autostart.status().entries
     assert (entry.exists, entry.ours, entry.current) == (True, False, False)
+    assert run(["enable"]) == 1  # it enabled nothing: not a success
 
 
 def test_status_before_and_after(home: Path) -> None:
