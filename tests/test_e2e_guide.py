@@ -365,6 +365,38 @@ def test_an_answer_from_the_cli_closes_the_guide_and_the_next_break_has_its_own(
         assert totals(desktop)["done"] == 1
 
 
+PARENT = """
+import subprocess, sys, time
+guide = subprocess.Popen([sys.executable, "-m", "microbreak", "guide", "tiny-shrug", "--answer"])
+print(guide.pid, flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_guide_whose_daemon_died_closes(bare_desktop: Desktop) -> None:
+    """``--answer``: the daemon waits for it. Killed, the daemon leaves a guide nobody will
+    hear, which would count on beside the next daemon's: it closes instead."""
+    desktop = bare_desktop
+    tiny_exercise(desktop, hold=5, pace=4.0)  # 18 s: still counting when its parent goes
+    parent = desktop.spawn(
+        [sys.executable, "-c", PARENT], name="stand-in daemon", stdout=subprocess.PIPE
+    )
+    assert parent.stdout is not None
+    guide_pid = int(parent.stdout.readline())
+    wait_until(lambda: guide_window(desktop), 15, "the guide window")
+    parent.kill()
+    parent.wait(5)
+
+    def gone() -> bool:  # PID 1 here reaps no orphan: a zombie is gone too
+        try:
+            return Path(f"/proc/{guide_pid}/stat").read_text().split(") ")[1][0] == "Z"
+        except FileNotFoundError:
+            return True
+
+    wait_until(gone, 5, "the orphaned guide to close")
+    wait_until(lambda: not guide_window(desktop), 5, "its window to go")
+
+
 @pytest.mark.parametrize("named", [True, False])
 def test_sigterm_closes_it_like_the_close_button(bare_desktop: Desktop, named: bool) -> None:
     """Without an id, it says which exercise it chose (the first of the selection) first."""

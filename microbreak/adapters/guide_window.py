@@ -95,9 +95,12 @@ class GuideWindow:
         pictures: tuple[Path | None, Path | None],  # the start pose and the end pose, if drawn
         *,
         chime: Callable[[], None] | None = None,
+        wanted: Callable[[], bool] = lambda: True,
     ) -> None:
         self._gtk = load_gtk()
         self.exercise = exercise
+        #: Asked each tick: False (the daemon that asked for it is gone) closes it, unanswered.
+        self._wanted = wanted
         self.guide = Guide(exercise.routine, _)  # its words in the user's language
         self._chime = chime
         self._outcome: Outcome | None = None
@@ -217,6 +220,10 @@ class GuideWindow:
 
     def _tick(self) -> bool:
         if self._outcome is not None:
+            return False
+        if not self._wanted():
+            log.info("nobody waits for the answer any more: closing")
+            self._end(Outcome.SKIPPED)
             return False
         elapsed = time.monotonic() - self._start
         frame = self.guide.at(elapsed, self._last)

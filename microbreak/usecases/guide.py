@@ -6,6 +6,7 @@ code (``ANSWER_DONE``, ``ANSWER_SKIPPED``) says whether to record done or skip.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -74,8 +75,14 @@ def run(exercise: Exercise, *, sound: bool, answer: bool, note: str | None = Non
         from ..adapters.sound import Chime
 
         chime = Chime()
+    # With --answer the daemon waits for it; if the daemon dies (killed, crashed), the guide
+    # would count on for nobody, and beside the next daemon's: it closes when orphaned.
+    parent = os.getppid()
+    wanted = (lambda: os.getppid() == parent) if answer else (lambda: True)
     try:
-        window = GuideWindow(exercise, pictures_of(exercise), chime=chime.play if chime else None)
+        window = GuideWindow(
+            exercise, pictures_of(exercise), chime=chime.play if chime else None, wanted=wanted
+        )
     except GuideUnavailable as e:
         raise NoToolkit("guide: " + _("no GUI toolkit here: {reason}").format(reason=e)) from None
     if note and not answer:
