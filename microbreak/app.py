@@ -267,20 +267,22 @@ class App:
 
         return self._ports.guide.open(exercise, on_end)
 
-    def snooze(self, duration: timedelta | None = None) -> timedelta:
+    def snooze(
+        self, duration: timedelta | None = None, *, this_reminder: bool = False
+    ) -> timedelta:
         """Push the pending reminder out (default: the first snooze choice); returns by how much.
-        Recorded as a snooze of the reminder on screen, else as a reschedule."""
+        ``this_reminder``: the Snooze button on the reminder, which always means that one.
+        Recorded as a snooze of the reminder that comes back, else as a reschedule."""
         length = duration if duration is not None else self.snooze_choices[0]
 
         def snooze(now: datetime) -> None:
             on_screen = self.planner.unanswered
-            self.planner.snooze(now, length)
-            # Like skip: with no reminder on screen, only the next break moved (no snooze).
-            if on_screen is None:
-                self._record(EventKind.RESCHEDULED, now, seconds=length.total_seconds())
-            else:
-                seconds = length.total_seconds()
+            seconds = length.total_seconds()
+            # Like skip: where only the next break moved, it is no snooze of a reminder.
+            if self.planner.snooze(now, length, this_reminder=this_reminder) and on_screen:
                 self._record(EventKind.SNOOZED, now, exercise=on_screen.id, seconds=seconds)
+            else:
+                self._record(EventKind.RESCHEDULED, now, seconds=seconds)
 
         self._act(snooze)
         log.info("snoozed for %s", humanize(length))

@@ -104,6 +104,40 @@ def test_snooze_right_after_a_reminder_brings_the_same_exercise_back() -> None:
     assert isinstance(after, Reminder) and after.exercise != shown.exercise
 
 
+@pytest.mark.parametrize("button", [True, False])
+def test_a_late_snooze_brings_the_reminder_back_only_from_its_own_button(button: bool) -> None:
+    """GNOME and KDE keep the reminder: its Snooze pressed 30 min later still means it. The
+    tray's or the CLI's, that late, is about the next break."""
+    p = planner()
+    p.start(T0)
+    assert p.due is not None
+    shown = p.tick(p.due)
+    assert isinstance(shown, Reminder) and p.due is not None
+    now, next_due = shown.at + 3 * JUST_SHOWN, p.due
+    assert p.snooze(now, timedelta(minutes=5), this_reminder=button) is button
+    if button:
+        assert p.due == now + timedelta(minutes=5)
+        again = p.tick(p.due)
+        assert isinstance(again, Reminder) and again.exercise == shown.exercise
+    else:
+        assert p.due == max(next_due, now) + timedelta(minutes=5)
+
+
+def test_a_live_reload_leaves_a_snooze_be() -> None:
+    p = planner()
+    p.start(T0)
+    assert p.due is not None
+    shown = p.tick(p.due)
+    assert isinstance(shown, Reminder)
+    p.snooze(shown.at, timedelta(minutes=10))
+    due = p.due
+    faster = Policy(timedelta(seconds=3), timedelta(seconds=4))
+    assert p.reconfigure(shown.at, faster, None, p.rotation.exercises) is None
+    assert (p.mode, p.due) == (Mode.SNOOZED, due)
+    again = p.tick(due) if due else None
+    assert isinstance(again, Reminder) and again.exercise == shown.exercise
+
+
 def test_done_after_a_snooze_starts_a_fresh_interval_not_the_snoozes_end() -> None:
     """Snooze 5 min, do it after one: the next break is a whole interval away, not 4 min."""
     p = planner()

@@ -343,15 +343,22 @@ class PlannerMachine(RuleBasedStateMachine):
         if self.active():
             self.anchor()
 
-    @rule(minutes=st.sampled_from([1, 5, 10, 15, 30]))
-    def snooze(self, minutes: int) -> None:
+    @rule(minutes=st.sampled_from([1, 5, 10, 15, 30]), button=st.booleans())
+    def snooze(self, minutes: int, button: bool) -> None:
+        """``button``: the Snooze on the reminder itself, which means that reminder."""
         p, length = self.planner, minutes * M
         if p.mode is Mode.PAUSED or p.due is None:
             with pytest.raises(StateError):
-                p.snooze(self.wall, length)
+                p.snooze(self.wall, length, this_reminder=button)
             return
         was_active = self.active()
-        p.snooze(self.wall, length)
+        unanswered = p.unanswered
+        again = p.snooze(self.wall, length, this_reminder=button)
+        # The button always means the reminder on screen; the tray or CLI, only soon after it.
+        assert again <= (unanswered is not None)
+        assert not button or again == (unanswered is not None)
+        if again:
+            assert p.due == self.wall + length
         self.snoozed_since_shown = True
         if self.window is not None:
             now = self.real()
@@ -515,7 +522,7 @@ def test_the_machine_reaches_the_states_that_matter() -> None:
     machine.to_a_working_hours_edge(0)  # 09:00
     seen.add("off duty" if machine.planner.off_duty else "on duty")
     machine.now()
-    machine.snooze(5)
+    machine.snooze(5, button=False)
     seen.add(machine.planner.mode.value)
     machine.do_not_disturb("a full-screen window")
     machine.to_the_due_time(60)

@@ -319,10 +319,11 @@ class Planner:
         """Show a reminder at once and start a fresh interval (a pause stays a pause)."""
         return self._show(now, Trigger.NOW)
 
-    def snooze(self, now: datetime, duration: timedelta) -> None:
-        """Push the pending reminder out by ``duration``. Within ``JUST_SHOWN`` of a reminder not
-        yet answered, the pending one is the reminder just seen: that same exercise comes
-        ``duration`` from now. Once it is answered, the pending one is the next."""
+    def snooze(self, now: datetime, duration: timedelta, *, this_reminder: bool = False) -> bool:
+        """Push the pending reminder out by ``duration``; True when that is the reminder on
+        screen, whose exercise then comes back ``duration`` from now. It is, while unanswered,
+        when ``this_reminder`` (the Snooze button on it, pressed however late: GNOME and KDE
+        keep it) or within ``JUST_SHOWN`` of it (the tray, the CLI); else the next break moves."""
         if self.mode is Mode.PAUSED:
             raise StateError(_("microbreak is paused; resume it before snoozing"))
         if duration <= timedelta(0):
@@ -331,12 +332,14 @@ class Planner:
             raise StateError(_("outside working hours there is no pending reminder to snooze"))
         self._clear_hold()
         recent = self.last_shown is not None and now - self.last_shown < JUST_SHOWN
-        if self.mode is Mode.RUNNING and recent and self.unanswered is not None:
+        again = self.unanswered is not None and (this_reminder or recent)
+        if again:
             self._again = self.unanswered
             self.due = now + duration
         else:
             self.due = max(self.due, now) + duration
         self.mode = Mode.SNOOZED
+        return again
 
     def pause(self, now: datetime, duration: timedelta | None) -> None:
         """Stop reminders for ``duration``, or until resumed when ``None``."""
@@ -391,13 +394,16 @@ class Planner:
         exercises: Iterable[Exercise],
     ) -> str | None:
         """Switch to new settings (live reload); says why, if the pending reminder moved. New
-        bounds re-time it; new working hours start afresh (or wait); the rotation's round and
-        last exercise carry on, so the exercise just shown cannot come straight back."""
+        bounds re-time it; new working hours start afresh (or wait); a snooze stands while it is
+        working time; the rotation's round and last exercise carry on, so the exercise just
+        shown cannot come straight back."""
         old_bounds = (self.policy.min_interval, self.policy.max_interval)
         old_work, self.policy, self.work = self.work, policy, work
         self.rotation.reselect(exercises)
         if self.mode is Mode.PAUSED:
             return None
+        if self.mode is Mode.SNOOZED and (work is None or work.current(now, self.tz)):
+            return None  # a snooze is the user's own time: new bounds or hours leave it be
         if work != old_work:
             self.start(now)  # working hours changed: wait for them, or a fresh interval
             return "the working hours changed"

@@ -29,12 +29,12 @@ def router(app: App) -> Callable[[Answer], None]:
             app.guide()
         except StateError as e:
             log.info("%s; the click snoozes instead", e)
-            app.snooze()
+            app.snooze(this_reminder=True)
 
     def on_answer(answer: Answer) -> None:
         actions: dict[Answer, Callable[[], object]] = {
             Answer.DONE: app.done,
-            Answer.SNOOZE: app.snooze,
+            Answer.SNOOZE: lambda: app.snooze(this_reminder=True),
             Answer.SKIP: app.skip,
             Answer.OPEN: start,
             Answer.DISMISSED: app.dismissed,
