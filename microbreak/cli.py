@@ -297,7 +297,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         where = str(loaded.path)
         if not loaded.exists:
             where = _("{path} (not there; defaults)").format(path=loaded.path)
-        print(f"# {where}: OK")
+        # Translators: the first line of `config check`, a TOML comment: "# PATH: OK".
+        print("# " + _("{path}: OK").format(path=where))
         print(config.describe(loaded.settings))
         return EXIT_OK
     if command == "stats":

@@ -368,6 +368,25 @@ def test_a_language_the_daemon_spoke_once_does_not_stick_to_the_next(tmp_path: P
             assert not [v for v in environ if v.startswith(b"LANGUAGE=")]
 
 
+def test_config_checks_ok_and_a_second_daemon_are_german_too(tmp_path: Path) -> None:
+    head = ok(run(tmp_path, "config", "check", env={"LANGUAGE": "de"})).splitlines()[0]
+    assert head.startswith("# ") and head.endswith(": in Ordnung"), head
+    with private_runtime_dir() as runtime:
+        env = headless_env(tmp_path, runtime, {"LANGUAGE": "de"})
+        with running(env) as first:
+            second = subprocess.run(
+                [sys.executable, "-m", "microbreak", "--no-tray"],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=False,
+            )
+            assert second.returncode == 1
+            said = f"microbreak läuft bereits (PID {first.proc.pid})"
+            assert said in second.stderr, second.stderr
+
+
 def test_stats_table_and_weekdays_in_german(tmp_path: Path) -> None:
     out = ok(run(tmp_path, "stats", "--days", "7", env={"LANGUAGE": "de"}))
     header = out.splitlines()[2].split()

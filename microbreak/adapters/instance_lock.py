@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from ..errors import MicrobreakError
+from ..i18n import _
 
 #: The lock file's name in the private runtime dir.
 LOCK_NAME = "daemon.lock"
@@ -38,8 +39,11 @@ class InstanceLock:
         if not held:
             pid = _read_pid(fd)
             os.close(fd)
-            who = f" (pid {pid})" if pid else ""
-            raise MicrobreakError(f"microbreak is already running{who}")
+            if pid:
+                raise MicrobreakError(
+                    _("microbreak is already running (pid {pid})").format(pid=pid)
+                )
+            raise MicrobreakError(_("microbreak is already running"))
         self.previous_pid = _read_pid(fd)
         os.ftruncate(fd, 0)
         os.lseek(fd, 0, os.SEEK_SET)
