@@ -366,3 +366,26 @@ def test_notification_server_started_on_demand(
     assert check.status == status and check.detail.startswith(detail), check
     assert check.fix == fix
     assert bus.closed
+
+
+@pytest.mark.parametrize("installed", [True, False])
+def test_on_gnome_the_tray_fix_enables_an_installed_extension(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, installed: bool
+) -> None:
+    """Debian's package installs the extension but does not enable it: "install" is no fix."""
+    data = tmp_path / "share"
+    if installed:
+        extension = data / "gnome-shell" / "extensions" / "ubuntu-appindicators@ubuntu.com"
+        extension.mkdir(parents=True)
+        (extension / "metadata.json").write_text("{}")
+    monkeypatch.setenv("XDG_CURRENT_DESKTOP", "ubuntu:GNOME")
+    monkeypatch.setenv("XDG_DATA_DIRS", str(data))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home-share"))
+    reason = "no system tray found: neither a StatusNotifier host nor an XEmbed tray is running"
+    fix = doctor._tray_fix(reason, False)
+    if installed:
+        assert fix.startswith("enable the AppIndicator extension, which is installed")
+        assert "`gnome-extensions enable ubuntu-appindicators@ubuntu.com`" in fix
+        assert fix.endswith("then restart microbreak (it looks for a tray as it starts)")
+    else:
+        assert fix == doctor.GNOME_FIX

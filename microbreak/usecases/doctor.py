@@ -44,6 +44,12 @@ GNOME_FIX = N_(
     "(gnome-shell-extension-appindicator) and log in again"
 )
 SESSION_FIX = N_("run inside a desktop session ($DISPLAY or $WAYLAND_DISPLAY set)")
+GNOME_ENABLE_FIX = N_(
+    "enable the AppIndicator extension, which is installed: the Extensions app, or "
+    "`gnome-extensions enable {uuid}`; then restart microbreak (it looks for a tray as it starts)"
+)
+#: The AppIndicator extension's ids: Debian's and Ubuntu's package, and extensions.gnome.org's.
+APPINDICATOR_UUIDS = ("ubuntu-appindicators@ubuntu.com", "appindicatorsupport@rgcjonas.gmail.com")
 DISPLAY_FIX = N_(
     "$DISPLAY names a display that is not there: run microbreak inside your desktop session, "
     "or set DISPLAY to the value `echo $DISPLAY` prints in a terminal there"
@@ -214,10 +220,25 @@ def _tray_fix(reason: str, sni_host: bool) -> str:
     if sni_host or "PyGObject" in reason:
         return GI_FIX
     if "GNOME" in os.environ.get("XDG_CURRENT_DESKTOP", "").upper():
+        installed = _installed_extension()
+        if installed is not None:  # on Debian installed is not enabled
+            return _(GNOME_ENABLE_FIX).format(uuid=installed)
         return GNOME_FIX
     return _(
         "on GNOME: {fix}; elsewhere add a system tray (notification area) to your panel"
     ).format(fix=_(GNOME_FIX))
+
+
+def _installed_extension(env: Mapping[str, str] = os.environ) -> str | None:
+    """The id of an AppIndicator extension installed for GNOME Shell (yours first, then the
+    system's, where GNOME looks), or None."""
+    home = env.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local/share")
+    system = (env.get("XDG_DATA_DIRS") or "/usr/local/share:/usr/share").split(":")
+    for base in (home, *system):
+        for uuid in APPINDICATOR_UUIDS:
+            if os.path.isfile(os.path.join(base, "gnome-shell/extensions", uuid, "metadata.json")):
+                return uuid
+    return None
 
 
 def check_tray() -> Check:
