@@ -93,7 +93,8 @@ def test_full_desktop_everything_needed_works(desktop: Desktop) -> None:
     server = rows["notification server"][1]
     assert server.startswith("dunst ") and _dunst_version() in server
     assert "activated on demand" not in server  # dunst was running before the call
-    assert rows["notification path"][1].startswith("plyer NotifyDbus")
+    path = rows["notification path"][1]
+    assert path == "freedesktop API with Done / Snooze / Skip buttons (dunst lists actions)", path
     tray = rows["tray"][1]
     assert tray.startswith("XEmbed tray -> pystray gtk backend, with menu"), tray
     assert rows["idle detection"][1].startswith("x11:")

@@ -175,9 +175,36 @@ def _plyer_backend() -> tuple[object, list[str]]:
     return backend, notes
 
 
-def check_notification_path() -> Check:
-    """Which way plyer will send a reminder: D-Bus with icon and timeout, or a poorer fallback."""
+def _buttons(env: Mapping[str, str]) -> str | None:
+    """The notification server's name when it lists ``actions``: the daemon then sends its
+    reminders through the freedesktop API itself, with buttons, and plyer is not used."""
+    from ..adapters.presence.bus import Bus, BusError
+    from ..adapters.presence.notifications import NOTIFICATIONS, NOTIFICATIONS_PATH
+
+    bus = Bus.session(env)
+    if bus.address is None:
+        return None
+    with contextlib.closing(bus):
+        try:
+            if not bus.has_owner(NOTIFICATIONS):
+                return None
+            ask = (NOTIFICATIONS, NOTIFICATIONS_PATH, NOTIFICATIONS)
+            capabilities = bus.call(*ask, "GetCapabilities", timeout=DBUS_TIMEOUT)
+            server = bus.call(*ask, "GetServerInformation", timeout=DBUS_TIMEOUT)
+        except BusError:
+            return None
+    listed = capabilities if isinstance(capabilities, list | tuple) else ()
+    return str(server[0]) if "actions" in listed and isinstance(server, tuple) else None
+
+
+def check_notification_path(env: Mapping[str, str] = os.environ) -> Check:
+    """Which way the daemon will send a reminder: the freedesktop API with buttons where the
+    server lists actions, else plyer: D-Bus with icon and timeout, or a poorer fallback."""
     name = "notification path"
+    server = _buttons(env)
+    if server is not None:
+        detail = _("freedesktop API with Done / Snooze / Skip buttons ({server} lists actions)")
+        return Check(name, True, detail.format(server=server))
     backend, notes = _plyer_backend()
     kind = type(backend).__name__
     said = f" ({'; '.join(notes)})" if notes else ""
