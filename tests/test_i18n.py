@@ -374,14 +374,7 @@ def test_config_checks_ok_and_a_second_daemon_are_german_too(tmp_path: Path) -> 
     with private_runtime_dir() as runtime:
         env = headless_env(tmp_path, runtime, {"LANGUAGE": "de"})
         with running(env) as first:
-            second = subprocess.run(
-                [sys.executable, "-m", "microbreak", "--no-tray"],
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=30,
-                check=False,
-            )
+            second = cli(env, "--no-tray")  # a second daemon
             assert second.returncode == 1
             said = f"microbreak läuft bereits (PID {first.proc.pid})"
             assert said in second.stderr, second.stderr
