@@ -73,6 +73,16 @@ def test_take_break_now_shows_and_restarts_interval() -> None:
     assert p.due is not None and MIN <= p.due - now <= MAX
 
 
+def first_reminder() -> tuple[Planner, Reminder]:
+    """A planner started at T0, at its first reminder."""
+    p = planner()
+    p.start(T0)
+    assert p.due is not None
+    shown = p.tick(p.due)
+    assert isinstance(shown, Reminder)
+    return p, shown
+
+
 def test_snooze_pushes_pending_reminder_out() -> None:
     p = planner()
     p.start(T0)
@@ -88,11 +98,7 @@ def test_snooze_pushes_pending_reminder_out() -> None:
 
 
 def test_snooze_right_after_a_reminder_brings_the_same_exercise_back() -> None:
-    p = planner()
-    p.start(T0)
-    assert p.due is not None
-    shown = p.tick(p.due)
-    assert isinstance(shown, Reminder)
+    p, shown = first_reminder()
     now = shown.at + JUST_SHOWN / 2
     p.snooze(now, timedelta(minutes=5))
     assert p.due == now + timedelta(minutes=5)
@@ -124,11 +130,7 @@ def test_a_late_snooze_brings_the_reminder_back_only_from_its_own_button(button:
 
 
 def test_a_live_reload_leaves_a_snooze_be() -> None:
-    p = planner()
-    p.start(T0)
-    assert p.due is not None
-    shown = p.tick(p.due)
-    assert isinstance(shown, Reminder)
+    p, shown = first_reminder()
     p.snooze(shown.at, timedelta(minutes=10))
     due = p.due
     faster = Policy(timedelta(seconds=3), timedelta(seconds=4))
@@ -140,11 +142,7 @@ def test_a_live_reload_leaves_a_snooze_be() -> None:
 
 def test_done_after_a_snooze_starts_a_fresh_interval_not_the_snoozes_end() -> None:
     """Snooze 5 min, do it after one: the next break is a whole interval away, not 4 min."""
-    p = planner()
-    p.start(T0)
-    assert p.due is not None
-    shown = p.tick(p.due)
-    assert isinstance(shown, Reminder)
+    p, shown = first_reminder()
     p.snooze(shown.at, timedelta(minutes=5))
     done_at = shown.at + timedelta(minutes=1)
     assert p.done(done_at) == shown.exercise
@@ -155,11 +153,7 @@ def test_done_after_a_snooze_starts_a_fresh_interval_not_the_snoozes_end() -> No
 @pytest.mark.parametrize("answer", ["done", "skip"])
 def test_snooze_after_the_reminder_was_answered_pushes_the_next_one_out(answer: str) -> None:
     """Not the exercise just done (or skipped) again in five minutes: the next break, later."""
-    p = planner()
-    p.start(T0)
-    assert p.due is not None
-    shown = p.tick(p.due)
-    assert isinstance(shown, Reminder)
+    p, shown = first_reminder()
     p.done(shown.at) if answer == "done" else p.skip(shown.at)
     assert p.due is not None
     next_due, now = p.due, shown.at + JUST_SHOWN / 2
