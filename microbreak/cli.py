@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any
 
+    from .core.exercises import Exercise
+
 
 def _(message: str) -> str:
     """``i18n._``, imported only off the quick path (gettext costs a quick command time)."""
@@ -302,7 +304,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(config.describe(loaded.settings))
         return EXIT_OK
     if command == "stats":
-        return _stats(args, loaded.settings.daily_goal)
+        return _stats(args, loaded.settings.daily_goal, loaded.catalog)
     if command == "guide":  # the guide window, without a daemon
         from .usecases import guide
 
@@ -325,7 +327,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     return _start_daemon(record)
 
 
-def _stats(args: argparse.Namespace, goal: int) -> int:
+def _stats(args: argparse.Namespace, goal: int, catalog: Sequence[Exercise]) -> int:
     from datetime import datetime, timezone
 
     from .adapters.clock import local_zone
@@ -334,8 +336,9 @@ def _stats(args: argparse.Namespace, goal: int) -> int:
 
     if args.chart is not None:
         stats.chart_target(args.chart)  # a mistake in the path ends here, before any work
+    now = datetime.now(timezone.utc)
     result = stats.compute(
-        history_file(), days=args.days, goal=goal, now=datetime.now(timezone.utc), tz=local_zone()
+        history_file(), days=args.days, goal=goal, now=now, tz=local_zone(), catalog=catalog
     )
     chart = stats.write_chart(result, args.chart) if args.chart is not None else None
     if args.json:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -14,6 +15,7 @@ import pytest
 from bench.bench_stats import generate
 from microbreak.adapters.storage.history import History
 from microbreak.core.events import EventKind
+from microbreak.core.exercises import CATALOG
 from microbreak.errors import EXIT_FAILURE
 from microbreak.usecases import stats
 
@@ -395,3 +397,20 @@ def test_five_years_of_history_add_up(tmp_path: Path) -> None:
     assert totals.minutes_paused == pytest.approx(minutes_paused)
     assert sum(e.done for e in result.top_exercises) <= totals.done
     assert result.days[0].date == last - timedelta(days=1825)
+
+
+def test_your_own_exercises_done_most_are_named_not_shown_by_id(tmp_path: Path) -> None:
+    path = make(
+        tmp_path / "h.sqlite",
+        [
+            ("2026-05-01 09:00", K.SHOWN, "tiny-shrug", None),
+            ("2026-05-01 09:01", K.DONE, "tiny-shrug", None),
+        ],
+    )
+    mine = replace(CATALOG[0], id="tiny-shrug", name="Tiny shrug")
+    now = local("2026-05-01 12:00")
+    named = stats.compute(path, days=1, goal=1, now=now, tz=BERLIN, catalog=(*CATALOG, mine))
+    assert [(e.exercise, e.name) for e in named.top_exercises] == [("tiny-shrug", "Tiny shrug")]
+    # Without it (a file since removed), the id stands in.
+    alone = stats.compute(path, days=1, goal=1, now=now, tz=BERLIN)
+    assert [e.name for e in alone.top_exercises] == ["tiny-shrug"]

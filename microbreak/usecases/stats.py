@@ -15,14 +15,14 @@ import json
 import math
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 
 from ..adapters.storage.history import connect_readonly
 from ..core.events import EventKind
-from ..core.exercises import by_id
+from ..core.exercises import CATALOG, Exercise
 from ..errors import EXIT_USAGE, MicrobreakError
 from ..i18n import N_, _, day_month, month, ngettext, number, pgettext, weekday
 
@@ -121,11 +121,18 @@ class Stats:
 
 
 def compute(
-    history: str | os.PathLike[str], *, days: int, goal: int, now: datetime, tz: tzinfo
+    history: str | os.PathLike[str],
+    *,
+    days: int,
+    goal: int,
+    now: datetime,
+    tz: tzinfo,
+    catalog: Iterable[Exercise] = CATALOG,
 ) -> Stats:
     """Statistics for the ``days`` local days ending today (``now`` in ``tz``); no history file
     is an empty history. ``goal`` is breaks done per day; the streak counts today only once
-    today has reached it, so an unfinished today never breaks a streak."""
+    today has reached it, so an unfinished today never breaks a streak. ``catalog`` (yours
+    merged in) names the exercises done most."""
     if days < 1 or goal < 1:
         raise ValueError("days and goal must be at least 1")
     if now.tzinfo is None:
@@ -144,7 +151,7 @@ def compute(
             )
         )
         streak = _streak(conn, tz, [r.done for r in rows], dates[0], goal)
-    names = by_id()
+    names = {exercise.id: exercise for exercise in catalog}
     return Stats(
         days=rows,
         totals=Counts(*(sum(getattr(r, f.name) for r in rows) for f in fields(Counts))),
