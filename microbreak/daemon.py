@@ -88,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     runtime = Runtime.from_json(args[0])
     logs.setup(runtime.verbose)
     # So that the quick commands' answers, and their own words, come in the user's language.
-    i18n.keep(i18n.use(runtime.language))
+    i18n.use(runtime.language)
+    i18n.keep(runtime.language)
     try:
         return run(runtime)
     except (MicrobreakError, UnsafeDirectory) as e:
@@ -338,7 +339,8 @@ def _reloader(
                 app.config_problem(checked)
                 return
             fresh, catalog = checked
-            i18n.keep(i18n.use(fresh.language))
+            i18n.use(fresh.language)
+            i18n.keep(fresh.language)
             _retune(plyer, answerable, fresh)
             app.reconfigure(
                 fresh,

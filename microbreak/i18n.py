@@ -44,8 +44,9 @@ SPOKEN = "language"  # beside the control socket: the language the daemon speaks
 
 def spoken(env: Mapping[str, str] = os.environ) -> str | None:
     """The language for the commands that load no config (the quick commands, ``autostart``):
-    ``MICROBREAK_LANGUAGE``, else the one the daemon last spoke in this session (``keep``), so
-    that their words match its answers; None (the desktop's) before any daemon ran."""
+    ``MICROBREAK_LANGUAGE``, else the one the config set for the daemon that ran last in this
+    session (``keep``), so that their words match its answers; None (the desktop's) where it
+    follows the desktop, as these commands do then too."""
     if env.get(ENV):
         return env[ENV]
     from .channel import runtime_dir  # light: no platformdirs on the desktops that set XDG
@@ -57,14 +58,18 @@ def spoken(env: Mapping[str, str] = os.environ) -> str | None:
         return None
 
 
-def keep(code: str) -> None:
-    """Keep the language the daemon speaks now (its code) for ``spoken``; best effort."""
+def keep(configured: str) -> None:
+    """Keep the language the config sets for the daemon (its ``language``) for ``spoken``, or
+    remove what an earlier daemon kept when it follows the desktop (``auto``); best effort."""
     from .channel import runtime_dir
 
     try:
         path = os.path.join(runtime_dir(), SPOKEN)
+        if configured.strip().lower() == AUTO:
+            os.remove(path)  # none there: the OSError below
+            return
         with open(f"{path}.tmp", "w", encoding="utf-8") as file:
-            file.write(code)
+            file.write(configured)
         os.replace(f"{path}.tmp", path)
     except (OSError, RuntimeError):
         pass

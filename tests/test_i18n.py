@@ -361,8 +361,11 @@ def test_a_language_the_daemon_spoke_once_does_not_stick_to_the_next(tmp_path: P
         with running(env):
             assert cli(env, "status").stdout.startswith("Prochaine pause dans ")
             assert cli(env, "quit").returncode == 0
+        kept = Path(env["XDG_RUNTIME_DIR"]) / "microbreak" / "language"
+        assert kept.read_text() == "fr"  # for the commands that read no config
         config.write_text("")
         with running(env) as daemon:
+            assert not kept.exists()  # on "auto" they follow the desktop, as the daemon does
             assert cli(env, "status").stdout.startswith("Next break in ")
             environ = Path(f"/proc/{daemon.proc.pid}/environ").read_bytes().split(b"\0")
             assert not [v for v in environ if v.startswith(b"LANGUAGE=")]
