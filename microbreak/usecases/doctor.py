@@ -15,7 +15,7 @@ import platform
 import sys
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .. import __version__
@@ -268,8 +268,18 @@ def _installed_extension(env: Mapping[str, str] = os.environ) -> str | None:
     return None
 
 
-def check_tray() -> Check:
-    """Which tray host runs and which pystray backend the daemon will use, with or without menu."""
+def check_tray(env: Mapping[str, str] = os.environ) -> Check:
+    """Which tray host runs and which pystray backend the daemon will use, with or without menu.
+    A missing tray is not needed where the reminders carry buttons: they are answered there,
+    and the ``microbreak`` command does the rest."""
+    found = _tray()
+    if found.ok or not found.needed or _buttons(env) is None:
+        return found
+    detail = _("{detail}; the reminders carry their own buttons").format(detail=found.detail)
+    return replace(found, detail=detail, needed=False)
+
+
+def _tray() -> Check:
     from ..adapters import tray_probe
     from ..adapters.tray import TrayUnavailable, load_pystray
 
@@ -305,6 +315,25 @@ def check_tray() -> Check:
     if not has_menu:
         return Check(name, False, f"{detail}: {choice.reason}", _tray_fix(why, True))
     return Check(name, True, detail)
+
+
+def check_do_not_disturb(env: Mapping[str, str] = os.environ) -> Check:
+    """The desktop's own do-not-disturb, as the daemon asks it: while it is on, every reminder
+    is held and, after ``max_postpone``, dropped; a user who forgot the switch sees none."""
+    from ..adapters.presence.notifications import GnomeBanners, NotificationServerDnd, on_gnome
+
+    name = "do not disturb"
+    reasons = [GnomeBanners().reason()] if on_gnome(env) else []
+    with contextlib.closing(NotificationServerDnd(env)) as server:
+        reasons.append(server.reason())
+    said = [_(reason) for reason in reasons if reason is not None]
+    if not said:
+        return Check(name, True, N_("off"), needed=False, info=True)
+    detail = _("{reason}: reminders are held, and dropped after max_postpone").format(
+        reason="; ".join(said)
+    )
+    fix = N_("turn do not disturb off to get your reminders")
+    return Check(name, False, detail, fix, needed=False)
 
 
 _IDLE_SOURCES = {
@@ -460,6 +489,7 @@ def collect(config: str | None) -> list[Check]:
         (N_("session bus"), True, check_bus),
         (N_("notification server"), True, check_notification_server),
         (N_("notification path"), True, check_notification_path),
+        (N_("do not disturb"), False, check_do_not_disturb),
         (N_("tray"), True, check_tray),
         (N_("GNOME breaks"), False, check_gnome_breaks),
         (N_("idle detection"), False, lambda: check_idle(wanted=wanted_idle)),
