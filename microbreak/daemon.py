@@ -118,6 +118,7 @@ def run(runtime: Runtime) -> int:
 
     plyer, answerable = _make_notifier(runtime, assets, on_answer)
     tray = _make_tray(assets) if runtime.tray else None
+    told: set[str] = set()  # the lines about idle detection logged so far
     app = App(
         runtime,
         runtime.catalog(),
@@ -129,7 +130,7 @@ def run(runtime: Runtime) -> int:
             store=StateStore(state_file()),
             history=_open_history(),
             chime=_chime(runtime),
-            presence=_presence(runtime),
+            presence=_presence(runtime, told),
             dnd=_do_not_disturb(runtime),
             editor=SystemEditor(),
             guide=GuideProcess(runtime.path if runtime.config_exists else None),
@@ -145,7 +146,7 @@ def run(runtime: Runtime) -> int:
             from .adapters.glib_loop import ensure_glib_loop
 
             ensure_glib_loop()
-    reload = _reloader(app, runtime, plyer, answerable)
+    reload = _reloader(app, runtime, plyer, answerable, told)
     _take_signals(app, reload)
     stops: list[Callable[[], None]] = []  # what start_up started, stopped in reverse
     failed: list[BaseException] = []
@@ -326,7 +327,11 @@ def _retune(plyer: PlyerNotifier, answerable: FdoNotifier | None, fresh: Runtime
 
 
 def _reloader(
-    app: App, runtime: Runtime, plyer: PlyerNotifier, answerable: FdoNotifier | None
+    app: App,
+    runtime: Runtime,
+    plyer: PlyerNotifier,
+    answerable: FdoNotifier | None,
+    told: set[str],
 ) -> Callable[[str], None]:
     """A reload that keeps the previous settings on a bad edit and says so once per edit."""
     lock = threading.Lock()
@@ -345,7 +350,7 @@ def _reloader(
             app.reconfigure(
                 fresh,
                 catalog,
-                presence=_presence(fresh),
+                presence=_presence(fresh, told),
                 dnd=_do_not_disturb(fresh),
                 chime=_chime(fresh),
             )
@@ -362,18 +367,19 @@ def _chime(runtime: Runtime) -> Chime:
     return SoundChime()
 
 
-def _presence(runtime: Runtime) -> Presence:
-    """Idle time and the lock state, for natural breaks; says once why they are off."""
+def _presence(runtime: Runtime, told: set[str]) -> Presence:
+    """Idle time and the lock state, for natural breaks. Why they are off (or which source is
+    used) is logged once a run, not again at every reload: ``told`` keeps what was."""
     if not runtime.detect_idle:
         return NoPresence()
     from .adapters.idle import choose
     from .adapters.presence import LockDetector
 
     idle, why = choose()
-    if why:
-        log.warning("%s", why)
-    else:
-        log.info("idle detection: %s", idle.name)
+    line = why or f"idle detection: {idle.name}"
+    if line not in told:
+        told.add(line)
+        log.log(logging.WARNING if why else logging.INFO, "%s", line)
     return Away(idle, LockDetector.default(), timedelta(seconds=runtime.natural_break))
 
 

@@ -40,6 +40,28 @@ def test_choose_without_display_or_bus_gives_the_null_detector_and_why() -> None
     assert detector.reason == reason
 
 
+def test_why_natural_breaks_are_off_is_logged_once_a_run(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The daemon chooses again at every config reload; the reason is not logged again."""
+    from microbreak import daemon
+
+    from .fakes import scenario_settings
+
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    told: set[str] = set()
+    settings = scenario_settings(detect_idle=True)
+    with caplog.at_level("INFO", logger="microbreak.daemon"):
+        for _reload in range(3):
+            daemon._presence(settings, told).close()
+    said = [r.getMessage() for r in caplog.records if "natural breaks are off" in r.getMessage()]
+    assert said == [
+        "natural breaks are off: no X display ($DISPLAY is not set) and no GNOME idle monitor "
+        "(no D-Bus session bus)"
+    ]
+
+
 def test_choose_on_wayland_does_not_fall_back_to_xwayland() -> None:
     env = {"XDG_SESSION_TYPE": "wayland", "DISPLAY": ":99"}
     detector, reason = choose(env, platform="linux")
