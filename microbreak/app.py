@@ -138,6 +138,7 @@ class App:
                 now = self._now()
                 self._check_presence(now)
                 was_paused = self.planner.mode is Mode.PAUSED
+                held = self.planner.held_reason
                 hold = self._dnd_reason() if self.planner.is_due(now) else None
                 result = self.planner.tick(now, hold)
                 if was_paused and self.planner.mode is not Mode.PAUSED:
@@ -145,7 +146,7 @@ class App:
                 if isinstance(result, Dropped):
                     log.info("a reminder was held for too long (%s): dropped", result.reason)
                     self._record(EventKind.POSTPONED_OUT, now)
-                elif hold:
+                elif hold and hold != held:  # once a hold, not at every retry
                     log.info("holding the reminder: %s", hold)
                 reminder = result if isinstance(result, Reminder) else None
             finally:
@@ -235,7 +236,7 @@ class App:
             now = self._now()
             reminder = self.planner.take_break_now(now)
             self._rearm(now)
-        self._ports.guide.dismiss()  # the guide of a reminder this one replaces
+        self._ports.guide.dismiss("a new reminder replaced its own")
         self._after(reminder)
         if guide and not self._open_guide(reminder.exercise, reminder.at):
             log.warning("the guide for %s cannot open", reminder.exercise.name)
@@ -443,7 +444,7 @@ class App:
             self._rearm(now)
         if sets_aside:
             self._ports.notifier.withdraw()
-            self._ports.guide.dismiss()
+            self._ports.guide.dismiss("its reminder was answered another way")
         self._ports.tray.refresh()
         return result
 

@@ -234,8 +234,9 @@ def test_full_screen_holds_the_reminder_until_dropped(desktop: Desktop) -> None:
         # comes after them, and in one full run it came 3 s late (the drop 3.05 s after it).
         assert time.monotonic() - started >= 9.0
         assert bus.count == 0
+        # Said once, though tried again every second until the drop (which only a retry gives).
         holds = [ln for ln in d.log.lines() if f"holding the reminder: {FULLSCREEN}" in ln]
-        assert len(holds) >= 2  # tried again before giving up
+        assert len(holds) == 1, holds
         _wait_events(desktop, "postponed_out", 1)
         assert _cli(desktop, env, "stats")["totals"]["reminders"] == 0
         assert _line(desktop, env).startswith("Next break in")
