@@ -356,7 +356,7 @@ def test_an_answer_from_the_cli_closes_the_guide_and_the_next_break_has_its_own(
         assert cli(desktop, "now", "--guide").returncode == 0
         wait_until(lambda: guide_window(desktop), 15, "the guide window")
         assert cli(desktop, "done").returncode == 0
-        d.wait_log(f"guide closed: {NAME} was answered another way", timeout=10)
+        d.wait_log(f"guide closed: {NAME} (its reminder was answered another way)", timeout=10)
         wait_until(lambda: not guide_window(desktop), 10, "the answered guide to go")
         assert cli(desktop, "now", "--guide").returncode == 0
         wait_until(lambda: guide_window(desktop), 15, "the next break's guide")

@@ -36,7 +36,7 @@ class RecordingGuide:
             self.opened.append((exercise.id, on_end))
         return self.can_open
 
-    def dismiss(self) -> None:
+    def dismiss(self, why: str) -> None:
         self.dismissed += 1
 
     def close(self) -> None:

@@ -17,6 +17,8 @@ import pytest
 from microbreak.adapters.guide_process import ANSWER_SKIPPED, GuideProcess
 from microbreak.core.exercises import Exercise, Routine, Sides, by_id
 
+from .desktop import wait_until
+
 TINY = replace(by_id()["shoulder-shrug"], routine=Routine(1, 0, Sides.BOTH, 0.5))
 
 
@@ -96,14 +98,19 @@ def test_the_real_command_runs_the_guide_verb_with_the_config() -> None:
     ]
 
 
-def test_a_dismissed_guide_goes_without_an_answer_and_another_may_open() -> None:
+def test_a_dismissed_guide_goes_without_an_answer_and_another_may_open(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     guide = Scripted("import time; time.sleep(60)", margin=60)
     answers: list[bool | None] = []
     assert guide.open(TINY, answers.append)
     process = guide._process
     assert process is not None
-    guide.dismiss()  # its reminder was answered from the tray
-    assert process.wait(5) == -signal.SIGKILL
+    with caplog.at_level("INFO", logger="microbreak.adapters.guide_process"):
+        guide.dismiss("a new reminder replaced its own")  # the log says which it was
+        assert process.wait(5) == -signal.SIGKILL
+        wait_until(lambda: "guide closed" in caplog.text, 5, "the guide's last log line")
+    assert f"guide closed: {TINY.name} (a new reminder replaced its own)" in caplog.text
     assert guide.open(TINY, answers.append)  # the next reminder's guide
     guide.close()
     assert answers == []

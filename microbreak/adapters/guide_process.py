@@ -37,6 +37,7 @@ class GuideProcess:
         self._lock = threading.Lock()
         self._process: subprocess.Popen[bytes] | None = None
         self._dismissed: subprocess.Popen[bytes] | None = None
+        self._dismissed_why = ""
         self._guiding = ""  # the exercise of the open guide
         self._closing = False
 
@@ -77,14 +78,14 @@ class GuideProcess:
         log.info("guide opened: %s (pid %s)", exercise.name, process.pid)
         return True
 
-    def dismiss(self) -> None:
+    def dismiss(self, why: str) -> None:
         """Stop an open guide whose reminder was answered another way (the tray, the CLI, the
-        notification); its ``on_end`` is not called, and a new guide may open at once."""
+        notification) or replaced; its ``on_end`` is not called, a new guide may open at once."""
         with self._lock:
             process = self._process
             if process is None or process.poll() is not None:
                 return
-            self._process, self._dismissed = None, process
+            self._process, self._dismissed, self._dismissed_why = None, process, why
         kill_group(process)
 
     def close(self) -> None:
@@ -110,7 +111,7 @@ class GuideProcess:
             dismissed = self._dismissed is process
             if self._closing or dismissed:
                 if dismissed:
-                    log.info("guide closed: %s was answered another way", exercise.name)
+                    log.info("guide closed: %s (%s)", exercise.name, self._dismissed_why)
                 return
         if code is None:
             log.warning("the guide of %s ran past %g s and was stopped", exercise.name, bound)

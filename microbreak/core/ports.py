@@ -130,9 +130,9 @@ class Guide(Protocol):
         False when closed early (Skip), None when it failed or was stopped.
         """
 
-    def dismiss(self) -> None:
-        """Close an open guide whose reminder was answered or set aside another way, without
-        calling its ``on_end``; another may open at once."""
+    def dismiss(self, why: str) -> None:
+        """Close an open guide whose reminder was answered, set aside or replaced another way
+        (``why``, for the log), without calling its ``on_end``; another may open at once."""
 
     def close(self) -> None:
         """Close an open guide (at quit) without calling its ``on_end``."""
