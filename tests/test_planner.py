@@ -176,6 +176,17 @@ def test_skip_while_paused_answers_the_reminder_and_the_pause_stays() -> None:
         p.skip(T0 + timedelta(minutes=2))
 
 
+def test_done_with_nothing_to_answer_says_what_comes_next() -> None:
+    """Running, the next reminder will come; paused, none will until resumed."""
+    p = planner()
+    p.start(T0)
+    with pytest.raises(StateError, match="the next one will come"):
+        p.done(T0)
+    p.pause(T0, None)
+    with pytest.raises(StateError, match=r"; microbreak is paused$"):
+        p.done(T0)
+
+
 def test_snooze_while_paused_is_refused() -> None:
     p = planner()
     p.start(T0)

@@ -370,6 +370,8 @@ class Planner:
 
     def done(self, now: datetime) -> Exercise:
         """The user did the exercise of the last reminder; returns it."""
+        if self.unanswered is None and self.mode is Mode.PAUSED:
+            raise StateError(_("there is no reminder to mark as done; microbreak is paused"))
         if self.unanswered is None:
             raise StateError(_("there is no reminder to mark as done; the next one will come"))
         exercise, self.unanswered = self.unanswered, None
