@@ -201,6 +201,13 @@ MISTAKES = [
         ('write durations and times in quotes: by_day = { fri = ["9:00-13:00"] }',),
     ),
     # 13: a key written twice
+    # A Windows editor's byte order mark
+    Case(
+        "bom",
+        '\ufeffmin_interval = "30m"\n',
+        "line 1, column 1",
+        ("the file starts with a byte order mark (BOM)", "save it as UTF-8 without BOM"),
+    ),
     Case(
         "13-key-twice",
         'min_interval = "1m"\nmax_interval = "2h"\nmin_interval = "2m"\n',

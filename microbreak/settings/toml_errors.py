@@ -40,6 +40,13 @@ def explain(message: str, text: str) -> str:
         return _("TOML syntax error: {error}").format(error=message)
     head, number = found["head"], int(found["line"])
     where = _("line {line}, column {column}").format(line=number, column=found["column"])
+    if number == 1 and found["column"] == "1" and text.startswith("\ufeff"):
+        # Windows editors (Notepad's "UTF-8 with BOM") start a file with one; TOML forbids it.
+        said = _(
+            "{where}: the file starts with a byte order mark (BOM), which TOML does not allow; "
+            "save it as UTF-8 without BOM"
+        )
+        return said.format(where=where)
     lines = text.split("\n")  # TOML ends lines with \n (or \r\n) only, as tomllib counts them
     defined, table = _definitions(lines[: number - 1])
     line = lines[number - 1] if number <= len(lines) else ""
