@@ -209,6 +209,12 @@ def _main(words: list[str]) -> int:
             parser.error(
                 _("autostart starts `microbreak run` as is: --config and --no-tray do not apply")
             )
+        if args.command in CLIENT_COMMANDS and (args.config is not None or args.no_tray):
+            said = _(
+                "{command} asks the running daemon, which keeps the settings it started with: "
+                "--config and --no-tray do not apply"
+            )
+            parser.error(said.format(command=args.command))
     finally:
         take_back(lent)
     try:

@@ -112,6 +112,27 @@ def test_an_unknown_argument_points_at_its_commands_help(
     )
 
 
+@pytest.mark.parametrize(
+    ("args", "command"),
+    [
+        (["--config", "/elsewhere.toml", "status"], "status"),
+        (["--no-tray", "snooze", "5m"], "snooze"),
+    ],
+    ids=["config", "no-tray"],
+)
+def test_an_option_for_the_daemon_is_refused_by_its_commands_not_dropped(
+    tmp_path: Path, args: list[str], command: str
+) -> None:
+    """The running daemon keeps the settings it started with; silently ignoring --config
+    would leave the user thinking it had been read."""
+    result = run(tmp_path, *args)
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"microbreak: {command} asks the running daemon, which keeps the settings it started "
+        "with: --config and --no-tray do not apply (see `microbreak --help`)\n"
+    )
+
+
 # -- microbreak exercises ----------------------------------------------------------------------
 
 
