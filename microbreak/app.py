@@ -63,6 +63,7 @@ class Snapshot:
     settings: Runtime
     config_problem: str | None
     tz: tzinfo
+    undelivered: bool = False  # the reminder on screen reached no notification server
 
 
 class App:
@@ -208,6 +209,7 @@ class App:
                 settings=self._settings,
                 config_problem=self._config_problem,
                 tz=self.tz,
+                undelivered=self._still_undelivered(self.planner.status(now)) is not None,
             )
 
     def _line(self, now: datetime, *, countdown: bool) -> str:

@@ -78,6 +78,8 @@ def handler(app: App) -> Answer:
 
     def now(args: dict[str, Any]) -> str:
         exercise = app.break_now(guide=bool(args.get("guide")))
+        if app.snapshot().undelivered:  # the status line names it: "Break due: <exercise>"
+            return _("No notification server showed the reminder")
         return _("Break now: {exercise}").format(exercise=shown(exercise, "name"))
 
     #: Each command's action; the ones with words for the user return them.
