@@ -406,9 +406,12 @@ class PlannerMachine(RuleBasedStateMachine):
             with pytest.raises(StateError):
                 p.done(self.wall)
             return
-        was_active = self.active()
+        was_active, due = self.active(), p.due
         assert p.done(self.wall).id == self.last_exercise or self.last_exercise is None
-        self.settle(was_active)
+        afresh = p.due != due  # done after a snooze of it: a fresh interval, not the snooze's end
+        self.settle(was_active, anchored=afresh)
+        if afresh and self.active():
+            self.anchor()
 
     # -- settings and restarts -------------------------------------------------------------------
 
