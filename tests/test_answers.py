@@ -149,3 +149,24 @@ def test_stats_count_a_dismissed_reminder_as_shown_only(tmp_path: Path) -> None:
     result = stats.compute(path, days=1, goal=1, now=at + timedelta(hours=1), tz=tz)
     (day,) = result.days
     assert (day.reminders, day.done, day.skipped, day.snoozed) == (1, 0, 0, 0)
+
+
+def test_snooze_on_a_break_taken_after_hours_brings_it_back_once() -> None:
+    """At 19:00 "Take a break now", then Snooze on its notification: the same exercise comes
+    back after the first snooze choice, recorded as a snooze, and then nothing until morning."""
+    from .test_scenarios_presence import BERLIN, OFFICE, monday
+
+    events = Events()
+    sim = Sim(seed=3, work=OFFICE, tz=BERLIN, start=monday(19), history=events)
+    assert sim.app.status_line().startswith("Outside working hours")
+    exercise = sim.app.break_now()
+    router(sim.app)(Answer.SNOOZE)
+    assert events.kept[-1] == (EventKind.SNOOZED, exercise.id)
+    assert sim.app.status_line().startswith("Snoozed: next break in 5 min")
+    shown = len(sim.shown())
+    sim.run(5 * 60 + 1)
+    assert len(sim.shown()) == shown + 1
+    assert sim.ids()[-1] == f"Microbreak: {exercise.name} (again)"
+    sim.run(12 * 3600)  # the night: nothing more until 09:00 and min_interval after it
+    assert len(sim.shown()) == shown + 1
+    assert sim.app.status_line().startswith("Outside working hours")

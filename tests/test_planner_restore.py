@@ -11,8 +11,10 @@ import random
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
+
 from microbreak.adapters.storage.state import StateStore
-from microbreak.core.planner import Mode, Planner, Policy, Reminder
+from microbreak.core.planner import Mode, Planner, Policy, Reminder, StateError
 from microbreak.core.rotation import Rotation, Selection
 from microbreak.core.work_hours import WorkWeek
 
@@ -174,3 +176,56 @@ def test_a_clock_set_back_while_stopped_does_not_stretch_the_wait(tmp_path: Path
     again.start(now)
     assert again.restore(saved, now) == "the pending reminder keeps its time"
     assert again.due == now + left  # the wait it had left, not 4 h more
+
+
+def test_a_break_taken_after_hours_can_be_snoozed_and_comes_back_once(tmp_path: Path) -> None:
+    """ "Take a break now" at 19:00, Snooze on it at 19:01: that exercise comes back at 19:06
+    (also across a restart), and nothing else comes until working hours begin."""
+    p = planner(WEEKDAYS)
+    evening = MONDAY.replace(hour=19)
+    p.start(evening)
+    shown = p.take_break_now(evening)
+    pressed = evening + timedelta(minutes=1)
+    assert p.snooze(pressed, timedelta(minutes=5), this_reminder=True)
+    back = evening + timedelta(minutes=6)
+    assert p.status(pressed).text(pressed, UTC) == "Snoozed: next break in 5 min (19:06)"
+    assert p.next_wakeup(pressed) == back
+
+    again = planner(WEEKDAYS, seed=2)  # a restart before it comes back
+    again.start(evening)
+    sentence = again.restore(through_the_file(p, evening, tmp_path), evening)
+    assert sentence == "outside working hours: only the snoozed reminder comes back"
+    assert again.tick(back - timedelta(seconds=1)) is None
+    encore = again.tick(back)
+    assert isinstance(encore, Reminder) and encore.exercise == shown.exercise
+    assert again.off_duty and again.due is None and again.mode is Mode.RUNNING
+    assert again.next_wakeup(back) == MONDAY + timedelta(days=1)  # Tuesday 09:00
+    assert "Outside working hours" in again.status(back).text(back, UTC)
+
+
+def test_after_hours_only_the_reminder_on_screen_can_be_snoozed() -> None:
+    """The tray and the CLI mean it only soon after it showed; else there is nothing to move."""
+    p = planner(WEEKDAYS)
+    evening = MONDAY.replace(hour=19)
+    p.start(evening)
+    with pytest.raises(StateError, match="outside working hours"):
+        p.snooze(evening, timedelta(minutes=5))  # nothing on screen
+    p.take_break_now(evening)
+    with pytest.raises(StateError, match="outside working hours"):
+        p.snooze(evening + timedelta(minutes=11), timedelta(minutes=5))  # from the tray, late
+    assert p.due is None and p.mode is Mode.RUNNING
+
+
+def test_an_encore_gives_way_to_the_working_period_that_begins() -> None:
+    """Snoozed at 08:58 on Tuesday for 15 min: at 09:00 the day's first reminder is set up as
+    always, min_interval after the start, and the old exercise is not repeated."""
+    p = planner(WEEKDAYS)
+    early = MONDAY + timedelta(days=1, minutes=-2)  # Tuesday 08:58
+    p.start(early)
+    p.take_break_now(early)
+    assert p.snooze(early, timedelta(minutes=15), this_reminder=True)
+    start = early + timedelta(minutes=2)
+    assert p.next_wakeup(early) == start
+    assert p.tick(start) is None
+    assert not p.off_duty and p.mode is Mode.RUNNING and p.due == start + MIN
+    assert p.snapshot(start)["again"] is None

@@ -52,6 +52,7 @@ from hypothesis.stateful import (
 
 from microbreak.core.exercises import Exercise, Position
 from microbreak.core.planner import (
+    JUST_SHOWN,
     Dropped,
     Mode,
     Planner,
@@ -150,6 +151,7 @@ class PlannerMachine(RuleBasedStateMachine):
         self.window: Window | None = None
         self.last_exercise: str | None = None
         self.snoozed_since_shown = False
+        self.encore = False  # the reminder on screen was snoozed off duty: it may come back
         self.fired_dues: set[datetime] = set()
         self.fired_at: set[datetime] = set()
         self.shown = 0
@@ -192,7 +194,10 @@ class PlannerMachine(RuleBasedStateMachine):
         assert not repeat or asked or len(_allowed(self.selection)) == 1, (
             f"{r.exercise.id} followed itself ({r.trigger.value})"
         )
-        if r.trigger is not Trigger.NOW:
+        if r.trigger is Trigger.SNOOZED and self.planner.off_duty:
+            # Off duty only the reminder on screen, snoozed after hours, comes back.
+            assert self.encore and repeat, "a reminder came off duty"
+        elif r.trigger is not Trigger.NOW:
             assert was_active, "a scheduled reminder came while paused, away or off duty"
             assert self.window is not None
             now = self.real()
@@ -204,7 +209,7 @@ class PlannerMachine(RuleBasedStateMachine):
             self.fired_dues.add(due)
             self.fired_at.add(now)
         self.last_exercise = r.exercise.id
-        self.snoozed_since_shown = False
+        self.snoozed_since_shown = self.encore = False
         self.shown += 1
 
     def tick(self) -> None:
@@ -347,10 +352,14 @@ class PlannerMachine(RuleBasedStateMachine):
     def snooze(self, minutes: int, button: bool) -> None:
         """``button``: the Snooze on the reminder itself, which means that reminder."""
         p, length = self.planner, minutes * M
-        if p.mode is Mode.PAUSED or p.due is None:
+        recent = p.last_shown is not None and self.wall - p.last_shown < JUST_SHOWN
+        on_screen = p.unanswered is not None and (button or recent)
+        if p.mode is Mode.PAUSED or (p.due is None and not (p.off_duty and on_screen)):
             with pytest.raises(StateError):
                 p.snooze(self.wall, length, this_reminder=button)
             return
+        if p.off_duty:
+            self.encore = True
         was_active = self.active()
         unanswered = p.unanswered
         again = p.snooze(self.wall, length, this_reminder=button)
@@ -459,7 +468,7 @@ class PlannerMachine(RuleBasedStateMachine):
         self.tick()
         if "comes now" in sentence and quiet:
             assert self.shown == shown + 1, f"{sentence!r}, and no reminder came"
-        if sentence.startswith("outside working hours"):
+        if sentence == "outside working hours: no reminder until they begin":
             assert self.shown == shown, f"{sentence!r}, and a reminder came"
         self.run(timedelta(0))
 
@@ -493,12 +502,13 @@ class PlannerMachine(RuleBasedStateMachine):
         p = self.planner
         if p.held_since is not None:
             assert p.due is not None and p.due <= self.wall and p.held_reason is not None
-            assert p.mode is not Mode.PAUSED and not p.off_duty
+            assert p.mode is not Mode.PAUSED and (not p.off_duty or self.encore)
 
     @invariant()
     def the_off_duty_flag_tells_the_truth(self) -> None:
         p = self.planner
-        assert not p.off_duty or p.due is None, "off duty, yet a reminder is pending"
+        encore = p.mode is Mode.SNOOZED and p.snapshot(self.wall)["again"] is not None
+        assert not p.off_duty or p.due is None or encore, "off duty, yet a reminder is pending"
         if p.mode is Mode.PAUSED or self.work is None:
             return
         outside = self.work.current(self.wall, TZ) is None
@@ -539,3 +549,17 @@ def test_the_machine_reaches_the_states_that_matter() -> None:
     machine.save_and_load_give_the_same_state()
     assert seen == {"off duty", "on duty", "snoozed", "held", "away", "paused"}
     assert machine.shown == 1
+
+
+def test_the_machine_reaches_an_encore_after_hours() -> None:
+    """A break taken off duty, snoozed on its button, comes back once (the encore rules)."""
+    machine = PlannerMachine()
+    machine.start(policy=1, work=2, selection=0, seed=1, offset=timedelta(0), dnd=None)
+    assert machine.planner.off_duty  # 08:00 Monday
+    machine.now()
+    machine.snooze(5, button=True)
+    assert machine.encore and machine.planner.mode is Mode.SNOOZED
+    machine.the_off_duty_flag_tells_the_truth()
+    machine.wait(6 * 60)
+    assert machine.shown == 2 and not machine.encore
+    assert machine.planner.off_duty and machine.planner.due is None

@@ -173,7 +173,7 @@ class Planner:
     def status(self, now: datetime) -> Status:
         """What the tray shows; cheap, no side effects."""
         off_duty_until = None
-        if self.off_duty and self.work is not None:
+        if self.off_duty and self.work is not None and not self._encore():
             start = self.work.next_start(now, self.tz)
             off_duty_until = start + self.policy.min_interval if start else None
         return Status(
@@ -201,7 +201,12 @@ class Planner:
             period = self.work.current(now, self.tz)
             if self.off_duty:
                 # Inside a period already (restored, or working hours edited): tick at once.
-                return now if period is not None else self.work.next_start(now, self.tz)
+                if period is not None:
+                    return now
+                start = self.work.next_start(now, self.tz)
+                if wake is None or not self._encore():
+                    return start
+                return min(wake, start) if start is not None else wake
             if period is not None:
                 return min(wake, period[1]) if wake is not None else period[1]
         return wake
@@ -210,7 +215,8 @@ class Planner:
         """Would a tick now show a reminder (before do-not-disturb is asked)?"""
         if self.mode is Mode.PAUSED or self.away_since is not None or self.due is None:
             return False
-        if self.work is not None and self.work.current(now, self.tz) is None:
+        off = self.work is not None and self.work.current(now, self.tz) is None
+        if off and not self._encore():
             return False
         return now >= self.due
 
@@ -242,9 +248,13 @@ class Planner:
             if period is None:
                 if not self.off_duty:
                     self._go_off_duty()
-                return None
-            if self.off_duty or self.due is None:
-                # The first reminder of a working period comes min_interval after it starts.
+                if not self._encore():
+                    return None
+            elif self.off_duty or self.due is None:
+                # The first reminder of a working period comes min_interval after it starts (an
+                # encore not yet shown gives way to it).
+                if self.off_duty:
+                    self._go_off_duty()
                 self.off_duty = False
                 self.due = max(now, period[0]) + self.policy.min_interval
                 return None
@@ -280,6 +290,11 @@ class Planner:
 
     def _clear_hold(self) -> None:
         self.held_since = self.held_reason = None
+
+    def _encore(self) -> bool:
+        """Off duty, the reminder on screen was snoozed (a break taken after hours): it alone
+        comes back, once, and nothing else is pending until working hours begin."""
+        return self.off_duty and self._again is not None and self.due is not None
 
     def _afresh(self, now: datetime) -> None:
         """Nothing held or repeated; a fresh interval, unless paused (a pause stays a pause) or
@@ -328,16 +343,16 @@ class Planner:
             raise StateError(_("microbreak is paused; resume it before snoozing"))
         if duration <= timedelta(0):
             raise ValueError("snooze needs a positive duration")
-        if self.due is None:
-            raise StateError(_("outside working hours there is no pending reminder to snooze"))
-        self._clear_hold()
         recent = self.last_shown is not None and now - self.last_shown < JUST_SHOWN
         again = self.unanswered is not None and (this_reminder or recent)
+        if self.due is None and not (self.off_duty and again):
+            raise StateError(_("outside working hours there is no pending reminder to snooze"))
+        self._clear_hold()
         if again:
             self._again = self.unanswered
             self.due = now + duration
         else:
-            self.due = max(self.due, now) + duration
+            self.due = max(self.due or now, now) + duration
         self.mode = Mode.SNOOZED
         return again
 
@@ -404,8 +419,11 @@ class Planner:
         self.rotation.reselect(exercises)
         if self.mode is Mode.PAUSED:
             return None
-        if self.mode is Mode.SNOOZED and (work is None or work.current(now, self.tz)):
+        working = work is None or work.current(now, self.tz) is not None
+        if self.mode is Mode.SNOOZED and not self.off_duty and working:
             return None  # a snooze is the user's own time: new bounds or hours leave it be
+        if self._encore() and work == old_work:
+            return None  # and so is one after hours, while they stay as they were
         if work != old_work:
             self.start(now)  # working hours changed: wait for them, or a fresh interval
             return "the working hours changed"
@@ -523,6 +541,10 @@ class Planner:
         if self.work is not None:
             period = self.work.current(now, self.tz)
             if period is None:
+                if self._encore() and self.due is not None:
+                    if self.due > now or stopped < self.policy.natural_break:
+                        return "outside working hours: only the snoozed reminder comes back"
+                    self._afresh(now)  # it fell due long ago: a natural break was had
                 return "outside working hours: no reminder until they begin"
             if self.off_duty or self.due is None:
                 wait = humanize(self.policy.min_interval)
