@@ -152,6 +152,23 @@ def test_a_directory_without_write_permission(shared_dir: Path) -> None:
     assert list(readonly.iterdir()) == []
 
 
+def test_a_directory_no_file_can_be_created_in_even_by_root(home: Path) -> None:
+    """/proc takes no new files, not even root's, though ``os.access()`` tells root it may:
+    the check tries, so this too is exit 2 before any work, not a failed write after it."""
+    if not Path("/proc/self").is_dir():
+        pytest.skip("no /proc here")
+    said = "cannot write a file there" if os.getuid() == 0 else "no permission to write there"
+    for extra in ([], ["--json"]):
+        one_line(run(home, "stats", *extra, "--chart", "/proc/c.png"), EXIT_USAGE, said)
+
+
+def test_no_trace_of_the_check_is_left(home: Path) -> None:
+    """The check creates a file to see that it can; it is gone, and so is nothing else."""
+    before = {p.name for p in home.iterdir()} | {"cache", "config"}  # matplotlib's own
+    assert run(home, "stats", "--chart", "chart.svg").returncode == 0
+    assert {p.name for p in home.iterdir()} - before == {"chart.svg"}
+
+
 def test_a_write_that_fails_is_one_line(home: Path) -> None:
     """A full disk (``/dev/full`` behind the name) is not the user's mistake: exit 1."""
     if not Path("/dev/full").exists():

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import errno
 import io
 import itertools
 import json
 import math
 import os
 import sqlite3
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -425,17 +427,38 @@ def chart_target(path: str | os.PathLike[str]) -> tuple[Path, str]:
             said = _("--chart {path}: has no file extension; end the name in {allowed}")
         raise ChartPathError(said.format(path=text, suffix=suffix, allowed=_(_ALLOWED)))
     folder = target.absolute().parent
+    reason = ""
     if not folder.exists():
         said = _("--chart {path}: the directory {folder} does not exist")
     elif not folder.is_dir():
         said = _("--chart {path}: {folder} is not a directory")
-    elif not os.access(folder, os.W_OK | os.X_OK) or (
-        target.exists() and not os.access(target, os.W_OK)
-    ):
-        said = _("--chart {path}: no permission to write there")
     else:
-        return target.absolute(), CHART_FORMATS[suffix]
-    raise ChartPathError(said.format(path=text, folder=folder))
+        refused = _cannot_write(target.absolute(), folder)
+        if refused is None:
+            return target.absolute(), CHART_FORMATS[suffix]
+        if refused.errno in (errno.EACCES, errno.EPERM):
+            said = _("--chart {path}: no permission to write there")
+        else:  # /proc, a read-only mount: refused even to root
+            said = _("--chart {path}: cannot write a file there ({reason})")
+            reason = refused.strerror or str(refused)
+    raise ChartPathError(said.format(path=text, folder=folder, reason=reason))
+
+
+def _cannot_write(target: Path, folder: Path) -> OSError | None:
+    """Why ``target`` cannot be written, found by trying, or ``None``: ``os.access()`` says yes
+    to root even in /proc or on a read-only mount. An existing file is opened for writing but
+    not truncated; otherwise an empty temporary file is created in ``folder`` and removed."""
+    try:
+        if target.exists():
+            nonblocking = getattr(os, "O_NONBLOCK", 0)  # a FIFO with no reader: no wait (POSIX)
+            os.close(os.open(target, os.O_WRONLY | nonblocking))
+        else:
+            handle, probe = tempfile.mkstemp(prefix=".microbreak-chart-", dir=folder)
+            os.close(handle)
+            os.unlink(probe)
+    except OSError as e:
+        return e
+    return None
 
 
 def write_chart(stats: Stats, path: str | os.PathLike[str]) -> Path:
