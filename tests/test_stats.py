@@ -329,6 +329,23 @@ def test_table_shows_the_numbers(sample: stats.Stats) -> None:
     assert header.index("REMINDERS") + len("REMINDERS") == today.index(" 3 ") + 2  # aligned
 
 
+def test_a_pause_under_a_minute_is_shown_as_one(tmp_path: Path) -> None:
+    """Six seconds paused round to no minutes, but "-" would say there was no pause."""
+    path = make(
+        tmp_path / "h.sqlite",
+        [("2026-05-10 12:00:00", K.PAUSED, None, None), ("2026-05-10 12:00:06", K.RESUMED)],
+    )
+    result = stats.compute(path, days=2, goal=1, now=local("2026-05-10 18:00"), tz=BERLIN)
+    assert json.loads(stats.to_json(result))["per_day"][1]["minutes_paused"] == 0.1
+    lines = stats.render_table(result).splitlines()
+    (today,) = [line for line in lines if line.startswith("2026-05-10")]
+    assert today.split() == ["2026-05-10", "Sun", "0", "0", "0", "0", "<1m", "-"]
+    (yesterday,) = [line for line in lines if line.startswith("2026-05-09")]
+    assert yesterday.split() == ["2026-05-09", "Sat", "0", "0", "0", "0", "-", "-"]
+    (total,) = [line for line in lines if line.startswith("total")]
+    assert total.split() == ["total", "0", "0", "0", "0", "<1m", "-", "0/2"]
+
+
 def test_chart_is_written(sample: stats.Stats, tmp_path: Path) -> None:
     pytest.importorskip("matplotlib")
     for n in (1, 40, 200, 800):  # a bar per day, per week, per month

@@ -397,7 +397,12 @@ def render_table(stats: Stats) -> str:
 
 def _cells(c: Counts) -> tuple[str, ...]:
     hours, rest = divmod(round(c.minutes_paused), 60)
-    paused = f"{hours}h{rest:02d}m" if hours else f"{rest}m" if rest else "-"
+    if hours:
+        paused = f"{hours}h{rest:02d}m"
+    elif rest:
+        paused = f"{rest}m"
+    else:  # "-" is no pause at all; one of seconds rounds to no minutes but was a pause
+        paused = "<1m" if c.minutes_paused > 0 else "-"
     compliance = "-" if c.compliance is None else f"{c.compliance}%"
     return (str(c.reminders), str(c.done), str(c.snoozed), str(c.skipped), paused, compliance)
 
