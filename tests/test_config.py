@@ -216,6 +216,18 @@ BAD = [
     Bad("zero-duration", 'natural_break = "0m"\n', "natural_break", "must be longer than zero"),
     Bad("zero-number", "max_interval = 0\n", "max_interval", "must be longer than zero"),
     Bad(
+        "below-a-microsecond",  # longer than zero, though no timedelta holds it
+        "min_interval = 1e-9\n",
+        "min_interval",
+        "1e-09 is less than a second; write a duration from 1s to 24h",
+    ),
+    Bad(
+        "unit-twice",
+        'min_interval = "30m30m"\n',
+        "min_interval",
+        '"30m30m" gives the minutes twice; write each of h, m and s once at most, like 1h30m',
+    ),
+    Bad(
         "negative-duration",
         '[notification]\ntimeout = "-20s"\n',
         "notification.timeout",
@@ -586,6 +598,24 @@ def test_parse_duration_rejects(value: object) -> None:
 def test_parse_duration_rejects_absurd_spans(value: object) -> None:
     with pytest.raises(DurationError, match=DURATION_HELP):
         parse_duration(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "unit"),
+    [("30m30m", "minutes"), ("1h 2 hours", "hours"), ("1m5s 1m", "minutes"), ("5s5sec", "seconds")],
+)
+def test_parse_duration_refuses_a_unit_given_twice(value: str, unit: str) -> None:
+    """ "30m30m" is a slip, not an hour."""
+    with pytest.raises(DurationError) as info:
+        parse_duration(value)
+    assert str(info.value).startswith(f'"{value}" gives the {unit} twice; write each of h, m')
+
+
+@pytest.mark.parametrize("value", [1e-9, "1e-9", 5e-12])
+def test_parse_duration_keeps_a_tiny_span_apart_from_zero(value: object) -> None:
+    """Under a microsecond, but positive: the checks call it short, not "not longer than zero"."""
+    assert timedelta(0) < parse_duration(value) < timedelta(seconds=1)
+    assert parse_duration(f"-{value}") < timedelta(0)
 
 
 def test_parse_duration_shows_booleans_as_written() -> None:

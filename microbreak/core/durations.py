@@ -17,6 +17,11 @@ _UNIT = r"(?:h(?:(?:ou)?rs?)?|m(?:in(?:ute)?s?)?|s(?:ec(?:ond)?s?)?)"
 _PART = re.compile(rf"(\d+(?:\.\d+)?)\s*({_UNIT})(?![a-z])", re.IGNORECASE)
 _WHOLE = re.compile(rf"^\s*(?:\d+(?:\.\d+)?\s*{_UNIT}(?![a-z])\s*)+$", re.IGNORECASE)
 _UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0}
+_TWICE = {
+    "h": N_("{value} gives the hours twice; write each of h, m and s once at most, like 1h30m"),
+    "m": N_("{value} gives the minutes twice; write each of h, m and s once at most, like 1h30m"),
+    "s": N_("{value} gives the seconds twice; write each of h, m and s once at most, like 1m30s"),
+}
 
 DURATION_HELP = N_("a duration like 45m, 1h30m, 90s or a plain number of minutes")
 TIME_HELP = N_('a time of day like "08:30", "8:30" or "17:45" (24-hour clock)')
@@ -70,17 +75,26 @@ def parse_duration(value: object) -> timedelta:
         return _span(minutes, 60.0, value)
     if not _WHOLE.match(text):
         raise DurationError(_not_a(value, DURATION_HELP))
-    seconds = sum(float(n) * _UNIT_SECONDS[u[0].lower()] for n, u in _PART.findall(text))
-    return _span(seconds, 1.0, value)
+    parts = [(float(n), u[0].lower()) for n, u in _PART.findall(text)]
+    units = [u for _, u in parts]
+    for unit, twice in _TWICE.items():
+        if units.count(unit) > 1:  # "30m30m" is a slip, not an hour
+            raise DurationError(_(twice).format(value=_quoted(value)))
+    return _span(sum(n * _UNIT_SECONDS[u] for n, u in parts), 1.0, value)
 
 
 def _span(amount: float, unit: float, value: object) -> timedelta:
-    """``amount`` units of ``unit`` seconds, or DurationError for nan, infinity or far too long."""
+    """``amount`` units of ``unit`` seconds, or DurationError for nan, infinity or far too long.
+    A span under timedelta's microsecond stays apart from zero, so that a check of it says
+    "less than a second", not "must be longer than zero", of a value that is."""
     try:
         seconds = amount * unit
         if not math.isfinite(seconds):
             raise DurationError(_not_a(value, DURATION_HELP))
-        return timedelta(seconds=seconds)
+        span = timedelta(seconds=seconds)
+        if not span and seconds:
+            span = timedelta(microseconds=math.copysign(1.0, seconds))
+        return span
     except OverflowError:
         raise DurationError(
             _("{value} is far too long; write {help}").format(
