@@ -196,6 +196,15 @@ def test_an_id_an_old_merged_id_and_a_wrong_one() -> None:
     assert '"shoulder-shrug"' in str(info.value) and info.value.exit_code == 2
 
 
+@pytest.mark.parametrize("wanted", ["xyz", "zzzzzz", "q"])
+def test_a_wrong_id_close_to_none_gets_no_guess(wanted: str) -> None:
+    """The closest of all ids to "xyz" is no better than any other: no "did you mean"."""
+    with pytest.raises(UnknownExercise) as info:
+        choose(CATALOG, CATALOG, wanted)
+    said = f'guide: no exercise "{wanted}"; `microbreak exercises --all` lists them'
+    assert (str(info.value), info.value.exit_code) == (said, 2)
+
+
 def test_the_end_pose_is_the_picture_named_end_beside_the_start(tmp_path: Path) -> None:
 
     start = tmp_path / "tilt.png"

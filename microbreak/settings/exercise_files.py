@@ -125,12 +125,11 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError([said.format(path=path)]) from None
 
 
-def did_you_mean(name: str, choices: Sequence[str], *, cutoff: float = 0.6) -> str:
-    """`` (did you mean "x"?)`` for a close match, else an empty string; ``cutoff=0`` always
-    names the closest choice."""
+def did_you_mean(name: str, choices: Sequence[str]) -> str:
+    """`` (did you mean "x"?)`` for a close match, else an empty string: a far one misleads."""
     import difflib  # only when a name is wrong: the daemon need not hold it
 
-    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=cutoff)
+    close = difflib.get_close_matches(name, list(choices), n=1)
     return _(' (did you mean "{name}"?)').format(name=close[0]) if close else ""
 
 

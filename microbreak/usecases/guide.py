@@ -47,8 +47,8 @@ def choose(
     ids = {e.id: e for e in catalog}
     found = ids.get(current_id(wanted, ids))
     if found is None:
-        # Always the closest id: whoever typed a wrong one wants some exercise.
-        hint = did_you_mean(wanted, list(ids), cutoff=0.0)
+        # Only a close id: the closest of all to "xyz" is no better a guess than any other.
+        hint = did_you_mean(wanted, list(ids))
         unknown = _('no exercise "{id}"{hint}; `microbreak exercises --all` lists them')
         raise UnknownExercise("guide: " + unknown.format(id=wanted, hint=hint))
     return found, None
