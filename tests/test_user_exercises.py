@@ -673,6 +673,27 @@ def test_a_file_where_the_dir_should_be(dirs: Dirs) -> None:
     assert line == f"{dirs.user}: is not a directory; exercise files go in a dir of this name"
 
 
+def test_a_link_that_leads_to_no_file_is_one_line_each(dirs: Dirs) -> None:
+    """A dangling or looping ``*.toml`` link was skipped without a word; each is a line now,
+    and the other files are still read and checked."""
+    dirs.write(dirs.user, "good.toml", exercise(id="good"))
+    bad = dirs.write(dirs.user, "bad.toml", exercise(id="bad", area="legs"))
+    (dirs.user / "gone.toml").symlink_to("nowhere.toml")
+    (dirs.user / "loop.toml").symlink_to("loop.toml")
+    (dirs.user / "pictures").mkdir()
+    (dirs.user / "folder.toml").symlink_to("pictures")
+    assert problems(dirs.cli("exercises", "--check")) == [
+        f'{bad}: exercise "bad": area: "legs" is not one of "neck", "shoulders", "upper back", '
+        '"chest", "spine", "hips"',
+        f"{dirs.user / 'folder.toml'}: is a symbolic link to pictures, which is not a file; "
+        "fix or remove it",
+        f"{dirs.user / 'gone.toml'}: is a symbolic link to nowhere.toml, which does not exist; "
+        "fix or remove it",
+        f"{dirs.user / 'loop.toml'}: is a symbolic link that leads round in a loop; "
+        "fix or remove it",
+    ]
+
+
 def test_in_process_error_lists_every_problem(dirs: Dirs) -> None:
     dirs.write(dirs.user, "a.toml", exercise(position="lying") + exercise(id="b", area="legs"))
     with pytest.raises(ConfigError) as info:

@@ -6,7 +6,9 @@ them itself. Every problem is one line naming the file, the exercise and the fie
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -146,14 +148,16 @@ def _read_dir(directory: Path, problems: list[str]) -> dict[str, tuple[Exercise,
         problems.append(said.format(path=directory))
         return found
     try:
-        paths = sorted(
-            p for p in directory.glob("*.toml") if not p.name.startswith(".") and p.is_file()
-        )
+        paths = sorted(p for p in directory.glob("*.toml") if not p.name.startswith("."))
     except OSError as e:  # e.g. NotADirectoryError, PermissionError
         said = _("{path}: cannot be read as a dir of exercise files ({error})")
         problems.append(said.format(path=directory, error=e.strerror))
         return found
     for path in paths:
+        if not path.is_file():
+            if path.is_symlink():  # a link that leads nowhere is a file meant to be read
+                problems.append(_broken_link(path))
+            continue
         for exercise in _read_file(path, problems):
             if exercise.id in found:
                 other = found[exercise.id][1]
@@ -170,6 +174,25 @@ def _read_dir(directory: Path, problems: list[str]) -> dict[str, tuple[Exercise,
                 continue
             found[exercise.id] = (exercise, path)
     return found
+
+
+def _broken_link(path: Path) -> str:
+    """The line for a ``*.toml`` symlink that leads to no file: dangling, in a loop, or to a
+    directory."""
+    try:
+        path.stat()
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            said = _("{path}: is a symbolic link that leads round in a loop; fix or remove it")
+            return said.format(path=path)
+        said = _("{path}: is a symbolic link to {target}, which does not exist; fix or remove it")
+    else:
+        said = _("{path}: is a symbolic link to {target}, which is not a file; fix or remove it")
+    try:
+        target = os.readlink(path)
+    except OSError as e:  # removed meanwhile
+        target = e.strerror or str(e)
+    return said.format(path=path, target=target)
 
 
 def _read_file(path: Path, problems: list[str]) -> list[Exercise]:
