@@ -229,7 +229,17 @@ def test_check_summary_through_the_command_line(dirs: Dirs) -> None:
     dirs.write(dirs.system, "office.toml", exercise(id="stand-up"))
     dirs.write(dirs.user, "mine.toml", exercise() + exercise(id="bridge"))
     out = ok(dirs.cli("exercises", "--check"))
-    assert out == f"{BUILT_IN} built-in, 3 of your own (1 replacing a built-in one): all valid\n"
+    said = f"{BUILT_IN} built-in, 2 of your own, 1 system-wide (1 replacing a built-in one)"
+    assert out == f"{said}: all valid\n"
+
+
+def test_system_wide_exercises_are_not_counted_as_your_own(dirs: Dirs) -> None:
+    dirs.write(dirs.system, "office.toml", exercise(id="stand-up") + exercise(id="bridge"))
+    said = f"{BUILT_IN} built-in, 0 of your own, 2 system-wide (1 replacing a built-in one)"
+    assert read_catalog().summary() == said
+    dirs.write(dirs.user, "bridge.toml", exercise(id="bridge"))  # yours beats theirs
+    said = f"{BUILT_IN} built-in, 1 of your own, 1 system-wide (1 replacing a built-in one)"
+    assert read_catalog().summary() == said
 
 
 def test_check_needs_no_config(dirs: Dirs) -> None:
@@ -251,7 +261,7 @@ def test_listing_marks_your_own(dirs: Dirs) -> None:
     assert rows["stand-up"].endswith("system") and not rows["stand-up"].startswith("*")
     assert rows["cat-camel"].endswith("built-in")
     assert f"of {BUILT_IN + 2} exercises" in out
-    assert f"{BUILT_IN} built-in, 3 of your own (1 replacing a built-in one)" in out
+    assert f"{BUILT_IN} built-in, 2 of your own, 1 system-wide (1 replacing a built-in one)" in out
     # The rotation (seated by default) includes yours.
     rotation = ok(dirs.cli("exercises"))
     assert "neck-tilt" in rotation and "stand-up" not in rotation

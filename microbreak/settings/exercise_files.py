@@ -82,11 +82,20 @@ class Catalog:
         return "yours" if path.parent == self.user_dir else "system"
 
     def summary(self) -> str:
-        """``20 built-in, 3 of your own (1 replacing a built-in one)``."""
+        """``20 built-in, 3 of your own (1 replacing a built-in one)``, and how many of the
+        files' exercises are system-wide, when any are: those are not the user's own."""
         k = len(self.replacing)
         replacing = ngettext("{n} replacing a built-in one", "{n} replacing built-in ones", k)
-        return _("{built_in} built-in, {own} of your own ({replacing})").format(
-            built_in=len(CATALOG), own=len(self.own), replacing=replacing.format(n=k)
+        system = sum(self.origin(e.id) == "system" for e in self.own)
+        if system:
+            said = _("{built_in} built-in, {own} of your own, {system} system-wide ({replacing})")
+        else:
+            said = _("{built_in} built-in, {own} of your own ({replacing})")
+        return said.format(
+            built_in=len(CATALOG),
+            own=len(self.own) - system,
+            system=system,
+            replacing=replacing.format(n=k),
         )
 
 
