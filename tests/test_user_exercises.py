@@ -184,6 +184,14 @@ def test_image_relative_to_the_file_becomes_absolute(dirs: Dirs) -> None:
     assert Path(tilt.image).is_absolute()
 
 
+def test_an_end_pose_that_is_a_png_is_fine(dirs: Dirs) -> None:
+    picture = dirs.write(dirs.user, "tilt.png", png())
+    dirs.write(dirs.user, "tilt-end.png", png())
+    dirs.write(dirs.user, "neck.toml", exercise(image="tilt.png"))
+    (tilt,) = read_catalog().exercises[BUILT_IN:]
+    assert tilt.image == str(picture)
+
+
 def test_absolute_and_home_image_paths(dirs: Dirs, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOME", str(dirs.root / "home"))
     picture = dirs.write(dirs.root / "home", "tilt.png", png())
@@ -489,6 +497,14 @@ BAD = [
         'exercise "neck-tilt"',
         "image",
         "{dir}/tilt.jpg: is not a PNG picture; notifications need a .png",
+    ),
+    Bad(
+        "end-pose-not-png",  # the guide's second picture, found here, not when the guide opens
+        {"a.toml": exercise(image="tilt.png"), "tilt.png": png(), "tilt-end.png": b"GIF89a"},
+        "a.toml",
+        'exercise "neck-tilt"',
+        "image",
+        "{dir}/tilt-end.png: is not a PNG picture; the guide's end pose must be a .png",
     ),
     Bad(
         "toml-syntax",

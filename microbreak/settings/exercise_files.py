@@ -386,24 +386,35 @@ def _member(enum: type[_Member], value: object, key: str, problem: _Problem) -> 
 
 
 def _image(path: Path, value: str | None, problem: _Problem) -> str | None:
-    """The absolute path of an existing PNG, relative paths taken from the file's dir."""
+    """The absolute path of an existing PNG, relative paths taken from the file's dir; the end
+    pose beside it (``<name>-end.png``, which the guide shows when it is a file) is a PNG too,
+    so that a bad one is found here, not when the guide first opens."""
     if value is None:
         return None
     image = path.parent.absolute() / Path(value).expanduser()  # an absolute path replaces the dir
     if not image.exists():
         said = _("{path}: no such file; give a PNG path, relative to this file or full")
-    elif not image.is_file():
-        said = _("{path}: is not a file; give a PNG picture")
-    else:
-        try:
-            with image.open("rb") as f:
-                magic = f.read(len(_PNG))
-        except OSError as e:
-            said = _("{path}: cannot be read ({error})")
-            problem("image", said.format(path=image, error=e.strerror))
-            return None
-        if magic == _PNG:
-            return str(image)
-        said = _("{path}: is not a PNG picture; notifications need a .png")
-    problem("image", said.format(path=image))
-    return None
+        problem("image", said.format(path=image))
+        return None
+    if not image.is_file():
+        problem("image", _("{path}: is not a file; give a PNG picture").format(path=image))
+        return None
+    why = _not_png(image, _("{path}: is not a PNG picture; notifications need a .png"))
+    end = image.with_name(f"{image.stem}-end{image.suffix}")  # as the guide names it
+    if why is None and end.is_file():
+        why = _not_png(end, _("{path}: is not a PNG picture; the guide's end pose must be a .png"))
+    if why is not None:
+        problem("image", why)
+        return None
+    return str(image)
+
+
+def _not_png(image: Path, not_png: str) -> str | None:
+    """Why the file ``image`` is no PNG picture, as a line naming it (``not_png`` when it can be
+    read), or None."""
+    try:
+        with image.open("rb") as f:
+            magic = f.read(len(_PNG))
+    except OSError as e:
+        return _("{path}: cannot be read ({error})").format(path=image, error=e.strerror)
+    return None if magic == _PNG else not_png.format(path=image)
