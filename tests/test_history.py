@@ -53,6 +53,8 @@ def _recover(path: Path) -> tuple[str, Rows]:
     aside = path.with_name(ASIDE)
     assert aside.stat().st_size == size  # the damaged file is kept, untouched, for inspection
     assert not Path(f"{aside}-shm").exists()
+    wal = Path(f"{aside}-wal")
+    assert not wal.exists() or wal.stat().st_size > 0  # only a WAL with something in it
     again, second = History.open(path, now=RECOVERED_AT)
     again.close()
     assert second is None
@@ -166,6 +168,19 @@ def test_a_file_cut_short_keeps_the_rows_before_the_cut(tmp_path: Path) -> None:
     n = len(original)
     assert set(range(1, int(0.35 * n))) <= set(recovered)
     assert f"the {len(recovered)} events" in warning
+
+
+def test_the_damaged_file_is_moved_aside_alone(tmp_path: Path) -> None:
+    """Checking the file creates an empty WAL beside it; that is not moved along with it."""
+    path = tmp_path / "history.sqlite"
+    _filled(path)  # closed cleanly: no WAL
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2 : len(data) // 2 + 4096] = random.Random(3).randbytes(4096)
+    path.write_bytes(bytes(data))
+    history, warning = History.open(path, now=RECOVERED_AT)
+    history.close()
+    assert warning is not None and ASIDE in warning
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["history.sqlite", ASIDE]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

@@ -62,9 +62,8 @@ class History:
         if problem is None:
             return cls(path, _connect(path)), None
         aside = _move_aside(path, now or datetime.now(timezone.utc))
-        had_wal = Path(f"{aside}-wal").exists()
         rows = salvage(aside)
-        _tidy(aside, had_wal)
+        _tidy(aside)
         conn = _connect(path)
         conn.execute("BEGIN")
         conn.executemany("INSERT OR IGNORE INTO events VALUES (?, ?, ?, ?, ?)", rows)
@@ -180,12 +179,14 @@ def _move_aside(path: Path, now: datetime) -> Path:
     return aside
 
 
-def _tidy(aside: Path, had_wal: bool) -> None:
-    """Remove the empty WAL and shared-memory files reading the moved file left beside it."""
+def _tidy(aside: Path) -> None:
+    """Remove the shared-memory file and an empty WAL beside the moved file: reading it (the
+    check in ``_problem`` before the move too) creates them, and an empty WAL holds nothing.
+    A WAL with frames (a daemon that crashed) stays with the file it belongs to."""
     with contextlib.suppress(OSError):
         Path(f"{aside}-shm").unlink(missing_ok=True)
         wal = Path(f"{aside}-wal")
-        if not had_wal and wal.exists() and wal.stat().st_size == 0:
+        if wal.exists() and wal.stat().st_size == 0:
             wal.unlink()
 
 
