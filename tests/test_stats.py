@@ -172,6 +172,33 @@ def test_an_empty_or_missing_history(tmp_path: Path) -> None:
     assert empty.totals == missing.totals
 
 
+def test_reading_leaves_the_history_as_it_found_it(tmp_path: Path) -> None:
+    """SQLite creates -wal and -shm beside the file for a reader too; with no daemon about,
+    they are gone again after, and the database itself is not touched."""
+    path = make(tmp_path / "h.sqlite", [("2026-05-03 09:00", K.DONE, "neck", None)])
+    assert [p.name for p in tmp_path.iterdir()] == ["h.sqlite"]
+    data, mtime = path.read_bytes(), path.stat().st_mtime_ns
+    result = stats.compute(path, days=1, goal=1, now=local("2026-05-03 12:00"), tz=BERLIN)
+    assert result.totals.done == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["h.sqlite"]
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == (data, mtime)
+
+
+def test_reading_while_the_daemon_writes_leaves_it_its_files(tmp_path: Path) -> None:
+    """The -wal and -shm of a history open for writing are the daemon's: they stay, and what
+    it writes after the stats is still recorded and read."""
+    path = tmp_path / "h.sqlite"
+    history, _ = History.open(path)
+    with history:
+        history.record(K.DONE, local("2026-05-03 09:00"), exercise="neck")
+        now = local("2026-05-03 12:00")
+        assert stats.compute(path, days=1, goal=1, now=now, tz=BERLIN).totals.done == 1
+        assert Path(f"{path}-wal").exists() and Path(f"{path}-shm").exists()
+        history.record(K.DONE, local("2026-05-03 10:00"), exercise="neck")
+        assert stats.compute(path, days=1, goal=1, now=now, tz=BERLIN).totals.done == 2
+    assert [p.name for p in tmp_path.iterdir()] == ["h.sqlite"]  # the daemon's close tidied
+
+
 def test_a_damaged_file_is_a_one_line_error(tmp_path: Path) -> None:
     path = tmp_path / "h.sqlite"
     path.write_bytes(b"\x01" * 10_000)

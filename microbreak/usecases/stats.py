@@ -22,7 +22,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 
-from ..adapters.storage.history import connect_readonly
+from ..adapters.storage.history import reading
 from ..core.events import EventKind
 from ..core.exercises import CATALOG, Exercise
 from ..errors import EXIT_USAGE, MicrobreakError
@@ -178,23 +178,26 @@ def _bounds(dates: Sequence[date], tz: tzinfo) -> list[int]:
 def _reading(path: Path) -> Iterator[sqlite3.Connection]:
     """One read transaction (a consistent snapshot while the daemon writes). No history yet (no
     file, or a fresh one the daemon has not written) reads as an empty events table."""
-    try:
-        conn = connect_readonly(path) if path.exists() else sqlite3.connect(":memory:")
-    except sqlite3.Error as e:
-        raise HistoryUnreadable(f"cannot read the history file {path}: {e}") from e
-    try:
-        conn.execute("BEGIN")
-        query = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'events'"
-        if not conn.execute(query).fetchone()[0]:  # a temp table: the file stays unchanged
-            conn.execute("CREATE TEMP TABLE events (id, at, kind, exercise, seconds)")
-        yield conn
-    except sqlite3.Error as e:
-        raise HistoryUnreadable(
-            f"cannot read the history file {path}: {e} (microbreak moves a damaged file aside "
-            "and keeps what it can the next time it starts)"
-        ) from e
-    finally:
-        conn.close()  # rolls the read transaction back, which drops the temp tables
+    # Closing the connection rolls the read transaction back, which drops the temp tables.
+    with contextlib.ExitStack() as stack:
+        try:
+            if path.exists():
+                conn = stack.enter_context(reading(path))
+            else:
+                conn = stack.enter_context(contextlib.closing(sqlite3.connect(":memory:")))
+        except sqlite3.Error as e:
+            raise HistoryUnreadable(f"cannot read the history file {path}: {e}") from e
+        try:
+            conn.execute("BEGIN")
+            query = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'events'"
+            if not conn.execute(query).fetchone()[0]:  # a temp table: the file stays unchanged
+                conn.execute("CREATE TEMP TABLE events (id, at, kind, exercise, seconds)")
+            yield conn
+        except sqlite3.Error as e:
+            raise HistoryUnreadable(
+                f"cannot read the history file {path}: {e} (microbreak moves a damaged file "
+                "aside and keeps what it can the next time it starts)"
+            ) from e
 
 
 def _per_day(conn: sqlite3.Connection, bounds: Sequence[int]) -> list[tuple[int, ...]]:

@@ -10,6 +10,7 @@ import math
 import os
 import sqlite3
 import threading
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import cast
@@ -117,8 +118,42 @@ class History:
 
 
 def connect_readonly(path: str | os.PathLike[str]) -> sqlite3.Connection:
-    """A read-only connection (the stats command), which never changes or creates the file."""
+    """A read-only connection: it never writes to the database, but SQLite creates the -wal
+    and -shm files beside a WAL database that has none (the files a daemon uses while it has
+    the database open), and a reader cannot remove them again: see ``reading``."""
     return sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=5.0)
+
+
+@contextlib.contextmanager
+def reading(path: str | os.PathLike[str]) -> Iterator[sqlite3.Connection]:
+    """A read-only connection for the stats, which leave the files as they found them: the
+    -wal and -shm that reading creates when no daemon has the database open are removed after,
+    by a plain connection opened and closed (``_close_last``)."""
+    path = Path(path)
+    sides = (Path(f"{path}-wal"), Path(f"{path}-shm"))
+    had_sides = any(side.exists() for side in sides)
+    conn = connect_readonly(path)
+    try:
+        yield conn
+    finally:
+        conn.close()
+        if not had_sides and any(side.exists() for side in sides):
+            _close_last(path)
+
+
+def _close_last(path: Path) -> None:
+    """Open and close the database as a writer would: SQLite removes the -wal and -shm when the
+    last connection to the database closes, and leaves them to any other (a daemon started
+    meanwhile), so that this is safe where removing them here would not be. It writes nothing
+    of its own: the WAL is empty, or holds what a daemon that came and went wrote meanwhile,
+    which SQLite copies in, as that daemon's own close would have."""
+    with contextlib.suppress(sqlite3.Error):
+        uri = f"{path.resolve().as_uri()}?mode=rw"  # never creates a database that is gone
+        conn = sqlite3.connect(uri, uri=True, timeout=0)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # opens the WAL
+        finally:
+            conn.close()
 
 
 def _connect(path: Path) -> sqlite3.Connection:
