@@ -277,6 +277,21 @@ def test_a_file_that_is_not_sqlite_at_all_starts_afresh(tmp_path: Path) -> None:
     assert len(_rows(path)) == 1
 
 
+def test_a_directory_at_the_path_is_left_where_it_is(tmp_path: Path) -> None:
+    """Not a damaged history to move aside: one line saying what it is, and an OSError, on
+    which the daemon runs without a history."""
+    path = tmp_path / "history.sqlite"
+    path.mkdir()
+    (path / "notes.txt").write_text("mine")
+    with pytest.raises(OSError) as caught:
+        History.open(path, now=RECOVERED_AT)
+    assert str(caught.value) == (
+        f"{path} is a directory, not a history file; move it away to keep a history"
+    )
+    assert [p.name for p in tmp_path.iterdir()] == ["history.sqlite"]
+    assert (path / "notes.txt").read_text() == "mine"
+
+
 def test_a_second_recovery_in_the_same_second_gets_its_own_name(tmp_path: Path) -> None:
     path = tmp_path / "history.sqlite"
     for _ in range(2):

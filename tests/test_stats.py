@@ -208,6 +208,15 @@ def test_a_damaged_file_is_a_one_line_error(tmp_path: Path) -> None:
     assert caught.value.exit_code == EXIT_FAILURE
 
 
+def test_a_directory_at_the_path_is_a_one_line_error(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite"
+    path.mkdir()
+    with pytest.raises(stats.HistoryUnreadable) as caught:
+        stats.compute(path, days=7, goal=6, now=local("2026-05-03 12:00"), tz=BERLIN)
+    assert str(caught.value) == f"cannot read the history file {path}: it is a directory"
+    assert [p.name for p in tmp_path.iterdir()] == ["h.sqlite"]
+
+
 # -- streaks and exercises ----------------------------------------------------------------------
 
 

@@ -179,6 +179,8 @@ def _reading(path: Path) -> Iterator[sqlite3.Connection]:
     """One read transaction (a consistent snapshot while the daemon writes). No history yet (no
     file, or a fresh one the daemon has not written) reads as an empty events table."""
     # Closing the connection rolls the read transaction back, which drops the temp tables.
+    if path.is_dir():
+        raise HistoryUnreadable(f"cannot read the history file {path}: it is a directory")
     with contextlib.ExitStack() as stack:
         try:
             if path.exists():

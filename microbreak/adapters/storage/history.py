@@ -5,6 +5,7 @@ read while the daemon writes."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import math
 import os
@@ -41,6 +42,18 @@ _KINDS = frozenset(k.value for k in EventKind)
 Row = tuple[int, int, str, str | None, float | None]  # id, at, kind, exercise, seconds
 
 
+class HistoryIsADirectory(IsADirectoryError):
+    """A directory where the history file belongs. It is nobody's damaged history, so it is
+    left where it is; the daemon runs without a history (an OSError, which it logs)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        self.path = path
+
+    def __str__(self) -> str:
+        return f"{self.path} is a directory, not a history file; move it away to keep a history"
+
+
 class History:
     """The open history file; safe to use from the timer thread and the GTK thread at once."""
 
@@ -56,9 +69,12 @@ class History:
     ) -> tuple[History, str | None]:
         """Open (or create) the file. One that is cut short, corrupt or from a newer schema is
         moved aside (named by ``now``) and a fresh one started with every row SQLite can still
-        read from it; the string is then a warning to log once."""
+        read from it; the string is then a warning to log once. A directory at ``path`` is
+        ``HistoryIsADirectory``."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_dir():
+            raise HistoryIsADirectory(path)
         problem = _problem(path)
         if problem is None:
             return cls(path, _connect(path)), None
