@@ -359,6 +359,8 @@ def _idle_fix(reason: str) -> str:
         return DISPLAY_FIX
     if "no X display" in reason or "did not answer" in reason:
         return SESSION_FIX
+    if "cannot be reached" in reason:
+        return BUS_FIX
     return N_("natural breaks stay off; reminders still come on time")
 
 

@@ -30,8 +30,10 @@ class GnomeIdle:
             return _("no GNOME idle monitor (no D-Bus session bus)")
         try:
             running = bus.has_owner(SERVICE)
-        except BusError:
+        except BusError as e:
             bus.close()
+            if e.name is None:  # no socket there, refused, or an address that is garbage
+                return _("no GNOME idle monitor (the session bus cannot be reached)")
             return _("no GNOME idle monitor (the session bus did not answer)")
         detector = cls(bus)
         if not running or detector.idle_seconds() is None:
