@@ -7,6 +7,7 @@ bus, X server, notification server and tray exactly as the daemon would.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -426,3 +427,28 @@ def test_on_gnome_the_tray_fix_enables_an_installed_extension(
         assert fix.endswith("then restart microbreak (it looks for a tray as it starts)")
     else:
         assert fix == doctor.GNOME_FIX
+
+
+def test_gnomes_do_not_disturb_is_reported_on_gnome_only() -> None:
+    """GNOME's switch is its show-banners setting (here in GSettings' memory backend); read on
+    another desktop it would be some old GNOME session's, so it is not asked there."""
+    code = (
+        "from gi.repository import Gio\n"
+        "Gio.Settings.new('org.gnome.desktop.notifications').set_boolean('show-banners', False)\n"
+        "from microbreak.usecases.doctor import check_do_not_disturb\n"
+        "for desktop in ('ubuntu:GNOME', 'XFCE'):\n"
+        "    check = check_do_not_disturb({'XDG_CURRENT_DESKTOP': desktop})\n"
+        "    print(check.status, check.detail, sep=': ')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "GSETTINGS_BACKEND": "memory", "LANGUAGE": "en"},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    assert result.stdout.splitlines() == [
+        "warn: do not disturb is on: reminders are held, and dropped after max_postpone",
+        "info: off",
+    ], result.stdout + result.stderr
