@@ -195,10 +195,13 @@ def test_a_guided_break_run_to_its_end_is_done_one_closed_early_a_skip(
 
 
 def test_an_unknown_exercise_is_one_line_with_a_did_you_mean(bare_desktop: Desktop) -> None:
-    result = bare_desktop.run([sys.executable, "-m", "microbreak", "guide", "no-such-exercise"])
+    result = bare_desktop.run([sys.executable, "-m", "microbreak", "guide", "shoulder-shrugs"])
     assert result.returncode == 2
     (line,) = result.stderr.splitlines()
-    assert line.startswith('microbreak: guide: no exercise "no-such-exercise" (did you mean "')
+    assert line == (
+        'microbreak: guide: no exercise "shoulder-shrugs" (did you mean "shoulder-shrug"?); '
+        "`microbreak exercises --all` lists them"
+    )
     assert guide_window(bare_desktop) == 0
 
 
