@@ -229,3 +229,34 @@ def test_an_encore_gives_way_to_the_working_period_that_begins() -> None:
     assert p.tick(start) is None
     assert not p.off_duty and p.mode is Mode.RUNNING and p.due == start + MIN
     assert p.snapshot(start)["again"] is None
+
+
+def test_a_due_time_past_the_working_day_is_shown_as_the_next_days_first() -> None:
+    """A reminder at 16:35 leaves the next "due" at 17:12, which never comes: the status says
+    the next working period's first reminder instead (also in ``microbreak status --json``)."""
+    p = planner(WEEKDAYS)
+    p.start(MONDAY)
+    late = MONDAY.replace(hour=16, minute=35)
+    p.due = late + timedelta(minutes=37)  # 17:12
+    status = p.status(late)
+    tuesday_first = MONDAY + timedelta(days=1) + MIN  # 09:30
+    assert status.due == tuesday_first
+    assert status.text(late, UTC) == "Next break in 16 h 55 min (Tue 09:30)"
+    assert p.tick(late.replace(hour=17)) is None  # and so it goes: nothing at 17:12
+    assert p.next_wakeup(late.replace(hour=17)) == MONDAY + timedelta(days=1)
+
+
+def test_restarted_outside_working_hours_the_status_says_so_at_once(tmp_path: Path) -> None:
+    """Quit at 16:50 with a break due at 17:20, started again at 17:05: no "Next break in 15
+    min", which would never come, while the first tick is still to run (it runs at once)."""
+    p = planner(WEEKDAYS)
+    p.start(MONDAY)
+    p.due = MONDAY.replace(hour=17, minute=20)
+    saved = through_the_file(p, MONDAY.replace(hour=16, minute=50), tmp_path)
+    evening = MONDAY.replace(hour=17, minute=5)
+    again = planner(WEEKDAYS)
+    again.start(evening)
+    again.restore(saved, evening)
+    assert again.status(evening).text(evening, UTC).startswith("Outside working hours")
+    assert again.next_wakeup(evening) == evening
+    assert again.tick(evening) is None and again.off_duty

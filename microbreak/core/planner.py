@@ -171,14 +171,22 @@ class Planner:
     # -- reading -------------------------------------------------------------------------------
 
     def status(self, now: datetime) -> Status:
-        """What the tray shows; cheap, no side effects."""
-        off_duty_until = None
-        if self.off_duty and self.work is not None and not self._encore():
-            start = self.work.next_start(now, self.tz)
-            off_duty_until = start + self.policy.min_interval if start else None
+        """What the tray shows; cheap, no side effects. It tells what will happen, also before
+        the next tick makes it so: outside working hours (a restart, a changed time zone) it
+        says when they begin, and a due time past the end of the working period is the next
+        period's first reminder."""
+        off_duty_until, due = None, self.due
+        if self.work is not None and self.mode is not Mode.PAUSED and not self._encore():
+            period = self.work.current(now, self.tz)
+            if self.off_duty or period is None:
+                start = self.work.next_start(now, self.tz)
+                off_duty_until = start + self.policy.min_interval if start else None
+            elif due is not None and due >= period[1] and not self.work.current(period[1], self.tz):
+                start = self.work.next_start(period[1], self.tz)
+                due = start + self.policy.min_interval if start else None
         return Status(
             self.mode,
-            self.due,
+            due,
             self.paused_until,
             held=self.held_reason,
             away_since=self.away_since,
@@ -199,16 +207,16 @@ class Planner:
         if self.work is not None:
             # The edges of working hours count while away too: the status tells them.
             period = self.work.current(now, self.tz)
-            if self.off_duty:
-                # Inside a period already (restored, or working hours edited): tick at once.
-                if period is not None:
-                    return now
+            if period is None and self.off_duty:
                 start = self.work.next_start(now, self.tz)
                 if wake is None or not self._encore():
                     return start
                 return min(wake, start) if start is not None else wake
-            if period is not None:
-                return min(wake, period[1]) if wake is not None else period[1]
+            if period is None or self.off_duty:
+                # Outside working hours but not yet off duty (restored, the time zone changed),
+                # or off duty inside them (restored, working hours edited): tick at once.
+                return now
+            return min(wake, period[1]) if wake is not None else period[1]
         return wake
 
     def is_due(self, now: datetime) -> bool:
