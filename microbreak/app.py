@@ -83,6 +83,7 @@ class App:
         self._presence, self._dnd, self._chime = ports.presence, ports.dnd, ports.chime
         rng = rng or random.Random()
         self._watcher = ClockWatcher(ports.clock)
+        self._zone = ports.clock.zone()  # the system's, to notice a change (``tz`` may differ)
         self.tz = tz
         self.planner = Planner(
             settings.policy(),
@@ -454,6 +455,11 @@ class App:
         """Read the clocks; the planner hears of a suspend or clock jump first."""
         reading, events = self._watcher.check()
         now = reading.now
+        zone = self._ports.clock.zone()
+        if zone is not self._zone:  # a user who travels: working hours and times follow
+            self._zone = self.tz = self.planner.tz = zone
+            log.info("the time zone is now %s", zone)
+            self._ports.timer.arm(now)  # a tick at once sets what the new hours say
         if events.jumped:
             log.info("the wall clock moved by %s; reminders keep their spacing", events.jumped)
             self.planner.on_clock_jump(now, events.jumped)

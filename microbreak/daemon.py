@@ -24,7 +24,7 @@ from . import i18n, logs
 from .adapters import backends
 from .adapters.away import Away
 from .adapters.backends import FREEDESKTOP, Candidate
-from .adapters.clock import SystemClock, local_zone
+from .adapters.clock import SystemClock
 from .adapters.editor import SystemEditor
 from .adapters.guide_process import GuideProcess
 from .adapters.instance_lock import LOCK_NAME, InstanceLock
@@ -118,12 +118,13 @@ def run(runtime: Runtime) -> int:
 
     plyer, answerable = _make_notifier(runtime, assets, on_answer)
     tray = _make_tray(assets) if runtime.tray else None
+    clock = SystemClock()
     told: set[str] = set()  # the lines about idle detection logged so far
     app = App(
         runtime,
         runtime.catalog(),
         Ports(
-            clock=SystemClock(),
+            clock=clock,
             timer=SchedulerTimer(),
             notifier=answerable or plyer,
             tray=tray or NoTray(),
@@ -135,7 +136,7 @@ def run(runtime: Runtime) -> int:
             editor=SystemEditor(),
             guide=GuideProcess(runtime.path if runtime.config_exists else None),
         ),
-        local_zone(),
+        clock.zone(),
     )
     if answerable is not None:
         from .adapters.notify.answers import router

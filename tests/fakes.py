@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -34,9 +34,13 @@ class FakeClock:
     wall: float = START.timestamp()
     monotonic: float = 1000.0
     boottime: float = 1000.0
+    tz: tzinfo = timezone.utc  # the system's zone; set it to move the user elsewhere
 
     def read(self) -> Reading:
         return Reading(self.wall, self.monotonic, self.boottime)
+
+    def zone(self) -> tzinfo:
+        return self.tz
 
     @property
     def now(self) -> datetime:

@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -173,9 +173,10 @@ class Daemon:
         return code
 
 
-def spawn_daemon(env: Mapping[str, str], *args: str) -> Daemon:
-    """Start ``microbreak --no-tray`` (dies with the test run, via PR_SET_PDEATHSIG)."""
-    argv = [sys.executable, "-m", "microbreak", "--no-tray", "--verbose", *args]
+def spawn_daemon(env: Mapping[str, str], *args: str, prefix: Sequence[str] = ()) -> Daemon:
+    """Start ``microbreak --no-tray`` (dies with the test run, via PR_SET_PDEATHSIG); a
+    ``prefix`` command runs it (and must end by exec'ing it, to keep the handle its own)."""
+    argv = [*prefix, sys.executable, "-m", "microbreak", "--no-tray", "--verbose", *args]
     proc = subprocess.Popen(
         [_SETPRIV, "--pdeathsig", "TERM", "--", *argv] if _SETPRIV else argv,
         env=dict(env),
@@ -189,9 +190,9 @@ def spawn_daemon(env: Mapping[str, str], *args: str) -> Daemon:
 
 
 @contextlib.contextmanager
-def running(env: Mapping[str, str], *args: str) -> Iterator[Daemon]:
+def running(env: Mapping[str, str], *args: str, prefix: Sequence[str] = ()) -> Iterator[Daemon]:
     """A ready daemon; stopped by its handle at the end, and its log must hold no traceback."""
-    daemon = spawn_daemon(env, *args)
+    daemon = spawn_daemon(env, *args, prefix=prefix)
     try:
         daemon.wait_ready()
         yield daemon

@@ -8,7 +8,7 @@ absent (no tray, no history, natural breaks off), it hands a do-nothing one from
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -22,6 +22,10 @@ class Clock(Protocol):
     """Reads the wall, monotonic and boot clocks at once (the system's, or a test's fake)."""
 
     def read(self) -> Reading: ...
+
+    def zone(self) -> tzinfo:
+        """The local time zone now: the same object until the system's zone changes."""
+        ...
 
 
 class Timer(Protocol):
