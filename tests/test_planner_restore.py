@@ -216,19 +216,41 @@ def test_after_hours_only_the_reminder_on_screen_can_be_snoozed() -> None:
     assert p.due is None and p.mode is Mode.RUNNING
 
 
-def test_an_encore_gives_way_to_the_working_period_that_begins() -> None:
-    """Snoozed at 08:58 on Tuesday for 15 min: at 09:00 the day's first reminder is set up as
-    always, min_interval after the start, and the old exercise is not repeated."""
+def test_a_snooze_after_hours_stands_when_working_hours_begin() -> None:
+    """Snoozed at 08:58 on Tuesday for 15 min: it comes back at 09:13, as the status said, not
+    swallowed by the working period that begins at 09:00; then the usual intervals."""
     p = planner(WEEKDAYS)
     early = MONDAY + timedelta(days=1, minutes=-2)  # Tuesday 08:58
     p.start(early)
-    p.take_break_now(early)
+    shown = p.take_break_now(early)
     assert p.snooze(early, timedelta(minutes=15), this_reminder=True)
+    back = early + timedelta(minutes=15)
+    assert p.status(early).text(early, UTC) == "Snoozed: next break in 15 min (09:13)"
     start = early + timedelta(minutes=2)
     assert p.next_wakeup(early) == start
     assert p.tick(start) is None
-    assert not p.off_duty and p.mode is Mode.RUNNING and p.due == start + MIN
-    assert p.snapshot(start)["again"] is None
+    assert not p.off_duty and p.mode is Mode.SNOOZED and p.due == back
+    encore = p.tick(back)
+    assert isinstance(encore, Reminder) and encore.exercise == shown.exercise
+    assert p.status(back).mode is Mode.RUNNING and p.due is not None and MIN <= p.due - back <= MAX
+
+
+def test_a_snooze_past_the_end_of_working_hours_still_comes_back() -> None:
+    """At 16:58, with hours to 17:00, Snooze 5 min on the reminder: it comes back at 17:03
+    (README: "however long the reminder waited"), and then nothing until morning."""
+    p = planner(WEEKDAYS)
+    late = MONDAY.replace(hour=16, minute=58)
+    p.start(late)
+    shown = p.take_break_now(late)
+    assert p.snooze(late, timedelta(minutes=5), this_reminder=True)
+    assert p.status(late).text(late, UTC) == "Snoozed: next break in 5 min (17:03)"
+    end = MONDAY.replace(hour=17)
+    assert p.tick(end) is None
+    assert p.off_duty and p.mode is Mode.SNOOZED
+    encore = p.tick(end + timedelta(minutes=3))
+    assert isinstance(encore, Reminder) and encore.exercise == shown.exercise
+    assert p.off_duty and p.due is None
+    assert p.next_wakeup(end + timedelta(minutes=3)) == MONDAY + timedelta(days=1)
 
 
 def test_a_due_time_past_the_working_day_is_shown_as_the_next_days_first() -> None:

@@ -151,7 +151,7 @@ class PlannerMachine(RuleBasedStateMachine):
         self.window: Window | None = None
         self.last_exercise: str | None = None
         self.snoozed_since_shown = False
-        self.encore = False  # the reminder on screen was snoozed off duty: it may come back
+        self.encore = False  # the reminder on screen was snoozed: it comes back, hours or not
         self.fired_dues: set[datetime] = set()
         self.fired_at: set[datetime] = set()
         self.shown = 0
@@ -194,8 +194,9 @@ class PlannerMachine(RuleBasedStateMachine):
         assert not repeat or asked or len(_allowed(self.selection)) == 1, (
             f"{r.exercise.id} followed itself ({r.trigger.value})"
         )
-        if r.trigger is Trigger.SNOOZED and self.planner.off_duty:
-            # Off duty only the reminder on screen, snoozed after hours, comes back.
+        if r.trigger is Trigger.SNOOZED and not was_active:
+            # Off duty only the reminder on screen, snoozed, comes back (at its time, also
+            # when working hours begin or end meanwhile).
             assert self.encore and repeat, "a reminder came off duty"
         elif r.trigger is not Trigger.NOW:
             assert was_active, "a scheduled reminder came while paused, away or off duty"
@@ -232,6 +233,10 @@ class PlannerMachine(RuleBasedStateMachine):
                 self.anchor()
             return
         self.settle(was_active)
+        if not was_active and self.active() and self.encore and p.mode is Mode.SNOOZED:
+            # Working hours began with a snooze of the reminder on screen pending: it stands.
+            assert p.due is not None
+            self.window = Window(self.real(p.due), self.real(max(p.due, self.wall)))
         if p.held_since is not None and self.window is not None:
             held_until = self.real(p.held_since) + self.policy.max_postpone
             self.window.hi = max(self.window.hi, held_until)
@@ -358,7 +363,7 @@ class PlannerMachine(RuleBasedStateMachine):
             with pytest.raises(StateError):
                 p.snooze(self.wall, length, this_reminder=button)
             return
-        if p.off_duty:
+        if p.off_duty or on_screen:
             self.encore = True
         was_active = self.active()
         unanswered = p.unanswered

@@ -176,7 +176,9 @@ class Planner:
         says when they begin, and a due time past the end of the working period is the next
         period's first reminder."""
         off_duty_until, due = None, self.due
-        if self.work is not None and self.mode is not Mode.PAUSED and not self._encore():
+        # The reminder on screen, snoozed, comes back at its time, working hours or not.
+        snoozed = self.mode is Mode.SNOOZED and self._again is not None
+        if self.work is not None and self.mode is not Mode.PAUSED and not snoozed:
             period = self.work.current(now, self.tz)
             if self.off_duty or period is None:
                 start = self.work.next_start(now, self.tz)
@@ -255,14 +257,14 @@ class Planner:
             period = self.work.current(now, self.tz)
             if period is None:
                 if not self.off_duty:
-                    self._go_off_duty()
+                    # The reminder on screen, snoozed, still comes back (an encore).
+                    self._go_off_duty(keep_snooze=True)
                 if not self._encore():
                     return None
+            elif self._encore():
+                self.off_duty = False  # working hours begin: the snooze stands, as the user set it
             elif self.off_duty or self.due is None:
-                # The first reminder of a working period comes min_interval after it starts (an
-                # encore not yet shown gives way to it).
-                if self.off_duty:
-                    self._go_off_duty()
+                # The first reminder of a working period comes min_interval after it starts.
                 self.off_duty = False
                 self.due = max(now, period[0]) + self.policy.min_interval
                 return None
@@ -312,10 +314,13 @@ class Planner:
         if self.mode is not Mode.PAUSED:
             self.mode, self.due = Mode.RUNNING, None if self.off_duty else now + self.interval()
 
-    def _go_off_duty(self) -> None:
-        """Working hours are over: nothing is pending until the next period begins."""
-        self.off_duty, self.mode, self.due, self._again = True, Mode.RUNNING, None, None
+    def _go_off_duty(self, *, keep_snooze: bool = False) -> None:
+        """Working hours are over: nothing is pending until the next period begins, but with
+        ``keep_snooze`` the reminder on screen, snoozed, which then comes back as an encore."""
+        self.off_duty = True
         self._clear_hold()
+        if not (keep_snooze and self.mode is Mode.SNOOZED and self._again is not None):
+            self.mode, self.due, self._again = Mode.RUNNING, None, None
 
     def on_suspend(self, now: datetime, slept: timedelta) -> bool:
         """The machine slept; a long enough sleep is a natural break. Returns True if it was."""
@@ -548,11 +553,17 @@ class Planner:
         """After a restore (not paused): what the next tick will do, said truly."""
         if self.work is not None:
             period = self.work.current(now, self.tz)
+            due, snoozed = self.due, self.mode is Mode.SNOOZED and self._again is not None
+            if snoozed and due is not None and (self.off_duty or period is None):
+                # The reminder on screen, snoozed at the edge of working hours: it comes back,
+                # unless it fell due long ago (a natural break was had).
+                if due <= now and stopped >= self.policy.natural_break:
+                    self._go_off_duty()
+                elif period is None:
+                    return "outside working hours: only the snoozed reminder comes back"
+                else:
+                    return "working hours have begun: the snoozed reminder comes back"
             if period is None:
-                if self._encore() and self.due is not None:
-                    if self.due > now or stopped < self.policy.natural_break:
-                        return "outside working hours: only the snoozed reminder comes back"
-                    self._afresh(now)  # it fell due long ago: a natural break was had
                 return "outside working hours: no reminder until they begin"
             if self.off_duty or self.due is None:
                 wait = humanize(self.policy.min_interval)
