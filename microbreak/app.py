@@ -201,6 +201,7 @@ class App:
     def snapshot(self) -> Snapshot:
         with self._lock:
             now = self._now()
+            undelivered = self._undelivered_now()  # before the line, which may forget it
             return Snapshot(
                 status=self.planner.status(now),
                 line=self._line(now, countdown=True),
@@ -210,7 +211,7 @@ class App:
                 settings=self._settings,
                 config_problem=self._config_problem,
                 tz=self.tz,
-                undelivered=self._still_undelivered(self.planner.status(now)) is not None,
+                undelivered=undelivered,
             )
 
     def _line(self, now: datetime, *, countdown: bool) -> str:
@@ -219,6 +220,12 @@ class App:
         if exercise is not None:
             return _("Break due: {exercise}").format(exercise=shown(exercise, "name"))
         return status.text(now, self.tz, countdown=countdown)
+
+    def _undelivered_now(self) -> bool:
+        """Whether the reminder on screen reached no notification server, whatever the mode
+        (a break taken while paused or after hours too)."""
+        shown = self.planner.unanswered
+        return shown is not None and self._undelivered == (shown.id, self.planner.last_shown)
 
     def _still_undelivered(self, status: Status) -> Exercise | None:
         """The undelivered reminder's exercise, until it is answered or anything else happens."""

@@ -159,6 +159,15 @@ def test_snooze_without_a_duration_uses_the_first_choice(tmp_path: Path) -> None
             d.wait_log("snoozed for 7 min")
 
 
+def test_now_while_paused_says_no_server_showed_it(daemon: Daemon) -> None:
+    """A break taken while paused (or after hours) that no server showed is said as such too."""
+    assert cli(daemon.env, "pause", "10m").returncode == 0
+    result = cli(daemon.env, "now")
+    assert result.returncode == 0, result.stderr
+    said = "No notification server showed the reminder. Paused until "
+    assert result.stdout.startswith(said), result.stdout
+
+
 def test_now_shows_a_reminder_and_done_answers_it_once(daemon: Daemon) -> None:
     result = cli(daemon.env, "now")
     assert result.returncode == 0, result.stderr
