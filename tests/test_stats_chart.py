@@ -162,6 +162,13 @@ def test_a_directory_no_file_can_be_created_in_even_by_root(home: Path) -> None:
         one_line(run(home, "stats", *extra, "--chart", "/proc/c.png"), EXIT_USAGE, said)
 
 
+def test_a_link_to_a_missing_folder_is_a_usage_mistake(home: Path) -> None:
+    """The chart is written through a link: a dangling one names a folder that is not there."""
+    (home / "dangling.png").symlink_to("/nonexistent/x.png")
+    said = "the directory /nonexistent does not exist"
+    one_line(run(home, "stats", "--chart", "dangling.png"), EXIT_USAGE, said)
+
+
 def test_no_trace_of_the_check_is_left(home: Path) -> None:
     """The check creates a file to see that it can; it is gone, and so is nothing else."""
     before = {p.name for p in home.iterdir()} | {"cache", "config"}  # matplotlib's own

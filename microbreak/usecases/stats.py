@@ -436,14 +436,16 @@ def chart_target(path: str | os.PathLike[str]) -> tuple[Path, str]:
         else:
             said = _("--chart {path}: has no file extension; end the name in {allowed}")
         raise ChartPathError(said.format(path=text, suffix=suffix, allowed=_(_ALLOWED)))
-    folder = target.absolute().parent
+    # A link is written through: the folder that counts is its target's (a dangling link's too).
+    written = target.resolve() if target.is_symlink() else target.absolute()
+    folder = written.parent
     reason = ""
     if not folder.exists():
         said = _("--chart {path}: the directory {folder} does not exist")
     elif not folder.is_dir():
         said = _("--chart {path}: {folder} is not a directory")
     else:
-        refused = _cannot_write(target.absolute(), folder)
+        refused = _cannot_write(written, folder)
         if refused is None:
             return target.absolute(), CHART_FORMATS[suffix]
         if refused.errno in (errno.EACCES, errno.EPERM):
