@@ -150,6 +150,12 @@ def test_no_tray_host(bare_desktop: Desktop) -> None:
     assert "AppIndicator and KStatusNotifierItem Support extension" in fix
     assert "(gnome-shell-extension-appindicator) and log in again" in fix
     assert result.stdout.rstrip().endswith("everything needed works")
+    # Reminders sent through plyer have no buttons: then the tray is needed.
+    plyer = _doctor({**bare_desktop.env, "MICROBREAK_NOTIFICATIONS_BACKEND": "plyer"})
+    assert plyer.returncode == 1, plyer.stdout
+    rows = _table(plyer.stdout)
+    assert rows["tray"][0] == "FAIL"
+    assert rows["notification path"][1].startswith("plyer "), rows["notification path"]
 
 
 @pytest.mark.desktop
@@ -180,6 +186,13 @@ def test_do_not_disturb_is_reported(desktop: Desktop) -> None:
     assert _fixes(result.stdout) == [
         "fix: do not disturb: turn do not disturb off to get your reminders"
     ]
+    # As the daemon: not asked when the config says so, nor when the override leaves it out.
+    config = desktop.home / "quiet.toml"
+    config.write_text("[do_not_disturb]\ndesktop = false\n")
+    said = _table(_doctor(desktop.env, config=str(config)).stdout)["do not disturb"]
+    assert said == ("info", "not asked ([do_not_disturb] desktop = false)")
+    only = {**desktop.env, "MICROBREAK_DO_NOT_DISTURB_BACKEND": "fullscreen"}
+    assert _table(_doctor(only).stdout)["do not disturb"] == ("info", "off")
 
 
 @pytest.mark.desktop

@@ -177,9 +177,16 @@ def _plyer_backend() -> tuple[object, list[str]]:
 
 def _buttons(env: Mapping[str, str]) -> str | None:
     """The notification server's name when it lists ``actions``: the daemon then sends its
-    reminders through the freedesktop API itself, with buttons, and plyer is not used."""
+    reminders through the freedesktop API itself, with buttons, and plyer is not used (unless
+    ``MICROBREAK_NOTIFICATIONS_BACKEND`` puts plyer first, as the daemon then does)."""
+    from ..adapters.backends import override_variable
     from ..adapters.presence.bus import Bus, BusError
     from ..adapters.presence.notifications import NOTIFICATIONS, NOTIFICATIONS_PATH
+
+    named = env.get(override_variable("notifications"), "").split(",")
+    wanted = [n.strip() for n in named if n.strip() in ("freedesktop", "plyer")]
+    if wanted and wanted[0] != "freedesktop":
+        return None
 
     bus = Bus.session(env)
     if bus.address is None:
@@ -317,20 +324,25 @@ def _tray() -> Check:
     return Check(name, True, detail)
 
 
-def check_do_not_disturb(env: Mapping[str, str] = os.environ) -> Check:
-    """The desktop's own do-not-disturb, as the daemon asks it: while it is on, every reminder
-    is held and, after ``max_postpone``, dropped; a user who forgot the switch sees none."""
-    from ..adapters.presence.notifications import GnomeBanners, NotificationServerDnd, on_gnome
+def check_do_not_disturb(env: Mapping[str, str] = os.environ, *, asked: bool = True) -> Check:
+    """The desktop's own do-not-disturb, asked as the daemon asks it (the same sources, and
+    ``MICROBREAK_DO_NOT_DISTURB_BACKEND``): while it is on, every reminder is held and, after
+    ``max_postpone``, dropped; a user who forgot the switch sees none. ``asked``: the config's
+    ``[do_not_disturb] desktop``."""
+    from ..adapters.presence import DoNotDisturb
 
     name = "do not disturb"
-    reasons = [GnomeBanners().reason()] if on_gnome(env) else []
-    with contextlib.closing(NotificationServerDnd(env)) as server:
-        reasons.append(server.reason())
-    said = [_(reason) for reason in reasons if reason is not None]
-    if not said:
+    if not asked:
+        return Check(
+            name, True, N_("not asked ([do_not_disturb] desktop = false)"), needed=False, info=True
+        )
+    desktop = DoNotDisturb.default(env, fullscreen=False, camera=False, microphone=False)
+    with contextlib.closing(desktop):
+        reason = desktop.reason()
+    if reason is None:
         return Check(name, True, N_("off"), needed=False, info=True)
     detail = _("{reason}: reminders are held, and dropped after max_postpone").format(
-        reason="; ".join(said)
+        reason=_(reason)
     )
     fix = N_("turn do not disturb off to get your reminders")
     return Check(name, False, detail, fix, needed=False)
@@ -425,14 +437,16 @@ def check_config(explicit: str | None) -> Check:
     return Check(name, True, f"{path}{source}: {state}{extra}")
 
 
-def _detect_idle(explicit: str | None) -> bool:
-    """The config's ``detect_idle``; True when the config cannot be read (its check says why)."""
+def _switches(explicit: str | None) -> tuple[bool, bool]:
+    """The config's ``detect_idle`` and ``[do_not_disturb] desktop``; both True when the
+    config cannot be read (its check says why)."""
     from ..settings import config
 
     try:
-        return bool(config.load(explicit).settings.detect_idle)
+        settings = config.load(explicit).settings
     except Exception:  # reported by check_config
-        return True
+        return True, True
+    return bool(settings.detect_idle), bool(settings.do_not_disturb.desktop)
 
 
 def check_autostart() -> Check:
@@ -486,12 +500,12 @@ def collect(config: str | None) -> list[Check]:
     table shows them translated, the JSON report in English."""
     from .. import paths
 
-    wanted_idle = _detect_idle(config)
+    wanted_idle, asked_dnd = _switches(config)
     checks: list[tuple[str, bool, Callable[[], Check]]] = [
         (N_("session bus"), True, check_bus),
         (N_("notification server"), True, check_notification_server),
         (N_("notification path"), True, check_notification_path),
-        (N_("do not disturb"), False, check_do_not_disturb),
+        (N_("do not disturb"), False, lambda: check_do_not_disturb(asked=asked_dnd)),
         (N_("tray"), True, check_tray),
         (N_("GNOME breaks"), False, check_gnome_breaks),
         (N_("idle detection"), False, lambda: check_idle(wanted=wanted_idle)),
