@@ -501,3 +501,12 @@ def test_values_nested_too_deeply_are_one_line_not_a_traceback(tmp_path: Path) -
     assert assert_usage_error(run(tmp_path, "exercises", "--check")) == [
         f"{PREFIX}{exercises / 'deep.toml'}: values nested too deeply to read"
     ]
+
+
+def test_a_file_that_is_not_utf8_gets_the_fix(tmp_path: Path) -> None:
+    """Windows editors' "Unicode" is UTF-16: one line that says to save it as UTF-8."""
+    path = write(tmp_path, "")
+    path.write_bytes('min_interval = "30m"\n'.encode("utf-16"))
+    assert assert_usage_error(check(tmp_path, path)) == [
+        f"{PREFIX}{path}: byte 1 is not UTF-8 text; TOML files are UTF-8: save it so"
+    ]

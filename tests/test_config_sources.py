@@ -146,7 +146,7 @@ def test_a_file_that_is_not_utf8_names_the_file(files: tuple[Path, Path]) -> Non
     with pytest.raises(ConfigError) as info:
         config.load()
     [problem] = info.value.problems
-    assert problem.startswith(f"{user}: cannot be read (UnicodeDecodeError: ")
+    assert problem == f"{user}: byte 12 is not UTF-8 text; TOML files are UTF-8: save it so"
 
 
 def test_the_daemon_and_the_client_import_neither_pydantic_nor_the_config() -> None:

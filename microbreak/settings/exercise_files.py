@@ -127,7 +127,10 @@ def read_toml(path: Path) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError([f"{path}: {toml_errors.explain(str(e), text)}"]) from None
-    except (OSError, UnicodeDecodeError) as e:
+    except UnicodeDecodeError as e:  # UTF-16 ("Unicode" in Windows editors), Latin-1...
+        said = _("{path}: byte {offset} is not UTF-8 text; TOML files are UTF-8: save it so")
+        raise ConfigError([said.format(path=path, offset=e.start + 1)]) from None
+    except OSError as e:
         said = _("{path}: cannot be read ({error})")
         error = f"{e.__class__.__name__}: {e}"
         raise ConfigError([said.format(path=path, error=error)]) from None
