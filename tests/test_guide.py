@@ -205,6 +205,11 @@ def test_a_wrong_id_close_to_none_gets_no_guess(wanted: str) -> None:
     assert (str(info.value), info.value.exit_code) == (said, 2)
 
 
+@pytest.mark.parametrize("wanted", ["SHOULDER-ROLLS", "Shoulder-Rolls ", "shoulder-rolls"])
+def test_an_id_in_capitals_is_the_same_exercise(wanted: str) -> None:
+    assert choose(CATALOG, CATALOG, wanted) == (by_id()["shoulder-rolls"], None)
+
+
 def test_the_end_pose_is_the_picture_named_end_beside_the_start(tmp_path: Path) -> None:
 
     start = tmp_path / "tilt.png"

@@ -45,7 +45,8 @@ def choose(
             "`microbreak guide ID` picks another; `microbreak exercises` lists them."
         ).format(name=shown(first, "name"), id=first.id)
     ids = {e.id: e for e in catalog}
-    found = ids.get(current_id(wanted, ids))
+    # Ids are lower case; "Shoulder-Rolls" (a name's capitals, caps lock) means the same one.
+    found = ids.get(current_id(wanted, ids)) or ids.get(current_id(wanted.strip().lower(), ids))
     if found is None:
         # Only a close id: the closest of all to "xyz" is no better a guess than any other.
         hint = did_you_mean(wanted, list(ids))
