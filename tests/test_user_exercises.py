@@ -708,6 +708,7 @@ def test_a_link_that_leads_to_no_file_is_one_line_each(dirs: Dirs) -> None:
     (dirs.user / "loop.toml").symlink_to("loop.toml")
     (dirs.user / "pictures").mkdir()
     (dirs.user / "folder.toml").symlink_to("pictures")
+    (dirs.user / "old.toml").mkdir()  # a real folder by that name, too
     assert problems(dirs.cli("exercises", "--check")) == [
         f'{bad}: exercise "bad": area: "legs" is not one of "neck", "shoulders", "upper back", '
         '"chest", "spine", "hips"',
@@ -717,6 +718,7 @@ def test_a_link_that_leads_to_no_file_is_one_line_each(dirs: Dirs) -> None:
         "fix or remove it",
         f"{dirs.user / 'loop.toml'}: is a symbolic link that leads round in a loop; "
         "fix or remove it",
+        f"{dirs.user / 'old.toml'}: is a directory, not an exercise file; rename or move it",
     ]
 
 

@@ -169,6 +169,9 @@ def _read_dir(directory: Path, problems: list[str]) -> dict[str, tuple[Exercise,
         if not path.is_file():
             if path.is_symlink():  # a link that leads nowhere is a file meant to be read
                 problems.append(_broken_link(path))
+            elif path.is_dir():
+                said = _("{path}: is a directory, not an exercise file; rename or move it")
+                problems.append(said.format(path=path))
             continue
         for exercise in _read_file(path, problems):
             if exercise.id in found:
