@@ -22,6 +22,7 @@ from microbreak.core.planner import (
     next_local_time,
 )
 from microbreak.core.rotation import Rotation, Selection, SelectionError
+from microbreak.core.work_hours import WorkWeek
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 MIN, MAX = timedelta(minutes=30), timedelta(minutes=60)
@@ -243,6 +244,22 @@ def test_next_local_time_before_dawn_is_today_and_dst_safe() -> None:
     assert next_local_time(night, time(8), BERLIN) == datetime(
         2026, 3, 29, 6, 0, tzinfo=timezone.utc
     )
+
+
+def test_a_time_the_clock_skips_is_the_moment_of_the_jump() -> None:
+    """29 March 2026: Berlin's clocks jump from 02:00 CET to 03:00 CEST, so 02:30 is never
+    shown. "Until 02:30" at 01:10 ends at the jump (03:00 CEST), not an hour later; working
+    hours "02:30-04:00" that night run from 03:00 to 04:00 CEST."""
+    utc = timezone.utc
+    jump = datetime(2026, 3, 29, 1, 0, tzinfo=utc)  # 03:00 CEST
+    before = datetime(2026, 3, 29, 0, 10, tzinfo=utc)  # 01:10 CET
+    assert next_local_time(before, time(2, 30), BERLIN) == jump
+    night = WorkWeek.parse([("02:30-04:00",)] * 7)
+    assert night.current(jump, BERLIN) == (jump, jump + timedelta(hours=1))
+    assert night.current(jump - timedelta(seconds=1), BERLIN) is None
+    late = WorkWeek.parse([("23:00-02:30",)] * 7)  # ends at the jump too
+    assert late.current(jump, BERLIN) is None
+    assert late.current(jump - timedelta(seconds=1), BERLIN) is not None
 
 
 def test_next_local_time_in_the_repeated_hour_is_its_second_coming() -> None:

@@ -18,7 +18,7 @@ from ..i18n import _, clock, weekday
 from .durations import humanize
 from .exercises import CATALOG, Exercise
 from .rotation import Rotation
-from .work_hours import WorkWeek
+from .work_hours import WorkWeek, local_instant
 
 #: A snooze this soon after a reminder means "show me that one again later".
 JUST_SHOWN = timedelta(minutes=10)
@@ -128,13 +128,13 @@ def _clock(when: datetime, now: datetime, tz: tzinfo) -> str:
 
 def next_local_time(now: datetime, at: time, tz: tzinfo) -> datetime:
     """The next time the local clock shows ``at``, in UTC (DST-safe): on the night the clocks
-    go back, a time of the repeated hour comes twice, and its second coming counts too."""
+    go back, a time of the repeated hour comes twice, and its second coming counts too; on the
+    night they spring forward, a skipped time is the moment of the jump."""
     local = now.astimezone(tz)
     day = local.date()
     while True:
         for fold in (0, 1):
-            shown = datetime.combine(day, at, tzinfo=tz).replace(fold=fold)
-            candidate = shown.astimezone(now.tzinfo)
+            candidate = local_instant(day, at, tz, fold=fold).astimezone(now.tzinfo)
             if candidate > now:
                 return candidate
         day += timedelta(days=1)

@@ -10,11 +10,31 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
 from .durations import TimeOfDayError, parse_time_of_day
 
 RANGE_HELP = 'a time range like "09:00-17:30" (an end before the start crosses midnight)'
+
+
+def local_instant(day: date, at: time, tz: tzinfo, *, fold: int = 0) -> datetime:
+    """The moment the local clock shows ``at`` on ``day`` (``fold=1``: its second showing, in
+    the hour the clocks go back). A time the clock skips (02:30 on the night it springs
+    forward) is the moment of the jump, when the clock first shows a later time: Python alone
+    would read it with the old offset, an hour after the jump."""
+    shown = datetime.combine(day, at, tzinfo=tz).replace(fold=fold)
+    wall = shown.replace(tzinfo=None)
+    if shown.astimezone(timezone.utc).astimezone(tz).replace(tzinfo=None) == wall:
+        return shown
+    # Skipped: the jump lies between the two readings of it; find its second.
+    low, high = sorted(int(shown.replace(fold=f).timestamp()) for f in (0, 1))
+    while high - low > 1:
+        middle = (low + high) // 2
+        if datetime.fromtimestamp(middle, tz).replace(tzinfo=None) >= wall:
+            high = middle
+        else:
+            low = middle
+    return datetime.fromtimestamp(high, tz)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +95,9 @@ class WorkWeek:
         for offset in range(-2, 9):
             day = local_day + timedelta(days=offset)
             for span in self._days[day.weekday()]:
-                start = datetime.combine(day, span.start, tzinfo=tz)
+                start = local_instant(day, span.start, tz)
                 end_day = day if span.end > span.start else day + timedelta(days=1)
-                end = datetime.combine(end_day, span.end, tzinfo=tz)
+                end = local_instant(end_day, span.end, tz)
                 periods.append((start.astimezone(around.tzinfo), end.astimezone(around.tzinfo)))
         return sorted(periods)
 
