@@ -340,6 +340,12 @@ def check_do_not_disturb(env: Mapping[str, str] = os.environ, *, asked: bool = T
     with contextlib.closing(desktop):
         reason = desktop.reason()
     if reason is None:
+        from ..adapters.presence.bus import session_address
+
+        if session_address(env) is None:  # the notification server's switch was not asked
+            return Check(
+                name, True, N_("cannot tell: no D-Bus session bus"), needed=False, info=True
+            )
         return Check(name, True, N_("off"), needed=False, info=True)
     detail = _("{reason}: reminders are held, and dropped after max_postpone").format(
         reason=_(reason)
