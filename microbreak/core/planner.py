@@ -302,8 +302,9 @@ class Planner:
         self.held_since = self.held_reason = None
 
     def _encore(self) -> bool:
-        """Off duty, the reminder on screen was snoozed (a break taken after hours): it alone
-        comes back, once, and nothing else is pending until working hours begin."""
+        """Off duty, a snooze of the reminder on screen is pending (a break taken after hours,
+        or one snoozed across their end): it alone comes back, once, and nothing else is
+        pending until working hours begin."""
         return self.off_duty and self._again is not None and self.due is not None
 
     def _afresh(self, now: datetime) -> None:
