@@ -35,7 +35,7 @@ class SystemClock:
 
     def zone(self) -> tzinfo:
         """The system's zone, looked up again when its file changed (a user who travels):
-        one stat and one readlink a call. ``TZ`` in the environment fixes it for good."""
+        three system calls a look (stat, lstat, readlink). ``TZ`` in the environment fixes it."""
         seen = self._zone_file()
         if seen != self._seen:
             self._seen = seen
