@@ -340,18 +340,31 @@ def check_do_not_disturb(env: Mapping[str, str] = os.environ, *, asked: bool = T
     with contextlib.closing(desktop):
         reason = desktop.reason()
     if reason is None:
-        from ..adapters.presence.bus import session_address
-
-        if session_address(env) is None:  # the notification server's switch was not asked
-            return Check(
-                name, True, N_("cannot tell: no D-Bus session bus"), needed=False, info=True
-            )
-        return Check(name, True, N_("off"), needed=False, info=True)
+        unasked = _server_unasked(env)
+        return Check(name, True, unasked or N_("off"), needed=False, info=True)
     detail = _("{reason}: reminders are held, and dropped after max_postpone").format(
         reason=_(reason)
     )
     fix = N_("turn do not disturb off to get your reminders")
     return Check(name, False, detail, fix, needed=False)
+
+
+def _server_unasked(env: Mapping[str, str]) -> str | None:
+    """Why the notification server's own switch could not be asked, if it could not."""
+    from ..adapters.presence.bus import Bus, BusError, NoGio
+    from ..adapters.presence.notifications import NOTIFICATIONS
+
+    bus = Bus.session(env)
+    if bus.address is None:
+        return N_("cannot tell: no D-Bus session bus")
+    with contextlib.closing(bus):
+        try:
+            bus.has_owner(NOTIFICATIONS)
+        except NoGio:
+            return None  # the notification path's line says so
+        except BusError:
+            return N_("cannot tell: the session bus cannot be reached")
+    return None
 
 
 _IDLE_SOURCES = {
