@@ -74,7 +74,6 @@ class App:
         settings: Runtime,
         catalog: Sequence[Exercise],
         ports: Ports,
-        tz: tzinfo,
         rng: random.Random | None = None,
     ) -> None:
         self._settings, self._catalog = settings, tuple(catalog)
@@ -83,13 +82,12 @@ class App:
         self._presence, self._dnd, self._chime = ports.presence, ports.dnd, ports.chime
         rng = rng or random.Random()
         self._watcher = ClockWatcher(ports.clock)
-        self._zone = ports.clock.zone()  # the system's, to notice a change (``tz`` may differ)
-        self.tz = tz
+        self.tz = ports.clock.zone()  # the clock's zone, followed as it changes (``_now``)
         self.planner = Planner(
             settings.policy(),
             Rotation(settings.selection().allowed(self._catalog), rng),
             rng,
-            tz,
+            self.tz,
             work=settings.work_week(),
         )
         self._saved: dict[str, object] | None = None
@@ -463,8 +461,8 @@ class App:
         reading, events = self._watcher.check()
         now = reading.now
         zone = self._ports.clock.zone()
-        if zone is not self._zone:  # a user who travels: working hours and times follow
-            self._zone = self.tz = self.planner.tz = zone
+        if zone is not self.tz:  # a user who travels: working hours and times follow
+            self.tz = self.planner.tz = zone
             log.info("the time zone is now %s", zone)
             self._ports.timer.arm(now)  # a tick at once sets what the new hours say
         if events.jumped:

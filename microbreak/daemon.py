@@ -118,13 +118,12 @@ def run(runtime: Runtime) -> int:
 
     plyer, answerable = _make_notifier(runtime, assets, on_answer)
     tray = _make_tray(assets) if runtime.tray else None
-    clock = SystemClock()
     told: set[str] = set()  # the lines about idle detection logged so far
     app = App(
         runtime,
         runtime.catalog(),
         Ports(
-            clock=clock,
+            clock=SystemClock(),
             timer=SchedulerTimer(),
             notifier=answerable or plyer,
             tray=tray or NoTray(),
@@ -136,7 +135,6 @@ def run(runtime: Runtime) -> int:
             editor=SystemEditor(),
             guide=GuideProcess(runtime.path if runtime.config_exists else None),
         ),
-        clock.zone(),
     )
     if answerable is not None:
         from .adapters.notify.answers import router

@@ -8,7 +8,6 @@ import os
 import stat
 import time
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -30,7 +29,7 @@ EXAMPLE = Path(__file__).parents[1] / "config.example.toml"
 def test_the_tray_entry_opens_the_config_file_in_use() -> None:
     clock, editor = FakeClock(), RecordingEditor()
     settings = scenario_settings(config_path="/home/me/.config/microbreak/config.toml")
-    app = App(settings, CATALOG, fake_ports(clock, editor=editor), ZoneInfo("UTC"))
+    app = App(settings, CATALOG, fake_ports(clock, editor=editor))
     app.open_config()
     assert editor.opened == [Path("/home/me/.config/microbreak/config.toml")]
 
@@ -122,7 +121,7 @@ def test_without_an_opener_the_user_is_told_on_screen(
     target = tmp_path / "config.toml"
     settings = scenario_settings(config_path=str(target))
     ports = fake_ports(clock, notifier=notifier, editor=SystemEditor())
-    App(settings, CATALOG, ports, ZoneInfo("UTC")).open_config()
+    App(settings, CATALOG, ports).open_config()
     (message,) = [m for _, m in notifier.shown]
     assert message.title == "Microbreak: cannot open the config file"
     assert message.body == f"cannot open {target}: xdg-open is not installed"

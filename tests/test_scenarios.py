@@ -55,7 +55,7 @@ class Sim:
         clock: FakeClock | None = None,
         **ports: Any,
     ) -> None:
-        self.clock = clock or FakeClock()
+        self.clock = clock or FakeClock(tz=ZoneInfo(tz))  # the app takes its zone from it
         if start is not None:
             self.clock.wall = start.timestamp()
         self.timer = FakeTimer(self.clock)
@@ -64,7 +64,7 @@ class Sim:
         if work is not None:
             self.settings = with_work_week(self.settings, work)
         self.ports = fake_ports(self.clock, timer=self.timer, notifier=self.notifier, **ports)
-        self.app = App(self.settings, CATALOG, self.ports, ZoneInfo(tz), random.Random(seed))
+        self.app = App(self.settings, CATALOG, self.ports, random.Random(seed))
         self.wakes = 0
         self.app.start()
 
