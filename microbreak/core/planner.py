@@ -177,8 +177,7 @@ class Planner:
         period's first reminder."""
         off_duty_until, due = None, self.due
         # The reminder on screen, snoozed, comes back at its time, working hours or not.
-        snoozed = self.mode is Mode.SNOOZED and self._again is not None
-        if self.work is not None and self.mode is not Mode.PAUSED and not snoozed:
+        if self.work is not None and self.mode is not Mode.PAUSED and not self._snoozed():
             period = self.work.current(now, self.tz)
             if self.off_duty or period is None:
                 start = self.work.next_start(now, self.tz)
@@ -301,11 +300,16 @@ class Planner:
     def _clear_hold(self) -> None:
         self.held_since = self.held_reason = None
 
+    def _snoozed(self) -> bool:
+        """A snooze of the reminder on screen is pending: that exercise comes back at its time,
+        working hours or not."""
+        return self.mode is Mode.SNOOZED and self._again is not None
+
     def _encore(self) -> bool:
         """Off duty, a snooze of the reminder on screen is pending (a break taken after hours,
         or one snoozed across their end): it alone comes back, once, and nothing else is
         pending until working hours begin."""
-        return self.off_duty and self._again is not None and self.due is not None
+        return self.off_duty and self._snoozed() and self.due is not None
 
     def _afresh(self, now: datetime) -> None:
         """Nothing held or repeated; a fresh interval, unless paused (a pause stays a pause) or
@@ -320,7 +324,7 @@ class Planner:
         ``keep_snooze`` the reminder on screen, snoozed, which then comes back as an encore."""
         self.off_duty = True
         self._clear_hold()
-        if not (keep_snooze and self.mode is Mode.SNOOZED and self._again is not None):
+        if not (keep_snooze and self._snoozed()):
             self.mode, self.due, self._again = Mode.RUNNING, None, None
 
     def on_suspend(self, now: datetime, slept: timedelta) -> bool:
@@ -554,8 +558,8 @@ class Planner:
         """After a restore (not paused): what the next tick will do, said truly."""
         if self.work is not None:
             period = self.work.current(now, self.tz)
-            due, snoozed = self.due, self.mode is Mode.SNOOZED and self._again is not None
-            if snoozed and due is not None and (self.off_duty or period is None):
+            due = self.due
+            if self._snoozed() and due is not None and (self.off_duty or period is None):
                 # The reminder on screen, snoozed at the edge of working hours: it comes back,
                 # unless it fell due long ago (a natural break was had).
                 if due <= now and stopped >= self.policy.natural_break:
