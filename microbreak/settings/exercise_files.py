@@ -391,6 +391,11 @@ def _member(enum: type[_Member], value: object, key: str, problem: _Problem) -> 
     return None
 
 
+def end_pose(start: Path) -> Path:
+    """Where the guide looks for an exercise's end pose: ``<name>-end.png`` beside its start."""
+    return start.with_name(f"{start.stem}-end{start.suffix}")
+
+
 def _image(path: Path, value: str | None, problem: _Problem) -> str | None:
     """The absolute path of an existing PNG, relative paths taken from the file's dir; the end
     pose beside it (``<name>-end.png``, which the guide shows when it is a file) is a PNG too,
@@ -406,7 +411,7 @@ def _image(path: Path, value: str | None, problem: _Problem) -> str | None:
         problem("image", _("{path}: is not a file; give a PNG picture").format(path=image))
         return None
     why = _not_png(image, _("{path}: is not a PNG picture; notifications need a .png"))
-    end = image.with_name(f"{image.stem}-end{image.suffix}")  # as the guide names it
+    end = end_pose(image)
     if why is None and end.is_file():
         why = _not_png(end, _("{path}: is not a PNG picture; the guide's end pose must be a .png"))
     if why is not None:

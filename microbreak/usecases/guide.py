@@ -14,7 +14,7 @@ from ..core.exercises import Exercise, current_id
 from ..errors import EXIT_OK, EXIT_USAGE, MicrobreakError
 from ..i18n import _, shown
 from ..paths import pictogram
-from ..settings.exercise_files import did_you_mean
+from ..settings.exercise_files import did_you_mean, end_pose
 
 #: The exit codes of ``guide --answer``: ran to the end or Done; closed early or Skip.
 ANSWER_DONE = 0
@@ -61,7 +61,7 @@ def pictures_of(exercise: Exercise) -> tuple[Path | None, Path | None]:
     start = Path(exercise.image) if exercise.image else pictogram(exercise.id)
     if start is None:
         return None, None
-    end = start.with_name(f"{start.stem}-end{start.suffix}")
+    end = end_pose(start)
     return start, end if end.is_file() else None
 
 
