@@ -65,6 +65,12 @@ def override_variable(kind: str) -> str:
     return "MICROBREAK_" + kind.upper().replace("-", "_").replace(" ", "_") + "_BACKEND"
 
 
+def named(kind: str, env: Mapping[str, str], variable: str | None = None) -> list[str]:
+    """The backends the override variable names, in order (empty: none, the usual choice)."""
+    wanted = env.get(variable or override_variable(kind), "")
+    return [name.strip() for name in wanted.split(",") if name.strip()]
+
+
 def _pool(
     kind: str,
     candidates: Sequence[Candidate[T]],
@@ -77,7 +83,7 @@ def _pool(
     if not wanted:
         return [c for c in candidates if not c.platforms or platform.startswith(c.platforms)], []
     known = {c.name: c for c in candidates}
-    names = [n.strip() for n in wanted.split(",") if n.strip()]
+    names = named(kind, env, variable)
     # Translators: {kind} is the code's word (tray, idle, lock), {name} a backend's name.
     unknown = _("{variable}={wanted} names no {kind} backend {name} (known: {known})")
     problems = [

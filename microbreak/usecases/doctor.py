@@ -179,12 +179,11 @@ def _buttons(env: Mapping[str, str]) -> str | None:
     """The notification server's name when it lists ``actions``: the daemon then sends its
     reminders through the freedesktop API itself, with buttons, and plyer is not used (unless
     ``MICROBREAK_NOTIFICATIONS_BACKEND`` puts plyer first, as the daemon then does)."""
-    from ..adapters.backends import override_variable
+    from ..adapters.backends import named
     from ..adapters.presence.bus import Bus, BusError
     from ..adapters.presence.notifications import NOTIFICATIONS, NOTIFICATIONS_PATH
 
-    named = env.get(override_variable("notifications"), "").split(",")
-    wanted = [n.strip() for n in named if n.strip() in ("freedesktop", "plyer")]
+    wanted = [n for n in named("notifications", env) if n in ("freedesktop", "plyer")]
     if wanted and wanted[0] != "freedesktop":
         return None
 
