@@ -56,7 +56,7 @@ def _sni_host() -> tuple[bool, str | None]:
     except NoGio:
         return False, _("PyGObject (Gio) is missing, StatusNotifier hosts cannot be seen")
     except BusError as e:
-        if e.name is None:  # no socket there, refused, or an address that is garbage
+        if e.unreachable:
             return False, _("the session bus cannot be reached")
         return False, _("the session bus did not answer ({error})").format(error=e)
     finally:

@@ -32,7 +32,7 @@ class GnomeIdle:
             running = bus.has_owner(SERVICE)
         except BusError as e:
             bus.close()
-            if e.name is None:  # no socket there, refused, or an address that is garbage
+            if e.unreachable:
                 return _("no GNOME idle monitor (the session bus cannot be reached)")
             return _("no GNOME idle monitor (the session bus did not answer)")
         detector = cls(bus)

@@ -28,6 +28,12 @@ class BusError(Exception):
         super().__init__(message)
         self.name = name
 
+    @property
+    def unreachable(self) -> bool:
+        """No connection to ask on (no socket there, refused, an address that is garbage), as
+        opposed to a bus or service that did not answer: no D-Bus error name."""
+        return self.name is None
+
 
 class NoGio(BusError):
     """PyGObject (Gio) cannot be imported: no bus can be reached at all."""
