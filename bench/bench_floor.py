@@ -1,10 +1,9 @@
 """What the chosen libraries cost on their own: the memory floor under the daemon.
 
 Starts, one at a time on the test desktop (Xvfb + dunst + trayer), a bare Python, the smallest
-pystray icon with a menu (gtk backend, as the daemon uses it), that icon plus a started
-APScheduler 3 BackgroundScheduler, and the real daemon; prints each one's RSS, PSS and USS once it
-has docked and sat idle. The difference between the last two rows is what microbreak itself
-adds; the row above them is the floor no code of ours can go below.
+pystray icon with a menu (gtk backend, as the daemon uses it) and the real daemon; prints each
+one's RSS, PSS and USS once it has docked and sat idle. The difference between the last two rows
+is what microbreak itself adds; the icon is the floor no code of ours can go below.
 
 USS counts a shared library's pages as private while no other process maps it, so on this
 otherwise empty desktop GTK's own code is part of every row. ``--beside`` keeps a second bare
@@ -30,22 +29,9 @@ from tests.desktop import tray_icon_windows, wait_until
 
 T = TypeVar("T")
 
-SCHEDULER = """
-from datetime import datetime, timedelta, timezone
-from apscheduler.schedulers.background import BackgroundScheduler
-scheduler = BackgroundScheduler(timezone="UTC")
-scheduler.add_job(print, "date", run_date=datetime.now(timezone.utc) + timedelta(hours=1))
-scheduler.start()
-"""
-
 STACKS: list[tuple[str, list[str], bool]] = [
     ("bare Python", [sys.executable, "-c", "import time; time.sleep(3600)"], False),
     ("pystray icon + menu (gtk)", [sys.executable, "-c", ICON.format(extra="")], True),
-    (
-        "  + APScheduler started",
-        [sys.executable, "-c", ICON.format(extra=SCHEDULER)],
-        True,
-    ),
     ("microbreak daemon", [sys.executable, "-m", "microbreak"], True),
 ]
 

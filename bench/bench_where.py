@@ -1,7 +1,7 @@
 """Where the daemon's private memory goes, beyond the floor of the libraries it is built on.
 
-Starts, each on a fresh test desktop, the floor (the smallest pystray GTK icon with a menu and a
-started APScheduler 3, as in ``bench_floor.py``) and the daemon, and prints the private memory
+Starts, each on a fresh test desktop, the floor (the smallest pystray GTK icon with a menu, as
+in ``bench_floor.py``) and the daemon, and prints the private memory
 (USS) of each mapping of ``/proc/PID/smaps`` where the two differ: a shared library's pages
 (``libsqlite3``), Python's objects (anonymous memory and the heap). Then prints how much
 Python memory python-xlib takes in a process that already holds the daemon's other modules,
@@ -22,13 +22,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.bench_floor import SCHEDULER, measure
+from bench.bench_floor import measure
 from bench.measure import ICON, ICON_ENV, compile_package
 from tests.desktop import Desktop
 
 XLIB_COST = """
 import gc, sys, tracemalloc
-import apscheduler.schedulers.background, microbreak.daemon, pystray, sqlite3
+import microbreak.daemon, pystray, sqlite3
 gc.collect()
 tracemalloc.start()
 if sys.argv[1] == "daemon":
@@ -79,7 +79,7 @@ def main() -> None:
     parser.add_argument("--idle", type=float, default=10.0, help="seconds idle before reading")
     args = parser.parse_args()
     compile_package()  # the daemon starts as the README's install would
-    icon = [sys.executable, "-c", ICON.format(extra=SCHEDULER)]
+    icon = [sys.executable, "-c", ICON.format(extra="")]
     floor = measure(icon, True, args.idle, private_by_mapping)
     daemon = measure([sys.executable, "-m", "microbreak"], True, args.idle, private_by_mapping)
     total_floor, total_daemon = sum(floor.values()) / 1024, sum(daemon.values()) / 1024

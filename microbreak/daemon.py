@@ -32,7 +32,7 @@ from .adapters.nothing import NoChime, NoDoNotDisturb, NoHistory, NoPresence, No
 from .adapters.notify.plyer import PlyerNotifier
 from .adapters.storage.history import History as SqliteHistory
 from .adapters.storage.state import StateStore
-from .adapters.timer import SchedulerTimer
+from .adapters.timer import MonotonicTimer
 from .app import App, Ports
 from .channel import UnsafeDirectory, control_address, control_key_file, runtime_dir
 from .core.durations import humanize
@@ -124,7 +124,7 @@ def run(runtime: Runtime) -> int:
         runtime.catalog(),
         Ports(
             clock=SystemClock(),
-            timer=SchedulerTimer(),
+            timer=MonotonicTimer(),
             notifier=answerable or plyer,
             tray=tray or NoTray(),
             store=StateStore(state_file()),

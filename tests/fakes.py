@@ -66,8 +66,8 @@ class FakeClock:
 class FakeTimer:
     """Remembers the one armed wake-up, and like the real one it sleeps on the monotonic clock.
 
-    ``deadline`` is the monotonic reading at which the real timer (APScheduler plus its
-    monotonic guard) would call back: a suspend delays it, a wall-clock jump does not.
+    ``deadline`` is the monotonic reading at which the real timer would call back: a suspend
+    delays it, a wall-clock jump does not.
     """
 
     clock: FakeClock

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 CORE = Path(__file__).parents[1] / "microbreak" / "core"
-FORBIDDEN = ("pystray", "plyer", "gi", "dbus", "Xlib", "PIL", "apscheduler", "pydantic")
+FORBIDDEN = ("pystray", "plyer", "gi", "dbus", "Xlib", "PIL", "pydantic")
 
 
 def test_core_imports_no_desktop_library() -> None:

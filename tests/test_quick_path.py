@@ -27,7 +27,6 @@ HEAVY = {
     "pydantic",
     "pydantic_core",
     "pydantic_settings",
-    "apscheduler",
     "pystray",
     "gi",
     "PIL",

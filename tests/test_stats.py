@@ -429,7 +429,7 @@ def test_stats_imports_no_heavy_library() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     loaded = {m.split(".")[0] for m in json.loads(out.stdout)}
-    assert not loaded & {"pydantic", "apscheduler", "pystray", "gi", "matplotlib", "platformdirs"}
+    assert not loaded & {"pydantic", "pystray", "gi", "matplotlib", "platformdirs"}
 
 
 # -- five years --------------------------------------------------------------------------------

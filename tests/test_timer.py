@@ -1,4 +1,4 @@
-"""The real APScheduler timer: it fires once per arming, late or not, and its guard steps in."""
+"""The real timer: it fires once per arming, late or not, and sleeps on the monotonic clock."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 
-from microbreak.adapters.timer import SchedulerTimer
+from microbreak.adapters.timer import MonotonicTimer
 
 
 class Calls:
@@ -25,7 +25,7 @@ def now() -> datetime:
 
 def test_fires_once_at_the_armed_time() -> None:
     calls = Calls()
-    timer = SchedulerTimer()
+    timer = MonotonicTimer()
     timer.start(calls)
     try:
         start = time.monotonic()
@@ -33,14 +33,14 @@ def test_fires_once_at_the_armed_time() -> None:
         assert calls.event.wait(5)
         assert calls.times[0] - start >= 0.25
         time.sleep(0.5)
-        assert len(calls.times) == 1  # neither APScheduler nor the guard fires it twice
+        assert len(calls.times) == 1  # fired once, not again
     finally:
         timer.stop()
 
 
 def test_rearming_replaces_the_pending_wakeup() -> None:
     calls = Calls()
-    timer = SchedulerTimer()
+    timer = MonotonicTimer()
     timer.start(calls)
     try:
         for _ in range(20):
@@ -55,7 +55,7 @@ def test_rearming_replaces_the_pending_wakeup() -> None:
 
 def test_a_time_in_the_past_fires_at_once_instead_of_being_dropped() -> None:
     calls = Calls()
-    timer = SchedulerTimer()
+    timer = MonotonicTimer()
     timer.arm(now() - timedelta(hours=2))  # armed before start, long "misfired"
     timer.start(calls)
     try:
@@ -64,19 +64,20 @@ def test_a_time_in_the_past_fires_at_once_instead_of_being_dropped() -> None:
         timer.stop()
 
 
-def test_guard_fires_when_the_wall_clock_went_back() -> None:
+def test_a_wall_clock_set_back_does_not_make_it_oversleep() -> None:
     calls = Calls()
-    # The app's view of the wall clock is an hour ahead of the one APScheduler reads, which
-    # is what APScheduler sees after someone set the clock back by an hour.
-    timer = SchedulerTimer(grace=0.2, wall=lambda: now() + timedelta(hours=1))
+    # The app's wall clock reads an hour earlier than when it armed: the wait was fixed at
+    # arming, on the monotonic clock, so the clock set back changes nothing.
+    offset = [timedelta(0)]
+    timer = MonotonicTimer(wall=lambda: now() + offset[0])
     timer.start(calls)
     try:
         start = time.monotonic()
-        timer.arm(now() + timedelta(hours=1, seconds=0.2))
-        assert calls.event.wait(5), "the guard did not step in"
-        assert 0.3 <= calls.times[0] - start < 3
-        # Armed again an hour ahead, the thread sleeps: neither spinning on a passed guard nor
-        # firing twice.
+        timer.arm(now() + timedelta(seconds=0.3))
+        offset[0] = -timedelta(hours=1)
+        assert calls.event.wait(5)
+        assert 0.25 <= calls.times[0] - start < 2
+        # Armed again an hour ahead, the thread sleeps: neither spinning nor firing twice.
         timer.arm(now() + timedelta(hours=2))
         cpu = time.process_time()
         time.sleep(0.5)
@@ -89,7 +90,7 @@ def test_guard_fires_when_the_wall_clock_went_back() -> None:
 def test_a_chain_of_rearms_from_the_callback_never_breaks() -> None:
     fired = []
     done = threading.Event()
-    timer: SchedulerTimer
+    timer: MonotonicTimer
 
     def callback() -> None:
         fired.append(time.monotonic())
@@ -98,7 +99,7 @@ def test_a_chain_of_rearms_from_the_callback_never_breaks() -> None:
         else:
             done.set()
 
-    timer = SchedulerTimer()
+    timer = MonotonicTimer()
     timer.start(callback)
     try:
         timer.arm(now())
@@ -109,7 +110,7 @@ def test_a_chain_of_rearms_from_the_callback_never_breaks() -> None:
 
 def test_nothing_fires_after_stop() -> None:
     calls = Calls()
-    timer = SchedulerTimer(grace=0.1)
+    timer = MonotonicTimer()
     timer.start(calls)
     timer.arm(now() + timedelta(seconds=0.2))
     timer.stop()
@@ -117,10 +118,10 @@ def test_nothing_fires_after_stop() -> None:
 
 
 def test_one_thread_does_it_all() -> None:
-    """Each wake-up wakes one thread: no executor thread, no guard thread."""
+    """Each wake-up wakes one thread: no executor thread, and no thread per arming."""
     before = set(threading.enumerate())
     calls = Calls()
-    timer = SchedulerTimer()
+    timer = MonotonicTimer()
     timer.start(calls)
     try:
         timer.arm(now() + timedelta(seconds=0.1))
@@ -132,11 +133,11 @@ def test_one_thread_does_it_all() -> None:
 
 
 def test_arming_from_another_thread_while_the_callback_runs_does_not_deadlock() -> None:
-    """The callback runs outside APScheduler's job-store lock, so another thread can arm."""
+    """The callback runs outside the timer's lock, so another thread can arm."""
     armed_elsewhere = threading.Event()
     fired: list[float] = []
     got_through: list[bool] = []
-    timer: SchedulerTimer
+    timer: MonotonicTimer
 
     def other() -> None:
         timer.arm(now() + timedelta(seconds=0.1))
@@ -151,7 +152,7 @@ def test_arming_from_another_thread_while_the_callback_runs_does_not_deadlock() 
             got_through.append(armed_elsewhere.wait(5))
             helper.join(5)
 
-    timer = SchedulerTimer()
+    timer = MonotonicTimer()
     timer.start(callback)
     try:
         timer.arm(now())
@@ -169,7 +170,7 @@ def test_a_command_arming_under_the_app_lock_while_the_callback_waits_for_it() -
     app_lock = threading.Lock()
     in_callback = threading.Event()
     fired: list[float] = []
-    timer: SchedulerTimer
+    timer: MonotonicTimer
 
     def callback() -> None:
         in_callback.set()
@@ -182,7 +183,7 @@ def test_a_command_arming_under_the_app_lock_while_the_callback_waits_for_it() -
             time.sleep(0.1)  # let the callback reach the lock we hold
             timer.arm(now() + timedelta(seconds=0.1))
 
-    timer = SchedulerTimer()
+    timer = MonotonicTimer()
     timer.start(callback)
     commander = threading.Thread(target=command, daemon=True)
     commander.start()
@@ -196,3 +197,21 @@ def test_a_command_arming_under_the_app_lock_while_the_callback_waits_for_it() -
         assert len(fired) == 2
     finally:
         timer.stop()
+
+
+def test_stop_waits_for_a_running_callback_and_may_be_called_from_it() -> None:
+    entered, finished = threading.Event(), threading.Event()
+    timer: MonotonicTimer
+
+    def callback() -> None:
+        entered.set()
+        time.sleep(0.2)
+        timer.stop()  # from the timer's own thread: returns instead of joining itself
+        finished.set()
+
+    timer = MonotonicTimer()
+    timer.start(callback)
+    timer.arm(now())
+    assert entered.wait(5)
+    timer.stop()  # from another thread: waits for the callback
+    assert finished.is_set()
