@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -21,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import i18n, logs
-from .adapters import backends
+from .adapters import backends, children
 from .adapters.away import Away
 from .adapters.backends import FREEDESKTOP, Candidate
 from .adapters.clock import SystemClock
@@ -30,7 +29,7 @@ from .adapters.guide_process import GuideProcess
 from .adapters.instance_lock import LOCK_NAME, InstanceLock
 from .adapters.nothing import NoChime, NoDoNotDisturb, NoHistory, NoPresence, NoTray
 from .adapters.notify.plyer import PlyerNotifier
-from .adapters.storage.history import History as SqliteHistory
+from .adapters.storage.journal import EventJournal, HistoryIsADirectory, pending_path
 from .adapters.storage.state import StateStore
 from .adapters.timer import MonotonicTimer
 from .app import App, Ports
@@ -51,6 +50,8 @@ log = logging.getLogger("microbreak.daemon")  # not __name__: this runs as __mai
 #: pystray backends whose GTK loop runs GLib's default context (which dispatches the
 #: notification buttons' signals); with any other, we run a loop of our own.
 GLIB_TRAYS = frozenset({"gtk", "appindicator"})
+#: Seconds the start-up check of the history file may take (a salvage reads it all).
+FOLD_WITHIN = 60.0
 
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
@@ -119,6 +120,7 @@ def run(runtime: Runtime) -> int:
     plyer, answerable = _make_notifier(runtime, assets, on_answer)
     tray = _make_tray(assets) if runtime.tray else None
     told: set[str] = set()  # the lines about idle detection logged so far
+    app_history = _open_history()
     app = App(
         runtime,
         runtime.catalog(),
@@ -128,7 +130,7 @@ def run(runtime: Runtime) -> int:
             notifier=answerable or plyer,
             tray=tray or NoTray(),
             store=StateStore(state_file()),
-            history=_open_history(),
+            history=app_history,
             chime=_chime(runtime),
             presence=_presence(runtime, told),
             dnd=_do_not_disturb(runtime),
@@ -158,6 +160,8 @@ def run(runtime: Runtime) -> int:
         try:
             if sys.platform.startswith("linux"):
                 _linux_chores(runtime)
+            if not isinstance(app_history, NoHistory):
+                stops.append(_fold_history())
             app.start()
             # The watch before the channel: once the CLI gets an answer, an edit is noticed.
             stops.append(_watch(runtime, reload))
@@ -397,14 +401,42 @@ def _do_not_disturb(runtime: Runtime) -> DoNotDisturb:
 
 
 def _open_history() -> History:
+    """The pending file the daemon appends its events to (see ``storage.journal``)."""
+    path = history_file()
     try:
-        history, warning = SqliteHistory.open(history_file())
-    except (OSError, sqlite3.Error) as e:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_dir():
+            raise HistoryIsADirectory(path)
+    except OSError as e:
         log.warning("running without a history (%s)", e)
         return NoHistory()
-    if warning:
-        log.warning("%s", warning)
-    return history
+    return EventJournal(pending_path(path))
+
+
+def _fold_history() -> Callable[[], None]:
+    """Start the child that checks the history file and moves the pending events in (what a
+    previous run left); what it says is logged. The returned call stops it at quit."""
+    command = [sys.executable, "-m", "microbreak.adapters.storage.history", str(history_file())]
+    try:
+        process, output = children.spawn(command)
+    except OSError as e:
+        log.warning("the history file was not checked (%s)", e)
+        return lambda: None
+
+    def reap() -> None:
+        code, said = children.reap(process, output, FOLD_WITHIN)
+        if code is None:
+            log.warning("the history file was not checked within %g s", FOLD_WITHIN)
+        elif said:
+            log.warning("%s", said)
+
+    def stop() -> None:
+        if process.poll() is None:  # a quit during the check: it is done again next start
+            children.kill_group(process)
+            process.wait()
+
+    threading.Thread(target=reap, name="history-check", daemon=True).start()
+    return stop
 
 
 def _make_tray(assets: Path) -> PystrayTray | None:

@@ -26,6 +26,8 @@ from typing import Any
 
 import pytest
 
+from microbreak.adapters.storage.history import fold
+
 from .desktop import Desktop, NotifyMonitor, stays_true, wait_until
 from .test_e2e_desktop import Daemon, daemon
 
@@ -79,9 +81,10 @@ def _wait_running(d: Daemon, env: Mapping[str, str]) -> None:
 
 
 def _events(desktop: Desktop, kind: str) -> int:
-    """How many events of ``kind`` the daemon's history file holds (written just after the
-    log line that announces them: wait with ``_wait_events``)."""
+    """How many events of ``kind`` the daemon's history holds (written just after the log line
+    that announces them: wait with ``_wait_events``)."""
     path = desktop.home / ".local/share/microbreak/history.sqlite"
+    fold(path, check=False)  # the daemon's pending events, as ``stats`` takes them in
     with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
         (count,) = conn.execute("SELECT count(*) FROM events WHERE kind = ?", (kind,)).fetchone()
     return int(count)

@@ -207,6 +207,7 @@ def test_an_unusable_state_file_is_moved_aside(env: dict[str, str], kind: str) -
     path.write_bytes(content)
     with running(env) as daemon:
         daemon.wait_log("started;")
+        daemon.wait_log("moved it to")  # said by the start-up check, which runs beside the start
         warnings = daemon.lines("WARNING")
         assert len(warnings) == 1, warnings
         assert str(path) in warnings[0] and "starting afresh" in warnings[0]
@@ -220,6 +221,22 @@ def test_an_unusable_state_file_is_moved_aside(env: dict[str, str], kind: str) -
         assert data["mode"] == "running"
         assert when(data["due"]) >= now() + timedelta(minutes=30) - SLACK
         assert cli(env, "pause", "10m").returncode == 0
+
+
+# -- the history, written without SQLite ------------------------------------------------------
+
+
+def test_the_daemon_keeps_sqlite_out_and_stats_counts_its_events(env: dict[str, str]) -> None:
+    """The daemon appends its events to the pending file; ``stats`` moves them into the SQLite
+    history. SQLite's library is never mapped into the daemon."""
+    with running(env) as daemon:
+        for command in ("now", "done"):
+            assert cli(env, command).returncode == 0
+        assert (stats(env)["reminders"], stats(env)["done"]) == (1, 1)
+        maps = Path(f"/proc/{daemon.proc.pid}/maps").read_text()
+        assert "libsqlite3" not in maps and "_sqlite3" not in maps
+        assert not [line for line in daemon.lines("WARNING") if "history" in line]
+    assert history_file(env).exists()
 
 
 # -- a damaged history -------------------------------------------------------------------------
@@ -305,6 +322,7 @@ def test_a_damaged_history_is_moved_aside_and_its_rows_kept(
 
     with running(env) as daemon:
         daemon.wait_log("started;")
+        daemon.wait_log("moved it to")  # said by the start-up check, which runs beside the start
         warnings = daemon.lines("WARNING")
         assert len(warnings) == 1, warnings
         assert f"the history file {path}" in warnings[0] and "moved it to" in warnings[0]

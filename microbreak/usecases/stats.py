@@ -22,7 +22,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 
-from ..adapters.storage.history import reading
+from ..adapters.storage.history import fold, reading
 from ..core.events import EventKind
 from ..core.exercises import CATALOG, Exercise
 from ..errors import EXIT_USAGE, MicrobreakError
@@ -142,6 +142,9 @@ def compute(
     local = now.astimezone(tz)
     dates = [local.date() - timedelta(days=n) for n in range(days - 1, -1, -1)]
     bounds = _bounds(dates, tz)
+    # The daemon's latest events first; a file that cannot take them is reported just below.
+    with contextlib.suppress(OSError, sqlite3.Error):
+        fold(history, check=False)
     with _reading(Path(history)) as conn:
         counts = _per_day(conn, bounds)
         paused = _seconds_paused(conn, bounds, now.timestamp())

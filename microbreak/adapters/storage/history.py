@@ -1,15 +1,15 @@
-"""The break history, in a small SQLite file: times in UTC epoch seconds, each event one short
-transaction in WAL mode, so a crash loses at most the event being written and ``stats`` can
-read while the daemon writes."""
+"""The break history, in a small SQLite file: times in UTC epoch seconds, in WAL mode, so that
+``stats`` can read while another process writes. The daemon appends its events to a pending file
+(``journal``); ``fold`` moves them in."""
 
 from __future__ import annotations
 
 import contextlib
-import errno
 import logging
 import math
 import os
 import sqlite3
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -18,6 +18,7 @@ from typing import cast
 
 from ...core.events import EventKind
 from . import aside_name
+from .journal import HistoryIsADirectory, locked, parse, pending_path
 
 log = logging.getLogger(__name__)
 
@@ -40,18 +41,6 @@ _KINDS = frozenset(k.value for k in EventKind)
 
 
 Row = tuple[int, int, str, str | None, float | None]  # id, at, kind, exercise, seconds
-
-
-class HistoryIsADirectory(IsADirectoryError):
-    """A directory where the history file belongs. It is nobody's damaged history, so it is
-    left where it is; the daemon runs without a history (an OSError, which it logs)."""
-
-    def __init__(self, path: Path) -> None:
-        super().__init__(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
-        self.path = path
-
-    def __str__(self) -> str:
-        return f"{self.path} is a directory, not a history file; move it away to keep a history"
 
 
 class History:
@@ -119,6 +108,17 @@ class History:
                 return
             self._failing = False
 
+    def add(self, rows: list[tuple[int, str, str | None, float | None]]) -> None:
+        """Append events (at, kind, exercise, seconds) in one transaction; errors are raised."""
+        with self._lock:
+            if self._conn is None:
+                raise sqlite3.ProgrammingError("the history is closed")
+            self._conn.execute("BEGIN")
+            self._conn.executemany(
+                "INSERT INTO events (at, kind, exercise, seconds) VALUES (?, ?, ?, ?)", rows
+            )
+            self._conn.execute("COMMIT")
+
     def close(self) -> None:
         """Checkpoint and close; later ``record`` calls are ignored."""
         with self._lock:
@@ -131,6 +131,55 @@ class History:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+def fold(path: str | os.PathLike[str], *, check: bool = True) -> str | None:
+    """Move the daemon's pending events into the history at ``path``; what to log, or None.
+    With ``check`` the file is first checked as ``History.open`` does (a damaged one moved aside
+    and salvaged); without, a file SQLite cannot write leaves the events pending (raised). The
+    pending file is emptied after the commit: a crash in between would count its events twice,
+    where the other order could lose them."""
+    path = Path(path)
+    pending = pending_path(path)
+    try:
+        empty = pending.stat().st_size == 0
+    except FileNotFoundError:
+        empty = True
+    if empty and not check:
+        return None
+    history, said = History.open(path) if check else (History(path, _connect(path)), None)
+    try:
+        with locked(pending, os.O_RDWR) as fd:
+            chunks = []
+            while chunk := os.read(fd, 1 << 16):
+                chunks.append(chunk)
+            lines = b"".join(chunks).decode(errors="replace").splitlines(keepends=True)
+            rows = [row for row in map(parse, lines) if row is not None]
+            if rows:
+                history.add(rows)
+            os.ftruncate(fd, 0)
+    except FileNotFoundError:
+        return said
+    finally:
+        history.close()
+    if len(rows) < len(lines):
+        dropped = f"dropped {len(lines) - len(rows)} unreadable line(s) of {pending}"
+        said = f"{said}; {dropped}" if said else dropped
+    return said
+
+
+def main(argv: list[str]) -> int:
+    """``python -m microbreak.adapters.storage.history PATH``: the daemon's start-up ``fold``,
+    in a child so that SQLite is never loaded into the daemon; prints the line to log."""
+    path = Path(argv[0])
+    try:
+        said = fold(path)
+    except (OSError, sqlite3.Error) as e:
+        print(f"the events stay pending: cannot write the history file {path} ({e})")
+        return 1
+    if said:
+        print(said)
+    return 0
 
 
 def connect_readonly(path: str | os.PathLike[str]) -> sqlite3.Connection:
@@ -357,3 +406,7 @@ def _valid(row: tuple[object, ...]) -> bool:
         and (exercise is None or (isinstance(exercise, str) and len(exercise) <= _MAX_TEXT))
         and (seconds is None or (isinstance(seconds, float) and math.isfinite(seconds)))
     )
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
