@@ -18,7 +18,7 @@ from typing import cast
 
 from ...core.events import EventKind
 from . import aside_name
-from .journal import HistoryIsADirectory, locked, parse, pending_path
+from .journal import HistoryIsADirectory, event_row, locked, parse, pending_path
 
 log = logging.getLogger(__name__)
 
@@ -90,9 +90,7 @@ class History:
     ) -> None:
         """Append one event. A failing disk is logged (once per run of failures), never raised:
         the history must not stop the reminders."""
-        if at.tzinfo is None:
-            raise ValueError("record() needs an aware datetime")
-        row = (math.floor(at.timestamp()), EventKind(kind).value, exercise, seconds)
+        row = event_row(kind, at, exercise, seconds)
         with self._lock:
             if self._conn is None:
                 log.debug("history closed; not recording %s", row)

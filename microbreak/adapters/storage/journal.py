@@ -33,6 +33,13 @@ def pending_path(history: Path) -> Path:
     return history.with_name(f"{history.stem}.pending")
 
 
+def event_row(kind: EventKind, at: datetime, exercise: str | None, seconds: float | None) -> Row:
+    """The row an event is stored as, for the journal and the SQLite history alike."""
+    if at.tzinfo is None:
+        raise ValueError("record() needs an aware datetime")
+    return math.floor(at.timestamp()), EventKind(kind).value, exercise, seconds
+
+
 def line(row: Row) -> str:
     """One event as a line: tab-separated, an empty field for a missing value."""
     at, kind, exercise, seconds = row
@@ -97,9 +104,7 @@ class EventJournal:
     ) -> None:
         """Append one event. A failing disk is logged (once per run of failures), never raised:
         the history must not stop the reminders."""
-        if at.tzinfo is None:
-            raise ValueError("record() needs an aware datetime")
-        text = line((math.floor(at.timestamp()), EventKind(kind).value, exercise, seconds))
+        text = line(event_row(kind, at, exercise, seconds))
         with self._lock:
             if self._closed:
                 log.debug("history closed; not recording %s", text.strip())
