@@ -29,7 +29,7 @@ from .adapters.guide_process import GuideProcess
 from .adapters.instance_lock import LOCK_NAME, InstanceLock
 from .adapters.nothing import NoChime, NoDoNotDisturb, NoHistory, NoPresence, NoTray
 from .adapters.notify.plyer import PlyerNotifier
-from .adapters.storage.journal import EventJournal, HistoryIsADirectory, pending_path
+from .adapters.storage.journal import EventJournal, make_room, pending_path
 from .adapters.storage.state import StateStore
 from .adapters.timer import MonotonicTimer
 from .app import App, Ports
@@ -404,9 +404,7 @@ def _open_history() -> History:
     """The pending file the daemon appends its events to (see ``storage.journal``)."""
     path = history_file()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if path.is_dir():
-            raise HistoryIsADirectory(path)
+        make_room(path)
     except OSError as e:
         log.warning("running without a history (%s)", e)
         return NoHistory()

@@ -142,7 +142,8 @@ def compute(
     local = now.astimezone(tz)
     dates = [local.date() - timedelta(days=n) for n in range(days - 1, -1, -1)]
     bounds = _bounds(dates, tz)
-    # The daemon's latest events first; a file that cannot take them is reported just below.
+    # The daemon's latest events first. A file that cannot take them now (damaged, or busy
+    # past the timeout) is read as it is; a damaged one is reported just below.
     with contextlib.suppress(OSError, sqlite3.Error):
         fold(history, check=False)
     with _reading(Path(history)) as conn:

@@ -18,7 +18,8 @@ from typing import cast
 
 from ...core.events import EventKind
 from . import aside_name
-from .journal import HistoryIsADirectory, event_row, locked, parse, pending_path
+from .journal import Row as Event
+from .journal import event_row, locked, make_room, parse, pending_path
 
 log = logging.getLogger(__name__)
 
@@ -61,9 +62,7 @@ class History:
         read from it; the string is then a warning to log once. A directory at ``path`` is
         ``HistoryIsADirectory``."""
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if path.is_dir():
-            raise HistoryIsADirectory(path)
+        make_room(path)
         problem = _problem(path)
         if problem is None:
             return cls(path, _connect(path)), None
@@ -106,7 +105,7 @@ class History:
                 return
             self._failing = False
 
-    def add(self, rows: list[tuple[int, str, str | None, float | None]]) -> None:
+    def add(self, rows: list[Event]) -> None:
         """Append events (at, kind, exercise, seconds) in one transaction; errors are raised."""
         with self._lock:
             if self._conn is None:

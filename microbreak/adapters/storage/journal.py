@@ -85,6 +85,14 @@ class HistoryIsADirectory(IsADirectoryError):
         return f"{self.path} is a directory, not a history file; move it away to keep a history"
 
 
+def make_room(history: Path) -> None:
+    """Make the history's folder; ``HistoryIsADirectory`` where a directory stands in its place.
+    Both the daemon's journal and the SQLite history start here."""
+    history.parent.mkdir(parents=True, exist_ok=True)
+    if history.is_dir():
+        raise HistoryIsADirectory(history)
+
+
 class EventJournal:
     """The history as the daemon writes it; safe to use from any thread."""
 
