@@ -42,6 +42,7 @@ from .paths import config_file, history_file, package_assets, site_config_files,
 from .settings.record import Runtime
 
 if TYPE_CHECKING:
+    from .adapters.control import ControlServer
     from .adapters.notify.freedesktop import Answer, FdoNotifier
     from .adapters.tray import PystrayTray
 
@@ -162,10 +163,14 @@ def run(runtime: Runtime) -> int:
                 _linux_chores(runtime)
             if not isinstance(app_history, NoHistory):
                 stops.append(_fold_history())
+            # Listening before "started;" is said, a command sent then waits for its answer
+            # rather than hearing "not running"; answered after the watch, so that once the
+            # CLI gets an answer, an edit is noticed.
+            channel = _channel(app)
+            stops.append(channel.stop)
             app.start()
-            # The watch before the channel: once the CLI gets an answer, an edit is noticed.
             stops.append(_watch(runtime, reload))
-            stops.append(_serve(app))
+            channel.start()
         except BaseException as e:  # raised again on the main thread, below
             failed.append(e)
             app.quit()
@@ -195,13 +200,14 @@ def run(runtime: Runtime) -> int:
     return 0
 
 
-def _serve(app: App) -> Callable[[], None]:
+def _channel(app: App) -> ControlServer:
+    """The control channel, listening; it answers once started."""
     from .adapters.control import ControlServer, handler
 
     address, family = control_address()
     server = ControlServer(address, family, Path(control_key_file()), handler(app))
-    server.start()
-    return server.stop
+    server.listen()
+    return server
 
 
 def _watch(runtime: Runtime, reload: Callable[[str], None]) -> Callable[[], None]:

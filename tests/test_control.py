@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from microbreak.adapters.control import ControlServer, reply_bytes
 from microbreak.channel import frame
 from microbreak.client import exchange
 from microbreak.protocol import MAX_MESSAGE
@@ -611,6 +612,44 @@ def test_frames_are_those_of_multiprocessing_connection() -> None:
             assert left.recv(len(data) + 4, socket.MSG_WAITALL) == frame(data)
             left.sendall(frame(data))
             assert conn.recv_bytes() == data
+
+
+def _echo(data: bytes) -> tuple[bytes, None]:
+    """An answer naming the command it was given."""
+    return reply_bytes({"ok": True, "cmd": json.loads(data)["cmd"]}), None
+
+
+def test_a_command_sent_before_the_channel_answers_waits_for_its_answer(tmp_path: Path) -> None:
+    """The daemon listens before it says "started;" and answers once started: a command sent
+    in between is queued, not told that nothing runs."""
+    address, key_path = str(tmp_path / "control.sock"), tmp_path / "control.key"
+    server = ControlServer(address, "AF_UNIX", key_path, _echo)
+    server.listen()
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.connect(address)
+            sock.sendall(frame(key_path.read_bytes()) + frame(b'{"v":1,"cmd":"status"}\n'))
+            sock.setblocking(False)
+            with pytest.raises(BlockingIOError):  # listening, not answering yet
+                sock.recv(1)
+            sock.settimeout(5.0)
+            server.start()
+            size = int.from_bytes(sock.recv(4, socket.MSG_WAITALL), "big")
+            reply = json.loads(sock.recv(size, socket.MSG_WAITALL))
+    finally:
+        server.stop()
+    assert reply == {"v": 1, "ok": True, "cmd": "status"}
+    assert not Path(address).exists() and not key_path.exists()
+
+
+def test_a_channel_stopped_before_it_answered_leaves_nothing(tmp_path: Path) -> None:
+    """A start-up that fails between listening and answering still removes the socket and key."""
+    address, key_path = str(tmp_path / "control.sock"), tmp_path / "control.key"
+    server = ControlServer(address, "AF_UNIX", key_path, _echo)
+    server.listen()
+    assert Path(address).exists() and key_path.exists()
+    server.stop()
+    assert not Path(address).exists() and not key_path.exists()
 
 
 def test_idle_connections_do_not_keep_others_waiting(daemon: Daemon) -> None:

@@ -189,8 +189,9 @@ class ControlServer:
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._serve, name="control", daemon=True)
 
-    def start(self) -> None:
-        """Write a fresh key, listen (replacing a socket a crashed daemon left), accept."""
+    def listen(self) -> None:
+        """Write a fresh key and listen (replacing a socket a crashed daemon left). A client that
+        connects from now on is not told "not running": it waits, queued, for ``start()``."""
         unix = self.family == "AF_UNIX"
         try:
             self._key = write_key(self.key_file)
@@ -202,6 +203,11 @@ class ControlServer:
                 os.chmod(self.address, 0o600)
         except OSError as e:
             raise ChannelUnavailable(f"cannot open the control channel {self.address}: {e}") from e
+
+    def start(self) -> None:
+        """Answer, listening first unless ``listen()`` was called."""
+        if self._listener is None:
+            self.listen()
         self._thread.start()
 
     def stop(self) -> None:
@@ -210,10 +216,11 @@ class ControlServer:
         if listener is None:
             return
         self._stopping.set()
-        # accept() has no timeout: a connection of our own wakes it to see that we stop.
-        with contextlib.suppress(OSError), Client(self.address, self.family):
-            pass
-        self._thread.join(timeout=2.0)
+        if self._thread.ident is not None:  # started
+            # accept() has no timeout: a connection of our own wakes it to see that we stop.
+            with contextlib.suppress(OSError), Client(self.address, self.family):
+                pass
+            self._thread.join(timeout=2.0)
         listener.close()  # also unlinks the socket file
         with contextlib.suppress(OSError):
             self.key_file.unlink()
