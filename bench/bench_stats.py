@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import functools
 import random
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -106,9 +105,8 @@ def generate(
         add(day, max(t, end), EventKind.STOPPED)
 
     history, _ = History.open(path)
-    history.close()
-    with sqlite3.connect(path) as conn:
-        conn.executemany("INSERT INTO events (at, kind, exercise, seconds) VALUES (?,?,?,?)", rows)
+    with history:
+        history.add(rows)
     return Counter(kind for _, kind, _, _ in rows), paused
 
 

@@ -1,25 +1,23 @@
 """Small fakes for the pure core and fast scenario tests: a clock, a timer, a notifier, a store,
-an editor, and the settings and ports the app is built from."""
+an editor, a guide, and the settings and ports the app is built from; the catalog by id, and
+history files filled through the code that writes them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone, tzinfo
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from microbreak.adapters.nothing import (
-    NoChime,
-    NoDoNotDisturb,
-    NoGuide,
-    NoHistory,
-    NoPresence,
-    NoTray,
-)
+from microbreak.adapters.nothing import NoChime, NoDoNotDisturb, NoHistory, NoPresence, NoTray
+from microbreak.adapters.storage.history import History
+from microbreak.adapters.storage.journal import event_row
 from microbreak.app import App, Ports
 from microbreak.core.clock import Reading
+from microbreak.core.events import EventKind
+from microbreak.core.exercises import CATALOG, Exercise
 from microbreak.core.messages import Message
 from microbreak.core.rotation import Selection
 from microbreak.settings.record import WEEKDAYS, Runtime
@@ -145,6 +143,33 @@ class MemoryStore:
         self.moved += 1
         self.saved = None
         return Path(f"state.json.corrupt-{self.moved}")
+
+
+class NoGuide:
+    """No guide window: reminders only."""
+
+    def open(self, exercise: Exercise, on_end: Callable[[bool | None], None]) -> bool:
+        return False
+
+    def dismiss(self, why: str) -> None: ...
+    def close(self) -> None: ...
+
+
+def by_id() -> dict[str, Exercise]:
+    """The built-in catalog by id; a fresh dict, so a test's edits cannot touch the catalog."""
+    return {exercise.id: exercise for exercise in CATALOG}
+
+
+Event = tuple[EventKind, datetime, str | None, float | None]  # kind, at, exercise, seconds
+
+
+def write_history(path: Path, events: Iterable[Event]) -> Path:
+    """A history file at ``path`` holding ``events`` too, added as ``fold`` adds them."""
+    history, warning = History.open(path)
+    assert warning is None, warning
+    with history:
+        history.add([event_row(*event) for event in events])
+    return path
 
 
 @dataclass

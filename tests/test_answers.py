@@ -15,11 +15,11 @@ import pytest
 
 from microbreak.adapters.notify.answers import router
 from microbreak.adapters.notify.freedesktop import Answer
-from microbreak.adapters.storage.history import History
 from microbreak.core.events import EventKind
 from microbreak.core.planner import Mode, StateError
 from microbreak.usecases import stats
 
+from .fakes import write_history
 from .test_scenarios import Sim
 
 
@@ -140,12 +140,14 @@ def test_a_failed_answer_withdraws_nothing() -> None:
 
 def test_stats_count_a_dismissed_reminder_as_shown_only(tmp_path: Path) -> None:
     tz = ZoneInfo("UTC")
-    path = tmp_path / "h.sqlite"
-    history, _ = History.open(path)
     at = datetime(2026, 5, 4, 10, 0, tzinfo=tz)
-    with history:
-        history.record(EventKind.SHOWN, at, exercise="neck-tilt")
-        history.record(EventKind.DISMISSED, at + timedelta(seconds=5), exercise="neck-tilt")
+    path = write_history(
+        tmp_path / "h.sqlite",
+        [
+            (EventKind.SHOWN, at, "neck-tilt", None),
+            (EventKind.DISMISSED, at + timedelta(seconds=5), "neck-tilt", None),
+        ],
+    )
     result = stats.compute(path, days=1, goal=1, now=at + timedelta(hours=1), tz=tz)
     (day,) = result.days
     assert (day.reminders, day.done, day.skipped, day.snoozed) == (1, 0, 0, 0)

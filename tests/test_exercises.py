@@ -19,12 +19,12 @@ from microbreak.core.exercises import (
     Area,
     Exercise,
     Position,
-    by_id,
     current_id,
 )
 from microbreak.settings import config
 
 from .cli_run import isolate_config
+from .fakes import by_id
 
 SEEDS = Path(__file__).parents[2] / "shared" / "seeds"
 MODULE = Path(exercises.__file__)

@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from microbreak.adapters.guide_window import prefer_x11
-from microbreak.core.exercises import CATALOG, Routine, Sides, by_id
+from microbreak.core.exercises import CATALOG, Routine, Sides
 from microbreak.core.guide import (
     DEFAULT_PACE,
     SWITCH_SECONDS,
@@ -26,6 +26,8 @@ from microbreak.core.guide import (
 )
 from microbreak.core.rotation import Selection
 from microbreak.usecases.guide import UnknownExercise, choose, pictures_of
+
+from .fakes import by_id
 
 
 def frames(guide: Guide, times: list[float]) -> list[tuple[float, Frame]]:

@@ -15,9 +15,10 @@ from dataclasses import replace
 import pytest
 
 from microbreak.adapters.guide_process import ANSWER_SKIPPED, GuideProcess
-from microbreak.core.exercises import Exercise, Routine, Sides, by_id
+from microbreak.core.exercises import Exercise, Routine, Sides
 
 from .desktop import wait_until
+from .fakes import by_id
 
 TINY = replace(by_id()["shoulder-shrug"], routine=Routine(1, 0, Sides.BOTH, 0.5))
 

@@ -1,19 +1,20 @@
-"""The history file: recording, reading back, threads, and recovery from a damaged file."""
+"""The history file: adding events, reading back, and recovery from a damaged file."""
 
 from __future__ import annotations
 
-import logging
 import random
 import shutil
 import sqlite3
-import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 from microbreak.adapters.storage.history import SCHEMA_VERSION, History
+from microbreak.adapters.storage.journal import event_row
 from microbreak.core.events import EventKind
+
+from .fakes import write_history
 
 T0 = datetime(2026, 11, 21, 8, 0, tzinfo=timezone.utc)
 RECOVERED_AT = datetime(2026, 11, 21, 22, 15, tzinfo=timezone.utc)
@@ -27,19 +28,15 @@ def _rows(path: Path) -> Rows:
 
 
 def _filled(path: Path, n: int = 3000) -> Rows:
-    """A history of ``n`` events recorded the normal way, closed cleanly; its rows."""
+    """A history of ``n`` events added the normal way, closed cleanly; its rows."""
     kinds = list(EventKind)
-    history, warning = History.open(path)
-    assert warning is None
-    with history:
-        for i in range(n):
-            kind = kinds[i % len(kinds)]
-            history.record(
-                kind,
-                T0 + timedelta(minutes=7 * i),
-                exercise=f"exercise-{i % 13}" if kind is EventKind.DONE else None,
-                seconds=60.0 * (i % 5) + 0.5 if kind is EventKind.SNOOZED else None,
-            )
+    events = []
+    for i in range(n):
+        kind = kinds[i % len(kinds)]
+        exercise = f"exercise-{i % 13}" if kind is EventKind.DONE else None
+        seconds = 60.0 * (i % 5) + 0.5 if kind is EventKind.SNOOZED else None
+        events.append((kind, T0 + timedelta(minutes=7 * i), exercise, seconds))
+    write_history(path, events)
     return _rows(path)
 
 
@@ -68,26 +65,28 @@ def _assert_intact(recovered: Rows, original: Rows) -> None:
         assert original[rowid] == row
 
 
-# -- recording -----------------------------------------------------------------------------------
+# -- adding -------------------------------------------------------------------------------------
 
 
 def test_records_and_reads_back_in_utc(tmp_path: Path) -> None:
     path = tmp_path / "sub" / "history.sqlite"
-    history, warning = History.open(path)
-    assert warning is None
     berlin = timezone(timedelta(hours=1))
-    with history:
-        history.record(EventKind.STARTED, T0)
-        history.record(EventKind.SHOWN, T0 + timedelta(minutes=30), exercise="shoulder-rolls")
-        history.record(EventKind.SNOOZED, T0 + timedelta(minutes=31), seconds=600)
-        history.record(EventKind.PAUSED, datetime(2026, 11, 21, 10, 0, tzinfo=berlin))
-        t0 = int(T0.timestamp())
-        assert [row[1:] for row in _rows(path).values()] == [
-            (t0, "started", None, None),
-            (t0 + 30 * 60, "shown", "shoulder-rolls", None),
-            (t0 + 31 * 60, "snoozed", None, 600.0),
-            (t0 + 60 * 60, "paused", None, None),  # 10:00 in Berlin is 09:00 UTC
-        ]
+    write_history(
+        path,
+        [
+            (EventKind.STARTED, T0, None, None),
+            (EventKind.SHOWN, T0 + timedelta(minutes=30), "shoulder-rolls", None),
+            (EventKind.SNOOZED, T0 + timedelta(minutes=31), None, 600),
+            (EventKind.PAUSED, datetime(2026, 11, 21, 10, 0, tzinfo=berlin), None, None),
+        ],
+    )
+    t0 = int(T0.timestamp())
+    assert [row[1:] for row in _rows(path).values()] == [
+        (t0, "started", None, None),
+        (t0 + 30 * 60, "shown", "shoulder-rolls", None),
+        (t0 + 31 * 60, "snoozed", None, 600.0),
+        (t0 + 60 * 60, "paused", None, None),  # 10:00 in Berlin is 09:00 UTC
+    ]
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -106,50 +105,10 @@ def test_reopening_keeps_the_rows(tmp_path: Path) -> None:
     assert _rows(path) == rows
 
 
-def test_a_naive_time_is_refused(tmp_path: Path) -> None:
-    history, _ = History.open(tmp_path / "history.sqlite")
-    with history, pytest.raises(ValueError, match="aware"):
-        history.record(EventKind.DONE, datetime(2026, 1, 1, 12, 0))
-
-
-def test_records_from_many_threads(tmp_path: Path) -> None:
-    path = tmp_path / "history.sqlite"
-    history, _ = History.open(path)
-
-    def work(n: int) -> None:
-        for i in range(200):
-            history.record(EventKind.SHOWN, T0 + timedelta(seconds=i), exercise=f"t{n}")
-
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(5)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    history.close()
-    assert len(_rows(path)) == 1000
-
-
-def test_a_failing_write_is_logged_once_and_not_raised(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    history, _ = History.open(tmp_path / "history.sqlite")
-    assert history._conn is not None
-    history._conn.close()  # every write now fails, as on a vanished disk
-    with caplog.at_level(logging.WARNING):
-        history.record(EventKind.SHOWN, T0)
-        history.record(EventKind.SHOWN, T0)
-    assert len([r for r in caplog.records if "cannot write" in r.getMessage()]) == 1
-    history.close()
-    history.record(EventKind.STOPPED, T0)  # after close: ignored
-
-
 def test_an_empty_file_is_a_fresh_start(tmp_path: Path) -> None:
     path = tmp_path / "history.sqlite"
     path.touch()
-    history, warning = History.open(path)
-    with history:
-        history.record(EventKind.STARTED, T0)
-    assert warning is None
+    write_history(path, [(EventKind.STARTED, T0, None, None)])  # no warning
     assert len(_rows(path)) == 1
 
 
@@ -249,8 +208,13 @@ def test_rows_only_in_the_wal_of_a_crashed_daemon_are_salvaged(tmp_path: Path) -
     live.parent.mkdir()
     _filled(live)  # closed cleanly: all in the main file
     history, _ = History.open(live)
-    for i in range(100):  # these stay in the WAL (no checkpoint before 1000 pages)
-        history.record(EventKind.DONE, T0 + timedelta(days=30, minutes=i), exercise="neck")
+    # These stay in the WAL (no checkpoint before 1000 pages).
+    history.add(
+        [
+            event_row(EventKind.DONE, T0 + timedelta(days=30, minutes=i), "neck", None)
+            for i in range(100)
+        ]
+    )
     crashed = tmp_path / "history.sqlite"  # a copy taken as if the power went out
     shutil.copyfile(live, crashed)
     shutil.copyfile(f"{live}-wal", f"{crashed}-wal")
@@ -272,7 +236,7 @@ def test_a_file_that_is_not_sqlite_at_all_starts_afresh(tmp_path: Path) -> None:
     path.write_bytes(random.Random(5).randbytes(20_000))
     history, warning = History.open(path, now=RECOVERED_AT)
     with history:
-        history.record(EventKind.STARTED, T0)
+        history.add([event_row(EventKind.STARTED, T0, None, None)])
     assert warning is not None and "0 events" in warning
     assert len(_rows(path)) == 1
 

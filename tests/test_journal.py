@@ -117,6 +117,13 @@ def test_a_failing_write_is_said_once_and_never_raised(
     journal.close()
 
 
+def test_after_close_nothing_is_written(tmp_path: Path) -> None:
+    journal = EventJournal(tmp_path / "history.pending")
+    journal.close()
+    journal.record(EventKind.STOPPED, NOW)  # ignored, not raised
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_naive_time_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="aware"):
         EventJournal(tmp_path / "history.pending").record(EventKind.SHOWN, datetime(2026, 1, 1))

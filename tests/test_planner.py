@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from microbreak.core.exercises import CATALOG, Position, by_id
+from microbreak.core.exercises import CATALOG, Position
 from microbreak.core.messages import reminder_message
 from microbreak.core.planner import (
     JUST_SHOWN,
@@ -23,6 +23,8 @@ from microbreak.core.planner import (
 )
 from microbreak.core.rotation import Rotation, Selection, SelectionError
 from microbreak.core.work_hours import WorkWeek
+
+from .fakes import by_id
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 MIN, MAX = timedelta(minutes=30), timedelta(minutes=60)

@@ -20,7 +20,7 @@ import pytest
 
 from microbreak.adapters.storage.state import StateStore
 from microbreak.app import WATCH, App
-from microbreak.core.exercises import CATALOG, by_id
+from microbreak.core.exercises import CATALOG
 from microbreak.core.planner import Mode
 from microbreak.core.rotation import Selection
 
@@ -30,6 +30,7 @@ from .fakes import (
     FakeTimer,
     MemoryStore,
     RecordingNotifier,
+    by_id,
     fake_ports,
     gaps,
     scenario_settings,

@@ -19,14 +19,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from microbreak.adapters.storage.history import History, connect_readonly
+from microbreak.adapters.storage.history import connect_readonly, fold
+from microbreak.adapters.storage.journal import EventJournal, pending_path
 from microbreak.core.events import EventKind
 from microbreak.core.planner import Planner, Policy
 from microbreak.core.rotation import Rotation, Selection
 from microbreak.usecases import stats
 
 from .cli_run import clean_env
-from .fakes import START
+from .fakes import START, write_history
 from .headless import cli, headless_env, history_file, private_runtime_dir, running
 from .test_scenarios import MIN, Sim
 from .test_scenarios_presence import FakeDnd
@@ -36,8 +37,10 @@ UTC = timezone.utc
 RESCHEDULED = "No reminder on screen to skip; rescheduled the next break"
 
 
-def kinds(history: History) -> list[tuple[EventKind, str | None]]:
-    conn = connect_readonly(history.path)
+def kinds(path: Path) -> list[tuple[EventKind, str | None]]:
+    """The events in the history at ``path``, once the pending ones are folded in."""
+    fold(path)
+    conn = connect_readonly(path)
     try:
         rows = conn.execute("SELECT kind, exercise FROM events ORDER BY at, id").fetchall()
     finally:
@@ -45,8 +48,8 @@ def kinds(history: History) -> list[tuple[EventKind, str | None]]:
     return [(EventKind(kind), exercise) for kind, exercise in rows]
 
 
-def totals(history: History, now: datetime) -> stats.Counts:
-    return stats.compute(history.path, days=7, goal=1, now=now, tz=UTC).totals
+def totals(path: Path, now: datetime) -> stats.Counts:
+    return stats.compute(path, days=7, goal=1, now=now, tz=UTC).totals
 
 
 # -- the planner -------------------------------------------------------------------------------
@@ -73,18 +76,25 @@ def test_skip_of_a_held_reminder_ends_the_hold() -> None:
 
 
 @pytest.fixture
-def history(tmp_path: Path) -> Iterator[History]:
-    opened, warning = History.open(tmp_path / "history.sqlite")
-    assert warning is None
-    with opened:
-        yield opened
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "history.sqlite"
 
 
-def sim_with(history: History, **kwargs: Any) -> Sim:
+@pytest.fixture
+def history(path: Path) -> Iterator[EventJournal]:
+    """The history as the daemon writes it: events pending for ``path``."""
+    journal = EventJournal(pending_path(path))
+    yield journal
+    journal.close()
+
+
+def sim_with(history: EventJournal, **kwargs: Any) -> Sim:
     return Sim(history=history, **kwargs)
 
 
-def test_skip_with_nothing_shown_reschedules_and_is_no_skip(history: History) -> None:
+def test_skip_with_nothing_shown_reschedules_and_is_no_skip(
+    history: EventJournal, path: Path
+) -> None:
     sim = sim_with(history, seed=1)
     sim.run(10 * 60)
     before = sim.app.planner.due
@@ -92,41 +102,43 @@ def test_skip_with_nothing_shown_reschedules_and_is_no_skip(history: History) ->
     assert sim.app.skip() == RESCHEDULED
     due = sim.app.planner.due
     assert due is not None and due >= sim.clock.now + MIN and due != before
-    assert kinds(history) == [(K.STARTED, None), (K.RESCHEDULED, None)]
-    counted = totals(history, sim.clock.now)
+    assert kinds(path) == [(K.STARTED, None), (K.RESCHEDULED, None)]
+    counted = totals(path, sim.clock.now)
     assert (counted.reminders, counted.skipped, counted.compliance) == (0, 0, None)
 
 
-def test_skip_of_the_reminder_shown_is_a_skip(history: History) -> None:
+def test_skip_of_the_reminder_shown_is_a_skip(history: EventJournal, path: Path) -> None:
     sim = sim_with(history, seed=2)
     sim.app.break_now()
     name = sim.app.unanswered()
     assert name is not None
     assert sim.app.skip() == f"Skipped {name}"
-    (shown,) = [e for k, e in kinds(history) if k is K.SHOWN]
-    assert kinds(history)[-1] == (K.SKIPPED, shown)
+    (shown,) = [e for k, e in kinds(path) if k is K.SHOWN]
+    assert kinds(path)[-1] == (K.SKIPPED, shown)
     # Once answered, a second skip has nothing on screen to skip.
     assert sim.app.skip() == RESCHEDULED
-    counted = totals(history, sim.clock.now)
+    counted = totals(path, sim.clock.now)
     assert (counted.reminders, counted.skipped, counted.compliance) == (1, 1, 0)
 
 
-def test_snooze_with_nothing_on_screen_reschedules_and_is_no_snooze(history: History) -> None:
+def test_snooze_with_nothing_on_screen_reschedules_and_is_no_snooze(
+    history: EventJournal, path: Path
+) -> None:
     sim = sim_with(history, seed=4)
     sim.app.break_now()
     sim.app.done()  # answered: nothing on screen any more
     sim.app.snooze(timedelta(minutes=15))
-    assert [k for k, _ in kinds(history)][-2:] == [K.DONE, K.RESCHEDULED]
-    assert kinds(history)[-1] == (K.RESCHEDULED, None)
+    assert [k for k, _ in kinds(path)][-2:] == [K.DONE, K.RESCHEDULED]
+    assert kinds(path)[-1] == (K.RESCHEDULED, None)
     sim.app.break_now()
     sim.app.snooze(timedelta(minutes=5))  # the reminder on screen: a snooze of it
-    shown = [e for k, e in kinds(history) if k is K.SHOWN][-1]
-    assert kinds(history)[-1] == (K.SNOOZED, shown)
-    counted = totals(history, sim.clock.now)
+    shown = [e for k, e in kinds(path) if k is K.SHOWN][-1]
+    assert kinds(path)[-1] == (K.SNOOZED, shown)
+    counted = totals(path, sim.clock.now)
     assert (counted.reminders, counted.done, counted.snoozed) == (2, 1, 1)
 
 
-def test_skip_of_a_snoozed_reminder_still_skips_it(history: History) -> None:
+def test_skip_of_a_snoozed_reminder_still_skips_it(history: EventJournal, path: Path) -> None:
     sim = sim_with(history, seed=3)
     sim.app.break_now()
     name = sim.app.unanswered()
@@ -134,19 +146,19 @@ def test_skip_of_a_snoozed_reminder_still_skips_it(history: History) -> None:
     assert sim.app.skip() == f"Skipped {name}"
     sim.run(10 * 60)
     assert len(sim.shown()) == 1  # the snoozed repeat went with it
-    assert totals(history, sim.clock.now).skipped == 1
+    assert totals(path, sim.clock.now).skipped == 1
 
 
-def test_skip_outside_working_hours_records_nothing(history: History) -> None:
+def test_skip_outside_working_hours_records_nothing(history: EventJournal, path: Path) -> None:
     office = [("09:00-17:30",)] * 5 + [(), ()]
     evening = datetime(2026, 11, 23, 19, 0, tzinfo=ZoneInfo("Europe/Berlin"))
     sim = sim_with(history, seed=4, work=office, tz="Europe/Berlin", start=evening)
     assert sim.app.skip() == "No reminder on screen to skip"
-    assert kinds(history) == [(K.STARTED, None)]
+    assert kinds(path) == [(K.STARTED, None)]
     assert sim.app.status_line().startswith("Outside working hours")
 
 
-def test_skip_of_a_held_reminder_reschedules_it(history: History) -> None:
+def test_skip_of_a_held_reminder_reschedules_it(history: EventJournal, path: Path) -> None:
     dnd = FakeDnd()
     sim = Sim(seed=5, history=history, dnd=dnd)
     due = sim.app.planner.due
@@ -160,8 +172,8 @@ def test_skip_of_a_held_reminder_reschedules_it(history: History) -> None:
     sim.clock.advance(sim.app.planner.policy.max_postpone.total_seconds())
     sim.app.wake()
     assert sim.timer.armed is not None and sim.timer.armed > sim.clock.now
-    assert kinds(history)[-1] == (K.RESCHEDULED, None)
-    assert totals(history, sim.clock.now).skipped == 0
+    assert kinds(path)[-1] == (K.RESCHEDULED, None)
+    assert totals(path, sim.clock.now).skipped == 0
 
 
 # -- history files written before RESCHEDULED ----------------------------------------------------
@@ -184,11 +196,8 @@ def old_history(path: Path, at: datetime, *, with_old_skips: bool) -> Path:
             (timedelta(minutes=-40), K.SKIPPED, None),
             (timedelta(minutes=-10), K.SKIPPED, None),
         ]
-    history, _ = History.open(path)
-    with history:
-        for offset, kind, exercise in sorted(rows, key=lambda r: r[0]):
-            history.record(kind, at + offset, exercise=exercise)
-    return path
+    events = [(kind, at + offset, exercise, None) for offset, kind, exercise in rows]
+    return write_history(path, sorted(events, key=lambda e: e[1]))
 
 
 def test_old_skips_with_nothing_shown_are_not_counted(tmp_path: Path) -> None:
@@ -208,10 +217,8 @@ def test_rescheduled_events_count_nowhere(tmp_path: Path) -> None:
     now = datetime(2026, 5, 10, 12, 0, tzinfo=UTC)
     path = old_history(tmp_path / "h.sqlite", now, with_old_skips=False)
     before = stats.compute(path, days=3, goal=1, now=now, tz=UTC)
-    history, _ = History.open(path)
-    with history:
-        for minutes in (-45, -30, -5):
-            history.record(K.RESCHEDULED, now + timedelta(minutes=minutes))
+    later = [(K.RESCHEDULED, now + timedelta(minutes=m), None, None) for m in (-45, -30, -5)]
+    write_history(path, later)
     assert stats.compute(path, days=3, goal=1, now=now, tz=UTC) == before
 
 
@@ -243,9 +250,7 @@ def test_skip_through_the_cli_against_a_headless_daemon(tmp_path: Path) -> None:
             daemon.wait_log(f"skipped {name}; Next break in ")
             totals = stats_json(env)["totals"]
             assert (totals["reminders"], totals["skipped"], totals["compliance"]) == (1, 1, 0)
-    history, _ = History.open(history_file(env))
-    with history:
-        recorded = [(k, e) for k, e in kinds(history) if k in (K.SKIPPED, K.RESCHEDULED)]
+    recorded = [(k, e) for k, e in kinds(history_file(env)) if k in (K.SKIPPED, K.RESCHEDULED)]
     assert [k for k, _ in recorded] == [K.RESCHEDULED, K.SKIPPED]
     assert recorded[1][1] is not None
 

@@ -14,10 +14,13 @@ import pytest
 
 from bench.bench_stats import generate
 from microbreak.adapters.storage.history import History
+from microbreak.adapters.storage.journal import event_row
 from microbreak.core.events import EventKind
 from microbreak.core.exercises import CATALOG
 from microbreak.errors import EXIT_FAILURE
 from microbreak.usecases import stats
+
+from .fakes import write_history
 
 BERLIN = ZoneInfo("Europe/Berlin")
 K = EventKind
@@ -33,13 +36,12 @@ def make(
     events: list[tuple[str, EventKind] | tuple[str, EventKind, str | None, float | None]],
 ) -> Path:
     """Write a hand-made history: (local time, kind[, exercise, seconds])."""
-    history, _ = History.open(path)
-    with history:
-        for event in events:
-            at, kind = event[0], event[1]
-            exercise, seconds = (event[2], event[3]) if len(event) == 4 else (None, None)
-            history.record(kind, local(at), exercise=exercise, seconds=seconds)
-    return path
+    rows = []
+    for event in events:
+        at, kind = event[0], event[1]
+        exercise, seconds = (event[2], event[3]) if len(event) == 4 else (None, None)
+        rows.append((kind, local(at), exercise, seconds))
+    return write_history(path, rows)
 
 
 def day(result: stats.Stats, when: str) -> stats.Day:
@@ -190,11 +192,11 @@ def test_reading_while_the_daemon_writes_leaves_it_its_files(tmp_path: Path) -> 
     path = tmp_path / "h.sqlite"
     history, _ = History.open(path)
     with history:
-        history.record(K.DONE, local("2026-05-03 09:00"), exercise="neck")
+        history.add([event_row(K.DONE, local("2026-05-03 09:00"), "neck", None)])
         now = local("2026-05-03 12:00")
         assert stats.compute(path, days=1, goal=1, now=now, tz=BERLIN).totals.done == 1
         assert Path(f"{path}-wal").exists() and Path(f"{path}-shm").exists()
-        history.record(K.DONE, local("2026-05-03 10:00"), exercise="neck")
+        history.add([event_row(K.DONE, local("2026-05-03 10:00"), "neck", None)])
         assert stats.compute(path, days=1, goal=1, now=now, tz=BERLIN).totals.done == 2
     assert [p.name for p in tmp_path.iterdir()] == ["h.sqlite"]  # the daemon's close tidied
 

@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from microbreak.adapters.storage.history import History
 from microbreak.core.events import EventKind
 from microbreak.errors import EXIT_FAILURE, EXIT_USAGE
 
 from .cli_run import clean_env, run
+from .fakes import write_history
 
 pytest.importorskip("matplotlib")
 
@@ -44,13 +44,13 @@ def home(tmp_path: Path) -> Path:
     env = clean_env(tmp_path)
     path = Path(env["XDG_DATA_HOME"]) / "microbreak" / "history.sqlite"
     path.parent.mkdir(parents=True)
-    history, _ = History.open(path)
     now = datetime.now(timezone.utc)
-    with history:
-        for minutes in (90, 60, 30):
-            at = now - timedelta(minutes=minutes)
-            history.record(EventKind.SHOWN, at, exercise="shoulder-rolls")
-            history.record(EventKind.DONE, at + timedelta(seconds=40), exercise="shoulder-rolls")
+    events = []
+    for minutes in (90, 60, 30):
+        at = now - timedelta(minutes=minutes)
+        events.append((EventKind.SHOWN, at, "shoulder-rolls", None))
+        events.append((EventKind.DONE, at + timedelta(seconds=40), "shoulder-rolls", None))
+    write_history(path, events)
     return tmp_path
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from microbreak.core.exercises import CATALOG, Area, Position, Routine, Sides, by_id
+from microbreak.core.exercises import CATALOG, Area, Position, Routine, Sides
 from microbreak.core.rotation import Rotation, Selection
 from microbreak.errors import ConfigError
 from microbreak.settings import config
@@ -35,6 +35,7 @@ from microbreak.settings.exercise_files import (
 from microbreak.settings.record import Runtime
 
 from .cli_run import PREFIX, isolate_config, ok, run
+from .fakes import by_id
 
 BUILT_IN = len(CATALOG)
 

@@ -6,11 +6,9 @@ no detector, the composition root passes one of these, so the app never checks f
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from ..core.events import EventKind
-from ..core.exercises import Exercise
 
 
 class NoTray:
@@ -38,16 +36,6 @@ class NoChime:
     """``notification.sound`` is off."""
 
     def play(self) -> None: ...
-    def close(self) -> None: ...
-
-
-class NoGuide:
-    """No guide window (a test, or a desktop without a toolkit): reminders only."""
-
-    def open(self, exercise: Exercise, on_end: Callable[[bool | None], None]) -> bool:
-        return False
-
-    def dismiss(self, why: str) -> None: ...
     def close(self) -> None: ...
 
 

@@ -398,8 +398,3 @@ def current_id(exercise_id: str, known: Collection[str]) -> str:
     if exercise_id in known:
         return exercise_id
     return MERGED.get(exercise_id, exercise_id)
-
-
-def by_id() -> dict[str, Exercise]:
-    """Map id to exercise; a fresh dict, so a caller's edits cannot touch the catalog."""
-    return {exercise.id: exercise for exercise in CATALOG}

@@ -10,7 +10,6 @@ import math
 import os
 import sqlite3
 import sys
-import threading
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import cast
 from ...core.events import EventKind
 from . import aside_name
 from .journal import Row as Event
-from .journal import event_row, locked, make_room, parse, pending_path
+from .journal import locked, make_room, parse, pending_path
 
 log = logging.getLogger(__name__)
 
@@ -45,13 +44,10 @@ Row = tuple[int, int, str, str | None, float | None]  # id, at, kind, exercise, 
 
 
 class History:
-    """The open history file; safe to use from the timer thread and the GTK thread at once."""
+    """The open history file, written by ``fold`` (the daemon only appends to the journal)."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
-        self.path = path
-        self._conn: sqlite3.Connection | None = conn
-        self._lock = threading.Lock()
-        self._failing = False
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
 
     @classmethod
     def open(
@@ -65,7 +61,7 @@ class History:
         make_room(path)
         problem = _problem(path)
         if problem is None:
-            return cls(path, _connect(path)), None
+            return cls(_connect(path)), None
         aside = _move_aside(path, now or datetime.now(timezone.utc))
         rows = salvage(aside)
         _tidy(aside)
@@ -77,51 +73,19 @@ class History:
             f"the history file {path} {problem}; moved it to {aside.name} and started a new one "
             f"with the {len(rows)} event{'' if len(rows) == 1 else 's'} that could be read"
         )
-        return cls(path, conn), warning
-
-    def record(
-        self,
-        kind: EventKind,
-        at: datetime,
-        *,
-        exercise: str | None = None,
-        seconds: float | None = None,
-    ) -> None:
-        """Append one event. A failing disk is logged (once per run of failures), never raised:
-        the history must not stop the reminders."""
-        row = event_row(kind, at, exercise, seconds)
-        with self._lock:
-            if self._conn is None:
-                log.debug("history closed; not recording %s", row)
-                return
-            try:  # autocommit: the one statement is the whole transaction
-                self._conn.execute(
-                    "INSERT INTO events (at, kind, exercise, seconds) VALUES (?, ?, ?, ?)", row
-                )
-            except sqlite3.Error as e:
-                if not self._failing:
-                    log.warning("cannot write to the history file %s: %s", self.path, e)
-                self._failing = True
-                return
-            self._failing = False
+        return cls(conn), warning
 
     def add(self, rows: list[Event]) -> None:
         """Append events (at, kind, exercise, seconds) in one transaction; errors are raised."""
-        with self._lock:
-            if self._conn is None:
-                raise sqlite3.ProgrammingError("the history is closed")
-            self._conn.execute("BEGIN")
-            self._conn.executemany(
-                "INSERT INTO events (at, kind, exercise, seconds) VALUES (?, ?, ?, ?)", rows
-            )
-            self._conn.execute("COMMIT")
+        self._conn.execute("BEGIN")
+        self._conn.executemany(
+            "INSERT INTO events (at, kind, exercise, seconds) VALUES (?, ?, ?, ?)", rows
+        )
+        self._conn.execute("COMMIT")
 
     def close(self) -> None:
-        """Checkpoint and close; later ``record`` calls are ignored."""
-        with self._lock:
-            conn, self._conn = self._conn, None
-        if conn is not None:
-            conn.close()
+        """Checkpoint and close; a second close does nothing."""
+        self._conn.close()
 
     def __enter__(self) -> History:
         return self
@@ -144,13 +108,10 @@ def fold(path: str | os.PathLike[str], *, check: bool = True) -> str | None:
         empty = True
     if empty and not check:
         return None
-    history, said = History.open(path) if check else (History(path, _connect(path)), None)
+    history, said = History.open(path) if check else (History(_connect(path)), None)
     try:
-        with locked(pending, os.O_RDWR) as fd:
-            chunks = []
-            while chunk := os.read(fd, 1 << 16):
-                chunks.append(chunk)
-            lines = b"".join(chunks).decode(errors="replace").splitlines(keepends=True)
+        with locked(pending, os.O_RDWR) as fd, open(fd, "rb", closefd=False) as file:
+            lines = file.read().decode(errors="replace").splitlines(keepends=True)
             rows = [row for row in map(parse, lines) if row is not None]
             if rows:
                 history.add(rows)
@@ -219,7 +180,7 @@ def _close_last(path: Path) -> None:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, timeout=5.0, isolation_level=None, check_same_thread=False)
+    conn = sqlite3.connect(path, timeout=5.0, isolation_level=None)
     try:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")  # WAL stays consistent; fsync at checkpoints

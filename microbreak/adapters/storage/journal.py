@@ -34,7 +34,7 @@ def pending_path(history: Path) -> Path:
 
 
 def event_row(kind: EventKind, at: datetime, exercise: str | None, seconds: float | None) -> Row:
-    """The row an event is stored as, for the journal and the SQLite history alike."""
+    """The row an event is stored as: a line of the journal, then a row of the SQLite history."""
     if at.tzinfo is None:
         raise ValueError("record() needs an aware datetime")
     return math.floor(at.timestamp()), EventKind(kind).value, exercise, seconds

@@ -20,6 +20,8 @@ KEEP_CORRUPT = 3
 
 
 class StateStore:
+    """The planner's state file, read at start and written whenever the state changes."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
 
