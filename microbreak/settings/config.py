@@ -217,7 +217,7 @@ def _days_once(value: object, handler: ValidatorFunctionWrapHandler) -> dict[str
 class NotificationSettings(BaseModel):
     model_config = _MODEL
 
-    timeout: ShortDuration = Field(default=timedelta(seconds=20))
+    timeout: ShortDuration = timedelta(seconds=20)
     sound: bool = False
 
 
@@ -229,9 +229,7 @@ class WorkHoursSettings(BaseModel):
     enabled: bool = False
     days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS[:5]))
     hours: list[TimeRange] = Field(default_factory=lambda: ["09:00-17:30"], min_length=1)
-    by_day: Annotated[dict[Weekday, list[TimeRange]], WrapValidator(_days_once)] = Field(
-        default={}  # see ExerciseSettings.include
-    )
+    by_day: Annotated[dict[Weekday, list[TimeRange]], WrapValidator(_days_once)] = {}
 
     @model_validator(mode="after")
     def _some_hours(self) -> WorkHoursSettings:
@@ -261,7 +259,7 @@ class DoNotDisturbSettings(BaseModel):
     desktop: bool = True
     camera: bool = True
     microphone: bool = False
-    max_postpone: Duration = Field(default=timedelta(minutes=30))
+    max_postpone: Duration = timedelta(minutes=30)
 
 
 class ExerciseSettings(BaseModel):
@@ -270,8 +268,8 @@ class ExerciseSettings(BaseModel):
     positions: list[Position] = Field(default_factory=lambda: [Position.SEATED], min_length=1)
     # Not default_factory=list: for a built-in factory pydantic parses the text signature with
     # tokenize at import, a few ms of every start of the command line (it copies a default anyway).
-    include: list[ExerciseId] = Field(default=[])
-    exclude: list[ExerciseId] = Field(default=[])
+    include: list[ExerciseId] = []
+    exclude: list[ExerciseId] = []
 
     def selection(self) -> Selection:
         return Selection(frozenset(self.positions), tuple(self.include), tuple(self.exclude))
@@ -298,15 +296,15 @@ class Settings(BaseModel):
 
     model_config = _MODEL
 
-    min_interval: Duration = Field(default=timedelta(minutes=30))
-    max_interval: Duration = Field(default=timedelta(minutes=60))
+    min_interval: Duration = timedelta(minutes=30)
+    max_interval: Duration = timedelta(minutes=60)
     snooze_choices: Annotated[list[Duration], WrapValidator(_distinct)] = Field(
         default_factory=lambda: [timedelta(minutes=m) for m in (5, 10, 15)],
         min_length=1,
         max_length=8,
     )
-    morning: ClockTime = Field(default=time(8, 0))
-    natural_break: Duration = Field(default=timedelta(minutes=5))
+    morning: ClockTime = time(8, 0)
+    natural_break: Duration = timedelta(minutes=5)
     detect_idle: bool = True
     gnome_breaks_warning: bool = True
     daily_goal: WholeNumber = Field(default=6, ge=1, le=100)
@@ -416,7 +414,8 @@ def load(
         source = f"{CONFIG_ENV}={path}" if not explicit else "--config"
         said = _("{path}: no such config file (named by {source})")
         raise ConfigError([said.format(path=path, source=source)])
-    problems = _unknown_env()
+    variables = _variables()
+    problems = _unknown_env(variables)
     if problems:
         raise ConfigError(problems)
 
@@ -426,7 +425,7 @@ def load(
     files = [(Origin("system", str(f)), f) for f in system_files]
     files += [(Origin("user", str(path)), path)] if exists else []
     layers = [(_read(file, problems), _always(origin)) for origin, file in files]
-    variables, environment = _environment(problems)
+    environment = _environment(variables, problems)
     # A key is set by its own variable, else by the one of the table that holds it.
     layers.append(
         (environment, lambda loc: Origin("environment", _nearest(variables, loc) or _env_name(loc)))
@@ -481,30 +480,28 @@ def _read(path: Path, problems: list[str]) -> dict[str, Any]:
             return {}
 
 
-def _environment(problems: list[str]) -> tuple[dict[Loc, str], dict[str, Any]]:
-    """The ``MICROBREAK_*`` variables by key, and what pydantic-settings' env source makes of them.
+def _environment(variables: Mapping[Loc, str], problems: list[str]) -> dict[str, Any]:
+    """What pydantic-settings' env source makes of the ``MICROBREAK_*`` ``variables``.
 
     The source stops at the first value that is not JSON, naming the field only, and lets an
     empty one in a table through: each is tried here first, to name the variable and the fix.
     """
-    variables = _variables()
     bad = []
     for loc, var in variables.items():
-        kind = _kind(loc)
-        try:
-            if kind is not None:
+        if (kind := _kind(loc)) is not None:
+            try:
                 json.loads(os.environ[var])
-        except ValueError:
-            said = _("environment variable {var}: not valid JSON; write {kind}")
-            bad.append(said.format(var=var, kind=kind))
+            except ValueError:
+                said = _("environment variable {var}: not valid JSON; write {kind}")
+                bad.append(said.format(var=var, kind=kind))
     problems += bad
     if bad or not variables:
-        return variables, {}
+        return {}
     try:  # names in any case; the prefix and the delimiter are _Sources'
-        return variables, EnvSettingsSource(_Sources, case_sensitive=False)()
+        return EnvSettingsSource(_Sources, case_sensitive=False)()
     except SettingsError as e:
         problems.append(f"environment: {e}")
-        return variables, {}
+        return {}
 
 
 def _variables() -> dict[Loc, str]:
@@ -582,9 +579,7 @@ def _kind(loc: Loc) -> str | None:
     if (table := _table(loc)) is not None:
         first = next(iter(table.model_fields))
         return _ENV_EXAMPLES.get(loc[-1], f'a table like {{"{first}": ...}}')
-    parent = _table(loc[:-1])
-    spec = parent.model_fields.get(loc[-1]) if parent is not None else None
-    shape = get_origin(spec.annotation) if spec is not None else None
+    shape = get_origin(_model_at(loc).model_fields[loc[-1]].annotation)
     if shape is list or shape is dict:  # the one dict, by_day, has its example
         return _ENV_EXAMPLES.get(loc[-1]) or f"a list like {_LIST_EXAMPLES[loc[-1]]}"
     return None
@@ -594,21 +589,12 @@ def _kind(loc: Loc) -> str | None:
 
 
 def _model_at(loc: tuple[str | int, ...]) -> type[BaseModel]:
-    """The model that owns the last key of ``loc`` (for listing allowed keys)."""
+    """The model that owns the last key of ``loc``: its type, its limits, its other keys."""
     return next(m for n in range(len(loc) - 1, -1, -1) if (m := _table(loc[:n])) is not None)
 
 
-def _env_name(loc: tuple[str | int, ...]) -> str:
-    return ENV_PREFIX + ENV_NESTED_DELIMITER.join(str(p) for p in loc if isinstance(p, str)).upper()
-
-
-def _origin_of(
-    loc: tuple[str | int, ...], origins: Mapping[Loc, Origin], fallback: Origin
-) -> Origin:
-    """The layer that set the value at ``loc`` (or the table, or the list, holding it); for a key
-    nobody set (a check across keys), the highest layer that set its table, else ``fallback``."""
-    near = [origin for key, origin in origins.items() if loc and key[:1] == (str(loc[0]),)]
-    return _nearest(origins, loc) or (near[-1] if near else fallback)
+def _env_name(loc: Loc) -> str:
+    return ENV_PREFIX + ENV_NESTED_DELIMITER.join(loc).upper()
 
 
 def _allowed(error: Mapping[str, Any]) -> str:
@@ -654,7 +640,10 @@ def _explain(error: ValidationError, origins: Mapping[Loc, Origin], fallback: Or
         if ours and (sub := (item.get("ctx") or {}).get("key")):  # the message names a key
             loc = (*loc, sub)
             message = message.split(": ", 1)[1]
-        origin = _origin_of(loc, origins, fallback)
+        # The layer that set the value (or the table, or the list, holding it); for a key nobody
+        # set (a check across keys), the highest layer that set its table, else ``fallback``.
+        near = [origin for k, origin in origins.items() if loc and k[:1] == (str(loc[0]),)]
+        origin = _nearest(origins, loc) or (near[-1] if near else fallback)
         key = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc)[1:]  # x.y[0]
         if kind == "extra_forbidden":
             known = list(_model_at(loc).model_fields)
@@ -664,7 +653,7 @@ def _explain(error: ValidationError, origins: Mapping[Loc, Origin], fallback: Or
             problems.append(said.format(origin=origin, key=key, hint=hint))
             continue
         if kind == "bounds":
-            other = _origin_of(("max_interval",), origins, DEFAULT)
+            other = origins.get(("max_interval",), DEFAULT)
             if other not in {origin, DEFAULT}:
                 message += _(" (max_interval comes from {origin})").format(origin=other)
         elif not ours:
@@ -678,14 +667,14 @@ def _explain(error: ValidationError, origins: Mapping[Loc, Origin], fallback: Or
     return problems
 
 
-def _unknown_env() -> list[str]:
+def _unknown_env(variables: Mapping[Loc, str]) -> list[str]:
     """``MICROBREAK_*`` variables that set nothing are typos; say so rather than ignore them."""
     keys = [key.split(".") for key, _ in _leaves(Settings())]
     known = sorted({CONFIG_ENV} | {_env_name(tuple(k[:n])) for k in keys for n in (1, len(k))})
     said = _("environment variable {var}: unknown setting{hint}")
     return [
         said.format(var=var, hint=did_you_mean(_env_name(loc), known))
-        for loc, var in _variables().items()
+        for loc, var in variables.items()
         if _env_name(loc) not in known
     ]
 

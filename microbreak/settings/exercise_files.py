@@ -268,10 +268,8 @@ def _exercise(path: Path, n: int, entry: dict[str, Any], problems: list[str]) ->
         if _LANGUAGE.fullmatch(key) and isinstance(entry[key], dict):
             translations += _translation(key, entry[key], problem)
         elif key not in FIELDS:
-            hint = did_you_mean(key, FIELDS) or _("; allowed fields: {fields}").format(
-                fields=", ".join(FIELDS)
-            )
-            problem(key, _("unknown field{hint}").format(hint=hint))
+            listed = _("; allowed fields: {fields}").format(fields=", ".join(FIELDS))
+            problem(key, _("unknown field{hint}").format(hint=did_you_mean(key, FIELDS) or listed))
     needs = _("missing; every exercise needs {fields}").format(fields=", ".join(REQUIRED))
     for key in [k for k in REQUIRED if k not in entry]:
         problem(key, needs)
@@ -304,9 +302,8 @@ def _translation(
     for key, value in table.items():
         where = f"{language}.{key}"
         if key not in TRANSLATED:
-            hint = did_you_mean(key, TRANSLATED) or _("; a translation gives {fields}").format(
-                fields=", ".join(TRANSLATED)
-            )
+            listed = _("; a translation gives {fields}").format(fields=", ".join(TRANSLATED))
+            hint = did_you_mean(key, TRANSLATED) or listed
             problem(where, _("unknown field{hint}").format(hint=hint))
         elif text := _text(key, value, problem, where):
             found.append((language, key, text))

@@ -51,9 +51,9 @@ def explain(message: str, text: str) -> str:
     defined, table = _definitions(lines[: number - 1])
     line = lines[number - 1] if number <= len(lines) else ""
     here = _statement(line, table)
+    key = ".".join(here[0]) if here else ""
     if here is not None and head.startswith(_TWICE):
-        key, is_table = here
-        return _twice(where, key, is_table, defined)
+        return _twice(where, key, here[1] != "=", defined)
     hint = _quote_hint(line)
     if hint is None:
         # Translators: {where} is "line 3, column 5"; {error} is tomllib's English message.
@@ -63,7 +63,7 @@ def explain(message: str, text: str) -> str:
         said = _("{where}: TOML syntax error: {error}; {hint}")
         return said.format(where=where, error=head, hint=hint)
     said = _("{where}: {key}: TOML syntax error: {error}; {hint}")
-    return said.format(where=where, key=here[0], error=head, hint=hint)
+    return said.format(where=where, key=key, error=head, hint=hint)
 
 
 def _twice(where: str, key: str, is_table: bool, defined: dict[str, tuple[int, bool]]) -> str:
@@ -94,14 +94,13 @@ def _split_key(text: str) -> list[str]:
     return [p.strip().strip("\"'") for p in re.findall(_KEY_PART, text)]
 
 
-def _statement(line: str, table: list[str]) -> tuple[str, bool] | None:
-    """The dotted key a line sets and whether it is a ``[table]`` header, or None."""
-    header = _HEADER.match(line)
-    if header:
-        return ".".join(_split_key(header[2])), True
-    assign = _ASSIGN.match(line)
-    if assign:
-        return ".".join([*table, *_split_key(assign[1])]), False
+def _statement(line: str, table: list[str]) -> tuple[list[str], str] | None:
+    """The key a line sets, as its parts, and how: ``[`` or ``[[`` (a table header) or ``=``;
+    None for a line that sets none."""
+    if header := _HEADER.match(line):
+        return _split_key(header[2]), header[1]
+    if assign := _ASSIGN.match(line):
+        return [*table, *_split_key(assign[1])], "="
     return None
 
 
@@ -112,19 +111,17 @@ def _definitions(lines: list[str]) -> tuple[dict[str, tuple[int, bool]], list[st
     defined: dict[str, tuple[int, bool]] = {}
     table: list[str] = []
     for number, line in enumerate(lines, 1):
-        header = _HEADER.match(line)
-        if header:
-            table = _split_key(header[2])
-            name = ".".join(table)
-            if header[1] == "[[":
-                for key in [k for k in defined if k.startswith(name + ".")]:
-                    del defined[key]
-            else:
-                defined.setdefault(name, (number, True))
+        if (here := _statement(line, table)) is None:
             continue
-        assign = _ASSIGN.match(line)
-        if assign:
-            defined.setdefault(".".join([*table, *_split_key(assign[1])]), (number, False))
+        parts, how = here
+        name = ".".join(parts)
+        if how == "[[":
+            for key in [k for k in defined if k.startswith(name + ".")]:
+                del defined[key]
+        else:
+            defined.setdefault(name, (number, how == "["))
+        if how != "=":
+            table = parts
     return defined, table
 
 
