@@ -287,8 +287,9 @@ def _systemctl(*args: str) -> tuple[bool, str]:
 
 
 def _user_systemd() -> bool:
-    """True when a systemd user manager answers (not in most containers or over plain SSH)."""
-    return shutil.which("systemctl") is not None and _systemctl("show-environment")[0]
+    """True when a systemd user manager answers (not in most containers or over plain SSH; no
+    systemctl at all is a failed run too)."""
+    return _systemctl("show-environment")[0]
 
 
 def _linked(unit: Path) -> Path | None:

@@ -18,6 +18,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import platformdirs
+
 from .. import __version__
 from ..errors import first_line
 from ..i18n import N_, English, _, ngettext
@@ -131,13 +133,8 @@ def check_notification_server(env: Mapping[str, str] = os.environ) -> Check:
         except BusError as e:
             return Check(name, False, _("cannot ask: {error}").format(error=e), BUS_FIRST)
         try:
-            answer = bus.call(
-                NOTIFICATIONS,
-                NOTIFICATIONS_PATH,
-                NOTIFICATIONS,
-                "GetServerInformation",
-                timeout=DBUS_TIMEOUT,
-            )
+            ask = (NOTIFICATIONS, NOTIFICATIONS_PATH, NOTIFICATIONS)
+            answer = bus.call(*ask, "GetServerInformation", timeout=DBUS_TIMEOUT)
         except BusError as e:
             if e.name and e.name.startswith("org.freedesktop.DBus.Error.Spawn"):
                 detail = _("starting a notification server on demand failed: {error}").format(
@@ -187,11 +184,8 @@ def _buttons(env: Mapping[str, str]) -> str | None:
     if wanted and wanted[0] != "freedesktop":
         return None
 
-    bus = Bus.session(env)
-    if bus.address is None:
-        return None
-    with contextlib.closing(bus):
-        try:
+    with contextlib.closing(Bus.session(env)) as bus:
+        try:  # no session bus is a BusError too
             if not bus.has_owner(NOTIFICATIONS):
                 return None
             ask = (NOTIFICATIONS, NOTIFICATIONS_PATH, NOTIFICATIONS)
@@ -262,12 +256,11 @@ def _tray_fix(reason: str, sni_host: bool) -> str:
     ).format(fix=_(GNOME_FIX))
 
 
-def _installed_extension(env: Mapping[str, str] = os.environ) -> str | None:
+def _installed_extension() -> str | None:
     """The id of an AppIndicator extension installed for GNOME Shell (yours first, then the
-    system's, where GNOME looks), or None."""
-    home = env.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local/share")
-    system = (env.get("XDG_DATA_DIRS") or "/usr/local/share:/usr/share").split(":")
-    for base in (home, *system):
+    system's, where GNOME looks: the XDG data dirs), or None."""
+    system = platformdirs.site_data_dir(multipath=True).split(os.pathsep)
+    for base in (platformdirs.user_data_dir(), *system):
         for uuid in APPINDICATOR_UUIDS:
             if os.path.isfile(os.path.join(base, "gnome-shell/extensions", uuid, "metadata.json")):
                 return uuid
@@ -279,7 +272,7 @@ def check_tray(env: Mapping[str, str] = os.environ) -> Check:
     A missing tray is not needed where the reminders carry buttons: they are answered there,
     and the ``microbreak`` command does the rest."""
     found = _tray()
-    if found.ok or not found.needed or _buttons(env) is None:
+    if found.ok or _buttons(env) is None:
         return found
     detail = _("{detail}; the reminders carry their own buttons").format(detail=found.detail)
     return replace(found, detail=detail, needed=False)
@@ -464,7 +457,7 @@ def _switches(explicit: str | None) -> tuple[bool, bool]:
         settings = config.load(explicit).settings
     except Exception:  # reported by check_config
         return True, True
-    return bool(settings.detect_idle), bool(settings.do_not_disturb.desktop)
+    return settings.detect_idle, settings.do_not_disturb.desktop
 
 
 def check_autostart() -> Check:

@@ -35,17 +35,14 @@ _ALLOWED = N_(".png, .svg, .pdf or .jpg")  # the formats as ``--chart`` names th
 
 #: The kinds counted per day, in the order of ``Counts``' integer fields. DISMISSED is not one:
 #: closing a notification says nothing about the break, so the reminder counts as shown only.
-_COUNTED = tuple(
-    k.value
-    for k in (
-        EventKind.SHOWN,
-        EventKind.DONE,
-        EventKind.SNOOZED,
-        EventKind.SKIPPED,
-        EventKind.NATURAL_BREAK,
-    )
+_COUNTED = (
+    EventKind.SHOWN.value,
+    EventKind.DONE.value,
+    EventKind.SNOOZED.value,
+    EventKind.SKIPPED.value,
+    EventKind.NATURAL_BREAK.value,
 )
-_DONE, _SKIPPED = (_COUNTED.index(k.value) for k in (EventKind.DONE, EventKind.SKIPPED))
+_DONE, _SKIPPED = _COUNTED.index(EventKind.DONE.value), _COUNTED.index(EventKind.SKIPPED.value)
 
 #: The events that open or close a pause interval.
 _PAUSE_KINDS = (EventKind.PAUSED, EventKind.RESUMED, EventKind.STARTED, EventKind.STOPPED)
@@ -483,8 +480,7 @@ def write_chart(stats: Stats, path: str | os.PathLike[str]) -> Path:
     that fails leaves an existing file as it was."""
     target, kind = chart_target(path)
     try:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
+        from matplotlib.figure import Figure  # it picks the canvas for the format as it saves
         from matplotlib.ticker import MaxNLocator
     except ImportError as e:
         said = _("the chart needs matplotlib; install it with: pip install 'microbreak[charts]'")
@@ -496,7 +492,6 @@ def write_chart(stats: Stats, path: str | os.PathLike[str]) -> Path:
     done = [sum(d.done for d in b) / len(b) for b in buckets]
 
     figure = Figure(figsize=(11, 4.8), dpi=120, layout="constrained")
-    FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     axes.bar(x, reminders, 0.8, color="#b9d7d3", label=_("reminders shown"))
     axes.bar(x, done, 0.5, color="#169688", label=_("breaks done"))
