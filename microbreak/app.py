@@ -63,7 +63,7 @@ class Snapshot:
     settings: Runtime
     config_problem: str | None
     tz: tzinfo
-    undelivered: bool = False  # the reminder on screen reached no notification server
+    undelivered: bool  # the reminder on screen reached no notification server
 
 
 class App:
@@ -227,15 +227,12 @@ class App:
 
     def _still_undelivered(self, status: Status) -> Exercise | None:
         """The undelivered reminder's exercise, until it is answered or anything else happens."""
-        if self._undelivered is None:
-            return None
-        shown = self.planner.unanswered
         quiet = status.mode is Mode.RUNNING and status.due is not None
         quiet = quiet and not (status.held or status.away_since or status.off_duty_until)
-        if shown is None or not quiet or self._undelivered != (shown.id, self.planner.last_shown):
+        if not quiet or not self._undelivered_now():
             self._undelivered = None
             return None
-        return shown
+        return self.planner.unanswered
 
     def break_now(self, *, guide: bool = False) -> Exercise:
         """Show a reminder at once, and with ``guide`` the guide window too (the reminder stays,

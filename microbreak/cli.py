@@ -14,7 +14,6 @@ from . import __version__
 from .errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, MicrobreakError
 from .protocol import COMMANDS
 
-CLIENT_COMMANDS = COMMANDS  # the commands for the running daemon
 #: The most days ``stats --days`` covers: ten years (far more would run past the calendar).
 MOST_DAYS = 3660
 #: Where ``build_parser`` puts the command and the action of a command that has them.
@@ -197,26 +196,24 @@ def _main(words: list[str]) -> int:
 
         cmd, duration, until, as_json = quick
         return client.run(cmd, duration=duration, until=until, as_json=as_json)
-    from .i18n import lend_to_argparse, spoken, take_back, use
+    from .i18n import LendToArgparse, spoken, use
 
     # The daemon's language (else the desktop's); a config's ``language`` takes over once read.
     use(spoken())
-    lent = lend_to_argparse()
-    try:
+    with LendToArgparse():
         parser = build_parser()  # argparse words some of its help as the parser is built
         args = parser.parse_args(words)
-        if args.command == "autostart" and (args.config is not None or args.no_tray):
+        options = args.config is not None or args.no_tray  # neither applies to these two
+        if args.command == "autostart" and options:
             parser.error(
                 _("autostart starts `microbreak run` as is: --config and --no-tray do not apply")
             )
-        if args.command in CLIENT_COMMANDS and (args.config is not None or args.no_tray):
+        if args.command in COMMANDS and options:
             said = _(
                 "{command} asks the running daemon, which keeps the settings it started with: "
                 "--config and --no-tray do not apply"
             )
             parser.error(said.format(command=args.command))
-    finally:
-        take_back(lent)
     try:
         return _dispatch(args)
     except MicrobreakError as e:
@@ -228,7 +225,7 @@ def _main(words: list[str]) -> int:
 def control_words(words: Sequence[str]) -> tuple[str, str | None, str | None, bool] | None:
     """A plain command for the daemon, read without argparse, as (command, duration, until,
     json): a bare verb, ``status --json``, ``pause|snooze DURATION``, ``pause --until HH:MM``."""
-    if not words or words[0] not in CLIENT_COMMANDS:
+    if not words or words[0] not in COMMANDS:
         return None
     cmd, rest = words[0], list(words[1:])
     if not rest:
@@ -244,7 +241,7 @@ def control_words(words: Sequence[str]) -> tuple[str, str | None, str | None, bo
 
 def _dispatch(args: argparse.Namespace) -> int:
     command = args.command or "run"
-    if command in CLIENT_COMMANDS:
+    if command in COMMANDS:
         from . import client
 
         return client.run(

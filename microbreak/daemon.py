@@ -65,12 +65,12 @@ def _block_signals() -> None:
 
 
 def _take_signals(app: App, reload: Callable[[str], None]) -> None:
-    """Route SIGINT/SIGTERM to ``app.quit`` and SIGHUP to a config reload, from one thread."""
+    """Route SIGINT/SIGTERM to ``app.quit`` and SIGHUP to a config reload, from one thread
+    (they are blocked since ``_block_signals``)."""
     if sys.platform == "win32":  # handlers run on the main thread, which pystray's loop allows
         for sig in STOP_SIGNALS:
             signal.signal(sig, lambda *_: app.quit())
         return
-    _block_signals()
 
     def wait() -> None:
         while (received := signal.sigwait(STOP_SIGNALS | {signal.SIGHUP})) == signal.SIGHUP:
@@ -327,14 +327,6 @@ def _make_notifier(
     return plyer, answerable
 
 
-def _retune(plyer: PlyerNotifier, answerable: FdoNotifier | None, fresh: Runtime) -> None:
-    """Give the notifiers a reloaded config's timeout and first snooze choice."""
-    plyer.timeout_seconds = _notification_seconds(fresh)
-    if answerable is not None:
-        answerable.timeout_seconds = plyer.timeout_seconds
-        answerable.snooze_label = _snooze_label(fresh)
-
-
 def _reloader(
     app: App,
     runtime: Runtime,
@@ -355,7 +347,10 @@ def _reloader(
             fresh, catalog = checked
             i18n.use(fresh.language)
             i18n.keep(fresh.language)
-            _retune(plyer, answerable, fresh)
+            plyer.timeout_seconds = _notification_seconds(fresh)
+            if answerable is not None:
+                answerable.timeout_seconds = plyer.timeout_seconds
+                answerable.snooze_label = _snooze_label(fresh)
             app.reconfigure(
                 fresh,
                 catalog,

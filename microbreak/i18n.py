@@ -133,11 +133,6 @@ class English:
         _catalog, _language, _pinned = self._saved
 
 
-def language() -> str:
-    """The code of the catalog in use (``de``, ``pt_BR``); ``en`` when none is."""
-    return _language
-
-
 def _(message: str) -> str:
     return _catalog.gettext(message)
 
@@ -179,25 +174,24 @@ ARGPARSE_WORDS = (
 )
 
 
-def lend_to_argparse() -> str | None:
-    """Let argparse say its own words ("usage:") in our language while it parses: it asks
-    gettext's global functions, which take the domain from ``textdomain`` (ours carries
-    ``ARGPARSE_WORDS``) and the language from the environment alone. Returns the ``LANGUAGE``
-    it replaced, for ``take_back``."""
-    gettext.bindtextdomain(DOMAIN, LOCALE_DIR)
-    gettext.textdomain(DOMAIN)
-    before = os.environ.get("LANGUAGE")
-    os.environ["LANGUAGE"] = _language
-    return before
+class LendToArgparse:
+    """Inside ``with LendToArgparse():``, argparse says its own words ("usage:") in our
+    language: it asks gettext's global functions, which take the domain from ``textdomain``
+    (ours carries ``ARGPARSE_WORDS``) and the language from the environment alone. The user's
+    ``LANGUAGE`` comes back at the end: the daemon this process may become, and every program
+    it starts, must see the user's own, not the one lent."""
 
+    def __enter__(self) -> None:
+        gettext.bindtextdomain(DOMAIN, LOCALE_DIR)
+        gettext.textdomain(DOMAIN)
+        self._before = os.environ.get("LANGUAGE")
+        os.environ["LANGUAGE"] = _language
 
-def take_back(before: str | None) -> None:
-    """Put the user's ``LANGUAGE`` back once argparse is done: the daemon this process may
-    become, and every program it starts, must see the user's own, not the one lent."""
-    if before is None:
-        os.environ.pop("LANGUAGE", None)
-    else:
-        os.environ["LANGUAGE"] = before
+    def __exit__(self, *_: object) -> None:
+        if self._before is None:
+            os.environ.pop("LANGUAGE", None)
+        else:
+            os.environ["LANGUAGE"] = self._before
 
 
 def shown(exercise: Exercise, field: str) -> str:

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from microbreak.cli import CLIENT_COMMANDS, build_parser, control_words
+from microbreak.cli import build_parser, control_words
+from microbreak.protocol import COMMANDS
 
 from .headless import Daemon, cli, headless_env, private_runtime_dir, running
 
@@ -139,7 +140,7 @@ WORDS = ("--json", "--until", "--js", "10m", "14:30", "", "-5", "-h", "--", "x",
 
 def command_lines() -> Iterator[list[str]]:
     """Each control verb followed by up to three of ``WORDS``."""
-    for verb in CLIENT_COMMANDS:
+    for verb in COMMANDS:
         for n in range(4):
             for rest in itertools.product(WORDS, repeat=n):
                 yield [verb, *rest]
@@ -163,7 +164,7 @@ def test_the_hand_reading_agrees_with_argparse() -> None:
         assert read == quick, words
     # Every bare verb, status --json, pause|snooze with a duration (10m, "", 14:30, x) and
     # pause --until with a time or another word.
-    assert accepted == len(CLIENT_COMMANDS) + 1 + 2 * 4 + 4
+    assert accepted == len(COMMANDS) + 1 + 2 * 4 + 4
 
 
 @pytest.mark.parametrize(

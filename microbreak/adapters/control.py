@@ -205,16 +205,13 @@ class ControlServer:
             raise ChannelUnavailable(f"cannot open the control channel {self.address}: {e}") from e
 
     def start(self) -> None:
-        """Answer, listening first unless ``listen()`` was called."""
-        if self._listener is None:
-            self.listen()
+        """Answer the clients, queued since ``listen()`` and to come."""
         self._thread.start()
 
     def stop(self) -> None:
         """Stop accepting, and remove the key and the socket."""
         listener = self._listener
-        if listener is None:
-            return
+        assert listener is not None, "stop() before listen()"
         self._stopping.set()
         if self._thread.ident is not None:  # started
             # accept() has no timeout: a connection of our own wakes it to see that we stop.
@@ -269,11 +266,10 @@ class ControlServer:
                 with contextlib.suppress(OSError, EOFError):
                     conn.recv_bytes(MAX_MESSAGE)
                 conn.send_bytes(REFUSED)
+                log.debug("a control client without the key was refused")
+                return None
         except (OSError, EOFError) as e:
             log.debug("a control client left before its key: %s", e or "closed")
-            return None
-        if not fits:
-            log.debug("a control client without the key was refused")
             return None
         try:
             data: bytes | None = conn.recv_bytes(MAX_MESSAGE)
