@@ -101,11 +101,9 @@ def first(
     candidates: Sequence[Candidate[T]],
     env: Mapping[str, str],
     platform: str,
-    *,
-    variable: str | None = None,
 ) -> Choice[T]:
     """The first candidate that opens (the later ones are not tried)."""
-    return every(kind, candidates, env, platform, variable=variable, stop_at_first=True)
+    return every(kind, candidates, env, platform, stop_at_first=True)
 
 
 def every(

@@ -22,8 +22,7 @@ LOCALTIME = "/etc/localtime"
 class SystemClock:
     """The real clocks. Without CLOCK_BOOTTIME (not Linux) suspends are not told apart."""
 
-    def __init__(self, localtime: str = LOCALTIME) -> None:
-        self.localtime = localtime
+    def __init__(self) -> None:
         self._seen = self._zone_file()
         self._zone = local_zone()
 
@@ -57,8 +56,8 @@ class SystemClock:
         if os.environ.get("TZ"):
             return ()
         try:
-            found = os.stat(self.localtime)
-            link = os.readlink(self.localtime) if os.path.islink(self.localtime) else ""
+            found = os.stat(LOCALTIME)
+            link = os.readlink(LOCALTIME) if os.path.islink(LOCALTIME) else ""
         except OSError:
             return ()
         return found.st_ino, found.st_mtime_ns, found.st_size, link

@@ -23,6 +23,8 @@ _OPEN_FLAGS = os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0)
 
 
 class InstanceLock:
+    """The lock file of the one daemon: taken at its start, let go at its exit."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
         self._fd: int | None = None

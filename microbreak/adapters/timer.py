@@ -24,6 +24,8 @@ def _utc_now() -> datetime:
 
 
 class MonotonicTimer:
+    """The ``Timer`` port: one armed moment at a time, waited for on the monotonic clock."""
+
     def __init__(self, *, wall: Callable[[], datetime] = _utc_now) -> None:
         self._wall = wall
         self._callback: Callable[[], None] = lambda: None  # until ``start`` gives one

@@ -168,8 +168,11 @@ def _countdown(hold: int, down_to: int) -> str:
 def _steps(routine: Routine | None) -> tuple[Step, ...]:
     if routine is None:
         return (Step(Phase.TIMED, 0.0, TIMED_SECONDS),)
-    pace = routine.pace_seconds if routine.pace_seconds is not None else DEFAULT_PACE
-    half = pace / 2
+    half = (routine.pace_seconds or DEFAULT_PACE) / 2  # a pace is above 0 when given
+    # One repetition: a move in and a hold, each where it takes time, then always a move out.
+    hold = float(routine.hold_seconds)
+    moves = [(p, n) for p, n in ((Phase.MOVE_IN, half), (Phase.HOLD, hold)) if n > 0]
+    moves.append((Phase.MOVE_OUT, half))
     sides = 2 if routine.sides is Sides.EACH else 1
     steps: list[Step] = []
     t = 0.0
@@ -178,11 +181,9 @@ def _steps(routine: Routine | None) -> tuple[Step, ...]:
             steps.append(Step(Phase.SWITCH, t, SWITCH_SECONDS, 0, side))
             t += SWITCH_SECONDS
         for rep in range(1, routine.repetitions + 1):
-            parts = [(Phase.MOVE_IN, half), (Phase.HOLD, float(routine.hold_seconds))]
-            for phase, length in [*parts, (Phase.MOVE_OUT, half)]:
-                if length > 0 or phase is Phase.MOVE_OUT:
-                    steps.append(Step(phase, t, length, rep, side))
-                    t += length
+            for phase, length in moves:
+                steps.append(Step(phase, t, length, rep, side))
+                t += length
     return tuple(steps)
 
 
@@ -192,7 +193,7 @@ def _ease(x: float) -> float:
 
 
 def _pose(step: Step, into: float) -> float:
-    x = into / step.length if step.length > 0 else 1.0
+    x = into / step.length  # every step takes time: a pace is above 0
     if step.phase is Phase.MOVE_IN:
         return _ease(x)
     if step.phase is Phase.HOLD:

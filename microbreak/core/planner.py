@@ -224,8 +224,7 @@ class Planner:
         """Would a tick now show a reminder (before do-not-disturb is asked)?"""
         if self.mode is Mode.PAUSED or self.away_since is not None or self.due is None:
             return False
-        off = self.work is not None and self.work.current(now, self.tz) is None
-        if off and not self._encore():
+        if self._off_hours(now) and not self._encore():
             return False
         return now >= self.due
 
@@ -239,10 +238,9 @@ class Planner:
 
     def start(self, now: datetime) -> None:
         """Begin a fresh interval (daemon start); outside working hours, wait for them."""
-        self.mode, self.paused_until, self.off_duty = Mode.RUNNING, None, False
-        self._afresh(now)
-        if self.work is not None and self.work.current(now, self.tz) is None:
-            self._go_off_duty()
+        self._again = None
+        self._clear_hold()
+        self._run(now, now + self.interval())
 
     def tick(self, now: datetime, hold: str | None = None) -> Reminder | Dropped | None:
         """The timer fired: at most one reminder, however late. With ``hold`` (a do-not-disturb
@@ -437,8 +435,7 @@ class Planner:
         self.rotation.reselect(exercises)
         if self.mode is Mode.PAUSED:
             return None
-        working = work is None or work.current(now, self.tz) is not None
-        if self.mode is Mode.SNOOZED and not self.off_duty and working:
+        if self.mode is Mode.SNOOZED and not self.off_duty and not self._off_hours(now):
             return None  # a snooze is the user's own time: new bounds or hours leave it be
         if self._encore() and work == old_work:
             return None  # and so is one after hours, while they stay as they were
@@ -459,12 +456,19 @@ class Planner:
         self._clear_hold()
 
     def _resume(self, now: datetime) -> None:
+        self._run(now, now + self.policy.min_interval)
+
+    def _run(self, now: datetime, due: datetime) -> None:
+        """Running from ``now``, the next break at ``due``; outside working hours (they may have
+        ended, begun or been edited meanwhile), nothing until they begin."""
         self.mode, self.paused_until, self._pause_is_relative = Mode.RUNNING, None, False
-        self.due = now + self.policy.min_interval
-        # Working hours may have ended, begun or been edited during the pause.
-        self.off_duty = False
-        if self.work is not None and self.work.current(now, self.tz) is None:
+        self.due, self.off_duty = due, False
+        if self._off_hours(now):
             self._go_off_duty()
+
+    def _off_hours(self, now: datetime) -> bool:
+        """Working hours are set and ``now`` is outside them."""
+        return self.work is not None and self.work.current(now, self.tz) is None
 
     def _show(self, now: datetime, trigger: Trigger) -> Reminder:
         exercise = self._again if self._again is not None else self.rotation.next()
