@@ -50,8 +50,8 @@ class ConfigWatch:
             return False
         context = GLib.MainContext()
         context.push_thread_default()  # monitors deliver their events to the context they see
-        try:
-            for directory in self._directories():
+        try:  # the directories that hold watched files, and their parents
+            for directory in dict.fromkeys([*self._names, *(d.parent for d in self._names)]):
                 if directory not in self._monitors:  # a parent watches its children too
                     self._watch(directory)
         finally:
@@ -84,10 +84,6 @@ class ConfigWatch:
             context.pop_thread_default()
         for monitor in self._monitors.values():
             monitor.cancel()
-
-    def _directories(self) -> list[Path]:
-        """The directories that hold watched files, and their parents."""
-        return list(dict.fromkeys([*self._names, *(d.parent for d in self._names)]))
 
     def _watch(self, directory: Path) -> None:
         """(Re)start the monitor of ``directory``; a missing one stays unwatched until its

@@ -68,13 +68,12 @@ class GuideProcess:
                 return False
             self._process, self._guiding = process, exercise.id
         bound = Guide(exercise.routine).total + self.margin
-        waiter = threading.Thread(
+        threading.Thread(
             target=self._wait,
             args=(process, output, bound, exercise, on_end),
             name="guide-wait",
             daemon=True,
-        )
-        waiter.start()
+        ).start()
         log.info("guide opened: %s (pid %s)", exercise.name, process.pid)
         return True
 
@@ -108,15 +107,15 @@ class GuideProcess:
         with self._lock:
             if self._process is process:
                 self._process = None
-            dismissed = self._dismissed is process
-            if self._closing or dismissed:
-                if dismissed:
-                    log.info("guide closed: %s (%s)", exercise.name, self._dismissed_why)
+            if self._dismissed is process:
+                log.info("guide closed: %s (%s)", exercise.name, self._dismissed_why)
                 return
+            if self._closing:
+                return
+        ended = {ANSWER_DONE: True, ANSWER_SKIPPED: False}.get(code) if code is not None else None
         if code is None:
             log.warning("the guide of %s ran past %g s and was stopped", exercise.name, bound)
-        ended = {ANSWER_DONE: True, ANSWER_SKIPPED: False}.get(code) if code is not None else None
-        if code is not None and ended is None:
+        elif ended is None:
             log.warning("the guide of %s failed (exit code %s): %s", exercise.name, code, said)
         how = "no answer" if ended is None else ("done" if ended else "skipped")
         log.info("guide ended: %s (%s)", exercise.name, how)

@@ -115,7 +115,6 @@ class GuideWindow:
         """Show the window, count the exercise through, and return how it ended."""
         from gi.repository import GLib
 
-        Gtk = self._gtk
         if sys.platform != "win32":
             # Ctrl-C or SIGTERM close it like the close button (GTK's loop would hold Python's
             # handlers back); a child of the daemon inherits its blocked signals.
@@ -127,7 +126,7 @@ class GuideWindow:
         self._start = time.monotonic()
         self._tick()
         GLib.timeout_add(TICK_MS, self._tick)
-        Gtk.main()
+        self._gtk.main()
         return self._outcome or Outcome.SKIPPED
 
     def _build(self) -> Any:

@@ -28,16 +28,12 @@ if sys.platform == "darwin":
     PLAYERS = (("afplay",),)
 
 
-def default_chime() -> Path:
-    """The packaged ``chime.wav`` (drawn by ``assets/make_chime.py``)."""
-    return package_assets() / "chime.wav"
-
-
 class Chime:
     """Plays one short sound per call, in the background, at most one at a time."""
 
     def __init__(self, path: Path | None = None, *, timeout: float = DEFAULT_TIMEOUT) -> None:
-        self.path = path if path is not None else default_chime()
+        # By default the packaged chime, drawn by ``assets/make_chime.py``.
+        self.path = path if path is not None else package_assets() / "chime.wav"
         self.timeout = timeout
         self._busy = threading.Lock()  # held while a chime plays
         self._guard = threading.Lock()  # hands the running player over to ``close``

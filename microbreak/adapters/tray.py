@@ -129,7 +129,7 @@ class PystrayTray:
             item(
                 say(lambda: _("Take a break now")),
                 call(lambda: app.break_now(guide=True)),
-                default=not self._pystray.Icon.HAS_MENU,
+                default=not self.has_menu,
             ),
             item(
                 say(lambda: pgettext("tray menu", "Snooze")),

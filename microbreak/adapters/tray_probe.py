@@ -144,18 +144,16 @@ def choose(
 ) -> Choice:
     """Pick pystray backends for this desktop; ``PYSTRAY_BACKEND`` overrides, as in pystray."""
     free = platform.startswith(FREEDESKTOP)
-    if free:
-        found = found or probe()
-        if not found.display:
-            return Choice((), _("no display ($DISPLAY and $WAYLAND_DISPLAY are not set)"))
-    picked = backends.every(
-        "tray", candidates(found or Probe(True, False, False)), env, platform, variable=OVERRIDE
-    )
+    if found is None:  # elsewhere only an override tries the freedesktop backends
+        found = probe() if free else Probe(True, False, False)
+    if free and not found.display:
+        return Choice((), _("no display ($DISPLAY and $WAYLAND_DISPLAY are not set)"))
+    picked = backends.every("tray", candidates(found), env, platform, variable=OVERRIDE)
     names = tuple(name for name, _fits in picked.opened)
+    override = env.get(OVERRIDE)
     if names:
-        override = env.get(OVERRIDE)
         return Choice(names, f"{OVERRIDE}={override}" if override else _(PICKED[names[0]]))
-    if env.get(OVERRIDE) or not free or found is None:
+    if override or not free:
         return Choice((), picked.why_none())
     if found.sni_host:
         return Choice((), _(SNI_BUT_NO_GI).format(no_gi=_(NO_GI)))

@@ -30,6 +30,8 @@ DESKTOP_ENTRY = "microbreak"  # the basename of microbreak.desktop
 NAME = "org.freedesktop.Notifications"
 PATH = "/org/freedesktop/Notifications"
 INTERFACE = "org.freedesktop.Notifications"
+SERVER = (NAME, PATH, INTERFACE)
+BUS = ("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus")
 #: Seconds a call to the server may take; servers answer from memory, so this is generous.
 CALL_TIMEOUT = 2.0
 
@@ -271,14 +273,16 @@ class FdoNotifier:
             hints["image-path"] = GLib.Variant("s", str(image))
         return hints
 
-    def _call(self, method: str, args: Any, reply_type: str) -> Any:
-        """One blocking call to the server, bounded by the call timeout; its reply, unpacked."""
+    def _call(
+        self, method: str, args: Any, reply_type: str, to: tuple[str, str, str] = SERVER
+    ) -> Any:
+        """One blocking call (to the server, else the bus), bounded by the call timeout; its
+        reply, unpacked."""
         from gi.repository import GLib
 
         reply = self._conn.call_sync(
-            NAME, PATH, INTERFACE, method, args, GLib.VariantType(reply_type), 0,
-            self._timeout_ms, None,
-        )  # fmt: skip
+            *to, method, args, GLib.VariantType(reply_type), 0, self._timeout_ms, None
+        )
         return reply.unpack()
 
     def _close_id(self, nid: int) -> None:
@@ -286,7 +290,7 @@ class FdoNotifier:
         from gi.repository import GLib
 
         self._conn.call(
-            NAME, PATH, INTERFACE, "CloseNotification", GLib.Variant("(u)", (nid,)), None, 0,
+            *SERVER, "CloseNotification", GLib.Variant("(u)", (nid,)), None, 0,
             self._timeout_ms, None, None,
         )  # fmt: skip
 
@@ -340,11 +344,7 @@ class FdoNotifier:
         try:
             name, _vendor, version, _spec = self._call("GetServerInformation", None, "(ssss)")
             (capabilities,) = self._call("GetCapabilities", None, "(as)")
-            (owner,) = self._conn.call_sync(
-                "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                "GetNameOwner", GLib.Variant("(s)", (NAME,)), GLib.VariantType("(s)"), 0,
-                self._timeout_ms, None,
-            ).unpack()  # fmt: skip
+            (owner,) = self._call("GetNameOwner", GLib.Variant("(s)", (NAME,)), "(s)", BUS)
         except GLib.Error as e:
             log.info("no notification server for buttons: %s", e.message)
             return None

@@ -12,7 +12,6 @@ import importlib.util
 import logging
 import threading
 from concurrent import futures
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...core.messages import Message
@@ -26,18 +25,16 @@ log = logging.getLogger(__name__)
 ANSWER_WITHIN = 3.0
 
 
-@dataclass
 class PlyerNotifier:
     """Sends reminders via ``plyer.notification``; ``show`` says False when nobody took one."""
 
-    icon: Path
-    timeout_seconds: int
-    _server_ok: bool | None = None
-    _call: futures.Future[None] | None = None  # the last call to the server, until it ends
-    # Held by one reminder at a time, so that at most one call is ever waiting on the server.
-    _turn: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    def __post_init__(self) -> None:
+    def __init__(self, icon: Path, timeout_seconds: int) -> None:
+        self.icon = icon
+        self.timeout_seconds = timeout_seconds
+        self._server_ok: bool | None = None
+        self._call: futures.Future[None] | None = None  # the last call to the server, until it ends
+        # Held by one reminder at a time, so that at most one call is ever waiting on the server.
+        self._turn = threading.Lock()
         if importlib.util.find_spec("dbus") is None:
             log.warning(
                 "dbus-python is not installed: plyer will fall back to notify-send, which "
