@@ -61,6 +61,9 @@ def spoken(env: Mapping[str, str] = os.environ) -> str | None:
 def keep(configured: str) -> None:
     """Keep the language the config sets for the daemon (its ``language``) for ``spoken``, or
     remove what an earlier daemon kept when it follows the desktop (``auto``); best effort."""
+    from pathlib import Path
+
+    from .adapters.storage import write_whole
     from .channel import runtime_dir
 
     try:
@@ -68,9 +71,7 @@ def keep(configured: str) -> None:
         if configured.strip().lower() == AUTO:
             os.remove(path)  # none there: the OSError below
             return
-        with open(f"{path}.tmp", "w", encoding="utf-8") as file:
-            file.write(configured)
-        os.replace(f"{path}.tmp", path)
+        write_whole(Path(path), configured.encode())
     except (OSError, RuntimeError):
         pass
 

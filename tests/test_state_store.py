@@ -1,10 +1,16 @@
-"""The state file on disk: what it accepts, and how many unusable ones it keeps."""
+"""The state file on disk: what it accepts, how many unusable ones it keeps, and how every file we
+rewrite is written whole."""
 
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 
+import pytest
+
+from microbreak.adapters.storage import write_whole
 from microbreak.adapters.storage.state import KEEP_CORRUPT, StateStore
 
 
@@ -69,3 +75,26 @@ def test_a_running_state_needs_a_due_time_unless_off_duty(tmp_path: Path) -> Non
         store.path.write_text(json.dumps({"version": 1, "planner": planner}))
         data, warning = store.load()
         assert (data is not None) is usable, (planner, warning)
+
+
+def test_a_file_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
+    """``write_whole``, which every file we rewrite goes through: a write that fails half-way
+    leaves the old file as it was and no scratch file beside it."""
+    target = tmp_path / "kept.json"
+    write_whole(target, b"old")
+    with pytest.raises(TypeError):
+        write_whole(target, "not bytes")  # type: ignore[arg-type]
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["kept.json"]
+
+
+def test_a_private_file_is_the_users_alone_and_others_follow_the_umask(tmp_path: Path) -> None:
+    umask = os.umask(0o022)
+    try:
+        write_whole(tmp_path / "key", b"k", private=True)
+        write_whole(tmp_path / "entry", b"e", sync=True)
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE((tmp_path / "key").stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "entry").stat().st_mode) == 0o644
+    assert (tmp_path / "entry").read_bytes() == b"e"

@@ -28,6 +28,7 @@ from ..core.planner import StateError
 from ..errors import MicrobreakError
 from ..i18n import _, clock, shown
 from ..protocol import MAX_MESSAGE, VERSION, ProtocolError, encode, parse_request
+from .storage import write_whole
 
 if TYPE_CHECKING:
     from ..app import App, Snapshot
@@ -51,14 +52,7 @@ def write_key(path: Path) -> bytes:
     """A fresh random key in ``path``, readable by the user alone; renamed into place, so a
     client never reads half a key."""
     key = secrets.token_bytes(KEY_BYTES)
-    fresh = path.with_name(f".{path.name}.{os.getpid()}")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
-    fd = os.open(fresh, flags, 0o600)
-    try:
-        os.write(fd, key)
-    finally:
-        os.close(fd)
-    os.replace(fresh, path)
+    write_whole(path, key, private=True)
     return key
 
 

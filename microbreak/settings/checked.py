@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from .. import __version__
+from ..adapters.storage import write_whole
 from ..paths import cache_dir, config_file, site_config_files
 from .exercise_files import exercise_dirs
 
@@ -60,14 +61,12 @@ def load(stamp: str) -> str | None:
 def save(stamp: str, record: str) -> None:
     """Keep a record that passed the check (best effort: a failure costs the next start time)."""
     folder = cache_dir()
-    fresh = folder / f".{NAME}.{os.getpid()}"
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fresh.touch(mode=0o600)  # private from its first byte
-        fresh.write_text(json.dumps({"fingerprint": stamp, "record": record}))
-        os.replace(fresh, folder / NAME)
+        saved = json.dumps({"fingerprint": stamp, "record": record}).encode()
+        write_whole(folder / NAME, saved, private=True)
     except OSError:
-        fresh.unlink(missing_ok=True)
+        pass
 
 
 def _stat(path: Path) -> list[object]:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import platformdirs
 
+from ..adapters.storage import write_whole
 from ..errors import EXIT_USAGE, MicrobreakError
 from ..i18n import N_, _
 from ..paths import package_assets
@@ -316,9 +317,7 @@ def _after_unit_written(say: Say) -> None:
 def _write(path: Path, content: bytes) -> None:
     """Write atomically, so a crash never leaves half an autostart file behind."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    scratch = path.with_name(f".{path.name}.tmp")
-    scratch.write_bytes(content)
-    os.replace(scratch, path)
+    write_whole(path, content)
 
 
 def _remove(target: _Target, say: Say, why: str = "") -> list[Path]:

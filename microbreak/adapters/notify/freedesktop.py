@@ -22,6 +22,7 @@ from ...core.messages import Message
 from ...core.ports import Notifier
 from ...i18n import pgettext
 from ..presence.bus import milliseconds, open_private, session_address
+from ..storage import write_whole
 from . import APP_NAME, pictogram_for
 
 log = logging.getLogger(__name__)
@@ -362,9 +363,7 @@ class FdoNotifier:
                 self.left.unlink(missing_ok=True)
                 return
             record = {"bus": self._conn.get_guid(), "server": self._owner, "id": nid}
-            scratch = self.left.with_name(f".{self.left.name}.tmp")
-            scratch.write_text(json.dumps(record), encoding="utf-8")
-            os.replace(scratch, self.left)
+            write_whole(self.left, json.dumps(record).encode())
         except OSError as e:
             log.debug("cannot keep the reminder's id in %s: %s", self.left, e)
 

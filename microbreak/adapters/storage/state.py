@@ -7,12 +7,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from . import aside_name, moved_aside
+from . import aside_name, moved_aside, write_whole
 
 VERSION = 1
 #: How many moved-aside files are kept, so that a file that keeps going bad cannot fill the disk.
@@ -69,17 +68,7 @@ class StateStore:
         """Write atomically: readers see the old state or the new, never a torn file."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         payload = json.dumps({"version": VERSION, "planner": state}, indent=1).encode()
-        fd, tmp = tempfile.mkstemp(prefix=".state-", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(payload)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
+        write_whole(self.path, payload, private=True, sync=True)
 
 
 _MODES = ("running", "snoozed", "paused")
