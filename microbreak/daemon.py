@@ -48,9 +48,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("microbreak.daemon")  # not __name__: this runs as __main__
 
-#: pystray backends whose GTK loop runs GLib's default context (which dispatches the
-#: notification buttons' signals); with any other, we run a loop of our own.
-GLIB_TRAYS = frozenset({"gtk", "appindicator"})
 #: Seconds the start-up check of the history file may take (a salvage reads it all).
 FOLD_WITHIN = 60.0
 
@@ -143,7 +140,7 @@ def run(runtime: Runtime) -> int:
         from .adapters.notify.answers import router
 
         answer_to.append(router(app))
-        if tray is None or tray.backend not in GLIB_TRAYS:
+        if tray is None or not tray.runs_glib:
             # Else nobody runs the default context, and the buttons would do nothing.
             from .adapters.glib_loop import ensure_glib_loop
 

@@ -80,7 +80,9 @@ class PystrayTray:
             for name in ("running", "snoozed", "paused", "due")
         }
         self.has_menu = bool(self._pystray.Icon.HAS_MENU)
-        self._glib = self.backend in GLIB_BACKENDS  # its main loop is GLib's
+        #: Its main loop is GLib's, which also runs the default context (the notification
+        #: buttons' signals); with another backend the daemon runs a GLib loop of its own.
+        self.runs_glib = self.backend in GLIB_BACKENDS
         self._stopping = False
         self._text = "microbreak"  # the status line, once the app has started
         self._menu_shape: tuple[object, ...] | None = None
@@ -176,7 +178,7 @@ class PystrayTray:
         """Run ``action`` on the GLib loop when it is pystray's, after what pystray queued, else
         now. pystray queues each change as its own idle callback, each of which could wake the
         main loop from this thread; handing it the whole redraw wakes it once."""
-        if not self._glib:
+        if not self.runs_glib:
             action()
             return
         from gi.repository import GLib
@@ -269,7 +271,7 @@ class PystrayTray:
         try:
             icon.visible = False
         finally:
-            if self._glib:
+            if self.runs_glib:
                 _close_shared_session_bus()
             icon.stop()
 
