@@ -63,8 +63,8 @@ def keep(configured: str) -> None:
     remove what an earlier daemon kept when it follows the desktop (``auto``); best effort."""
     from pathlib import Path
 
-    from .adapters.storage import write_whole
     from .channel import runtime_dir
+    from .paths import write_whole
 
     try:
         path = os.path.join(runtime_dir(), SPOKEN)

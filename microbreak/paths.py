@@ -1,9 +1,12 @@
-"""Where microbreak keeps its files: the platform's user dirs, via platformdirs."""
+"""Where microbreak keeps its files (the platform's user dirs, via platformdirs), and how it
+rewrites one whole."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import threading
 from pathlib import Path
 
 import platformdirs
@@ -90,3 +93,22 @@ def pictogram(exercise_id: str) -> Path | None:
         return None
     path = package_assets() / "exercises" / f"{exercise_id}.png"
     return path if path.is_file() else None
+
+
+def write_whole(path: Path, data: bytes, *, private: bool = False, sync: bool = False) -> None:
+    """Put ``data`` in ``path`` in one step (a fresh file renamed over it), so that a reader or
+    a crash finds the old file or the new, never half of one. ``private``: the user's alone from
+    its first byte; ``sync``: on disk before it takes the old one's place. Raises OSError."""
+    fresh = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+    try:
+        with open(os.open(fresh, flags, 0o600 if private else 0o666), "wb") as file:
+            file.write(data)
+            if sync:
+                file.flush()
+                os.fsync(file.fileno())
+        os.replace(fresh, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            fresh.unlink()
+        raise

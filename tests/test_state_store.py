@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from microbreak.adapters.storage import write_whole
 from microbreak.adapters.storage.state import KEEP_CORRUPT, StateStore
+from microbreak.paths import write_whole
 
 
 def _corrupt(directory: Path) -> list[str]:

@@ -27,8 +27,8 @@ from ..core.durations import TimeOfDayError, parse_time_of_day
 from ..core.planner import StateError
 from ..errors import MicrobreakError
 from ..i18n import _, clock, shown
+from ..paths import write_whole
 from ..protocol import MAX_MESSAGE, VERSION, ProtocolError, encode, parse_request
-from .storage import write_whole
 
 if TYPE_CHECKING:
     from ..app import App, Snapshot

@@ -17,8 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from .. import __version__
-from ..adapters.storage import write_whole
-from ..paths import cache_dir, config_file, site_config_files
+from ..paths import cache_dir, config_file, site_config_files, write_whole
 from .exercise_files import exercise_dirs
 
 NAME = "checked-settings.json"

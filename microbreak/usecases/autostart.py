@@ -20,10 +20,9 @@ from pathlib import Path
 
 import platformdirs
 
-from ..adapters.storage import write_whole
 from ..errors import EXIT_USAGE, MicrobreakError
 from ..i18n import N_, _
-from ..paths import package_assets
+from ..paths import package_assets, write_whole
 
 log = logging.getLogger(__name__)
 

@@ -21,8 +21,8 @@ from typing import Any
 from ...core.messages import Message
 from ...core.ports import Notifier
 from ...i18n import pgettext
+from ...paths import write_whole
 from ..presence.bus import milliseconds, open_private, session_address
-from ..storage import write_whole
 from . import APP_NAME, pictogram_for
 
 log = logging.getLogger(__name__)

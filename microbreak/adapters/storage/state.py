@@ -11,7 +11,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from . import aside_name, moved_aside, write_whole
+from ...paths import write_whole
+from . import aside_name, moved_aside
 
 VERSION = 1
 #: How many moved-aside files are kept, so that a file that keeps going bad cannot fill the disk.
