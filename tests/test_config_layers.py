@@ -252,6 +252,17 @@ def test_syntax_error_in_the_system_file_names_it(home: Home) -> None:
     assert line.startswith(f"{home.system}: line 1, column 20: TOML syntax error")
 
 
+@pytest.mark.parametrize(
+    ("language", "says"), [("en", "is not a file"), ("de", "ist keine Datei")], ids=["en", "de"]
+)
+def test_a_system_file_that_is_a_folder_is_said_in_the_users_language(
+    home: Home, language: str, says: str
+) -> None:
+    home.system.mkdir(parents=True)
+    line = one_problem(home.cli("config", "check", env={"LANGUAGE": language}))
+    assert line == f"{home.system}: {says}"
+
+
 def test_problem_in_the_user_file_names_the_user_file(home: Home) -> None:
     home.write(home.system, '[notification]\ntimeout = "40s"\n')
     home.write(home.user, '[notification]\nsound = "loud"\n')

@@ -64,9 +64,6 @@ SECOND = timedelta(seconds=1)
 #: pause, and the menus and the status line are not made for it.
 DAY = timedelta(hours=24)
 HOUR = timedelta(hours=1)  # the longest a reminder may stay on screen
-#: Every table of settings: no unknown key, never changed after validation, and durations in
-#: seconds in the JSON form that becomes the ``Runtime`` record.
-_MODEL = ConfigDict(extra="forbid", frozen=True, ser_json_timedelta="float")
 
 
 def _parsed(parse: Callable[[object], Any]) -> BeforeValidator:
@@ -76,7 +73,7 @@ def _parsed(parse: Callable[[object], Any]) -> BeforeValidator:
         try:
             return parse(value)
         except DurationError as e:  # TimeOfDayError too
-            raise PydanticCustomError("clock", str(e)) from None
+            raise PydanticCustomError("duration", str(e)) from None
 
     return BeforeValidator(check)
 
@@ -84,11 +81,8 @@ def _parsed(parse: Callable[[object], Any]) -> BeforeValidator:
 def _bounded(longest: timedelta) -> BeforeValidator:
     """A duration from one second to ``longest``, in whole seconds, as the menus show it."""
 
-    def check(value: object) -> timedelta:
-        try:
-            parsed = parse_duration(value)
-        except DurationError as e:
-            raise PydanticCustomError("duration", str(e)) from None
+    def parse(value: object) -> timedelta:
+        parsed = parse_duration(value)
         if parsed <= timedelta(0):
             problem = _("{value} must be longer than zero; write {help}")
         elif parsed < SECOND:
@@ -102,10 +96,9 @@ def _bounded(longest: timedelta) -> BeforeValidator:
         allowed = _("write a duration from 1s to {longest}, like 45m, 1h30m or 90s")
         allowed = allowed.format(longest=format_duration(longest))
         shown = json.dumps(value, default=str)
-        said = problem.format(value=shown, help=_(DURATION_HELP), allowed=allowed)
-        raise PydanticCustomError("duration", said)
+        raise DurationError(problem.format(value=shown, help=_(DURATION_HELP), allowed=allowed))
 
-    return BeforeValidator(check)
+    return _parsed(parse)
 
 
 def _not_a_boolean(value: object) -> object:
@@ -214,17 +207,22 @@ def _days_once(value: object, handler: ValidatorFunctionWrapHandler) -> dict[str
     return parsed
 
 
-class NotificationSettings(BaseModel):
-    model_config = _MODEL
+class _Table(BaseModel):
+    """A table of settings: no unknown key, never changed after validation, and durations in
+    seconds in the JSON form that becomes the ``Runtime`` record."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, ser_json_timedelta="float")
+
+
+class NotificationSettings(_Table):
+    """``[notification]``: how long a reminder stays on screen, and whether it chimes."""
 
     timeout: ShortDuration = timedelta(seconds=20)
     sound: bool = False
 
 
-class WorkHoursSettings(BaseModel):
+class WorkHoursSettings(_Table):
     """Off by default, so that a first evening try still shows reminders."""
-
-    model_config = _MODEL
 
     enabled: bool = False
     days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS[:5]))
@@ -252,8 +250,8 @@ class WorkHoursSettings(BaseModel):
         return self
 
 
-class DoNotDisturbSettings(BaseModel):
-    model_config = _MODEL
+class DoNotDisturbSettings(_Table):
+    """``[do_not_disturb]``: what holds a reminder back, and for how long at most."""
 
     fullscreen: bool = True
     desktop: bool = True
@@ -262,8 +260,8 @@ class DoNotDisturbSettings(BaseModel):
     max_postpone: Duration = timedelta(minutes=30)
 
 
-class ExerciseSettings(BaseModel):
-    model_config = _MODEL
+class ExerciseSettings(_Table):
+    """``[exercises]``: which exercises a reminder may choose from."""
 
     positions: list[Position] = Field(default_factory=lambda: [Position.SEATED], min_length=1)
     # Not default_factory=list: for a built-in factory pydantic parses the text signature with
@@ -290,11 +288,9 @@ class ExerciseSettings(BaseModel):
         return self
 
 
-class Settings(BaseModel):
+class Settings(_Table):
     """Every setting, with its default (config.example.toml documents them); ``Settings()`` is
     the defaults alone, it reads no file and no variable."""
-
-    model_config = _MODEL
 
     min_interval: Duration = timedelta(minutes=30)
     max_interval: Duration = timedelta(minutes=60)
@@ -421,7 +417,9 @@ def load(
 
     sites = site_config_files()
     system_files = tuple(f for f in sites if f.is_file())
-    problems += [f"{f}: is not a file" for f in sites if f.exists() != f.is_file()]
+    problems += [
+        _("{path}: is not a file").format(path=f) for f in sites if f.exists() != f.is_file()
+    ]
     files = [(Origin("system", str(f)), f) for f in system_files]
     files += [(Origin("user", str(path)), path)] if exists else []
     layers = [(_read(file, problems), _always(origin)) for origin, file in files]
