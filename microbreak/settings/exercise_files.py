@@ -313,23 +313,22 @@ def _translation(
 def _text(key: str, value: object, problem: _Problem, where: str = "") -> str | None:
     """The stripped text of a field (``where`` names it in a translation), or None if reported."""
     where = where or key
-    if not isinstance(value, str):
+    text = value.strip() if isinstance(value, str) else None
+    if text is None:
         problem(where, _("got {value}; expected a string in quotes").format(value=_shown(value)))
-    elif not value.strip():
+    elif not text:
         problem(where, _("is empty; write some text in the quotes"))
-    elif key == "id" and not _ID.fullmatch(value.strip()):
-        problem(
-            where,
-            _(
-                '{value} is not an id like "neck-tilt" '
-                "(lower-case letters and digits joined by single hyphens)"
-            ).format(value=json.dumps(value.strip())),
+    elif key == "id" and not _ID.fullmatch(text):
+        said = _(
+            '{value} is not an id like "neck-tilt" '
+            "(lower-case letters and digits joined by single hyphens)"
         )
-    elif key == "instructions" and len(value.strip()) > MAX_INSTRUCTIONS:
+        problem(where, said.format(value=json.dumps(text)))
+    elif key == "instructions" and len(text) > MAX_INSTRUCTIONS:
         said = _("{n} characters; at most {most} fit in a notification")
-        problem(where, said.format(n=len(value.strip()), most=MAX_INSTRUCTIONS))
+        problem(where, said.format(n=len(text), most=MAX_INSTRUCTIONS))
     else:
-        return value.strip()
+        return text
     return None
 
 

@@ -31,9 +31,9 @@ _TWICE = ("Cannot overwrite a value", "Cannot declare", "Cannot mutate immutable
 
 def explain(message: str, text: str) -> str:
     """``line 3, column 5: ...`` for tomllib's ``message`` about the document ``text``."""
+    lines = text.split("\n")  # TOML ends lines with \n (or \r\n) only, as tomllib counts them
     if message.endswith(_END):  # the last line, with no newline after it: its end, by number
-        last = text.split("\n")
-        message = f"{message[: -len(_END)]} (at line {len(last)}, column {len(last[-1]) + 1})"
+        message = f"{message[: -len(_END)]} (at line {len(lines)}, column {len(lines[-1]) + 1})"
     found = _POSITION.fullmatch(message)
     if found is None:
         # Translators: {error} is Python's own English message (tomllib's); it stays English.
@@ -47,7 +47,6 @@ def explain(message: str, text: str) -> str:
             "save it as UTF-8 without BOM"
         )
         return said.format(where=where)
-    lines = text.split("\n")  # TOML ends lines with \n (or \r\n) only, as tomllib counts them
     defined, table = _definitions(lines[: number - 1])
     line = lines[number - 1] if number <= len(lines) else ""
     here = _statement(line, table)
