@@ -214,6 +214,26 @@ def test_systemd_is_enabled_when_a_user_manager_answers(home: Path, systemctl: S
     assert systemctl.calls == [("disable", "microbreak.service"), ("daemon-reload",)]
 
 
+def test_doctor_warns_of_a_unit_nothing_enabled(home: Path, systemctl: Systemctl) -> None:
+    """doctor says what ``autostart status`` says: a unit file alone starts nothing."""
+    from microbreak.usecases.doctor import check_autostart
+
+    assert autostart.enable(systemd=True) == [unit_file(home)]  # no user manager answers
+    check = check_autostart()
+    assert (check.ok, check.status, check.fix) == (False, "warn", None)
+    assert check.detail == (
+        f"systemd user unit: {unit_file(home)}: unit file written; no systemd user manager "
+        "answers here, so it is not enabled (to enable it: "
+        "systemctl --user enable --now microbreak.service)"
+    )
+    wants = unit_file(home).parent / "graphical-session.target.wants"
+    wants.mkdir()
+    (wants / "microbreak.service").symlink_to(unit_file(home))
+    check = check_autostart()
+    assert (check.ok, check.status) == (True, "info")
+    assert check.detail == f"enabled: systemd user unit: {unit_file(home)}"
+
+
 def test_status_says_a_unit_no_user_manager_enabled_is_not_enabled(
     home: Path, systemctl: Systemctl, capsys: pytest.CaptureFixture[str]
 ) -> None:

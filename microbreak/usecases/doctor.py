@@ -81,6 +81,11 @@ class Check:
             return N_("FAIL") if self.needed else N_("warn")
         return N_("info") if self.info else N_("ok")
 
+    @classmethod
+    def fact(cls, name: str, detail: str) -> Check:
+        """A line that informs (autostart, paths) and can neither fail nor warn."""
+        return cls(name, True, detail, needed=False, info=True)
+
 
 def _cause(error: BaseException) -> str:
     """The message of the error behind a BusError (Gio says why it could not connect)."""
@@ -230,10 +235,9 @@ def check_gnome_breaks() -> Check:
     name = "GNOME breaks"
     on = movement_breaks_on()
     if on is None:
-        detail = _("none here (no {schema} schema)").format(schema=SCHEMA)
-        return Check(name, True, detail, needed=False, info=True)
+        return Check.fact(name, _("none here (no {schema} schema)").format(schema=SCHEMA))
     if not on:
-        return Check(name, True, N_("GNOME's movement breaks are off"), needed=False, info=True)
+        return Check.fact(name, N_("GNOME's movement breaks are off"))
     detail = N_("GNOME's own movement breaks are on as well: two reminders to move")
     fix = _("choose one: turn GNOME's off ({how}), or quit microbreak").format(how=TURN_OFF)
     return Check(name, False, detail, fix, needed=False)
@@ -325,15 +329,12 @@ def check_do_not_disturb(env: Mapping[str, str] = os.environ, *, asked: bool = T
 
     name = "do not disturb"
     if not asked:
-        return Check(
-            name, True, N_("not asked ([do_not_disturb] desktop = false)"), needed=False, info=True
-        )
+        return Check.fact(name, N_("not asked ([do_not_disturb] desktop = false)"))
     desktop = DoNotDisturb.default(env, fullscreen=False, camera=False, microphone=False)
     with contextlib.closing(desktop):
         reason = desktop.reason()
     if reason is None:
-        unasked = _server_unasked(env)
-        return Check(name, True, unasked or N_("off"), needed=False, info=True)
+        return Check.fact(name, _server_unasked(env) or N_("off"))
     detail = _("{reason}: reminders are held, and dropped after max_postpone").format(
         reason=_(reason)
     )
@@ -462,25 +463,29 @@ def _switches(explicit: str | None) -> tuple[bool, bool]:
 
 def check_autostart() -> Check:
     """Whether microbreak starts at login; off is a choice, not a fault."""
-    from .autostart import status
+    from .autostart import AutostartStatus, describe, status
 
     name = "autostart"
-    entries = status().entries
-    entry = next((e for e in entries if e.exists and e.ours), None)
+    found = status()
+    entries = found.entries
+    ours = [e for e in entries if e.exists and e.ours]
+    entry = next((e for e in ours if e.linked is not False), None)
+    if entry is None and ours:  # a systemd unit nothing linked: it starts nothing at login
+        line = describe(AutostartStatus((ours[0],), found.systemd_manager))[0]
+        return Check(name, False, line, needed=False)  # the line says how to enable it
     if entry is not None:
         where = {"kind": _(entry.label), "path": entry.path}
         if not entry.current:
             detail = _("enabled, but out of date: {kind}: {path}").format(**where)
             fix = N_("run `microbreak autostart enable` again")
-            return Check(name, False, detail, fix, False)
-        detail = _("enabled: {kind}: {path}").format(**where)
-        return Check(name, True, detail, needed=False, info=True)
+            return Check(name, False, detail, fix, needed=False)
+        return Check.fact(name, _("enabled: {kind}: {path}").format(**where))
     foreign = [
         _("{path} (not written by microbreak)").format(path=e.path) for e in entries if e.exists
     ]
     seen = _("; found {files}").format(files=", ".join(foreign)) if foreign else ""
     detail = _("off (`microbreak autostart enable` starts it at login){seen}").format(seen=seen)
-    return Check(name, True, detail, needed=False, info=True)
+    return Check.fact(name, detail)
 
 
 def check_path(name: str, path: Path) -> Check:
@@ -493,7 +498,7 @@ def check_path(name: str, path: Path) -> Check:
         detail = _("{path}: {folder} is not writable").format(path=path, folder=probe)
         return Check(name, False, detail, fix, needed=False)
     state = _("exists") if path.exists() else _("not created yet")
-    return Check(name, True, f"{path} ({state})", needed=False, info=True)
+    return Check.fact(name, f"{path} ({state})")
 
 
 def _safely(name: str, needed: bool, check: Callable[[], Check]) -> Check:
