@@ -154,16 +154,14 @@ def compute(
             )
         )
         streak = _streak(conn, tz, [r.done for r in rows], dates[0], goal)
-    names = {exercise.id: exercise for exercise in catalog}
+    names = {exercise.id: exercise.name for exercise in catalog}
     return Stats(
         days=rows,
         totals=Counts(*(sum(getattr(r, f.name) for r in rows) for f in fields(Counts))),
         goal=goal,
         days_goal_met=sum(r.done >= goal for r in rows),
         streak=streak,
-        top_exercises=tuple(
-            ExerciseCount(e, names[e].name if e in names else e, n) for e, n in exercises
-        ),
+        top_exercises=tuple(ExerciseCount(e, names.get(e, e), n) for e, n in exercises),
         generated_at=local,
         timezone=getattr(tz, "key", None) or local.tzname() or str(tz),
     )
