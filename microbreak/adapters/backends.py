@@ -71,31 +71,6 @@ def named(kind: str, env: Mapping[str, str], variable: str | None = None) -> lis
     return [name.strip() for name in wanted.split(",") if name.strip()]
 
 
-def _pool(
-    kind: str,
-    candidates: Sequence[Candidate[T]],
-    env: Mapping[str, str],
-    platform: str,
-    variable: str,
-) -> tuple[list[Candidate[T]], list[str]]:
-    """The candidates to try, in order, and the problems with an override."""
-    wanted = env.get(variable, "").strip()
-    if not wanted:
-        return [c for c in candidates if not c.platforms or platform.startswith(c.platforms)], []
-    known = {c.name: c for c in candidates}
-    names = named(kind, env, variable)
-    # Translators: {kind} is the code's word (tray, idle, lock), {name} a backend's name.
-    unknown = _("{variable}={wanted} names no {kind} backend {name} (known: {known})")
-    problems = [
-        unknown.format(
-            variable=variable, wanted=wanted, kind=kind, name=repr(n), known=", ".join(known)
-        )
-        for n in names
-        if n not in known
-    ]
-    return [known[n] for n in names if n in known], problems
-
-
 def first(
     kind: str,
     candidates: Sequence[Candidate[T]],
@@ -116,7 +91,23 @@ def every(
     stop_at_first: bool = False,
 ) -> Choice[T]:
     """Every candidate that opens, in order (kinds whose backends all answer together)."""
-    pool, failures = _pool(kind, candidates, env, platform, variable or override_variable(kind))
+    variable = variable or override_variable(kind)
+    wanted = env.get(variable, "").strip()
+    pool = [c for c in candidates if not c.platforms or platform.startswith(c.platforms)]
+    failures: list[str] = []
+    if wanted:  # the names given, in their order, whatever the platform
+        known = {c.name: c for c in candidates}
+        names = named(kind, env, variable)
+        pool = [known[n] for n in names if n in known]
+        # Translators: {kind} is the code's word (tray, idle, lock), {name} a backend's name.
+        unknown = _("{variable}={wanted} names no {kind} backend {name} (known: {known})")
+        failures = [
+            unknown.format(
+                variable=variable, wanted=wanted, kind=kind, name=repr(n), known=", ".join(known)
+            )
+            for n in names
+            if n not in known
+        ]
     opened: list[tuple[str, T]] = []
     for candidate in pool:
         try:

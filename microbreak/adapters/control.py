@@ -48,14 +48,6 @@ class ChannelUnavailable(MicrobreakError):
     """The control channel cannot be opened (its address is taken, or the key not written)."""
 
 
-def write_key(path: Path) -> bytes:
-    """A fresh random key in ``path``, readable by the user alone; renamed into place, so a
-    client never reads half a key."""
-    key = secrets.token_bytes(KEY_BYTES)
-    write_whole(path, key, private=True)
-    return key
-
-
 def handler(app: App) -> Answer:
     """Each command through the app's one entry for its action; a refusal is an error reply, a
     success carries the status. Never raises."""
@@ -184,11 +176,13 @@ class ControlServer:
         self._thread = threading.Thread(target=self._serve, name="control", daemon=True)
 
     def listen(self) -> None:
-        """Write a fresh key and listen (replacing a socket a crashed daemon left). A client that
+        """Write a fresh key, readable by the user alone and renamed into place (a client never
+        reads half a key), and listen (replacing a socket a crashed daemon left). A client that
         connects from now on is not told "not running": it waits, queued, for ``start()``."""
         unix = self.family == "AF_UNIX"
+        self._key = secrets.token_bytes(KEY_BYTES)
         try:
-            self._key = write_key(self.key_file)
+            write_whole(self.key_file, self._key, private=True)
             if unix:  # we hold the instance lock, so a socket file here is a dead daemon's
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(self.address)

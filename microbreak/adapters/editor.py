@@ -25,7 +25,14 @@ class SystemEditor:
         """Create ``path`` if needed and open it; a problem is logged and told to ``failed``,
         never raised (one of the opener, from the thread that waits for it)."""
         try:
-            _create(path)
+            if not path.exists():
+                example = example_config()
+                path.parent.mkdir(parents=True, exist_ok=True)
+                if example is not None:
+                    shutil.copyfile(example, path)
+                else:
+                    path.write_text("# microbreak settings; see config.example.toml\n")
+                log.info("created %s from the example", path)
         except OSError as e:
             log.warning("cannot create %s: %s", path, e)
             failed(_("cannot create {path}: {error}").format(path=path, error=e))
@@ -58,15 +65,3 @@ class SystemEditor:
                 failed(said.format(opener=opener, path=path, code=code))
 
         threading.Thread(target=reap, name="open-config", daemon=True).start()
-
-
-def _create(path: Path) -> None:
-    if path.exists():
-        return
-    example = example_config()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if example is not None:
-        shutil.copyfile(example, path)
-    else:
-        path.write_text("# microbreak settings; see config.example.toml\n")
-    log.info("created %s from the example", path)

@@ -93,6 +93,8 @@ def policy_for(server_name: str) -> ServerPolicy:
 
 @dataclass(frozen=True, slots=True)
 class ServerInfo:
+    """Who shows notifications now: its name picks the policy, its capabilities the way."""
+
     name: str
     version: str
     capabilities: frozenset[str]
@@ -198,8 +200,7 @@ class FdoNotifier:
         problem) goes without buttons and leaves the reminder alone. Blocks for at most the call
         timeout: call it off the GTK thread."""
         if message.exercise_id is None:
-            expire = round(self.timeout_seconds * 1000)
-            return self._notify("message", message, 0, [], expire) is not None
+            return self._notify("message", message, 0, [], None) is not None
         with self._lock:
             replaces = self._current
             self._current = None  # signals about the replaced one are no answer to the new one
@@ -210,9 +211,7 @@ class FdoNotifier:
             "snooze", self.snooze_label,
             "skip", pgettext("notification button", "Skip"),
         ]  # fmt: skip
-        policy = self._policy().expire
-        expire = round(self.timeout_seconds * 1000) if policy is None else policy
-        nid = self._notify("reminder", message, replaces or 0, actions, expire)
+        nid = self._notify("reminder", message, replaces or 0, actions, self._policy().expire)
         with self._lock:
             stale = self._generation != generation
             if nid is None:
@@ -238,11 +237,14 @@ class FdoNotifier:
             self._keep(None)
 
     def _notify(
-        self, what: str, message: Message, replaces: int, actions: list[str], expire: int
+        self, what: str, message: Message, replaces: int, actions: list[str], expire: int | None
     ) -> int | None:
-        """One bounded Notify: the new id, or None when the server did not take it."""
+        """One bounded Notify (``expire`` None: the configured timeout): the new id, or None
+        when the server did not take it."""
         from gi.repository import GLib
 
+        if expire is None:
+            expire = round(self.timeout_seconds * 1000)
         args = GLib.Variant(
             "(susssasa{sv}i)",
             (APP_NAME, replaces, str(self.icon), message.title, message.body, actions,
