@@ -17,17 +17,13 @@ from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 CATALOGS = "microbreak/locale/*/LC_MESSAGES/microbreak.po"
 
 
-def compile_catalogs(root: Path) -> list[Path]:
-    """Write each catalog's ``.mo`` beside its ``.po``; returns the files written."""
-    written = []
-    for po in sorted(root.glob(CATALOGS)):
+def compile_catalogs(root: Path) -> None:
+    """Write each catalog's ``.mo`` beside its ``.po``."""
+    for po in root.glob(CATALOGS):
         with po.open("rb") as source:
             catalog = read_po(source, locale=po.parents[1].name)
-        mo = po.with_suffix(".mo")
-        with mo.open("wb") as target:
+        with po.with_suffix(".mo").open("wb") as target:
             write_mo(target, catalog, use_fuzzy=False)
-        written.append(mo)
-    return written
 
 
 class TranslationsHook(BuildHookInterface):  # type: ignore[type-arg]

@@ -39,7 +39,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.measure import compile_package
-from microbreak.client import NotRunning, exchange
+from tests.desktop import stop_process
+from tests.headless import request
 from tests.test_quick_path import HEAVY  # the modules a quick command must not load
 
 #: The round trip may take at most this many times a bare interpreter start.
@@ -75,36 +76,20 @@ def private_env(base: Path) -> dict[str, str]:
     return env
 
 
-def wait_ready(proc: subprocess.Popen[bytes], sock_path: Path, timeout: float = 30.0) -> None:
+def wait_ready(proc: subprocess.Popen[bytes], env: dict[str, str]) -> None:
     """Until the daemon answers on its socket; exits if it dies or never answers."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + 30
     while True:
         if proc.poll() is not None:
             raise SystemExit(f"the daemon exited with {proc.returncode}")
-        try:
-            key = sock_path.with_name("control.key").read_bytes()
-            request = b'{"v":1,"cmd":"status"}\n'
-            if b'"ok":true' in exchange(str(sock_path), "AF_UNIX", key, request, timeout=1.0):
-                return
-        except (OSError, NotRunning):
-            pass
+        if b'"ok":true' in request(env, b'{"v":1,"cmd":"status"}\n', timeout=1.0):
+            return
         if time.monotonic() > deadline:
             raise SystemExit("the daemon never answered on its socket")
         time.sleep(0.05)
 
 
-def timed(action: Callable[[], object], runs: int) -> list[float]:
-    """Seconds per call of ``action``, after one untimed warm-up call."""
-    action()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return times
-
-
-def interleaved(actions: dict[str, Callable[[], object]], rounds: int) -> dict[str, list[float]]:
+def timed(actions: dict[str, Callable[[], object]], rounds: int) -> dict[str, list[float]]:
     """Seconds per call of each action: one call of each per round, the order turning round
     by round, after one untimed warm-up round."""
     names = list(actions)
@@ -184,7 +169,6 @@ def main() -> None:
     package = compile_package()
     base = Path(tempfile.mkdtemp(prefix="mbbench-", dir="/tmp"))  # short: socket path limit
     env = private_env(base)
-    sock_path = base / "run" / "microbreak" / "control.sock"
     daemon = subprocess.Popen(
         [sys.executable, "-m", "microbreak", "--no-tray"],
         env=env,
@@ -195,10 +179,10 @@ def main() -> None:
         start_new_session=True,
     )
     try:
-        wait_ready(daemon, sock_path)
+        wait_ready(daemon, env)
         run_ok([sys.executable, "-m", "microbreak", "now"], env)  # status shows its full line
         status_line = run_ok([str(script), "status"], env).stdout.strip()
-        times = interleaved(
+        times = timed(
             {
                 "script": lambda: run_ok([str(script), "status"], env),
                 "module": lambda: run_ok([sys.executable, "-m", "microbreak", "status"], env),
@@ -214,18 +198,13 @@ def main() -> None:
             if client.call("status").get("ok") is not True:
                 raise SystemExit("the daemon did not answer ok")
 
-        call_times = timed(call, args.calls)
+        call_times = timed({"call": call}, args.calls)["call"]
         heavy = json.loads(
             run_ok([sys.executable, "-c", IMPORTS_PROBE], env).stdout.strip().splitlines()[-1]
         )
         imports = slowest_imports([str(script), "status"], env)
     finally:
-        daemon.terminate()
-        try:
-            daemon.wait(5)
-        except subprocess.TimeoutExpired:
-            daemon.kill()
-            daemon.wait(5)
+        stop_process(daemon, 5)
         shutil.rmtree(base, ignore_errors=True)
 
     floor = statistics.median(times["floor"])

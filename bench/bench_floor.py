@@ -31,7 +31,7 @@ T = TypeVar("T")
 
 STACKS: list[tuple[str, list[str], bool]] = [
     ("bare Python", [sys.executable, "-c", "import time; time.sleep(3600)"], False),
-    ("pystray icon + menu (gtk)", [sys.executable, "-c", ICON.format(extra="")], True),
+    ("pystray icon + menu (gtk)", ICON, True),
     ("microbreak daemon", [sys.executable, "-m", "microbreak"], True),
 ]
 
@@ -43,7 +43,7 @@ def measure(
     seconds; with ``beside``, while a bare icon runs next to it."""
     with tray_desktop() as desktop:
         if beside:
-            launch(desktop, [sys.executable, "-c", ICON.format(extra="")], extra_env=ICON_ENV)
+            launch(desktop, ICON, extra_env=ICON_ENV)
         backend = ICON_ENV if argv[1] == "-c" else None
         proc, _ = launch(desktop, argv, docks=False, extra_env=backend)
         wait_until(lambda: len(tray_icon_windows(desktop)) > beside or not docks, 30, "docking")

@@ -40,7 +40,16 @@ from bench.measure import (
 from tests.desktop import Desktop
 
 MICROBREAK = "microbreak"
-FIGURES = ("docked_s", "rss_mb", "pss_mb", "uss_mb", "cpu_s_per_min", "wakeups_per_min")
+#: The table's columns, in order: a figure, its heading, its width and its decimals.
+COLUMNS = (
+    ("docked_s", "docked s", 8, 2),
+    ("rss_mb", "RSS", 7, 1),
+    ("pss_mb", "PSS", 7, 1),
+    ("uss_mb", "USS", 7, 1),
+    ("cpu_s_per_min", "CPU s/m", 9, 3),
+    ("wakeups_per_min", "wakes/m", 9, 1),
+)
+HEADER = f"  {'':20} " + " ".join(heading.rjust(width) for _, heading, width, _ in COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -54,7 +63,7 @@ class Program:
 
 
 PROGRAMS = (
-    Program("bare pystray icon", [sys.executable, "-c", ICON.format(extra="")], lambda _: ICON_ENV),
+    Program("bare pystray icon", ICON, lambda _: ICON_ENV),
     Program(MICROBREAK, [sys.executable, "-m", "microbreak"], warm_up=True),
     Program("Workrave", ["workrave"]),
     Program("Safe Eyes", ["safeeyes"], lambda d: {"DBUS_SYSTEM_BUS_ADDRESS": d.bus_address}),
@@ -74,12 +83,7 @@ def one_run(program: Program, idle: float, window: float) -> dict[str, float]:
 
 
 def row(label: str, figures: Mapping[str, float]) -> str:
-    cells = (
-        f"{figures['docked_s']:8.2f}",
-        *(f"{figures[k]:7.1f}" for k in ("rss_mb", "pss_mb", "uss_mb")),
-        f"{figures['cpu_s_per_min']:9.3f}",
-        f"{figures['wakeups_per_min']:9.1f}",
-    )
+    cells = (f"{figures[key]:{width}.{decimals}f}" for key, _, width, decimals in COLUMNS)
     return f"  {label:20} " + " ".join(cells)
 
 
@@ -92,22 +96,20 @@ def main() -> None:
     programs = [p for p in PROGRAMS if shutil.which(p.argv[0])]
     for missing in (p for p in PROGRAMS if p not in programs):
         print(f"{missing.label}: not installed, left out (apt-get install workrave safeeyes)")
-    columns = (("docked s", 8), ("RSS", 7), ("PSS", 7), ("USS", 7), ("CPU s/m", 9), ("wakes/m", 9))
-    header = f"  {'':20} " + " ".join(name.rjust(width) for name, width in columns)
     results: dict[str, list[dict[str, float]]] = {p.label: [] for p in programs}
     print(f"idle {args.idle:.0f} s before memory, then a {args.window:.0f} s window (MB, s)")
-    print(header)
+    print(HEADER)
     for n in range(args.runs):
         for program in programs:
             figures = one_run(program, args.idle, args.window)
             results[program.label].append(figures)
             print(row(f"{program.label} #{n + 1}", figures), flush=True)
     medians = {
-        label: {k: statistics.median(r[k] for r in runs) for k in FIGURES}
+        label: {key: statistics.median(r[key] for r in runs) for key, *_ in COLUMNS}
         for label, runs in results.items()
     }
     print(f"\nmedians of {args.runs} run(s)")
-    print(header)
+    print(HEADER)
     for label, figures in medians.items():
         print(row(label, figures))
     ours = medians.get(MICROBREAK)

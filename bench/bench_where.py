@@ -79,8 +79,7 @@ def main() -> None:
     parser.add_argument("--idle", type=float, default=10.0, help="seconds idle before reading")
     args = parser.parse_args()
     compile_package()  # the daemon starts as the README's install would
-    icon = [sys.executable, "-c", ICON.format(extra="")]
-    floor = measure(icon, True, args.idle, private_by_mapping)
+    floor = measure(ICON, True, args.idle, private_by_mapping)
     daemon = measure([sys.executable, "-m", "microbreak"], True, args.idle, private_by_mapping)
     total_floor, total_daemon = sum(floor.values()) / 1024, sum(daemon.values()) / 1024
     print(f"USS: floor {total_floor:.1f} MB, daemon {total_daemon:.1f} MB")

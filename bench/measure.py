@@ -14,25 +14,23 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from tests.desktop import Desktop, tray_icon_windows
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
 #: The smallest pystray icon with a menu, as the daemon uses it (gtk backend, no GL): the
 #: reference a docking time and a memory figure are compared with.
-ICON = """
+ICON_SCRIPT = """
 import os
 os.environ["GDK_GL"] = "disable"  # as the daemon does: no Mesa for a tray icon
 import pystray
 from PIL import Image
-{extra}
 item = pystray.MenuItem
 menu = pystray.Menu(item("Status", None, enabled=False), item("Take a break now", lambda: None),
                     item("Quit", lambda icon: icon.stop()))
 pystray.Icon("floor", Image.new("RGBA", (32, 32), (40, 120, 200, 255)), "floor", menu).run()
 """
+ICON = [sys.executable, "-c", ICON_SCRIPT]
 ICON_ENV = {"PYSTRAY_BACKEND": "gtk"}
 
 
