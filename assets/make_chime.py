@@ -35,13 +35,8 @@ def sample(t: float) -> float:
             continue
         attack = min(1.0, age / FADE_IN)
         for multiple, level, decay in PARTIALS:
-            value += (
-                loudness
-                * level
-                * attack
-                * math.exp(-decay * age)
-                * math.sin(2 * math.pi * frequency * multiple * age)
-            )
+            envelope = loudness * level * attack * math.exp(-decay * age)
+            value += envelope * math.sin(2 * math.pi * frequency * multiple * age)
     remaining = DURATION - t
     return value * min(1.0, remaining / FADE_OUT)
 

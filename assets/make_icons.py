@@ -30,24 +30,25 @@ CLEAR: RGBA = (0, 0, 0, 0)
 
 
 class Pen:
-    """Draws in unit coordinates (0..1 across the image) so one design serves every size."""
+    """Draws in unit coordinates (0..1 across the image) so one design serves every size; it
+    draws at ``SUPERSAMPLE`` times ``size``, and ``shrunk`` gives the image at ``size``."""
 
-    def __init__(self, image: Image.Image) -> None:
-        self.image = image
-        self.draw = ImageDraw.Draw(image)
-        self.scale = float(image.width)
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.image = Image.new("RGBA", (size * SUPERSAMPLE, size * SUPERSAMPLE), CLEAR)
+        self.draw = ImageDraw.Draw(self.image)
+        self.scale = float(self.image.width)
+
+    def shrunk(self) -> Image.Image:
+        """What was drawn, at its final size."""
+        return self.image.resize((self.size, self.size), Image.Resampling.LANCZOS)
 
     def _px(self, value: float) -> float:
         return value * self.scale
 
-    def _circle_box(self, centre: Point, radius: float) -> tuple[float, float, float, float]:
+    def _circle_box(self, centre: Point, radius: float) -> tuple[float, ...]:
         x, y = centre
-        return (
-            self._px(x - radius),
-            self._px(y - radius),
-            self._px(x + radius),
-            self._px(y + radius),
-        )
+        return tuple(self._px(v) for v in (x - radius, y - radius, x + radius, y + radius))
 
     def disc(self, centre: Point, radius: float, fill: RGBA) -> None:
         """A filled circle; also used for the round ends of strokes."""
@@ -92,8 +93,7 @@ ICON_SIZES = (16, 22, 24, 32, 48, 64, 128, 256)
 
 def app_icon(size: int) -> Image.Image:
     """The launcher icon: the figure seated on a chair, stretching, on a teal tile."""
-    big = Image.new("RGBA", (size * SUPERSAMPLE, size * SUPERSAMPLE), CLEAR)
-    pen = Pen(big)
+    pen = Pen(size)
     pen.panel((0.04, 0.04), (0.96, 0.96), 0.22, TEAL)
     pen.disc((0.5, 0.44), 0.34, TEAL_SOFT)
     # Chair: a back behind the body, a seat and two splayed legs, darker so the figure leads.
@@ -106,31 +106,28 @@ def app_icon(size: int) -> Image.Image:
     pen.stroke([(0.40, 0.615), (0.60, 0.615)], 0.08, WHITE)
     pen.stroke([(0.40, 0.615), (0.40, 0.85), (0.35, 0.85)], 0.07, WHITE)
     pen.stroke([(0.60, 0.615), (0.60, 0.85), (0.65, 0.85)], 0.07, WHITE)
-    return big.resize((size, size), Image.Resampling.LANCZOS)
+    return pen.shrunk()
 
 
 def tray_icon(fill: RGBA, badge: str | None) -> Image.Image:
     """A 64 px tray icon: the figure on a coloured disc with a dark rim, plus an optional badge."""
-    size = 64
-    big = Image.new("RGBA", (size * SUPERSAMPLE, size * SUPERSAMPLE), CLEAR)
-    pen = Pen(big)
+    pen = Pen(64)
     pen.disc((0.5, 0.5), 0.48, INK)
     pen.disc((0.5, 0.5), 0.42, fill)
     _stretcher(pen, (0.5, 0.56), 0.62, WHITE, 0.15)
     if badge is not None:
         _badge(pen, badge)
-    return big.resize((size, size), Image.Resampling.LANCZOS)
+    return pen.shrunk()
 
 
 def _badge(pen: Pen, kind: str) -> None:
     """A round badge at bottom right, clear of the raised arms; a transparent gap sets it apart."""
     centre, radius = (0.77, 0.77), 0.22
     pen.clear_disc(centre, radius + 0.05)
+    pen.disc(centre, radius, INK)
     if kind == "due":
-        pen.disc(centre, radius, INK)
         pen.disc(centre, radius - 0.055, RED)
         return
-    pen.disc(centre, radius, INK)
     pen.disc(centre, radius - 0.05, WHITE)
     x, y = centre
     if kind == "snoozed":

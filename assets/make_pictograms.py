@@ -21,8 +21,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
+from typing import TypeVar
 
-from make_icons import CLEAR, INK, SUPERSAMPLE, TEAL, Pen, Point
+from make_icons import INK, TEAL, Pen, Point
 from PIL import Image, ImageDraw
 
 from microbreak.core.exercises import CATALOG
@@ -41,19 +42,18 @@ ARROW_LINE = 0.034
 HEAD = 0.074
 GAP = 0.022  # the tile-coloured gap that sets a part in front apart from the one behind it
 
+T = TypeVar("T", Point, float)
+
 
 @dataclass(frozen=True)
 class Pose:
     """Which of an exercise's two poses to draw; a drawing gives each moving part as
-    ``pose(start, end)``, so both poses come from one figure and differ only where it moves."""
+    ``pose(start, end)`` (a point, or a number such as a height), so both poses come from one
+    figure and differ only where it moves."""
 
     end: bool
 
-    def __call__(self, start: Point, end: Point) -> Point:
-        return end if self.end else start
-
-    def n(self, start: float, end: float) -> float:
-        """A single number that moves, such as a height."""
+    def __call__(self, start: T, end: T) -> T:
         return end if self.end else start
 
 
@@ -63,9 +63,18 @@ START, END = Pose(end=False), Pose(end=True)
 # --- drawing tools ------------------------------------------------------------------------------
 
 
-def limb(pen: Pen, *points: Point) -> None:
-    """A body part: a thick dark polyline with round caps and joins."""
+def mirror(points: Sequence[Point]) -> list[Point]:
+    """The same points on the other side of a figure seen from the front, which stands in the
+    middle of the tile."""
+    return [(1 - x, y) for x, y in points]
+
+
+def limb(pen: Pen, *points: Point, mirrored: bool = False) -> None:
+    """A body part: a thick dark polyline with round caps and joins; with ``mirrored``, its twin
+    on the other side too (both arms)."""
     pen.stroke(points, LIMB, INK)
+    if mirrored:
+        pen.stroke(mirror(points), LIMB, INK)
 
 
 def head(pen: Pen, centre: Point, *, halo: bool = False) -> None:
@@ -86,12 +95,15 @@ def prop(pen: Pen, *points: Point, width: float = PROP_LINE) -> None:
     pen.stroke(points, width, PROP)
 
 
-def arrow(pen: Pen, points: Sequence[Point], *, both: bool = False) -> None:
-    """A teal arrow along ``points`` with a solid head at the end (and the start, if ``both``)."""
+def arrow(pen: Pen, points: Sequence[Point], *, both: bool = False, mirrored: bool = False) -> None:
+    """A teal arrow along ``points`` with a solid head at the end (and the start, if ``both``);
+    with ``mirrored``, its twin on the other side too."""
     pen.stroke(points, ARROW_LINE, TEAL)
     _arrow_head(pen, points)
     if both:
         _arrow_head(pen, list(reversed(points)))
+    if mirrored:
+        arrow(pen, mirror(points), both=both)
 
 
 def _arrow_head(pen: Pen, points: Sequence[Point]) -> None:
@@ -118,15 +130,9 @@ def _arrow_head(pen: Pen, points: Sequence[Point]) -> None:
 def arc(centre: Point, radii: tuple[float, float], start: float, end: float) -> list[Point]:
     """Points on an ellipse from ``start`` to ``end`` degrees (0 = right, 90 = down)."""
     steps = max(8, round(abs(end - start) / 6))
-    cx, cy = centre
-    rx, ry = radii
-    return [
-        (
-            cx + rx * math.cos(math.radians(start + (end - start) * i / steps)),
-            cy + ry * math.sin(math.radians(start + (end - start) * i / steps)),
-        )
-        for i in range(steps + 1)
-    ]
+    (cx, cy), (rx, ry) = centre, radii
+    angles = [math.radians(start + (end - start) * i / steps) for i in range(steps + 1)]
+    return [(cx + rx * math.cos(angle), cy + ry * math.sin(angle)) for angle in angles]
 
 
 def curve(*controls: Point, steps: int = 24) -> list[Point]:
@@ -158,8 +164,7 @@ def seated_front(pen: Pen, *, shoulders: float = 0.38, bar: bool = True) -> tupl
     """Chair, lap and body seen from the front; returns the two shoulders for the arms."""
     chair_front(pen)
     limb(pen, (0.42, 0.645), (0.58, 0.645))
-    limb(pen, (0.42, 0.645), (0.42, 0.88), (0.37, 0.88))
-    limb(pen, (0.58, 0.645), (0.58, 0.88), (0.63, 0.88))
+    limb(pen, (0.42, 0.645), (0.42, 0.88), (0.37, 0.88), mirrored=True)
     neck = (0.5, shoulders)
     limb(pen, neck, (0.5, 0.645))
     left, right = (0.385, shoulders + 0.01), (0.615, shoulders + 0.01)
@@ -207,7 +212,7 @@ def upper_back_movement(pen: Pen, pose: Pose) -> None:
     seated_side(pen)
     hip = (0.35, 0.62)
     shoulder = pose((0.37, 0.38), (0.60, 0.47))
-    pen.stroke(curve(hip, pose((0.35, 0.50), (0.45, 0.40)), shoulder), LIMB, INK)
+    limb(pen, *curve(hip, pose((0.35, 0.50), (0.45, 0.40)), shoulder))
     if pose.end:
         limb(pen, shoulder, (0.69, 0.53))
         head(pen, (0.75, 0.57))
@@ -223,10 +228,8 @@ def high_reach_stretch(pen: Pen, pose: Pose) -> None:
     left, right = seated_front(pen, shoulders=0.40)
     head(pen, (0.5, 0.29))
     if not pose.end:
-        limb(pen, left, (0.35, 0.54), (0.44, 0.62))
-        limb(pen, right, (0.65, 0.54), (0.56, 0.62))
-        arrow(pen, [(0.18, 0.50), (0.18, 0.18)])
-        arrow(pen, [(0.82, 0.50), (0.82, 0.18)])
+        limb(pen, left, (0.35, 0.54), (0.44, 0.62), mirrored=True)
+        arrow(pen, [(0.18, 0.50), (0.18, 0.18)], mirrored=True)
         return
     for shoulder, hand, side in ((left, (0.36, 0.10), -1.0), (right, (0.64, 0.10), 1.0)):
         limb(pen, shoulder, hand)
@@ -236,16 +239,14 @@ def high_reach_stretch(pen: Pen, pose: Pose) -> None:
 
 def shoulder_rolls(pen: Pen, pose: Pose) -> None:
     """Seated, arms loose, a circling arrow around each shoulder; the top of the circle."""
-    height = pose.n(0.38, 0.335)
+    height = pose(0.38, 0.335)
     seated_front(pen, shoulders=height, bar=False)
     head(pen, (0.5, 0.25))
     left, right = pose((0.385, 0.39), (0.365, 0.315)), pose((0.615, 0.39), (0.635, 0.315))
     limb(pen, left, (0.43, height + 0.005), (0.57, height + 0.005), right)
-    limb(pen, left, pose((0.37, 0.52), (0.34, 0.48)), (0.40, 0.62))
-    limb(pen, right, pose((0.63, 0.52), (0.66, 0.48)), (0.60, 0.62))
+    limb(pen, left, pose((0.37, 0.52), (0.34, 0.48)), (0.40, 0.62), mirrored=True)
     if not pose.end:
-        arrow(pen, arc((0.33, 0.38), (0.10, 0.10), 110, 325))
-        arrow(pen, arc((0.67, 0.38), (0.10, 0.10), 70, -145))
+        arrow(pen, arc((0.33, 0.38), (0.10, 0.10), 110, 325), mirrored=True)
 
 
 def shoulder_squeeze(pen: Pen, pose: Pose) -> None:
@@ -263,16 +264,14 @@ def shoulder_squeeze(pen: Pen, pose: Pose) -> None:
 
 def shoulder_shrug(pen: Pen, pose: Pose) -> None:
     """Seated, shoulders low; lifted toward the ears."""
-    height = pose.n(0.38, 0.345)
+    height = pose(0.38, 0.345)
     seated_front(pen, shoulders=height, bar=False)
     head(pen, (0.5, 0.25))
     left, right = pose((0.385, 0.39), (0.355, 0.30)), pose((0.615, 0.39), (0.645, 0.30))
     limb(pen, left, (0.43, height), (0.57, height), right)
-    limb(pen, left, pose((0.35, 0.52), (0.31, 0.47)), (0.40, 0.61))
-    limb(pen, right, pose((0.65, 0.52), (0.69, 0.47)), (0.60, 0.61))
+    limb(pen, left, pose((0.35, 0.52), (0.31, 0.47)), (0.40, 0.61), mirrored=True)
     if not pose.end:
-        arrow(pen, [(0.25, 0.38), (0.25, 0.16)])
-        arrow(pen, [(0.75, 0.38), (0.75, 0.16)])
+        arrow(pen, [(0.25, 0.38), (0.25, 0.16)], mirrored=True)
 
 
 def seated_thoracic_rotation(pen: Pen, pose: Pose) -> None:
@@ -281,7 +280,7 @@ def seated_thoracic_rotation(pen: Pen, pose: Pose) -> None:
     The arms are turned about the spine and seen from a little above, so the elbow that comes
     forward also drops and passes in front of the face: that is what reads as a turn.
     """
-    turn, tilt = math.radians(pose.n(0.0, 42.0)), 0.38
+    turn, tilt = math.radians(pose(0.0, 42.0)), 0.38
 
     def turned(x: float, y: float, z: float = 0.0) -> Point:
         across = x * math.cos(turn) + z * math.sin(turn)
@@ -301,11 +300,10 @@ def seated_thoracic_rotation(pen: Pen, pose: Pose) -> None:
 
 def gentle_neck_stretch(pen: Pen, pose: Pose) -> None:
     """Seated, shoulders low, head upright; one ear tipped toward its shoulder."""
-    left, right = seated_front(pen)
+    left, _ = seated_front(pen)
     limb(pen, (0.5, 0.38), pose((0.5, 0.32), (0.44, 0.32)))
     head(pen, pose((0.5, 0.25), (0.41, 0.27)))
-    limb(pen, left, (0.36, 0.52), (0.40, 0.62))
-    limb(pen, right, (0.64, 0.52), (0.60, 0.62))
+    limb(pen, left, (0.36, 0.52), (0.40, 0.62), mirrored=True)
     if not pose.end:
         arrow(pen, arc((0.5, 0.38), (0.26, 0.26), -65, -145))
 
@@ -315,7 +313,7 @@ def seated_chest_opener(pen: Pen, pose: Pose) -> None:
     seated_side(pen, hip=(0.42, 0.64))
     hip = (0.43, 0.62)
     shoulder = pose((0.47, 0.38), (0.44, 0.37))
-    pen.stroke(curve(hip, pose((0.47, 0.50), (0.55, 0.50)), shoulder), LIMB, INK)
+    limb(pen, *curve(hip, pose((0.47, 0.50), (0.55, 0.50)), shoulder))
     head(pen, pose((0.50, 0.25), (0.41, 0.24)))
     hands = pose((0.37, 0.60), (0.27, 0.58))
     limb(pen, shoulder, pose((0.39, 0.49), (0.35, 0.48)), hands)
@@ -330,7 +328,7 @@ def seated_backbend(pen: Pen, pose: Pose) -> None:
     seated_side(pen, hip=(0.40, 0.64))
     hip = (0.40, 0.62)
     shoulder = pose((0.37, 0.37), (0.31, 0.36))
-    pen.stroke(curve(hip, pose((0.39, 0.50), (0.47, 0.46)), shoulder), LIMB, INK)
+    limb(pen, *curve(hip, pose((0.39, 0.50), (0.47, 0.46)), shoulder))
     if pose.end:
         head(pen, (0.37, 0.25))
         limb(pen, shoulder, (0.24, 0.21), (0.16, 0.08))  # arms overhead, reaching back
@@ -345,7 +343,7 @@ def upper_back_stretch(pen: Pen, pose: Pose) -> None:
     seated_side(pen, hip=(0.38, 0.64))
     hip = (0.38, 0.62)
     shoulder = pose((0.39, 0.37), (0.46, 0.37))
-    pen.stroke(curve(hip, pose((0.38, 0.50), (0.27, 0.40)), shoulder), LIMB, INK)
+    limb(pen, *curve(hip, pose((0.38, 0.50), (0.27, 0.40)), shoulder))
     head(pen, pose((0.41, 0.24), (0.55, 0.47)))  # ends chin tucked, between the arms
     hands = pose((0.66, 0.39), (0.79, 0.38))
     limb(pen, shoulder, hands)
@@ -379,27 +377,23 @@ def pectoralis_doorway_stretch(pen: Pen, pose: Pose) -> None:
 def wall_arm_slides(pen: Pen, pose: Pose) -> None:
     """Back to a wall, arms on it in a low W; slid up high, still touching the wall."""
     pen.panel((0.10, 0.05), (0.90, 0.90), 0.03, PROP_FILL)
-    left, right = standing_front(pen)
+    left, _ = standing_front(pen)
     head(pen, (0.5, 0.19))
-    limb(pen, left, pose((0.24, 0.46), (0.29, 0.19)), pose((0.22, 0.26), (0.26, 0.05)))
-    limb(pen, right, pose((0.76, 0.46), (0.71, 0.19)), pose((0.78, 0.26), (0.74, 0.05)))
+    elbow, hand = pose((0.24, 0.46), (0.29, 0.19)), pose((0.22, 0.26), (0.26, 0.05))
+    limb(pen, left, elbow, hand, mirrored=True)
     if not pose.end:
-        arrow(pen, [(0.13, 0.52), (0.13, 0.16)], both=True)
-        arrow(pen, [(0.87, 0.52), (0.87, 0.16)], both=True)
+        arrow(pen, [(0.13, 0.52), (0.13, 0.16)], both=True, mirrored=True)
 
 
 def reaching_skyward(pen: Pen, pose: Pose) -> None:
     """Standing tall, arms down; both hands stretched to the ceiling."""
-    left, right = standing_front(pen)
+    left, _ = standing_front(pen)
     head(pen, (0.5, 0.19))
     if pose.end:
-        limb(pen, left, (0.37, 0.05))
-        limb(pen, right, (0.63, 0.05))
+        limb(pen, left, (0.37, 0.05), mirrored=True)
         return
-    limb(pen, left, (0.35, 0.46), (0.36, 0.58))
-    limb(pen, right, (0.65, 0.46), (0.64, 0.58))
-    arrow(pen, [(0.22, 0.44), (0.22, 0.10)])
-    arrow(pen, [(0.78, 0.44), (0.78, 0.10)])
+    limb(pen, left, (0.35, 0.46), (0.36, 0.58), mirrored=True)
+    arrow(pen, [(0.22, 0.44), (0.22, 0.10)], mirrored=True)
 
 
 def pelvic_push(pen: Pen, pose: Pose) -> None:
@@ -468,8 +462,7 @@ def mid_trap_on_pillow(pen: Pen, pose: Pose) -> None:
     left, right = pose((0.08, 0.775), (0.08, 0.52)), pose((0.92, 0.775), (0.92, 0.52))
     limb(pen, left, (0.32, 0.64), (0.68, 0.64), right)
     if not pose.end:
-        arrow(pen, [(0.14, 0.62), (0.14, 0.36)])
-        arrow(pen, [(0.86, 0.62), (0.86, 0.36)])
+        arrow(pen, [(0.14, 0.62), (0.14, 0.36)], mirrored=True)
 
 
 def upper_back_extension(pen: Pen, pose: Pose) -> None:
@@ -488,7 +481,7 @@ def cat_camel(pen: Pen, pose: Pose) -> None:
     floor(pen)
     hip, shoulder = pose((0.32, 0.50), (0.32, 0.46)), pose((0.66, 0.50), (0.66, 0.47))
     limb(pen, (0.14, 0.765), (0.32, 0.765), hip)  # shin and thigh
-    pen.stroke(curve(hip, pose((0.49, 0.30), (0.49, 0.68)), shoulder), LIMB, INK)
+    limb(pen, *curve(hip, pose((0.49, 0.30), (0.49, 0.68)), shoulder))
     limb(pen, shoulder, (0.66, 0.765), (0.72, 0.765))
     head(pen, pose((0.74, 0.56), (0.77, 0.37)))
     if not pose.end:
@@ -534,18 +527,11 @@ DRAWINGS: dict[str, Callable[[Pen, Pose], None]] = {
 
 def pictogram(draw: Callable[[Pen, Pose], None], pose: Pose = START) -> Image.Image:
     """One 128 px pictogram: the light tile, then the scene in the given pose."""
-    big = Image.new("RGBA", (SIZE * SUPERSAMPLE, SIZE * SUPERSAMPLE), CLEAR)
-    pen = Pen(big)
+    pen = Pen(SIZE)
     pen.panel((0.0, 0.0), (1.0, 1.0), 0.16, TILE_EDGE)
     pen.panel((0.012, 0.012), (0.988, 0.988), 0.15, TILE)
     draw(pen, pose)
-    return big.resize((SIZE, SIZE), Image.Resampling.LANCZOS)
-
-
-def file_names(exercise_id: str) -> tuple[str, str]:
-    """The start and end pose files of an exercise; the start keeps the plain name that
-    notifications have always shown."""
-    return f"{exercise_id}.png", f"{exercise_id}-end.png"
+    return pen.shrunk()
 
 
 def build(folder: Path = HERE / "exercises") -> list[Path]:
@@ -560,8 +546,9 @@ def build(folder: Path = HERE / "exercises") -> list[Path]:
     folder.mkdir(exist_ok=True)
     written = []
     for exercise in CATALOG:
-        for name, pose in zip(file_names(exercise.id), (START, END), strict=True):
-            path = folder / name
+        # The start pose keeps the plain name that notifications have always shown.
+        for suffix, pose in (("", START), ("-end", END)):
+            path = folder / f"{exercise.id}{suffix}.png"
             pictogram(DRAWINGS[exercise.id], pose).save(path, format="PNG", optimize=True)
             written.append(path)
     for stale in set(folder.glob("*.png")) - set(written):
