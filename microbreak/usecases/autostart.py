@@ -64,10 +64,17 @@ class AutostartStatus:
     systemd_manager: bool | None = None
 
     @property
+    def starting(self) -> Entry | None:
+        """Our own entry that starts microbreak at login (current or not); a systemd unit does
+        only once ``systemctl --user enable`` linked it."""
+        return next(
+            (e for e in self.entries if e.exists and e.ours and e.linked is not False), None
+        )
+
+    @property
     def enabled(self) -> bool:
-        """True when one of our own entries starts microbreak at login (current or not); a
-        systemd unit does only once ``systemctl --user enable`` linked it."""
-        return any(e.exists and e.ours and e.linked is not False for e in self.entries)
+        """Whether anything of ours starts microbreak at login."""
+        return self.starting is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -428,24 +435,26 @@ def status() -> AutostartStatus:
 
 def describe(found: AutostartStatus) -> list[str]:
     """One line per entry, for ``microbreak autostart status``: only what is true."""
+    return [describe_entry(entry, found.systemd_manager) for entry in found.entries]
+
+
+def describe_entry(entry: Entry, systemd_manager: bool | None) -> str:
+    """``KIND: PATH: STATE`` for one entry (``systemd_manager``: ``AutostartStatus``'s)."""
     stale = _("out of date (run `microbreak autostart enable` again)")
-    lines = []
-    for entry in found.entries:
-        if not entry.exists:
-            state = _("not there")
-        elif not entry.ours:
-            state = _("present, not written by microbreak (left alone)")
-        elif entry.linked is False:
-            why = _("not enabled")
-            if found.systemd_manager is False:
-                why = _("no systemd user manager answers here, so it is not enabled")
-            state = _("unit file written; {why} (to enable it: {command})").format(
-                why=why, command=ENABLE_HINT
-            )
-            state += "" if entry.current else f"; {stale}"
-        elif entry.current:
-            state = _("enabled")
-        else:
-            state = _("enabled, but {stale}").format(stale=stale)
-        lines.append(f"{_(entry.label)}: {entry.path}: {state}")
-    return lines
+    if not entry.exists:
+        state = _("not there")
+    elif not entry.ours:
+        state = _("present, not written by microbreak (left alone)")
+    elif entry.linked is False:
+        why = _("not enabled")
+        if systemd_manager is False:
+            why = _("no systemd user manager answers here, so it is not enabled")
+        state = _("unit file written; {why} (to enable it: {command})").format(
+            why=why, command=ENABLE_HINT
+        )
+        state += "" if entry.current else f"; {stale}"
+    elif entry.current:
+        state = _("enabled")
+    else:
+        state = _("enabled, but {stale}").format(stale=stale)
+    return f"{_(entry.label)}: {entry.path}: {state}"

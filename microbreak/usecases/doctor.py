@@ -463,29 +463,30 @@ def _switches(explicit: str | None) -> tuple[bool, bool]:
 
 def check_autostart() -> Check:
     """Whether microbreak starts at login; off is a choice, not a fault."""
-    from .autostart import AutostartStatus, describe, status
+    from .autostart import describe_entry, status
 
     name = "autostart"
     found = status()
-    entries = found.entries
-    ours = [e for e in entries if e.exists and e.ours]
-    entry = next((e for e in ours if e.linked is not False), None)
-    if entry is None and ours:  # a systemd unit nothing linked: it starts nothing at login
-        line = describe(AutostartStatus((ours[0],), found.systemd_manager))[0]
-        return Check(name, False, line, needed=False)  # the line says how to enable it
-    if entry is not None:
-        where = {"kind": _(entry.label), "path": entry.path}
-        if not entry.current:
-            detail = _("enabled, but out of date: {kind}: {path}").format(**where)
-            fix = N_("run `microbreak autostart enable` again")
-            return Check(name, False, detail, fix, needed=False)
-        return Check.fact(name, _("enabled: {kind}: {path}").format(**where))
-    foreign = [
-        _("{path} (not written by microbreak)").format(path=e.path) for e in entries if e.exists
-    ]
-    seen = _("; found {files}").format(files=", ".join(foreign)) if foreign else ""
-    detail = _("off (`microbreak autostart enable` starts it at login){seen}").format(seen=seen)
-    return Check.fact(name, detail)
+    entry = found.starting
+    if entry is None:
+        unlinked = next((e for e in found.entries if e.exists and e.ours), None)
+        if unlinked is not None:  # a systemd unit nothing linked: it starts nothing at login
+            line = describe_entry(unlinked, found.systemd_manager)  # it says how to enable it
+            return Check(name, False, line, needed=False)
+        foreign = [
+            _("{path} (not written by microbreak)").format(path=e.path)
+            for e in found.entries
+            if e.exists
+        ]
+        seen = _("; found {files}").format(files=", ".join(foreign)) if foreign else ""
+        detail = _("off (`microbreak autostart enable` starts it at login){seen}")
+        return Check.fact(name, detail.format(seen=seen))
+    where = {"kind": _(entry.label), "path": entry.path}
+    if not entry.current:
+        detail = _("enabled, but out of date: {kind}: {path}").format(**where)
+        fix = N_("run `microbreak autostart enable` again")
+        return Check(name, False, detail, fix, needed=False)
+    return Check.fact(name, _("enabled: {kind}: {path}").format(**where))
 
 
 def check_path(name: str, path: Path) -> Check:
