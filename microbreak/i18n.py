@@ -67,11 +67,11 @@ def keep(configured: str) -> None:
     from .paths import write_whole
 
     try:
-        path = os.path.join(runtime_dir(), SPOKEN)
+        path = Path(runtime_dir(), SPOKEN)
         if configured.strip().lower() == AUTO:
-            os.remove(path)  # none there: the OSError below
+            path.unlink()  # none there: the OSError below
             return
-        write_whole(Path(path), configured.encode())
+        write_whole(path, configured.encode())
     except (OSError, RuntimeError):
         pass
 
